@@ -1,0 +1,77 @@
+"""The ``infusion-monitor`` command: the GUI by default, sub-commands for headless work."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from infusion_monitor import __version__
+from infusion_monitor.errors import UserError
+
+#: A sub-command module's ``register(subparsers, common)``: adds its parser, sets ``handler``.
+Registrar = Callable[[Any, argparse.ArgumentParser], None]
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Options valid before or after a sub-command (``--db URL``, ``--data-dir DIR``)."""
+    unset = None if defaults else argparse.SUPPRESS
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=unset,
+        help="database URL (default: the embedded SQLite file in the data folder)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=unset,
+        help="folder for the database, backups, logs and config.toml",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="infusion-monitor",
+        description="Chair-side monitoring of IV infusions. Without a sub-command, starts the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"infusion-monitor {__version__}")
+    _add_common_options(parser, defaults=True)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start on a separate demo database seeded with realistic sessions",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, defaults=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in _command_registrars():
+        register(subparsers, common)
+    return parser
+
+
+def _command_registrars() -> list[Registrar]:
+    """The ``register`` function of every sub-command module, in help order."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            from infusion_monitor.app import run_gui
+
+            return run_gui(args)
+        return int(handler(args))
+    except UserError as exc:
+        print(f"infusion-monitor: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
