@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -46,11 +47,17 @@ def test_opening_at_head_is_a_no_op_without_alembic(data_dir: Path) -> None:
     with open_database(None, paths):
         pass
     before = paths.database_file.read_bytes()
-    for name in [module for module in sys.modules if module.split(".")[0] == "alembic"]:
-        del sys.modules[name]
-    with open_database(None, paths) as database:
-        assert database.migration is None
-        assert "alembic" not in sys.modules
+    probe = (
+        "import sys\n"
+        "from infusion_monitor.paths import AppPaths\n"
+        "from infusion_monitor.storage.database import open_database\n"
+        "with open_database(None, AppPaths.resolve(sys.argv[1])) as database:\n"
+        "    print(database.migration, 'alembic' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(data_dir)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "None False\n"
     assert paths.database_file.read_bytes() == before
     assert list(paths.backup_dir.iterdir()) == []
 
