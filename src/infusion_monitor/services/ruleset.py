@@ -12,8 +12,9 @@ SHORT_HASH_CHARS = 12
 
 @dataclass(frozen=True)
 class RuleSetInfo:
-    """A one-line description of the rule set in force, and the full detail for a tooltip."""
+    """The rule set in force: its version (None if none is loaded), a label and a tooltip."""
 
+    version: str | None
     label: str
     detail: str
 
@@ -27,5 +28,9 @@ def describe_rule_set(source: Traversable | Path) -> RuleSetInfo:
     try:
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
     except OSError:
-        return RuleSetInfo("Rules: no rule set loaded", f"{source} could not be read")
-    return RuleSetInfo(f"Rules sha256 {digest[:SHORT_HASH_CHARS]}", f"{source}\nSHA-256 {digest}")
+        return RuleSetInfo(None, "Rules: no rule set loaded", f"{source} could not be read")
+    return RuleSetInfo(
+        f"sha256:{digest}",
+        f"Rules sha256 {digest[:SHORT_HASH_CHARS]}",
+        f"{source}\nSHA-256 {digest}",
+    )
