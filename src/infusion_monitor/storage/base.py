@@ -11,7 +11,7 @@ from sqlalchemy.types import TypeDecorator
 
 #: Deterministic constraint names, so Alembic batch migrations on SQLite can find them again.
 NAMING_CONVENTION: dict[str, str] = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",

@@ -316,3 +316,15 @@ class AuditEntry(AppendOnly, Base):
     after: Mapped[dict[str, Any] | None]
     prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN))
     row_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
+
+
+class AppInfo(Base):
+    """Facts about the database itself, e.g. the app version that last migrated it.
+
+    A database newer than this app is refused with the version to install, read from here.
+    """
+
+    __tablename__ = "app_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
