@@ -1,0 +1,152 @@
+"""Create the SQLAlchemy engine; an SQLite file is opened as a durable clinical record."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from infusion_monitor.storage.errors import (
+    DatabaseUnavailableError,
+    DatabaseUrlError,
+    NotADatabaseError,
+    classify_dbapi_error,
+)
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long a connection waits for another writer's lock before failing.
+BUSY_TIMEOUT_MS = 5000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+#: Database files and backups hold patient data: owner read/write only.
+FILE_MODE = 0o600
+
+_URL_HELP = (
+    "Use sqlite:///PATH/TO/FILE.sqlite3 or postgresql+psycopg://USER@HOST/DATABASE "
+    "in --db or in the config file's [database] url."
+)
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL or raise a one-line :class:`DatabaseUrlError` (password never shown)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseUrlError(f"The database URL is not valid. {_URL_HELP}") from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(
+            f"The database type '{backend}' is not supported (only SQLite and PostgreSQL). "
+            + _URL_HELP
+        )
+    return parsed
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file behind an SQLite URL, or None for an in-memory or non-SQLite database."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    return Path(url.database).expanduser().resolve()
+
+
+def describe(url: URL) -> str:
+    """A human-readable location: the file path, or the server URL without its password."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    return url.render_as_string(hide_password=True)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database; read-only, the file is never changed."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(len(SQLITE_HEADER))
+    except IsADirectoryError as exc:
+        raise NotADatabaseError(
+            f"{path} is a folder, not a database file. Give the path of a database file."
+        ) from exc
+    except OSError as exc:
+        raise DatabaseUnavailableError(
+            f"The database {path} cannot be read ({exc.strerror}). "
+            "Check the file's permissions and that its drive is connected."
+        ) from exc
+    if header not in (b"", SQLITE_HEADER):
+        raise NotADatabaseError(
+            f"{path} is not an Infusion Monitor database (not an SQLite file, or its header is "
+            "damaged), so it was not opened and was left unchanged. Check the --db path or the "
+            "config file; if it should be the database, ask IT to restore it from the backups."
+        )
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (SQLite fills it on first use)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DatabaseUnavailableError(
+            f"The database {path} cannot be created ({exc.strerror}). "
+            "Choose a writable folder with --data-dir or fix its permissions."
+        ) from exc
+
+
+def create_database_engine(url: URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """Create an engine for a parsed ``url``; driver faults surface as ``StorageError`` subclasses.
+
+    An SQLite file is checked to really be SQLite before it is opened (and created owner-only if
+    it does not exist). Every SQLite connection runs with ``journal_mode=WAL``,
+    ``synchronous=FULL``, ``foreign_keys=ON`` and ``busy_timeout``; transactions start with
+    ``BEGIN IMMEDIATE`` so DDL is transactional and a writer never fails half-way for a lock.
+    """
+    path = sqlite_file(url)
+    if path is not None:
+        if path.exists():
+            check_sqlite_file(path)
+        else:
+            _create_private_file(path)
+    try:
+        engine = create_engine(url)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseUrlError(
+            f"The database driver '{url.drivername}' is not installed. "
+            "Install it (PostgreSQL: the psycopg package) or use another URL."
+        ) from exc
+    location = describe(url)
+
+    @event.listens_for(engine, "handle_error")
+    def _classify(context: ExceptionContext) -> None:
+        fault = classify_dbapi_error(context.original_exception, location)
+        if fault is not None:
+            raise fault from context.original_exception
+
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: object) -> None:
+        # The driver's own transaction handling would run DDL outside any transaction;
+        # SQLAlchemy's "begin" event below starts every transaction instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

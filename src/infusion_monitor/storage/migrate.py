@@ -1,0 +1,159 @@
+"""Bring a database to the schema this app expects: back up, refuse too-new, upgrade atomically.
+
+At head (the common case) this module only reads ``alembic_version``; Alembic is imported only
+when there is work to do, which keeps the app's start-up fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+
+from infusion_monitor import __version__
+from infusion_monitor.storage.engine import FILE_MODE
+from infusion_monitor.storage.errors import (
+    DatabaseTooNewError,
+    DatabaseUnavailableError,
+    NotADatabaseError,
+)
+from infusion_monitor.storage.models import AppInfo
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
+
+#: The newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head.
+HEAD_REVISION = "0001_initial"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
+#: ``app_info`` key of the app version that last migrated the database.
+APP_VERSION_KEY = "migrated_by_version"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for the shipped migrations, built without an ``alembic.ini``."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in the database, or None if it has never been migrated."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+def migrate(engine: Engine, *, location: str, backup_dir: Path, sqlite_path: Path | None) -> bool:
+    """Upgrade the database to :data:`HEAD_REVISION`; return True if anything was applied.
+
+    A database already at head is left alone (and Alembic is not imported). One written by a newer
+    app, or an SQLite file that belongs to another program, is refused and left untouched. Before
+    upgrading an existing SQLite database, a copy is saved in ``backup_dir``. The upgrade runs in
+    one transaction: it applies completely or not at all.
+    """
+    with engine.connect() as connection:
+        revision = stored_revision(connection)
+        tables = set(inspect(connection).get_table_names())
+        too_new_hint = _recorded_app_version(connection, tables)
+    if revision == HEAD_REVISION:
+        return False
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    if revision is not None and revision not in {
+        script.revision for script in scripts.walk_revisions()
+    }:
+        wanted = f"version {too_new_hint} or later" if too_new_hint else "a newer version"
+        raise DatabaseTooNewError(
+            f"The database {location} was written by a newer Infusion Monitor than this one "
+            f"({__version__}), so it was not opened and was left unchanged. "
+            f"Install Infusion Monitor {wanted}, or use another database."
+        )
+    if revision is None and tables - {VERSION_TABLE}:
+        raise NotADatabaseError(
+            f"The database {location} belongs to another program (it has tables but no "
+            "Infusion Monitor schema version), so it was left unchanged. Use another database."
+        )
+    if sqlite_path is not None and tables:
+        backup = backup_sqlite(sqlite_path, backup_dir)
+        log.info("Backed up the database before migrating from %s to %s", revision, HEAD_REVISION)
+        log.debug("Backup file: %s", backup)
+    _upgrade(engine, sqlite=sqlite_path is not None)
+    return True
+
+
+def _recorded_app_version(connection: Connection, tables: set[str]) -> str | None:
+    if AppInfo.__tablename__ not in tables:
+        return None
+    return connection.scalar(select(AppInfo.value).where(AppInfo.key == APP_VERSION_KEY))
+
+
+def _upgrade(engine: Engine, *, sqlite: bool) -> None:
+    from alembic import command
+
+    with (
+        engine.connect() as connection,
+        _foreign_keys_deferred_to_end(connection, sqlite=sqlite),
+        connection.begin(),
+    ):
+        command.upgrade(alembic_config(connection), "head")
+        connection.execute(AppInfo.__table__.delete().where(AppInfo.key == APP_VERSION_KEY))
+        connection.execute(
+            AppInfo.__table__.insert().values(key=APP_VERSION_KEY, value=__version__)
+        )
+        if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise DatabaseUnavailableError(
+                "The database upgrade was stopped because it would break links between "
+                "records; nothing was changed. Report this to the Infusion Monitor team."
+            )
+
+
+@contextmanager
+def _foreign_keys_deferred_to_end(connection: Connection, *, sqlite: bool) -> Iterator[None]:
+    """On SQLite, switch foreign keys off (outside the transaction) so batch table rebuilds work.
+
+    SQLite ignores this pragma inside a transaction, hence the raw driver connection; the
+    upgrade checks every key with ``PRAGMA foreign_key_check`` before committing instead.
+    """
+    if not sqlite:
+        yield
+        return
+    raw: Any = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def backup_sqlite(source: Path, backup_dir: Path) -> Path:
+    """Copy an SQLite database with the online backup API into ``backup_dir`` (owner-only)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backup_dir / f"{source.stem}-{stamp}-before-{HEAD_REVISION}{source.suffix}"
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        with (
+            closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as src,
+            closing(sqlite3.connect(target)) as dst,
+        ):
+            src.backup(dst)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseUnavailableError(
+            f"The database could not be backed up to {backup_dir} before upgrading it ({exc}), "
+            "so it was not upgraded. Free disk space or fix the folder's permissions, then restart."
+        ) from exc
+    return target

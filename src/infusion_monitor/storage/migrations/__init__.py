@@ -1,0 +1,1 @@
+"""Alembic migrations of the Infusion Monitor schema (run by ``storage.migrate``)."""

@@ -1,0 +1,330 @@
+"""The tables: staff, patients, chairs, infusion sessions and their append-only clinical records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from infusion_monitor.storage.base import AppendOnly, Base
+
+NURSE_ROLES = ("nurse", "charge_nurse", "administrator")
+SESSION_STATES = (
+    "planned",
+    "running",
+    "paused",
+    "observation",
+    "completed",
+    "discontinued",
+    "closed",
+)
+SESSION_EVENT_TYPES = (
+    "start",
+    "pause",
+    "resume",
+    "rate_change",
+    "complete",
+    "discontinue",
+    "observation_start",
+    "close",
+    "note",
+)
+VITALS_SOURCES = ("typed", "monitor")
+ACVPU_LEVELS = ("A", "C", "V", "P", "U")
+PRIORITIES = ("none", "low", "medium", "high")
+ALERT_PRIORITIES = ("low", "medium", "high")
+ALERT_STATES = ("active", "acknowledged", "resolved")
+
+#: Length of a hex SHA-256 digest.
+SHA256_HEX_LEN = 64
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A named CHECK that ``column`` holds one of ``values`` (enums checked in the database)."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
+def _between(column: str, low: float, high: float) -> CheckConstraint:
+    """A named CHECK that ``column`` is NULL or within ``[low, high]`` (physiological bounds)."""
+    return CheckConstraint(f"{column} IS NULL OR {column} BETWEEN {low} AND {high}", name=column)
+
+
+def _amend_pair() -> CheckConstraint:
+    """A named CHECK that an amending row always gives its reason (and only amending rows do)."""
+    return CheckConstraint(
+        "(amends_id IS NULL) = (amend_reason IS NULL)",
+        name="amend_reason",
+    )
+
+
+class Nurse(Base):
+    """A member of staff who can sign in: nurse, charge nurse or administrator."""
+
+    __tablename__ = "nurse"
+    __table_args__ = (_one_of("role", NURSE_ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+class Patient(Base):
+    """A patient who receives infusions."""
+
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date]
+    allergies: Mapped[str] = mapped_column(Text, default="")
+
+
+class Chair(Base):
+    """An infusion chair, shown on the board in ``position`` order."""
+
+    __tablename__ = "chair"
+    __table_args__ = (CheckConstraint("position >= 0", name="position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int]
+
+
+class InfusionSession(Base):
+    """One infusion of one drug for one patient in one chair: the only mutable clinical row.
+
+    ``state`` and ``version`` change; every change is also recorded as a :class:`SessionEvent`
+    and an audit entry. ``version`` is the optimistic lock: a stale UPDATE fails instead of
+    overwriting another workstation's change.
+    """
+
+    __tablename__ = "infusion_session"
+    __table_args__ = (
+        _one_of("state", SESSION_STATES),
+        CheckConstraint("spo2_scale IN (1, 2)", name="spo2_scale"),
+        CheckConstraint("dose > 0", name="dose"),
+        CheckConstraint("rate IS NULL OR rate >= 0", name="rate"),
+        CheckConstraint("planned_duration_min > 0", name="planned_duration_min"),
+        CheckConstraint("cycle IS NULL OR cycle >= 1", name="cycle"),
+        CheckConstraint("version >= 1", name="version"),
+        Index(None, "chair_id", "state"),
+        Index(None, "patient_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"))
+    nurse_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    protocol_id: Mapped[str] = mapped_column(String(100))
+    protocol_version: Mapped[str] = mapped_column(String(100))
+    ruleset_name: Mapped[str] = mapped_column(String(100))
+    ruleset_version: Mapped[str] = mapped_column(String(100))
+    dose: Mapped[float]
+    dose_unit: Mapped[str] = mapped_column(String(20))
+    rate: Mapped[float | None]
+    rate_unit: Mapped[str | None] = mapped_column(String(20))
+    planned_duration_min: Mapped[int]
+    cycle: Mapped[int | None]
+    first_dose: Mapped[bool]
+    prior_reaction_to_drug: Mapped[bool]
+    spo2_scale: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1)
+
+    patient: Mapped[Patient] = relationship()
+    chair: Mapped[Chair] = relationship()
+    nurse: Mapped[Nurse] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
+
+
+class SessionEvent(AppendOnly, Base):
+    """A step in a session's lifecycle (start, pause, rate change, ...), with its author."""
+
+    __tablename__ = "session_event"
+    __table_args__ = (
+        _one_of("type", SESSION_EVENT_TYPES),
+        Index(None, "session_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    type: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    author_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+
+
+class VitalSigns(AppendOnly, Base):
+    """One set of observations. ``taken_at`` is when measured; ``entered_at`` when recorded.
+
+    Bounds are physiological plausibility, not alarm limits: they refuse typos such as a
+    temperature typed in °F into the °C field.
+    """
+
+    __tablename__ = "vital_signs"
+    __table_args__ = (
+        _one_of("source", VITALS_SOURCES),
+        _one_of("acvpu", ACVPU_LEVELS),
+        _between("heart_rate", 0, 300),
+        _between("systolic_bp", 0, 300),
+        _between("diastolic_bp", 0, 250),
+        _between("respiratory_rate", 0, 80),
+        _between("spo2", 0, 100),
+        _between("o2_flow_l_min", 0, 60),
+        _between("temperature_c", 25, 45),
+        _between("pain", 0, 10),
+        _amend_pair(),
+        Index(None, "session_id", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    taken_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    source: Mapped[str] = mapped_column(String(10))
+    heart_rate: Mapped[int | None]
+    systolic_bp: Mapped[int | None]
+    diastolic_bp: Mapped[int | None]
+    respiratory_rate: Mapped[int | None]
+    spo2: Mapped[int | None]
+    on_oxygen: Mapped[bool | None]
+    o2_flow_l_min: Mapped[float | None]
+    temperature_c: Mapped[float | None]
+    acvpu: Mapped[str | None] = mapped_column(String(1))
+    pain: Mapped[int | None]
+    incomplete_reason: Mapped[str | None] = mapped_column(Text)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("vital_signs.id"))
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SymptomRecord(AppendOnly, Base):
+    """A symptom ticked by the nurse; resolution or correction is a new row amending it."""
+
+    __tablename__ = "symptom_record"
+    __table_args__ = (
+        _amend_pair(),
+        CheckConstraint("resolved_at IS NULL OR resolved_at >= onset_at", name="resolved_at"),
+        Index(None, "session_id", "onset_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    onset_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("symptom_record.id"))
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Assessment(AppendOnly, Base):
+    """The rule engine's verdict at one moment, with the rule set that produced it."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        _one_of("priority", PRIORITIES),
+        CheckConstraint("minute >= 0", name="minute"),
+        Index(None, "session_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    at: Mapped[datetime]
+    minute: Mapped[int]
+    ruleset_name: Mapped[str] = mapped_column(String(100))
+    ruleset_version: Mapped[str] = mapped_column(String(100))
+    priority: Mapped[str] = mapped_column(String(10))
+    result: Mapped[dict[str, Any]]
+
+
+class Alert(Base):
+    """One alert per condition (not per reading); its state moves active → acknowledged → resolved.
+
+    Every state change is also written to the audit log.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        _one_of("priority", ALERT_PRIORITIES),
+        _one_of("state", ALERT_STATES),
+        CheckConstraint(
+            "(acknowledged_at IS NULL) = (acknowledged_by_id IS NULL)", name="acknowledged"
+        ),
+        Index(None, "session_id", "raised_at"),
+        Index(None, "state", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    condition: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    raised_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("nurse.id"))
+    resolved_at: Mapped[datetime | None]
+
+
+class Intervention(AppendOnly, Base):
+    """An action taken (or declined, with the reason) in answer to a reaction or an alert."""
+
+    __tablename__ = "intervention"
+    __table_args__ = (
+        _amend_pair(),
+        Index(None, "session_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    declined_reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("intervention.id"))
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(AppendOnly, Base):
+    """Who did what, when, to which record, with before/after; rows are chained by hash."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index(None, "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN))
+    row_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
+
+
+class AppInfo(Base):
+    """Facts about the database itself, e.g. the app version that last migrated it.
+
+    A database newer than this app is refused with the version to install, read from here.
+    """
+
+    __tablename__ = "app_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
