@@ -8,7 +8,7 @@ import pytest
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.timing import TimingEventKind as Kind
-from infusion_monitor.domain.timing import format_duration, infusion_time
+from infusion_monitor.domain.timing import format_duration, infusion_time, timeline
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -43,21 +43,43 @@ def test_stop_ends_the_count() -> None:
     assert infusion_time(events, T0 + minutes(200)) == minutes(90)
 
 
-def test_events_are_taken_in_time_order_and_duplicates_ignored() -> None:
+def test_duplicates_and_events_before_the_start_are_ignored() -> None:
     events = [
-        (Kind.RESUME, T0 + minutes(15)),
+        (Kind.RESUME, T0 - minutes(5)),
         (Kind.START, T0),
         (Kind.PAUSE, T0 + minutes(10)),
         (Kind.PAUSE, T0 + minutes(12)),
         (Kind.START, T0 + minutes(13)),
+        (Kind.RESUME, T0 + minutes(15)),
     ]
     assert infusion_time(events, T0 + minutes(20)) == minutes(15)
-
-
-def test_nothing_before_the_start_and_nothing_after_now_counts() -> None:
-    events = [(Kind.RESUME, T0 - minutes(5)), (Kind.START, T0), (Kind.PAUSE, T0 + minutes(60))]
-    assert infusion_time(events, T0 + minutes(30)) == minutes(30)
     assert infusion_time([], T0) == timedelta(0)
+
+
+def test_a_clock_that_jumped_back_never_gives_negative_or_inflated_time() -> None:
+    # Paused at 30 min; the clock then jumped back 20 minutes and the resume was stamped 10:10.
+    events = [
+        (Kind.START, T0),
+        (Kind.PAUSE, T0 + minutes(30)),
+        (Kind.RESUME, T0 + minutes(10)),
+    ]
+    # The resume is taken to happen at the pause; the clock standing at 10:25 vouches for 25 min.
+    assert infusion_time(events, T0 + minutes(25)) == minutes(25)
+    assert infusion_time(events, T0 + minutes(40)) == minutes(40)
+    # A start stamped after now (clock ran ahead) counts as starting now: zero, never negative.
+    assert infusion_time([(Kind.START, T0 + minutes(5))], T0) == timedelta(0)
+
+
+def test_timeline_finds_when_running_time_reaches_a_target() -> None:
+    events = [(Kind.START, T0), (Kind.PAUSE, T0 + minutes(10)), (Kind.RESUME, T0 + minutes(15))]
+    line = timeline(events, T0 + minutes(20))
+    assert line.when_total_reaches(minutes(5)) == T0 + minutes(5)
+    assert line.when_total_reaches(minutes(12)) == T0 + minutes(17)
+    assert line.when_total_reaches(minutes(30)) == T0 + minutes(35)
+    assert line.running_since(T0 + minutes(8)) == minutes(7)
+    paused = timeline(events[:2], T0 + minutes(20))
+    assert not paused.running
+    assert paused.when_total_reaches(minutes(30)) is None
 
 
 @pytest.mark.parametrize(
