@@ -162,7 +162,7 @@ class Observation(_Strict):
 
     minutes: Annotated[int, Field(ge=0, le=MAX_OBSERVATION_MIN)]
     check_every_min: Minutes | None = None
-    """Vital signs during observation, counted from the end of the infusion."""
+    """Vital signs every this many minutes, counted from the start of observation."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
