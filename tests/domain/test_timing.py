@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.timing import TimingEventKind as Kind
@@ -102,3 +104,19 @@ def test_fake_clock_needs_an_aware_start_and_only_moves_forward() -> None:
     clock = FakeClock(T0)
     with pytest.raises(ValueError, match="forward"):
         clock.advance(timedelta(seconds=-1))
+
+
+@given(
+    kinds=st.lists(st.sampled_from(list(Kind)), max_size=12),
+    offsets=st.lists(st.integers(min_value=-600, max_value=600), min_size=12, max_size=12),
+    now_offset=st.integers(min_value=-600, max_value=600),
+)
+def test_time_is_never_negative_nor_longer_than_the_clock_allows(
+    kinds: list[Kind], offsets: list[int], now_offset: int
+) -> None:
+    events = [(kind, T0 + minutes(offset)) for kind, offset in zip(kinds, offsets, strict=False)]
+    now = T0 + minutes(now_offset)
+    elapsed = infusion_time(events, now)
+    assert elapsed >= timedelta(0)
+    starts = [at for kind, at in events if kind is Kind.START]
+    assert elapsed <= max(now - min(starts), timedelta(0)) if starts else elapsed == timedelta(0)
