@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start on a separate demo database seeded with realistic sessions",
     )
+    parser.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="start, paint the main window once, print the startup time, and quit"
+        " — for smoke tests and benchmarks",
+    )
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, defaults=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -54,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import db
+    from infusion_monitor.commands import db, protocols
 
-    return [db.register]
+    return [protocols.register, db.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

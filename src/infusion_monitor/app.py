@@ -1,0 +1,141 @@
+"""The composition root: paths, config, logging, crash hooks, database, services, then the window.
+
+The one place where the app's parts are built and wired together (qutebrowser's ``app.py``
+order). Nothing is global: each part gets what it needs as arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from infusion_monitor import __version__, crashlog
+from infusion_monitor.config import Config, load_config
+from infusion_monitor.demo import seed_demo
+from infusion_monitor.domain.clock import Clock, SystemClock
+from infusion_monitor.errors import UserError
+from infusion_monitor.logsetup import file_logging
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.resources import resource
+from infusion_monitor.services.board import BoardService
+from infusion_monitor.services.messages import MessageAction, MessageFunnel
+from infusion_monitor.services.ruleset import RuleSetInfo, describe_rule_set
+from infusion_monitor.startup import seconds_since_process_start
+from infusion_monitor.storage.database import Database, open_database
+from infusion_monitor.ui.crash import CRASH_EXIT_STATUS, CrashHooks
+from infusion_monitor.ui.first_paint import FirstPaintReporter
+from infusion_monitor.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Files SQLite may keep next to a database; the demo removes them with it.
+_SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the app from parsed command-line arguments and return the exit status.
+
+    A :class:`UserError` raised before the window exists propagates to the command line, which
+    prints its one-line message. Any other error becomes a crash report and exit status 70.
+    """
+    clock = SystemClock()
+    paths = AppPaths.resolve(args.data_dir)
+    paths.ensure()
+    config = load_config(paths.config_file)
+    with (
+        file_logging(paths.log_dir),
+        CrashHooks(paths.crash_dir, clock, QCoreApplication.exit) as hooks,
+    ):
+        log.info("Infusion Monitor %s starting; data folder %s", __version__, paths.data_dir)
+        try:
+            status = _run(args, config, paths, clock)
+        except UserError:
+            raise
+        except Exception:
+            hooks.handle_exception(*sys.exc_info())
+            return CRASH_EXIT_STATUS
+        log.info("Infusion Monitor stopped with status %d", status)
+        return status
+
+
+def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock) -> int:
+    """Open the database, build services and window, and run the event loop."""
+    with open_app_database(args, config, paths, clock) as database:
+        log.info("database %s", database.location)
+        funnel = MessageFunnel()
+        qt_app = QApplication.instance() or QApplication([sys.argv[0]])
+        qt_app.setApplicationName("Infusion Monitor")
+        qt_app.setApplicationVersion(__version__)
+        window = build_main_window(
+            config=config, paths=paths, database=database, funnel=funnel, clock=clock
+        )
+        if args.quit_after_start:
+            FirstPaintReporter(window, seconds_since_process_start)
+        window.show()
+        return qt_app.exec()
+
+
+def open_app_database(
+    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
+) -> Database:
+    """Open the database chosen by ``--demo``, ``--db``, the config file or the default.
+
+    ``--demo`` uses its own file in the data folder, deleted and seeded afresh at every start.
+    """
+    if not args.demo:
+        return open_database(args.db or config.database.url, paths)
+    if args.db:
+        raise UserError("--demo uses its own database; leave out --db to see the demo.")
+    demo_file = paths.demo_database_file
+    for suffix in _SQLITE_SIDE_FILES:
+        demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
+    database = open_database(f"sqlite:///{demo_file}", paths)
+    try:
+        seed_demo(database.sessions, config.unit.chairs, clock.now(), rule_set(config).version)
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def rule_set(config: Config) -> RuleSetInfo:
+    """The rule set in force: the file named in the config, else the shipped default."""
+    source = config.rules.file or resource("rules", "default.toml")
+    return describe_rule_set(source)
+
+
+def build_main_window(
+    *, config: Config, paths: AppPaths, database: Database, funnel: MessageFunnel, clock: Clock
+) -> MainWindow:
+    """Build the services and the main window over an open database (needs a QApplication)."""
+    board = BoardService(database.sessions, config.unit.chairs)
+    latest_crash = crashlog.latest_report(paths.crash_dir)
+    window = MainWindow(
+        unit_name=config.unit.name,
+        load_board=board.snapshot,
+        clock=clock,
+        funnel=funnel,
+        database_location=database.location,
+        rule_set=rule_set(config),
+        latest_crash_report=latest_crash.path if latest_crash else None,
+    )
+    _announce_unshown_crash(paths.crash_dir, funnel, window)
+    return window
+
+
+def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: MainWindow) -> None:
+    """Tell the nurse, once, that the last run ended in a crash and where the report is."""
+    report = crashlog.unshown_report(crash_dir)
+    if report is None:
+        return
+    when = report.at.astimezone().strftime("%H:%M on %d %b %Y")
+    funnel.warning(
+        f"The app closed unexpectedly at {when}; report saved at {report.path}.",
+        MessageAction("View report", lambda: window.show_crash_report(report.path)),
+    )
+    crashlog.mark_shown(report)

@@ -1,0 +1,212 @@
+"""The chair board: one tile per configured chair, showing each chair's state at a glance."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.services.board import ChairState, ChairStatus
+from infusion_monitor.ui.theme import STATE_BADGES
+
+MAX_COLUMNS = 3
+TILE_MIN_WIDTH_PX = 340
+TILE_MIN_HEIGHT_PX = 230
+
+
+def _label(object_name: str, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property used by a selector changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class ChairTile(QFrame):
+    """One chair: name and state word, short patient identity, drug, rate and infusion time."""
+
+    clicked = Signal()
+
+    def __init__(self, number: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChairTile")
+        self.setMinimumSize(TILE_MIN_WIDTH_PX, TILE_MIN_HEIGHT_PX)
+        self.setProperty("selected", False)
+        self._number = number
+        self._status: ChairStatus | None = None
+
+        self._chair = _label("TileChair")
+        self._badge = _label("TileBadge")
+        self._identity = _label("TileIdentity")
+        self._drug = _label("TileDrug")
+        self._rate = _label("TileDetail")
+        self._time = _label("TileTime")
+        self._time_caption = _label("TileTimeLabel")
+        self._note = _label("TileDetail")
+        self._note.setWordWrap(True)
+        self._free = _label("TileFree")
+
+        top = QHBoxLayout()
+        top.addWidget(self._chair)
+        top.addStretch(1)
+        top.addWidget(self._badge)
+        time_row = QHBoxLayout()
+        time_row.addWidget(self._time)
+        time_row.addWidget(self._time_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self._identity)
+        layout.addWidget(self._drug)
+        layout.addWidget(self._rate)
+        layout.addStretch(1)
+        layout.addLayout(time_row)
+        layout.addWidget(self._note)
+        layout.addWidget(self._free)
+        layout.addStretch(1)
+
+    @property
+    def status(self) -> ChairStatus | None:
+        """The snapshot this tile shows."""
+        return self._status
+
+    def show_status(self, status: ChairStatus, now: datetime) -> None:
+        """Show a new snapshot of the chair."""
+        self._status = status
+        symbol, ink, fill = STATE_BADGES[status.state]
+        self._chair.setText(status.name)
+        self._badge.setText(f"{symbol} {status.state.value.upper()}")
+        self._badge.setStyleSheet(f"color: {ink}; background: {fill};")
+        self.setProperty("state", status.state.name.lower())
+        _repolish(self)
+        session = status.session
+        occupied = session is not None
+        for widget in (self._identity, self._drug, self._rate, self._time, self._time_caption):
+            widget.setVisible(occupied)
+        self._free.setVisible(not occupied)
+        hint = f" Select with Ctrl+{self._number}." if self._number <= 9 else ""
+        if session is None:
+            self._free.setText("Free — start session (N)")
+            self._note.setVisible(False)
+            self.setToolTip(f"{status.name}: free.{hint}")
+        else:
+            self._identity.setText(f"{session.patient_initials}  ··{session.mrn_tail}")
+            cycle = f" · C{session.cycle}" if session.cycle else ""
+            self._drug.setText(f"{session.drug}{cycle} · {session.dose}")
+            self._rate.setText(f"Rate {session.rate}")
+            reason = session.pause_reason if status.state is ChairState.PAUSED else None
+            self._note.setText(f"Paused: {reason}" if reason else "")
+            self._note.setVisible(bool(reason))
+            self.setToolTip(f"{status.name}: {status.state.value.lower()}.{hint}")
+        self.refresh_times(now)
+
+    def refresh_times(self, now: datetime) -> None:
+        """Recompute the shown times from the stored events and ``now``."""
+        if self._status is None or self._status.session is None:
+            return
+        state, session = self._status.state, self._status.session
+        infused = format_duration(session.infusion_time(now))
+        observed = session.observation_time(now)
+        if state is ChairState.OBSERVATION and observed is not None:
+            self._time.setText(format_duration(observed))
+            self._time_caption.setText(f"observation\ninfused {infused}")
+        elif state is ChairState.PLANNED:
+            self._time.setText("—")
+            self._time_caption.setText("not started")
+        elif state in (ChairState.COMPLETED, ChairState.DISCONTINUED):
+            self._time.setText(infused)
+            self._time_caption.setText("infused in total")
+        elif state is ChairState.PAUSED:
+            self._time.setText(infused)
+            self._time_caption.setText("infusion time\nclock stopped")
+        else:
+            self._time.setText(infused)
+            self._time_caption.setText("infusion time")
+
+    def set_selected(self, selected: bool) -> None:
+        """Highlight the tile (thick blue frame and tint) or return it to normal."""
+        self.setProperty("selected", selected)
+        _repolish(self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click (or tap) on the tile selects its chair."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class ChairBoard(QWidget):
+    """All chairs of this workstation as a grid of tiles; one may be selected."""
+
+    chair_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChairBoard")
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(16, 16, 16, 16)
+        self._grid.setSpacing(16)
+        self._tiles: list[ChairTile] = []
+        self._selected: int | None = None
+
+    @property
+    def tiles(self) -> Sequence[ChairTile]:
+        """The tiles in board order."""
+        return tuple(self._tiles)
+
+    @property
+    def selected_index(self) -> int | None:
+        """The index of the selected tile, or None."""
+        return self._selected
+
+    def show_statuses(self, statuses: Sequence[ChairStatus], now: datetime) -> None:
+        """Show one tile per chair, in order, rebuilding the grid if the chair count changed."""
+        if len(statuses) != len(self._tiles):
+            self._rebuild(len(statuses))
+        for tile, status in zip(self._tiles, statuses, strict=True):
+            tile.show_status(status, now)
+
+    def refresh_times(self, now: datetime) -> None:
+        """Recompute every tile's times from ``now``; called by the window's once-a-second tick."""
+        for tile in self._tiles:
+            tile.refresh_times(now)
+
+    def select(self, index: int) -> None:
+        """Select the chair at ``index`` (0-based); out-of-range indexes are ignored."""
+        if not 0 <= index < len(self._tiles) or index == self._selected:
+            return
+        if self._selected is not None:
+            self._tiles[self._selected].set_selected(False)
+        self._selected = index
+        self._tiles[index].set_selected(True)
+        self.chair_selected.emit(index)
+
+    def _rebuild(self, count: int) -> None:
+        for tile in self._tiles:
+            self._grid.removeWidget(tile)
+            tile.deleteLater()
+        self._tiles = []
+        self._selected = None
+        columns = min(count, MAX_COLUMNS) if count != 4 else 2
+        rows = math.ceil(count / columns)
+        for index in range(count):
+            tile = ChairTile(index + 1, self)
+            tile.clicked.connect(functools.partial(self.select, index))
+            self._grid.addWidget(tile, index // columns, index % columns)
+            self._tiles.append(tile)
+        for row in range(rows):
+            self._grid.setRowStretch(row, 1)
+        for column in range(columns):
+            self._grid.setColumnStretch(column, 1)

@@ -1,0 +1,70 @@
+"""The light, high-contrast theme: sizes and colours readable from two metres.
+
+Key numbers are at least 28 px and labels at least 14 px. Every text/background pair below has a
+contrast ratio of at least 4.5:1 (WCAG AA). Session states use neither red, yellow nor cyan: those
+belong to alarms (IEC 60601-1-8).
+"""
+
+from __future__ import annotations
+
+from infusion_monitor.services.board import ChairState
+
+KEY_NUMBER_PX = 40
+IDENTITY_PX = 30
+DETAIL_PX = 20
+LABEL_PX = 16
+HEADER_PX = 22
+
+INK = "#111820"
+MUTED_INK = "#4A5560"
+PAGE = "#F3F5F7"
+TILE = "#FFFFFF"
+TILE_BORDER = "#9AA5B1"
+SELECTED = "#0B4FA8"
+SELECTED_TINT = "#E6EFFB"
+
+#: Each state's badge: a symbol (the shape), the word, and the badge colours.
+STATE_BADGES: dict[ChairState, tuple[str, str, str]] = {
+    ChairState.FREE: ("○", "#FFFFFF", "#4A5560"),
+    ChairState.PLANNED: ("◇", "#111820", "#D5DAE0"),
+    ChairState.RUNNING: ("▶", "#FFFFFF", "#17692F"),
+    ChairState.PAUSED: ("❚❚", "#FFFFFF", "#5A3E8C"),
+    ChairState.OBSERVATION: ("◷", "#FFFFFF", "#0B4FA8"),
+    ChairState.COMPLETED: ("✓", "#111820", "#D5DAE0"),
+    ChairState.DISCONTINUED: ("■", "#FFFFFF", "#3D4650"),
+}
+
+#: Message levels: the word, its symbol and the banner colours (text, background, edge).
+MESSAGE_STYLES: dict[str, tuple[str, str, str, str]] = {
+    "info": ("ⓘ INFO", INK, "#E6EFFB", SELECTED),
+    "warning": ("⚠ WARNING", INK, "#FFF1C7", "#8A6100"),
+    "error": ("⛔ ERROR", INK, "#FBE3E3", "#A61B1B"),
+}
+
+STYLE_SHEET = f"""
+QMainWindow, #ChairBoard {{ background: {PAGE}; }}
+QWidget {{ color: {INK}; font-size: {LABEL_PX}px; }}
+QMenuBar, QMenu, QStatusBar {{ font-size: {LABEL_PX}px; }}
+QStatusBar {{ background: #E2E6EA; border-top: 1px solid {TILE_BORDER}; }}
+QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
+#HeaderBar {{ background: #FFFFFF; border-bottom: 2px solid {TILE_BORDER}; }}
+#HeaderUnit {{ font-size: {HEADER_PX}px; font-weight: 600; }}
+#HeaderClock {{ font-size: {HEADER_PX}px; font-weight: 600; }}
+#ChairTile {{
+    background: {TILE}; border: 2px solid {TILE_BORDER}; border-radius: 10px;
+}}
+#ChairTile[selected="true"] {{ background: {SELECTED_TINT}; border: 6px solid {SELECTED}; }}
+#ChairTile[state="free"] {{ background: #EEF1F4; border-style: dashed; }}
+#ChairTile[state="free"][selected="true"] {{ background: {SELECTED_TINT}; border-style: solid; }}
+#TileChair {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
+#TileBadge {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 4px 10px; }}
+#TileIdentity {{ font-size: {IDENTITY_PX}px; font-weight: 700; }}
+#TileDrug {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
+#TileDetail {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}
+#TileTime {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
+#TileTimeLabel {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; }}
+#TileFree {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}
+#MessageBanner QLabel {{ font-size: {LABEL_PX}px; }}
+#MessageLevel {{ font-weight: 700; }}
+#MessageBanner QPushButton {{ font-size: {LABEL_PX}px; padding: 4px 14px; }}
+"""
