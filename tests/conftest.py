@@ -24,5 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     A run of chosen files or tests (``pytest tests/rules/test_news2.py``) still reports coverage
     but does not fail on it; ``--no-cov`` turns coverage off altogether.
     """
-    if not config.invocation_params.args and config.pluginmanager.hasplugin("_cov"):
-        config.option.cov_fail_under = 100
+    whole_suite = config.args_source is pytest.Config.ArgsSource.TESTPATHS
+    coverage = config.pluginmanager.get_plugin("_cov")
+    if whole_suite and coverage is not None:
+        coverage.options.cov_fail_under = 100
