@@ -52,7 +52,8 @@ def _reaction_findings(
         )
     elif moment.has_feature():
         evidence = tuple(moment.feature_evidence())
-        found.append(Finding("reaction.feature", on("mild_reaction"), evidence, "rules-spec §5"))
+        rule_set = f"rule set {setup.rules.name}"
+        found.append(Finding("reaction.feature", on("mild_reaction"), evidence, rule_set))
     signs = moment.current.signs
     if signs.hypotension.active:
         source = f"{anaphylaxis.NIAID_SOURCE}; {anaphylaxis.WAO_SOURCE}"
