@@ -1,0 +1,1 @@
+"""The clinical rules engine: criteria as pure functions, a rule-set file, and ``assess``."""
