@@ -48,6 +48,17 @@ def test_assess_reads_standard_input(
     assert json.loads(capsys.readouterr().out)["brown"] == "mild"
 
 
+def test_unknown_keys_are_assessed_with_a_warning_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "noted.json"
+    path.write_text(json.dumps(case(title="ward note", symptoms=[symptom("rash", 2)])), "utf-8")
+    assert main(["assess", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["brown"] == "mild"
+    assert captured.err == "warning: title: unknown key, ignored (check its spelling)\n"
+
+
 def test_invalid_input_goes_to_stderr_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -86,6 +86,8 @@ def run_assess(args: argparse.Namespace) -> int:
     """Print the assessment of one case as JSON."""
     rules = _rules(args.rules, args)
     case = _read_case(args.case)
+    for warning in case.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(json.dumps(_output(case, rules), indent=2))
     return 0
 

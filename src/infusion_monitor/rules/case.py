@@ -63,6 +63,7 @@ class Case:
     infusion_end: int | None
     at: int
     expect: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _is_number(value: object) -> TypeGuard[int | Decimal]:
@@ -71,10 +72,15 @@ def _is_number(value: object) -> TypeGuard[int | Decimal]:
 
 
 class _Reader:
-    """Walks the parsed JSON and collects every problem as ``path: reason``."""
+    """Walks the parsed JSON and collects every problem as ``path: reason``.
+
+    Keys the contract does not name are not an error (rules-spec §2 does not list them), but each
+    is reported as a warning so that a misspelt optional key is not silently ignored.
+    """
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def bad(self, path: str, reason: str) -> None:
         self.problems.append(f"{path}: {reason}")
@@ -86,7 +92,8 @@ class _Reader:
             return None
         for key in value:
             if key not in allowed:
-                self.bad(f"{path}.{key}" if path else key, "unknown key")
+                where = f"{path}.{key}" if path else key
+                self.warnings.append(f"{where}: unknown key, ignored (check its spelling)")
         return value
 
     def items(self, value: object, path: str) -> list[Any]:
@@ -327,6 +334,7 @@ def parse_case(text: str) -> Case:
         infusion_end=end,
         at=at if at is not None else _default_at(data),
         expect=expect if "expect" in data else None,
+        warnings=tuple(reader.warnings),
     )
 
 
