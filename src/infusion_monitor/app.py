@@ -83,7 +83,9 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             )
             if args.quit_after_start:
                 FirstPaintReporter(window, seconds_since_process_start)
-            window.show()
+            window.setGeometry(qt_app.primaryScreen().availableGeometry())
+            window.showMaximized()
+            window.activateWindow()
             return qt_app.exec()
 
 

@@ -69,12 +69,13 @@ class CrashHooks:
         self._quit_app(crashlog.CRASH_EXIT_STATUS)
 
     def handle_qt_message(self, kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
-        """Log Qt's messages; save a report for critical and fatal ones."""
+        """Log Qt's messages; for critical and fatal ones also save a report and tell stderr."""
         qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", text)
         if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
             where = f"{context.file}:{context.line} in {context.function}" if context.file else ""
             details = [f"Qt {kind.name}: {text}", where]
-            crashlog.write_report(self._crash_dir, "Qt error", details, self._clock.now())
+            report = crashlog.write_report(self._crash_dir, "Qt error", details, self._clock.now())
+            print(f"infusion-monitor: Qt: {text}\n(report saved at {report.path})", file=sys.stderr)
 
 
 class CrashReportViewer(QDialog):
