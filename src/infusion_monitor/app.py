@@ -11,6 +11,7 @@ its import hook, which slows every later import.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -75,7 +76,8 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         from infusion_monitor.ui.first_paint import FirstPaintReporter
 
         with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
-            qt_app = QApplication.instance() or QApplication([sys.argv[0]])
+            existing = QApplication.instance()
+            qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
             window = build_main_window(
@@ -149,6 +151,6 @@ def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: Main
     when = report.at.astimezone().strftime("%H:%M on %d %b %Y")
     funnel.warning(
         f"The app closed unexpectedly at {when}; report saved at {report.path}.",
-        MessageAction("View report", lambda: window.show_crash_report(report.path)),
+        MessageAction("View report", functools.partial(window.show_crash_report, report.path)),
     )
     crashlog.mark_shown(report)

@@ -21,10 +21,11 @@ class FirstPaintReporter(QObject):
         super().__init__(window)
         self._window = window
         self._elapsed_s = elapsed_s
-        self._app = QCoreApplication.instance()
-        if self._app is None:
+        app = QCoreApplication.instance()
+        if app is None:
             raise RuntimeError("FirstPaintReporter needs a QApplication")
-        self._app.installEventFilter(self)
+        self._app: QCoreApplication = app
+        app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """On the first paint inside the window, schedule the report."""
