@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    return []
+    from infusion_monitor.commands import db
+
+    return [db.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from infusion_monitor.storage.engine import (
     sqlite_file,
 )
 from infusion_monitor.storage.errors import CorruptDatabaseError
-from infusion_monitor.storage.migrate import migrate
+from infusion_monitor.storage.migrate import MigrationReport, migrate
 
 
 class Database:
@@ -25,11 +25,13 @@ class Database:
     and never commit.
     """
 
-    def __init__(self, engine: Engine, location: str) -> None:
+    def __init__(self, engine: Engine, location: str, migration: MigrationReport | None) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessionmaker(engine)
         #: Human-readable location: the file path, or the server URL without its password.
         self.location = location
+        #: What opening it upgraded (and where the backup went), or None if it was up to date.
+        self.migration = migration
 
     def close(self) -> None:
         """Close every pooled connection (SQLite then checkpoints the WAL into the file)."""
@@ -68,11 +70,13 @@ def open_database(url: str | None, paths: AppPaths) -> Database:
     try:
         if path is not None:
             _quick_check(engine, location)
-        migrate(engine, location=location, backup_dir=paths.backup_dir, sqlite_path=path)
+        migration = migrate(
+            engine, location=location, backup_dir=paths.backup_dir, sqlite_path=path
+        )
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine, location)
+    return Database(engine, location, migration)
 
 
 def _quick_check(engine: Engine, location: str) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, MetaData, delete, insert, inspect, make_url, select, text
 
 from infusion_monitor import __version__
-from infusion_monitor.storage.engine import FILE_MODE
+from infusion_monitor.storage.base import Base
+from infusion_monitor.storage.engine import FILE_MODE, create_database_engine
 from infusion_monitor.storage.errors import (
     DatabaseTooNewError,
     DatabaseUnavailableError,
@@ -56,8 +59,19 @@ def stored_revision(connection: Connection) -> str | None:
     return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
-def migrate(engine: Engine, *, location: str, backup_dir: Path, sqlite_path: Path | None) -> bool:
-    """Upgrade the database to :data:`HEAD_REVISION`; return True if anything was applied.
+@dataclass(frozen=True)
+class MigrationReport:
+    """What an upgrade did: from which revision (None: a new database) and where the backup is."""
+
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def migrate(
+    engine: Engine, *, location: str, backup_dir: Path, sqlite_path: Path | None
+) -> MigrationReport | None:
+    """Upgrade the database to :data:`HEAD_REVISION`; return what was done, None if nothing.
 
     A database already at head is left alone (and Alembic is not imported). One written by a newer
     app, or an SQLite file that belongs to another program, is refused and left untouched. Before
@@ -69,7 +83,7 @@ def migrate(engine: Engine, *, location: str, backup_dir: Path, sqlite_path: Pat
         tables = set(inspect(connection).get_table_names())
         too_new_hint = _recorded_app_version(connection, tables)
     if revision == HEAD_REVISION:
-        return False
+        return None
     from alembic.script import ScriptDirectory
 
     scripts = ScriptDirectory.from_config(alembic_config())
@@ -87,12 +101,12 @@ def migrate(engine: Engine, *, location: str, backup_dir: Path, sqlite_path: Pat
             f"The database {location} belongs to another program (it has tables but no "
             "Infusion Monitor schema version), so it was left unchanged. Use another database."
         )
+    backup = None
     if sqlite_path is not None and tables:
         backup = backup_sqlite(sqlite_path, backup_dir)
-        log.info("Backed up the database before migrating from %s to %s", revision, HEAD_REVISION)
-        log.debug("Backup file: %s", backup)
     _upgrade(engine, sqlite=sqlite_path is not None)
-    return True
+    log.info("Migrated the database from %s to %s", revision, HEAD_REVISION)
+    return MigrationReport(from_revision=revision, to_revision=HEAD_REVISION, backup=backup)
 
 
 def _recorded_app_version(connection: Connection, tables: set[str]) -> str | None:
@@ -110,10 +124,8 @@ def _upgrade(engine: Engine, *, sqlite: bool) -> None:
         connection.begin(),
     ):
         command.upgrade(alembic_config(connection), "head")
-        connection.execute(AppInfo.__table__.delete().where(AppInfo.key == APP_VERSION_KEY))
-        connection.execute(
-            AppInfo.__table__.insert().values(key=APP_VERSION_KEY, value=__version__)
-        )
+        connection.execute(delete(AppInfo).where(AppInfo.key == APP_VERSION_KEY))
+        connection.execute(insert(AppInfo).values(key=APP_VERSION_KEY, value=__version__))
         if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
             raise DatabaseUnavailableError(
                 "The database upgrade was stopped because it would break links between "
@@ -157,3 +169,23 @@ def backup_sqlite(source: Path, backup_dir: Path) -> Path:
             "so it was not upgraded. Free disk space or fix the folder's permissions, then restart."
         ) from exc
     return target
+
+
+def schema_drift(metadata: MetaData = Base.metadata) -> list[str]:
+    """Differences between ``metadata`` (the models) and a scratch database built by migrations.
+
+    An empty list means the migrations create exactly what the models describe.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with tempfile.TemporaryDirectory(prefix="infusion-monitor-check-") as folder:
+        engine = create_database_engine(make_url(f"sqlite:///{Path(folder) / 'check.sqlite3'}"))
+        try:
+            _upgrade(engine, sqlite=True)
+            with engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                differences = compare_metadata(context, metadata)
+        finally:
+            engine.dispose()
+    return [str(difference) for difference in differences]

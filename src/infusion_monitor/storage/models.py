@@ -314,7 +314,7 @@ class AuditEntry(AppendOnly, Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
-    prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN))
+    prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
     row_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
 
 

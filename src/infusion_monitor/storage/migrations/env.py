@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
+from infusion_monitor.storage import models
 from infusion_monitor.storage.base import TZDateTime
-from infusion_monitor.storage.models import Base
 
 
-def _render_item(kind: str, item: Any, _autogen_context: AutogenContext) -> str | bool:
+def _render_item(kind: str, item: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
     """Write TZDateTime as a plain timezone-aware DateTime, so revisions never import app code."""
     if kind == "type" and isinstance(item, TZDateTime):
         return "sa.DateTime(timezone=True)"
@@ -20,7 +20,7 @@ def _render_item(kind: str, item: Any, _autogen_context: AutogenContext) -> str 
 
 context.configure(
     connection=context.config.attributes["connection"],
-    target_metadata=Base.metadata,
+    target_metadata=models.AppInfo.metadata,  # every mapped class shares Base.metadata
     render_as_batch=True,
     render_item=_render_item,
     compare_type=True,

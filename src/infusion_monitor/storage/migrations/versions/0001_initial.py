@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-21 06:28:20.170359
+Create Date: 2026-11-21 06:29:11.890385
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("row_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
+        sa.UniqueConstraint("prev_hash", name=op.f("uq_audit_entry_prev_hash")),
         sa.UniqueConstraint("row_hash", name=op.f("uq_audit_entry_row_hash")),
     )
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:

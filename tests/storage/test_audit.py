@@ -1,0 +1,68 @@
+"""The hash-chained audit log on a real SQLite file: it verifies, and detects tampering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.storage.audit import AuditBreak, append_audit, verify_audit_chain
+from infusion_monitor.storage.database import Database, open_database
+
+T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(data_dir: Path) -> Iterator[Database]:
+    """An open database with three chained audit rows (ids 1, 2, 3)."""
+    with open_database(None, AppPaths.resolve(data_dir)) as opened:
+        with opened.sessions.begin() as db:
+            for minute, state in enumerate(("running", "paused", "running")):
+                append_audit(
+                    db,
+                    at=T0 + timedelta(minutes=minute),
+                    actor="N001",
+                    action="session.state",
+                    entity="infusion_session",
+                    entity_id=7,
+                    before={"state": "planned"},
+                    after={"state": state, "rate_ml_h": 50.5},
+                )
+        yield opened
+
+
+def test_intact_chain_verifies(database: Database) -> None:
+    with database.sessions() as db:
+        assert verify_audit_chain(db) is None
+
+
+def test_sql_update_of_a_row_is_detected(database: Database) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET actor = 'N999' WHERE id = 2"))
+    with database.sessions() as db:
+        assert verify_audit_chain(db) == AuditBreak(2, "the row was altered after it was written")
+
+
+def test_deleted_row_is_detected(database: Database) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_entry WHERE id = 2"))
+    with database.sessions() as db:
+        assert verify_audit_chain(db) == AuditBreak(3, "the row before it was removed or altered")
+
+
+def test_naive_time_is_refused(database: Database) -> None:
+    with database.sessions() as db, pytest.raises(ValueError, match="naive"):
+        append_audit(
+            db,
+            at=datetime(2025, 1, 1, 8, 0),
+            actor="N001",
+            action="x",
+            entity="y",
+            entity_id=1,
+            before=None,
+            after=None,
+        )
