@@ -2,21 +2,23 @@
 
 The one place where the app's parts are built and wired together (qutebrowser's ``app.py``
 order). Nothing is global: each part gets what it needs as arguments.
+
+Qt is imported only once the configuration and the database are known to be usable: a bad
+``--db`` fails fast without loading Qt, and SQLAlchemy and pydantic load before PySide6 installs
+its import hook, which slows every later import.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from pathlib import Path
-
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from typing import TYPE_CHECKING
 
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, load_config
-from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
@@ -27,9 +29,9 @@ from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetInfo, describe_rule_set
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
-from infusion_monitor.ui.crash import CRASH_EXIT_STATUS, CrashHooks
-from infusion_monitor.ui.first_paint import FirstPaintReporter
-from infusion_monitor.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from infusion_monitor.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -41,43 +43,52 @@ def run_gui(args: argparse.Namespace) -> int:
     """Start the app from parsed command-line arguments and return the exit status.
 
     A :class:`UserError` raised before the window exists propagates to the command line, which
-    prints its one-line message. Any other error becomes a crash report and exit status 70.
+    prints its one-line message. Any other error during start-up becomes a crash report and exit
+    status 70; once the event loop runs, :class:`~infusion_monitor.ui.crash.CrashHooks` does that.
     """
     clock = SystemClock()
     paths = AppPaths.resolve(args.data_dir)
     paths.ensure()
     config = load_config(paths.config_file)
-    with (
-        file_logging(paths.log_dir),
-        CrashHooks(paths.crash_dir, clock, QCoreApplication.exit) as hooks,
-    ):
+    with file_logging(paths.log_dir):
         log.info("Infusion Monitor %s starting; data folder %s", __version__, paths.data_dir)
         try:
             status = _run(args, config, paths, clock)
         except UserError:
             raise
-        except Exception:
-            hooks.handle_exception(*sys.exc_info())
-            return CRASH_EXIT_STATUS
+        except Exception as exc:
+            crashlog.save_exception_report(
+                paths.crash_dir, type(exc), exc, exc.__traceback__, clock.now()
+            )
+            return crashlog.CRASH_EXIT_STATUS
         log.info("Infusion Monitor stopped with status %d", status)
         return status
 
 
 def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock) -> int:
-    """Open the database, build services and window, and run the event loop."""
+    """Open the database, then load Qt, install the crash hooks, build the window and run."""
     with open_app_database(args, config, paths, clock) as database:
         log.info("database %s", database.location)
-        funnel = MessageFunnel()
-        qt_app = QApplication.instance() or QApplication([sys.argv[0]])
-        qt_app.setApplicationName("Infusion Monitor")
-        qt_app.setApplicationVersion(__version__)
-        window = build_main_window(
-            config=config, paths=paths, database=database, funnel=funnel, clock=clock
-        )
-        if args.quit_after_start:
-            FirstPaintReporter(window, seconds_since_process_start)
-        window.show()
-        return qt_app.exec()
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtWidgets import QApplication
+
+        from infusion_monitor.ui.crash import CrashHooks
+        from infusion_monitor.ui.first_paint import FirstPaintReporter
+
+        with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
+            existing = QApplication.instance()
+            qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+            qt_app.setApplicationName("Infusion Monitor")
+            qt_app.setApplicationVersion(__version__)
+            window = build_main_window(
+                config=config, paths=paths, database=database, funnel=MessageFunnel(), clock=clock
+            )
+            if args.quit_after_start:
+                FirstPaintReporter(window, seconds_since_process_start)
+            window.setGeometry(qt_app.primaryScreen().availableGeometry())
+            window.showMaximized()
+            window.activateWindow()
+            return qt_app.exec()
 
 
 def open_app_database(
@@ -91,12 +102,15 @@ def open_app_database(
         return open_database(args.db or config.database.url, paths)
     if args.db:
         raise UserError("--demo uses its own database; leave out --db to see the demo.")
+    from infusion_monitor.demo import seed_demo
+
     demo_file = paths.demo_database_file
     for suffix in _SQLITE_SIDE_FILES:
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
+    ruleset_version = rule_set(config).version or "none"
     try:
-        seed_demo(database.sessions, config.unit.chairs, clock.now(), rule_set(config).version)
+        seed_demo(database.sessions, config.unit.chairs, clock.now(), ruleset_version)
     except BaseException:
         database.close()
         raise
@@ -105,14 +119,15 @@ def open_app_database(
 
 def rule_set(config: Config) -> RuleSetInfo:
     """The rule set in force: the file named in the config, else the shipped default."""
-    source = config.rules.file or resource("rules", "default.toml")
-    return describe_rule_set(source)
+    return describe_rule_set(config.rules.file or resource("rules", "default.toml"))
 
 
 def build_main_window(
     *, config: Config, paths: AppPaths, database: Database, funnel: MessageFunnel, clock: Clock
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
+    from infusion_monitor.ui.main_window import MainWindow
+
     board = BoardService(database.sessions, config.unit.chairs)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
@@ -136,6 +151,6 @@ def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: Main
     when = report.at.astimezone().strftime("%H:%M on %d %b %Y")
     funnel.warning(
         f"The app closed unexpectedly at {when}; report saved at {report.path}.",
-        MessageAction("View report", lambda: window.show_crash_report(report.path)),
+        MessageAction("View report", functools.partial(window.show_crash_report, report.path)),
     )
     crashlog.mark_shown(report)

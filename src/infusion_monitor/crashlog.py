@@ -7,7 +7,9 @@ such as SQL parameters, and a crash report must never hold a patient identifier.
 
 from __future__ import annotations
 
+import logging
 import platform
+import sys
 import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,10 @@ from types import TracebackType
 
 from infusion_monitor import __version__
 
+log = logging.getLogger(__name__)
+
+#: Exit status after an internal error (BSD ``EX_SOFTWARE``).
+CRASH_EXIT_STATUS = 70
 REPORT_GLOB = "crash-*.txt"
 _STAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 _SEEN_MARKER = "last-shown"
@@ -45,6 +51,21 @@ def write_report(crash_dir: Path, kind: str, details: list[str], now: datetime) 
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return CrashReport(path, now.astimezone(UTC))
+
+
+def save_exception_report(
+    crash_dir: Path,
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType | None,
+    now: datetime,
+) -> CrashReport:
+    """Save a report of an unhandled exception, log it and say on stderr where it is."""
+    details = exception_details(exc_type, exc, tb)
+    report = write_report(crash_dir, "unhandled exception", details, now)
+    log.critical("unhandled %s; crash report %s", exc_type.__qualname__, report.path)
+    print(f"infusion-monitor: internal error; report saved at {report.path}", file=sys.stderr)
+    return report
 
 
 def exception_details(

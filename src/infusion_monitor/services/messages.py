@@ -28,7 +28,7 @@ class MessageAction:
     """A button offered with a message, e.g. "View report"."""
 
     label: str
-    run: Callable[[], None]
+    run: Callable[[], object]
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,10 @@ class ChairTile(QFrame):
     def show_status(self, status: ChairStatus, now: datetime) -> None:
         """Show a new snapshot of the chair."""
         self._status = status
-        symbol, ink, fill = STATE_BADGES[status.state]
+        symbol, ink, fill, edge = STATE_BADGES[status.state]
         self._chair.setText(status.name)
         self._badge.setText(f"{symbol} {status.state.value.upper()}")
-        self._badge.setStyleSheet(f"color: {ink}; background: {fill};")
+        self._badge.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         self.setProperty("state", status.state.name.lower())
         _repolish(self)
         session = status.session

@@ -20,11 +20,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLa
 from infusion_monitor import crashlog
 from infusion_monitor.domain.clock import Clock
 
-log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
-
-#: Exit status after an internal error (BSD ``EX_SOFTWARE``).
-CRASH_EXIT_STATUS = 70
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -40,8 +36,9 @@ ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None]
 class CrashHooks:
     """Installs the exception hook and the Qt message handler; restores the old ones on exit.
 
-    ``quit_app`` is called with the exit status after a report is saved (the composition root
-    passes a function that ends the Qt event loop).
+    Exceptions raised in slots while the event loop runs arrive here (PySide6 hands them to
+    ``sys.excepthook``). ``quit_app`` is called with the exit status after the report is saved;
+    the composition root passes ``QCoreApplication.exit``.
     """
 
     def __init__(self, crash_dir: Path, clock: Clock, quit_app: Callable[[int], None]) -> None:
@@ -68,21 +65,17 @@ class CrashHooks:
         if issubclass(exc_type, KeyboardInterrupt):
             self._quit_app(130)
             return
-        details = crashlog.exception_details(exc_type, exc, tb)
-        report = crashlog.write_report(
-            self._crash_dir, "unhandled exception", details, self._clock.now()
-        )
-        log.critical("unhandled %s; crash report %s", exc_type.__qualname__, report.path)
-        print(f"infusion-monitor: internal error; report saved at {report.path}", file=sys.stderr)
-        self._quit_app(CRASH_EXIT_STATUS)
+        crashlog.save_exception_report(self._crash_dir, exc_type, exc, tb, self._clock.now())
+        self._quit_app(crashlog.CRASH_EXIT_STATUS)
 
     def handle_qt_message(self, kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
-        """Log Qt's messages; save a report for critical and fatal ones."""
+        """Log Qt's messages; for critical and fatal ones also save a report and tell stderr."""
         qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", text)
         if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
             where = f"{context.file}:{context.line} in {context.function}" if context.file else ""
             details = [f"Qt {kind.name}: {text}", where]
-            crashlog.write_report(self._crash_dir, "Qt error", details, self._clock.now())
+            report = crashlog.write_report(self._crash_dir, "Qt error", details, self._clock.now())
+            print(f"infusion-monitor: Qt: {text}\n(report saved at {report.path})", file=sys.stderr)
 
 
 class CrashReportViewer(QDialog):

@@ -12,6 +12,7 @@ from infusion_monitor.services.board import ChairState
 KEY_NUMBER_PX = 40
 IDENTITY_PX = 30
 DETAIL_PX = 20
+CHAIR_PX = 24
 LABEL_PX = 16
 HEADER_PX = 22
 
@@ -23,15 +24,15 @@ TILE_BORDER = "#9AA5B1"
 SELECTED = "#0B4FA8"
 SELECTED_TINT = "#E6EFFB"
 
-#: Each state's badge: a symbol (the shape), the word, and the badge colours.
-STATE_BADGES: dict[ChairState, tuple[str, str, str]] = {
-    ChairState.FREE: ("○", "#FFFFFF", "#4A5560"),
-    ChairState.PLANNED: ("◇", "#111820", "#D5DAE0"),
-    ChairState.RUNNING: ("▶", "#FFFFFF", "#17692F"),
-    ChairState.PAUSED: ("❚❚", "#FFFFFF", "#5A3E8C"),
-    ChairState.OBSERVATION: ("◷", "#FFFFFF", "#0B4FA8"),
-    ChairState.COMPLETED: ("✓", "#111820", "#D5DAE0"),
-    ChairState.DISCONTINUED: ("■", "#FFFFFF", "#3D4650"),
+#: Each state's badge: a symbol (the shape) shown before the word, text colour, fill, edge.
+STATE_BADGES: dict[ChairState, tuple[str, str, str, str]] = {
+    ChairState.FREE: ("○", INK, "#FFFFFF", MUTED_INK),
+    ChairState.PLANNED: ("◇", INK, "#D5DAE0", MUTED_INK),
+    ChairState.RUNNING: ("▶", "#FFFFFF", "#17692F", "#17692F"),
+    ChairState.PAUSED: ("❚❚", "#FFFFFF", "#5A3E8C", "#5A3E8C"),
+    ChairState.OBSERVATION: ("◷", "#FFFFFF", "#0B4FA8", "#0B4FA8"),
+    ChairState.COMPLETED: ("✓", INK, "#D5DAE0", MUTED_INK),
+    ChairState.DISCONTINUED: ("■", "#FFFFFF", "#3D4650", "#3D4650"),
 }
 
 #: Message levels: the word, its symbol and the banner colours (text, background, edge).
@@ -56,11 +57,11 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #ChairTile[selected="true"] {{ background: {SELECTED_TINT}; border: 6px solid {SELECTED}; }}
 #ChairTile[state="free"] {{ background: #EEF1F4; border-style: dashed; }}
 #ChairTile[state="free"][selected="true"] {{ background: {SELECTED_TINT}; border-style: solid; }}
-#TileChair {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
+#TileChair {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
 #TileBadge {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 4px 10px; }}
 #TileIdentity {{ font-size: {IDENTITY_PX}px; font-weight: 700; }}
 #TileDrug {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
-#TileDetail {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}
+#TileDetail {{ font-size: {DETAIL_PX}px; }}
 #TileTime {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
 #TileTimeLabel {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; }}
 #TileFree {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}

@@ -1,0 +1,75 @@
+"""Startup benchmark: seconds from process start to the first painted main window.
+
+Compares the app (``infusion-monitor --quit-after-start`` on the embedded SQLite database) with a
+bare PySide6 + pyqtgraph window (``bare_window.py``), alternating the two, and prints the medians.
+The last line of output is one JSON object: ``{"app_s": ..., "bare_s": ..., "ratio": ...}``.
+
+Each program is run once first, untimed, with bytecode caching allowed, so the timed runs measure
+a normal start rather than Python compiling every module (the app's first run on a new data
+folder, which also creates the database, is printed separately). The timed app runs share one
+fresh temp data folder, whose database that first run created: the usual start of a workstation.
+
+Run: ``QT_QPA_PLATFORM=offscreen uv run python bench/startup.py [--runs 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BARE_SCRIPT = Path(__file__).with_name("bare_window.py")
+RUN_TIMEOUT_S = 120
+
+
+def first_paint_s(command: list[str]) -> float:
+    """Run ``command`` and return the seconds from its ``first-paint SECONDS`` line."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT_S, check=False
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("first-paint "):
+            return float(line.split()[1])
+    raise RuntimeError(f"{command[0]} printed no first-paint line: {result.stderr[-2000:]}")
+
+
+def main() -> int:
+    """Measure both programs and print the figures, the JSON summary last."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="im-bench-") as folder:
+        app = [sys.executable, "-m", "infusion_monitor", "--data-dir", folder, "--quit-after-start"]
+        bare = [sys.executable, str(BARE_SCRIPT)]
+        print(f"app, first run on a new data folder: {first_paint_s(app):.3f} s")
+        first_paint_s(bare)
+        app_runs: list[float] = []
+        bare_runs: list[float] = []
+        for _ in range(options.runs):
+            app_runs.append(first_paint_s(app))
+            bare_runs.append(first_paint_s(bare))
+    print("app  runs:", " ".join(f"{value:.3f}" for value in app_runs))
+    print("bare runs:", " ".join(f"{value:.3f}" for value in bare_runs))
+    app_s = statistics.median(app_runs)
+    bare_s = statistics.median(bare_runs)
+    print(
+        json.dumps(
+            {
+                "app_s": round(app_s, 3),
+                "bare_s": round(bare_s, 3),
+                "ratio": round(app_s / bare_s, 3),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Fixtures for window tests: parsed arguments and a composed main window on a temp database."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from infusion_monitor.app import build_main_window, open_app_database
+from infusion_monitor.cli import build_parser
+from infusion_monitor.config import load_config
+from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.storage.database import Database
+from infusion_monitor.ui.main_window import MainWindow
+
+MakeWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
+    """Return ``make(*argv, funnel=None)``: compose the window as the app would, minus exec()."""
+    databases: list[Database] = []
+
+    def make(*argv: str, funnel: MessageFunnel | None = None) -> MainWindow:
+        args: argparse.Namespace = build_parser().parse_args(list(argv))
+        paths = AppPaths.resolve(args.data_dir)
+        paths.ensure()
+        config = load_config(paths.config_file)
+        clock = SystemClock()
+        database = open_app_database(args, config, paths, clock)
+        databases.append(database)
+        window = build_main_window(
+            config=config,
+            paths=paths,
+            database=database,
+            funnel=funnel or MessageFunnel(),
+            clock=clock,
+        )
+        qtbot.addWidget(window)
+        return window
+
+    yield make
+    for database in databases:
+        database.close()
