@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infusion_monitor import __version__, crashlog
-from infusion_monitor.config import Config, load_config
+from infusion_monitor.config import Config, configured_rules_file, load_config
 from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.resources import resource
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetInfo, describe_rule_set
+from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
 
@@ -66,8 +65,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock) -> int:
-    """Open the database, then load Qt, install the crash hooks, build the window and run."""
-    with open_app_database(args, config, paths, clock) as database:
+    """Load the rules, open the database, then load Qt, install crash hooks, build the window."""
+    funnel = MessageFunnel()
+    rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
+    with open_app_database(args, config, paths, clock, rules.rules.version) as database:
         log.info("database %s", database.location)
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
@@ -81,7 +82,12 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
             window = build_main_window(
-                config=config, paths=paths, database=database, funnel=MessageFunnel(), clock=clock
+                config=config,
+                paths=paths,
+                database=database,
+                funnel=funnel,
+                rules=rules,
+                clock=clock,
             )
             if args.quit_after_start:
                 FirstPaintReporter(window, seconds_since_process_start)
@@ -92,7 +98,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
 
 def open_app_database(
-    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
+    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, ruleset_version: str
 ) -> Database:
     """Open the database chosen by ``--demo``, ``--db``, the config file or the default.
 
@@ -108,7 +114,6 @@ def open_app_database(
     for suffix in _SQLITE_SIDE_FILES:
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
-    ruleset_version = rule_set(config).version or "none"
     try:
         seed_demo(database.sessions, config.unit.chairs, clock.now(), ruleset_version)
     except BaseException:
@@ -117,13 +122,14 @@ def open_app_database(
     return database
 
 
-def rule_set(config: Config) -> RuleSetInfo:
-    """The rule set in force: the file named in the config, else the shipped default."""
-    return describe_rule_set(config.rules.file or resource("rules", "default.toml"))
-
-
 def build_main_window(
-    *, config: Config, paths: AppPaths, database: Database, funnel: MessageFunnel, clock: Clock
+    *,
+    config: Config,
+    paths: AppPaths,
+    database: Database,
+    funnel: MessageFunnel,
+    rules: RuleSetService,
+    clock: Clock,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
     from infusion_monitor.ui.main_window import MainWindow
@@ -136,7 +142,8 @@ def build_main_window(
         clock=clock,
         funnel=funnel,
         database_location=database.location,
-        rule_set=rule_set(config),
+        rule_set=rules.info(),
+        reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)

@@ -61,3 +61,12 @@ def load_config(path: Path) -> Config:
         raise UserError(
             f"The configuration file {path} has a problem at '{where}': {problem['msg']}. Fix it."
         ) from exc
+
+
+def configured_rules_file(config: Config, config_file: Path) -> Path | None:
+    """The site rule-set file the configuration names (relative to the config file), or None."""
+    chosen = config.rules.file
+    if chosen is None:
+        return None
+    chosen = chosen.expanduser()
+    return chosen if chosen.is_absolute() else config_file.parent / chosen

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.app import build_main_window, open_app_database
 from infusion_monitor.cli import build_parser
-from infusion_monitor.config import load_config
+from infusion_monitor.config import configured_rules_file, load_config
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.main_window import MainWindow
 
@@ -32,14 +33,12 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
         paths.ensure()
         config = load_config(paths.config_file)
         clock = SystemClock()
-        database = open_app_database(args, config, paths, clock)
+        funnel = funnel or MessageFunnel()
+        rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
+        database = open_app_database(args, config, paths, clock, rules.rules.version)
         databases.append(database)
         window = build_main_window(
-            config=config,
-            paths=paths,
-            database=database,
-            funnel=funnel or MessageFunnel(),
-            clock=clock,
+            config=config, paths=paths, database=database, funnel=funnel, rules=rules, clock=clock
         )
         qtbot.addWidget(window)
         return window

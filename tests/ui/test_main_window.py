@@ -11,10 +11,12 @@ from pytestqt.qtbot import QtBot
 from infusion_monitor import crashlog
 from infusion_monitor.demo import _SESSIONS
 from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.resources import resource
 from infusion_monitor.services.board import ChairState
 from infusion_monitor.services.messages import Level, MessageFunnel
 from infusion_monitor.ui.chair_board import ChairTile
 from infusion_monitor.ui.crash import CrashReportViewer
+from infusion_monitor.ui.main_window import MainWindow
 
 from .conftest import MakeWindow
 
@@ -146,3 +148,41 @@ def test_no_crash_report_means_no_menu_item(make_window: MakeWindow) -> None:
     window = make_window()
     menu_items = [a.text() for a in window.menuBar().actions()[-1].menu().actions()]
     assert menu_items == ["&About Infusion Monitor"]
+
+
+def status_bar_rules(window: MainWindow) -> str:
+    return next(
+        label.text()
+        for label in window.statusBar().findChildren(QLabel)
+        if label.text().startswith("Rules:")
+    )
+
+
+def test_status_bar_shows_the_rule_set_in_force(make_window: MakeWindow) -> None:
+    window = make_window()
+    assert status_bar_rules(window).startswith("Rules: default · sha256 ")
+
+
+def test_a_bad_site_rule_set_is_refused_and_the_default_stays_in_force(
+    make_window: MakeWindow, data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True)
+    site = data_dir / "site.toml"
+    good = resource("rules", "default.toml").read_text(encoding="utf-8")
+    site.write_text(good.replace('name = "default"', 'nme = "site"'), encoding="utf-8")
+    (data_dir / "config.toml").write_text('[rules]\nfile = "site.toml"\n', encoding="utf-8")
+    window = make_window()
+
+    [banner] = window.messages.banners
+    assert banner.message.level is Level.ERROR
+    assert f"The rule set {site} was refused" in banner.message.text
+    assert "2 problems; first: " in banner.message.text
+    assert "default · sha256" in banner.message.text and "stays in force" in banner.message.text
+    assert status_bar_rules(window).startswith("Rules: default · sha256 ")
+
+    site.write_text(good.replace('name = "default"', 'name = "site"'), encoding="utf-8")
+    reload_action = window.menuBar().actions()[0].menu().actions()[0]
+    assert reload_action.text() == "&Reload rule set"
+    reload_action.trigger()
+    assert status_bar_rules(window).startswith("Rules: site · sha256 ")
+    assert window.messages.banners[-1].message.text.startswith("Rule set now in force: site")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from infusion_monitor.config import load_config
+from infusion_monitor.config import configured_rules_file, load_config
 from infusion_monitor.datafile import DataFileError
 from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
@@ -55,10 +55,7 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
 def _file_in_force(args: argparse.Namespace) -> Path | None:
     """The rule-set file named in the configuration, or None for the shipped default."""
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
-    configured = load_config(paths.config_file).rules.file
-    if configured is None:
-        return None
-    return configured if configured.is_absolute() else paths.config_file.parent / configured
+    return configured_rules_file(load_config(paths.config_file), paths.config_file)
 
 
 def _rules(path: Path | None, args: argparse.Namespace) -> RuleSet:

@@ -1,36 +1,78 @@
-"""Which rule set is in force, as the status bar shows it (until the rules loader exists)."""
+"""The rule set in force for the running app: the configured site file, else the shipped default.
+
+An invalid file is refused and the last valid rule set stays in force; the nurse is told which
+one grades her patients, and the administrator what to fix.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from importlib.abc import Traversable
 from pathlib import Path
+
+from infusion_monitor.rules.loader import RuleSet, RulesInForce, RulesRefused, default_rules
+from infusion_monitor.services.messages import MessageFunnel
 
 SHORT_HASH_CHARS = 12
 
 
 @dataclass(frozen=True)
 class RuleSetInfo:
-    """The rule set in force: its version (None if none is loaded), a label and a tooltip."""
+    """How the status bar shows the rule set in force: its version, a label and a tooltip."""
 
-    version: str | None
+    version: str
     label: str
     detail: str
 
 
-def describe_rule_set(source: Traversable | Path) -> RuleSetInfo:
-    """Describe the rule-set file at ``source`` by the SHA-256 of its content.
-
-    The status bar shows the first characters of the hash, the tooltip the whole of it. A missing
-    or unreadable file means no rule set is loaded.
-    """
-    try:
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    except OSError:
-        return RuleSetInfo(None, "Rules: no rule set loaded", f"{source} could not be read")
+def describe(rules: RuleSet) -> RuleSetInfo:
+    """The status-bar description of ``rules``: name and the start of its SHA-256."""
+    digest = rules.version.removeprefix("sha256:")
     return RuleSetInfo(
-        f"sha256:{digest}",
-        f"Rules sha256 {digest[:SHORT_HASH_CHARS]}",
-        f"{source}\nSHA-256 {digest}",
+        rules.version,
+        f"Rules: {rules.name} · sha256 {digest[:SHORT_HASH_CHARS]}",
+        f"{rules.file}\n{rules.version}",
     )
+
+
+class RuleSetService:
+    """Holds the rule set in force; loads the configured file at start and on reload."""
+
+    def __init__(self, configured: Path | None, funnel: MessageFunnel) -> None:
+        self._configured = configured
+        self._funnel = funnel
+        self._in_force = RulesInForce(default_rules())
+        if configured is not None:
+            self.reload()
+
+    @property
+    def rules(self) -> RuleSet:
+        """The rule set that grades assessments now."""
+        return self._in_force.rules
+
+    def info(self) -> RuleSetInfo:
+        """The status-bar description of the rule set in force."""
+        return describe(self.rules)
+
+    def reload(self) -> RuleSetInfo:
+        """Re-read the configured file; an invalid one is refused and the current set is kept."""
+        if self._configured is None:
+            self._funnel.info(
+                "The shipped default rule set is in force. To use a site rule set, name it in "
+                "the configuration file ([rules] file = ...) and reload."
+            )
+            return self.info()
+        outcome = self._in_force.reload(self._configured)
+        if isinstance(outcome, RulesRefused):
+            problems = outcome.error.problems
+            kept = describe(outcome.kept)
+            self._funnel.error(
+                f"The rule set {self._configured} was refused ({len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''}; first: {problems[0]}). "
+                f"{kept.label.removeprefix('Rules: ')} stays in force. Fix the file (check it "
+                f"with 'infusion-monitor rules check {self._configured}'), then reload it."
+            )
+        else:
+            self._funnel.info(
+                f"Rule set now in force: {self.info().label.removeprefix('Rules: ')}."
+            )
+        return self.info()

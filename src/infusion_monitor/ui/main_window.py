@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         funnel: MessageFunnel,
         database_location: str,
         rule_set: RuleSetInfo,
+        reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
     ) -> None:
         super().__init__()
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._load_board = load_board
         self._latest_crash_report = latest_crash_report
+        self._reload_rules = reload_rules
 
         self._unit = QLabel(unit_name)
         self._unit.setObjectName("HeaderUnit")
@@ -91,8 +93,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._database = QLabel(f"Database: {database_location}")
-        self._rule_set = QLabel(rule_set.label)
-        self._rule_set.setToolTip(rule_set.detail)
+        self._rule_set = QLabel()
+        self._show_rule_set(rule_set)
         self.statusBar().addWidget(self._database, 1)
         self.statusBar().addPermanentWidget(self._rule_set)
 
@@ -135,6 +137,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
+        file_menu.addAction("&Reload rule set").triggered.connect(self._on_reload_rules_triggered)
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -154,6 +158,13 @@ class MainWindow(QMainWindow):
             report = self._latest_crash_report
             show_report = help_menu.addAction("Show last &crash report")
             show_report.triggered.connect(lambda: self.show_crash_report(report))
+
+    def _show_rule_set(self, rule_set: RuleSetInfo) -> None:
+        self._rule_set.setText(rule_set.label)
+        self._rule_set.setToolTip(rule_set.detail)
+
+    def _on_reload_rules_triggered(self) -> None:
+        self._show_rule_set(self._reload_rules())
 
     def _on_ticker_timeout(self) -> None:
         now = self._clock.now()
