@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, inspect
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, make_url
 
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.base import Base
 from infusion_monitor.storage.database import open_database
+from infusion_monitor.storage.engine import create_database_engine
 from infusion_monitor.storage.errors import DatabaseTooNewError, NotADatabaseError
-from infusion_monitor.storage.migrate import HEAD_REVISION, alembic_config, schema_drift
+from infusion_monitor.storage.migrate import HEAD_REVISION, _upgrade, alembic_config, schema_drift
 
 
 def _revision(path: Path) -> str | None:
@@ -31,7 +32,55 @@ def test_head_revision_constant_matches_alembic_head() -> None:
     assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
 
 
-def test_empty_database_is_migrated_to_head_without_backup(data_dir: Path) -> None:
+def _schema(path: Path) -> set[tuple[str, str, str]]:
+    """Every table, index and constraint SQLite holds, normalised for comparison."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    connection.close()
+    return {
+        (kind, name, " ".join((sql or "").replace('"', "").split())) for kind, name, sql in rows
+    }
+
+
+def test_a_new_database_built_from_the_models_equals_one_built_by_migrations(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    paths = AppPaths.resolve(data_dir)
+    with open_database(None, paths) as database, database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    migrated = tmp_path / "migrated.sqlite3"
+    engine = create_database_engine(make_url(f"sqlite:///{migrated}"))
+    try:
+        _upgrade(engine, sqlite=True)
+    finally:
+        engine.dispose()
+    assert {name for _kind, name, _sql in _schema(paths.database_file)} == {
+        name for _kind, name, _sql in _schema(migrated)
+    }
+    assert _revision(paths.database_file) == _revision(migrated) == HEAD_REVISION
+
+
+def test_empty_database_is_created_at_head_without_backup_or_alembic(data_dir: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from infusion_monitor.paths import AppPaths\n"
+        "from infusion_monitor.storage.database import open_database\n"
+        "with open_database(None, AppPaths.resolve(sys.argv[1])) as database:\n"
+        "    print(database.migration.from_revision, 'alembic' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(data_dir)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "None False\n"
+
+
+def test_a_new_database_is_at_head_without_a_backup(data_dir: Path) -> None:
     paths = AppPaths.resolve(data_dir)
     with open_database(None, paths) as database:
         assert database.migration is not None
