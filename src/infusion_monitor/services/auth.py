@@ -81,7 +81,7 @@ def check_pin(pin: str, field: str = "PIN") -> str:
     """Return ``pin`` if it is 4 to 8 digits, else raise a :class:`FieldError` naming ``field``."""
     if not _PIN.fullmatch(pin):
         raise FieldError(
-            field, f"{field} must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits (0 to 9), no spaces."
+            field, f"{field} must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, no spaces."
         )
     return pin
 
