@@ -1,4 +1,4 @@
-"""Start-up checks: refusals leave the file byte-identical; quick_check only after an unclean end."""
+"""Start-up checks: refusals leave the file unchanged; quick_check only after an unclean end."""
 
 from __future__ import annotations
 
