@@ -97,7 +97,7 @@ def test_damaged_or_foreign_backup_is_refused(paths: AppPaths, tmp_path: Path) -
     content[2 * 4096 : 3 * 4096] = b"\xff" * 4096
     backup.write_bytes(bytes(content))
     before = paths.database_file.read_bytes()
-    with pytest.raises(CorruptDatabaseError, match="backup .* is damaged"):
+    with pytest.raises(CorruptDatabaseError, match=r"backup .* is damaged"):
         restore_backup(backup, paths.database_file, paths.backup_dir, at=T0)
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as connection:
