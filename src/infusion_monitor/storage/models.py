@@ -316,11 +316,14 @@ class AuditEntry(AppendOnly, Base):
     """Who did what, when, to which record, with before/after; rows are chained by hash."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index(None, "entity", "entity_id"),)
+    __table_args__ = (Index(None, "entity", "entity_id"), Index(None, "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64))
+    #: The actor's role when acting, and the workstation it happened at (None on rows from 0001).
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    workstation: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))

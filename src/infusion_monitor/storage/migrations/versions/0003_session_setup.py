@@ -4,8 +4,8 @@ A patient needs a name plus at least one of MRN and date of birth (either may no
 Existing sessions get their protocol id as the drug name until edited; premedications start
 empty.
 
-Revision ID: 0002_session_setup
-Revises: 0001_initial
+Revision ID: 0003_session_setup
+Revises: 0002_audit_context
 Create Date: 2026-11-22 09:00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_session_setup"
-down_revision: str | None = "0001_initial"
+revision: str = "0003_session_setup"
+down_revision: str | None = "0002_audit_context"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
