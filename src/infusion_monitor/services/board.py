@@ -57,7 +57,7 @@ class ChairStatus:
 
 def chair_state(detail: SessionDetail | None) -> ChairState:
     """The board's state word for the session in a chair (FREE when there is none)."""
-    return ChairState.FREE if detail is None else _STATES[detail.state.value]
+    return ChairState.FREE if detail is None else _STATES.get(detail.state.value, ChairState.FREE)
 
 
 class BoardService:

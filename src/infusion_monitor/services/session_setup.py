@@ -216,19 +216,16 @@ def _choice(loaded: LoadedProtocol) -> ProtocolChoice:
     )
 
 
-def check_protocol(library: ProtocolLibrary, protocol_id: str) -> LoadedProtocol:
-    """The chosen protocol; SetupRefused if none was chosen or it is unknown."""
-    if not protocol_id:
-        raise SetupRefused((("drug", "Choose the drug (or the generic protocol)."),))
-    try:
-        return library.get(protocol_id)
-    except UserError as exc:
-        raise SetupRefused((("drug", exc.message),)) from None
+def find_protocol(library: ProtocolLibrary, protocol_id: str) -> LoadedProtocol | None:
+    """The chosen protocol, or None if none was chosen or the library has no such id."""
+    return library.protocols.get(protocol_id) if protocol_id else None
 
 
-def check_draft(draft: SessionDraft, protocol: DrugProtocol, now: datetime) -> None:
+def check_draft(draft: SessionDraft, protocol: DrugProtocol | None, now: datetime) -> None:
     """Every problem of the draft at once; SetupRefused if there is any."""
     problems: list[Problem] = []
+    if protocol is None:
+        problems.append(("drug", "Choose the drug from the list (or the generic protocol)."))
     if not draft.patient_name.strip():
         problems.append(("name", "Enter the patient's name."))
     if not draft.mrn.strip() and draft.date_of_birth is None:
@@ -243,7 +240,7 @@ def check_draft(draft: SessionDraft, protocol: DrugProtocol, now: datetime) -> N
         problems.append(("dose", "Enter the dose (above 0)."))
     if not draft.dose_unit.strip():
         problems.append(("dose_unit", "Enter the dose unit (e.g. mg)."))
-    plan = protocol.rate
+    plan = protocol.rate if protocol is not None else None
     if draft.rate is not None and draft.rate <= 0:
         problems.append(("rate", "The rate must be above 0."))
     elif draft.rate is not None and plan is not None and draft.rate > plan.max:
@@ -252,7 +249,8 @@ def check_draft(draft: SessionDraft, protocol: DrugProtocol, now: datetime) -> N
         )
     if draft.rate is None and plan is not None:
         problems.append(("rate", "Enter the starting rate."))
-    if draft.rate is not None and plan is None and not (draft.rate_unit or "").strip():
+    unit_needed = protocol is not None and plan is None
+    if draft.rate is not None and unit_needed and not (draft.rate_unit or "").strip():
         problems.append(("rate_unit", "Enter the rate unit (e.g. mL/h)."))
     if not 0 < draft.planned_duration_min <= MAX_DURATION_MIN:
         problems.append(("duration", "Enter the planned duration in minutes (1 to 1440)."))

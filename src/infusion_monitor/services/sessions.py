@@ -154,12 +154,13 @@ class SessionService:
         actor.require(Permission.CARE)
         now = self._clock.now()
         rules = self._rules()
-        loaded = session_setup.check_protocol(self._library, draft.protocol_id)
+        loaded = session_setup.find_protocol(self._library, draft.protocol_id)
+        session_setup.check_draft(draft, loaded.protocol if loaded else None, now)
+        assert loaded is not None  # check_draft refuses a draft without a protocol
         with self._sessions.begin() as db:
             author = self._author(db, actor, now)
             nurse = self._nurse(db, draft.nurse_staff_id, author)
             chair = self._chair(db, draft.chair)
-            session_setup.check_draft(draft, loaded.protocol, now)
             patient = session_setup.patient_for(db, draft, actor.staff_id, now)
             session_setup.check_free(db, chair, patient, draft)
             row = InfusionSession(
