@@ -55,6 +55,8 @@ def test_upgrade_from_0002_keeps_sessions_and_fills_the_new_columns(data_dir: Pa
             assert (session.drug_name, session.premedications) == ("rituximab-first", [])
             assert (session.version, session.state, session.rate) == (2, "running", 50)
             assert (patient.reaction_history, patient.allergies) == ("", "Penicillin")
-        with pytest.raises(IntegrityError, match="second_identifier"):
-            with database.sessions.begin() as db:
-                db.add(Patient(mrn=None, name="No Mrn", date_of_birth=None))
+        with (
+            pytest.raises(IntegrityError, match="second_identifier"),
+            database.sessions.begin() as db,
+        ):
+            db.add(Patient(mrn=None, name="No Mrn", date_of_birth=None))
