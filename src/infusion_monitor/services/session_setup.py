@@ -332,7 +332,10 @@ def previous_reactions(db: DbSession, patient: Patient) -> tuple[str, ...]:
     found = [line.strip() for line in (patient.reaction_history or "").splitlines() if line.strip()]
     rows = db.scalars(
         select(InfusionSession)
-        .where(InfusionSession.patient_id == patient.id)
+        .where(
+            InfusionSession.patient_id == patient.id,
+            InfusionSession.state.not_in(ACTIVE_STATES),
+        )
         .order_by(InfusionSession.created_at.desc())
     )
     for row in rows:

@@ -40,7 +40,7 @@ from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.theme import STYLE_SHEET
 
 TICK_MS = 1000
-BOARD_WIDTH_PX = 790
+BOARD_WIDTH_PX = 720
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (

@@ -42,6 +42,7 @@ from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.theme import REACTION_BANNER_STYLE
 
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d%m%Y")
+DRUG_POPUP_WIDTH_PX = 640
 BASELINE_FIELDS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c")
 BASELINE_LABELS = {
     "hr": "HR /min",
@@ -111,8 +112,10 @@ class SetupForm(QWidget):
         self.reactions.setPlaceholderText("Earlier infusion reactions (drug, cycle, what happened)")
         self.prior_reaction = QCheckBox("Previous reaction to THIS drug")
         self.prior_reaction.setToolTip("Used by the anaphylaxis rules (prior_reaction_to_drug)")
-        self.scale2 = QCheckBox(
-            "SpO2 scale 2 (hypercapnic respiratory failure, set by a clinician)"
+        self.scale2 = QCheckBox("SpO2 scale 2 (set by a clinician)")
+        self.scale2.setToolTip(
+            "NEWS2 SpO2 scale 2: hypercapnic respiratory failure, target 88-92%. "
+            "Only a clinician sets it."
         )
         self.returning = QLabel()
         self.returning.setStyleSheet(REACTION_BANNER_STYLE)
@@ -137,6 +140,11 @@ class SetupForm(QWidget):
         self.nurse = self._field("nurse", QComboBox())
         self.drug = self._field("drug", QComboBox())
         self.drug.currentIndexChanged.connect(self._on_drug_changed)
+        self.drug.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.drug.setMinimumContentsLength(24)
+        self.drug.view().setMinimumWidth(DRUG_POPUP_WIDTH_PX)
         self.drug_name = self._field("drug_name", QLineEdit())
         self.dose = self._field("dose", QDoubleSpinBox())
         self.dose.setRange(0, 100_000)
@@ -214,9 +222,9 @@ class SetupForm(QWidget):
         self.cancel_button = QPushButton("Cancel (Esc)")
         self.cancel_button.clicked.connect(self.cancelled.emit)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
 
         columns = QHBoxLayout()
         left = QVBoxLayout()

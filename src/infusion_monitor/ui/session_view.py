@@ -98,6 +98,7 @@ class SessionView(QWidget):
         self.name = QLabel()
         self.name.setObjectName("SessionName")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setWordWrap(True)
         self.state_badge = QLabel()
         self.state_badge.setObjectName("TileBadge")
         self.drug = QLabel()
