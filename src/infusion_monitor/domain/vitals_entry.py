@@ -297,7 +297,8 @@ class _Checker:
         if pressure_plausibility(sbp, dbp) is Plausibility.CONFIRM:
             unusual.append(f"pulse pressure {sbp - dbp} mmHg is narrow (usual ≥ 15)")
         if unusual:
-            self.confirm(EntryField.BP, "; ".join(unusual).capitalize())
+            text = "; ".join(unusual)
+            self.confirm(EntryField.BP, text[:1].upper() + text[1:])
         return sbp, dbp
 
     def temperature(self) -> tuple[Decimal | None, str | None]:
