@@ -1,4 +1,4 @@
-"""The optional configuration file (TOML): database URL, rule set and the unit's chairs."""
+"""The optional configuration file (TOML): database, rule set, chairs, backups and security."""
 
 from __future__ import annotations
 
@@ -42,6 +42,29 @@ class SoundSection(BaseModel):
     volume: float = Field(default=0.8, ge=0.2, le=1.0)
 
 
+class BackupSection(BaseModel):
+    """``[backup]``: automatic copies of the SQLite database (online backup API)."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Take a copy at start, then every this many hours while the app runs.
+    every_hours: float = Field(default=4.0, gt=0, le=24 * 7)
+    #: How many automatic copies to keep (older ones are deleted).
+    keep: int = Field(default=12, ge=1, le=1000)
+
+
+class SecuritySection(BaseModel):
+    """``[security]``: sign-in lock-out and automatic screen lock."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Lock the screen (hide patient identity, keep alarms) after this long without input.
+    lock_after_minutes: float = Field(default=5.0, gt=0, le=240)
+    #: Wrong PINs in a row that lock an account, and for how long.
+    max_failed_pins: int = Field(default=5, ge=3, le=20)
+    lockout_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    #: This workstation's name in the audit trail (default: the computer's host name).
+    workstation: str | None = Field(default=None, min_length=1, max_length=100)
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -50,6 +73,8 @@ class Config(BaseModel):
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
     sound: SoundSection = Field(default_factory=SoundSection)
+    backup: BackupSection = Field(default_factory=BackupSection)
+    security: SecuritySection = Field(default_factory=SecuritySection)
 
 
 def load_config(path: Path) -> Config:

@@ -45,6 +45,8 @@ INFUSION_END_EVENTS = ("complete", "discontinue")
 _DB_INFO_KEY = "assessed_sessions"
 _ACTIONS = frozenset(action.value for action in CourseAction)
 _DAYS_PER_YEAR = 365.2425
+#: Age used when the date of birth is not recorded (rules-spec §2 default).
+DEFAULT_AGE_YEARS = 50
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,9 @@ def _build(
     baseline = _baseline(db, session.id, origin)
     if baseline is None:
         return None
+    born = session.patient.date_of_birth
     patient = Patient(
-        age_years=age_years(session.patient.date_of_birth, origin.date()),
+        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
         pregnant=False,
         spo2_scale=session.spo2_scale,
         prior_reaction_to_drug=session.prior_reaction_to_drug,
