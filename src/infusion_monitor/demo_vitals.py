@@ -51,5 +51,7 @@ DEMO_EVENTS = (
 )
 #: (minute, symptom code)
 DEMO_SYMPTOMS = ((44, "urticaria"), (44, "flushing"), (45, "wheeze"))
+#: Every symptom has resolved by this minute.
+SYMPTOMS_RESOLVED_MIN = 70
 #: (minute, course action)
 DEMO_ACTIONS = ((47, "antihistamine_h1"), (48, "corticosteroid"), (50, "oxygen"))

@@ -33,7 +33,7 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
     qtbot.addWidget(bar)
     bar.timer.stop()
     assert bar.summary.text() == "Vitals: nothing due"
-    assert bar.sound_state.text() == "🔇 sound unavailable"
+    assert bar.sound_state.text() == "Sound unavailable"
     clock.advance(timedelta(minutes=2))
     states[7] = VitalsState.DUE
     bar.refresh()
@@ -49,7 +49,7 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
     assert "needs a reason" in bar.sound_state.text()
     bar.mute_reason.setText("Patient asleep, checked visually")
     bar.mute()
-    assert bar.sound_state.text().startswith("🔇 muted 10:00 — Patient asleep")
+    assert bar.sound_state.text().startswith("Muted 10:00 — Patient asleep")
     before = len(player.requested)
     clock.advance(timedelta(minutes=5))
     bar.refresh()

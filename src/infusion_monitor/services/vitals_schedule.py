@@ -119,6 +119,7 @@ class VitalsScheduleService:
     def __init__(self, sessions: sessionmaker[Session], protocols: ProtocolLibrary) -> None:
         self._sessions = sessions
         self._protocols = protocols
+        self.chair_of: dict[int, str] = {}
 
     def status(self, session_id: int, now: datetime) -> VitalsStatus:
         """One session's vitals state as of ``now``."""
@@ -128,9 +129,14 @@ class VitalsScheduleService:
     def open_statuses(self, now: datetime) -> dict[int, VitalsStatus]:
         """The vitals state of every session still in a chair, by session id."""
         with self._sessions() as db:
-            ids = db.scalars(
-                select(models.InfusionSession.id).where(
-                    models.InfusionSession.state.in_(OPEN_STATES)
-                )
+            rows = db.execute(
+                select(models.InfusionSession.id, models.Chair.name)
+                .join(models.Chair, models.Chair.id == models.InfusionSession.chair_id)
+                .where(models.InfusionSession.state.in_(OPEN_STATES))
             ).all()
-            return {sid: schedule_facts(db, sid, self._protocols).status(now) for sid in ids}
+            self.chair_of.update(dict(rows))
+            return {sid: schedule_facts(db, sid, self._protocols).status(now) for sid, _ in rows}
+
+    def chair_name(self, session_id: int) -> str:
+        """The chair of a session seen by ``open_statuses`` (for the prompt's words)."""
+        return self.chair_of.get(session_id, f"session {session_id}")

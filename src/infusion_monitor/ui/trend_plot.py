@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 INITIAL_CAPACITY = 256
@@ -27,7 +27,12 @@ X_MARGIN_MIN = 5.0
 MIN_X_SPAN_MIN = 60.0
 HOVER_MAX_DISTANCE_MIN = 10.0
 EVENTS_LANE_PX = 96
+EVENTS_LANE_MIN_PX = 60
 DOWNSAMPLE_SAMPLES_PER_PX = 1.0
+LANE_MIN_PX = 30
+NEWS2_LANE_MIN_PX = 60
+LABEL_COLUMN_PX = 64
+AXIS_PX = 40
 EVENT_LABEL_ROWS = 4
 LABEL_CHAR_PX = 8.0
 NEWS2_TICKS = (0, 1, 5, 7, 10)
@@ -211,6 +216,7 @@ class TrendPlot(QWidget):
         self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
         self.cursors: list[pg.InfiniteLine] = []
         self.clock_axis = ClockAxis()
+        self._marker_input: list[TrendMarker] = []
         self._build()
         self._hover = pg.SignalProxy(
             self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._on_scene_mouse_moved
@@ -219,33 +225,42 @@ class TrendPlot(QWidget):
     def _build(self) -> None:
         label_font = QFont()
         label_font.setPixelSize(13)
-        events = self.graphics.addPlot(row=0, col=0, axisItems={"top": self.clock_axis})
+        self.lane_labels: dict[str, pg.LabelItem] = {}
+        self.graphics.addLabel("events", row=0, col=0, size="10pt", color="#4A5560")
+        self.graphics.ci.layout.setColumnFixedWidth(0, LABEL_COLUMN_PX)
+        events = self.graphics.addPlot(row=0, col=1, axisItems={"top": self.clock_axis})
         events.setMenuEnabled(False)
         events.hideButtons()
         events.setMouseEnabled(x=True, y=False)
         events.setMaximumHeight(EVENTS_LANE_PX)
+        events.setMinimumHeight(EVENTS_LANE_MIN_PX)
         events.setYRange(0, EVENT_LABEL_ROWS, padding=0)
         events.enableAutoRange(x=False, y=False)
         events.showAxis("top")
-        events.getAxis("top").setLabel("clock time")
         events.getAxis("top").setTickFont(label_font)
-        events.getAxis("left").setLabel("events")
         events.getAxis("left").setTicks([[]])
-        events.getAxis("left").setWidth(64)
+        events.getAxis("left").setWidth(AXIS_PX)
         events.getAxis("bottom").setStyle(showValues=False)
         self.events = events
         first = events
         for index, lane in enumerate(LANES):
             row = index + 1
             last = index == len(LANES) - 1
-            plot = self.graphics.addPlot(row=row, col=0)
+            unit = "" if lane.unit == "score" else f"<br>{lane.unit}"
+            self.lane_labels[lane.key] = self.graphics.addLabel(
+                f"<b>{lane.title}</b>{unit}",
+                row=row,
+                col=0,
+                size="11pt",
+                color=COLOURS[lane.columns[0]],
+            )
+            plot = self.graphics.addPlot(row=row, col=1)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=True, y=False)
             plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setLabel("left", lane.title, units=None, **{"font-size": "14px"})
-            plot.getAxis("left").setLabel(f"{lane.title} ({lane.unit})")
-            plot.getAxis("left").setWidth(64)
+            plot.setMinimumHeight(NEWS2_LANE_MIN_PX if lane.key == "news2" else LANE_MIN_PX)
+            plot.getAxis("left").setWidth(AXIS_PX)
             plot.getAxis("left").setTickFont(label_font)
             if last:
                 plot.setLabel("bottom", "minutes since start (min)")
@@ -351,6 +366,7 @@ class TrendPlot(QWidget):
 
         Labels close in time go to different rows of the events lane so that they stay legible.
         """
+        self._marker_input = list(markers)
         lanes = [self.events, *self.plots.values()]
         for _, items in self.markers:
             for item, plot in zip(items, [*lanes, self.events], strict=True):
@@ -383,6 +399,13 @@ class TrendPlot(QWidget):
             width = (len(marker.label) + 2) * LABEL_CHAR_PX * minutes_per_px
             row_free_from[row] = marker.t_min + width
             self.markers.append((marker, items))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Lay the event labels out again for the new width (their rows depend on it)."""
+        super().resizeEvent(event)
+        if self._marker_input:
+            self.graphics.ci.layout.activate()
+            self.set_markers(self._marker_input)
 
     def readout_at(self, t_min: float) -> str:
         """The read-out text for the set nearest to ``t_min`` (typed preferred over monitor)."""

@@ -88,7 +88,7 @@ class VitalsPromptBar(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         if not player.available:
-            self.sound_state.setText("🔇 sound unavailable")
+            self.sound_state.setText("Sound unavailable")
         self.refresh()
 
     def refresh(self) -> None:
@@ -140,10 +140,10 @@ class VitalsPromptBar(QWidget):
         if mute is None:
             if warning:
                 return
-            text = "" if self._player.available else "🔇 sound unavailable"
+            text = "" if self._player.available else "Sound unavailable"
         else:
             left = max(0, int((mute.until - now).total_seconds()))
-            text = f"🔇 muted {left // 60}:{left % 60:02d} — {mute.reason}"
+            text = f"Muted {left // 60}:{left % 60:02d} — {mute.reason}"
         if self.sound_state.text() != text:
             self.sound_state.setText(text)
             self.muted_changed.emit(text)
