@@ -26,15 +26,22 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
+from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
 
 if TYPE_CHECKING:
+    from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.sound import SoundPlayer
+    from infusion_monitor.ui.vitals_panel import VitalsController
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
         from infusion_monitor.ui.crash import CrashHooks
         from infusion_monitor.ui.first_paint import FirstPaintReporter
+        from infusion_monitor.ui.sound import QtSoundPlayer
 
         with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
             existing = QApplication.instance()
@@ -96,6 +104,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 rules=rules,
                 clock=clock,
                 actor=current_actor(args),
+                sound_player=QtSoundPlayer(config.sound.volume, qt_app),
             )
             if args.quit_after_start:
                 FirstPaintReporter(window, seconds_since_process_start)
@@ -150,10 +159,12 @@ def build_main_window(
     clock: Clock,
     actor: Actor,
     library: ProtocolLibrary | None = None,
+    sound_player: SoundPlayer | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.vitals_panel import VitalsController
 
     library = library or load_library()
     board = BoardService(database.sessions, config.unit.chairs, library)
@@ -161,6 +172,10 @@ def build_main_window(
         database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
     )
     controller = SessionController(sessions, board, funnel, lambda: actor)
+    assessing = AssessingService(lambda: rules.rules)
+    vitals = VitalsService(database.sessions, assessing, library)
+    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
+    schedule = VitalsScheduleService(database.sessions, library)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
         unit_name=config.unit.name,
@@ -172,8 +187,56 @@ def build_main_window(
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
     )
+    _attach_vitals(
+        window,
+        controller,
+        VitalsController(vitals, trend, funnel, lambda: actor, clock, controller),
+        schedule,
+        config,
+        clock,
+        actor,
+        funnel,
+        sound_player,
+    )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     return window
+
+
+def _attach_vitals(
+    window: MainWindow,
+    sessions: SessionController,
+    controller: VitalsController,
+    schedule: VitalsScheduleService,
+    config: Config,
+    clock: Clock,
+    actor: Actor,
+    funnel: MessageFunnel,
+    sound_player: SoundPlayer | None,
+) -> None:
+    """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
+    from infusion_monitor.domain.prompts import VitalsPrompter
+    from infusion_monitor.ui.sound import SilentPlayer
+    from infusion_monitor.ui.vitals_panel import VitalsPanel
+    from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
+
+    window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
+    controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
+    player = sound_player or SilentPlayer()
+    problem = getattr(player, "problem", None)
+    if sound_player is not None and not player.available:
+        funnel.warning(
+            f"Sound is unavailable ({problem or 'no audio'}): vitals prompts are shown on "
+            "screen only."
+        )
+    window.vitals_prompt = VitalsPromptBar(
+        clock,
+        schedule.open_statuses,
+        schedule.chair_name,
+        player,
+        VitalsPrompter(max_mute_min=config.sound.mute_max_min),
+        actor.staff_id,
+    )
+    window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
 
 
 def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: MainWindow) -> None:

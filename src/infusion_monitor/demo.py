@@ -1,32 +1,51 @@
 """Seed the separate ``--demo`` database with realistic sessions, timed relative to "now".
 
-Four chairs are occupied in different states: running with a rate step due, paused with a
-reason, just started with the 15-minute vitals due, and post-infusion observation. They are built
-through the session service (so every step has its event and audit row), on a clock that walks
-from three hours ago to now. Every patient here is fictional.
+Four chairs are occupied in different states: running for two hours with an infusion reaction
+at 45 min (typed vitals every 15 min, then every 5 min, a skipped check, symptoms, treatment, a
+restart at half rate: ``demo_vitals``), paused with a reason, just started with the 15-minute
+vitals due, and post-infusion observation. They are built through the session and vitals
+services (so every step has its event, assessment and audit row), on a clock that walks from
+three hours ago to now. Every patient here is fictional.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.demo_vitals import (
+    BASELINE,
+    DEMO_ACTIONS,
+    DEMO_SETS,
+    DEMO_SYMPTOMS,
+    MISSED_CHECKS_MIN,
+    SYMPTOMS_RESOLVED_MIN,
+    DemoSet,
+)
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.domain.vitals import Acvpu
+from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import RuleSet, default_rules
+from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
 from infusion_monitor.storage.audit import append_audit
-from infusion_monitor.storage.models import Nurse, VitalSigns
+from infusion_monitor.storage.models import Intervention, Nurse, SymptomRecord, VitalSigns
 
 DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
 BASELINE_BEFORE_START_MIN = 10
 SET_UP_BEFORE_START_MIN = BASELINE_BEFORE_START_MIN
 PREMED_BEFORE_START_MIN = 30
+#: The reaction demo (chair 1) started this many minutes ago: two hours of vitals.
+REACTION_START_AGO = 125
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,8 @@ class _Demo:
     allergies: str = ""
     reactions: str = ""
     first_dose: bool = False
+    reaction: bool = False
+    """Two hours of vitals with a reaction (``demo_vitals``), through the vitals service."""
 
 
 _DEMOS = (
@@ -75,13 +96,18 @@ _DEMOS = (
         50,
         "mg/h",
         255,
-        start_ago=75,
-        steps=((40, "rate", 100.0),),
-        vitals=(60, 44, 25, 8),
-        baseline=_Vitals(78, 132, 84, 16, 97, 36.8),
+        start_ago=REACTION_START_AGO,
+        steps=(
+            (REACTION_START_AGO - 30, "rate", 100.0),
+            (REACTION_START_AGO - 46, "pause", "Infusion reaction: urticaria, wheeze, low BP"),
+            (REACTION_START_AGO - 80, "resume", 50.0),
+        ),
+        vitals=(),
+        baseline=_Vitals(*BASELINE),
         premeds=("Chlorphenamine 10 mg IV", "Paracetamol 1 g PO"),
         allergies="Penicillin (rash)",
         first_dose=True,
+        reaction=True,
     ),
     _Demo(
         "Tomas Rivera",
@@ -156,7 +182,7 @@ def seed_demo(
     steps: list[_Step] = []
     refs: dict[int, SessionRef] = {}
     for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
-        steps.extend(_plan(index, chair, demo, now, service, sessions, refs))
+        steps.extend(_plan(index, chair, demo, now, service, sessions, refs, library, rules, clock))
     for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
         clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
         run()
@@ -170,6 +196,9 @@ def _plan(
     service: SessionService,
     sessions: sessionmaker[Session],
     refs: dict[int, SessionRef],
+    library: ProtocolLibrary,
+    rules: RuleSet,
+    clock: FakeClock,
 ) -> list[_Step]:
     start_at = now - timedelta(minutes=demo.start_ago)
 
@@ -218,6 +247,8 @@ def _plan(
                 changed = service.change_rate(ref, DEMO_NURSE, float(value or 0))
             elif kind == "pause":
                 changed = service.pause(ref, DEMO_NURSE, str(value))
+            elif kind == "resume":
+                changed = service.resume(ref, DEMO_NURSE, float(value or 0))
             else:
                 changed = service.complete(ref, DEMO_NURSE)
             refs[index] = SessionRef(changed.detail.id, changed.detail.version)
@@ -233,7 +264,127 @@ def _plan(
     ]
     steps += [(ago, 2, act(kind, value)) for ago, kind, value in demo.steps]
     steps += [(ago, 0, vitals(ago)) for ago in demo.vitals]
+    if demo.reaction:
+        steps += _reaction_steps(lambda: refs[index].id, demo, sessions, library, rules, clock)
     return steps
+
+
+def _reaction_steps(
+    session_id: Callable[[], int],
+    demo: _Demo,
+    sessions: sessionmaker[Session],
+    library: ProtocolLibrary,
+    rules: RuleSet,
+    clock: FakeClock,
+) -> list[_Step]:
+    """The reaction course of ``demo_vitals``: typed sets, symptoms, actions, a skipped check."""
+    vitals = VitalsService(sessions, AssessingService(lambda: rules), library)
+    start = demo.start_ago
+
+    def record(item: DemoSet) -> Callable[[], None]:
+        def run() -> None:
+            draft = VitalsDraft(
+                hr=item.hr,
+                sbp=item.sbp,
+                dbp=item.dbp,
+                rr=item.rr,
+                spo2=item.spo2,
+                on_oxygen=item.on_oxygen,
+                o2_flow_l_min=2.0 if item.on_oxygen else None,
+                temp_c=Decimal(str(item.temp_c)),
+                temp_raw=f"{item.temp_c} °C",
+                acvpu=Acvpu.A,
+                pain=None,
+                taken_at=None,
+            )
+            try:
+                vitals.record_vitals(DEMO_NURSE, session_id(), draft, clock.now())
+            except LateReasonNeeded:
+                emergency = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
+                late = replace(draft, reason=emergency)
+                vitals.record_vitals(DEMO_NURSE, session_id(), late, clock.now())
+
+        return run
+
+    def skip() -> None:
+        note = MissedCheckNote(MissedCheckReason.PATIENT_OFF_UNIT, "bathroom")
+        vitals.record_missed_check(DEMO_NURSE, session_id(), note, clock.now())
+
+    def clinical(minute: int, code: str, symptom: bool) -> Callable[[], None]:
+        def run() -> None:
+            _record_clinical(sessions, session_id(), clock.now(), code, symptom)
+
+        return run
+
+    steps: list[_Step] = [(start - item.minute, 0, record(item)) for item in DEMO_SETS]
+    steps += [(start - minute - 1, 0, skip) for minute in MISSED_CHECKS_MIN]
+    steps += [(start - m, 0, clinical(m, code, True)) for m, code in DEMO_SYMPTOMS]
+    steps += [(start - m, 3, clinical(m, code, False)) for m, code in DEMO_ACTIONS]
+    steps.append(
+        (start - SYMPTOMS_RESOLVED_MIN, 0, lambda: _resolve_symptoms(sessions, session_id(), clock))
+    )
+    return steps
+
+
+def _resolve_symptoms(sessions: sessionmaker[Session], session_id: int, clock: FakeClock) -> None:
+    """Every open symptom resolves now: a row amending each, with its audit."""
+    at = clock.now()
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        for old in db.query(SymptomRecord).filter_by(session_id=session_id, resolved_at=None):
+            row = SymptomRecord(
+                session_id=session_id,
+                code=old.code,
+                onset_at=old.onset_at,
+                resolved_at=at,
+                recorded_at=at,
+                recorded_by_id=nurse.id,
+                amends_id=old.id,
+                amend_reason="resolved",
+            )
+            db.add(row)
+            db.flush()
+            append_audit(
+                db,
+                at=at,
+                actor=DEMO_NURSE.staff_id,
+                action="symptom.resolve",
+                entity="symptom_record",
+                entity_id=row.id,
+                before={"id": old.id},
+                after={"session": session_id, "code": old.code, "resolved_at": at.isoformat()},
+            )
+
+
+def _record_clinical(
+    sessions: sessionmaker[Session], session_id: int, at: datetime, code: str, symptom: bool
+) -> None:
+    """A symptom or an intervention row with its audit (their services belong to other issues)."""
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        row: SymptomRecord | Intervention
+        if symptom:
+            row = SymptomRecord(
+                session_id=session_id,
+                code=code,
+                onset_at=at,
+                recorded_at=at,
+                recorded_by_id=nurse.id,
+            )
+        else:
+            row = Intervention(session_id=session_id, action=code, at=at, by_id=nurse.id)
+        db.add(row)
+        db.flush()
+        append_audit(
+            db,
+            at=at,
+            actor=DEMO_NURSE.staff_id,
+            action="symptom.record" if symptom else "intervention.record",
+            entity=row.__tablename__,
+            entity_id=row.id,
+            before=None,
+            after={"session": session_id, "code": code},
+        )
 
 
 def _record_vitals(

@@ -30,9 +30,10 @@ def test_demo_board_from_the_database(services: Services) -> None:
     assert running.session is not None and paused.session is not None
     assert started.session is not None and observed.session is not None
     now = clock.now()
-    assert format_duration(running.session.infusion_time(now)) == "1:15:00"
+    # Chair 1 ran 125 min with a 34-min pause for the reaction (demo_vitals).
+    assert format_duration(running.session.infusion_time(now)) == "1:31:00"
     step = running.session.next_rate_step(now)
-    assert step is not None and step.due and step.rate == 150
+    assert step is not None and step.due and step.rate == 100  # restarted at 50 after the reaction
     assert running.session.drug_name == "Rituximab"
     assert paused.session.pause_reason == "Patient to the bathroom"
     assert started.session.vitals_status(now).state is VitalsState.DUE

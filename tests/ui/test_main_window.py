@@ -71,7 +71,7 @@ def test_demo_tiles_show_initials_mrn_tail_and_drug_never_the_full_name(
         ChairState.FREE,
         ChairState.FREE,
     ]
-    assert "1:15:" in tile_text(window.board.tiles[0])
+    assert "1:31:" in tile_text(window.board.tiles[0])
     assert "Patient to the bathroom" in tile_text(window.board.tiles[1])
 
 
