@@ -267,4 +267,4 @@ def test_demo_session_view_header_banner_and_controls(make_window: MakeWindow) -
     assert view.step_cue.isVisibleTo(view)
     assert not view.start_button.isVisibleTo(view)
     assert view.pause_button.isVisibleTo(view)
-    assert view.rate.value() == 150
+    assert view.rate.value() == 100
