@@ -200,10 +200,10 @@ def decide(
         return AlertDecision(AlertChange.NONE, open=current)
     if current is None or level > current.priority:
         new = Alert(0, session_id, condition, level, AlertState.ACTIVE, raised_at=at)
-        closed = None
+        superseded = None
         if current is not None:
-            closed = replace(current, state=AlertState.RESOLVED, resolved_at=at)
-        return AlertDecision(AlertChange.RAISED, close=closed, open=new)
+            superseded = replace(current, state=AlertState.RESOLVED, resolved_at=at)
+        return AlertDecision(AlertChange.RAISED, close=superseded, open=new)
     if level == current.priority:
         if condition == current.condition:
             return AlertDecision(AlertChange.NONE, open=current)
