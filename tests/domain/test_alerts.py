@@ -182,3 +182,10 @@ def test_unit_summary_text() -> None:
     assert summarise([low], T0, POLICY).worst is AlertPriority.LOW
     two = summarise([high, replace(high, id=9)], _s(130), POLICY)
     assert two.text == "!!! 2 HIGH · 2 escalated"
+
+
+def test_condition_labels() -> None:
+    from infusion_monitor.domain.alerts import condition_label
+
+    assert condition_label("anaphylaxis") == "Anaphylaxis criteria met"
+    assert condition_label("new_site_pathway") == "New site pathway"

@@ -30,6 +30,25 @@ REPEAT_SOUND_S = 60
 ESCALATE_AFTER_S = 120
 
 
+#: Plain words for the rule set's pathway names, as the band shows the alert's condition.
+CONDITION_LABELS: dict[str, str] = {
+    "anaphylaxis": "Anaphylaxis criteria met",
+    "severe_reaction": "Severe reaction",
+    "moderate_reaction": "Moderate reaction",
+    "airway_watch": "Facial or lip swelling: watch the airway",
+    "mild_reaction": "Mild reaction",
+    "deterioration_emergency": "NEWS2 emergency score",
+    "deterioration_urgent": "NEWS2 urgent score",
+    "site_reaction": "Line-site reaction",
+    "escalated_by_nurse": "Escalated by the nurse",
+}
+
+
+def condition_label(condition: str) -> str:
+    """The words for a condition; an unknown pathway name is shown readably, never dropped."""
+    return CONDITION_LABELS.get(condition, condition.replace("_", " ").capitalize())
+
+
 class AlertPriority(enum.IntEnum):
     """An alert's priority; higher is worse. The stored value is :attr:`code`."""
 
