@@ -168,6 +168,15 @@ class AssessingService:
     def __init__(self, rules: Callable[[], RuleSet]) -> None:
         self._rules = rules
         self._cache: dict[int, _Cached] = {}
+        self._listeners: list[Callable[[Session, AssessmentOutcome], object]] = []
+
+    def add_listener(self, listener: Callable[[Session, AssessmentOutcome], object]) -> None:
+        """Call ``listener(db, outcome)`` after every stored assessment, in the same transaction.
+
+        The alert service listens here, so every path that assesses (vitals, symptoms, course
+        actions, the monitor feed) raises and updates alerts before it commits.
+        """
+        self._listeners.append(listener)
 
     def forget(self, session_id: int) -> None:
         """Drop the cached context of a session (the next assessment rebuilds it)."""
@@ -218,7 +227,10 @@ class AssessingService:
         )
         db.add(row)
         db.flush()
-        return AssessmentOutcome.of(row)
+        outcome = AssessmentOutcome.of(row)
+        for listener in self._listeners:
+            listener(db, outcome)
+        return outcome
 
     def _watch_rollback(self, db: Session, session_id: int) -> None:
         """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""
@@ -268,7 +280,12 @@ def _build(
     if baseline is None:
         return None
     patient = Patient(
-        age_years=age_years(session.patient.date_of_birth, origin.date()),
+        # Without a date of birth the rules' default adult age applies (rules-spec §2).
+        age_years=(
+            age_years(session.patient.date_of_birth, origin.date())
+            if session.patient.date_of_birth is not None
+            else Patient().age_years
+        ),
         pregnant=False,
         spo2_scale=session.spo2_scale,
         prior_reaction_to_drug=session.prior_reaction_to_drug,
