@@ -20,12 +20,16 @@ from typing import TYPE_CHECKING
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
 from infusion_monitor.domain.clock import Clock, SystemClock
+from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
 
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
     from infusion_monitor.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+#: Who acts when nobody is signed in (until sign-in exists): the workstation, as a nurse.
+WORKSTATION_ACTOR = Actor("WORKSTATION", "Workstation", Role.NURSE)
 
 #: Files SQLite may keep next to a database; the demo removes them with it.
 _SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -68,7 +75,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
     """Load the rules, open the database, then load Qt, install crash hooks, build the window."""
     funnel = MessageFunnel()
     rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
-    with open_app_database(args, config, paths, clock, rules.rules.version) as database:
+    with open_app_database(args, config, paths, clock, rules.rules) as database:
         log.info("database %s", database.location)
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
@@ -88,6 +95,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 funnel=funnel,
                 rules=rules,
                 clock=clock,
+                actor=current_actor(args),
             )
             if args.quit_after_start:
                 FirstPaintReporter(window, seconds_since_process_start)
@@ -97,8 +105,18 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             return qt_app.exec()
 
 
+def current_actor(args: argparse.Namespace) -> Actor:
+    """Who the services act for. The one place to replace once staff sign in (branch safety).
+
+    ``--demo`` acts as the demo nurse; otherwise the workstation itself acts as a nurse.
+    """
+    from infusion_monitor.demo import DEMO_NURSE
+
+    return DEMO_NURSE if args.demo else WORKSTATION_ACTOR
+
+
 def open_app_database(
-    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, ruleset_version: str
+    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, rules: RuleSet
 ) -> Database:
     """Open the database chosen by ``--demo``, ``--db``, the config file or the default.
 
@@ -115,7 +133,7 @@ def open_app_database(
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
     try:
-        seed_demo(database.sessions, config.unit.chairs, clock.now(), ruleset_version)
+        seed_demo(database.sessions, config.unit.chairs, clock.now(), rules)
     except BaseException:
         database.close()
         raise
@@ -130,15 +148,23 @@ def build_main_window(
     funnel: MessageFunnel,
     rules: RuleSetService,
     clock: Clock,
+    actor: Actor,
+    library: ProtocolLibrary | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
+    from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
 
-    board = BoardService(database.sessions, config.unit.chairs)
+    library = library or load_library()
+    board = BoardService(database.sessions, config.unit.chairs, library)
+    sessions = SessionService(
+        database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
+    )
+    controller = SessionController(sessions, board, funnel, lambda: actor)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
         unit_name=config.unit.name,
-        load_board=board.snapshot,
+        controller=controller,
         clock=clock,
         funnel=funnel,
         database_location=database.location,

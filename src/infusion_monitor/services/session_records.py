@@ -106,6 +106,8 @@ class SessionDetail:
     lifecycle: Session
     last_vitals_at: datetime | None
     reaction_interval_min: int | None
+    baseline_warning: bool = False
+    """Planned sessions: the rules engine flags the baseline NEWS2 (start needs a reason)."""
 
     @property
     def state(self) -> SessionState:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -252,12 +252,7 @@ class SessionService:
         def decide(
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
-            baseline = db.scalars(
-                select(VitalSigns)
-                .where(VitalSigns.session_id == row.id)
-                .order_by(VitalSigns.taken_at.desc(), VitalSigns.id.desc())
-                .limit(1)
-            ).first()
+            baseline = self._baseline(db, row.id)
             current = baseline is not None and baseline_is_current(
                 session.protocol, baseline.taken_at, now
             )
@@ -456,7 +451,24 @@ class SessionService:
         found = load_details(db, [session_id], self._library).get(session_id)
         if found is None:
             raise UserError("This session no longer exists. The board has been reloaded.")
-        return found
+        if found.state is not SessionState.PLANNED:
+            return found
+        row = db.get(InfusionSession, session_id)
+        baseline = self._baseline(db, session_id)
+        if row is None or baseline is None:
+            return found
+        now = self._clock.now()
+        warning = session_setup.stored_baseline_warning(self._rules(), row, baseline, now)
+        return replace(found, baseline_warning=warning)
+
+    @staticmethod
+    def _baseline(db: DbSession, session_id: int) -> VitalSigns | None:
+        return db.scalars(
+            select(VitalSigns)
+            .where(VitalSigns.session_id == session_id)
+            .order_by(VitalSigns.taken_at.desc(), VitalSigns.id.desc())
+            .limit(1)
+        ).first()
 
     def _author(self, db: DbSession, actor: Actor, now: datetime) -> Nurse:
         """The staff row of ``actor``; a workstation or newly seen actor is registered once."""

@@ -24,6 +24,7 @@ from infusion_monitor.services.session_setup import (
     ProtocolChoice,
     ReturningPatient,
     SessionDraft,
+    SetupRefused,
 )
 from infusion_monitor.services.sessions import (
     SessionChanged,
@@ -60,6 +61,8 @@ class SessionController(QObject):
         self._board = board
         self._funnel = funnel
         self._actor = actor
+        #: The fields the last refused set-up named, for the form to mark.
+        self.last_problems: tuple[tuple[str, str], ...] = ()
 
     @property
     def chair_names(self) -> tuple[str, ...]:
@@ -95,8 +98,16 @@ class SessionController(QObject):
 
     # Use cases
 
+    def report_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Tell the nurse what the form found wrong before asking the service."""
+        self.last_problems = tuple(problems)
+        text = "The session was not saved. " + " ".join(message for _, message in problems)
+        self._funnel.error(text)
+        self.operation_failed.emit(text)
+
     def set_up(self, draft: SessionDraft) -> SessionSetUp | None:
         """Store a new session; None when refused or failed (the form keeps its values)."""
+        self.last_problems = ()
         outcome = self._guard(lambda: self._sessions.set_up(draft, self._actor()))
         if outcome is not None:
             self._published(outcome.detail)
@@ -177,6 +188,11 @@ class SessionController(QObject):
             self.operation_failed.emit(exc.message)
             if detail is not None:
                 self._reload(detail.id)
+            return None
+        except SetupRefused as exc:
+            self.last_problems = exc.problems
+            self._funnel.error(exc.message)
+            self.operation_failed.emit(exc.message)
             return None
         except UserError as exc:
             self._funnel.error(exc.message)

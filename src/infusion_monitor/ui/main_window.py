@@ -1,32 +1,46 @@
-"""The main window: header, message banners, the chair board, menus and the status bar."""
+"""The main window: header, messages, the chair board on the left, the session area on the right.
+
+The session area shows the selected chair: its session view, the set-up form (N on a free chair;
+Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide another chair.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.session import SessionState
 from infusion_monitor.services.board import ChairStatus
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetInfo
+from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.chair_board import ChairBoard
+from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
+from infusion_monitor.ui.session_setup_form import SetupForm
+from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.theme import STYLE_SHEET
 
 TICK_MS = 1000
+BOARD_WIDTH_PX = 790
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
@@ -52,7 +66,7 @@ class MainWindow(QMainWindow):
         self,
         *,
         unit_name: str,
-        load_board: Callable[[], Sequence[ChairStatus]],
+        controller: SessionController,
         clock: Clock,
         funnel: MessageFunnel,
         database_location: str,
@@ -65,7 +79,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
         self._clock = clock
-        self._load_board = load_board
+        self.controller = controller
+        self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
 
@@ -83,14 +98,45 @@ class MainWindow(QMainWindow):
 
         self.messages = MessageArea()
         self.board = ChairBoard()
+        self.board.chair_selected.connect(self._on_board_chair_selected)
+        self.placeholder_text = QLabel()
+        self.placeholder_text.setObjectName("PlaceholderText")
+        self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder_text.setWordWrap(True)
+        self.new_session_button = QPushButton("Set up a session (N)")
+        self.new_session_button.setToolTip("Set up a session in the selected free chair (N)")
+        self.new_session_button.clicked.connect(self.new_session)
+        placeholder = QWidget()
+        placeholder_layout = QVBoxLayout(placeholder)
+        placeholder_layout.addStretch(1)
+        placeholder_layout.addWidget(self.placeholder_text)
+        placeholder_layout.addWidget(self.new_session_button, 0, Qt.AlignmentFlag.AlignCenter)
+        placeholder_layout.addStretch(1)
+        self.placeholder = placeholder
+        self.setup_form = SetupForm(controller, clock)
+        self.setup_form.saved.connect(self._on_setup_form_saved)
+        self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
+        self.session_view = SessionView(controller)
+        self.session_area = QStackedWidget()
+        for page in (self.placeholder, self.setup_form, self.session_view):
+            self.session_area.addWidget(page)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.board)
+        splitter.addWidget(self.session_area)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([BOARD_WIDTH_PX, 1000])
+        splitter.setChildrenCollapsible(False)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.messages)
-        layout.addWidget(self.board, 1)
+        layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        controller.board_changed.connect(self.refresh_board)
+        controller.session_changed.connect(self._on_controller_session_changed)
 
         self._database = QLabel(f"Database: {database_location}")
         self._rule_set = QLabel()
@@ -99,7 +145,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._rule_set)
 
         self.refresh_board()
+        self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
         self._build_menus()
+        self._build_keys()
+        self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
 
         self._ticker = QTimer(self)
@@ -110,7 +159,101 @@ class MainWindow(QMainWindow):
 
     def refresh_board(self) -> None:
         """Ask for a fresh snapshot of every chair and show it."""
-        self.board.show_statuses(self._load_board(), self._clock.now())
+        self._statuses = self.controller.snapshot()
+        self.board.show_statuses(self._statuses, self._clock.now())
+
+    def open_chair(self, index: int) -> None:
+        """Show the chair at ``index`` in the session area: its session, or the free prompt."""
+        if not 0 <= index < len(self._statuses):
+            return
+        in_form = self.session_area.currentWidget() is self.setup_form
+        if in_form and self.setup_form.chair.currentText() == self._statuses[index].name:
+            return
+        status = self._statuses[index]
+        if status.session is None:
+            self._show_placeholder(f"{status.name} is free.")
+            return
+        self.session_view.show_session(status.session, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+
+    def new_session(self) -> None:
+        """Open the set-up form for the selected chair if it is free (else the first free one)."""
+        index = self.board.selected_index
+        if index is None or self._statuses[index].session is not None:
+            index = next((i for i, s in enumerate(self._statuses) if s.session is None), None)
+            if index is None:
+                self._funnel.info("Every chair has a session. Close one to free its chair.")
+                return
+            self.board.select(index)
+        self.setup_form.open_for(self._statuses[index].name)
+        self.session_area.setCurrentWidget(self.setup_form)
+
+    def _show_placeholder(self, text: str) -> None:
+        free = (
+            self.board.selected_index is not None
+            and self._statuses[self.board.selected_index].session is None
+        )
+        self.placeholder_text.setText(text + ("\n\nPress N to set up a session." if free else ""))
+        self.new_session_button.setVisible(free)
+        self.session_area.setCurrentWidget(self.placeholder)
+
+    def _on_board_chair_selected(self, index: int) -> None:
+        self.open_chair(index)
+
+    def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
+        self.refresh_board()
+        names = [status.name for status in self._statuses]
+        if outcome.detail.chair in names:
+            self.board.select(names.index(outcome.detail.chair))
+        self.session_view.show_session(outcome.detail, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+        self._funnel.info(f"{outcome.detail.chair}: session saved. Start it when ready.")
+
+    def _on_setup_form_cancelled(self) -> None:
+        index = self.board.selected_index
+        if index is not None and self._statuses[index].session is not None:
+            self.open_chair(index)
+        else:
+            self._show_placeholder("Set-up cancelled; nothing was saved.")
+
+    def _on_controller_session_changed(self, detail: SessionDetail) -> None:
+        shown = self.session_view.detail
+        if self.session_area.currentWidget() is not self.session_view or shown is None:
+            return
+        if shown.id != detail.id:
+            return
+        if detail.state is SessionState.CLOSED:
+            self.refresh_board()
+            self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
+            return
+        self.session_view.show_session(detail, self._clock.now())
+
+    def _on_escape(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.cancelled.emit()
+
+    def _build_keys(self) -> None:
+        for key, slot in (
+            ("N", self.new_session),
+            ("Esc", self._on_escape),
+            ("Ctrl+Return", self._on_save_key),
+            ("Ctrl+Enter", self._on_save_key),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+        for key in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(key), self.board)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_open_key)
+
+    def _on_save_key(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.save()
+
+    def _on_open_key(self) -> None:
+        if self.board.selected_index is not None:
+            self.open_chair(self.board.selected_index)
 
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking the board."""
@@ -146,7 +289,7 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         for index, tile in enumerate(self.board.tiles[:MAX_CHAIR_SHORTCUTS]):
             name = tile.status.name if tile.status else f"Chair {index + 1}"
-            action = QAction(f"Select {name}", self)
+            action = QAction(f"Select and open {name}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
@@ -170,3 +313,5 @@ class MainWindow(QMainWindow):
         now = self._clock.now()
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
+        if self.session_area.currentWidget() is self.session_view:
+            self.session_view.refresh_times(now)
