@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
+from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
@@ -27,6 +28,7 @@ from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.board import BoardService
+from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
@@ -152,6 +154,7 @@ def build_main_window(
     library: ProtocolLibrary | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
+    from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
 
@@ -161,6 +164,14 @@ def build_main_window(
         database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
     )
     controller = SessionController(sessions, board, funnel, lambda: actor)
+    care_services = make_care_services(
+        database.sessions,
+        clock,
+        lambda: rules.rules,
+        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        sessions_lifecycle(sessions),
+    )
+    care = CareController(care_services.care, care_services.alerts, funnel, lambda: actor, clock)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
         unit_name=config.unit.name,
@@ -171,6 +182,7 @@ def build_main_window(
         rule_set=rules.info(),
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
+        care=care,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     return window

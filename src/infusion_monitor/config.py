@@ -34,6 +34,15 @@ class UnitSection(BaseModel):
     chairs: list[str] = Field(default_factory=lambda: list(DEFAULT_CHAIRS), min_length=1)
 
 
+class AlertsSection(BaseModel):
+    """``[alerts]``: how long an unacknowledged high alert waits before it re-sounds and before
+    it is escalated to the unit (seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+    repeat_sound_s: int = Field(default=60, gt=0)
+    escalate_after_s: int = Field(default=120, gt=0)
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -41,6 +50,7 @@ class Config(BaseModel):
     database: DatabaseSection = Field(default_factory=DatabaseSection)
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
 
 
 def load_config(path: Path) -> Config:

@@ -157,9 +157,73 @@ def seed_demo(
     refs: dict[int, SessionRef] = {}
     for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
         steps.extend(_plan(index, chair, demo, now, service, sessions, refs))
+    steps.extend(_reactions(sessions, clock, rules, library, service, refs))
     for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
         clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
         run()
+
+
+#: Reactions in progress, built through the care and vitals services: (chair index, minutes
+#: before now, symptom codes or a vitals set). Chair 3 has a high-priority reaction (anaphylaxis
+#: criteria met: skin and breathing, then a low blood pressure), unacknowledged; Chair 1 a
+#: medium one (chest tightness).
+_REACTIONS: tuple[tuple[int, int, tuple[str, ...] | _Vitals], ...] = (
+    (0, 3, ("chest_tightness",)),
+    (2, 2, ("flushing", "urticaria")),
+    (2, 1, ("wheeze", "dyspnea")),
+    (2, 0, _Vitals(118, 86, 52, 26, 93, 36.9)),
+)
+
+
+def _reactions(
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    rules: RuleSet,
+    library: ProtocolLibrary,
+    service: SessionService,
+    refs: dict[int, SessionRef],
+) -> list[_Step]:
+    from decimal import Decimal
+
+    from infusion_monitor.domain.alerts import AlertPolicy
+    from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
+    from infusion_monitor.domain.vitals import Acvpu
+    from infusion_monitor.domain.vitals_entry import VitalsDraft
+    from infusion_monitor.services.care import make_care_services, sessions_lifecycle
+    from infusion_monitor.services.vitals import VitalsService
+
+    care = make_care_services(
+        sessions, clock, lambda: rules, AlertPolicy(), sessions_lifecycle(service)
+    )
+    vitals = VitalsService(sessions, care.assessing, library)
+
+    def run(index: int, what: tuple[str, ...] | _Vitals) -> Callable[[], None]:
+        def go() -> None:
+            session_id = refs[index].id
+            if isinstance(what, _Vitals):
+                draft = VitalsDraft(
+                    hr=what.hr,
+                    sbp=what.sbp,
+                    dbp=what.dbp,
+                    rr=what.rr,
+                    spo2=what.spo2,
+                    on_oxygen=False,
+                    o2_flow_l_min=None,
+                    temp_c=Decimal(str(what.temp_c)),
+                    temp_raw=f"{what.temp_c} °C",
+                    acvpu=Acvpu.A,
+                    pain=None,
+                    taken_at=None,
+                    reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None),
+                )
+                vitals.record_vitals(DEMO_NURSE, session_id, draft, clock.now())
+                return
+            for code in what:
+                care.care.record_symptom(DEMO_NURSE, session_id, code)
+
+        return go
+
+    return [(ago, 3, run(index, what)) for index, ago, what in _REACTIONS]
 
 
 def _plan(

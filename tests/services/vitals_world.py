@@ -109,6 +109,7 @@ def make_world(
             chair=chair,
             nurse=nurse,
             protocol_id=protocol_id,
+            drug_name=protocol_id.capitalize(),
             protocol_version="test",
             ruleset_name=RULES.name,
             ruleset_version=RULES.version,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,6 +88,9 @@ class TimerBox(QFrame):
 
 class SessionView(QWidget):
     """One chair's session: see it, act on it, read its history."""
+
+    #: A session was shown (its id): the care panels follow it.
+    session_shown = Signal(int)
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -291,6 +294,7 @@ class SessionView(QWidget):
             self.rate.setValue(detail.rate)
         self.rate.setSuffix(f" {detail.rate_unit}" if detail.rate_unit else "")
         self.refresh_times(now)
+        self.session_shown.emit(detail.id)
 
     def refresh_times(self, now: datetime) -> None:
         """Recompute the timers from the stored events and ``now`` (the window's tick)."""
