@@ -354,6 +354,14 @@ class MainWindow(QMainWindow):
             self.unit_alerts.setToolTip("Open alerts in the unit (all workstations)")
         now = self._clock.now()
         policy = self.care.policy if self.care is not None else None
+        view = self.care_view
+        if view is not None and view.session_id is not None:
+            stored = unit.by_session.get(view.session_id)
+            shown = view.picture.alert if view.picture is not None else None
+            if stored != shown:
+                # Changed elsewhere (vitals form, monitor feed, another workstation): re-read.
+                view.follow(view.session_id)
+            view.refresh(now)
         for index, tile in enumerate(self.board.tiles):
             band = self._tile_bands.get(index)
             if band is None:
