@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusion_monitor.domain.alerts import (
@@ -68,19 +68,22 @@ class AlertBand(QFrame):
         self.escalate.clicked.connect(self.escalate_requested)
 
         top = QHBoxLayout()
+        top.setSpacing(14)
         top.addWidget(self.words)
         top.addWidget(self.condition, 1)
-        text = QVBoxLayout()
-        text.setSpacing(2)
-        text.addLayout(top)
-        text.addWidget(self.first_step)
-        text.addWidget(self.status)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 8, 10, 8)
-        layout.addLayout(text, 1)
+        # The buttons come first on their own row, so a narrow view never clips them.
+        buttons = QHBoxLayout()
         for button in (self.acknowledge, self.why, self.escalate):
             button.setVisible(not compact)
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+            buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.first_step)
+        layout.addLayout(buttons)
         self.first_step.setVisible(not compact)
         self.status.setVisible(not compact)
         self.setVisible(False)

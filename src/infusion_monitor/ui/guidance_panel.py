@@ -63,11 +63,12 @@ class StepRow(QFrame):
         self.state = QLabel()
         self.state.setObjectName("StepState")
 
+        # Buttons first: a narrow view clips the end of a long text, never the buttons.
         row = QHBoxLayout()
-        row.addWidget(self.text, 1)
-        row.addWidget(self.choice)
         row.addWidget(self.done)
         row.addWidget(self.decline)
+        row.addWidget(self.choice)
+        row.addWidget(self.text, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addLayout(row)
@@ -166,9 +167,9 @@ class GuidancePanel(QWidget):
         self.escalate.setToolTip("Tell the unit now, whatever the rules say; always available")
         self.escalate.clicked.connect(self.escalate_requested)
         top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
         top.addWidget(self.why)
         top.addWidget(self.escalate)
+        top.addWidget(self.heading, 1)
 
         self._steps_box = QWidget()
         self._steps = QVBoxLayout(self._steps_box)
