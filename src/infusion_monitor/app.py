@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
+from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
@@ -28,6 +29,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.board import BoardService
+from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
@@ -162,6 +164,7 @@ def build_main_window(
     sound_player: SoundPlayer | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
+    from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.vitals_panel import VitalsController
@@ -173,6 +176,15 @@ def build_main_window(
     )
     controller = SessionController(sessions, board, funnel, lambda: actor)
     assessing = AssessingService(lambda: rules.rules)
+    care_services = make_care_services(
+        database.sessions,
+        clock,
+        lambda: rules.rules,
+        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        sessions_lifecycle(sessions),
+        assessing,
+    )
+    care = CareController(care_services.care, care_services.alerts, funnel, lambda: actor, clock)
     vitals = VitalsService(database.sessions, assessing, library)
     trend = VitalsTrendService(database.sessions, lambda: rules.rules)
     schedule = VitalsScheduleService(database.sessions, library)
@@ -186,6 +198,7 @@ def build_main_window(
         rule_set=rules.info(),
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
+        care=care,
     )
     _attach_vitals(
         window,

@@ -65,6 +65,15 @@ class SecuritySection(BaseModel):
     workstation: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+class AlertsSection(BaseModel):
+    """``[alerts]``: how long an unacknowledged high alert waits before it re-sounds and before
+    it is escalated to the unit (seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+    repeat_sound_s: int = Field(default=60, gt=0)
+    escalate_after_s: int = Field(default=120, gt=0)
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -75,6 +84,7 @@ class Config(BaseModel):
     sound: SoundSection = Field(default_factory=SoundSection)
     backup: BackupSection = Field(default_factory=BackupSection)
     security: SecuritySection = Field(default_factory=SecuritySection)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
 
 
 def load_config(path: Path) -> Config:

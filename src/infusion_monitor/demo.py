@@ -26,6 +26,7 @@ from infusion_monitor.demo_vitals import (
     SYMPTOMS_RESOLVED_MIN,
     DemoSet,
 )
+from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
@@ -33,7 +34,7 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import RuleSet, default_rules
-from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
 from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionRef, SessionService
 from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
@@ -179,13 +180,62 @@ def seed_demo(
     earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
     clock = FakeClock(now - timedelta(minutes=earliest))
     service = SessionService(sessions, library, lambda: rules, clock, chair_names)
+    care = make_care_services(
+        sessions, clock, lambda: rules, AlertPolicy(), sessions_lifecycle(service)
+    )
+    vitals = VitalsService(sessions, care.assessing, library)
     steps: list[_Step] = []
     refs: dict[int, SessionRef] = {}
     for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
-        steps.extend(_plan(index, chair, demo, now, service, sessions, refs, library, rules, clock))
+        steps.extend(_plan(index, chair, demo, now, service, sessions, refs, vitals, clock))
+    steps.extend(_reactions(care, vitals, clock, refs))
     for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
         clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
         run()
+
+
+#: Reactions in progress, built through the care and vitals services: (chair index, minutes
+#: before now, symptom codes or a vitals set). Chair 3 has a high-priority reaction (anaphylaxis
+#: criteria met: skin and breathing, then a low blood pressure), unacknowledged; Chair 1 a
+#: medium one (chest tightness).
+_REACTIONS: tuple[tuple[int, int, tuple[str, ...] | _Vitals], ...] = (
+    (0, 3, ("chest_tightness",)),
+    (2, 2, ("flushing", "urticaria")),
+    (2, 1, ("wheeze", "dyspnea")),
+    (2, 0, _Vitals(118, 86, 52, 26, 93, 36.9)),
+)
+
+
+def _reactions(
+    care: CareServices, vitals: VitalsService, clock: FakeClock, refs: dict[int, SessionRef]
+) -> list[_Step]:
+    def run(index: int, what: tuple[str, ...] | _Vitals) -> Callable[[], None]:
+        def go() -> None:
+            session_id = refs[index].id
+            if isinstance(what, _Vitals):
+                draft = VitalsDraft(
+                    hr=what.hr,
+                    sbp=what.sbp,
+                    dbp=what.dbp,
+                    rr=what.rr,
+                    spo2=what.spo2,
+                    on_oxygen=False,
+                    o2_flow_l_min=None,
+                    temp_c=Decimal(str(what.temp_c)),
+                    temp_raw=f"{what.temp_c} °C",
+                    acvpu=Acvpu.A,
+                    pain=None,
+                    taken_at=None,
+                    reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None),
+                )
+                vitals.record_vitals(DEMO_NURSE, session_id, draft, clock.now())
+                return
+            for code in what:
+                care.care.record_symptom(DEMO_NURSE, session_id, code)
+
+        return go
+
+    return [(ago, 3, run(index, what)) for index, ago, what in _REACTIONS]
 
 
 def _plan(
@@ -196,8 +246,7 @@ def _plan(
     service: SessionService,
     sessions: sessionmaker[Session],
     refs: dict[int, SessionRef],
-    library: ProtocolLibrary,
-    rules: RuleSet,
+    vitals_service: VitalsService,
     clock: FakeClock,
 ) -> list[_Step]:
     start_at = now - timedelta(minutes=demo.start_ago)
@@ -265,7 +314,7 @@ def _plan(
     steps += [(ago, 2, act(kind, value)) for ago, kind, value in demo.steps]
     steps += [(ago, 0, vitals(ago)) for ago in demo.vitals]
     if demo.reaction:
-        steps += _reaction_steps(lambda: refs[index].id, demo, sessions, library, rules, clock)
+        steps += _reaction_steps(lambda: refs[index].id, demo, sessions, vitals_service, clock)
     return steps
 
 
@@ -273,12 +322,10 @@ def _reaction_steps(
     session_id: Callable[[], int],
     demo: _Demo,
     sessions: sessionmaker[Session],
-    library: ProtocolLibrary,
-    rules: RuleSet,
+    vitals: VitalsService,
     clock: FakeClock,
 ) -> list[_Step]:
     """The reaction course of ``demo_vitals``: typed sets, symptoms, actions, a skipped check."""
-    vitals = VitalsService(sessions, AssessingService(lambda: rules), library)
     start = demo.start_ago
 
     def record(item: DemoSet) -> Callable[[], None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,8 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.auth import AuthService, PinHasher
 from infusion_monitor.services.staff import StaffService
 from infusion_monitor.storage.database import Database, open_database
-from session_helpers import Services, make_services
+from session_helpers import T0, Services, make_services
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORKSTATION = "ws-test"
 
 

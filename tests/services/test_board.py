@@ -36,7 +36,9 @@ def test_demo_board_from_the_database(services: Services) -> None:
     assert step is not None and step.due and step.rate == 100  # restarted at 50 after the reaction
     assert running.session.drug_name == "Rituximab"
     assert paused.session.pause_reason == "Patient to the bathroom"
-    assert started.session.vitals_status(now).state is VitalsState.DUE
+    # Chair 3 is in the demo's reaction: vitals just taken, now every 5 minutes.
+    assert started.session.reaction_interval_min == 5
+    assert started.session.vitals_status(now).state is VitalsState.NOT_YET_DUE
     clock.advance(timedelta(minutes=10))
     assert format_duration(paused.session.infusion_time(clock.now())) == "42:00"
     assert observed.session.observation_time(clock.now()) == timedelta(minutes=35)

@@ -170,6 +170,15 @@ class AssessingService:
     def __init__(self, rules: Callable[[], RuleSet]) -> None:
         self._rules = rules
         self._cache: dict[int, _Cached] = {}
+        self._listeners: list[Callable[[Session, AssessmentOutcome], object]] = []
+
+    def add_listener(self, listener: Callable[[Session, AssessmentOutcome], object]) -> None:
+        """Call ``listener(db, outcome)`` after every stored assessment, in the same transaction.
+
+        The alert service listens here, so every path that assesses (vitals, symptoms, course
+        actions, the monitor feed) raises and updates alerts before it commits.
+        """
+        self._listeners.append(listener)
 
     def forget(self, session_id: int) -> None:
         """Drop the cached context of a session (the next assessment rebuilds it)."""
@@ -220,7 +229,10 @@ class AssessingService:
         )
         db.add(row)
         db.flush()
-        return AssessmentOutcome.of(row)
+        outcome = AssessmentOutcome.of(row)
+        for listener in self._listeners:
+            listener(db, outcome)
+        return outcome
 
     def _watch_rollback(self, db: Session, session_id: int) -> None:
         """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""

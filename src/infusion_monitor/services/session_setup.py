@@ -349,7 +349,10 @@ def previous_reactions(db: DbSession, patient: Patient) -> tuple[str, ...]:
             found.append(f"{row.drug_name} C{row.cycle or 1}, {when}: discontinued ({stopped})")
         elif row.prior_reaction_to_drug:
             found.append(f"{row.drug_name} C{row.cycle or 1}, {when}: previous reaction flagged")
-    return tuple(found)
+    # Reaction records closed at the chair and flagged for the next session (issue 6).
+    from infusion_monitor.services.care_picture import flagged_reactions
+
+    return (*flagged_reactions(db, patient.id), *found)
 
 
 def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -> Patient:

@@ -343,3 +343,41 @@ class AppInfo(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ReactionRecord(AppendOnly, Base):
+    """The nurse's closing record of a reaction in a session; a correction amends it.
+
+    ``flag_next_session`` makes the set-up of this patient's next session of ``drug_name`` show
+    the reaction. The CTCAE suggestion of the rules is kept beside the nurse's own term and grade.
+    """
+
+    __tablename__ = "reaction_record"
+    __table_args__ = (
+        _amend_pair(),
+        CheckConstraint("ctcae_grade BETWEEN 1 AND 5", name="ctcae_grade"),
+        CheckConstraint("suggested_grade BETWEEN 0 AND 5", name="suggested_grade"),
+        CheckConstraint("resolved_at IS NULL OR resolved_at >= onset_at", name="resolved_at"),
+        Index(None, "patient_id", "drug_name"),
+        Index(None, "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    drug_name: Mapped[str] = mapped_column(String(200))
+    onset_at: Mapped[datetime]
+    disposition: Mapped[str] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None]
+    restarted_at: Mapped[datetime | None]
+    restart_rate: Mapped[float | None]
+    ctcae_term: Mapped[str] = mapped_column(String(64))
+    ctcae_grade: Mapped[int]
+    suggested_term: Mapped[str] = mapped_column(String(64))
+    suggested_grade: Mapped[int]
+    flag_next_session: Mapped[bool]
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("reaction_record.id"))
+    amend_reason: Mapped[str | None] = mapped_column(Text)

@@ -27,17 +27,21 @@ from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.services.board import ChairStatus
+from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetInfo
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.sessions import SessionSetUp
+from infusion_monitor.ui.alert_band import AlertBand
+from infusion_monitor.ui.care_controller import CareController
+from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.session_setup_form import SetupForm
 from infusion_monitor.ui.session_view import SessionView
-from infusion_monitor.ui.theme import STYLE_SHEET
+from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
 
 TICK_MS = 1000
 BOARD_WIDTH_PX = 720
@@ -73,6 +77,7 @@ class MainWindow(QMainWindow):
         rule_set: RuleSetInfo,
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
+        care: CareController | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(WINDOW_TITLE)
@@ -94,6 +99,12 @@ class MainWindow(QMainWindow):
         header_layout.setContentsMargins(16, 8, 16, 8)
         header_layout.addWidget(self._unit)
         header_layout.addStretch(1)
+        #: The unit's open alerts from the database: "!!! 1 HIGH · escalated" (charge nurse).
+        self.unit_alerts = QLabel()
+        self.unit_alerts.setObjectName("HeaderAlerts")
+        self.unit_alerts.setVisible(False)
+        header_layout.addWidget(self.unit_alerts)
+        header_layout.addSpacing(24)
         header_layout.addWidget(self._time)
 
         self.messages = MessageArea()
@@ -150,6 +161,15 @@ class MainWindow(QMainWindow):
         self._build_keys()
         self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
+
+        self.care = care
+        self.care_view: CareView | None = None
+        self._tile_bands: dict[int, AlertBand] = {}
+        if care is not None:
+            self.care_view = CareView(self.session_view, care, clock)
+            care.care_changed.connect(self._on_care_care_changed)
+            care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
+            self._on_care_unit_alerts_changed(care.unit)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -309,8 +329,56 @@ class MainWindow(QMainWindow):
     def _on_reload_rules_triggered(self) -> None:
         self._show_rule_set(self._reload_rules())
 
+    def _on_care_care_changed(self, picture: CarePicture) -> None:
+        """A care use case committed: the lifecycle may have changed too (pause from guidance)."""
+        shown = self.session_view.detail
+        if shown is not None and shown.id == picture.session_id:
+            fresh = self.controller.detail(picture.session_id)
+            if fresh is not None and fresh.version != shown.version:
+                self.session_view.show_session(fresh, self._clock.now())
+        self.refresh_board()
+
+    def _on_care_unit_alerts_changed(self, unit: UnitAlertView) -> None:
+        """Header summary for the charge nurse and the alert band on each chair's tile."""
+        text = unit.summary.text
+        self.unit_alerts.setVisible(bool(text))
+        worst = unit.summary.worst
+        if worst is not None:
+            _, ink, fill, _, edge = ALARM_STYLES[worst.code]
+            self.unit_alerts.setText(text)
+            self.unit_alerts.setStyleSheet(
+                f"color: {ink}; background: {fill}; border: 2px solid {edge};"
+                " border-radius: 6px; padding: 2px 10px; font-size: 22px; font-weight: 800;"
+            )
+            self.unit_alerts.setToolTip("Open alerts in the unit (all workstations)")
+        now = self._clock.now()
+        policy = self.care.policy if self.care is not None else None
+        view = self.care_view
+        if view is not None and view.session_id is not None:
+            stored = unit.by_session.get(view.session_id)
+            shown = view.picture.alert if view.picture is not None else None
+            if stored != shown:
+                # Changed elsewhere (vitals form, monitor feed, another workstation): re-read.
+                view.follow(view.session_id)
+            view.refresh(now)
+        for index, tile in enumerate(self.board.tiles):
+            band = self._tile_bands.get(index)
+            if band is None:
+                band = AlertBand(compact=True)
+                layout = tile.layout()
+                assert isinstance(layout, QVBoxLayout)
+                layout.insertWidget(layout.indexOf(tile.alert_slot), band)
+                self._tile_bands[index] = band
+            session = tile.status.session if tile.status is not None else None
+            alert = unit.by_session.get(session.id) if session is not None else None
+            band.show_alert(alert, now, policy=policy)
+
     def _on_ticker_timeout(self) -> None:
         now = self._clock.now()
+        if self.care is not None:
+            self.care.poll()
+            if self.care_view is not None:
+                self.care_view.refresh(now)
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
         if self.session_area.currentWidget() is self.session_view:

@@ -108,3 +108,14 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #MessageLevel {{ font-weight: 700; }}
 #MessageBanner QPushButton {{ font-size: {LABEL_PX}px; padding: 4px 14px; }}
 """
+
+#: IEC 60601-1-8 alarm colours: (icon, text ink, fill, the pale phase of a flash, edge). The
+#: icon's outline differs by priority so that colour is never the only cue.
+ALARM_STYLES: dict[str, tuple[str, str, str, str, str]] = {
+    "high": ("▲", "#FFFFFF", "#C8102E", "#FBE3E3", "#8E0B20"),
+    "medium": ("◆", "#111820", "#FFD21F", "#FFF6CC", "#8A6100"),
+    "low": ("●", "#111820", "#5FD3EE", "#5FD3EE", "#006A80"),
+}
+#: Text colour on the pale phase of a flash (the fill's ink would vanish on it).
+ALARM_PALE_INK = "#111820"
+ALARM_WORDS_PX = 28
