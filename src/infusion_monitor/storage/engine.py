@@ -120,10 +120,11 @@ def create_database_engine(url: URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) 
             "Install it (PostgreSQL: the psycopg package) or use another URL."
         ) from exc
     location = describe(url)
+    folder = path.parent if path is not None else None
 
     @event.listens_for(engine, "handle_error")
     def _classify(context: ExceptionContext) -> None:
-        fault = classify_dbapi_error(context.original_exception, location)
+        fault = classify_dbapi_error(context.original_exception, location, folder)
         if fault is not None:
             raise fault from context.original_exception
 
