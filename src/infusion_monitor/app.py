@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
+import socket
 import sys
+import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +26,7 @@ from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
@@ -132,9 +136,29 @@ def build_main_window(
     clock: Clock,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication)."""
+    from PySide6.QtCore import QTimer
+
+    from infusion_monitor.services.audit import AuditService
+    from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
+    from infusion_monitor.services.staff import StaffService
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.security import SecurityWiring
 
     board = BoardService(database.sessions, config.unit.chairs)
+    security_config = config.security
+    auth = AuthService(
+        database.sessions,
+        clock,
+        workstation=security_config.workstation or socket.gethostname(),
+        policy=LockoutPolicy(security_config.max_failed_pins, security_config.lockout_minutes),
+    )
+    security = SecurityWiring(
+        auth=auth,
+        staff=StaffService(database.sessions, clock, hasher=auth.hasher),
+        audit=AuditService(database.sessions),
+        state=SignInState(),
+        lock_after=timedelta(minutes=security_config.lock_after_minutes),
+    )
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
         unit_name=config.unit.name,
@@ -145,9 +169,33 @@ def build_main_window(
         rule_set=rules.info(),
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
+        security=security,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
+    if database.file is not None:
+        job = BackupJob(
+            database.file,
+            paths.backup_dir,
+            clock,
+            funnel,
+            every=timedelta(hours=config.backup.every_hours),
+            keep=config.backup.keep,
+        )
+        backup_timer = QTimer(window)
+        backup_timer.setInterval(BACKUP_CHECK_MS)
+        backup_timer.timeout.connect(functools.partial(_start_backup, job))
+        backup_timer.start()
+        _start_backup(job)  # at start: a copy if the newest is older than the interval
     return window
+
+
+#: How often the app asks whether a backup is due (the interval itself is in the config).
+BACKUP_CHECK_MS = 10 * 60 * 1000
+
+
+def _start_backup(job: BackupJob) -> None:
+    """Run the backup job on a worker thread, so a large database never freezes the board."""
+    threading.Thread(target=job.run_if_due, name="backup", daemon=True).start()
 
 
 def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: MainWindow) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.storage.models import (
@@ -22,6 +23,13 @@ from infusion_monitor.storage.models import (
 )
 
 BASELINE_BEFORE_START_MIN = 10
+
+#: Demo accounts: staff ID, name, role, PIN. Fictional; the demo database is rebuilt each start.
+DEMO_STAFF = (
+    ("DEMO", "Demo Nurse", "nurse", "1234"),
+    ("CHARGE", "Casey Charge", "charge_nurse", "2345"),
+    ("ADMIN", "Alex Admin", "administrator", "3456"),
+)
 
 
 @dataclass(frozen=True)
@@ -127,11 +135,19 @@ _SESSIONS = (
 def seed_demo(
     sessions: sessionmaker[Session], chair_names: Sequence[str], now: datetime, ruleset: str
 ) -> None:
-    """Fill an empty demo database: the configured chairs, a nurse and the demo sessions."""
+    """Fill an empty demo database: the chairs, the demo staff and the demo sessions.
+
+    The demo staff sign in with the PINs in :data:`DEMO_STAFF` (listed in the README).
+    """
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # demo only: fast
     with sessions.begin() as db:
-        nurse = Nurse(staff_id="DEMO", name="Demo Nurse", role="nurse")
+        staff = [
+            Nurse(staff_id=staff_id, name=name, role=role, pin_hash=hasher.hash(pin))
+            for staff_id, name, role, pin in DEMO_STAFF
+        ]
+        nurse = staff[0]
         chairs = [Chair(name=name, position=index) for index, name in enumerate(chair_names)]
-        db.add_all([nurse, *chairs])
+        db.add_all([*staff, *chairs])
         for chair, demo in zip(chairs, _SESSIONS, strict=False):
             _add_session(db, demo, chair, nurse, now, ruleset)
 

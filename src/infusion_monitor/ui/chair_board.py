@@ -18,6 +18,8 @@ from infusion_monitor.ui.theme import STATE_BADGES
 MAX_COLUMNS = 3
 TILE_MIN_WIDTH_PX = 340
 TILE_MIN_HEIGHT_PX = 230
+#: Shown instead of initials and MRN digits while the screen is locked.
+LOCKED_IDENTITY = "🔒 Locked"
 
 
 def _label(object_name: str, text: str = "") -> QLabel:
@@ -38,13 +40,16 @@ class ChairTile(QFrame):
 
     clicked = Signal()
 
-    def __init__(self, number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, number: int, parent: QWidget | None = None, *, identity_hidden: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairTile")
         self.setMinimumSize(TILE_MIN_WIDTH_PX, TILE_MIN_HEIGHT_PX)
         self.setProperty("selected", False)
         self._number = number
         self._status: ChairStatus | None = None
+        self._identity_hidden = identity_hidden
 
         self._chair = _label("TileChair")
         self._badge = _label("TileBadge")
@@ -102,7 +107,11 @@ class ChairTile(QFrame):
             self._note.setVisible(False)
             self.setToolTip(f"{status.name}: free.{hint}")
         else:
-            self._identity.setText(f"{session.patient_initials}  ··{session.mrn_tail}")
+            self._identity.setText(
+                LOCKED_IDENTITY
+                if self._identity_hidden
+                else f"{session.patient_initials}  ··{session.mrn_tail}"
+            )
             cycle = f" · C{session.cycle}" if session.cycle else ""
             self._drug.setText(f"{session.drug}{cycle} · {session.dose}")
             self._rate.setText(f"Rate {session.rate}")
@@ -111,6 +120,17 @@ class ChairTile(QFrame):
             self._note.setVisible(bool(reason))
             self.setToolTip(f"{status.name}: {status.state.value.lower()}.{hint}")
         self.refresh_times(now)
+
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide the patient's initials and MRN digits (screen locked); state and times stay."""
+        self._identity_hidden = hidden
+        if self._status is not None:
+            self.show_status(self._status, now)
+
+    @property
+    def identity_text(self) -> str:
+        """The identity line as shown (for tests and accessibility)."""
+        return self._identity.text()
 
     def refresh_times(self, now: datetime) -> None:
         """Recompute the shown times from the stored events and ``now``."""
@@ -160,6 +180,7 @@ class ChairBoard(QWidget):
         self._grid.setSpacing(16)
         self._tiles: list[ChairTile] = []
         self._selected: int | None = None
+        self._identity_hidden = False
 
     @property
     def tiles(self) -> Sequence[ChairTile]:
@@ -183,6 +204,12 @@ class ChairBoard(QWidget):
         for tile in self._tiles:
             tile.refresh_times(now)
 
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide or show patient identity on every tile (the lock screen hides it)."""
+        self._identity_hidden = hidden
+        for tile in self._tiles:
+            tile.set_identity_hidden(hidden, now)
+
     def select(self, index: int) -> None:
         """Select the chair at ``index`` (0-based); out-of-range indexes are ignored."""
         if not 0 <= index < len(self._tiles) or index == self._selected:
@@ -202,7 +229,7 @@ class ChairBoard(QWidget):
         columns = min(count, MAX_COLUMNS) if count != 4 else 2
         rows = math.ceil(count / columns)
         for index in range(count):
-            tile = ChairTile(index + 1, self)
+            tile = ChairTile(index + 1, self, identity_hidden=self._identity_hidden)
             tile.clicked.connect(functools.partial(self.select, index))
             self._grid.addWidget(tile, index // columns, index % columns)
             self._tiles.append(tile)
