@@ -19,7 +19,7 @@ MAX_COLUMNS = 3
 TILE_MIN_WIDTH_PX = 340
 TILE_MIN_HEIGHT_PX = 230
 #: Shown instead of initials and MRN digits while the screen is locked.
-LOCKED_IDENTITY = "🔒 Locked"
+LOCKED_IDENTITY = "Locked · identity hidden"
 
 
 def _label(object_name: str, text: str = "") -> QLabel:

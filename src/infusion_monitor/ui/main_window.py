@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         header_layout.addStretch(1)
         self.user_label = QLabel()
         self.user_label.setObjectName("HeaderUser")
-        self.lock_button = QPushButton("🔒 Lock")
+        self.lock_button = QPushButton("Lock (Ctrl+L)")
         self.lock_button.setToolTip("Lock the screen (Ctrl+L); F2 switches user")
         self.lock_button.clicked.connect(self._on_lock_button_clicked)
         header_layout.addWidget(self.user_label)
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         if security is None:
             self.user_label.setText("")
         elif actor is None:
-            self.user_label.setText("🔒 Locked — sign in (right)")
+            self.user_label.setText("Locked: sign in at the right")
         else:
             self.user_label.setText(f"{actor.name} · {actor.role.label}")
         if self.sign_in_panel is not None:

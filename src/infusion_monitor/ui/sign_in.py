@@ -108,7 +108,7 @@ class SignInPanel(QFrame):
 
     def _show_mode(self) -> None:
         first = self._first_run
-        self.title.setText("Create the administrator account" if first else "🔒 Screen locked")
+        self.title.setText("Create the administrator account" if first else "Screen locked")
         self.hint.setText(
             "No staff account exists yet. The administrator adds the nurses' accounts."
             if first
