@@ -172,7 +172,7 @@ def build_main_window(
         security=security,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
-    if database.file is not None:
+    if database.file is not None and database.file != paths.demo_database_file:
         job = BackupJob(
             database.file,
             paths.backup_dir,

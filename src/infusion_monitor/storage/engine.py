@@ -113,7 +113,7 @@ def create_database_engine(url: URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) 
         else:
             _create_private_file(path)
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)  # no patient data in error text
     except (NoSuchModuleError, ImportError) as exc:
         raise DatabaseUrlError(
             f"The database driver '{url.drivername}' is not installed. "
