@@ -26,8 +26,12 @@ IDENTIFIERS = [text for demo in _SESSIONS for text in (demo.patient, demo.mrn)] 
 
 def _run_demo(data_dir: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "infusion_monitor", "--data-dir", str(data_dir), "--demo"]
-        + ["--quit-after-start"],
+        [
+            sys.executable,
+            "-m",
+            "infusion_monitor",
+            *("--data-dir", str(data_dir), "--demo", "--quit-after-start"),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
