@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from infusion_monitor import crashlog
-from infusion_monitor.demo import _SESSIONS
+from infusion_monitor.demo import _DEMOS
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.models import Patient
 
 STARTUP_TIMEOUT_S = 120
-IDENTIFIERS = [text for demo in _SESSIONS for text in (demo.patient, demo.mrn)] + [
-    part for demo in _SESSIONS for part in demo.patient.split()
+IDENTIFIERS = [text for demo in _DEMOS for text in (demo.patient, demo.mrn)] + [
+    part for demo in _DEMOS for part in demo.patient.split()
 ]
 
 
@@ -46,7 +46,7 @@ def _run_demo(data_dir: Path) -> None:
 def _crash_with_patient_data(data_dir: Path) -> None:
     """A real database error about a patient row becomes a crash report."""
     paths = AppPaths.resolve(data_dir)
-    demo = _SESSIONS[0]
+    demo = _DEMOS[0]
     with open_database(f"sqlite:///{paths.demo_database_file}", paths) as database:
         try:
             with database.sessions.begin() as db:

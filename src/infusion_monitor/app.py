@@ -23,13 +23,17 @@ from typing import TYPE_CHECKING
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
 from infusion_monitor.domain.clock import Clock, SystemClock
+from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
 
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
     from infusion_monitor.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+#: Who acts when nobody is signed in (until sign-in exists): the workstation, as a nurse.
+WORKSTATION_ACTOR = Actor("WORKSTATION", "Workstation", Role.NURSE)
 
 #: Files SQLite may keep next to a database; the demo removes them with it.
 _SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -72,7 +79,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
     """Load the rules, open the database, then load Qt, install crash hooks, build the window."""
     funnel = MessageFunnel()
     rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
-    with open_app_database(args, config, paths, clock, rules.rules.version) as database:
+    with open_app_database(args, config, paths, clock, rules.rules) as database:
         log.info("database %s", database.location)
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
@@ -101,8 +108,18 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             return qt_app.exec()
 
 
+def current_actor(args: argparse.Namespace) -> Actor:
+    """A pre-signed-in actor for tests and tools that compose the window without a sign-in.
+
+    The app itself starts locked and the actor comes from the sign-in panel (``SignInState``).
+    """
+    from infusion_monitor.demo import DEMO_NURSE
+
+    return DEMO_NURSE if args.demo else WORKSTATION_ACTOR
+
+
 def open_app_database(
-    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, ruleset_version: str
+    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, rules: RuleSet
 ) -> Database:
     """Open the database chosen by ``--demo``, ``--db``, the config file or the default.
 
@@ -119,7 +136,7 @@ def open_app_database(
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
     try:
-        seed_demo(database.sessions, config.unit.chairs, clock.now(), ruleset_version)
+        seed_demo(database.sessions, config.unit.chairs, clock.now(), rules)
     except BaseException:
         database.close()
         raise
@@ -134,17 +151,23 @@ def build_main_window(
     funnel: MessageFunnel,
     rules: RuleSetService,
     clock: Clock,
+    actor: Actor | None = None,
+    library: ProtocolLibrary | None = None,
 ) -> MainWindow:
-    """Build the services and the main window over an open database (needs a QApplication)."""
+    """Build the services and the main window over an open database (needs a QApplication).
+
+    The window starts locked; every use case acts for whoever signs in (``SignInState``).
+    ``actor`` signs someone in from the start (tests and tools only).
+    """
     from PySide6.QtCore import QTimer
 
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
     from infusion_monitor.services.staff import StaffService
+    from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.security import SecurityWiring
 
-    board = BoardService(database.sessions, config.unit.chairs)
     security_config = config.security
     auth = AuthService(
         database.sessions,
@@ -152,17 +175,27 @@ def build_main_window(
         workstation=security_config.workstation or socket.gethostname(),
         policy=LockoutPolicy(security_config.max_failed_pins, security_config.lockout_minutes),
     )
+    state = SignInState()
+    if actor is not None:
+        state.set_actor(actor)
     security = SecurityWiring(
         auth=auth,
         staff=StaffService(database.sessions, clock, hasher=auth.hasher),
         audit=AuditService(database.sessions),
-        state=SignInState(),
+        state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
     )
+
+    library = library or load_library()
+    board = BoardService(database.sessions, config.unit.chairs, library)
+    sessions = SessionService(
+        database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
+    )
+    controller = SessionController(sessions, board, funnel, state.require_actor)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     window = MainWindow(
         unit_name=config.unit.name,
-        load_board=board.snapshot,
+        controller=controller,
         clock=clock,
         funnel=funnel,
         database_location=database.location,

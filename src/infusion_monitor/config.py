@@ -34,6 +34,14 @@ class UnitSection(BaseModel):
     chairs: list[str] = Field(default_factory=lambda: list(DEFAULT_CHAIRS), min_length=1)
 
 
+class SoundSection(BaseModel):
+    """``[sound]``: prompt sounds. A mute always has a reason and lasts at most this long."""
+
+    model_config = ConfigDict(extra="forbid")
+    mute_max_min: int = Field(default=10, ge=1, le=60)
+    volume: float = Field(default=0.8, ge=0.2, le=1.0)
+
+
 class BackupSection(BaseModel):
     """``[backup]``: automatic copies of the SQLite database (online backup API)."""
 
@@ -64,6 +72,7 @@ class Config(BaseModel):
     database: DatabaseSection = Field(default_factory=DatabaseSection)
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
+    sound: SoundSection = Field(default_factory=SoundSection)
     backup: BackupSection = Field(default_factory=BackupSection)
     security: SecuritySection = Field(default_factory=SecuritySection)
 

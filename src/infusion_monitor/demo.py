@@ -1,205 +1,294 @@
 """Seed the separate ``--demo`` database with realistic sessions, timed relative to "now".
 
-Four chairs are occupied in different states (running, paused with a reason, just started,
-post-infusion observation), the rest are free. Every patient here is fictional.
+Four chairs are occupied in different states: running with a rate step due, paused with a
+reason, just started with the 15-minute vitals due, and post-infusion observation. They are built
+through the session service (so every step has its event and audit row), on a clock that walks
+from three hours ago to now. Every patient here is fictional.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.storage.models import (
-    Chair,
-    InfusionSession,
-    Nurse,
-    Patient,
-    SessionEvent,
-    VitalSigns,
-)
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.rules.loader import RuleSet, default_rules
+from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
+from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.models import Nurse, VitalSigns
 
-BASELINE_BEFORE_START_MIN = 10
-
+DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
 #: Demo accounts: staff ID, name, role, PIN. Fictional; the demo database is rebuilt each start.
 DEMO_STAFF = (
-    ("DEMO", "Demo Nurse", "nurse", "1234"),
+    (DEMO_NURSE.staff_id, DEMO_NURSE.name, DEMO_NURSE.role.value, "1234"),
     ("CHARGE", "Casey Charge", "charge_nurse", "2345"),
     ("ADMIN", "Alex Admin", "administrator", "3456"),
 )
+BASELINE_BEFORE_START_MIN = 10
+SET_UP_BEFORE_START_MIN = BASELINE_BEFORE_START_MIN
+PREMED_BEFORE_START_MIN = 30
 
 
 @dataclass(frozen=True)
 class _Vitals:
-    heart_rate: int
-    systolic_bp: int
-    diastolic_bp: int
-    respiratory_rate: int
+    hr: int
+    sbp: int
+    dbp: int
+    rr: int
     spo2: int
-    temperature_c: float
+    temp_c: float
 
 
 @dataclass(frozen=True)
-class _DemoSession:
-    """One demo infusion; event offsets are minutes before "now"."""
+class _Demo:
+    """One demo infusion. Steps and vitals are minutes before "now"."""
 
     patient: str
     mrn: str
     born: date
+    protocol_id: str
     drug: str
     cycle: int
     dose: float
-    dose_unit: str
     rate: float
     rate_unit: str
     planned_min: int
-    state: str
-    events: tuple[tuple[str, int, str | None], ...]
+    start_ago: int
+    steps: tuple[tuple[int, str, str | float | None], ...]
+    vitals: tuple[int, ...]
     baseline: _Vitals
+    premeds: tuple[str, ...] = ()
+    allergies: str = ""
+    reactions: str = ""
     first_dose: bool = False
 
 
-_SESSIONS = (
-    _DemoSession(
+_DEMOS = (
+    _Demo(
         "Ellen Marsh",
         "00412821",
         date(1961, 3, 12),
-        "rituximab",
+        "rituximab-first",
+        "Rituximab",
         1,
         675,
-        "mg",
-        150,
+        50,
         "mg/h",
         255,
-        "running",
-        (
-            ("start", 72, None),
-            ("rate_change", 42, "escalation step"),
-            ("rate_change", 12, "escalation step"),
-        ),
-        _Vitals(78, 132, 84, 16, 97, 36.8),
+        start_ago=75,
+        steps=((40, "rate", 100.0),),
+        vitals=(60, 44, 25, 8),
+        baseline=_Vitals(78, 132, 84, 16, 97, 36.8),
+        premeds=("Chlorphenamine 10 mg IV", "Paracetamol 1 g PO"),
+        allergies="Penicillin (rash)",
         first_dose=True,
     ),
-    _DemoSession(
+    _Demo(
         "Tomas Rivera",
         "00538807",
         date(1974, 9, 30),
         "infliximab",
+        "Infliximab",
         2,
         350,
-        "mg",
         125,
         "mL/h",
         120,
-        "paused",
-        (("start", 48, None), ("pause", 6, "Patient to the bathroom")),
-        _Vitals(72, 124, 78, 14, 98, 36.6),
+        start_ago=48,
+        steps=((6, "pause", "Patient to the bathroom"),),
+        vitals=(33, 20),
+        baseline=_Vitals(72, 124, 78, 14, 98, 36.6),
     ),
-    _DemoSession(
+    _Demo(
         "Grace Okafor",
         "00291436",
         date(1958, 1, 21),
         "paclitaxel",
+        "Paclitaxel",
         2,
         315,
-        "mg",
         167,
         "mL/h",
         180,
-        "running",
-        (("start", 3, None),),
-        _Vitals(84, 138, 86, 16, 96, 36.9),
+        start_ago=16,
+        steps=(),
+        vitals=(),
+        baseline=_Vitals(84, 138, 86, 16, 96, 36.9),
+        premeds=("Dexamethasone 20 mg IV", "Chlorphenamine 10 mg IV", "Famotidine 20 mg IV"),
+        reactions="Paclitaxel C1: flushing and chest tightness at 10 min, settled after pause",
     ),
-    _DemoSession(
+    _Demo(
         "Henry Lindqvist",
         "00677152",
         date(1969, 6, 4),
         "cetuximab",
+        "Cetuximab",
         1,
         720,
-        "mg",
-        360,
-        "mg/h",
+        5,
+        "mg/min",
         120,
-        "observation",
-        (("start", 145, None), ("complete", 25, None), ("observation_start", 25, None)),
-        _Vitals(68, 128, 80, 15, 98, 36.7),
+        start_ago=145,
+        steps=((25, "complete", None),),
+        vitals=(130, 115, 85, 55, 26, 5),
+        baseline=_Vitals(68, 128, 80, 15, 98, 36.7),
+        premeds=("Chlorphenamine 10 mg IV",),
         first_dose=True,
     ),
 )
 
+_Step = tuple[int, int, Callable[[], object]]
+
 
 def seed_demo(
-    sessions: sessionmaker[Session], chair_names: Sequence[str], now: datetime, ruleset: str
+    sessions: sessionmaker[Session],
+    chair_names: Sequence[str],
+    now: datetime,
+    rules: RuleSet | None = None,
+    library: ProtocolLibrary | None = None,
 ) -> None:
-    """Fill an empty demo database: the chairs, the demo staff and the demo sessions.
+    """Fill an empty demo database: the demo staff, then the sessions in the first four chairs.
 
     The demo staff sign in with the PINs in :data:`DEMO_STAFF` (listed in the README).
     """
     hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # demo only: fast
     with sessions.begin() as db:
-        staff = [
+        db.add_all(
             Nurse(staff_id=staff_id, name=name, role=role, pin_hash=hasher.hash(pin))
             for staff_id, name, role, pin in DEMO_STAFF
-        ]
-        nurse = staff[0]
-        chairs = [Chair(name=name, position=index) for index, name in enumerate(chair_names)]
-        db.add_all([*staff, *chairs])
-        for chair, demo in zip(chairs, _SESSIONS, strict=False):
-            _add_session(db, demo, chair, nurse, now, ruleset)
+        )
+    rules = rules or default_rules()
+    library = library or load_library()
+    earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
+    clock = FakeClock(now - timedelta(minutes=earliest))
+    service = SessionService(sessions, library, lambda: rules, clock, chair_names)
+    steps: list[_Step] = []
+    refs: dict[int, SessionRef] = {}
+    for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
+        steps.extend(_plan(index, chair, demo, now, service, sessions, refs))
+    for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
+        clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
+        run()
 
 
-def _add_session(
-    db: Session, demo: _DemoSession, chair: Chair, nurse: Nurse, now: datetime, ruleset: str
+def _plan(
+    index: int,
+    chair: str,
+    demo: _Demo,
+    now: datetime,
+    service: SessionService,
+    sessions: sessionmaker[Session],
+    refs: dict[int, SessionRef],
+) -> list[_Step]:
+    start_at = now - timedelta(minutes=demo.start_ago)
+
+    def set_up() -> None:
+        base = demo.baseline
+        draft = SessionDraft(
+            chair=chair,
+            patient_name=demo.patient,
+            mrn=demo.mrn,
+            date_of_birth=demo.born,
+            protocol_id=demo.protocol_id,
+            drug_name=demo.drug,
+            dose=demo.dose,
+            dose_unit="mg",
+            rate=demo.rate,
+            rate_unit=demo.rate_unit,
+            planned_duration_min=demo.planned_min,
+            cycle=demo.cycle,
+            first_dose=demo.first_dose,
+            baseline=BaselineDraft(
+                start_at - timedelta(minutes=BASELINE_BEFORE_START_MIN),
+                base.hr,
+                base.sbp,
+                base.dbp,
+                base.rr,
+                base.spo2,
+                base.temp_c,
+            ),
+            premedications=tuple(
+                PremedicationDraft(name, start_at - timedelta(minutes=PREMED_BEFORE_START_MIN))
+                for name in demo.premeds
+            ),
+            allergies=demo.allergies,
+            reaction_history=demo.reactions,
+            prior_reaction_to_drug=bool(demo.reactions),
+        )
+        detail = service.set_up(draft, DEMO_NURSE).detail
+        refs[index] = SessionRef(detail.id, detail.version)
+
+    def act(kind: str, value: str | float | None) -> Callable[[], None]:
+        def run() -> None:
+            ref = refs[index]
+            if kind == "start":
+                changed = service.start(ref, DEMO_NURSE)
+            elif kind == "rate":
+                changed = service.change_rate(ref, DEMO_NURSE, float(value or 0))
+            elif kind == "pause":
+                changed = service.pause(ref, DEMO_NURSE, str(value))
+            else:
+                changed = service.complete(ref, DEMO_NURSE)
+            refs[index] = SessionRef(changed.detail.id, changed.detail.version)
+
+        return run
+
+    def vitals(ago: int) -> Callable[[], None]:
+        return lambda: _record_vitals(sessions, refs[index].id, demo.baseline, ago, index, now)
+
+    steps: list[_Step] = [
+        (demo.start_ago + SET_UP_BEFORE_START_MIN, 0, set_up),
+        (demo.start_ago, 1, act("start", None)),
+    ]
+    steps += [(ago, 2, act(kind, value)) for ago, kind, value in demo.steps]
+    steps += [(ago, 0, vitals(ago)) for ago in demo.vitals]
+    return steps
+
+
+def _record_vitals(
+    sessions: sessionmaker[Session],
+    session_id: int,
+    base: _Vitals,
+    ago: int,
+    index: int,
+    now: datetime,
 ) -> None:
-    start = now - timedelta(minutes=demo.events[0][1])
-    created = start - timedelta(minutes=BASELINE_BEFORE_START_MIN + 5)
-    patient = Patient(mrn=demo.mrn, name=demo.patient, date_of_birth=demo.born)
-    session = InfusionSession(
-        patient=patient,
-        chair=chair,
-        nurse=nurse,
-        protocol_id=demo.drug,
-        protocol_version="demo",
-        ruleset_name="default",
-        ruleset_version=ruleset,
-        dose=demo.dose,
-        dose_unit=demo.dose_unit,
-        rate=demo.rate,
-        rate_unit=demo.rate_unit,
-        planned_duration_min=demo.planned_min,
-        cycle=demo.cycle,
-        first_dose=demo.first_dose,
-        prior_reaction_to_drug=False,
-        state=demo.state,
-        created_at=created,
-        updated_at=now - timedelta(minutes=min(ago for _, ago, _ in demo.events)),
-    )
-    baseline_at = start - timedelta(minutes=BASELINE_BEFORE_START_MIN)
-    db.add(session)
-    db.flush()
-    db.add(
-        VitalSigns(
-            session_id=session.id,
-            taken_at=baseline_at,
-            entered_at=baseline_at + timedelta(minutes=1),
+    """A typed vitals set near the baseline (the vitals service of its own issue does this)."""
+    at = now - timedelta(minutes=ago)
+    wobble = (ago + index) % 5 - 2
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        row = VitalSigns(
+            session_id=session_id,
+            taken_at=at,
+            entered_at=at + timedelta(minutes=1) if ago > 1 else at,
             entered_by_id=nurse.id,
             source="typed",
+            heart_rate=base.hr + wobble * 2,
+            systolic_bp=base.sbp + wobble * 3,
+            diastolic_bp=base.dbp + wobble,
+            respiratory_rate=base.rr,
+            spo2=base.spo2,
             on_oxygen=False,
+            temperature_c=base.temp_c,
             acvpu="A",
-            **demo.baseline.__dict__,
         )
-    )
-    for kind, ago, reason in demo.events:
-        db.add(
-            SessionEvent(
-                session_id=session.id,
-                type=kind,
-                at=now - timedelta(minutes=ago),
-                reason=reason,
-                author_id=nurse.id,
-            )
+        db.add(row)
+        db.flush()
+        append_audit(
+            db,
+            at=at,
+            actor=DEMO_NURSE.staff_id,
+            action="vitals.record",
+            entity="vital_signs",
+            entity_id=row.id,
+            before=None,
+            after={"session": session_id},
         )

@@ -15,6 +15,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.auth import AuthService, PinHasher
 from infusion_monitor.services.staff import StaffService
 from infusion_monitor.storage.database import Database, open_database
+from session_helpers import Services, make_services
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORKSTATION = "ws-test"
@@ -69,3 +70,9 @@ def charge(staff: StaffService, admin: Actor, auth: AuthService) -> Actor:
     """A charge nurse (C200, PIN 1357), signed in."""
     staff.add_staff(admin, "C200", "Cy Charge", Role.CHARGE_NURSE, "1357")
     return auth.sign_in("C200", "1357")
+
+
+@pytest.fixture
+def services(database: Database, clock: FakeClock) -> Services:
+    """The session and board services over the test database, on the fake clock."""
+    return make_services(database, clock)

@@ -1,7 +1,7 @@
 """Every service use case refuses a user without the right role, before touching anything.
 
 Use cases are found generically: every public function or method in ``services/`` with a
-parameter named ``actor``. New services (sessions, vitals, ...) are covered as they land.
+parameter ``actor: Actor``. New services (sessions, vitals, ...) are covered as they land.
 """
 
 from __future__ import annotations
@@ -46,10 +46,16 @@ def _use_cases() -> Iterator[tuple[str, Callable[..., Any], type | None]]:
                         yield f"{module.__name__}.{name}.{method_name}", method, member
 
 
+def _takes_an_actor(function: Callable[..., Any]) -> bool:
+    """A parameter ``actor`` typed as :class:`Actor` (helpers that take a staff-ID string don't)."""
+    parameter = inspect.signature(function).parameters.get("actor")
+    return parameter is not None and parameter.annotation in ("Actor", Actor)
+
+
 USE_CASES = sorted(
     (qualname, function, owner)
     for qualname, function, owner in _use_cases()
-    if "actor" in inspect.signature(function).parameters and qualname not in NOT_USE_CASES
+    if _takes_an_actor(function) and qualname not in NOT_USE_CASES
 )
 
 
@@ -117,9 +123,7 @@ def finished_session(database: Database) -> int:
     """The demo data with the observation session completed; returns its id."""
     from datetime import UTC, datetime
 
-    seed_demo(
-        database.sessions, ("Chair 1", "Chair 2", "Chair 3", "Chair 4"), datetime.now(UTC), "t"
-    )
+    seed_demo(database.sessions, ("Chair 1", "Chair 2", "Chair 3", "Chair 4"), datetime.now(UTC))
     with database.sessions.begin() as db:
         session = db.scalars(
             select(InfusionSession).where(InfusionSession.state == "observation")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor import crashlog
-from infusion_monitor.demo import _SESSIONS
+from infusion_monitor.demo import _DEMOS as _SESSIONS
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.resources import resource
 from infusion_monitor.services.board import ChairState
@@ -76,7 +76,7 @@ def test_demo_tiles_show_initials_mrn_tail_and_drug_never_the_full_name(
         ChairState.FREE,
         ChairState.FREE,
     ]
-    assert "1:12:" in tile_text(window.board.tiles[0])
+    assert "1:15:" in tile_text(window.board.tiles[0])
     assert "Patient to the bathroom" in tile_text(window.board.tiles[1])
 
 

@@ -7,24 +7,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from pytestqt.qtbot import QtBot
 
+from infusion_monitor.app import build_main_window
+from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Permission
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.audit import AuditService
-from infusion_monitor.services.auth import AuthService, PinHasher, SignInState
-from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
-from infusion_monitor.services.staff import StaffService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.admin import AuditWindow, StaffWindow
 from infusion_monitor.ui.chair_board import LOCKED_IDENTITY
 from infusion_monitor.ui.main_window import MainWindow
-from infusion_monitor.ui.security import SecurityWiring
 from services.faults import read_only  # tests/ is on sys.path (rootdir of both packages)
 
 CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4")
@@ -35,7 +31,7 @@ LOCK_AFTER = timedelta(minutes=5)
 def database(data_dir: Path) -> Iterator[Database]:
     """The demo data (demo staff DEMO 1234, CHARGE 2345, ADMIN 3456) in a fresh database."""
     with open_database(None, AppPaths.resolve(data_dir), busy_timeout_ms=50) as opened:
-        seed_demo(opened.sessions, CHAIRS, datetime.now(UTC), "test")
+        seed_demo(opened.sessions, CHAIRS, datetime.now(UTC))
         yield opened
 
 
@@ -46,28 +42,20 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, database: Database, clock: FakeClock) -> MainWindow:
-    """The main window with the real security services, locked at start."""
-    hasher = PinHasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    auth = AuthService(database.sessions, clock, workstation="ws-ui", hasher=hasher)
-    security = SecurityWiring(
-        auth=auth,
-        staff=StaffService(database.sessions, clock, hasher=hasher),
-        audit=AuditService(database.sessions),
-        state=SignInState(),
-        lock_after=LOCK_AFTER,
+def window(qtbot: QtBot, database: Database, clock: FakeClock, data_dir: Path) -> MainWindow:
+    """The main window as the app composes it, locked at start (nobody signed in)."""
+    paths = AppPaths.resolve(data_dir)
+    config = Config.model_validate(
+        {"unit": {"chairs": list(CHAIRS)}, "security": {"lock_after_minutes": 5}}
     )
     funnel = MessageFunnel()
-    made = MainWindow(
-        unit_name="Unit",
-        load_board=BoardService(database.sessions, CHAIRS).snapshot,
-        clock=clock,
+    made = build_main_window(
+        config=config,
+        paths=paths,
+        database=database,
         funnel=funnel,
-        database_location=database.location,
-        rule_set=RuleSetService(None, funnel).info(),
-        reload_rules=RuleSetService(None, funnel).info,
-        latest_crash_report=None,
-        security=security,
+        rules=RuleSetService(None, funnel),
+        clock=clock,
     )
     qtbot.addWidget(made)
     return made
@@ -83,7 +71,8 @@ def _sign_in(window: MainWindow, staff_id: str, pin: str) -> None:
 
 def test_locked_at_start_identity_hidden_states_and_times_visible(window: MainWindow) -> None:
     assert window.locked
-    assert window.sign_in_panel is not None and not window.sign_in_panel.isHidden()
+    assert window.sign_in_panel is not None
+    assert window.session_area.locked  # the session area (full name, MRN) shows the sign-in page
     running = window.board.tiles[0]
     assert running.identity_text == LOCKED_IDENTITY
     assert running.status is not None and running.status.state.value == "Running"
@@ -96,13 +85,13 @@ def test_sign_in_shows_identity_and_inactivity_locks_again(
     _sign_in(window, "DEMO", "1234")
     assert window.actor is not None and window.actor.staff_id == "DEMO"
     assert window.board.tiles[0].identity_text.startswith("E.M.")
-    assert window.sign_in_panel is not None and window.sign_in_panel.isHidden()
+    assert not window.session_area.locked
     clock.advance(LOCK_AFTER - timedelta(seconds=1))
     window.check_inactivity()
     assert not window.locked
     clock.advance(timedelta(seconds=1))
     window.check_inactivity()
-    assert window.locked
+    assert window.locked and window.session_area.locked
     assert window.board.tiles[0].identity_text == LOCKED_IDENTITY
 
 

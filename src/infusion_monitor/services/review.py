@@ -35,8 +35,8 @@ class SessionRecord:
 
     session_id: int
     patient_name: str
-    mrn: str
-    date_of_birth: date
+    mrn: str | None
+    date_of_birth: date | None
     drug: str
     state: str
     created_at: datetime
@@ -89,7 +89,7 @@ class ReviewService:
                 patient_name=patient.name,
                 mrn=patient.mrn,
                 date_of_birth=patient.date_of_birth,
-                drug=session.protocol_id,
+                drug=session.drug_name,
                 state=session.state,
                 created_at=session.created_at,
             )

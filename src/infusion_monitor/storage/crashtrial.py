@@ -63,6 +63,7 @@ def _session_id(database_sessions: object) -> int:
             chair=Chair(name="Chair 1", position=0),
             nurse=Nurse(staff_id="CRASH", name="Crash Trial", role="nurse"),
             protocol_id="trial",
+            drug_name="Trial",
             protocol_version="trial",
             ruleset_name="trial",
             ruleset_version="trial",

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 #: Every revision in ``migrations/versions``, oldest first; a test keeps this equal to Alembic's
 #: history, so the start-up check can tell "too new" without importing Alembic.
-KNOWN_REVISIONS = ("0001_initial", "0002_audit_context")
+KNOWN_REVISIONS = ("0001_initial", "0002_audit_context", "0003_session_setup")
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infusion_monitor.storage.base import AppendOnly, Base
@@ -74,15 +74,23 @@ class Nurse(Base):
 
 
 class Patient(Base):
-    """A patient who receives infusions."""
+    """A patient who receives infusions: a name plus an MRN, a date of birth, or both.
+
+    ``reaction_history`` is what the nurse recorded about earlier infusion or hypersensitivity
+    reactions; a returning patient's history is shown in red at every set-up.
+    """
 
     __tablename__ = "patient"
+    __table_args__ = (
+        CheckConstraint("mrn IS NOT NULL OR date_of_birth IS NOT NULL", name="second_identifier"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(64), unique=True)
+    mrn: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    date_of_birth: Mapped[date]
+    date_of_birth: Mapped[date | None]
     allergies: Mapped[str] = mapped_column(Text, default="")
+    reaction_history: Mapped[str] = mapped_column(Text, default="")
 
 
 class Chair(Base):
@@ -122,6 +130,8 @@ class InfusionSession(Base):
     chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"))
     nurse_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
     protocol_id: Mapped[str] = mapped_column(String(100))
+    #: The drug as the nurse reads it ("Rituximab", or the drug typed for the generic protocol).
+    drug_name: Mapped[str] = mapped_column(String(200))
     protocol_version: Mapped[str] = mapped_column(String(100))
     ruleset_name: Mapped[str] = mapped_column(String(100))
     ruleset_version: Mapped[str] = mapped_column(String(100))
@@ -134,6 +144,8 @@ class InfusionSession(Base):
     first_dose: Mapped[bool]
     prior_reaction_to_drug: Mapped[bool]
     spo2_scale: Mapped[int] = mapped_column(default=1)
+    #: Premedications given before the start: ``[{"name": ..., "given_at": ISO time or None}]``.
+    premedications: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

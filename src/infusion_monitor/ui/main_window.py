@@ -1,12 +1,16 @@
-"""The main window: header, message banners, the chair board, menus and the status bar."""
+"""The main window: header, messages, the chair board on the left, the session area on the right.
+
+The session area shows the selected chair: its session view, the set-up form (N on a free chair;
+Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide another chair.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -14,21 +18,29 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.board import ChairStatus
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetInfo
+from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.chair_board import ChairBoard
+from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.security import SecurityWiring
+from infusion_monitor.ui.session_setup_form import SetupForm
+from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.sign_in import SignInPanel
 from infusion_monitor.ui.theme import STYLE_SHEET
 
@@ -42,6 +54,54 @@ _ACTIVITY_EVENTS = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+class _LockableStack(QStackedWidget):
+    """The session area: while locked it shows only the sign-in page (patient identity hidden).
+
+    Pages asked for while locked are remembered and shown after the next sign-in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock_page: QWidget | None = None
+        self._wanted: QWidget | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the sign-in page covers the session area."""
+        return self.lock_page is not None and super().currentWidget() is self.lock_page
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        """Show ``widget``, or remember it for after the sign-in while locked."""
+        if self.locked and widget is not self.lock_page:
+            self._wanted = widget
+            return
+        super().setCurrentWidget(widget)
+
+    def currentWidget(self) -> QWidget:
+        """The page the nurse is working on (the remembered one while locked)."""
+        if self.locked and self._wanted is not None:
+            return self._wanted
+        return super().currentWidget()
+
+    def lock(self) -> None:
+        """Cover the session area with the sign-in page."""
+        if self.lock_page is None or self.locked:
+            return
+        self._wanted = super().currentWidget()
+        super().setCurrentWidget(self.lock_page)
+
+    def unlock(self) -> None:
+        """Show the page the nurse was on (or asked for while locked)."""
+        if not self.locked:
+            return
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:
+            super().setCurrentWidget(wanted)
+
+
+BOARD_WIDTH_PX = 790
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
@@ -67,7 +127,7 @@ class MainWindow(QMainWindow):
         self,
         *,
         unit_name: str,
-        load_board: Callable[[], Sequence[ChairStatus]],
+        controller: SessionController,
         clock: Clock,
         funnel: MessageFunnel,
         database_location: str,
@@ -81,9 +141,12 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
         self._clock = clock
-        self._funnel = funnel
+        self._security = security
         self._guarded_actions: list[tuple[QAction, Permission]] = []
-        self._load_board = load_board
+        self._open_windows: list[QWidget] = []
+        self._last_activity = clock.now()
+        self.controller = controller
+        self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
 
@@ -109,11 +172,29 @@ class MainWindow(QMainWindow):
 
         self.messages = MessageArea()
         self.board = ChairBoard()
-        self._security = security
+        self.board.chair_selected.connect(self._on_board_chair_selected)
+        self.placeholder_text = QLabel()
+        self.placeholder_text.setObjectName("PlaceholderText")
+        self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder_text.setWordWrap(True)
+        self.new_session_button = QPushButton("Set up a session (N)")
+        self.new_session_button.setToolTip("Set up a session in the selected free chair (N)")
+        self.new_session_button.clicked.connect(self.new_session)
+        placeholder = QWidget()
+        placeholder_layout = QVBoxLayout(placeholder)
+        placeholder_layout.addStretch(1)
+        placeholder_layout.addWidget(self.placeholder_text)
+        placeholder_layout.addWidget(self.new_session_button, 0, Qt.AlignmentFlag.AlignCenter)
+        placeholder_layout.addStretch(1)
+        self.placeholder = placeholder
+        self.setup_form = SetupForm(controller, clock)
+        self.setup_form.saved.connect(self._on_setup_form_saved)
+        self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
+        self.session_view = SessionView(controller)
+        self.session_area = _LockableStack()
+        for page in (self.placeholder, self.setup_form, self.session_view):
+            self.session_area.addWidget(page)
         self.sign_in_panel: SignInPanel | None = None
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(self.board, 1)
         if security is not None:
             self.sign_in_panel = SignInPanel(
                 security.auth.sign_in,
@@ -121,17 +202,30 @@ class MainWindow(QMainWindow):
                 first_run=security.auth.needs_first_run(),
             )
             self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
-            body.addWidget(self.sign_in_panel)
+            lock_page = QWidget()
+            lock_layout = QHBoxLayout(lock_page)
+            lock_layout.addStretch(1)
+            lock_layout.addWidget(self.sign_in_panel)
+            lock_layout.addStretch(1)
+            self.session_area.addWidget(lock_page)
+            self.session_area.lock_page = lock_page
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.board)
+        splitter.addWidget(self.session_area)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([BOARD_WIDTH_PX, 1000])
+        splitter.setChildrenCollapsible(False)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.messages)
-        layout.addLayout(body, 1)
+        layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self._last_activity = clock.now()
-        self._open_windows: list[QWidget] = []
+        controller.board_changed.connect(self.refresh_board)
+        controller.session_changed.connect(self._on_controller_session_changed)
 
         self._database = QLabel(f"Database: {database_location}")
         self._rule_set = QLabel()
@@ -140,12 +234,18 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._rule_set)
 
         self.refresh_board()
+        self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
         self._build_menus()
+        self._build_keys()
+        self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
-        self._show_signed_in(None)
-        app = QApplication.instance()
-        if security is not None and app is not None:
-            app.installEventFilter(self)
+        if security is not None:
+            self._show_signed_in(security.state.actor)
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+        else:
+            self.lock_button.setVisible(False)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -155,7 +255,101 @@ class MainWindow(QMainWindow):
 
     def refresh_board(self) -> None:
         """Ask for a fresh snapshot of every chair and show it."""
-        self.board.show_statuses(self._load_board(), self._clock.now())
+        self._statuses = self.controller.snapshot()
+        self.board.show_statuses(self._statuses, self._clock.now())
+
+    def open_chair(self, index: int) -> None:
+        """Show the chair at ``index`` in the session area: its session, or the free prompt."""
+        if not 0 <= index < len(self._statuses):
+            return
+        in_form = self.session_area.currentWidget() is self.setup_form
+        if in_form and self.setup_form.chair.currentText() == self._statuses[index].name:
+            return
+        status = self._statuses[index]
+        if status.session is None:
+            self._show_placeholder(f"{status.name} is free.")
+            return
+        self.session_view.show_session(status.session, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+
+    def new_session(self) -> None:
+        """Open the set-up form for the selected chair if it is free (else the first free one)."""
+        index = self.board.selected_index
+        if index is None or self._statuses[index].session is not None:
+            index = next((i for i, s in enumerate(self._statuses) if s.session is None), None)
+            if index is None:
+                self._funnel.info("Every chair has a session. Close one to free its chair.")
+                return
+            self.board.select(index)
+        self.setup_form.open_for(self._statuses[index].name)
+        self.session_area.setCurrentWidget(self.setup_form)
+
+    def _show_placeholder(self, text: str) -> None:
+        free = (
+            self.board.selected_index is not None
+            and self._statuses[self.board.selected_index].session is None
+        )
+        self.placeholder_text.setText(text + ("\n\nPress N to set up a session." if free else ""))
+        self.new_session_button.setVisible(free)
+        self.session_area.setCurrentWidget(self.placeholder)
+
+    def _on_board_chair_selected(self, index: int) -> None:
+        self.open_chair(index)
+
+    def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
+        self.refresh_board()
+        names = [status.name for status in self._statuses]
+        if outcome.detail.chair in names:
+            self.board.select(names.index(outcome.detail.chair))
+        self.session_view.show_session(outcome.detail, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+        self._funnel.info(f"{outcome.detail.chair}: session saved. Start it when ready.")
+
+    def _on_setup_form_cancelled(self) -> None:
+        index = self.board.selected_index
+        if index is not None and self._statuses[index].session is not None:
+            self.open_chair(index)
+        else:
+            self._show_placeholder("Set-up cancelled; nothing was saved.")
+
+    def _on_controller_session_changed(self, detail: SessionDetail) -> None:
+        shown = self.session_view.detail
+        if self.session_area.currentWidget() is not self.session_view or shown is None:
+            return
+        if shown.id != detail.id:
+            return
+        if detail.state is SessionState.CLOSED:
+            self.refresh_board()
+            self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
+            return
+        self.session_view.show_session(detail, self._clock.now())
+
+    def _on_escape(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.cancelled.emit()
+
+    def _build_keys(self) -> None:
+        for key, slot in (
+            ("N", self.new_session),
+            ("Esc", self._on_escape),
+            ("Ctrl+Return", self._on_save_key),
+            ("Ctrl+Enter", self._on_save_key),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+        for key in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(key), self.board)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_open_key)
+
+    def _on_save_key(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.save()
+
+    def _on_open_key(self) -> None:
+        if self.board.selected_index is not None:
+            self.open_chair(self.board.selected_index)
 
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking the board."""
@@ -207,16 +401,9 @@ class MainWindow(QMainWindow):
             self._last_activity = self._clock.now()
         return False
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop ticking and hand messages back to the funnel's buffer."""
-        self._ticker.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
-        for window in self._open_windows:
-            window.close()
-        self._bridge.detach()
-        super().closeEvent(event)
+    def check_inactivity(self) -> None:
+        """Run the once-a-second check now (tests call this after moving a fake clock)."""
+        self._on_ticker_timeout()
 
     def open_staff_window(self) -> QWidget:
         """The administrator's staff accounts window (the service refuses other roles)."""
@@ -239,25 +426,24 @@ class MainWindow(QMainWindow):
 
     def _show_signed_in(self, actor: Actor | None) -> None:
         security = self._security
-        hidden = security is not None and actor is None
-        self.board.set_identity_hidden(hidden, self._clock.now())
-        self.lock_button.setVisible(security is not None and actor is not None)
         if security is None:
-            self.user_label.setText("")
-        elif actor is None:
+            return
+        hidden = actor is None
+        self.board.set_identity_hidden(hidden, self._clock.now())
+        self.lock_button.setVisible(not hidden)
+        if hidden:
             self.user_label.setText("Locked: sign in at the right")
-        else:
-            self.user_label.setText(f"{actor.name} · {actor.role.label}")
-        if self.sign_in_panel is not None:
-            self.sign_in_panel.setVisible(hidden)
-            if hidden:
+            self.session_area.lock()
+            if self.sign_in_panel is not None:
                 self.sign_in_panel.focus_first_field()
-        for action, permission in self._guarded_actions:
-            action.setEnabled(actor is not None and actor.can(permission))
-        if hidden:  # nothing opened by the previous user stays on screen
-            for window in self._open_windows:
+            for window in self._open_windows:  # nothing of the previous user stays on screen
                 window.close()
             self._open_windows.clear()
+        else:
+            self.user_label.setText(f"{actor.name} · {actor.role.label}")
+            self.session_area.unlock()
+        for action, permission in self._guarded_actions:
+            action.setEnabled(actor is not None and actor.can(permission))
 
     def _on_sign_in_panel_signed_in(self, actor: Actor) -> None:
         assert self._security is not None
@@ -267,6 +453,17 @@ class MainWindow(QMainWindow):
 
     def _on_lock_button_clicked(self) -> None:
         self.lock()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop ticking and hand messages back to the funnel's buffer."""
+        self._ticker.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for window in self._open_windows:
+            window.close()
+        self._bridge.detach()
+        super().closeEvent(event)
 
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
@@ -280,7 +477,7 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         for index, tile in enumerate(self.board.tiles[:MAX_CHAIR_SHORTCUTS]):
             name = tile.status.name if tile.status else f"Chair {index + 1}"
-            action = QAction(f"Select {name}", self)
+            action = QAction(f"Select and open {name}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
@@ -322,6 +519,8 @@ class MainWindow(QMainWindow):
         now = self._clock.now()
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
+        if self.session_area.currentWidget() is self.session_view:
+            self.session_view.refresh_times(now)
         security = self._security
         if (
             security is not None
@@ -329,7 +528,3 @@ class MainWindow(QMainWindow):
             and now - self._last_activity >= security.lock_after
         ):
             self.lock("inactivity")
-
-    def check_inactivity(self) -> None:
-        """Run the once-a-second check now (tests call this after moving a fake clock)."""
-        self._on_ticker_timeout()
