@@ -20,7 +20,7 @@ MAX_COLUMNS = 2
 TILE_MIN_WIDTH_PX = 330
 TILE_MIN_HEIGHT_PX = 250
 #: Shown instead of initials and MRN digits while the screen is locked.
-LOCKED_IDENTITY = "Locked · identity hidden"
+LOCKED_IDENTITY = "Locked"
 
 
 def _label(object_name: str, text: str = "") -> QLabel:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -453,6 +453,12 @@ class MainWindow(QMainWindow):
 
     def _on_lock_button_clicked(self) -> None:
         self.lock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """When the window appears locked, the cursor waits in the staff ID field."""
+        super().showEvent(event)
+        if self.locked and self.sign_in_panel is not None:
+            self.sign_in_panel.focus_first_field()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop ticking and hand messages back to the funnel's buffer."""
