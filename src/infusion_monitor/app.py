@@ -13,7 +13,11 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
+import socket
 import sys
+import threading
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +32,7 @@ from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
@@ -105,7 +110,6 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 funnel=funnel,
                 rules=rules,
                 clock=clock,
-                actor=current_actor(args),
                 sound_player=QtSoundPlayer(config.sound.volume, qt_app),
             )
             if args.quit_after_start:
@@ -117,9 +121,9 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
 
 def current_actor(args: argparse.Namespace) -> Actor:
-    """Who the services act for. The one place to replace once staff sign in (branch safety).
+    """A pre-signed-in actor for tests and tools that compose the window without a sign-in.
 
-    ``--demo`` acts as the demo nurse; otherwise the workstation itself acts as a nurse.
+    The app itself starts locked and the actor comes from the sign-in panel (``SignInState``).
     """
     from infusion_monitor.demo import DEMO_NURSE
 
@@ -159,22 +163,50 @@ def build_main_window(
     funnel: MessageFunnel,
     rules: RuleSetService,
     clock: Clock,
-    actor: Actor,
+    actor: Actor | None = None,
     library: ProtocolLibrary | None = None,
     sound_player: SoundPlayer | None = None,
 ) -> MainWindow:
-    """Build the services and the main window over an open database (needs a QApplication)."""
+    """Build the services and the main window over an open database (needs a QApplication).
+
+    The window starts locked; every use case acts for whoever signs in (``SignInState``).
+    ``actor`` signs someone in from the start (tests and tools only).
+    """
+    from PySide6.QtCore import QTimer
+
+    from infusion_monitor.services.audit import AuditService
+    from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
+    from infusion_monitor.services.staff import StaffService
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.security import SecurityWiring
     from infusion_monitor.ui.vitals_panel import VitalsController
+
+    security_config = config.security
+    auth = AuthService(
+        database.sessions,
+        clock,
+        workstation=security_config.workstation or socket.gethostname(),
+        policy=LockoutPolicy(security_config.max_failed_pins, security_config.lockout_minutes),
+    )
+    state = SignInState()
+    if actor is not None:
+        state.set_actor(actor)
+    security = SecurityWiring(
+        auth=auth,
+        staff=StaffService(database.sessions, clock, hasher=auth.hasher),
+        audit=AuditService(database.sessions),
+        state=state,
+        lock_after=timedelta(minutes=security_config.lock_after_minutes),
+    )
 
     library = library or load_library()
     board = BoardService(database.sessions, config.unit.chairs, library)
     sessions = SessionService(
         database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
     )
-    controller = SessionController(sessions, board, funnel, lambda: actor)
+    controller = SessionController(sessions, board, funnel, state.require_actor)
     assessing = AssessingService(lambda: rules.rules)
     care_services = make_care_services(
         database.sessions,
@@ -184,7 +216,9 @@ def build_main_window(
         sessions_lifecycle(sessions),
         assessing,
     )
-    care = CareController(care_services.care, care_services.alerts, funnel, lambda: actor, clock)
+    care = CareController(
+        care_services.care, care_services.alerts, funnel, state.require_actor, clock
+    )
     vitals = VitalsService(database.sessions, assessing, library)
     trend = VitalsTrendService(database.sessions, lambda: rules.rules)
     schedule = VitalsScheduleService(database.sessions, library)
@@ -199,19 +233,34 @@ def build_main_window(
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
         care=care,
+        security=security,
     )
     _attach_vitals(
         window,
         controller,
-        VitalsController(vitals, trend, funnel, lambda: actor, clock, controller),
+        VitalsController(vitals, trend, funnel, state.require_actor, clock, controller),
         schedule,
         config,
         clock,
-        actor,
+        state.require_actor,
         funnel,
         sound_player,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
+    if database.file is not None and database.file != paths.demo_database_file:
+        job = BackupJob(
+            database.file,
+            paths.backup_dir,
+            clock,
+            funnel,
+            every=timedelta(hours=config.backup.every_hours),
+            keep=config.backup.keep,
+        )
+        backup_timer = QTimer(window)
+        backup_timer.setInterval(BACKUP_CHECK_MS)
+        backup_timer.timeout.connect(functools.partial(_start_backup, job))
+        backup_timer.start()
+        _start_backup(job)  # at start: a copy if the newest is older than the interval
     return window
 
 
@@ -222,7 +271,7 @@ def _attach_vitals(
     schedule: VitalsScheduleService,
     config: Config,
     clock: Clock,
-    actor: Actor,
+    actor: Callable[[], Actor],
     funnel: MessageFunnel,
     sound_player: SoundPlayer | None,
 ) -> None:
@@ -247,9 +296,18 @@ def _attach_vitals(
         schedule.chair_name,
         player,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
-        actor.staff_id,
+        actor,
     )
     window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
+
+
+#: How often the app asks whether a backup is due (the interval itself is in the config).
+BACKUP_CHECK_MS = 10 * 60 * 1000
+
+
+def _start_backup(job: BackupJob) -> None:
+    """Run the backup job on a worker thread, so a large database never freezes the board."""
+    threading.Thread(target=job.run_if_due, name="backup", daemon=True).start()
 
 
 def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: MainWindow) -> None:

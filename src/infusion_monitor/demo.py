@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.demo_vitals import (
@@ -42,6 +43,12 @@ from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.models import Intervention, Nurse, SymptomRecord, VitalSigns
 
 DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
+#: Demo accounts: staff ID, name, role, PIN. Fictional; the demo database is rebuilt each start.
+DEMO_STAFF = (
+    (DEMO_NURSE.staff_id, DEMO_NURSE.name, DEMO_NURSE.role.value, "1234"),
+    ("CHARGE", "Casey Charge", "charge_nurse", "2345"),
+    ("ADMIN", "Alex Admin", "administrator", "3456"),
+)
 BASELINE_BEFORE_START_MIN = 10
 SET_UP_BEFORE_START_MIN = BASELINE_BEFORE_START_MIN
 PREMED_BEFORE_START_MIN = 30
@@ -174,7 +181,16 @@ def seed_demo(
     rules: RuleSet | None = None,
     library: ProtocolLibrary | None = None,
 ) -> None:
-    """Fill an empty demo database with the demo sessions in the first four chairs."""
+    """Fill an empty demo database: the demo staff, then the sessions in the first four chairs.
+
+    The demo staff sign in with the PINs in :data:`DEMO_STAFF` (listed in the README).
+    """
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # demo only: fast
+    with sessions.begin() as db:
+        db.add_all(
+            Nurse(staff_id=staff_id, name=name, role=role, pin_hash=hasher.hash(pin))
+            for staff_id, name, role, pin in DEMO_STAFF
+        )
     rules = rules or default_rules()
     library = library or load_library()
     earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5

@@ -141,3 +141,17 @@ def test_accepted_forms_and_defaults() -> None:
 
 def test_default_at_minute_is_zero_without_entries() -> None:
     assert parse_case(json.dumps(case())).at == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (case(symptoms=[{"code": ["x"], "onset_minute": 1}]), 'symptoms[0].code: ["x"] is not'),
+        (case(course=[{"minute": 1, "action": {"a": 1}}]), 'course[0].action: {"a": 1} is not'),
+        (case(baseline={**BASELINE, "acvpu": [1.5]}), "baseline.acvpu: [1.5] is not one of"),
+    ],
+)
+def test_a_list_or_object_where_a_code_belongs_is_refused_not_a_crash(
+    data: Any, message: str
+) -> None:
+    assert any(problem.startswith(message) for problem in problems(data))

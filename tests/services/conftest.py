@@ -33,8 +33,8 @@ def hasher() -> PinHasher:
 
 @pytest.fixture
 def database(data_dir: Path) -> Iterator[Database]:
-    """A fresh, migrated database in the test's data folder."""
-    with open_database(None, AppPaths.resolve(data_dir)) as opened:
+    """A fresh, migrated database in the test's data folder (50 ms busy timeout)."""
+    with open_database(None, AppPaths.resolve(data_dir), busy_timeout_ms=50) as opened:
         yield opened
 
 

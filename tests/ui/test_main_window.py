@@ -53,6 +53,11 @@ def test_demo_tiles_show_initials_mrn_tail_and_drug_never_the_full_name(
     make_window: MakeWindow,
 ) -> None:
     window = make_window("--demo")
+    assert window.sign_in_panel is not None
+    window.sign_in_panel.staff_id.setText("DEMO")
+    window.sign_in_panel.pin.setText("1234")
+    window.sign_in_panel.submit.click()
+    assert not window.locked
     for tile, demo in zip(window.board.tiles, _SESSIONS, strict=False):
         text = tile_text(tile)
         given, family = demo.patient.split()[0], demo.patient.split()[-1]

@@ -9,11 +9,13 @@ from pytestqt.qtbot import QtBot
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import CheckKind, DueCheck, VitalsState, VitalsStatus
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.ui.sound import SilentPlayer
 from infusion_monitor.ui.vitals_prompt import VitalsPromptBar, status_words
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHECK = DueCheck(CheckKind.EARLY, T0)
+NURSE = Actor("N001", "Ada Nurse", Role.NURSE)
 
 
 def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
@@ -28,7 +30,12 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
 
     player = SilentPlayer()
     bar = VitalsPromptBar(
-        clock, load, lambda sid: f"Chair {sid}", player, VitalsPrompter(max_mute_min=10), "N001"
+        clock,
+        load,
+        lambda sid: f"Chair {sid}",
+        player,
+        VitalsPrompter(max_mute_min=10),
+        lambda: NURSE,
     )
     qtbot.addWidget(bar)
     bar.timer.stop()

@@ -161,8 +161,8 @@ class _Reader:
         found = {key: self.vital(data, key, path) for key in VITAL_KEYS}
         on_oxygen = self.boolean(data.get("on_oxygen", False), f"{path}.on_oxygen")
         acvpu = data.get("acvpu", "A")
-        if acvpu not in {level.value for level in Acvpu}:
-            self.bad(f"{path}.acvpu", f"{json.dumps(acvpu)} is not one of A, C, V, P, U")
+        if not isinstance(acvpu, str) or acvpu not in {level.value for level in Acvpu}:
+            self.bad(f"{path}.acvpu", f"{json.dumps(_plain(acvpu))} is not one of A, C, V, P, U")
             acvpu = "A"
         sbp, dbp = found["sbp"], found["dbp"]
         if isinstance(sbp, int) and isinstance(dbp, int):
@@ -265,7 +265,10 @@ def _symptoms(reader: _Reader, data: dict[str, Any]) -> list[tuple[str, int, int
         if entry is None:
             continue
         code = entry.get("code")
-        if code not in SYMPTOMS:
+        if not isinstance(code, str):  # a list or an object is no code (and cannot be looked up)
+            code = json.dumps(_plain(code))
+            reader.bad(f"{path}.code", f"{code} is not a symptom code")
+        elif code not in SYMPTOMS:
             reader.bad(f"{path}.code", f"{json.dumps(_plain(code))} is not a symptom code")
         onset = reader.required_minute(entry, "onset_minute", f"{path}.onset_minute")
         resolved = reader.optional_minute(entry, "resolved_minute", f"{path}.resolved_minute")
@@ -284,7 +287,10 @@ def _course(reader: _Reader, data: dict[str, Any]) -> list[tuple[int, CourseActi
         if entry is None:
             continue
         action = entry.get("action")
-        if action not in ACTION_CODES:
+        if not isinstance(action, str):
+            action = json.dumps(_plain(action))
+            reader.bad(f"{path}.action", f"{action} is not an action code")
+        elif action not in ACTION_CODES:
             reader.bad(f"{path}.action", f"{json.dumps(_plain(action))} is not an action code")
         t = reader.required_minute(entry, "minute", f"{path}.minute")
         if t is not None and action in ACTION_CODES:

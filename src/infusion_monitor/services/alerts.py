@@ -274,6 +274,7 @@ class AlertService:
         Marks the open alert escalated; with none open, raises a high alert in the nurse's name,
         already acknowledged by her, so the unit sees it and her own chair does not re-sound.
         """
+        actor.require(Permission.CARE)
         nurse = nurse_for(db, actor, now)
         row = open_alert_row(db, session_id)
         if row is None:

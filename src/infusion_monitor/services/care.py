@@ -244,6 +244,7 @@ class CareService:
 
     def decline_step(self, actor: Actor, session_id: int, code: str, reason: str) -> CareChanged:
         """Record that a suggested step was not done, with the nurse's reason (required)."""
+        actor.require(Permission.CARE)
         if not reason.strip():
             raise UserError("Say why the step was not done; the reason is recorded.")
 

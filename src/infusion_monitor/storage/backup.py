@@ -57,7 +57,8 @@ def take_backup(
     source: Path, backup_dir: Path, *, at: datetime, label: str = AUTO_LABEL
 ) -> BackupResult:
     """Copy ``source`` with the online backup API (safe while the app writes), then check it."""
-    target = backup_dir / backup_name(source, label, at)
+    final = backup_dir / backup_name(source, label, at)
+    target = final.with_name(final.name + ".partial")  # renamed once complete and checked
     try:
         backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
@@ -68,6 +69,8 @@ def take_backup(
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
             problems = [row[0] for row in dst.execute("PRAGMA quick_check")]
+        if problems == ["ok"]:
+            target = target.replace(final)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             target.unlink()
@@ -76,7 +79,7 @@ def take_backup(
             "Free disk space or fix the folder's permissions; tell IT if it persists."
         ) from exc
     if problems != ["ok"]:
-        failed = target.with_name(target.name + FAILED_SUFFIX)
+        failed = final.with_name(final.name + FAILED_SUFFIX)
         target.rename(failed)
         return BackupResult(failed, ok=False, problem=problems[0])
     return BackupResult(target, ok=True)

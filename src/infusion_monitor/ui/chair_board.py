@@ -19,6 +19,8 @@ from infusion_monitor.ui.theme import RATE_STEP_STYLE, STATE_BADGES, VITALS_BADG
 MAX_COLUMNS = 2
 TILE_MIN_WIDTH_PX = 330
 TILE_MIN_HEIGHT_PX = 250
+#: Shown instead of initials and MRN digits while the screen is locked.
+LOCKED_IDENTITY = "Locked"
 
 
 def _label(object_name: str, text: str = "") -> QLabel:
@@ -40,13 +42,16 @@ class ChairTile(QFrame):
     clicked = Signal()
     activated = Signal()
 
-    def __init__(self, number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, number: int, parent: QWidget | None = None, *, identity_hidden: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairTile")
         self.setMinimumSize(TILE_MIN_WIDTH_PX, TILE_MIN_HEIGHT_PX)
         self.setProperty("selected", False)
         self._number = number
         self._status: ChairStatus | None = None
+        self._identity_hidden = identity_hidden
 
         self._chair = _label("TileChair")
         self._badge = _label("TileBadge")
@@ -114,7 +119,11 @@ class ChairTile(QFrame):
             self._step.setVisible(False)
             self.setToolTip(f"{status.name}: free. Select it and press N to set up a session.")
         else:
-            self._identity.setText(f"{session.patient.initials}  {session.patient.short_id}")
+            self._identity.setText(
+                LOCKED_IDENTITY
+                if self._identity_hidden
+                else f"{session.patient.initials}  {session.patient.short_id}"
+            )
             self._drug.setText(f"{session.drug_name} · C{session.cycle} · {session.rate_text()}")
             reason = session.pause_reason
             self._note.setText(f"Paused: {reason}" if reason else "")
@@ -153,6 +162,17 @@ class ChairTile(QFrame):
         self._step.setVisible(step is not None and step[0])
         self._step.setText(step[1] if step is not None else "")
 
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide the patient's initials and short ID (screen locked); state and times stay."""
+        self._identity_hidden = hidden
+        if self._status is not None:
+            self.show_status(self._status, now)
+
+    @property
+    def identity_text(self) -> str:
+        """The identity line as shown (for tests and accessibility)."""
+        return self._identity.text()
+
     def set_selected(self, selected: bool) -> None:
         """Highlight the tile (thick blue frame and tint) or return it to normal."""
         self.setProperty("selected", selected)
@@ -178,6 +198,7 @@ class ChairBoard(QWidget):
         self._grid.setSpacing(12)
         self._tiles: list[ChairTile] = []
         self._selected: int | None = None
+        self._identity_hidden = False
 
     @property
     def tiles(self) -> Sequence[ChairTile]:
@@ -201,6 +222,12 @@ class ChairBoard(QWidget):
         for tile in self._tiles:
             tile.refresh_times(now)
 
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide or show patient identity on every tile (the lock screen hides it)."""
+        self._identity_hidden = hidden
+        for tile in self._tiles:
+            tile.set_identity_hidden(hidden, now)
+
     def select(self, index: int) -> None:
         """Select the chair at ``index`` (0-based); out-of-range indexes are ignored."""
         if not 0 <= index < len(self._tiles):
@@ -221,7 +248,7 @@ class ChairBoard(QWidget):
         columns = min(count, MAX_COLUMNS)
         rows = math.ceil(count / columns)
         for index in range(count):
-            tile = ChairTile(index + 1, self)
+            tile = ChairTile(index + 1, self, identity_hidden=self._identity_hidden)
             tile.clicked.connect(functools.partial(self.select, index))
             self._grid.addWidget(tile, index // columns, index % columns)
             self._tiles.append(tile)

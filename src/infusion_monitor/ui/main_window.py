@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.users import Actor, Permission
+from infusion_monitor.errors import UserError
 from infusion_monitor.services.board import ChairStatus
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.messages import MessageFunnel
@@ -39,11 +42,69 @@ from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
+from infusion_monitor.ui.security import SecurityWiring
 from infusion_monitor.ui.session_setup_form import SetupForm
 from infusion_monitor.ui.session_view import SessionView
+from infusion_monitor.ui.sign_in import SignInPanel
 from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
 
 TICK_MS = 1000
+_ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class _LockableStack(QStackedWidget):
+    """The session area: while locked it shows only the sign-in page (patient identity hidden).
+
+    Pages asked for while locked are remembered and shown after the next sign-in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock_page: QWidget | None = None
+        self._wanted: QWidget | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the sign-in page covers the session area."""
+        return self.lock_page is not None and super().currentWidget() is self.lock_page
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        """Show ``widget``, or remember it for after the sign-in while locked."""
+        if self.locked and widget is not self.lock_page:
+            self._wanted = widget
+            return
+        super().setCurrentWidget(widget)
+
+    def currentWidget(self) -> QWidget:
+        """The page the nurse is working on (the remembered one while locked)."""
+        if self.locked and self._wanted is not None:
+            return self._wanted
+        return super().currentWidget()
+
+    def lock(self) -> None:
+        """Cover the session area with the sign-in page."""
+        if self.lock_page is None or self.locked:
+            return
+        self._wanted = super().currentWidget()
+        super().setCurrentWidget(self.lock_page)
+
+    def unlock(self) -> None:
+        """Show the page the nurse was on (or asked for while locked)."""
+        if not self.locked:
+            return
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:
+            super().setCurrentWidget(wanted)
+
+
 BOARD_WIDTH_PX = 720
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
@@ -78,12 +139,17 @@ class MainWindow(QMainWindow):
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
         care: CareController | None = None,
+        security: SecurityWiring | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(WINDOW_TITLE)
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
         self._clock = clock
+        self._security = security
+        self._guarded_actions: list[tuple[QAction, Permission]] = []
+        self._open_windows: list[QWidget] = []
+        self._last_activity = clock.now()
         self.controller = controller
         self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
@@ -105,6 +171,14 @@ class MainWindow(QMainWindow):
         self.unit_alerts.setVisible(False)
         header_layout.addWidget(self.unit_alerts)
         header_layout.addSpacing(24)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("HeaderUser")
+        self.lock_button = QPushButton("Lock (Ctrl+L)")
+        self.lock_button.setToolTip("Lock the screen (Ctrl+L); F2 switches user")
+        self.lock_button.clicked.connect(self._on_lock_button_clicked)
+        header_layout.addWidget(self.user_label)
+        header_layout.addWidget(self.lock_button)
+        header_layout.addSpacing(16)
         header_layout.addWidget(self._time)
 
         self.messages = MessageArea()
@@ -128,9 +202,24 @@ class MainWindow(QMainWindow):
         self.setup_form.saved.connect(self._on_setup_form_saved)
         self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
         self.session_view = SessionView(controller)
-        self.session_area = QStackedWidget()
+        self.session_area = _LockableStack()
         for page in (self.placeholder, self.setup_form, self.session_view):
             self.session_area.addWidget(page)
+        self.sign_in_panel: SignInPanel | None = None
+        if security is not None:
+            self.sign_in_panel = SignInPanel(
+                security.auth.sign_in,
+                security.auth.create_first_administrator,
+                first_run=security.auth.needs_first_run(),
+            )
+            self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
+            lock_page = QWidget()
+            lock_layout = QHBoxLayout(lock_page)
+            lock_layout.addStretch(1)
+            lock_layout.addWidget(self.sign_in_panel)
+            lock_layout.addStretch(1)
+            self.session_area.addWidget(lock_page)
+            self.session_area.lock_page = lock_page
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.board)
         splitter.addWidget(self.session_area)
@@ -161,6 +250,13 @@ class MainWindow(QMainWindow):
         self._build_keys()
         self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
+        if security is not None:
+            self._show_signed_in(security.state.actor)
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+        else:
+            self.lock_button.setVisible(False)
 
         self.care = care
         self.care_view: CareView | None = None
@@ -291,9 +387,107 @@ class MainWindow(QMainWindow):
         viewer.show()
         return viewer
 
+    @property
+    def actor(self) -> Actor | None:
+        """Who is signed in at this window, or None while it is locked."""
+        return None if self._security is None else self._security.state.actor
+
+    @property
+    def locked(self) -> bool:
+        """True while nobody is signed in: patient identity hidden, alarms still shown."""
+        return self._security is not None and self._security.state.actor is None
+
+    def lock(self, reason: str = "locked") -> None:
+        """Hide patient identity and ask for a sign-in; the board and alarms stay visible."""
+        security = self._security
+        if security is None:
+            return
+        actor = security.state.actor
+        if actor is not None:
+            try:
+                security.auth.sign_out(actor, reason)
+            except UserError as exc:  # the lock happens anyway; the audit row could not be saved
+                self._funnel.warning(exc.message)
+        security.state.set_actor(None)
+        self._show_signed_in(None)
+
+    def switch_user(self) -> None:
+        """Quick switch at a shared workstation: lock, then the next nurse signs in."""
+        self.lock("switched user")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note keyboard and mouse activity anywhere in the app (for the inactivity lock)."""
+        if event.type() in _ACTIVITY_EVENTS:
+            self._last_activity = self._clock.now()
+        return False
+
+    def check_inactivity(self) -> None:
+        """Run the once-a-second check now (tests call this after moving a fake clock)."""
+        self._on_ticker_timeout()
+
+    def open_staff_window(self) -> QWidget:
+        """The administrator's staff accounts window (the service refuses other roles)."""
+        from infusion_monitor.ui.admin import StaffWindow
+
+        assert self._security is not None
+        return self._open(StaffWindow(self._security.staff, self._security.state.require_actor))
+
+    def open_audit_window(self) -> QWidget:
+        """The read-only audit trail (the service refuses roles without the audit right)."""
+        from infusion_monitor.ui.admin import AuditWindow
+
+        assert self._security is not None
+        return self._open(AuditWindow(self._security.audit, self._security.state.require_actor))
+
+    def _open(self, window: QWidget) -> QWidget:
+        self._open_windows.append(window)
+        window.show()
+        return window
+
+    def _show_signed_in(self, actor: Actor | None) -> None:
+        security = self._security
+        if security is None:
+            return
+        hidden = actor is None
+        self.board.set_identity_hidden(hidden, self._clock.now())
+        self.lock_button.setVisible(not hidden)
+        if hidden:
+            self.user_label.setText("Locked: sign in at the right")
+            self.session_area.lock()
+            if self.sign_in_panel is not None:
+                self.sign_in_panel.focus_first_field()
+            for window in self._open_windows:  # nothing of the previous user stays on screen
+                window.close()
+            self._open_windows.clear()
+        else:
+            self.user_label.setText(f"{actor.name} · {actor.role.label}")
+            self.session_area.unlock()
+        for action, permission in self._guarded_actions:
+            action.setEnabled(actor is not None and actor.can(permission))
+
+    def _on_sign_in_panel_signed_in(self, actor: Actor) -> None:
+        assert self._security is not None
+        self._security.state.set_actor(actor)
+        self._last_activity = self._clock.now()
+        self._show_signed_in(actor)
+
+    def _on_lock_button_clicked(self) -> None:
+        self.lock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """When the window appears locked, the cursor waits in the staff ID field."""
+        super().showEvent(event)
+        if self.locked and self.sign_in_panel is not None:
+            self.sign_in_panel.focus_first_field()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop ticking and hand messages back to the funnel's buffer."""
         self._ticker.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for window in self._open_windows:
+            window.close()
         self._bridge.detach()
         super().closeEvent(event)
 
@@ -314,6 +508,24 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
             view_menu.addAction(action)
+
+        if self._security is not None:
+            staff_menu = menu_bar.addMenu("&Staff")
+            switch = staff_menu.addAction("&Switch user")
+            switch.setShortcut(QKeySequence("F2"))
+            switch.triggered.connect(self.switch_user)
+            lock = staff_menu.addAction("&Lock screen")
+            lock.setShortcut(QKeySequence("Ctrl+L"))
+            lock.triggered.connect(self._on_lock_button_clicked)
+            staff_menu.addSeparator()
+            accounts = staff_menu.addAction("Staff &accounts…")
+            accounts.triggered.connect(self.open_staff_window)
+            audit = staff_menu.addAction("Audit &trail…")
+            audit.triggered.connect(self.open_audit_window)
+            self._guarded_actions += [
+                (accounts, Permission.MANAGE_STAFF),
+                (audit, Permission.AUDIT),
+            ]
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction("&About Infusion Monitor").triggered.connect(self.show_about)
@@ -383,3 +595,10 @@ class MainWindow(QMainWindow):
         self.board.refresh_times(now)
         if self.session_area.currentWidget() is self.session_view:
             self.session_view.refresh_times(now)
+        security = self._security
+        if (
+            security is not None
+            and security.state.actor is not None
+            and now - self._last_activity >= security.lock_after
+        ):
+            self.lock("inactivity")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidg
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.prompts import PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import VitalsState, VitalsStatus
+from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.ui.sound import SoundPlayer
 
@@ -55,7 +56,7 @@ class VitalsPromptBar(QWidget):
         names: Callable[[int], str],
         player: SoundPlayer,
         prompter: VitalsPrompter,
-        actor_id: str,
+        actor: Callable[[], Actor],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -65,7 +66,7 @@ class VitalsPromptBar(QWidget):
         self._names = names
         self._player = player
         self._prompter = prompter
-        self._actor_id = actor_id
+        self._actor = actor
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.summary = QLabel()
@@ -123,7 +124,7 @@ class VitalsPromptBar(QWidget):
         """Mute with the typed reason; without one, say that a reason is needed."""
         now = self._clock.now()
         try:
-            self._prompter.mute(self.mute_reason.text(), now, self._actor_id)
+            self._prompter.mute(self.mute_reason.text(), now, self._actor().staff_id)
         except UserError as exc:
             self.sound_state.setText(f"⚠ {exc.message}")
             self.mute_reason.setFocus()
