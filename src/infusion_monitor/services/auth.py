@@ -12,6 +12,7 @@ services; the services check ``actor.require(...)`` themselves.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,7 +111,12 @@ class PinHasher:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        self._dummy = self._hasher.hash("0000")
+
+    @functools.cached_property
+    def _dummy(self) -> str:
+        """A hash to verify against for an unknown staff ID, made at the first need (not at
+        start-up, where it would cost a hash's time before the board is shown)."""
+        return self._hasher.hash("0000")
 
     def hash(self, pin: str) -> str:
         """Hash a PIN that already passed :func:`check_pin`."""
