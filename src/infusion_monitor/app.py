@@ -203,11 +203,18 @@ def build_main_window(
 
     library = library or load_library()
     board = BoardService(database.sessions, config.unit.chairs, library)
+    # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
+    # steps all assess through it, and the alert service listens to it.
+    assessing = AssessingService(lambda: rules.rules)
     sessions = SessionService(
-        database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
+        database.sessions,
+        library,
+        lambda: rules.rules,
+        clock,
+        config.unit.chairs,
+        assessing=assessing,
     )
     controller = SessionController(sessions, board, funnel, state.require_actor)
-    assessing = AssessingService(lambda: rules.rules)
     care_services = make_care_services(
         database.sessions,
         clock,

@@ -2,8 +2,10 @@
 
 Each use case is one transaction: check the actor, load the session, check the version the nurse
 saw (optimistic lock), let the domain's state machine decide (``domain/session.py``), store the
-event and an audit row, bump the version, commit, and return a frozen outcome. A refusal stores
-nothing; its message comes from the domain.
+event and an audit row, bump the version, assess the session when the change is one the rules
+see (start, pause, resume, rate change, end of infusion: the shared ``AssessingService``, whose
+listeners update the alert in the same transaction), commit, and return a frozen outcome. A
+refusal stores nothing; its message comes from the domain.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
+from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
 from infusion_monitor.services.session_records import (
     PatientInfo,
     SessionDetail,
@@ -66,6 +69,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Lifecycle actions that change what the rules see (course actions, infusion start and end,
+#: rate): each is assessed in its own transaction. Observation and close change nothing there.
+ASSESSED_ACTIONS = frozenset({"start", "pause", "resume", "rate_change", "complete", "discontinue"})
+
 
 class StaleSessionError(UserError):
     """The session changed on another workstation since the nurse last saw it."""
@@ -89,10 +96,15 @@ class SessionSetUp:
 
 @dataclass(frozen=True)
 class SessionChanged:
-    """A lifecycle action was stored: what was done (``action``) and the session after it."""
+    """A lifecycle action was stored: what was done (``action``) and the session after it.
+
+    ``assessment`` is the assessment stored in the same transaction (None when the action does
+    not change what the rules see, or before there is a baseline).
+    """
 
     action: str
     detail: SessionDetail
+    assessment: AssessmentOutcome | None = None
 
 
 class SessionService:
@@ -105,12 +117,15 @@ class SessionService:
         rules: Callable[[], RuleSet],
         clock: Clock,
         chair_names: Sequence[str],
+        *,
+        assessing: AssessingService,
     ) -> None:
         self._sessions = sessions
         self._library = library
         self._rules = rules
         self._clock = clock
         self._chair_names = tuple(chair_names)
+        self._assessing = assessing
 
     # Reading -----------------------------------------------------------------------------
 
@@ -402,11 +417,14 @@ class SessionService:
                         "reason": next((e.reason for e in events if e.reason), None),
                     },
                 )
+                assessment = (
+                    self._assessing.assess(db, row.id, now) if action in ASSESSED_ACTIONS else None
+                )
                 detail = self._detail(db, row.id)
         except StaleDataError as exc:
             raise self._stale() from exc
         log.info("session %d: %s", detail.id, action)
-        return SessionChanged(action, detail)
+        return SessionChanged(action, detail, assessment)
 
     @staticmethod
     def _stale() -> StaleSessionError:
