@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 
 from care_world import Chair, case, running_chair
@@ -102,3 +103,61 @@ def test_resume_and_discontinue_enter_the_course_when_they_happen(database: Data
     observing = chair.sessions.detail(sid)
     closed = chair.sessions.close(SessionRef(observing.id, observing.version), NURSE, "sent home")
     assert closed.assessment is None  # closing changes nothing the rules see
+
+
+def _stored(database: Database, sid: int) -> dict[str, object]:
+    with database.sessions() as db:
+        row = db.get(models.InfusionSession, sid)
+        assert row is not None
+
+        def count(model: Any) -> int:
+            return len(db.scalars(select(model.id)).all())
+
+        return {
+            "state": row.state,
+            "version": row.version,
+            "events": [e.type for e in db.scalars(select(models.SessionEvent))],
+            "interventions": count(models.Intervention),
+            "assessments": count(models.Assessment),
+            "audit": count(models.AuditEntry),
+        }
+
+
+def test_guidance_stop_is_one_transaction_and_a_failure_after_the_pause_stores_nothing(
+    database: Database,
+) -> None:
+    chair = _chair(database)
+    sid = chair.session_id
+    chair.clock.advance(timedelta(minutes=10))
+    chair.care.care.record_symptom(NURSE, sid, "dyspnea")
+    chair.clock.advance(timedelta(seconds=30))
+    before = _stored(database, sid)
+    failing = [True]
+
+    def crash_after_the_pause(db: Any, _outcome: object) -> None:
+        paused = db.scalars(
+            select(models.SessionEvent).where(models.SessionEvent.type == "pause")
+        ).first()
+        if failing[0] and paused is not None:
+            raise RuntimeError("power cut")
+
+    chair.care.assessing.add_listener(crash_after_the_pause)
+    with pytest.raises(RuntimeError, match="power cut"):
+        chair.care.care.mark_step_done(NURSE, sid, "stop_infusion")
+    assert _stored(database, sid) == before  # no pause without its recorded step, and no audit
+
+    failing[0] = False
+    commits = _commits(database)
+    done = chair.care.care.mark_step_done(NURSE, sid, "stop_infusion")
+    assert len(commits) == 1
+    after = _stored(database, sid)
+    assert after["state"] == "paused"
+    assert after["events"] == [*before["events"], "pause"]  # type: ignore[misc]
+    assert after["interventions"] == before["interventions"] + 1  # type: ignore[operator]
+    assert after["assessments"] == before["assessments"] + 1  # type: ignore[operator]
+    with database.sessions() as db:
+        audited = list(db.scalars(select(models.AuditEntry.action).order_by(models.AuditEntry.id)))
+    assert audited[-2:] == ["session.pause", "intervention.record"]
+    step = next(s for s in done.picture.guidance.steps if s.code == "stop_infusion")
+    assert step.done_by == NURSE.name
+    assert done.picture.guidance.ctcae_grade == 2
