@@ -93,6 +93,8 @@ class SessionSetUp:
 
     detail: SessionDetail
     baseline_warning: bool
+    #: Said to the nurse when the rules must assume the age (no date of birth on record).
+    age_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ class SessionService:
                 first_dose=draft.first_dose,
                 prior_reaction_to_drug=draft.prior_reaction_to_drug,
                 spo2_scale=draft.spo2_scale,
+                pregnant=draft.pregnant,
                 premedications=[
                     {
                         "name": item.name.strip(),
@@ -225,8 +228,9 @@ class SessionService:
             )
             warning = session_setup.baseline_warning(rules, row, patient, draft.baseline, now)
             detail = self._detail(db, row.id)
+            note = session_setup.age_note(patient)
         log.info("session %d set up", detail.id)
-        return SessionSetUp(detail, warning)
+        return SessionSetUp(detail, warning, note)
 
     def record_baseline(
         self, ref: SessionRef, baseline: BaselineDraft, actor: Actor

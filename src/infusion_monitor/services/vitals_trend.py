@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.rules import news2
-from infusion_monitor.rules.inputs import Patient
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, age_years, vital_signs
+from infusion_monitor.services.assessing import rules_patient, vital_signs
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
 
@@ -111,12 +110,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     def minutes(at: datetime) -> float:
         return (at - origin).total_seconds() / SECONDS_PER_MIN
 
-    born = row.patient.date_of_birth
-    patient = Patient(
-        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
-        spo2_scale=row.spo2_scale,
-        prior_reaction_to_drug=row.prior_reaction_to_drug,
-    )
+    patient = rules_patient(row, origin.date())
     before = [v for v in current if v.taken_at <= origin]
     baseline_row = before[-1] if before else (current[0] if current else None)
     baseline_vitals = None if baseline_row is None else vital_signs(baseline_row)
