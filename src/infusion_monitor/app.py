@@ -38,6 +38,7 @@ from infusion_monitor.services.care import make_care_services, sessions_lifecycl
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
+from infusion_monitor.services.silencing import SilencingService
 from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.services.vitals_schedule import VitalsScheduleService
 from infusion_monitor.services.vitals_trend import VitalsTrendService
@@ -252,6 +253,7 @@ def build_main_window(
         state.require_actor,
         funnel,
         sound_player,
+        SilencingService(database.sessions, clock),
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     if database.file is not None and database.file != paths.demo_database_file:
@@ -281,6 +283,7 @@ def _attach_vitals(
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
     sound_player: SoundPlayer | None,
+    silencing: SilencingService,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
@@ -304,6 +307,7 @@ def _attach_vitals(
         player,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
+        silencing.record_mute,
     )
     window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
 
