@@ -25,7 +25,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
-from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
@@ -287,6 +287,17 @@ class AssessingService:
         touched.add(session_id)
 
 
+_WARNED_CODES: set[str] = set()
+
+
+def _not_graded(code: str) -> None:
+    """A symptom the rules do not take: "other" by design (silently), else warn once per code."""
+    if code == OTHER_SYMPTOM or code in _WARNED_CODES:
+        return
+    _WARNED_CODES.add(code)
+    log.warning("symptom code %r is not in the catalogue; not assessed", code)
+
+
 def _infusion_start(db: Session, session_id: int) -> datetime | None:
     return db.scalar(
         select(models.SessionEvent.at)
@@ -349,7 +360,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
         if symptom.id in gone:
             continue
         if symptom.code not in SYMPTOMS:
-            log.warning("symptom code %r is not in the catalogue; not assessed", symptom.code)
+            _not_graded(symptom.code)
             continue
         resolved = symptom.resolved_at
         context.add_symptom(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
-from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import rules_patient, vital_signs
@@ -155,7 +155,12 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     )
     for symptom in symptoms:
         known = SYMPTOMS.get(symptom.code)
-        label = known.label if known is not None else symptom.code
+        if known is not None:
+            label = known.label
+        elif symptom.code == OTHER_SYMPTOM and symptom.note:
+            label = f"{symptom.note} (not graded)"
+        else:
+            label = symptom.code
         marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
     for alert in db.scalars(select(models.Alert).where(models.Alert.session_id == session_id)):
         words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}[alert.priority]
