@@ -10,6 +10,8 @@ from sqlalchemy import event, select
 
 from care_world import Chair, case, running_chair
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import latest_assessment
 from infusion_monitor.services.sessions import SessionRef
 from infusion_monitor.storage import models
@@ -161,3 +163,21 @@ def test_guidance_stop_is_one_transaction_and_a_failure_after_the_pause_stores_n
     step = next(s for s in done.picture.guidance.steps if s.code == "stop_infusion")
     assert step.done_by == NURSE.name
     assert done.picture.guidance.ctcae_grade == 2
+
+
+def test_a_lifecycle_treatment_the_state_does_not_allow_is_refused_not_silently_dropped(
+    database: Database,
+) -> None:
+    chair = _chair(database)
+    sid = chair.session_id
+    care = chair.care.care
+    chair.clock.advance(timedelta(minutes=3))
+    care.record_symptom(NURSE, sid, "urticaria")
+    with pytest.raises(UserError, match="session is running, so the infusion cannot be restarted"):
+        care.record_treatment(NURSE, sid, CourseAction.RESTART_INFUSION)
+    care.record_treatment(NURSE, sid, CourseAction.PAUSE_INFUSION)
+    before = _stored(database, sid)
+    assert before["state"] == "paused"
+    with pytest.raises(UserError, match="Nothing was recorded: the session is paused"):
+        care.record_treatment(NURSE, sid, CourseAction.PAUSE_INFUSION)
+    assert _stored(database, sid) == before

@@ -48,6 +48,13 @@ LIFECYCLE_ACTIONS = frozenset(
 )
 
 
+_LIFECYCLE_WORDS = {
+    CourseAction.PAUSE_INFUSION: "paused",
+    CourseAction.RESTART_INFUSION: "restarted",
+    CourseAction.DISCONTINUE_INFUSION: "discontinued",
+}
+
+
 @dataclass(frozen=True)
 class CareChanged:
     """A care use case was stored: what was done, the picture after it, and the alert change."""
@@ -260,15 +267,22 @@ class CareService:
         """Record a course action done now outside the listed steps.
 
         Pausing, restarting or discontinuing is a lifecycle change of the session, stored with
-        its audit row in this transaction.
+        its audit row in this transaction. One the session's state does not allow (pausing a
+        paused infusion, restarting a running one) is refused: nothing would be stored, so the
+        nurse must not see it as recorded.
         """
 
         def work(db: Session, session: models.InfusionSession, nurse: models.Nurse) -> str:
             if action in LIFECYCLE_ACTIONS:
-                self._change_lifecycle(db, actor, session_id, action, "Reaction treatment")
-            else:
-                now = self._clock.now()
-                self._intervention(db, actor, nurse, session_id, action.value, now)
+                state = session.state
+                if self._change_lifecycle(db, actor, session_id, action, "Reaction treatment"):
+                    return "treatment"
+                raise UserError(
+                    f"Nothing was recorded: the session is {state}, so the infusion cannot be "
+                    f"{_LIFECYCLE_WORDS[action]} now. Check the session controls."
+                )
+            now = self._clock.now()
+            self._intervention(db, actor, nurse, session_id, action.value, now)
             return "treatment"
 
         return self._run(actor, session_id, work)
