@@ -119,3 +119,25 @@ def test_a_child_is_assessed_at_the_age_in_completed_years(database: Database) -
     )
     assert child.assessment is not None
     assert child.assessment.news2_not_applicable == "under 16"
+
+
+def test_a_date_of_birth_added_to_a_returning_patient_is_audited(database: Database) -> None:
+    clock, sessions, _ = _world(database)
+    first = sessions.set_up(draft(clock, date_of_birth=None), NURSE)
+    started = sessions.start(SessionRef(first.detail.id, first.detail.version), NURSE)
+    ended = sessions.complete(SessionRef(started.detail.id, started.detail.version), NURSE)
+    sessions.close(SessionRef(ended.detail.id, ended.detail.version), NURSE, "short infusion")
+    clock.advance(timedelta(days=14))
+    again = sessions.set_up(draft(clock), NURSE)
+    assert again.age_note is None
+    with database.sessions() as db:
+        patient = db.scalars(select(models.Patient)).one()
+        rows = list(
+            db.scalars(
+                select(models.AuditEntry).where(
+                    models.AuditEntry.action == "patient.add_date_of_birth"
+                )
+            )
+        )
+    assert patient.date_of_birth == date(1961, 3, 12)
+    assert [(r.entity_id, r.after) for r in rows] == [(str(patient.id), {"has_dob": True})]

@@ -396,8 +396,6 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
         "allergies": draft.allergies.strip(),
         "reaction_history": draft.reaction_history.strip(),
     }
-    if patient.date_of_birth is None and draft.date_of_birth is not None:
-        patient.date_of_birth = draft.date_of_birth
     if after != before:
         patient.allergies = after["allergies"]
         patient.reaction_history = after["reaction_history"]
@@ -411,6 +409,20 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
             entity_id=patient.id,
             before=before,
             after=after,
+        )
+    if patient.date_of_birth is None and draft.date_of_birth is not None:
+        # A second identifier added to the record (it changes the age the rules use): audited.
+        patient.date_of_birth = draft.date_of_birth
+        db.flush()
+        append_audit(
+            db,
+            at=now,
+            actor=actor,
+            action="patient.add_date_of_birth",
+            entity="patient",
+            entity_id=patient.id,
+            before={"has_dob": False},
+            after={"has_dob": True},
         )
     return patient
 
