@@ -44,6 +44,7 @@ def main() -> int:
     from infusion_monitor.domain.users import Actor, Role
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
+    from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.messages import MessageFunnel
     from infusion_monitor.services.ruleset import RuleSetService
     from infusion_monitor.services.session_setup import BaselineDraft, SessionDraft
@@ -66,7 +67,12 @@ def main() -> int:
         rules = default_rules()
         with open_database(None, paths) as database:
             sessions = SessionService(
-                database.sessions, load_library(), lambda: rules, clock, config.unit.chairs
+                database.sessions,
+                load_library(),
+                lambda: rules,
+                clock,
+                config.unit.chairs,
+                assessing=AssessingService(lambda: rules),
             )
             draft = SessionDraft(
                 chair=config.unit.chairs[0],

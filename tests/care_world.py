@@ -15,6 +15,7 @@ from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import default_rules
+from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
 from infusion_monitor.services.sessions import SessionRef, SessionService
 from infusion_monitor.services.vitals import VitalsService
@@ -65,13 +66,17 @@ class Chair:
 
 def running_chair(database: Database, clock: FakeClock, data: dict[str, Any]) -> Chair:
     """Set up and start a session with the case's baseline; the clock stands at minute 0."""
-    sessions = SessionService(database.sessions, library(), lambda: RULES, clock, CHAIRS)
+    assessing = AssessingService(lambda: RULES)
+    sessions = SessionService(
+        database.sessions, library(), lambda: RULES, clock, CHAIRS, assessing=assessing
+    )
     care = make_care_services(
         database.sessions,
         clock,
         lambda: RULES,
         AlertPolicy(),
         sessions_lifecycle(sessions),
+        assessing,
     )
     vitals = VitalsService(database.sessions, care.assessing, library())
     b = data["baseline"]

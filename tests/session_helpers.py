@@ -9,6 +9,7 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.rules.loader import default_rules
+from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.session_setup import BaselineDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionService
@@ -45,7 +46,10 @@ class Services:
 def make_services(database: Database, clock: FakeClock) -> Services:
     """Services over ``database`` on ``clock``."""
     rules = default_rules()
-    sessions = SessionService(database.sessions, library(), lambda: rules, clock, CHAIRS)
+    assessing = AssessingService(lambda: rules)
+    sessions = SessionService(
+        database.sessions, library(), lambda: rules, clock, CHAIRS, assessing=assessing
+    )
     return Services(database, clock, sessions, BoardService(database.sessions, CHAIRS, library()))
 
 

@@ -38,6 +38,7 @@ from infusion_monitor.services.care import make_care_services, sessions_lifecycl
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
+from infusion_monitor.services.silencing import SilencingService
 from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.services.vitals_schedule import VitalsScheduleService
 from infusion_monitor.services.vitals_trend import VitalsTrendService
@@ -203,11 +204,18 @@ def build_main_window(
 
     library = library or load_library()
     board = BoardService(database.sessions, config.unit.chairs, library)
+    # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
+    # steps all assess through it, and the alert service listens to it.
+    assessing = AssessingService(lambda: rules.rules)
     sessions = SessionService(
-        database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
+        database.sessions,
+        library,
+        lambda: rules.rules,
+        clock,
+        config.unit.chairs,
+        assessing=assessing,
     )
     controller = SessionController(sessions, board, funnel, state.require_actor)
-    assessing = AssessingService(lambda: rules.rules)
     care_services = make_care_services(
         database.sessions,
         clock,
@@ -245,6 +253,7 @@ def build_main_window(
         state.require_actor,
         funnel,
         sound_player,
+        SilencingService(database.sessions, clock),
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     if database.file is not None and database.file != paths.demo_database_file:
@@ -274,6 +283,7 @@ def _attach_vitals(
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
     sound_player: SoundPlayer | None,
+    silencing: SilencingService,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
@@ -297,6 +307,7 @@ def _attach_vitals(
         player,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
+        silencing.record_mute,
     )
     window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
 

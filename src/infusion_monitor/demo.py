@@ -35,6 +35,7 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import RuleSet, default_rules
+from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
 from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionRef, SessionService
@@ -195,9 +196,12 @@ def seed_demo(
     library = library or load_library()
     earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
     clock = FakeClock(now - timedelta(minutes=earliest))
-    service = SessionService(sessions, library, lambda: rules, clock, chair_names)
+    assessing = AssessingService(lambda: rules)
+    service = SessionService(
+        sessions, library, lambda: rules, clock, chair_names, assessing=assessing
+    )
     care = make_care_services(
-        sessions, clock, lambda: rules, AlertPolicy(), sessions_lifecycle(service)
+        sessions, clock, lambda: rules, AlertPolicy(), sessions_lifecycle(service), assessing
     )
     vitals = VitalsService(sessions, care.assessing, library)
     steps: list[_Step] = []

@@ -268,3 +268,25 @@ def test_demo_session_view_header_banner_and_controls(make_window: MakeWindow) -
     assert not view.start_button.isVisibleTo(view)
     assert view.pause_button.isVisibleTo(view)
     assert view.rate.value() == 100
+
+
+def test_pregnant_box_reaches_the_draft_and_a_blank_birth_date_is_warned(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window(clock=FakeClock(T0))
+    window.board.select(0)
+    window.new_session()
+    form = window.setup_form
+    name, mrn, _born, protocol, dose, rate = PATIENTS[0]
+    fill_form(window, qtbot, (name, mrn, "", protocol, dose, rate))
+    assert "rules assume an adult, 50" in form.dob.placeholderText()
+    assert form.pregnant.text() == "Pregnant (NEWS2 does not apply)"
+    assert form.pregnant.parentWidget() is form.scale2.parentWidget()
+    form.pregnant.setChecked(True)
+    assert form.draft().pregnant is True
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.session_area.currentWidget() is window.session_view
+    texts = [banner.message.text for banner in window.messages.banners]
+    assert any("assume an adult aged 50" in text for text in texts), texts
+    window.new_session()
+    assert form.pregnant.isChecked() is False

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
-from infusion_monitor.domain.prompts import PromptSound, VitalsPrompter
+from infusion_monitor.domain.prompts import Mute, PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import CheckKind, DueCheck, VitalsState, VitalsStatus
 from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.errors import UserError
+from infusion_monitor.paths import AppPaths
 from infusion_monitor.ui.sound import SilentPlayer
 from infusion_monitor.ui.vitals_prompt import VitalsPromptBar, status_words
+
+from .conftest import MakeWindow
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHECK = DueCheck(CheckKind.EARLY, T0)
@@ -29,6 +37,14 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
         }
 
     player = SilentPlayer()
+    recorded: list[tuple[Actor, Mute]] = []
+    failing: list[str] = []
+
+    def record_mute(actor: Actor, mute: Mute) -> None:
+        if failing:
+            raise UserError(failing[0])
+        recorded.append((actor, mute))
+
     bar = VitalsPromptBar(
         clock,
         load,
@@ -36,6 +52,7 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
         player,
         VitalsPrompter(max_mute_min=10),
         lambda: NURSE,
+        record_mute,
     )
     qtbot.addWidget(bar)
     bar.timer.stop()
@@ -54,9 +71,27 @@ def test_due_then_overdue_sounds_and_words(qtbot: QtBot) -> None:
     # Muting needs a reason, shows its end, and lasts at most the configured time.
     bar.mute()
     assert "needs a reason" in bar.sound_state.text()
+    assert recorded == []
+    # A mute that could not be recorded does not silence anything.
+    failing.append("The database is locked. Try again.")
     bar.mute_reason.setText("Patient asleep, checked visually")
     bar.mute()
+    assert bar.sound_state.text() == "⚠ Not muted: The database is locked. Try again."
+    assert bar.mute_reason.text() == "Patient asleep, checked visually"
+    heard = len(player.requested)
+    clock.advance(timedelta(seconds=30))
+    bar.refresh()
+    assert len(player.requested) == heard + 1, "the overdue sound still repeats"
+    failing.clear()
+    bar.mute()
     assert bar.sound_state.text().startswith("Muted 10:00 — Patient asleep")
+    ((who, mute),) = recorded
+    assert who is NURSE
+    assert (mute.reason, mute.by, mute.until) == (
+        "Patient asleep, checked visually",
+        NURSE.staff_id,
+        clock.now() + timedelta(minutes=10),
+    )
     before = len(player.requested)
     clock.advance(timedelta(minutes=5))
     bar.refresh()
@@ -74,3 +109,20 @@ def test_status_words() -> None:
     assert status_words(VitalsStatus(VitalsState.NOT_YET_DUE, None, None), T0) == (
         "Vitals: none scheduled"
     )
+
+
+def test_the_app_records_a_mute_in_the_audit_trail(make_window: MakeWindow, data_dir: Path) -> None:
+    window = make_window(clock=FakeClock(T0))
+    bar = window.vitals_prompt
+    bar.timer.stop()
+    bar.mute_reason.setText("Patient asleep, checked visually")
+    bar.mute()
+    assert bar.sound_state.text().startswith("Muted")
+    database = AppPaths.resolve(data_dir).database_file
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute(
+            "SELECT actor, action, after FROM audit_entry WHERE action = 'alarm.mute'"
+        )
+        ((actor, _action, after),) = rows.fetchall()
+    assert actor == "WORKSTATION"
+    assert json.loads(after)["reason"] == "Patient asleep, checked visually"

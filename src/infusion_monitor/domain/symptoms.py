@@ -103,6 +103,9 @@ SYMPTOMS: dict[str, Symptom] = {
 
 #: The one symptom that is not a reaction feature (rules-spec §3): a local line-site problem.
 SITE_REACTION = "site_reaction"
+#: A symptom the nurse describes in her own words. Stored and shown with its words, but never
+#: graded: the rules' vocabulary is fixed (rules-spec §3), so it is not passed to them.
+OTHER_SYMPTOM = "other"
 
 
 def symptoms_in(system: BodySystem) -> list[Symptom]:

@@ -25,7 +25,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
-from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
@@ -44,9 +44,10 @@ EVENT_ACTIONS = {
 INFUSION_END_EVENTS = ("complete", "discontinue")
 _DB_INFO_KEY = "assessed_sessions"
 _ACTIONS = frozenset(action.value for action in CourseAction)
-_DAYS_PER_YEAR = 365.2425
 #: Age used when the date of birth is not recorded (rules-spec §2 default).
 DEFAULT_AGE_YEARS = 50
+#: NEWS2 does not apply under this age (rules-spec §4).
+NEWS2_MIN_AGE_YEARS = 16
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,14 @@ class AssessmentOutcome:
     pathways: tuple[str, ...]
     actions: tuple[str, ...]
     result: Mapping[str, Any]
+    #: Why NEWS2 was not scored ("pregnancy", "under 16"), when the rules did not apply it.
+    news2_not_applicable: str | None = None
 
     @classmethod
-    def of(cls, row: models.Assessment) -> AssessmentOutcome:
-        """Copy a stored row while its session is open."""
+    def of(cls, row: models.Assessment, patient: Patient | None = None) -> AssessmentOutcome:
+        """Copy a stored row while its session is open (``patient``: who the rules assessed)."""
         news2 = row.result.get("news2") or {}
+        applicable = bool(news2.get("applicable", True))
         interval = row.result.get("vitals_interval_min")
         return cls(
             id=row.id,
@@ -86,7 +90,19 @@ class AssessmentOutcome:
             pathways=tuple(row.result.get("pathways", ())),
             actions=tuple(row.result.get("actions", ())),
             result=row.result,
+            news2_not_applicable=None if applicable else news2_not_applicable(patient),
         )
+
+
+def news2_not_applicable(patient: Patient | None) -> str:
+    """Why the rules do not score NEWS2 for this patient (rules-spec §4)."""
+    if patient is None:
+        return "pregnancy or under 16"
+    if patient.pregnant:
+        return "pregnancy"
+    if patient.completed_years < NEWS2_MIN_AGE_YEARS:
+        return "under 16"
+    return "not applicable"  # pragma: no cover - the rules apply NEWS2 to everyone else
 
 
 def vital_signs(row: models.VitalSigns) -> VitalSigns:
@@ -104,8 +120,24 @@ def vital_signs(row: models.VitalSigns) -> VitalSigns:
 
 
 def age_years(born: date, on: date) -> float:
-    """Age in years on ``on`` (the rules take completed years from it)."""
-    return (on - born).days / _DAYS_PER_YEAR
+    """Age in completed years on ``on``, by calendar birthdays (a 29 February birthday counts
+    from 1 March in other years)."""
+    return float(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
+
+
+def rules_patient(session: models.InfusionSession, on: date) -> Patient:
+    """The patient facts the rules use for ``session``, with the age on ``on``.
+
+    Without a date of birth the rules' default age applies (rules-spec §2): an adult. The
+    set-up says so (``session_setup.age_note``).
+    """
+    born = session.patient.date_of_birth
+    return Patient(
+        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, on),
+        pregnant=bool(session.pregnant),
+        spo2_scale=session.spo2_scale,
+        prior_reaction_to_drug=session.prior_reaction_to_drug,
+    )
 
 
 def seconds_between(origin: datetime, at: datetime) -> int:
@@ -229,7 +261,7 @@ class AssessingService:
         )
         db.add(row)
         db.flush()
-        outcome = AssessmentOutcome.of(row)
+        outcome = AssessmentOutcome.of(row, context.setup.patient)
         for listener in self._listeners:
             listener(db, outcome)
         return outcome
@@ -253,6 +285,17 @@ class AssessingService:
             event.listen(db, "after_soft_rollback", on_rollback)
             event.listen(db, "after_commit", on_commit)
         touched.add(session_id)
+
+
+_WARNED_CODES: set[str] = set()
+
+
+def _not_graded(code: str) -> None:
+    """A symptom the rules do not take: "other" by design (silently), else warn once per code."""
+    if code == OTHER_SYMPTOM or code in _WARNED_CODES:
+        return
+    _WARNED_CODES.add(code)
+    log.warning("symptom code %r is not in the catalogue; not assessed", code)
 
 
 def _infusion_start(db: Session, session_id: int) -> datetime | None:
@@ -281,13 +324,7 @@ def _build(
     baseline = _baseline(db, session.id, origin)
     if baseline is None:
         return None
-    born = session.patient.date_of_birth
-    patient = Patient(
-        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
-        pregnant=False,
-        spo2_scale=session.spo2_scale,
-        prior_reaction_to_drug=session.prior_reaction_to_drug,
-    )
+    patient = rules_patient(session, origin.date())
     cached = _Cached((rules.version, origin), SessionContext(rules, patient, vital_signs(baseline)))
     _fold(cached, _rows_since(db, session.id, cached), origin, skip={baseline.id})
     return cached
@@ -323,7 +360,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
         if symptom.id in gone:
             continue
         if symptom.code not in SYMPTOMS:
-            log.warning("symptom code %r is not in the catalogue; not assessed", symptom.code)
+            _not_graded(symptom.code)
             continue
         resolved = symptom.resolved_at
         context.add_symptom(

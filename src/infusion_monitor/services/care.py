@@ -24,7 +24,6 @@ from infusion_monitor.domain.guidance import (
     course_action_for,
 )
 from infusion_monitor.domain.reaction import Outcome, course_for_disposition, outcome_problems
-from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
@@ -33,7 +32,7 @@ from infusion_monitor.services.alerts import CHANGES_KEY, AlertService, nurse_fo
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.care_picture import OTHER_CODE, read_picture
 from infusion_monitor.services.care_views import CarePicture
-from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
 
@@ -47,6 +46,13 @@ LIFECYCLE_ACTIONS = frozenset(
         CourseAction.DISCONTINUE_INFUSION,
     }
 )
+
+
+_LIFECYCLE_WORDS = {
+    CourseAction.PAUSE_INFUSION: "paused",
+    CourseAction.RESTART_INFUSION: "restarted",
+    CourseAction.DISCONTINUE_INFUSION: "discontinued",
+}
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,10 @@ class CareChanged:
         return self.alert_change is AlertChange.RAISED
 
 
-#: Pauses or ends the session through the sessions service (its own transaction):
-#: ``(actor, session_id, action, reason)``. Returns nothing; raises UserError when refused.
-Lifecycle = Callable[[Actor, int, CourseAction, str], None]
+#: Pauses, restarts or ends the session through the sessions service inside the care use case's
+#: transaction: ``(db, actor, session_id, action, reason)``. Returns the lifecycle action stored,
+#: or None when the session's state makes it a no-op; raises UserError when refused.
+Lifecycle = Callable[[Session, Actor, int, CourseAction, str], str | None]
 
 
 class CareService:
@@ -223,18 +230,19 @@ class CareService:
     ) -> CareChanged:
         """Record a guidance step as done now; a course action also enters the course.
 
-        ``stop_infusion`` pauses the session through the sessions service first (when it is
-        running); ``detail`` names the drug for the standing-order step.
+        ``stop_infusion`` also pauses the session through the sessions service (when it is
+        running), in the same transaction as the step, its audit rows and the assessment;
+        ``detail`` names the drug for the standing-order step.
         """
         choice = CourseAction(detail) if code == STANDING_ORDER_STEP and detail else None
         try:
             course = course_action_for(code, choice)
         except ValueError as exc:
             raise UserError(f"Nothing was recorded: {exc}.") from exc
-        if course in LIFECYCLE_ACTIONS:
-            self._change_lifecycle(actor, session_id, course, f"Guidance: {code}")
 
         def work(db: Session, session: models.InfusionSession, nurse: models.Nurse) -> str:
+            if course is not None and course in LIFECYCLE_ACTIONS:
+                self._change_lifecycle(db, actor, session_id, course, f"Guidance: {code}")
             now = self._clock.now()
             stored = code if course is None or course in LIFECYCLE_ACTIONS else course.value
             self._intervention(db, actor, nurse, session_id, stored, now, detail=code)
@@ -256,14 +264,25 @@ class CareService:
         return self._run(actor, session_id, work)
 
     def record_treatment(self, actor: Actor, session_id: int, action: CourseAction) -> CareChanged:
-        """Record a course action done now outside the listed steps."""
-        if action in LIFECYCLE_ACTIONS:
-            self._change_lifecycle(actor, session_id, action, "Reaction treatment")
+        """Record a course action done now outside the listed steps.
+
+        Pausing, restarting or discontinuing is a lifecycle change of the session, stored with
+        its audit row in this transaction. One the session's state does not allow (pausing a
+        paused infusion, restarting a running one) is refused: nothing would be stored, so the
+        nurse must not see it as recorded.
+        """
 
         def work(db: Session, session: models.InfusionSession, nurse: models.Nurse) -> str:
-            if action not in LIFECYCLE_ACTIONS:
-                now = self._clock.now()
-                self._intervention(db, actor, nurse, session_id, action.value, now)
+            if action in LIFECYCLE_ACTIONS:
+                state = session.state
+                if self._change_lifecycle(db, actor, session_id, action, "Reaction treatment"):
+                    return "treatment"
+                raise UserError(
+                    f"Nothing was recorded: the session is {state}, so the infusion cannot be "
+                    f"{_LIFECYCLE_WORDS[action]} now. Check the session controls."
+                )
+            now = self._clock.now()
+            self._intervention(db, actor, nurse, session_id, action.value, now)
             return "treatment"
 
         return self._run(actor, session_id, work)
@@ -355,12 +374,12 @@ class CareService:
         return CareChanged(action, picture, change)
 
     def _change_lifecycle(
-        self, actor: Actor, session_id: int, action: CourseAction, reason: str
-    ) -> None:
-        """Pause, restart or discontinue through the sessions service, when that applies."""
+        self, db: Session, actor: Actor, session_id: int, action: CourseAction, reason: str
+    ) -> str | None:
+        """Pause, restart or discontinue in ``db``'s transaction, when the state allows it."""
         if self._lifecycle is None:
             raise UserError("Pausing from here is not available; use the session controls.")
-        self._lifecycle(actor, session_id, action, reason)
+        return self._lifecycle(db, actor, session_id, action, reason)
 
     def _intervention(
         self,
@@ -462,27 +481,12 @@ def _outcome(row: models.ReactionRecord) -> dict[str, object]:
 
 
 def sessions_lifecycle(sessions: SessionService) -> Lifecycle:
-    """Pause, restart or discontinue through the sessions service when the state allows it.
+    """Pause, restart or discontinue through the sessions service inside the care transaction.
 
     A step that asks to stop an infusion that is not running changes nothing in the lifecycle
     (it is already stopped); the step itself is still recorded.
     """
-
-    def run(actor: Actor, session_id: int, action: CourseAction, reason: str) -> None:
-        detail = sessions.detail(session_id)
-        ref = SessionRef(detail.id, detail.version)
-        state = detail.state
-        if action is CourseAction.PAUSE_INFUSION and state is SessionState.RUNNING:
-            sessions.pause(ref, actor, reason)
-        elif action is CourseAction.RESTART_INFUSION and state is SessionState.PAUSED:
-            sessions.resume(ref, actor)
-        elif action is CourseAction.DISCONTINUE_INFUSION and state in (
-            SessionState.RUNNING,
-            SessionState.PAUSED,
-        ):
-            sessions.discontinue(ref, actor, reason)
-
-    return run
+    return sessions.course_action_in
 
 
 @dataclass(frozen=True)

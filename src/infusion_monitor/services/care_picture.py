@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.guidance import step_kind
 from infusion_monitor.domain.reaction import Disposition, Outcome, Step, reaction_clock
-from infusion_monitor.domain.symptoms import SITE_REACTION, SYMPTOMS
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SITE_REACTION, SYMPTOMS
 from infusion_monitor.services.alerts import alert_of, open_alert_row
 from infusion_monitor.services.assessing import EVENT_ACTIONS, latest_assessment
 from infusion_monitor.services.care_views import (
@@ -26,7 +26,7 @@ from infusion_monitor.services.care_views import (
 from infusion_monitor.storage import models
 
 #: The code of a symptom described in the nurse's own words (not graded by the rules).
-OTHER_CODE = "other"
+OTHER_CODE = OTHER_SYMPTOM
 
 
 def _names(db: Session) -> dict[int, str]:

@@ -20,6 +20,7 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, rules_patient
 from infusion_monitor.services.session_records import ACTIVE_STATES, PatientInfo, patient_info
 from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.models import Chair, InfusionSession, Patient
@@ -33,9 +34,6 @@ MAX_DOSE = 100_000
 MAX_CYCLE = 100
 MAX_DURATION_MIN = 24 * 60
 MAX_TEXT = 2000
-#: Age the rules assume when only the MRN identifies the patient (rules-spec §2 default).
-DEFAULT_AGE_YEARS = 50
-DAYS_PER_YEAR = 365.25
 
 PREMEDICATION_LABELS = {
     Premedication.H1_ANTIHISTAMINE: "H1 antihistamine",
@@ -169,6 +167,8 @@ class SessionDraft:
     prior_reaction_to_drug: bool = False
     spo2_scale: int = 1
     nurse_staff_id: str | None = None
+    #: Pregnant: NEWS2 does not apply (rules-spec §4), and is shown as not applicable.
+    pregnant: bool = False
 
 
 @dataclass(frozen=True)
@@ -396,8 +396,6 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
         "allergies": draft.allergies.strip(),
         "reaction_history": draft.reaction_history.strip(),
     }
-    if patient.date_of_birth is None and draft.date_of_birth is not None:
-        patient.date_of_birth = draft.date_of_birth
     if after != before:
         patient.allergies = after["allergies"]
         patient.reaction_history = after["reaction_history"]
@@ -411,6 +409,20 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
             entity_id=patient.id,
             before=before,
             after=after,
+        )
+    if patient.date_of_birth is None and draft.date_of_birth is not None:
+        # A second identifier added to the record (it changes the age the rules use): audited.
+        patient.date_of_birth = draft.date_of_birth
+        db.flush()
+        append_audit(
+            db,
+            at=now,
+            actor=actor,
+            action="patient.add_date_of_birth",
+            entity="patient",
+            entity_id=patient.id,
+            before={"has_dob": False},
+            after={"has_dob": True},
         )
     return patient
 
@@ -478,22 +490,33 @@ def baseline_row(
     )
 
 
-def _rules_patient(row: InfusionSession, patient: Patient, now: datetime) -> RulesPatient:
-    born = patient.date_of_birth
-    age = (now.date() - born).days / DAYS_PER_YEAR if born else DEFAULT_AGE_YEARS
-    return RulesPatient(
-        age_years=age,
-        spo2_scale=row.spo2_scale,
-        prior_reaction_to_drug=row.prior_reaction_to_drug,
+def age_note(patient: Patient) -> str | None:
+    """What the nurse is told when the rules must assume the patient's age (no date of birth)."""
+    if patient.date_of_birth is not None:
+        return None
+    return (
+        f"No date of birth on record: the rules assume an adult aged {DEFAULT_AGE_YEARS}. "
+        "For a patient under 16 enter the date of birth: children have their own low blood "
+        "pressure limits, and NEWS2 does not apply to them."
     )
+
+
+def _rules_patient(row: InfusionSession, patient: Patient, now: datetime) -> RulesPatient:
+    """The assessing service's view of the patient (the same age, pregnancy and scale)."""
+    assert row.patient is patient
+    return rules_patient(row, now.date())
 
 
 def baseline_warning(
     rules: RuleSet, row: InfusionSession, patient: Patient, baseline: BaselineDraft, now: datetime
 ) -> bool:
-    """Whether the rules engine flags the baseline NEWS2 (``news2.baseline_warning``)."""
+    """Whether the rules engine flags the baseline NEWS2 (``news2.baseline_warning``).
+
+    Never when NEWS2 does not apply (pregnancy, under 16): the rules report it as null then.
+    """
     context = SessionContext(rules, _rules_patient(row, patient, now), baseline.vitals())
-    return assess(context, 0).news2.baseline_warning
+    scored = assess(context, 0).news2
+    return scored.applicable and scored.baseline_warning
 
 
 def stored_baseline_warning(
@@ -531,6 +554,7 @@ def audit_summary(row: InfusionSession, baseline_id: int) -> dict[str, Any]:
         "first_dose": row.first_dose,
         "prior_reaction_to_drug": row.prior_reaction_to_drug,
         "spo2_scale": row.spo2_scale,
+        "pregnant": row.pregnant,
         "premedications": row.premedications,
         "baseline_vitals": baseline_id,
         "version": row.version,

@@ -2,8 +2,10 @@
 
 Each use case is one transaction: check the actor, load the session, check the version the nurse
 saw (optimistic lock), let the domain's state machine decide (``domain/session.py``), store the
-event and an audit row, bump the version, commit, and return a frozen outcome. A refusal stores
-nothing; its message comes from the domain.
+event and an audit row, bump the version, assess the session when the change is one the rules
+see (start, pause, resume, rate change, end of infusion: the shared ``AssessingService``, whose
+listeners update the alert in the same transaction), commit, and return a frozen outcome. A
+refusal stores nothing; its message comes from the domain.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import baseline_is_current
 from infusion_monitor.domain.session import Session, SessionEvent, SessionState
@@ -26,6 +29,7 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
+from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
 from infusion_monitor.services.session_records import (
     PatientInfo,
     SessionDetail,
@@ -66,6 +70,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Lifecycle actions that change what the rules see (course actions, infusion start and end,
+#: rate): each is assessed in its own transaction. Observation and close change nothing there.
+ASSESSED_ACTIONS = frozenset({"start", "pause", "resume", "rate_change", "complete", "discontinue"})
+
 
 class StaleSessionError(UserError):
     """The session changed on another workstation since the nurse last saw it."""
@@ -85,14 +93,21 @@ class SessionSetUp:
 
     detail: SessionDetail
     baseline_warning: bool
+    #: Said to the nurse when the rules must assume the age (no date of birth on record).
+    age_note: str | None = None
 
 
 @dataclass(frozen=True)
 class SessionChanged:
-    """A lifecycle action was stored: what was done (``action``) and the session after it."""
+    """A lifecycle action was stored: what was done (``action``) and the session after it.
+
+    ``assessment`` is the assessment stored in the same transaction (None when the action does
+    not change what the rules see, or before there is a baseline).
+    """
 
     action: str
     detail: SessionDetail
+    assessment: AssessmentOutcome | None = None
 
 
 class SessionService:
@@ -105,12 +120,15 @@ class SessionService:
         rules: Callable[[], RuleSet],
         clock: Clock,
         chair_names: Sequence[str],
+        *,
+        assessing: AssessingService,
     ) -> None:
         self._sessions = sessions
         self._library = library
         self._rules = rules
         self._clock = clock
         self._chair_names = tuple(chair_names)
+        self._assessing = assessing
 
     # Reading -----------------------------------------------------------------------------
 
@@ -181,6 +199,7 @@ class SessionService:
                 first_dose=draft.first_dose,
                 prior_reaction_to_drug=draft.prior_reaction_to_drug,
                 spo2_scale=draft.spo2_scale,
+                pregnant=draft.pregnant,
                 premedications=[
                     {
                         "name": item.name.strip(),
@@ -209,8 +228,9 @@ class SessionService:
             )
             warning = session_setup.baseline_warning(rules, row, patient, draft.baseline, now)
             detail = self._detail(db, row.id)
+            note = session_setup.age_note(patient)
         log.info("session %d set up", detail.id)
-        return SessionSetUp(detail, warning)
+        return SessionSetUp(detail, warning, note)
 
     def record_baseline(
         self, ref: SessionRef, baseline: BaselineDraft, actor: Actor
@@ -284,13 +304,18 @@ class SessionService:
     def resume(self, ref: SessionRef, actor: Actor, rate: float | None = None) -> SessionChanged:
         """Resume a paused infusion, optionally at a new rate (an increase needs recent vitals)."""
 
+        return self._act(ref, actor, "resume", self._resume_decision(rate))
+
+    def _resume_decision(
+        self, rate: float | None
+    ) -> Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]]:
         def decide(
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
             latest = self._latest_vitals(db, row.id)
             return [session.resume(now, rate=rate, latest_vitals_at=latest)]
 
-        return self._act(ref, actor, "resume", decide)
+        return decide
 
     def change_rate(self, ref: SessionRef, actor: Actor, rate: float) -> SessionChanged:
         """Change the rate (a protocol step or the nurse's change); an increase needs vitals.
@@ -359,54 +384,106 @@ class SessionService:
         action: str,
         decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]],
     ) -> SessionChanged:
-        """Load, check the version, decide, store events + audit, bump the version, commit."""
+        """Load, check the version, decide, store events + audit, assess, commit."""
         actor.require(Permission.CARE)
         now = self._clock.now()
         try:
             with self._sessions.begin() as db:
-                author = self._author(db, actor, now)
                 row = self._locked(db, ref)
-                stored = self._events(db, row.id)
-                session = lifecycle(row, stored, self._library)
-                events = decide(db, row, session, now)
-                before = {"state": row.state, "rate": row.rate, "version": row.version}
-                for event in events:
-                    session = session.apply(event)
-                    payload = {} if event.rate is None else {"rate": event.rate}
-                    db.add(
-                        EventRow(
-                            session_id=row.id,
-                            type=event.kind.value,
-                            at=event.at,
-                            reason=event.reason,
-                            payload=payload,
-                            author_id=author.id,
-                        )
-                    )
-                row.state = session.state.value
-                row.rate = session.rate
-                self._bump(db, row, now)
-                append_audit(
-                    db,
-                    at=now,
-                    actor=actor.staff_id,
-                    action=f"session.{action}",
-                    entity="infusion_session",
-                    entity_id=row.id,
-                    before=before,
-                    after={
-                        "state": row.state,
-                        "rate": row.rate,
-                        "version": row.version,
-                        "events": [event.kind.value for event in events],
-                        "reason": next((e.reason for e in events if e.reason), None),
-                    },
+                self._store_change(db, actor, row, action, decide, now)
+                assessment = (
+                    self._assessing.assess(db, row.id, now) if action in ASSESSED_ACTIONS else None
                 )
                 detail = self._detail(db, row.id)
         except StaleDataError as exc:
             raise self._stale() from exc
         log.info("session %d: %s", detail.id, action)
-        return SessionChanged(action, detail)
+        return SessionChanged(action, detail, assessment)
+
+    def course_action_in(
+        self, db: DbSession, actor: Actor, session_id: int, course: CourseAction, reason: str
+    ) -> str | None:
+        """Pause, restart or discontinue inside the caller's transaction, when the state allows.
+
+        For the care use cases (a guidance step, a treatment), which store their own record and
+        assess in the same transaction: the event, its audit row and the version bump are added
+        to ``db`` and commit (or roll back) with the caller's work. Returns the lifecycle action
+        stored, or None when the state makes it a no-op (stopping an infusion that is not
+        running). Does not assess: the caller does, once, before it commits.
+        """
+        actor.require(Permission.CARE)
+        row = db.get(InfusionSession, session_id)
+        if row is None:
+            raise UserError("This session no longer exists. The board has been reloaded.")
+        state = SessionState(row.state)
+        action: str
+        decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]]
+        if course is CourseAction.PAUSE_INFUSION and state is SessionState.RUNNING:
+            action, decide = "pause", lambda _db, _r, s, now: [s.pause(now, reason)]
+        elif course is CourseAction.RESTART_INFUSION and state is SessionState.PAUSED:
+            action, decide = "resume", self._resume_decision(None)
+        elif course is CourseAction.DISCONTINUE_INFUSION and state in (
+            SessionState.RUNNING,
+            SessionState.PAUSED,
+        ):
+            action = "discontinue"
+            decide = self._ending(lambda s, now: s.discontinue(now, reason), True)
+        else:
+            return None
+        try:
+            self._store_change(db, actor, row, action, decide, self._clock.now())
+        except StaleDataError as exc:
+            raise self._stale() from exc
+        log.info("session %d: %s (in a care transaction)", session_id, action)
+        return action
+
+    def _store_change(
+        self,
+        db: DbSession,
+        actor: Actor,
+        row: InfusionSession,
+        action: str,
+        decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]],
+        now: datetime,
+    ) -> None:
+        """Decide, store the events and the audit row, bump the version (caller's transaction)."""
+        author = self._author(db, actor, now)
+        stored = self._events(db, row.id)
+        session = lifecycle(row, stored, self._library)
+        events = decide(db, row, session, now)
+        before = {"state": row.state, "rate": row.rate, "version": row.version}
+        for event in events:
+            session = session.apply(event)
+            payload = {} if event.rate is None else {"rate": event.rate}
+            db.add(
+                EventRow(
+                    session_id=row.id,
+                    type=event.kind.value,
+                    at=event.at,
+                    reason=event.reason,
+                    payload=payload,
+                    author_id=author.id,
+                )
+            )
+        row.state = session.state.value
+        row.rate = session.rate
+        self._bump(db, row, now)
+        append_audit(
+            db,
+            at=now,
+            actor=actor.staff_id,
+            action=f"session.{action}",
+            entity="infusion_session",
+            entity_id=row.id,
+            before=before,
+            after={
+                "state": row.state,
+                "rate": row.rate,
+                "version": row.version,
+                "events": [event.kind.value for event in events],
+                "reason": next((e.reason for e in events if e.reason), None),
+            },
+        )
 
     @staticmethod
     def _stale() -> StaleSessionError:

@@ -15,11 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
-from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.rules import news2
-from infusion_monitor.rules.inputs import Patient
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, age_years, vital_signs
+from infusion_monitor.services.assessing import rules_patient, vital_signs
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
 
@@ -111,12 +110,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     def minutes(at: datetime) -> float:
         return (at - origin).total_seconds() / SECONDS_PER_MIN
 
-    born = row.patient.date_of_birth
-    patient = Patient(
-        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
-        spo2_scale=row.spo2_scale,
-        prior_reaction_to_drug=row.prior_reaction_to_drug,
-    )
+    patient = rules_patient(row, origin.date())
     before = [v for v in current if v.taken_at <= origin]
     baseline_row = before[-1] if before else (current[0] if current else None)
     baseline_vitals = None if baseline_row is None else vital_signs(baseline_row)
@@ -161,7 +155,12 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     )
     for symptom in symptoms:
         known = SYMPTOMS.get(symptom.code)
-        label = known.label if known is not None else symptom.code
+        if known is not None:
+            label = known.label
+        elif symptom.code == OTHER_SYMPTOM and symptom.note:
+            label = f"{symptom.note} (not graded)"
+        else:
+            label = symptom.code
         marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
     for alert in db.scalars(select(models.Alert).where(models.Alert.session_id == session_id)):
         words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}[alert.priority]

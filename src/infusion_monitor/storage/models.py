@@ -144,6 +144,8 @@ class InfusionSession(Base):
     first_dose: Mapped[bool]
     prior_reaction_to_drug: Mapped[bool]
     spo2_scale: Mapped[int] = mapped_column(default=1)
+    #: Pregnant at this session (set at set-up): NEWS2 does not apply (rules-spec §4).
+    pregnant: Mapped[bool] = mapped_column(default=False)
     #: Premedications given before the start: ``[{"name": ..., "given_at": ISO time or None}]``.
     premedications: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20), default="planned")

@@ -110,6 +110,8 @@ class SessionController(QObject):
         self.last_problems = ()
         outcome = self._guard(lambda: self._sessions.set_up(draft, self._actor()))
         if outcome is not None:
+            if outcome.age_note is not None:
+                self._funnel.warning(outcome.age_note)
             self._published(outcome.detail)
         return outcome
 

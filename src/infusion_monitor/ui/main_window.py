@@ -343,6 +343,9 @@ class MainWindow(QMainWindow):
             self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
             return
         self.session_view.show_session(detail, self._clock.now())
+        if self.care_view is not None and self.care_view.session_id == detail.id:
+            # The change was assessed in its own commit: guidance and grade may have moved.
+            self.care_view.follow(detail.id)
 
     def _on_escape(self) -> None:
         if self.session_area.currentWidget() is self.setup_form:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.vitals import Acvpu, reject_reason, round_temperature
+from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS
 from infusion_monitor.services.session_setup import (
     BaselineDraft,
     PremedicationDraft,
@@ -105,7 +106,13 @@ class SetupForm(QWidget):
         self.name = self._field("name", QLineEdit())
         self.name.setPlaceholderText("Full name")
         self.dob = self._field("dob", QLineEdit())
-        self.dob.setPlaceholderText("dd.mm.yyyy")
+        self.dob.setPlaceholderText(
+            f"dd.mm.yyyy (blank: rules assume an adult, {DEFAULT_AGE_YEARS})"
+        )
+        self.dob.setToolTip(
+            "The rules use the age for children's blood pressure limits and NEWS2 (16 and over)."
+            f" Without a date of birth they assume an adult aged {DEFAULT_AGE_YEARS}."
+        )
         self.allergies = self._field("allergies", QLineEdit())
         self.allergies.setPlaceholderText("Known allergies, or leave blank if none")
         self.reactions = self._field("reactions", QLineEdit())
@@ -117,6 +124,8 @@ class SetupForm(QWidget):
             "NEWS2 SpO2 scale 2: hypercapnic respiratory failure, target 88-92%. "
             "Only a clinician sets it."
         )
+        self.pregnant = QCheckBox("Pregnant (NEWS2 does not apply)")
+        self.pregnant.setToolTip("NEWS2 is not used in pregnancy (RCP 2017); it is not scored.")
         self.returning = QLabel()
         self.returning.setStyleSheet(REACTION_BANNER_STYLE)
         self.returning.setWordWrap(True)
@@ -132,7 +141,11 @@ class SetupForm(QWidget):
         patient_form.addRow("Allergies", self.allergies)
         patient_form.addRow("Reactions", self.reactions)
         patient_form.addRow(self.prior_reaction)
-        patient_form.addRow(self.scale2)
+        scale_row = QHBoxLayout()
+        scale_row.addWidget(self.scale2)
+        scale_row.addWidget(self.pregnant)
+        scale_row.addStretch(1)
+        patient_form.addRow(scale_row)
 
         # Infusion
         self.chair = self._field("chair", QComboBox())
@@ -292,7 +305,13 @@ class SetupForm(QWidget):
         for edit in self.baseline.values():
             edit.clear()
         self.other_premed.clear()
-        for box in (self.prior_reaction, self.scale2, self.first_dose, self.on_oxygen):
+        for box in (
+            self.prior_reaction,
+            self.scale2,
+            self.pregnant,
+            self.first_dose,
+            self.on_oxygen,
+        ):
             box.setChecked(False)
         self.acvpu.setCurrentIndex(0)
         self.dose.setValue(0)
@@ -443,6 +462,7 @@ class SetupForm(QWidget):
             prior_reaction_to_drug=self.prior_reaction.isChecked(),
             spo2_scale=2 if self.scale2.isChecked() else 1,
             nurse_staff_id=self.nurse.currentData(),
+            pregnant=self.pregnant.isChecked(),
         )
 
     def _int(self, name: str) -> int | None:

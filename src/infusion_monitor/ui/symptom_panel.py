@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusion_monitor.domain.symptoms import SYMPTOMS, BodySystem, symptoms_in
+from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS, BodySystem, symptoms_in
 from infusion_monitor.services.care_views import SymptomView
 
 COLUMNS = 2
-OTHER_CODE = "other"
+OTHER_CODE = OTHER_SYMPTOM
 
 
 def to_qt(at: datetime) -> QDateTime:

@@ -454,7 +454,12 @@ class TrendPlot(QWidget):
                 continue
             t = buffer.t
             for column, curve in curves.items():
-                curve.setData(t, buffer.column(column))
+                values = buffer.column(column)
+                if len(values) and np.isnan(values).all():
+                    # Nothing to draw (NEWS2 not applicable in pregnancy or under 16).
+                    curve.setData([], [])
+                else:
+                    curve.setData(t, values)
         self._apply_x_range()
 
     def _minutes_per_px(self) -> float:

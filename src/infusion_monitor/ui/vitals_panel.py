@@ -96,7 +96,9 @@ def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
     entry = outcome.entry
     parts = [f"Saved {entry.taken_at.astimezone().strftime('%H:%M')}"]
     assessment = outcome.assessment
-    if assessment is not None and assessment.news2_score is not None:
+    if assessment is not None and assessment.news2_not_applicable is not None:
+        parts.append(f"NEWS2 not applicable ({assessment.news2_not_applicable})")
+    elif assessment is not None and assessment.news2_score is not None:
         incomplete = "" if assessment.news2_complete else " (incomplete set)"
         parts.append(f"NEWS2 {assessment.news2_score}{incomplete}")
     if assessment is not None and assessment.priority in PRIORITY_WORDS:

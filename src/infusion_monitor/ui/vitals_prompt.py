@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from infusion_monitor.domain.clock import Clock
-from infusion_monitor.domain.prompts import PromptSound, VitalsPrompter
+from infusion_monitor.domain.prompts import Mute, PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import VitalsState, VitalsStatus
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
@@ -29,6 +29,8 @@ STATE_STYLES = {
 }
 
 StatusLoader = Callable[[datetime], Mapping[int, VitalsStatus]]
+#: Stores a mute durably (audit row) in the actor's name; raises UserError when it could not.
+MuteRecorder = Callable[[Actor, Mute], None]
 
 
 def status_words(status: VitalsStatus, now: datetime) -> str:
@@ -57,6 +59,7 @@ class VitalsPromptBar(QWidget):
         player: SoundPlayer,
         prompter: VitalsPrompter,
         actor: Callable[[], Actor],
+        record_mute: MuteRecorder,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -67,6 +70,7 @@ class VitalsPromptBar(QWidget):
         self._player = player
         self._prompter = prompter
         self._actor = actor
+        self._record_mute = record_mute
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.summary = QLabel()
@@ -121,12 +125,20 @@ class VitalsPromptBar(QWidget):
         self._show_mute(now)
 
     def mute(self) -> None:
-        """Mute with the typed reason; without one, say that a reason is needed."""
+        """Mute with the typed reason, once the mute is recorded; else the sound stays on."""
         now = self._clock.now()
         try:
-            self._prompter.mute(self.mute_reason.text(), now, self._actor().staff_id)
+            actor = self._actor()
+            mute = self._prompter.mute(self.mute_reason.text(), now, actor.staff_id)
         except UserError as exc:
             self.sound_state.setText(f"⚠ {exc.message}")
+            self.mute_reason.setFocus()
+            return
+        try:
+            self._record_mute(actor, mute)
+        except UserError as exc:
+            self._prompter.unmute()
+            self.sound_state.setText(f"⚠ Not muted: {exc.message}")
             self.mute_reason.setFocus()
             return
         self.mute_reason.clear()
