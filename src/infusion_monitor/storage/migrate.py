@@ -57,6 +57,7 @@ KNOWN_REVISIONS = (
     "0002_audit_context",
     "0003_session_setup",
     "0004_reaction_record",
+    "0006_review_indexes",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]
