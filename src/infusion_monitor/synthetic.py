@@ -662,8 +662,9 @@ def _session(
         run.context.end_infusion(run.seconds(end))
     observation = protocol.observation.minutes
     if observation:
-        run.event("observation_start", end + timedelta(seconds=30))
-        close = end + timedelta(minutes=observation)
+        observed = end + timedelta(seconds=30)
+        run.event("observation_start", observed)
+        close = observed + timedelta(minutes=observation, seconds=30)
         _check(run, rng, base, close - timedelta(minutes=2))
     else:
         close = end + timedelta(minutes=2)
@@ -769,6 +770,7 @@ def _reaction(
     codes = rng.sample(drug.symptoms, k=min(len(drug.symptoms), rng.randint(1, 3)))
     if grade >= 3:
         codes += rng.sample(drug.severe_symptoms, k=min(2, len(drug.severe_symptoms)))
+    codes = list(dict.fromkeys(codes))  # each symptom once
     symptom_ids = []
     for offset, code in enumerate(codes):
         at = onset + timedelta(minutes=offset)
