@@ -78,7 +78,7 @@ def sessions_csv(rows: Iterable[SessionRow]) -> str:
                 r.alerts,
                 r.unacknowledged,
                 r.max_ack_s,
-            )  # fmt: skip
+            )
             for r in rows
         ),
     )
@@ -109,7 +109,7 @@ def vitals_csv(review: SessionReview) -> str:
                 v.amends_id,
                 v.amend_reason,
                 v.superseded,
-            )  # fmt: skip
+            )
             for v in review.vitals
         ),
     )

@@ -91,7 +91,7 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
             f"first drug: {_minutes(clock.to_first_drug)}.</p>"
         )
         symptoms = ", ".join(
-            f"{s.label} ({_local(s.onset_at, '%H:%M')}–{_local(s.resolved_at, '%H:%M')})"
+            f"{s.label} ({_local(s.onset_at, '%H:%M')} to {_local(s.resolved_at, '%H:%M')})"
             for s in review.symptoms
         )
         parts.append(f"<p>Symptoms: {escape(symptoms or 'none')}</p>")
