@@ -305,7 +305,7 @@ def _flush(
 
 
 def _chairs(db: Session, count: int) -> list[int]:
-    found = dict(db.execute(select(models.Chair.name, models.Chair.id)).tuples().all())
+    found = dict(db.execute(select(models.Chair.name, models.Chair.id)).all())
     chosen = []
     for index in range(count):
         name = f"Chair {index + 1}"

@@ -231,9 +231,7 @@ def read_quality(db: Session, since: datetime, until: datetime) -> QualityReport
             select(models.VitalSigns.session_id, func.count())
             .where(models.VitalSigns.session_id.in_(ids), models.VitalSigns.amends_id.is_(None))
             .group_by(models.VitalSigns.session_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     note = models.SessionEvent.payload["note"].as_string()
     notes: dict[tuple[int, str], int] = {
@@ -242,7 +240,7 @@ def read_quality(db: Session, since: datetime, until: datetime) -> QualityReport
             select(models.SessionEvent.session_id, note, func.count())
             .where(models.SessionEvent.session_id.in_(ids), models.SessionEvent.type == "note")
             .group_by(models.SessionEvent.session_id, note)
-        ).tuples()
+        ).all()
     }
     reacted = set(
         db.scalars(
@@ -283,7 +281,7 @@ def _responses(db: Session, ids: object) -> list[ResponseRecord]:
             models.SymptomRecord.amends_id.is_(None),
             models.SymptomRecord.code != SITE_REACTION,
         )
-    ).tuples():
+    ).all():
         onsets[sid].append(onset)
     steps: dict[int, list[Step]] = defaultdict(list)
     stopping = {a.value for a in STOPPING_ACTIONS}
@@ -299,7 +297,7 @@ def _responses(db: Session, ids: object) -> list[ResponseRecord]:
             models.Intervention.session_id.in_(list(onsets)),
             models.Intervention.declined_reason.is_(None),
         )
-    ).tuples():
+    ).all():
         for code in (action, detail):
             if code in wanted:
                 steps[sid].append(Step(code, at))
@@ -310,7 +308,7 @@ def _responses(db: Session, ids: object) -> list[ResponseRecord]:
             models.SessionEvent.session_id.in_(list(onsets)),
             models.SessionEvent.type.in_(tuple(EVENT_ACTIONS)),
         )
-    ).tuples():
+    ).all():
         steps[sid].append(Step(EVENT_ACTIONS[kind].value, at))
     records = []
     for sid, times in onsets.items():
@@ -352,7 +350,7 @@ def _issues(db: Session, ids: object) -> tuple[AlertIssue, ...]:
                 models.Alert.session_id.in_(ids),  # type: ignore[arg-type]
                 models.Alert.acknowledged_at.is_(None),
             )
-        ).tuples()
+        ).all()
     ]
     found += [
         AlertIssue(sid, at, "declined", action.replace("_", " "), name, reason or "")
@@ -369,6 +367,6 @@ def _issues(db: Session, ids: object) -> tuple[AlertIssue, ...]:
                 models.Intervention.session_id.in_(ids),  # type: ignore[arg-type]
                 models.Intervention.declined_reason.is_not(None),
             )
-        ).tuples()
+        ).all()
     ]
     return tuple(sorted(found, key=lambda issue: issue.at))

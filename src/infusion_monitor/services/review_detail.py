@@ -175,9 +175,7 @@ def read_review(
 ) -> SessionReview:
     """Read one session's full review inside ``db``'s transaction."""
     detail = load_details(db, [session_id], library)[session_id]
-    names: dict[int, str] = dict(
-        db.execute(select(models.Nurse.id, models.Nurse.name)).tuples().all()
-    )
+    names: dict[int, str] = dict(db.execute(select(models.Nurse.id, models.Nurse.name)).all())
     entries: list[ReviewEntry] = []
 
     def who(nurse_id: int | None) -> str:
