@@ -21,12 +21,11 @@ def unit(data_dir: Path, tmp_path: Path) -> Path:
     assert main(["demo", "generate", "--data-dir", str(data_dir), "--chairs", "2",
                  "--days", "14", "--end", "2026-02-27", "--seed", "5"]) == 0  # fmt: skip
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    with open_database(None, AppPaths.resolve(data_dir)) as database:
-        with database.sessions.begin() as db:
-            db.add(
-                Nurse(staff_id="CH1", name="Cy", role="charge_nurse", pin_hash=hasher.hash("2468"))
-            )
-            db.add(Nurse(staff_id="RN1", name="Ro", role="nurse", pin_hash=hasher.hash("2468")))
+    pin_hash = hasher.hash("2468")
+    database = open_database(None, AppPaths.resolve(data_dir))
+    with database, database.sessions.begin() as db:
+        db.add(Nurse(staff_id="CH1", name="Cy", role="charge_nurse", pin_hash=pin_hash))
+        db.add(Nurse(staff_id="RN1", name="Ro", role="nurse", pin_hash=pin_hash))
     pin = tmp_path / "pin"
     pin.write_text("2468\n")
     return pin
