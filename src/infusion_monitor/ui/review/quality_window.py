@@ -145,7 +145,10 @@ class QualityWindow(QWidget):
         plot.getAxis("bottom").setTicks(
             [[(i, f"{w:%d %b}") for i, w in enumerate(weeks) if i % step == 0]]
         )
-        plot.setYRange(50, 100)
+        lowest = min((c.pct for c in report.on_time), default=100.0)
+        # Room under the lines for the legend, which sits at the bottom left.
+        plot.setYRange(max(0.0, lowest - 25), 101)
+        plot.plotItem.legend.setOffset((10, -40))
         rows = [
             (c.nurse, f"{c.week:%d %b %Y}", str(c.checks), f"{c.pct:.0f}%") for c in report.on_time
         ]

@@ -118,7 +118,7 @@ class SessionDetailWindow(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timeline = _table(["Time", "Kind", "What", "Who", "Original (corrected)"])
-        for column, width in enumerate((80, 90, 560, 130)):
+        for column, width in enumerate((70, 84, 430, 120)):
             self.timeline.setColumnWidth(column, width)
         self.timeline.setRowCount(len(review.timeline))
         for row, entry in enumerate(review.timeline):
@@ -157,7 +157,7 @@ class SessionDetailWindow(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(tabs)
         splitter.addWidget(self.plot)
-        splitter.setSizes([860, 700])
+        splitter.setSizes([900, 660])
         buttons = QHBoxLayout()
         for key, text in (
             ("pdf", "Print to PDF…"),
