@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Permission
@@ -34,7 +34,13 @@ class ReviewMenu:
     def __init__(self, window: MainWindow, wiring: ReviewWiring) -> None:
         self._window = window
         self._wiring = wiring
-        menu = window.menuBar().addMenu("&Review")
+        bar = window.menuBar()
+        menu = QMenu("&Review", bar)
+        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
+        if help_menu is None:
+            bar.addMenu(menu)
+        else:  # Help stays last, as platforms expect
+            bar.insertMenu(help_menu, menu)
         self.sessions_action = menu.addAction("&Session review…")
         self.sessions_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.sessions_action.triggered.connect(self.open_review)
