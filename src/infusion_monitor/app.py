@@ -157,12 +157,12 @@ def open_app_database(
 
 
 #: The demo's finished sessions for the review pages: chairs and days before today.
-DEMO_HISTORY_CHAIRS = 6
-DEMO_HISTORY_DAYS = 42
+DEMO_HISTORY_CHAIRS = 5
+DEMO_HISTORY_DAYS = 28
 
 
 def _seed_demo_history(database: Database, clock: Clock, rules: RuleSet) -> None:
-    """Six weeks of synthetic finished sessions, so the review and quality pages have data."""
+    """Four weeks of synthetic finished sessions, so the review and quality pages have data."""
     from infusion_monitor.synthetic import GenerateSpec, generate
 
     yesterday = clock.now().date() - timedelta(days=1)
