@@ -149,11 +149,26 @@ def open_app_database(
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
     try:
+        _seed_demo_history(database, clock, rules)
         seed_demo(database.sessions, config.unit.chairs, clock.now(), rules)
     except BaseException:
         database.close()
         raise
     return database
+
+
+#: The demo's finished sessions for the review pages: chairs and days before today.
+DEMO_HISTORY_CHAIRS = 5
+DEMO_HISTORY_DAYS = 28
+
+
+def _seed_demo_history(database: Database, clock: Clock, rules: RuleSet) -> None:
+    """Four weeks of synthetic finished sessions, so the review and quality pages have data."""
+    from infusion_monitor.synthetic import GenerateSpec, generate
+
+    yesterday = clock.now().date() - timedelta(days=1)
+    spec = GenerateSpec(DEMO_HISTORY_CHAIRS, DEMO_HISTORY_DAYS, yesterday, seed=7)
+    generate(database.sessions, spec, rules)
 
 
 def build_main_window(
@@ -255,6 +270,7 @@ def build_main_window(
         sound_player,
         SilencingService(database.sessions, clock),
     )
+    _attach_review(window, database, clock, library, rules, state.require_actor)
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     if database.file is not None and database.file != paths.demo_database_file:
         job = BackupJob(
@@ -310,6 +326,23 @@ def _attach_vitals(
         silencing.record_mute,
     )
     window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
+
+
+def _attach_review(
+    window: MainWindow,
+    database: Database,
+    clock: Clock,
+    library: ProtocolLibrary,
+    rules: RuleSetService,
+    actor: Callable[[], Actor],
+) -> None:
+    """The charge nurse's Review menu: session review and quality measures."""
+    from infusion_monitor.services.quality import QualityService
+    from infusion_monitor.services.review import ReviewService
+    from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
+
+    review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
+    attach_review(window, ReviewWiring(review, QualityService(database.sessions), actor, clock))
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).

@@ -60,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import audit, db, protocols, rules
+    from infusion_monitor.commands import audit, db, protocols, review, rules, synthetic
 
-    return [rules.register, protocols.register, db.register, audit.register]
+    return [
+        rules.register,
+        protocols.register,
+        db.register,
+        audit.register,
+        review.register,
+        synthetic.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -85,6 +85,12 @@ def test_temperature_rounds_halves_away_from_zero(raw: str | int, rounded: str) 
     assert round_temperature(raw) == Decimal(rounded)
 
 
+def test_an_absurd_temperature_is_rounded_and_refused_not_crashed() -> None:
+    huge = round_temperature(Decimal("1e27"))
+    assert huge == Decimal("1e27")
+    assert reject_reason("temp_c", huge) is not None
+
+
 def test_acvpu_order_and_completeness() -> None:
     assert [level.rank for level in Acvpu] == [0, 1, 2, 3, 4]
     assert VitalSigns(80, 120, 70, 16, 98, 36.8).complete

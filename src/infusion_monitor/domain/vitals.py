@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import Enum, StrEnum
 
 
@@ -87,8 +87,17 @@ _TENTH = Decimal("0.1")
 
 
 def round_temperature(value: Decimal | int | str) -> Decimal:
-    """Round a temperature to 0.1 °C, halves away from zero (38.05 → 38.1), as rules-spec §2."""
-    return Decimal(value).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    """Round a temperature to 0.1 °C, halves away from zero (38.05 → 38.1), as rules-spec §2.
+
+    The precision grows with the value, so an absurd entry such as 1e27 is rounded (and then
+    refused by the limits) instead of overflowing the decimal context.
+    """
+    number = Decimal(value)
+    if not number.is_finite():
+        return number
+    with localcontext() as context:
+        context.prec = max(context.prec, number.adjusted() + 3)
+        return number.quantize(_TENTH, rounding=ROUND_HALF_UP)
 
 
 def looks_like_fahrenheit(temp_c: Decimal) -> bool:

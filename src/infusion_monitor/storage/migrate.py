@@ -58,6 +58,7 @@ KNOWN_REVISIONS = (
     "0003_session_setup",
     "0004_reaction_record",
     "0006_session_pregnant",
+    "0007_review_indexes",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

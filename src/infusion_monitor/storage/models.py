@@ -123,6 +123,10 @@ class InfusionSession(Base):
         CheckConstraint("version >= 1", name="version"),
         Index(None, "chair_id", "state"),
         Index(None, "patient_id", "created_at"),
+        # The review list (0006): by date, by drug or nurse and date.
+        Index(None, "created_at"),
+        Index(None, "drug_name", "created_at"),
+        Index(None, "nurse_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,6 +256,7 @@ class Assessment(AppendOnly, Base):
         _one_of("priority", PRIORITIES),
         CheckConstraint("minute >= 0", name="minute"),
         Index(None, "session_id", "at"),
+        Index(None, "session_id", "priority"),  # review: "highest priority at least" (0006)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
         self._security = security
         self._guarded_actions: list[tuple[QAction, Permission]] = []
         self._open_windows: list[QWidget] = []
+        #: The Review menu (``ui.review.wiring.attach_review``), when the review pages are wired.
+        self.review_menu: object | None = None
         self._last_activity = clock.now()
         self.controller = controller
         self._statuses: tuple[ChairStatus, ...] = ()
@@ -446,6 +448,17 @@ class MainWindow(QMainWindow):
         self._open_windows.append(window)
         window.show()
         return window
+
+    def open_window(self, window: QWidget) -> QWidget:
+        """Show a non-modal tool window; it closes when the screen locks or the app quits."""
+        return self._open(window)
+
+    def guard_actions(self, actions: list[tuple[QAction, Permission]]) -> None:
+        """Enable ``actions`` only while someone with their permission is signed in."""
+        self._guarded_actions += actions
+        actor = self.actor
+        for action, permission in actions:
+            action.setEnabled(actor is not None and actor.can(permission))
 
     def _show_signed_in(self, actor: Actor | None) -> None:
         security = self._security

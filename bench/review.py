@@ -1,0 +1,103 @@
+"""Review benchmark on a generated year of a 20-chair unit: list page, open a session, PDF.
+
+Generates the year once into ``--dir`` (default: a folder under the system temp dir, reused on
+later runs), then measures, each as the median of ``--rounds`` after one cold run:
+
+- ``list_first_page_ms``: the first page (50 rows) of a filtered list (one drug, last 90 days,
+  sorted by date) through the review service, role check included;
+- ``open_session_ms``: opening one reaction session in full through the audited gate (timeline,
+  trend, findings; one audit row written each time);
+- ``pdf_ms``: rendering that session's PDF (plot image included).
+
+The last line is ``{"list_first_page_ms": …, "open_session_ms": …, "pdf_ms": …}``; the cold
+figures are printed above it. Targets: list < 100 ms, open < 200 ms.
+
+Run: ``QT_QPA_PLATFORM=offscreen uv run python bench/review.py [--dir DIR] [--rounds 10]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+END = datetime(2026, 2, 27, tzinfo=UTC)
+
+
+def main() -> int:
+    """Generate (once) and measure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "im-bench-year")
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    from infusion_monitor.domain.clock import SystemClock
+    from infusion_monitor.domain.users import Actor, Role
+    from infusion_monitor.integrations.reports import write_session_pdf
+    from infusion_monitor.paths import AppPaths
+    from infusion_monitor.rules.loader import default_rules
+    from infusion_monitor.services.review import ReviewService
+    from infusion_monitor.services.review_query import SessionFilter
+    from infusion_monitor.storage.database import open_database
+    from infusion_monitor.synthetic import GenerateSpec, generate
+
+    app = QApplication([])
+    paths = AppPaths.resolve(args.dir)
+    paths.ensure()
+    fresh = not paths.database_file.exists()
+    with open_database(None, paths) as database:
+        if fresh:
+            started = time.perf_counter()
+            report = generate(
+                database.sessions, GenerateSpec(20, 365, END.date(), 1), default_rules()
+            )
+            print(f"generated {report} in {time.perf_counter() - started:.0f} s")
+        charge = Actor("BENCH", "Bench Charge", Role.CHARGE_NURSE, "bench")
+        review = ReviewService(database.sessions, SystemClock())
+        wanted = SessionFilter(since=END - timedelta(days=90), until=END, drug="Rituximab")
+
+        def timed(work: object) -> list[float]:
+            found = []
+            for _ in range(args.rounds + 1):
+                started = time.perf_counter()
+                work()  # type: ignore[operator]
+                found.append((time.perf_counter() - started) * 1000)
+            return found
+
+        listing = timed(lambda: review.list_sessions(charge, wanted))
+        session_id = (
+            review.list_sessions(
+                charge, SessionFilter(reaction=True, min_priority="high", drug=None), limit=1
+            )
+            .rows[0]
+            .id
+        )
+        opening = timed(lambda: review.open_session(charge, session_id))
+        _record, detail = review.open_session(charge, session_id)
+        out = args.dir / "session.pdf"
+        pdf = timed(lambda: write_session_pdf(detail, out, charge.name, datetime.now(UTC)))
+    del app
+    for name, values in (("list", listing), ("open", opening), ("pdf", pdf)):
+        print(f"{name}: cold {values[0]:.1f} ms, median {statistics.median(values[1:]):.1f} ms")
+    print(
+        json.dumps(
+            {
+                "list_first_page_ms": round(statistics.median(listing[1:]), 1),
+                "open_session_ms": round(statistics.median(opening[1:]), 1),
+                "pdf_ms": round(statistics.median(pdf[1:]), 1),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""CSV exports: the review list of sessions, one session's vitals, and the quality measures.
+
+Plain ``csv`` with a header row, ISO 8601 UTC times, empty cells for missing values, so a
+spreadsheet or ``csv.DictReader`` reads every file back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from infusion_monitor.services.quality import QualityReport
+from infusion_monitor.services.review_detail import SessionReview
+from infusion_monitor.services.review_query import SessionRow
+
+SESSION_COLUMNS = (
+    "session_id", "created_at", "started_at", "ended_at", "chair", "patient", "mrn", "drug",
+    "cycle", "nurse", "duration_min", "highest_priority", "reaction_term", "reaction_grade",
+    "vitals_sets", "late_checks", "skipped_checks", "vitals_on_time_pct", "alerts",
+    "unacknowledged_alerts", "max_ack_s",
+)  # fmt: skip
+VITALS_COLUMNS = (
+    "session_id", "vitals_id", "taken_at", "entered_at", "entered_by", "source", "heart_rate",
+    "systolic_bp", "diastolic_bp", "respiratory_rate", "spo2", "on_oxygen", "o2_flow_l_min",
+    "temperature_c", "acvpu", "amends_id", "amend_reason", "superseded",
+)  # fmt: skip
+QUALITY_COLUMNS = ("measure", "group", "subgroup", "n", "value", "detail")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _write(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def sessions_csv(rows: Iterable[SessionRow]) -> str:
+    """The review list as CSV (one line per session)."""
+    return _write(
+        SESSION_COLUMNS,
+        (
+            (
+                r.id,
+                r.created_at,
+                r.started_at,
+                r.ended_at,
+                r.chair,
+                r.patient_name,
+                r.mrn,
+                r.drug,
+                r.cycle,
+                r.nurse,
+                r.duration_min,
+                r.highest_priority,
+                r.reaction_term,
+                r.reaction_grade,
+                r.vitals_sets,
+                r.late_checks,
+                r.skipped_checks,
+                r.on_time_pct,
+                r.alerts,
+                r.unacknowledged,
+                r.max_ack_s,
+            )
+            for r in rows
+        ),
+    )
+
+
+def vitals_csv(review: SessionReview) -> str:
+    """Every stored vitals set of one session, originals and corrections alike."""
+    sid = review.detail.id
+    return _write(
+        VITALS_COLUMNS,
+        (
+            (
+                sid,
+                v.id,
+                v.taken_at,
+                v.entered_at,
+                v.entered_by,
+                v.source,
+                v.hr,
+                v.sbp,
+                v.dbp,
+                v.rr,
+                v.spo2,
+                v.on_oxygen,
+                v.o2_flow_l_min,
+                v.temp_c,
+                v.acvpu,
+                v.amends_id,
+                v.amend_reason,
+                v.superseded,
+            )
+            for v in review.vitals
+        ),
+    )
+
+
+def quality_csv(report: QualityReport) -> str:
+    """The quality measures in long format: one line per measure and group."""
+    rows: list[tuple[Any, ...]] = []
+    for cell in report.on_time:
+        rows.append(("vitals_on_time_pct", cell.nurse, cell.week.isoformat(), cell.checks,
+                     cell.pct, ""))  # fmt: skip
+    for rate in report.reaction_rates:
+        rows.append(("reactions_per_100_sessions", rate.drug, rate.cycle, rate.sessions,
+                     rate.per_100, f"{rate.reactions} reactions"))  # fmt: skip
+    for time in report.response_times:
+        rows.append(("response_median_min", time.measure, "", time.n, time.median_min, ""))
+        rows.append(("response_p90_min", time.measure, "", time.n, time.p90_min, ""))
+    for issue in report.issues:
+        rows.append((f"alert_{issue.kind}", issue.nurse, issue.at.isoformat(), issue.session_id,
+                     issue.what, issue.reason))  # fmt: skip
+    return _write(QUALITY_COLUMNS, rows)

@@ -1,0 +1,180 @@
+"""The session report for the chart: a PDF written with Qt's own PDF writer.
+
+An HTML page laid out by ``QTextDocument`` and printed to ``QPdfWriter`` (A4): identity, drug
+and protocol, the rule set and protocol versions in force, the trend plot (the same plot as on
+screen, rendered to an image), the reaction record with its clock, every alert with who
+acknowledged it and how fast, the findings with their evidence, and the full timeline of who
+did what and when, corrections beside their originals. Needs a ``QApplication`` (the plot is a
+widget); the command line starts an off-screen one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from infusion_monitor.services.review_detail import SessionReview
+from infusion_monitor.ui.review.plot import render_trend
+
+PLOT_RESOURCE = "trend.png"
+PDF_RESOLUTION_DPI = 150
+#: The plot as drawn (screen pixels) and as placed on the page (document pixels).
+PLOT_RENDER_SIZE = (1400, 900)
+PLOT_WIDTH_PX = 700
+PLOT_HEIGHT_PX = 450
+CLINICAL_NOTE = (
+    "Decision support, not directives: every flag shows its basis; clinical judgement and the "
+    "unit's protocols decide."
+)
+
+
+def _local(at: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    return "—" if at is None else at.astimezone().strftime(fmt)
+
+
+def _minutes(delta: object) -> str:
+    from datetime import timedelta
+
+    if not isinstance(delta, timedelta):
+        return "not recorded"
+    return f"{delta.total_seconds() / 60:.0f} min"
+
+
+def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -> str:
+    """The report as HTML (``QTextDocument``'s subset); the plot is the ``trend.png`` resource."""
+    d = review.detail
+    p = d.patient
+    born = p.date_of_birth.strftime("%d %b %Y") if p.date_of_birth else "not recorded"
+    premeds = (
+        ", ".join(f"{m.name} at {_local(m.given_at, '%H:%M')}" for m in d.premedications) or "none"
+    )
+    parts = [
+        "<html><body style='font-family: sans-serif; font-size: 10pt;'>",
+        f"<h2>Infusion session report — {escape(p.name)}</h2>",
+        "<table cellspacing='0' cellpadding='3' border='1' width='100%'>",
+        f"<tr><td><b>Patient</b></td><td>{escape(p.name)} · MRN {escape(p.mrn or '—')} · "
+        f"born {born}</td></tr>",
+        f"<tr><td><b>Allergies</b></td><td>{escape(p.allergies or 'none recorded')}</td></tr>",
+        f"<tr><td><b>Drug</b></td><td>{escape(d.drug_name)} {escape(d.dose_text())} · cycle "
+        f"{d.cycle}{' (first dose)' if d.first_dose else ''} · {escape(d.chair)} · nurse "
+        f"{escape(d.nurse)}</td></tr>",
+        f"<tr><td><b>Premedication</b></td><td>{escape(premeds)}</td></tr>",
+        f"<tr><td><b>Protocol</b></td><td>{escape(d.protocol_name)} ({escape(d.protocol_id)}, "
+        f"{escape(d.protocol_version)})</td></tr>",
+        f"<tr><td><b>Rule set</b></td><td>{escape(review.ruleset_name)} "
+        f"{escape(review.ruleset_version)}"
+        + (
+            f"; assessed with {escape('; '.join(review.assessed_with))}"
+            if review.assessed_with
+            and review.assessed_with != (f"{review.ruleset_name} {review.ruleset_version}",)
+            else ""
+        )
+        + "</td></tr>",
+        f"<tr><td><b>Highest priority</b></td><td>{escape(review.highest_priority)}</td></tr>",
+        "</table>",
+        "<h3>Vital signs and events</h3>",
+        f"<img src='{PLOT_RESOURCE}' width='{PLOT_WIDTH_PX}' height='{PLOT_HEIGHT_PX}'>",
+    ]
+    reaction = review.reaction
+    parts.append("<h3>Reaction record</h3>")
+    if reaction.clock is None:
+        parts.append("<p>No reaction recorded.</p>")
+    else:
+        clock = reaction.clock
+        parts.append(
+            f"<p>First symptom {_local(clock.onset_at)}. To infusion stopped: "
+            f"{_minutes(clock.to_stopped)}; provider notified: {_minutes(clock.to_notified)}; "
+            f"first drug: {_minutes(clock.to_first_drug)}.</p>"
+        )
+        symptoms = ", ".join(
+            f"{s.label} ({_local(s.onset_at, '%H:%M')} to {_local(s.resolved_at, '%H:%M')})"
+            for s in review.symptoms
+        )
+        parts.append(f"<p>Symptoms: {escape(symptoms or 'none')}</p>")
+        outcome = reaction.outcome
+        if outcome is not None:
+            parts.append(
+                f"<p><b>CTCAE v5.0: {escape(outcome.ctcae_term.replace('_', ' '))} grade "
+                f"{outcome.ctcae_grade}</b> (rules suggested "
+                f"{escape(outcome.suggested_term.replace('_', ' '))} grade "
+                f"{outcome.suggested_grade}). Outcome: {escape(outcome.disposition.label)}; "
+                f"resolved {_local(outcome.resolved_at)}. Recorded by "
+                f"{escape(reaction.outcome_by or '?')} at {_local(reaction.outcome_at)}."
+                f"{' Flagged for the next session.' if outcome.flag_next_session else ''}"
+                f"{' Note: ' + escape(outcome.note) if outcome.note else ''}</p>"
+            )
+    parts.append("<h3>Alerts</h3>")
+    if not review.alerts:
+        parts.append("<p>No alert.</p>")
+    else:
+        parts.append(
+            "<table cellspacing='0' cellpadding='3' border='1' width='100%'><tr><th>Raised</th>"
+            "<th>Priority</th><th>Condition</th><th>Acknowledged by</th><th>After</th>"
+            "<th>Resolved</th></tr>"
+        )
+        for alert in review.alerts:
+            after = "never" if alert.ack_seconds is None else f"{alert.ack_seconds:.0f} s"
+            parts.append(
+                f"<tr><td>{_local(alert.raised_at, '%H:%M:%S')}</td>"
+                f"<td>{escape(alert.priority.upper())}</td>"
+                f"<td>{escape(alert.condition.replace('_', ' '))}</td>"
+                f"<td>{escape(alert.acknowledged_by or '—')}</td><td>{after}</td>"
+                f"<td>{_local(alert.resolved_at, '%H:%M:%S')}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("<h3>Findings and their evidence</h3>")
+    if not review.findings:
+        parts.append("<p>No finding.</p>")
+    for finding in review.findings:
+        parts.append(
+            f"<p><b>{escape(finding.rule)}</b> ({escape(finding.source)}), first at "
+            f"{_local(finding.at, '%H:%M:%S')}: {escape('; '.join(finding.evidence))}</p>"
+        )
+    parts.append(
+        "<h3>Timeline</h3><table cellspacing='0' cellpadding='2' border='1' width='100%'>"
+        "<tr><th>Time</th><th>What</th><th>Who</th><th>Original (if corrected)</th></tr>"
+    )
+    for entry in review.timeline:
+        parts.append(
+            f"<tr><td>{_local(entry.at, '%H:%M:%S')}</td><td>{escape(entry.text)}</td>"
+            f"<td>{escape(entry.who)}</td><td>{escape(entry.original or '')}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.append(
+        f"<p><i>Printed by {escape(printed_by)} at {_local(printed_at)}. "
+        f"{escape(CLINICAL_NOTE)}</i></p></body></html>"
+    )
+    return "".join(parts)
+
+
+def write_session_pdf(
+    review: SessionReview, path: Path, printed_by: str, printed_at: datetime
+) -> Path:
+    """Write the session's report to ``path`` as an A4 PDF and return the path."""
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.addResource(
+        QTextDocument.ResourceType.ImageResource,
+        QUrl(PLOT_RESOURCE),
+        render_trend(review.trend, *PLOT_RENDER_SIZE),
+    )
+    document.setHtml(session_html(review, printed_by, printed_at))
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_RESOLUTION_DPI)
+    writer.setTitle(f"Infusion session {review.detail.id}")
+    writer.setCreator("Infusion Monitor")
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(12, 12, 12, 12),
+        )
+    )
+    document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
+    document.setTextWidth(document.pageSize().width())
+    document.print_(writer)
+    return path

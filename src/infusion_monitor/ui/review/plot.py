@@ -1,0 +1,48 @@
+"""Fill the shared trend plot with a finished session's trend, and render it to an image."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from infusion_monitor.services.vitals_trend import TrendData, TrendSet
+from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
+
+
+def _point(item: TrendSet) -> TrendPoint:
+    return TrendPoint(
+        item.t_min,
+        item.hr,
+        item.sbp,
+        item.dbp,
+        item.rr,
+        item.spo2,
+        item.temp_c,
+        item.news2,
+        item.monitor,
+    )
+
+
+def fill_plot(plot: TrendPlot, data: TrendData) -> None:
+    """Show ``data`` in ``plot``: baseline, every current set, gaps for skipped checks, events."""
+    plot.set_start(data.start)
+    plot.set_baseline(None if data.baseline is None else _point(data.baseline))
+    points = [_point(item) for item in data.sets]
+    points += [TrendPoint(t) for t in data.missed_min]
+    plot.set_points(sorted(points, key=lambda p: p.t_min))
+    plot.set_markers([TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events])
+
+
+def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QImage:
+    """The trend plot of ``data`` drawn off screen into an image (needs a QApplication)."""
+    plot = TrendPlot()
+    plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    plot.resize(width, height)
+    fill_plot(plot, data)
+    plot.show()
+    QApplication.processEvents()
+    image = plot.grab().toImage()
+    plot.close()
+    plot.deleteLater()
+    return image

@@ -1,0 +1,119 @@
+"""Exports of a reviewed session: the PDF shows the timeline, CSVs read back, FHIR validates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from pypdf import PdfReader
+from pytestqt.qtbot import QtBot
+
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.users import Actor
+from infusion_monitor.integrations.csv_export import (
+    SESSION_COLUMNS,
+    VITALS_COLUMNS,
+    quality_csv,
+    sessions_csv,
+    vitals_csv,
+)
+from infusion_monitor.integrations.fhir import session_bundle
+from infusion_monitor.integrations.reports import write_session_pdf
+from infusion_monitor.services.quality import QualityService
+from infusion_monitor.services.review import ReviewService
+from infusion_monitor.services.review_detail import SessionReview
+from infusion_monitor.services.review_query import SessionFilter
+from infusion_monitor.storage.database import Database
+from review_world import small_unit
+
+
+@pytest.fixture
+def reviewed(database: Database, clock: FakeClock, charge: Actor) -> SessionReview:
+    """A session with a reaction, opened for export by the charge nurse."""
+    session_id = small_unit(database)
+    return ReviewService(database.sessions, clock).export_session(charge, session_id, "pdf")[1]
+
+
+def test_the_pdf_holds_identity_reaction_and_the_timeline(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    path = write_session_pdf(reviewed, tmp_path / "s.pdf", "Cy Charge", datetime.now(UTC))
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    flat = " ".join(text.split())
+    assert reviewed.detail.patient.name in flat
+    assert reviewed.detail.patient.mrn is not None and reviewed.detail.patient.mrn in flat
+    assert reviewed.detail.drug_name in flat
+    assert "Timeline" in flat and "Infusion started" in flat and "Session closed" in flat
+    assert "Reaction recorded" in flat and "CTCAE v5.0" in flat
+    assert "acknowledged" in flat.lower()
+    assert reviewed.ruleset_version[:20] in flat.replace(" ", "") or "sha256" in flat
+    assert "Printed by Cy Charge" in flat
+
+
+def test_the_vitals_csv_round_trips(reviewed: SessionReview) -> None:
+    rows = list(csv.DictReader(io.StringIO(vitals_csv(reviewed))))
+    assert tuple(rows[0]) == VITALS_COLUMNS
+    assert len(rows) == len(reviewed.vitals)
+    for row, vitals in zip(rows, reviewed.vitals, strict=True):
+        assert int(row["vitals_id"]) == vitals.id
+        assert datetime.fromisoformat(row["taken_at"]) == vitals.taken_at
+        assert (int(row["heart_rate"]) if row["heart_rate"] else None) == vitals.hr
+        assert (float(row["temperature_c"]) if row["temperature_c"] else None) == vitals.temp_c
+        assert row["superseded"] == ("true" if vitals.superseded else "false")
+
+
+def test_the_sessions_csv_round_trips(
+    database: Database, clock: FakeClock, charge: Actor, reviewed: SessionReview
+) -> None:
+    page = ReviewService(database.sessions, clock).list_sessions(charge, SessionFilter(), limit=40)
+    rows = list(csv.DictReader(io.StringIO(sessions_csv(page.rows))))
+    assert tuple(rows[0]) == SESSION_COLUMNS and len(rows) == len(page.rows)
+    for row, session in zip(rows, page.rows, strict=True):
+        assert int(row["session_id"]) == session.id
+        assert datetime.fromisoformat(row["created_at"]) == session.created_at
+        assert row["patient"] == session.patient_name and row["drug"] == session.drug
+        assert int(row["vitals_sets"]) == session.vitals_sets
+        assert row["highest_priority"] == session.highest_priority
+
+
+def test_the_quality_csv_has_every_measure(
+    database: Database, charge: Actor, reviewed: SessionReview
+) -> None:
+    report = QualityService(database.sessions).report(
+        charge, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    rows = list(csv.DictReader(io.StringIO(quality_csv(report))))
+    measures = {row["measure"] for row in rows}
+    assert {"vitals_on_time_pct", "reactions_per_100_sessions", "response_median_min"} <= measures
+
+
+def test_the_fhir_bundle_validates_as_r4_with_vital_signs_and_the_reaction(
+    reviewed: SessionReview,
+) -> None:
+    bundle = session_bundle(reviewed)
+    Bundle.model_validate(bundle)  # raises on any schema error
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    kinds = [r["resourceType"] for r in resources]
+    assert kinds[:2] == ["Patient", "Encounter"]
+    assert "AdverseEvent" in kinds and "AllergyIntolerance" in kinds
+    observations = [r for r in resources if r["resourceType"] == "Observation"]
+    codes = {r["code"]["coding"][0]["code"] for r in observations}
+    assert {"8867-4", "9279-1", "2708-6", "8310-5", "85354-9"} <= codes
+    for obs in observations:
+        assert obs["category"][0]["coding"][0]["code"] == "vital-signs"
+        assert obs["subject"]["reference"].startswith("urn:uuid:")
+        assert "effectiveDateTime" in obs
+        if obs["code"]["coding"][0]["code"] == "85354-9":
+            components = {c["code"]["coding"][0]["code"]: c for c in obs["component"]}
+            assert set(components) == {"8480-6", "8462-4"}
+            assert components["8480-6"]["valueQuantity"]["code"] == "mm[Hg]"
+        else:
+            quantity = obs["valueQuantity"]
+            assert quantity["system"] == "http://unitsofmeasure.org"
+            assert quantity["code"] in {"/min", "%", "Cel"}
+    current = len(reviewed.current_vitals)
+    assert sum(1 for o in observations if o["code"]["coding"][0]["code"] == "8867-4") == current

@@ -1,0 +1,119 @@
+"""The review list, session detail and their role checks and audit rows, on a synthetic unit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.users import Actor, PermissionDenied
+from infusion_monitor.errors import UserError
+from infusion_monitor.services.review import EXPORT_RECORD, OPEN_RECORD, ReviewService
+from infusion_monitor.services.review_query import SessionFilter, SortKey
+from infusion_monitor.storage.database import Database
+from infusion_monitor.storage.models import AuditEntry, InfusionSession
+from review_world import small_unit
+
+
+@pytest.fixture
+def reacted(database: Database) -> int:
+    """A session with a reaction in the small synthetic unit."""
+    return small_unit(database)
+
+
+@pytest.fixture
+def review(database: Database, clock: FakeClock) -> ReviewService:
+    """The review service on the test database."""
+    return ReviewService(database.sessions, clock)
+
+
+def _audit(database: Database, action: str) -> list[AuditEntry]:
+    with database.sessions() as db:
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_a_nurse_can_neither_list_nor_open_nor_export(
+    review: ReviewService, nurse: Actor, reacted: int
+) -> None:
+    with pytest.raises(PermissionDenied):
+        review.list_sessions(nurse, SessionFilter())
+    with pytest.raises(PermissionDenied):
+        review.choices(nurse)
+    with pytest.raises(PermissionDenied):
+        review.open_session(nurse, reacted)
+    with pytest.raises(PermissionDenied):
+        review.export_session(nurse, reacted, "pdf")
+
+
+def test_the_list_pages_filters_and_sorts_in_sql(
+    review: ReviewService, charge: Actor, database: Database, reacted: int
+) -> None:
+    with database.sessions() as db:
+        stored = db.scalar(select(func.count()).select_from(InfusionSession))
+    everything = review.list_sessions(charge, SessionFilter(), limit=10)
+    assert everything.total == stored and len(everything.rows) == 10
+    second = review.list_sessions(charge, SessionFilter(), limit=10, offset=10)
+    assert not {r.id for r in everything.rows} & {r.id for r in second.rows}
+    dates = [r.created_at for r in everything.rows]
+    assert dates == sorted(dates, reverse=True)
+
+    yes = review.list_sessions(charge, SessionFilter(reaction=True), limit=1000)
+    no = review.list_sessions(charge, SessionFilter(reaction=False), limit=1)
+    assert yes.total + no.total == everything.total
+    assert reacted in {r.id for r in yes.rows}
+    assert all(r.reaction_grade is not None for r in yes.rows)
+
+    by_priority = review.list_sessions(charge, SessionFilter(), sort=SortKey.PRIORITY, limit=5)
+    assert by_priority.rows[0].highest_priority in ("medium", "high")
+    high = review.list_sessions(charge, SessionFilter(min_priority="high"), limit=1000)
+    assert all(r.highest_priority == "high" for r in high.rows)
+
+    one = yes.rows[0]
+    found = review.list_sessions(charge, SessionFilter(search=(one.mrn or "").lower()))
+    assert {r.mrn for r in found.rows} == {one.mrn}
+    by_name = review.list_sessions(charge, SessionFilter(search=one.patient_name.split()[1][:4]))
+    assert one.patient_name in {r.patient_name for r in by_name.rows}
+    drug = review.list_sessions(charge, SessionFilter(drug=one.drug), limit=1000)
+    assert {r.drug for r in drug.rows} == {one.drug}
+
+    for key in SortKey:
+        page = review.list_sessions(charge, SessionFilter(), sort=key, descending=False, limit=3)
+        assert len(page.rows) == 3
+    row = everything.rows[0]
+    assert row.duration_min is not None and row.duration_min > 0
+    assert row.on_time_pct is not None and 0 <= row.on_time_pct <= 100
+    choices = review.choices(charge)
+    assert one.drug in choices.drugs and choices.chairs and choices.nurses
+
+
+def test_opening_a_session_shows_everything_and_is_audited(
+    review: ReviewService, charge: Actor, database: Database, reacted: int
+) -> None:
+    record, detail = review.open_session(charge, reacted)
+    assert record.session_id == reacted
+    kinds = {entry.kind for entry in detail.timeline}
+    assert {"event", "vitals", "symptom", "alert", "action", "reaction", "assessment"} <= kinds
+    assert [e.at for e in detail.timeline] == sorted(e.at for e in detail.timeline)
+    assert detail.alerts and detail.findings
+    assert all(f.evidence for f in detail.findings)
+    assert detail.reaction.clock is not None and detail.reaction.outcome is not None
+    assert detail.trend.sets
+    assert detail.ruleset_version.startswith("sha256:")
+    assert detail.assessed_with == (f"{detail.ruleset_name} {detail.ruleset_version}",)
+    opened = _audit(database, OPEN_RECORD)
+    assert [(a.actor, a.entity_id) for a in opened] == [(charge.staff_id, str(reacted))]
+
+    review.export_session(charge, reacted, "fhir")
+    exported = _audit(database, EXPORT_RECORD)
+    assert exported[-1].after == {"format": "fhir"}
+    with pytest.raises(UserError, match="not known"):
+        review.export_session(charge, reacted, "docx")
+
+
+def test_a_running_session_does_not_open(
+    review: ReviewService, charge: Actor, database: Database, reacted: int
+) -> None:
+    with database.sessions.begin() as db:
+        db.get(InfusionSession, reacted).state = "running"  # type: ignore[union-attr]
+    with pytest.raises(UserError, match="not a finished session"):
+        review.open_session(charge, reacted)
