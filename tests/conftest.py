@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from backends import backend
+
+__all__ = ["backend"]
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 

@@ -1,4 +1,4 @@
-"""The hash-chained audit log on a real SQLite file: it verifies, and detects tampering."""
+"""The hash-chained audit log on SQLite and PostgreSQL: it verifies, and detects tampering."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from backends import Backend
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.audit import AuditBreak, append_audit, verify_audit_chain
 from infusion_monitor.storage.database import Database, open_database
@@ -17,9 +18,9 @@ T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(data_dir: Path) -> Iterator[Database]:
+def database(data_dir: Path, backend: Backend) -> Iterator[Database]:
     """An open database with three chained audit rows (ids 1, 2, 3)."""
-    with open_database(None, AppPaths.resolve(data_dir)) as opened:
+    with open_database(backend.url, AppPaths.resolve(data_dir)) as opened:
         with opened.sessions.begin() as db:
             for minute, state in enumerate(("running", "paused", "running")):
                 append_audit(

@@ -118,21 +118,25 @@ def verify_audit_chain(db: Session) -> AuditBreak | None:
         .order_by(AuditEntry.id)
         .execution_options(yield_per=_VERIFY_BATCH_ROWS)
     )
-    expected_prev = GENESIS_HASH
-    for row in rows:
-        if row.prev_hash != expected_prev:
-            return AuditBreak(row.id, "the row before it was removed or altered")
-        recomputed = row_hash(
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            prev_hash=row.prev_hash,
-        )
-        if recomputed != row.row_hash:
-            return AuditBreak(row.id, "the row was altered after it was written")
-        expected_prev = row.row_hash
+    try:
+        expected_prev = GENESIS_HASH
+        for row in rows:
+            if row.prev_hash != expected_prev:
+                return AuditBreak(row.id, "the row before it was removed or altered")
+            recomputed = row_hash(
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                entity=row.entity,
+                entity_id=row.entity_id,
+                before=row.before,
+                after=row.after,
+                prev_hash=row.prev_hash,
+            )
+            if recomputed != row.row_hash:
+                return AuditBreak(row.id, "the row was altered after it was written")
+            expected_prev = row.row_hash
+    finally:
+        # PostgreSQL streams through a server-side cursor: close it even on an early return.
+        rows.close()
     return None
