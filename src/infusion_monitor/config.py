@@ -34,6 +34,16 @@ class UnitSection(BaseModel):
     chairs: list[str] = Field(default_factory=lambda: list(DEFAULT_CHAIRS), min_length=1)
 
 
+class GatewaySection(BaseModel):
+    """``[gateway]``: the bedside-monitor feed (HL7 v2 over MLLP) and monitor-value staleness."""
+
+    model_config = ConfigDict(extra="forbid")
+    listen: str | None = None
+    """``HOST:PORT`` to receive monitor messages on (e.g. ``127.0.0.1:2575``); none: off."""
+    stale_after_min: int = Field(default=5, ge=1, le=240)
+    """Minutes after which a monitor value greys out on screen."""
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -41,6 +51,7 @@ class Config(BaseModel):
     database: DatabaseSection = Field(default_factory=DatabaseSection)
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
+    gateway: GatewaySection = Field(default_factory=GatewaySection)
 
 
 def load_config(path: Path) -> Config:

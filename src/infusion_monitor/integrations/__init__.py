@@ -1,0 +1,1 @@
+"""Links to other systems: the HL7 v2 monitor feed."""
