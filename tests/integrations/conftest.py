@@ -1,0 +1,32 @@
+"""Gateway fixtures: a unit database on each backend with a running session in Chair 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from backends import Backend
+from infusion_monitor.integrations.hl7.gateway import Gateway, GatewayServer
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.monitor_feed import MonitorFeedService
+from infusion_monitor.storage.database import Database, open_database
+from unitworld import add_running_session
+
+
+@pytest.fixture
+def unit_db(backend: Backend, data_dir: Path) -> Iterator[Database]:
+    """An open database with a running session in "Chair 1" for patient MRN-1."""
+    with open_database(backend.url, AppPaths.resolve(data_dir)) as database:
+        add_running_session(database.sessions, "Chair 1", "MRN-1")
+        yield database
+
+
+@pytest.fixture
+def gateway_server(unit_db: Database) -> Iterator[GatewayServer]:
+    """The gateway serving ``unit_db`` on a free loopback port, in this process."""
+    feed = MonitorFeedService(unit_db.sessions)
+    with GatewayServer(Gateway(feed.store, lambda: datetime.now(UTC)), "127.0.0.1", 0) as server:
+        yield server
