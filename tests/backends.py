@@ -73,3 +73,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         return
     with fresh_postgres_database() as url:
         yield Backend("postgresql", url)
+
+
+@pytest.fixture
+def backend_url(backend: Backend) -> str:
+    """The URL of the ``backend`` database (for child processes)."""
+    return backend.url

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backends import backend
+from backends import backend, backend_url
 
-__all__ = ["backend"]
+__all__ = ["backend", "backend_url"]
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 

@@ -136,9 +136,13 @@ class GatewayServer:
     """An MLLP listener on ``host:port`` (port 0: any free port) serving in a background thread."""
 
     def __init__(
-        self, gateway: Gateway, host: str = "127.0.0.1", port: int = 2575,
-        *, idle_timeout_s: float = IDLE_TIMEOUT_S,
-    ) -> None:  # fmt: skip
+        self,
+        gateway: Gateway,
+        host: str = "127.0.0.1",
+        port: int = 2575,
+        *,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+    ) -> None:
         self._server = _Server((host, port), gateway, idle_timeout_s)
         self._thread: threading.Thread | None = None
 
@@ -151,9 +155,11 @@ class GatewayServer:
     def start(self) -> GatewayServer:
         """Serve in a daemon thread; return self."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
             name="hl7-gateway",
-        )  # fmt: skip
+        )
         self._thread.start()
         return self
 
