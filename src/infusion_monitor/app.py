@@ -11,9 +11,12 @@ its import hook, which slows every later import.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import sys
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +29,14 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.startup import seconds_since_process_start
+from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from infusion_monitor.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -94,7 +101,33 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            return qt_app.exec()
+            with _monitor_gateway(config, database, clock, funnel):
+                return qt_app.exec()
+
+
+@contextlib.contextmanager
+def _monitor_gateway(
+    config: Config, database: Database, clock: Clock, funnel: MessageFunnel
+) -> Iterator[None]:
+    """Run the bedside-monitor gateway inside the app when ``[gateway] listen`` is set."""
+    if not config.gateway.listen:
+        yield
+        return
+    from infusion_monitor.integrations.hl7.gateway import Gateway, GatewayServer, parse_listen
+    from infusion_monitor.services.monitor_feed import MonitorFeedService
+
+    host, port = parse_listen(config.gateway.listen)
+    feed = MonitorFeedService(database.sessions)
+    try:
+        server = GatewayServer(Gateway(feed.store, clock.now), host, port).start()
+    except OSError as exc:
+        funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
+        yield
+        return
+    try:
+        yield
+    finally:
+        server.stop()
 
 
 def open_app_database(
@@ -136,6 +169,17 @@ def build_main_window(
 
     board = BoardService(database.sessions, config.unit.chairs)
     latest_crash = crashlog.latest_report(paths.crash_dir)
+    stale_after = timedelta(minutes=config.gateway.stale_after_min)
+
+    def open_unit_board() -> QWidget:
+        from infusion_monitor.ui.unit_board import UnitBoardWindow
+
+        watcher = ChangeWatcher(database.engine)
+        service = UnitBoardService(database.sessions, watcher, stale_after)
+        window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
+        window.destroyed.connect(lambda *_args: watcher.close())
+        return window
+
     window = MainWindow(
         unit_name=config.unit.name,
         load_board=board.snapshot,
@@ -145,6 +189,7 @@ def build_main_window(
         rule_set=rules.info(),
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
+        open_unit_board=open_unit_board,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     return window

@@ -59,8 +59,10 @@ class MainWindow(QMainWindow):
         rule_set: RuleSetInfo,
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
+        open_unit_board: Callable[[], QWidget] | None = None,
     ) -> None:
         super().__init__()
+        self._open_unit_board = open_unit_board
         self.setWindowTitle(WINDOW_TITLE)
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
@@ -112,6 +114,15 @@ class MainWindow(QMainWindow):
         """Ask for a fresh snapshot of every chair and show it."""
         self.board.show_statuses(self._load_board(), self._clock.now())
 
+    def show_unit_board(self) -> QWidget | None:
+        """Open the unit board (every chair of every workstation) in its own window."""
+        if self._open_unit_board is None:
+            return None
+        board = self._open_unit_board()
+        board.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        board.show()
+        return board
+
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking the board."""
         box = QMessageBox(QMessageBox.Icon.Information, "About Infusion Monitor", about_text())
@@ -151,6 +162,10 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
             view_menu.addAction(action)
+        if self._open_unit_board is not None:
+            view_menu.addSeparator()
+            unit_board = view_menu.addAction("&Unit board (all chairs)")
+            unit_board.triggered.connect(self.show_unit_board)
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction("&About Infusion Monitor").triggered.connect(self.show_about)
