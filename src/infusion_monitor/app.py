@@ -14,22 +14,35 @@ import argparse
 import contextlib
 import functools
 import logging
+import socket
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
+from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import Clock, SystemClock
+from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
+from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.services.unit_board import UnitBoardService
+from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
@@ -37,9 +50,15 @@ from infusion_monitor.storage.database import Database, open_database
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.sound import SoundPlayer
+    from infusion_monitor.ui.vitals_panel import VitalsController
 
 log = logging.getLogger(__name__)
+
+#: Who acts when nobody is signed in (until sign-in exists): the workstation, as a nurse.
+WORKSTATION_ACTOR = Actor("WORKSTATION", "Workstation", Role.NURSE)
 
 #: Files SQLite may keep next to a database; the demo removes them with it.
 _SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -75,13 +94,14 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
     """Load the rules, open the database, then load Qt, install crash hooks, build the window."""
     funnel = MessageFunnel()
     rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
-    with open_app_database(args, config, paths, clock, rules.rules.version) as database:
+    with open_app_database(args, config, paths, clock, rules.rules) as database:
         log.info("database %s", database.location)
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
 
         from infusion_monitor.ui.crash import CrashHooks
         from infusion_monitor.ui.first_paint import FirstPaintReporter
+        from infusion_monitor.ui.sound import QtSoundPlayer
 
         with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
             existing = QApplication.instance()
@@ -95,6 +115,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 funnel=funnel,
                 rules=rules,
                 clock=clock,
+                sound_player=QtSoundPlayer(config.sound.volume, qt_app),
             )
             if args.quit_after_start:
                 FirstPaintReporter(window, seconds_since_process_start)
@@ -130,8 +151,18 @@ def _monitor_gateway(
         server.stop()
 
 
+def current_actor(args: argparse.Namespace) -> Actor:
+    """A pre-signed-in actor for tests and tools that compose the window without a sign-in.
+
+    The app itself starts locked and the actor comes from the sign-in panel (``SignInState``).
+    """
+    from infusion_monitor.demo import DEMO_NURSE
+
+    return DEMO_NURSE if args.demo else WORKSTATION_ACTOR
+
+
 def open_app_database(
-    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, ruleset_version: str
+    args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock, rules: RuleSet
 ) -> Database:
     """Open the database chosen by ``--demo``, ``--db``, the config file or the default.
 
@@ -148,7 +179,7 @@ def open_app_database(
         demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
     database = open_database(f"sqlite:///{demo_file}", paths)
     try:
-        seed_demo(database.sessions, config.unit.chairs, clock.now(), ruleset_version)
+        seed_demo(database.sessions, config.unit.chairs, clock.now(), rules)
     except BaseException:
         database.close()
         raise
@@ -163,11 +194,65 @@ def build_main_window(
     funnel: MessageFunnel,
     rules: RuleSetService,
     clock: Clock,
+    actor: Actor | None = None,
+    library: ProtocolLibrary | None = None,
+    sound_player: SoundPlayer | None = None,
 ) -> MainWindow:
-    """Build the services and the main window over an open database (needs a QApplication)."""
-    from infusion_monitor.ui.main_window import MainWindow
+    """Build the services and the main window over an open database (needs a QApplication).
 
-    board = BoardService(database.sessions, config.unit.chairs)
+    The window starts locked; every use case acts for whoever signs in (``SignInState``).
+    ``actor`` signs someone in from the start (tests and tools only).
+    """
+    from PySide6.QtCore import QTimer
+
+    from infusion_monitor.services.audit import AuditService
+    from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
+    from infusion_monitor.services.staff import StaffService
+    from infusion_monitor.ui.care_controller import CareController
+    from infusion_monitor.ui.controller import SessionController
+    from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.security import SecurityWiring
+    from infusion_monitor.ui.vitals_panel import VitalsController
+
+    security_config = config.security
+    auth = AuthService(
+        database.sessions,
+        clock,
+        workstation=security_config.workstation or socket.gethostname(),
+        policy=LockoutPolicy(security_config.max_failed_pins, security_config.lockout_minutes),
+    )
+    state = SignInState()
+    if actor is not None:
+        state.set_actor(actor)
+    security = SecurityWiring(
+        auth=auth,
+        staff=StaffService(database.sessions, clock, hasher=auth.hasher),
+        audit=AuditService(database.sessions),
+        state=state,
+        lock_after=timedelta(minutes=security_config.lock_after_minutes),
+    )
+
+    library = library or load_library()
+    board = BoardService(database.sessions, config.unit.chairs, library)
+    sessions = SessionService(
+        database.sessions, library, lambda: rules.rules, clock, config.unit.chairs
+    )
+    controller = SessionController(sessions, board, funnel, state.require_actor)
+    assessing = AssessingService(lambda: rules.rules)
+    care_services = make_care_services(
+        database.sessions,
+        clock,
+        lambda: rules.rules,
+        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        sessions_lifecycle(sessions),
+        assessing,
+    )
+    care = CareController(
+        care_services.care, care_services.alerts, funnel, state.require_actor, clock
+    )
+    vitals = VitalsService(database.sessions, assessing, library)
+    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
+    schedule = VitalsScheduleService(database.sessions, library)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     stale_after = timedelta(minutes=config.gateway.stale_after_min)
 
@@ -175,14 +260,14 @@ def build_main_window(
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
-        service = UnitBoardService(database.sessions, watcher, stale_after)
+        service = UnitBoardService(database.sessions, library, watcher, stale_after)
         window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
         window.destroyed.connect(lambda *_args: watcher.close())
         return window
 
     window = MainWindow(
         unit_name=config.unit.name,
-        load_board=board.snapshot,
+        controller=controller,
         clock=clock,
         funnel=funnel,
         database_location=database.location,
@@ -190,9 +275,82 @@ def build_main_window(
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
         open_unit_board=open_unit_board,
+        care=care,
+        security=security,
+    )
+    _attach_vitals(
+        window,
+        controller,
+        VitalsController(vitals, trend, funnel, state.require_actor, clock, controller),
+        schedule,
+        config,
+        clock,
+        state.require_actor,
+        funnel,
+        sound_player,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
+    if database.file is not None and database.file != paths.demo_database_file:
+        job = BackupJob(
+            database.file,
+            paths.backup_dir,
+            clock,
+            funnel,
+            every=timedelta(hours=config.backup.every_hours),
+            keep=config.backup.keep,
+        )
+        backup_timer = QTimer(window)
+        backup_timer.setInterval(BACKUP_CHECK_MS)
+        backup_timer.timeout.connect(functools.partial(_start_backup, job))
+        backup_timer.start()
+        _start_backup(job)  # at start: a copy if the newest is older than the interval
     return window
+
+
+def _attach_vitals(
+    window: MainWindow,
+    sessions: SessionController,
+    controller: VitalsController,
+    schedule: VitalsScheduleService,
+    config: Config,
+    clock: Clock,
+    actor: Callable[[], Actor],
+    funnel: MessageFunnel,
+    sound_player: SoundPlayer | None,
+) -> None:
+    """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
+    from infusion_monitor.domain.prompts import VitalsPrompter
+    from infusion_monitor.ui.sound import SilentPlayer
+    from infusion_monitor.ui.vitals_panel import VitalsPanel
+    from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
+
+    window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
+    controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
+    player = sound_player or SilentPlayer()
+    problem = getattr(player, "problem", None)
+    if sound_player is not None and not player.available:
+        funnel.warning(
+            f"Sound is unavailable ({problem or 'no audio'}): vitals prompts are shown on "
+            "screen only."
+        )
+    window.vitals_prompt = VitalsPromptBar(
+        clock,
+        schedule.open_statuses,
+        schedule.chair_name,
+        player,
+        VitalsPrompter(max_mute_min=config.sound.mute_max_min),
+        actor,
+    )
+    window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
+
+
+#: How often the app asks whether a backup is due (the interval itself is in the config).
+BACKUP_CHECK_MS = 10 * 60 * 1000
+
+
+def _start_backup(job: BackupJob) -> None:
+    """Run the backup job on a worker thread, so a large database never freezes the board."""
+    threading.Thread(target=job.run_if_due, name="backup", daemon=True).start()
 
 
 def _announce_unshown_crash(crash_dir: Path, funnel: MessageFunnel, window: MainWindow) -> None:

@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import db, gateway, protocols, rules
+    from infusion_monitor.commands import audit, db, gateway, protocols, rules
 
-    return [rules.register, protocols.register, db.register, gateway.register]
+    return [rules.register, protocols.register, db.register, audit.register, gateway.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The optional configuration file (TOML): database URL, rule set and the unit's chairs."""
+"""The optional configuration file (TOML): database, rule set, chairs, backups and security."""
 
 from __future__ import annotations
 
@@ -44,6 +44,46 @@ class GatewaySection(BaseModel):
     """Minutes after which a monitor value greys out on screen."""
 
 
+class SoundSection(BaseModel):
+    """``[sound]``: prompt sounds. A mute always has a reason and lasts at most this long."""
+
+    model_config = ConfigDict(extra="forbid")
+    mute_max_min: int = Field(default=10, ge=1, le=60)
+    volume: float = Field(default=0.8, ge=0.2, le=1.0)
+
+
+class BackupSection(BaseModel):
+    """``[backup]``: automatic copies of the SQLite database (online backup API)."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Take a copy at start, then every this many hours while the app runs.
+    every_hours: float = Field(default=4.0, gt=0, le=24 * 7)
+    #: How many automatic copies to keep (older ones are deleted).
+    keep: int = Field(default=12, ge=1, le=1000)
+
+
+class SecuritySection(BaseModel):
+    """``[security]``: sign-in lock-out and automatic screen lock."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Lock the screen (hide patient identity, keep alarms) after this long without input.
+    lock_after_minutes: float = Field(default=5.0, gt=0, le=240)
+    #: Wrong PINs in a row that lock an account, and for how long.
+    max_failed_pins: int = Field(default=5, ge=3, le=20)
+    lockout_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    #: This workstation's name in the audit trail (default: the computer's host name).
+    workstation: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class AlertsSection(BaseModel):
+    """``[alerts]``: how long an unacknowledged high alert waits before it re-sounds and before
+    it is escalated to the unit (seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+    repeat_sound_s: int = Field(default=60, gt=0)
+    escalate_after_s: int = Field(default=120, gt=0)
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -52,6 +92,10 @@ class Config(BaseModel):
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
     gateway: GatewaySection = Field(default_factory=GatewaySection)
+    sound: SoundSection = Field(default_factory=SoundSection)
+    backup: BackupSection = Field(default_factory=BackupSection)
+    security: SecuritySection = Field(default_factory=SecuritySection)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
 
 
 def load_config(path: Path) -> Config:

@@ -1,189 +1,492 @@
 """Seed the separate ``--demo`` database with realistic sessions, timed relative to "now".
 
-Four chairs are occupied in different states (running, paused with a reason, just started,
-post-infusion observation), the rest are free. Every patient here is fictional.
+Four chairs are occupied in different states: running for two hours with an infusion reaction
+at 45 min (typed vitals every 15 min, then every 5 min, a skipped check, symptoms, treatment, a
+restart at half rate: ``demo_vitals``), paused with a reason, just started with the 15-minute
+vitals due, and post-infusion observation. They are built through the session and vitals
+services (so every step has its event, assessment and audit row), on a clock that walks from
+three hours ago to now. Every patient here is fictional.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.storage.models import (
-    Chair,
-    InfusionSession,
-    Nurse,
-    Patient,
-    SessionEvent,
-    VitalSigns,
+from infusion_monitor.demo_vitals import (
+    BASELINE,
+    DEMO_ACTIONS,
+    DEMO_SETS,
+    DEMO_SYMPTOMS,
+    MISSED_CHECKS_MIN,
+    SYMPTOMS_RESOLVED_MIN,
+    DemoSet,
 )
+from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
+from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.domain.vitals import Acvpu
+from infusion_monitor.domain.vitals_entry import VitalsDraft
+from infusion_monitor.rules.loader import RuleSet, default_rules
+from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
+from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
+from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
+from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.models import Intervention, Nurse, SymptomRecord, VitalSigns
 
+DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
+#: Demo accounts: staff ID, name, role, PIN. Fictional; the demo database is rebuilt each start.
+DEMO_STAFF = (
+    (DEMO_NURSE.staff_id, DEMO_NURSE.name, DEMO_NURSE.role.value, "1234"),
+    ("CHARGE", "Casey Charge", "charge_nurse", "2345"),
+    ("ADMIN", "Alex Admin", "administrator", "3456"),
+)
 BASELINE_BEFORE_START_MIN = 10
+SET_UP_BEFORE_START_MIN = BASELINE_BEFORE_START_MIN
+PREMED_BEFORE_START_MIN = 30
+#: The reaction demo (chair 1) started this many minutes ago: two hours of vitals.
+REACTION_START_AGO = 125
 
 
 @dataclass(frozen=True)
 class _Vitals:
-    heart_rate: int
-    systolic_bp: int
-    diastolic_bp: int
-    respiratory_rate: int
+    hr: int
+    sbp: int
+    dbp: int
+    rr: int
     spo2: int
-    temperature_c: float
+    temp_c: float
 
 
 @dataclass(frozen=True)
-class _DemoSession:
-    """One demo infusion; event offsets are minutes before "now"."""
+class _Demo:
+    """One demo infusion. Steps and vitals are minutes before "now"."""
 
     patient: str
     mrn: str
     born: date
+    protocol_id: str
     drug: str
     cycle: int
     dose: float
-    dose_unit: str
     rate: float
     rate_unit: str
     planned_min: int
-    state: str
-    events: tuple[tuple[str, int, str | None], ...]
+    start_ago: int
+    steps: tuple[tuple[int, str, str | float | None], ...]
+    vitals: tuple[int, ...]
     baseline: _Vitals
+    premeds: tuple[str, ...] = ()
+    allergies: str = ""
+    reactions: str = ""
     first_dose: bool = False
+    reaction: bool = False
+    """Two hours of vitals with a reaction (``demo_vitals``), through the vitals service."""
 
 
-_SESSIONS = (
-    _DemoSession(
+_DEMOS = (
+    _Demo(
         "Ellen Marsh",
         "00412821",
         date(1961, 3, 12),
-        "rituximab",
+        "rituximab-first",
+        "Rituximab",
         1,
         675,
-        "mg",
-        150,
+        50,
         "mg/h",
         255,
-        "running",
-        (
-            ("start", 72, None),
-            ("rate_change", 42, "escalation step"),
-            ("rate_change", 12, "escalation step"),
+        start_ago=REACTION_START_AGO,
+        steps=(
+            (REACTION_START_AGO - 30, "rate", 100.0),
+            (REACTION_START_AGO - 46, "pause", "Infusion reaction: urticaria, wheeze, low BP"),
+            (REACTION_START_AGO - 80, "resume", 50.0),
         ),
-        _Vitals(78, 132, 84, 16, 97, 36.8),
+        vitals=(),
+        baseline=_Vitals(*BASELINE),
+        premeds=("Chlorphenamine 10 mg IV", "Paracetamol 1 g PO"),
+        allergies="Penicillin (rash)",
         first_dose=True,
+        reaction=True,
     ),
-    _DemoSession(
+    _Demo(
         "Tomas Rivera",
         "00538807",
         date(1974, 9, 30),
         "infliximab",
+        "Infliximab",
         2,
         350,
-        "mg",
         125,
         "mL/h",
         120,
-        "paused",
-        (("start", 48, None), ("pause", 6, "Patient to the bathroom")),
-        _Vitals(72, 124, 78, 14, 98, 36.6),
+        start_ago=48,
+        steps=((6, "pause", "Patient to the bathroom"),),
+        vitals=(33, 20),
+        baseline=_Vitals(72, 124, 78, 14, 98, 36.6),
     ),
-    _DemoSession(
+    _Demo(
         "Grace Okafor",
         "00291436",
         date(1958, 1, 21),
         "paclitaxel",
+        "Paclitaxel",
         2,
         315,
-        "mg",
         167,
         "mL/h",
         180,
-        "running",
-        (("start", 3, None),),
-        _Vitals(84, 138, 86, 16, 96, 36.9),
+        start_ago=16,
+        steps=(),
+        vitals=(),
+        baseline=_Vitals(84, 138, 86, 16, 96, 36.9),
+        premeds=("Dexamethasone 20 mg IV", "Chlorphenamine 10 mg IV", "Famotidine 20 mg IV"),
+        reactions="Paclitaxel C1: flushing and chest tightness at 10 min, settled after pause",
     ),
-    _DemoSession(
+    _Demo(
         "Henry Lindqvist",
         "00677152",
         date(1969, 6, 4),
         "cetuximab",
+        "Cetuximab",
         1,
         720,
-        "mg",
-        360,
-        "mg/h",
+        5,
+        "mg/min",
         120,
-        "observation",
-        (("start", 145, None), ("complete", 25, None), ("observation_start", 25, None)),
-        _Vitals(68, 128, 80, 15, 98, 36.7),
+        start_ago=145,
+        steps=((25, "complete", None),),
+        vitals=(130, 115, 85, 55, 26, 5),
+        baseline=_Vitals(68, 128, 80, 15, 98, 36.7),
+        premeds=("Chlorphenamine 10 mg IV",),
         first_dose=True,
     ),
 )
 
+_Step = tuple[int, int, Callable[[], object]]
+
 
 def seed_demo(
-    sessions: sessionmaker[Session], chair_names: Sequence[str], now: datetime, ruleset: str
+    sessions: sessionmaker[Session],
+    chair_names: Sequence[str],
+    now: datetime,
+    rules: RuleSet | None = None,
+    library: ProtocolLibrary | None = None,
 ) -> None:
-    """Fill an empty demo database: the configured chairs, a nurse and the demo sessions."""
+    """Fill an empty demo database: the demo staff, then the sessions in the first four chairs.
+
+    The demo staff sign in with the PINs in :data:`DEMO_STAFF` (listed in the README).
+    """
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # demo only: fast
     with sessions.begin() as db:
-        nurse = Nurse(staff_id="DEMO", name="Demo Nurse", role="nurse")
-        chairs = [Chair(name=name, position=index) for index, name in enumerate(chair_names)]
-        db.add_all([nurse, *chairs])
-        for chair, demo in zip(chairs, _SESSIONS, strict=False):
-            _add_session(db, demo, chair, nurse, now, ruleset)
-
-
-def _add_session(
-    db: Session, demo: _DemoSession, chair: Chair, nurse: Nurse, now: datetime, ruleset: str
-) -> None:
-    start = now - timedelta(minutes=demo.events[0][1])
-    created = start - timedelta(minutes=BASELINE_BEFORE_START_MIN + 5)
-    patient = Patient(mrn=demo.mrn, name=demo.patient, date_of_birth=demo.born)
-    session = InfusionSession(
-        patient=patient,
-        chair=chair,
-        nurse=nurse,
-        protocol_id=demo.drug,
-        protocol_version="demo",
-        ruleset_name="default",
-        ruleset_version=ruleset,
-        dose=demo.dose,
-        dose_unit=demo.dose_unit,
-        rate=demo.rate,
-        rate_unit=demo.rate_unit,
-        planned_duration_min=demo.planned_min,
-        cycle=demo.cycle,
-        first_dose=demo.first_dose,
-        prior_reaction_to_drug=False,
-        state=demo.state,
-        created_at=created,
-        updated_at=now - timedelta(minutes=min(ago for _, ago, _ in demo.events)),
+        db.add_all(
+            Nurse(staff_id=staff_id, name=name, role=role, pin_hash=hasher.hash(pin))
+            for staff_id, name, role, pin in DEMO_STAFF
+        )
+    rules = rules or default_rules()
+    library = library or load_library()
+    earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
+    clock = FakeClock(now - timedelta(minutes=earliest))
+    service = SessionService(sessions, library, lambda: rules, clock, chair_names)
+    care = make_care_services(
+        sessions, clock, lambda: rules, AlertPolicy(), sessions_lifecycle(service)
     )
-    baseline_at = start - timedelta(minutes=BASELINE_BEFORE_START_MIN)
-    db.add(session)
-    db.flush()
-    db.add(
-        VitalSigns(
-            session_id=session.id,
-            taken_at=baseline_at,
-            entered_at=baseline_at + timedelta(minutes=1),
+    vitals = VitalsService(sessions, care.assessing, library)
+    steps: list[_Step] = []
+    refs: dict[int, SessionRef] = {}
+    for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
+        steps.extend(_plan(index, chair, demo, now, service, sessions, refs, vitals, clock))
+    steps.extend(_reactions(care, vitals, clock, refs))
+    for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
+        clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
+        run()
+
+
+#: Reactions in progress, built through the care and vitals services: (chair index, minutes
+#: before now, symptom codes or a vitals set). Chair 3 has a high-priority reaction (anaphylaxis
+#: criteria met: skin and breathing, then a low blood pressure), unacknowledged; Chair 1 a
+#: medium one (chest tightness).
+_REACTIONS: tuple[tuple[int, int, tuple[str, ...] | _Vitals], ...] = (
+    (0, 3, ("chest_tightness",)),
+    (2, 2, ("flushing", "urticaria")),
+    (2, 1, ("wheeze", "dyspnea")),
+    (2, 0, _Vitals(118, 86, 52, 26, 93, 36.9)),
+)
+
+
+def _reactions(
+    care: CareServices, vitals: VitalsService, clock: FakeClock, refs: dict[int, SessionRef]
+) -> list[_Step]:
+    def run(index: int, what: tuple[str, ...] | _Vitals) -> Callable[[], None]:
+        def go() -> None:
+            session_id = refs[index].id
+            if isinstance(what, _Vitals):
+                draft = VitalsDraft(
+                    hr=what.hr,
+                    sbp=what.sbp,
+                    dbp=what.dbp,
+                    rr=what.rr,
+                    spo2=what.spo2,
+                    on_oxygen=False,
+                    o2_flow_l_min=None,
+                    temp_c=Decimal(str(what.temp_c)),
+                    temp_raw=f"{what.temp_c} °C",
+                    acvpu=Acvpu.A,
+                    pain=None,
+                    taken_at=None,
+                    reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None),
+                )
+                vitals.record_vitals(DEMO_NURSE, session_id, draft, clock.now())
+                return
+            for code in what:
+                care.care.record_symptom(DEMO_NURSE, session_id, code)
+
+        return go
+
+    return [(ago, 3, run(index, what)) for index, ago, what in _REACTIONS]
+
+
+def _plan(
+    index: int,
+    chair: str,
+    demo: _Demo,
+    now: datetime,
+    service: SessionService,
+    sessions: sessionmaker[Session],
+    refs: dict[int, SessionRef],
+    vitals_service: VitalsService,
+    clock: FakeClock,
+) -> list[_Step]:
+    start_at = now - timedelta(minutes=demo.start_ago)
+
+    def set_up() -> None:
+        base = demo.baseline
+        draft = SessionDraft(
+            chair=chair,
+            patient_name=demo.patient,
+            mrn=demo.mrn,
+            date_of_birth=demo.born,
+            protocol_id=demo.protocol_id,
+            drug_name=demo.drug,
+            dose=demo.dose,
+            dose_unit="mg",
+            rate=demo.rate,
+            rate_unit=demo.rate_unit,
+            planned_duration_min=demo.planned_min,
+            cycle=demo.cycle,
+            first_dose=demo.first_dose,
+            baseline=BaselineDraft(
+                start_at - timedelta(minutes=BASELINE_BEFORE_START_MIN),
+                base.hr,
+                base.sbp,
+                base.dbp,
+                base.rr,
+                base.spo2,
+                base.temp_c,
+            ),
+            premedications=tuple(
+                PremedicationDraft(name, start_at - timedelta(minutes=PREMED_BEFORE_START_MIN))
+                for name in demo.premeds
+            ),
+            allergies=demo.allergies,
+            reaction_history=demo.reactions,
+            prior_reaction_to_drug=bool(demo.reactions),
+        )
+        detail = service.set_up(draft, DEMO_NURSE).detail
+        refs[index] = SessionRef(detail.id, detail.version)
+
+    def act(kind: str, value: str | float | None) -> Callable[[], None]:
+        def run() -> None:
+            ref = refs[index]
+            if kind == "start":
+                changed = service.start(ref, DEMO_NURSE)
+            elif kind == "rate":
+                changed = service.change_rate(ref, DEMO_NURSE, float(value or 0))
+            elif kind == "pause":
+                changed = service.pause(ref, DEMO_NURSE, str(value))
+            elif kind == "resume":
+                changed = service.resume(ref, DEMO_NURSE, float(value or 0))
+            else:
+                changed = service.complete(ref, DEMO_NURSE)
+            refs[index] = SessionRef(changed.detail.id, changed.detail.version)
+
+        return run
+
+    def vitals(ago: int) -> Callable[[], None]:
+        return lambda: _record_vitals(sessions, refs[index].id, demo.baseline, ago, index, now)
+
+    steps: list[_Step] = [
+        (demo.start_ago + SET_UP_BEFORE_START_MIN, 0, set_up),
+        (demo.start_ago, 1, act("start", None)),
+    ]
+    steps += [(ago, 2, act(kind, value)) for ago, kind, value in demo.steps]
+    steps += [(ago, 0, vitals(ago)) for ago in demo.vitals]
+    if demo.reaction:
+        steps += _reaction_steps(lambda: refs[index].id, demo, sessions, vitals_service, clock)
+    return steps
+
+
+def _reaction_steps(
+    session_id: Callable[[], int],
+    demo: _Demo,
+    sessions: sessionmaker[Session],
+    vitals: VitalsService,
+    clock: FakeClock,
+) -> list[_Step]:
+    """The reaction course of ``demo_vitals``: typed sets, symptoms, actions, a skipped check."""
+    start = demo.start_ago
+
+    def record(item: DemoSet) -> Callable[[], None]:
+        def run() -> None:
+            draft = VitalsDraft(
+                hr=item.hr,
+                sbp=item.sbp,
+                dbp=item.dbp,
+                rr=item.rr,
+                spo2=item.spo2,
+                on_oxygen=item.on_oxygen,
+                o2_flow_l_min=2.0 if item.on_oxygen else None,
+                temp_c=Decimal(str(item.temp_c)),
+                temp_raw=f"{item.temp_c} °C",
+                acvpu=Acvpu.A,
+                pain=None,
+                taken_at=None,
+            )
+            try:
+                vitals.record_vitals(DEMO_NURSE, session_id(), draft, clock.now())
+            except LateReasonNeeded:
+                emergency = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
+                late = replace(draft, reason=emergency)
+                vitals.record_vitals(DEMO_NURSE, session_id(), late, clock.now())
+
+        return run
+
+    def skip() -> None:
+        note = MissedCheckNote(MissedCheckReason.PATIENT_OFF_UNIT, "bathroom")
+        vitals.record_missed_check(DEMO_NURSE, session_id(), note, clock.now())
+
+    def clinical(minute: int, code: str, symptom: bool) -> Callable[[], None]:
+        def run() -> None:
+            _record_clinical(sessions, session_id(), clock.now(), code, symptom)
+
+        return run
+
+    steps: list[_Step] = [(start - item.minute, 0, record(item)) for item in DEMO_SETS]
+    steps += [(start - minute - 1, 0, skip) for minute in MISSED_CHECKS_MIN]
+    steps += [(start - m, 0, clinical(m, code, True)) for m, code in DEMO_SYMPTOMS]
+    steps += [(start - m, 3, clinical(m, code, False)) for m, code in DEMO_ACTIONS]
+    steps.append(
+        (start - SYMPTOMS_RESOLVED_MIN, 0, lambda: _resolve_symptoms(sessions, session_id(), clock))
+    )
+    return steps
+
+
+def _resolve_symptoms(sessions: sessionmaker[Session], session_id: int, clock: FakeClock) -> None:
+    """Every open symptom resolves now: a row amending each, with its audit."""
+    at = clock.now()
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        for old in db.query(SymptomRecord).filter_by(session_id=session_id, resolved_at=None):
+            row = SymptomRecord(
+                session_id=session_id,
+                code=old.code,
+                onset_at=old.onset_at,
+                resolved_at=at,
+                recorded_at=at,
+                recorded_by_id=nurse.id,
+                amends_id=old.id,
+                amend_reason="resolved",
+            )
+            db.add(row)
+            db.flush()
+            append_audit(
+                db,
+                at=at,
+                actor=DEMO_NURSE.staff_id,
+                action="symptom.resolve",
+                entity="symptom_record",
+                entity_id=row.id,
+                before={"id": old.id},
+                after={"session": session_id, "code": old.code, "resolved_at": at.isoformat()},
+            )
+
+
+def _record_clinical(
+    sessions: sessionmaker[Session], session_id: int, at: datetime, code: str, symptom: bool
+) -> None:
+    """A symptom or an intervention row with its audit (their services belong to other issues)."""
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        row: SymptomRecord | Intervention
+        if symptom:
+            row = SymptomRecord(
+                session_id=session_id,
+                code=code,
+                onset_at=at,
+                recorded_at=at,
+                recorded_by_id=nurse.id,
+            )
+        else:
+            row = Intervention(session_id=session_id, action=code, at=at, by_id=nurse.id)
+        db.add(row)
+        db.flush()
+        append_audit(
+            db,
+            at=at,
+            actor=DEMO_NURSE.staff_id,
+            action="symptom.record" if symptom else "intervention.record",
+            entity=row.__tablename__,
+            entity_id=row.id,
+            before=None,
+            after={"session": session_id, "code": code},
+        )
+
+
+def _record_vitals(
+    sessions: sessionmaker[Session],
+    session_id: int,
+    base: _Vitals,
+    ago: int,
+    index: int,
+    now: datetime,
+) -> None:
+    """A typed vitals set near the baseline (the vitals service of its own issue does this)."""
+    at = now - timedelta(minutes=ago)
+    wobble = (ago + index) % 5 - 2
+    with sessions.begin() as db:
+        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
+        row = VitalSigns(
+            session_id=session_id,
+            taken_at=at,
+            entered_at=at + timedelta(minutes=1) if ago > 1 else at,
             entered_by_id=nurse.id,
             source="typed",
+            heart_rate=base.hr + wobble * 2,
+            systolic_bp=base.sbp + wobble * 3,
+            diastolic_bp=base.dbp + wobble,
+            respiratory_rate=base.rr,
+            spo2=base.spo2,
             on_oxygen=False,
+            temperature_c=base.temp_c,
             acvpu="A",
-            **demo.baseline.__dict__,
         )
-    )
-    for kind, ago, reason in demo.events:
-        db.add(
-            SessionEvent(
-                session_id=session.id,
-                type=kind,
-                at=now - timedelta(minutes=ago),
-                reason=reason,
-                author_id=nurse.id,
-            )
+        db.add(row)
+        db.flush()
+        append_audit(
+            db,
+            at=at,
+            actor=DEMO_NURSE.staff_id,
+            action="vitals.record",
+            entity="vital_signs",
+            entity_id=row.id,
+            before=None,
+            after={"session": session_id},
         )

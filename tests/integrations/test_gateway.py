@@ -34,7 +34,7 @@ def _exchange(server: GatewayServer, message: bytes) -> tuple[str, str]:
 def _stored(database: Database) -> tuple[int, int]:
     with database.sessions() as db:
         return (
-            db.scalar(select(func.count()).select_from(VitalSigns)) or 0,
+            db.scalar(select(func.count()).where(VitalSigns.source == "monitor")) or 0,
             db.scalar(select(func.count()).select_from(GatewayMessage)) or 0,
         )
 
@@ -46,7 +46,7 @@ def test_a_message_is_stored_as_monitor_vitals_with_its_measurement_time(
     message = oru_message(NORMAL, bed="Chair 1", control_id="M1", taken_at=taken)
     assert _exchange(gateway_server, message) == ("AA", "stored")
     with unit_db.sessions() as db:
-        row = db.scalars(select(VitalSigns)).one()
+        row = db.scalars(select(VitalSigns).where(VitalSigns.source == "monitor")).one()
     assert (row.source, row.taken_at, row.heart_rate, row.temperature_c) == (
         "monitor",
         taken,

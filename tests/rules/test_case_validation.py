@@ -78,12 +78,15 @@ def problems(data: Any) -> list[str]:
             case(symptoms=[{"code": "rash", "onset_minute": None}]),
             "symptoms[0].onset_minute: must not be null",
         ),
+        (case(symptoms=[{"code": "rash"}]), "symptoms[0].onset_minute: missing"),
         (case(symptoms=[7]), "symptoms[0]: must be an object"),
         (
             case(course=[{"minute": 1, "action": "adrenaline"}]),
             'course[0].action: "adrenaline" is not an action code',
         ),
         (case(course=[3]), "course[0]: must be an object"),
+        (case(course=[{"action": "oxygen"}]), "course[0].minute: missing"),
+        (case(course=[{"minute": None, "action": "oxygen"}]), "course[0].minute: must not be null"),
         (case(patient={"spo2_scale": 3}), "patient.spo2_scale: 3 is not 1 or 2"),
         (case(patient={"spo2_scale": "1"}), 'patient.spo2_scale: "1" is not 1 or 2'),
         (case(patient={"age_years": -1}), "patient.age_years: -1 is below the minimum 0"),
@@ -138,3 +141,17 @@ def test_accepted_forms_and_defaults() -> None:
 
 def test_default_at_minute_is_zero_without_entries() -> None:
     assert parse_case(json.dumps(case())).at == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (case(symptoms=[{"code": ["x"], "onset_minute": 1}]), 'symptoms[0].code: ["x"] is not'),
+        (case(course=[{"minute": 1, "action": {"a": 1}}]), 'course[0].action: {"a": 1} is not'),
+        (case(baseline={**BASELINE, "acvpu": [1.5]}), "baseline.acvpu: [1.5] is not one of"),
+    ],
+)
+def test_a_list_or_object_where_a_code_belongs_is_refused_not_a_crash(
+    data: Any, message: str
+) -> None:
+    assert any(problem.startswith(message) for problem in problems(data))

@@ -83,21 +83,23 @@ def test_assess_with_a_site_rule_set(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_rules_test_reports_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wrong = json.loads((CASES / "V17.json").read_text(encoding="utf-8"))
     wrong["id"] = "V07"
+    (tmp_path / "named-by-id.json").write_text(json.dumps(wrong), encoding="utf-8")
     wrong["expect"] = {"brown": "severe", "actions": ["stop_infusion"], "news2.nope": 1}
     (tmp_path / "V07.json").write_text(json.dumps(wrong), encoding="utf-8")
-    no_expect = {k: v for k, v in wrong.items() if k != "expect"}
+    no_expect = {k: v for k, v in wrong.items() if k not in ("expect", "id")}
     (tmp_path / "N1.json").write_text(json.dumps(no_expect), encoding="utf-8")
     (tmp_path / "B1.json").write_text("{", encoding="utf-8")
     files = [
         str(CASES / "V03.json"),
-        *(str(tmp_path / n) for n in ("V07.json", "N1.json", "B1.json")),
+        *(str(tmp_path / n) for n in ("named-by-id.json", "V07.json", "N1.json", "B1.json")),
     ]
     assert main(["rules", "test", *files]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "PASS V03"
-    assert lines[1] == (
+    assert lines[1] == "PASS V07"  # a case is named by its id, not its file name
+    assert lines[2] == (
         "FAIL V07: brown expected severe, got moderate; news2.nope expected 1, got nothing"
     )
-    assert lines[2] == "FAIL N1: the case has no expect block"
-    assert lines[3].startswith("FAIL B1: malformed JSON")
-    assert lines[-1] == "1 passed, 3 failed"
+    assert lines[3] == "FAIL N1: the case has no expect block"
+    assert lines[4].startswith("FAIL B1: malformed JSON")
+    assert lines[-1] == "2 passed, 3 failed"

@@ -49,9 +49,14 @@ def test_childrens_low_sbp_thresholds(run: Run, age: float, threshold: int) -> N
     assert (below["hypotension"], below["brown"]) == (True, "severe")
 
 
-def test_low_baseline_is_brown_severe_but_not_hypotension(run: Run) -> None:
+def test_a_chronically_low_sbp_is_neither_hypotension_nor_brown_severe(run: Run) -> None:
     result = derived(run, obs(10, sbp=86, dbp=50), baseline={**BASELINE, "sbp": 88})
-    assert (result["hypotension"], result["brown"]) == (False, "severe")
+    assert (result["hypotension"], result["brown"]) == (False, "none")
+
+
+def test_a_fall_of_more_than_30_percent_from_a_low_baseline_is_brown_severe(run: Run) -> None:
+    result = derived(run, obs(10, sbp=55, dbp=35), baseline={**BASELINE, "sbp": 85})
+    assert (result["hypotension"], result["brown"]) == (True, "severe")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.models import Alert, VitalSigns
+from session_helpers import library
 from unitworld import STARTED, add_running_session
 
 
@@ -32,7 +33,7 @@ def test_a_chair_started_on_another_workstation_is_noticed_and_shown(
     here, there = two_workstations
     watcher = ChangeWatcher(here.engine)
     try:
-        board = UnitBoardService(here.sessions, watcher)
+        board = UnitBoardService(here.sessions, library(), watcher)
         assert board.snapshot(datetime.now(UTC)) == ()
         assert not board.changed()
         add_running_session(there.sessions, "Chair 12", "MRN-12")
@@ -64,7 +65,7 @@ def test_alerting_chairs_come_first_and_monitor_values_go_stale(
                 spo2=93,
             )
         )
-    board = UnitBoardService(here.sessions, stale_after=timedelta(minutes=5))
+    board = UnitBoardService(here.sessions, library(), stale_after=timedelta(minutes=5))
     first, other = board.snapshot(taken + timedelta(minutes=1))
     assert first.chair.name == "Chair 2"
     assert [a.condition for a in first.alerts] == ["hypotension"]
@@ -74,7 +75,7 @@ def test_alerting_chairs_come_first_and_monitor_values_go_stale(
         118,
         False,
     )
-    assert other.latest is None
+    assert other.latest is not None and other.latest.source == "typed"  # the baseline
     later = board.snapshot(taken + timedelta(minutes=6))[0]
     assert later.latest is not None and later.latest.stale
     assert is_stale(taken, taken + timedelta(minutes=5, seconds=1))

@@ -38,6 +38,7 @@ def _add_session(db: Session, at: datetime) -> InfusionSession:
         chair=chair,
         nurse=nurse,
         protocol_id="rituximab",
+        drug_name="Rituximab",
         protocol_version="sha256:abc",
         ruleset_name="default",
         ruleset_version="sha256:def",

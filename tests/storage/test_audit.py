@@ -67,3 +67,51 @@ def test_naive_time_is_refused(database: Database) -> None:
             before=None,
             after=None,
         )
+
+
+def test_verify_command_reports_intact_then_the_first_break(
+    database: Database, backend_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infusion_monitor.cli import main
+
+    database.close()
+    assert main(["audit", "verify", "--db", backend_url]) == 0
+    assert capsys.readouterr().out == "audit chain intact: 3 entries\n"
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET after = '{}' WHERE id = 2"))
+    database.close()
+    assert main(["audit", "verify", "--db", backend_url]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("audit chain BROKEN at entry 2: the row was altered")
+
+
+def test_verify_command_detects_a_deleted_row(
+    database: Database, backend_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infusion_monitor.cli import main
+
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_entry WHERE id = 2"))
+    database.close()
+    assert main(["audit", "verify", "--db", backend_url]) == 1
+    assert "BROKEN at entry 3: the row before it was removed" in capsys.readouterr().out
+
+
+def test_role_and_workstation_are_part_of_the_hash(database: Database) -> None:
+    with database.sessions.begin() as db:
+        append_audit(
+            db,
+            at=T0,
+            actor="N002",
+            actor_role="nurse",
+            workstation="ws-3",
+            action="x",
+            entity="y",
+            entity_id=1,
+            before=None,
+            after=None,
+        )
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET actor_role = 'charge_nurse' WHERE id = 4"))
+    with database.sessions() as db:
+        assert verify_audit_chain(db) == AuditBreak(4, "the row was altered after it was written")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from infusion_monitor.app import build_main_window, open_app_database
+from infusion_monitor.app import build_main_window, current_actor, open_app_database
 from infusion_monitor.cli import build_parser
 from infusion_monitor.config import configured_rules_file, load_config
-from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
@@ -24,21 +24,32 @@ MakeWindow = Callable[..., MainWindow]
 
 @pytest.fixture
 def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
-    """Return ``make(*argv, funnel=None)``: compose the window as the app would, minus exec()."""
+    """Return ``make(*argv, funnel=None, clock=None)``: compose the window as the app would.
+
+    Everything but ``exec()``.
+    """
     databases: list[Database] = []
 
-    def make(*argv: str, funnel: MessageFunnel | None = None) -> MainWindow:
+    def make(
+        *argv: str, funnel: MessageFunnel | None = None, clock: Clock | None = None
+    ) -> MainWindow:
         args: argparse.Namespace = build_parser().parse_args(list(argv))
         paths = AppPaths.resolve(args.data_dir)
         paths.ensure()
         config = load_config(paths.config_file)
-        clock = SystemClock()
+        clock = clock or SystemClock()
         funnel = funnel or MessageFunnel()
         rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
-        database = open_app_database(args, config, paths, clock, rules.rules.version)
+        database = open_app_database(args, config, paths, clock, rules.rules)
         databases.append(database)
         window = build_main_window(
-            config=config, paths=paths, database=database, funnel=funnel, rules=rules, clock=clock
+            config=config,
+            paths=paths,
+            database=database,
+            funnel=funnel,
+            rules=rules,
+            clock=clock,
+            actor=current_actor(args),
         )
         qtbot.addWidget(window)
         return window

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor import crashlog
-from infusion_monitor.demo import _SESSIONS
+from infusion_monitor.demo import _DEMOS as _SESSIONS
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.resources import resource
 from infusion_monitor.services.board import ChairState
@@ -53,6 +53,11 @@ def test_demo_tiles_show_initials_mrn_tail_and_drug_never_the_full_name(
     make_window: MakeWindow,
 ) -> None:
     window = make_window("--demo")
+    assert window.sign_in_panel is not None
+    window.sign_in_panel.staff_id.setText("DEMO")
+    window.sign_in_panel.pin.setText("1234")
+    window.sign_in_panel.submit.click()
+    assert not window.locked
     for tile, demo in zip(window.board.tiles, _SESSIONS, strict=False):
         text = tile_text(tile)
         given, family = demo.patient.split()[0], demo.patient.split()[-1]
@@ -71,7 +76,7 @@ def test_demo_tiles_show_initials_mrn_tail_and_drug_never_the_full_name(
         ChairState.FREE,
         ChairState.FREE,
     ]
-    assert "1:12:" in tile_text(window.board.tiles[0])
+    assert "1:31:" in tile_text(window.board.tiles[0])
     assert "Patient to the bathroom" in tile_text(window.board.tiles[1])
 
 

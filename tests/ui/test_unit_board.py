@@ -13,6 +13,7 @@ from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.unit_board import UnitBoardWindow
+from session_helpers import library
 from unitworld import add_running_session
 
 WITHIN_MS = 2000
@@ -26,7 +27,7 @@ def test_a_session_started_elsewhere_appears_within_two_seconds(
         add_running_session(here.sessions, "Chair 1", "MRN-1")
         watcher = ChangeWatcher(here.engine)
         try:
-            service = UnitBoardService(here.sessions, watcher)
+            service = UnitBoardService(here.sessions, library(), watcher)
             window = UnitBoardWindow(service.snapshot, service.changed, lambda: datetime.now(UTC))
             qtbot.addWidget(window)
             window.show()

@@ -1,18 +1,21 @@
-"""``infusion-monitor db upgrade|check``: migrate the database; check models vs migrations."""
+"""``infusion-monitor db upgrade|check|backup|restore``: migrate, check, back up, restore."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from infusion_monitor.config import load_config
+from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``db`` command and its ``upgrade`` and ``check`` actions."""
     parser = subparsers.add_parser(
-        "db", parents=[common], help="database maintenance (upgrade, check)"
+        "db", parents=[common], help="database maintenance (upgrade, check, backup, restore)"
     )
     actions = parser.add_subparsers(dest="db_action", metavar="ACTION", required=True)
     upgrade = actions.add_parser(
@@ -28,9 +31,22 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         " (with --db postgresql+psycopg://...: in a scratch schema on that server)",
     )
     check.set_defaults(handler=_check)
+    backup = actions.add_parser(
+        "backup",
+        parents=[common],
+        help="take a checked copy of the SQLite database into the backups folder now",
+    )
+    backup.set_defaults(handler=_backup)
+    restore = actions.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the SQLite database with BACKUP (checked first; the current file is kept)",
+    )
+    restore.add_argument("backup", metavar="BACKUP", help="the backup file to restore")
+    restore.set_defaults(handler=_restore)
 
 
-def _database_url(args: argparse.Namespace, paths: AppPaths) -> str | None:
+def database_url(args: argparse.Namespace, paths: AppPaths) -> str | None:
     """``--db``, else the config file's ``[database] url``, else None (the embedded SQLite)."""
     url: str | None = getattr(args, "db", None)
     return url or load_config(paths.config_file).database.url
@@ -40,7 +56,7 @@ def _upgrade(args: argparse.Namespace) -> int:
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
-    with open_database(_database_url(args, paths), paths) as database:
+    with open_database(database_url(args, paths), paths) as database:
         report = database.migration
         if report is None:
             print(f"The database {database.location} is up to date.")
@@ -63,3 +79,44 @@ def _check(args: argparse.Namespace) -> int:
     for difference in differences:
         print(f"  {difference}")
     return 1
+
+
+def _sqlite_target(args: argparse.Namespace, paths: AppPaths) -> Path:
+    from infusion_monitor.storage.database import database_url as full_url
+    from infusion_monitor.storage.engine import parse_url, sqlite_file
+
+    path = sqlite_file(parse_url(full_url(database_url(args, paths), paths)))
+    if path is None:
+        raise UserError(
+            "Backups here are for the SQLite file; back up a PostgreSQL server with pg_dump."
+        )
+    return path
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from infusion_monitor.storage.backup import take_backup
+    from infusion_monitor.storage.database import open_database
+
+    paths = AppPaths.resolve(getattr(args, "data_dir", None))
+    target = _sqlite_target(args, paths)
+    with open_database(database_url(args, paths), paths):
+        result = take_backup(target, paths.backup_dir, at=datetime.now(UTC))
+    if not result.ok:
+        print(f"The copy {result.path} failed its integrity check ({result.problem}).")
+        print("The database may be damaged: keep it, and restore an earlier backup with IT.")
+        return 1
+    print(f"Backed up to {result.path} (integrity check passed).")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from infusion_monitor.storage.backup import restore_backup
+
+    paths = AppPaths.resolve(getattr(args, "data_dir", None))
+    target = _sqlite_target(args, paths)
+    source = Path(args.backup).expanduser().resolve()
+    kept = restore_backup(source, target, paths.backup_dir, at=datetime.now(UTC))
+    print(f"Restored {target} from {source} (integrity check passed).")
+    if kept is not None:
+        print(f"The file it replaced is kept in {kept}.")
+    return 0

@@ -101,16 +101,17 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _test_one(path: Path, rules: RuleSet) -> str | None:
-    """None when the case passes, else why it failed."""
+def _test_one(path: Path, rules: RuleSet) -> tuple[str, str | None]:
+    """The case's name (its ``id``, else the file name) and None if it passes, else why not."""
     try:
         case = _read_case(str(path))
     except UserError as exc:
-        return exc.message.replace("\n", "; ")
+        return path.stem, exc.message.replace("\n", "; ")
+    name = case.id or path.stem
     if case.expect is None:
-        return "the case has no expect block"
+        return name, "the case has no expect block"
     problems = mismatches(case.expect, _output(case, rules))
-    return "; ".join(problems) if problems else None
+    return name, "; ".join(problems) if problems else None
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -118,8 +119,7 @@ def run_test(args: argparse.Namespace) -> int:
     rules = _rules(args.rules, args)
     passed = failed = 0
     for path in args.cases:
-        name = path.stem
-        problem = _test_one(path, rules)
+        name, problem = _test_one(path, rules)
         if problem is None:
             passed += 1
             print(f"PASS {name}")

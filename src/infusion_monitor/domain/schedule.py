@@ -100,9 +100,13 @@ def protocol_checks(session: Session, now: datetime) -> list[DueCheck]:
             at_running(CheckKind.EARLY, timedelta(minutes=minute))
         interval = timedelta(minutes=session.protocol.regular_interval_min(session.cycle))
         regular = timedelta(minutes=plan.early_checks_min[-1] if plan.early_checks_min else 0)
-        while regular <= line.total():
+        # Up to the first regular check beyond the running time, so that a set taken early for
+        # the last known check still leaves the next one on the schedule.
+        while True:
             regular += interval
             at_running(CheckKind.REGULAR, regular)
+            if regular > line.total():
+                break
         after = timedelta(minutes=plan.after_rate_change_min)
         for changed in session.rate_changed_at(now):
             at_running(CheckKind.RATE_CHANGE, line.total() - line.running_since(changed) + after)

@@ -64,6 +64,8 @@ class Actor:
     staff_id: str
     name: str
     role: Role
+    #: The workstation the actor signed in at; recorded with every audit row they write.
+    workstation: str = ""
 
     def can(self, permission: Permission) -> bool:
         """Whether this actor's role allows ``permission``."""

@@ -102,6 +102,8 @@ def reject_reason(name: str, value: Decimal | int) -> str | None:
     A temperature in the °F range says so, because °F typed into a °C field is a known hazard.
     """
     limits = VITAL_LIMITS[name]
+    if isinstance(value, Decimal) and value.is_nan():
+        return f"{value} is not a number"
     if value < limits.reject_below:
         return f"{value} is below the minimum {limits.reject_below}"
     if value > limits.reject_above:

@@ -123,6 +123,13 @@ class _Reader:
         number = self.integer(value, path)
         return None if number is None else number * SECONDS_PER_MIN
 
+    def required_minute(self, data: dict[str, Any], key: str, path: str) -> int | None:
+        """A minute the entry must carry: a missing key is reported as missing."""
+        if key not in data:
+            self.bad(path, "missing")
+            return None
+        return self.minute(data[key], path)
+
     def optional_minute(self, data: dict[str, Any], key: str, path: str) -> int | None:
         value = data.get(key)
         return None if value is None else self.minute(value, path)
@@ -154,8 +161,8 @@ class _Reader:
         found = {key: self.vital(data, key, path) for key in VITAL_KEYS}
         on_oxygen = self.boolean(data.get("on_oxygen", False), f"{path}.on_oxygen")
         acvpu = data.get("acvpu", "A")
-        if acvpu not in {level.value for level in Acvpu}:
-            self.bad(f"{path}.acvpu", f"{json.dumps(acvpu)} is not one of A, C, V, P, U")
+        if not isinstance(acvpu, str) or acvpu not in {level.value for level in Acvpu}:
+            self.bad(f"{path}.acvpu", f"{json.dumps(_plain(acvpu))} is not one of A, C, V, P, U")
             acvpu = "A"
         sbp, dbp = found["sbp"], found["dbp"]
         if isinstance(sbp, int) and isinstance(dbp, int):
@@ -243,9 +250,7 @@ def _observations(reader: _Reader, data: dict[str, Any]) -> list[tuple[int, Vita
         entry = reader.mapping(raw, path, VITALS_ENTRY | {"minute"})
         if entry is None:
             continue
-        if "minute" not in entry:
-            reader.bad(f"{path}.minute", "missing")
-        t = reader.minute(entry.get("minute"), f"{path}.minute") if "minute" in entry else None
+        t = reader.required_minute(entry, "minute", f"{path}.minute")
         vitals = reader.vitals(entry, path)
         if t is not None:
             found.append((t, vitals))
@@ -260,9 +265,12 @@ def _symptoms(reader: _Reader, data: dict[str, Any]) -> list[tuple[str, int, int
         if entry is None:
             continue
         code = entry.get("code")
-        if code not in SYMPTOMS:
+        if not isinstance(code, str):  # a list or an object is no code (and cannot be looked up)
+            code = json.dumps(_plain(code))
+            reader.bad(f"{path}.code", f"{code} is not a symptom code")
+        elif code not in SYMPTOMS:
             reader.bad(f"{path}.code", f"{json.dumps(_plain(code))} is not a symptom code")
-        onset = reader.minute(entry.get("onset_minute"), f"{path}.onset_minute")
+        onset = reader.required_minute(entry, "onset_minute", f"{path}.onset_minute")
         resolved = reader.optional_minute(entry, "resolved_minute", f"{path}.resolved_minute")
         if onset is not None and resolved is not None and resolved < onset:
             reader.bad(f"{path}.resolved_minute", "is before the onset minute")
@@ -279,9 +287,12 @@ def _course(reader: _Reader, data: dict[str, Any]) -> list[tuple[int, CourseActi
         if entry is None:
             continue
         action = entry.get("action")
-        if action not in ACTION_CODES:
+        if not isinstance(action, str):
+            action = json.dumps(_plain(action))
+            reader.bad(f"{path}.action", f"{action} is not an action code")
+        elif action not in ACTION_CODES:
             reader.bad(f"{path}.action", f"{json.dumps(_plain(action))} is not an action code")
-        t = reader.minute(entry.get("minute"), f"{path}.minute")
+        t = reader.required_minute(entry, "minute", f"{path}.minute")
         if t is not None and action in ACTION_CODES:
             found.append((t, CourseAction(action)))
     return found

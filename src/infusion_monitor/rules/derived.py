@@ -55,16 +55,25 @@ def sbp_fall_pct(current: int | None, baseline: int | None) -> float | None:
 
 
 def _sbp_signs(cur: int, base: int | None, low: int, fall_pct: int, at: str) -> tuple[Sign, Sign]:
-    """(hypotension, low_sbp) for a measured SBP."""
+    """(hypotension, low_sbp) for a measured SBP.
+
+    ``low_sbp`` is the Brown-severe part of hypotension: the sign is shown and the current SBP is
+    below the low-SBP threshold, whatever the baseline (rules-spec §3). A baseline that was
+    already below the threshold, without a fall of more than ``fall_pct``, shows neither: a
+    stable chronic abnormality is not a reaction (reference.md §4.3).
+    """
     below = cur < low
-    low_sign = Sign(below, f"SBP {cur} {at} is below {low} (low-SBP threshold)" if below else "")
+    below_evidence = f"SBP {cur} {at} is below {low} (low-SBP threshold)"
     if below and (base is None or base >= low):
-        return Sign(True, low_sign.evidence), low_sign
-    if base is not None and (base - cur) * 100 > fall_pct * base:
+        hypotension = Sign(True, below_evidence)
+    elif base is not None and (base - cur) * 100 > fall_pct * base:
         pct = sbp_fall_pct(cur, base)
-        evidence = f"SBP {cur} {at} is {pct}% below baseline {base} (more than {fall_pct}%)"
-        return Sign(True, evidence), low_sign
-    return OFF, low_sign
+        hypotension = Sign(
+            True, f"SBP {cur} {at} is {pct}% below baseline {base} (more than {fall_pct}%)"
+        )
+    else:
+        return OFF, OFF
+    return hypotension, Sign(True, below_evidence) if below else OFF
 
 
 def _spo2_signs(cur: int, base: int | None, t: DerivedThresholds, at: str) -> tuple[Sign, Sign]:

@@ -21,18 +21,24 @@ _BROWN_PATHWAY = {
 
 
 def _news2_findings(n: News2, fired: list[str]) -> list[Finding]:
-    """NEWS2 score with its non-zero parameters, and the baseline warning."""
+    """The NEWS2 score behind each deterioration pathway that fired, and the baseline warning.
+
+    Every fired pathway gets its own finding, so "why?" has an answer for each; with none fired,
+    a non-zero score is still reported without a pathway.
+    """
     if not n.applicable:
         return []
     found: list[Finding] = []
-    scoring = [f"{name} scores {score}" for name, score in n.parameters.items() if score]
-    if scoring:
-        pathway = next((name for name in fired if name.startswith("deterioration")), None)
-        evidence = (*scoring, f"total {n.score}, baseline {n.baseline_score}")
-        found.append(Finding(f"news2.{n.band}", pathway, evidence, news2.SOURCE))
+    scoring = tuple(f"{name} scores {score}" for name, score in n.parameters.items() if score)
+    evidence = (*scoring, f"total {n.score}, baseline {n.baseline_score}")
+    deterioration: list[str | None] = [name for name in fired if name.startswith("deterioration")]
+    for pathway in deterioration or ([None] if scoring else []):
+        reds = n.new_reds() if pathway == "deterioration_urgent" else []
+        why = (*evidence, *(f"{name} scores 3 (below 3 at baseline)" for name in reds))
+        found.append(Finding(f"news2.{n.band}", pathway, why, news2.SOURCE))
     if n.baseline_warning:
-        evidence = (f"baseline scores {n.baseline_score}",)
-        found.append(Finding("news2.baseline_warning", None, evidence, news2.SOURCE))
+        warning = (f"baseline scores {n.baseline_score}",)
+        found.append(Finding("news2.baseline_warning", None, warning, news2.SOURCE))
     return found
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, is_stale
+from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.services.board import BoardService, ChairStatus
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.models import Alert, Chair, InfusionSession, VitalSigns
@@ -65,10 +66,12 @@ class UnitBoardService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
+        library: ProtocolLibrary,
         watcher: ChangeWatcher | None = None,
         stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         self._sessions = sessions
+        self._library = library
         self._watcher = watcher
         self._stale_after = stale_after
 
@@ -89,7 +92,7 @@ class UnitBoardService:
             active: dict[str, int] = dict(rows.all())
             alerts = self._alerts(db, list(active.values()))
             latest = self._latest(db, list(active.values()), now)
-        statuses = BoardService(self._sessions, names).snapshot()
+        statuses = BoardService(self._sessions, names, self._library).snapshot()
         tiles = [
             UnitTile(
                 status,

@@ -37,21 +37,32 @@ def row_hash(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     prev_hash: str,
+    actor_role: str | None = None,
+    workstation: str | None = None,
 ) -> str:
-    """SHA-256 (hex) of the canonical JSON of one row's fields and the previous row's hash."""
+    """SHA-256 (hex) of the canonical JSON of one row's fields and the previous row's hash.
+
+    ``actor_role`` and ``workstation`` (added in schema 0002) enter the hash only when set, so
+    rows written before they existed still verify.
+    """
     if at.tzinfo is None or at.utcoffset() is None:
         raise NaiveDateTimeError(f"refusing naive audit time {at.isoformat()}: give a tzinfo")
+    fields: dict[str, Any] = {
+        "at": at.astimezone(UTC).isoformat(),
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
+    }
+    if actor_role is not None:
+        fields["actor_role"] = actor_role
+    if workstation is not None:
+        fields["workstation"] = workstation
     canonical = json.dumps(
-        {
-            "at": at.astimezone(UTC).isoformat(),
-            "actor": actor,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "before": before,
-            "after": after,
-            "prev_hash": prev_hash,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -70,6 +81,8 @@ def append_audit(
     entity_id: str | int,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    actor_role: str | None = None,
+    workstation: str | None = None,
 ) -> AuditEntry:
     """Add an audit row chained to the latest one, in the caller's transaction (never commits).
 
@@ -88,6 +101,8 @@ def append_audit(
         "before": before,
         "after": after,
         "prev_hash": prev_hash,
+        "actor_role": actor_role,
+        "workstation": workstation,
     }
     entry = AuditEntry(**fields, row_hash=row_hash(**fields))
     db.add(entry)
@@ -95,8 +110,21 @@ def append_audit(
     return entry
 
 
+@dataclass(frozen=True)
+class AuditVerification:
+    """The outcome of walking the whole chain: how many rows, and the first break if any."""
+
+    entries: int
+    broken: AuditBreak | None
+
+
 def verify_audit_chain(db: Session) -> AuditBreak | None:
-    """Walk the log oldest first; return the first broken link, or None if the chain holds.
+    """Walk the log oldest first; return the first broken link, or None if the chain holds."""
+    return check_audit_chain(db).broken
+
+
+def check_audit_chain(db: Session) -> AuditVerification:
+    """Walk the log oldest first; count the rows and find the first broken link, if any.
 
     An edited row no longer matches its own hash; a deleted row leaves the next row pointing at
     a hash that is not its predecessor's. (Removing the newest rows cannot be seen from the chain
@@ -107,6 +135,8 @@ def verify_audit_chain(db: Session) -> AuditBreak | None:
             AuditEntry.id,
             AuditEntry.at,
             AuditEntry.actor,
+            AuditEntry.actor_role,
+            AuditEntry.workstation,
             AuditEntry.action,
             AuditEntry.entity,
             AuditEntry.entity_id,
@@ -118,11 +148,15 @@ def verify_audit_chain(db: Session) -> AuditBreak | None:
         .order_by(AuditEntry.id)
         .execution_options(yield_per=_VERIFY_BATCH_ROWS)
     )
+    expected_prev = GENESIS_HASH
+    count = 0
     try:
-        expected_prev = GENESIS_HASH
         for row in rows:
+            count += 1
             if row.prev_hash != expected_prev:
-                return AuditBreak(row.id, "the row before it was removed or altered")
+                return AuditVerification(
+                    count, AuditBreak(row.id, "the row before it was removed or altered")
+                )
             recomputed = row_hash(
                 at=row.at,
                 actor=row.actor,
@@ -132,11 +166,15 @@ def verify_audit_chain(db: Session) -> AuditBreak | None:
                 before=row.before,
                 after=row.after,
                 prev_hash=row.prev_hash,
+                actor_role=row.actor_role,
+                workstation=row.workstation,
             )
             if recomputed != row.row_hash:
-                return AuditBreak(row.id, "the row was altered after it was written")
+                return AuditVerification(
+                    count, AuditBreak(row.id, "the row was altered after it was written")
+                )
             expected_prev = row.row_hash
     finally:
         # PostgreSQL streams through a server-side cursor: close it even on an early return.
         rows.close()
-    return None
+    return AuditVerification(count, None)

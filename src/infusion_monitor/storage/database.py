@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -10,13 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage import changes  # noqa: F401 - registers every writer's NOTIFY
 from infusion_monitor.storage.engine import (
+    BUSY_TIMEOUT_MS,
     create_database_engine,
     describe,
     parse_url,
     sqlite_file,
 )
-from infusion_monitor.storage.errors import CorruptDatabaseError
 from infusion_monitor.storage.migrate import MigrationReport, migrate
+from infusion_monitor.storage.preflight import UsageMarker, check_existing_file
 
 
 class Database:
@@ -26,17 +28,37 @@ class Database:
     and never commit.
     """
 
-    def __init__(self, engine: Engine, location: str, migration: MigrationReport | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        location: str,
+        migration: MigrationReport | None,
+        *,
+        file: Path | None = None,
+        marker: UsageMarker | None = None,
+        quick_checked: bool = False,
+    ) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessionmaker(engine)
         #: Human-readable location: the file path, or the server URL without its password.
         self.location = location
         #: What opening it upgraded (and where the backup went), or None if it was up to date.
         self.migration = migration
+        #: The SQLite file, or None for a server or in-memory database.
+        self.file = file
+        #: Whether opening ran ``PRAGMA quick_check`` (after an unclean shutdown or a first open).
+        self.quick_checked = quick_checked
+        self._marker = marker
 
     def close(self) -> None:
-        """Close every pooled connection (SQLite then checkpoints the WAL into the file)."""
+        """Close every pooled connection (SQLite then checkpoints the WAL into the file).
+
+        Then the usage marker records a clean close, so the next start skips ``quick_check``.
+        """
         self.engine.dispose()
+        if self._marker is not None:
+            self._marker.release()
+            self._marker = None
 
     def __enter__(self) -> Database:
         return self
@@ -55,37 +77,38 @@ def database_url(url: str | None, paths: AppPaths) -> str:
     return url or f"sqlite:///{paths.database_file}"
 
 
-def open_database(url: str | None, paths: AppPaths) -> Database:
+def open_database(
+    url: str | None, paths: AppPaths, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Database:
     """Open the database at ``url`` (None: the embedded SQLite file), creating or migrating it.
 
     Raises a ``StorageError`` (a ``UserError``) whose message says what is wrong and what to do
     when the database cannot be used; a file that is not ours, damaged or too new is never
-    changed.
+    changed (it is examined read-only before the engine sets its pragmas). ``quick_check`` runs
+    only if the last session did not close cleanly (see :mod:`.preflight`).
     """
     if url is None:
         paths.ensure()
     parsed = parse_url(database_url(url, paths))
     path = sqlite_file(parsed)
     location = describe(parsed)
-    engine = create_database_engine(parsed)
+    marker = None
+    quick_checked = False
+    if path is not None:
+        marker = UsageMarker(path)
+        if path.exists():
+            quick_checked = not marker.closed_cleanly()
+            check_existing_file(path, location, quick_check=quick_checked)
+    engine = create_database_engine(parsed, busy_timeout_ms=busy_timeout_ms)
     try:
-        if path is not None:
-            _quick_check(engine, location)
         migration = migrate(
             engine, location=location, backup_dir=paths.backup_dir, sqlite_path=path
         )
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine, location, migration)
-
-
-def _quick_check(engine: Engine, location: str) -> None:
-    """Refuse a damaged SQLite file (``PRAGMA quick_check`` reads every page, not every index)."""
-    with engine.connect() as connection:
-        problems = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        raise CorruptDatabaseError(
-            f"The database {location} is damaged ({problems[0]}), so it was not opened. "
-            "Do not delete it: ask IT to restore the latest copy from the backups folder."
-        )
+    if marker is not None:
+        marker.acquire()
+    return Database(
+        engine, location, migration, file=path, marker=marker, quick_checked=quick_checked
+    )

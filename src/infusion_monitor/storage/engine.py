@@ -113,17 +113,18 @@ def create_database_engine(url: URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) 
         else:
             _create_private_file(path)
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)  # no patient data in error text
     except (NoSuchModuleError, ImportError) as exc:
         raise DatabaseUrlError(
             f"The database driver '{url.drivername}' is not installed. "
             "Install it (PostgreSQL: the psycopg package) or use another URL."
         ) from exc
     location = describe(url)
+    folder = path.parent if path is not None else None
 
     @event.listens_for(engine, "handle_error")
     def _classify(context: ExceptionContext) -> None:
-        fault = classify_dbapi_error(context.original_exception, location)
+        fault = classify_dbapi_error(context.original_exception, location, folder)
         if fault is not None:
             raise fault from context.original_exception
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 from infusion_monitor.errors import UserError
 
@@ -61,17 +63,40 @@ _PG_READ_ONLY_TRANSACTION = "25006"
 _PG_CONNECTION_CLASS = "08"
 
 
-def classify_dbapi_error(orig: BaseException, location: str) -> StorageError | None:
+#: Below this much free space, an SQLite I/O error while writing is reported as a full disk:
+#: SQLite reports ENOSPC as SQLITE_FULL only on some paths (growing the WAL index gives
+#: SQLITE_IOERR_SHMSIZE, for one), so the folder's free space is asked as well.
+DISK_NEARLY_FULL_BYTES = 1 << 20
+
+
+def classify_dbapi_error(
+    orig: BaseException, location: str, folder: Path | None = None
+) -> StorageError | None:
     """Map a driver exception to the user's fault it represents, or None if it is our bug.
 
-    ``location`` names the database for the message (a file path or a password-free URL).
+    ``location`` names the database for the message (a file path or a password-free URL);
+    ``folder`` is the SQLite file's folder, whose free space tells a full disk from other I/O
+    errors.
     """
     if isinstance(orig, sqlite3.Error):
-        return _classify_sqlite(getattr(orig, "sqlite_errorcode", None), location)
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF == _SQLITE_IOERR and _nearly_full(folder):
+            code = _SQLITE_FULL
+        return _classify_sqlite(code, location)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if isinstance(sqlstate, str):
         return _classify_sqlstate(sqlstate, location)
     return None
+
+
+def _nearly_full(folder: Path | None) -> bool:
+    if folder is None:
+        return False
+    try:
+        usage = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        return False
+    return usage.f_bavail * usage.f_frsize < DISK_NEARLY_FULL_BYTES
 
 
 def _classify_sqlite(code: int | None, location: str) -> StorageError | None:

@@ -51,8 +51,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The newest revision in ``migrations/versions``; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0005_gateway_messages"
+#: Every revision in ``migrations/versions``, oldest first; a test keeps this equal to Alembic's
+#: history, so the start-up check can tell "too new" without importing Alembic.
+KNOWN_REVISIONS = (
+    "0001_initial",
+    "0002_audit_context",
+    "0003_session_setup",
+    "0004_reaction_record",
+    "0005_gateway_messages",
+)
+#: The newest revision; a test keeps it equal to Alembic's head.
+HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 #: ``app_info`` key of the app version that last migrated the database.
@@ -111,23 +120,33 @@ def migrate(
     if revision is not None and revision not in {
         script.revision for script in scripts.walk_revisions()
     }:
-        wanted = f"version {too_new_hint} or later" if too_new_hint else "a newer version"
-        raise DatabaseTooNewError(
-            f"The database {location} was written by a newer Infusion Monitor than this one "
-            f"({__version__}), so it was not opened and was left unchanged. "
-            f"Install Infusion Monitor {wanted}, or use another database."
-        )
+        raise too_new_error(location, too_new_hint)
     if revision is None and tables - {VERSION_TABLE}:
-        raise NotADatabaseError(
-            f"The database {location} belongs to another program (it has tables but no "
-            "Infusion Monitor schema version), so it was left unchanged. Use another database."
-        )
+        raise foreign_error(location)
     backup = None
     if sqlite_path is not None and tables:
         backup = backup_sqlite(sqlite_path, backup_dir)
     _upgrade(engine, sqlite=sqlite_path is not None)
     log.info("Migrated the database from %s to %s", revision, HEAD_REVISION)
     return MigrationReport(from_revision=revision, to_revision=HEAD_REVISION, backup=backup)
+
+
+def too_new_error(location: str, app_version: str | None) -> DatabaseTooNewError:
+    """The refusal of a database migrated by a newer app (``app_version``: which, if recorded)."""
+    wanted = f"version {app_version} or later" if app_version else "a newer version"
+    return DatabaseTooNewError(
+        f"The database {location} was written by a newer Infusion Monitor than this one "
+        f"({__version__}), so it was not opened and was left unchanged. "
+        f"Install Infusion Monitor {wanted}, or use another database."
+    )
+
+
+def foreign_error(location: str) -> NotADatabaseError:
+    """The refusal of an SQLite file that has tables but no Infusion Monitor schema version."""
+    return NotADatabaseError(
+        f"The database {location} belongs to another program (it has tables but no "
+        "Infusion Monitor schema version), so it was left unchanged. Use another database."
+    )
 
 
 def _recorded_app_version(connection: Connection, tables: set[str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infusion_monitor.storage.base import AppendOnly, Base
@@ -74,15 +74,23 @@ class Nurse(Base):
 
 
 class Patient(Base):
-    """A patient who receives infusions."""
+    """A patient who receives infusions: a name plus an MRN, a date of birth, or both.
+
+    ``reaction_history`` is what the nurse recorded about earlier infusion or hypersensitivity
+    reactions; a returning patient's history is shown in red at every set-up.
+    """
 
     __tablename__ = "patient"
+    __table_args__ = (
+        CheckConstraint("mrn IS NOT NULL OR date_of_birth IS NOT NULL", name="second_identifier"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(64), unique=True)
+    mrn: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    date_of_birth: Mapped[date]
+    date_of_birth: Mapped[date | None]
     allergies: Mapped[str] = mapped_column(Text, default="")
+    reaction_history: Mapped[str] = mapped_column(Text, default="")
 
 
 class Chair(Base):
@@ -122,6 +130,8 @@ class InfusionSession(Base):
     chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"))
     nurse_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
     protocol_id: Mapped[str] = mapped_column(String(100))
+    #: The drug as the nurse reads it ("Rituximab", or the drug typed for the generic protocol).
+    drug_name: Mapped[str] = mapped_column(String(200))
     protocol_version: Mapped[str] = mapped_column(String(100))
     ruleset_name: Mapped[str] = mapped_column(String(100))
     ruleset_version: Mapped[str] = mapped_column(String(100))
@@ -134,6 +144,8 @@ class InfusionSession(Base):
     first_dose: Mapped[bool]
     prior_reaction_to_drug: Mapped[bool]
     spo2_scale: Mapped[int] = mapped_column(default=1)
+    #: Premedications given before the start: ``[{"name": ..., "given_at": ISO time or None}]``.
+    premedications: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -304,11 +316,14 @@ class AuditEntry(AppendOnly, Base):
     """Who did what, when, to which record, with before/after; rows are chained by hash."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index(None, "entity", "entity_id"),)
+    __table_args__ = (Index(None, "entity", "entity_id"), Index(None, "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64))
+    #: The actor's role when acting, and the workstation it happened at (None on rows from 0001).
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    workstation: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))
@@ -346,3 +361,41 @@ class AppInfo(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ReactionRecord(AppendOnly, Base):
+    """The nurse's closing record of a reaction in a session; a correction amends it.
+
+    ``flag_next_session`` makes the set-up of this patient's next session of ``drug_name`` show
+    the reaction. The CTCAE suggestion of the rules is kept beside the nurse's own term and grade.
+    """
+
+    __tablename__ = "reaction_record"
+    __table_args__ = (
+        _amend_pair(),
+        CheckConstraint("ctcae_grade BETWEEN 1 AND 5", name="ctcae_grade"),
+        CheckConstraint("suggested_grade BETWEEN 0 AND 5", name="suggested_grade"),
+        CheckConstraint("resolved_at IS NULL OR resolved_at >= onset_at", name="resolved_at"),
+        Index(None, "patient_id", "drug_name"),
+        Index(None, "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    drug_name: Mapped[str] = mapped_column(String(200))
+    onset_at: Mapped[datetime]
+    disposition: Mapped[str] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None]
+    restarted_at: Mapped[datetime | None]
+    restart_rate: Mapped[float | None]
+    ctcae_term: Mapped[str] = mapped_column(String(64))
+    ctcae_grade: Mapped[int]
+    suggested_term: Mapped[str] = mapped_column(String(64))
+    suggested_grade: Mapped[int]
+    flag_next_session: Mapped[bool]
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("reaction_record.id"))
+    amend_reason: Mapped[str | None] = mapped_column(Text)

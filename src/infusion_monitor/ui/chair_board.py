@@ -13,11 +13,14 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import ChairState, ChairStatus
-from infusion_monitor.ui.theme import STATE_BADGES
+from infusion_monitor.ui.session_text import step_cue, vitals_cue
+from infusion_monitor.ui.theme import RATE_STEP_STYLE, STATE_BADGES, VITALS_BADGES
 
-MAX_COLUMNS = 3
-TILE_MIN_WIDTH_PX = 340
-TILE_MIN_HEIGHT_PX = 230
+MAX_COLUMNS = 2
+TILE_MIN_WIDTH_PX = 330
+TILE_MIN_HEIGHT_PX = 250
+#: Shown instead of initials and MRN digits while the screen is locked.
+LOCKED_IDENTITY = "Locked"
 
 
 def _label(object_name: str, text: str = "") -> QLabel:
@@ -34,27 +37,36 @@ def _repolish(widget: QWidget) -> None:
 
 
 class ChairTile(QFrame):
-    """One chair: name and state word, short patient identity, drug, rate and infusion time."""
+    """One chair: state word, short identity, drug and cycle, infusion time, vitals, rate step."""
 
     clicked = Signal()
+    activated = Signal()
 
-    def __init__(self, number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, number: int, parent: QWidget | None = None, *, identity_hidden: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairTile")
         self.setMinimumSize(TILE_MIN_WIDTH_PX, TILE_MIN_HEIGHT_PX)
         self.setProperty("selected", False)
         self._number = number
         self._status: ChairStatus | None = None
+        self._identity_hidden = identity_hidden
 
         self._chair = _label("TileChair")
         self._badge = _label("TileBadge")
         self._identity = _label("TileIdentity")
         self._drug = _label("TileDrug")
-        self._rate = _label("TileDetail")
         self._time = _label("TileTime")
         self._time_caption = _label("TileTimeLabel")
+        self._vitals = _label("TileVitals")
+        self._step = _label("TileStep")
+        self._step.setStyleSheet(RATE_STEP_STYLE)
         self._note = _label("TileDetail")
         self._note.setWordWrap(True)
+        #: Filled by the alerts issue (words + icon + colour); empty and hidden until then.
+        self.alert_slot = _label("TileAlert")
+        self.alert_slot.setVisible(False)
         self._free = _label("TileFree")
 
         top = QHBoxLayout()
@@ -64,16 +76,20 @@ class ChairTile(QFrame):
         time_row = QHBoxLayout()
         time_row.addWidget(self._time)
         time_row.addWidget(self._time_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        cues = QHBoxLayout()
+        cues.addWidget(self._vitals)
+        cues.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(6)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self._identity)
         layout.addWidget(self._drug)
-        layout.addWidget(self._rate)
-        layout.addStretch(1)
         layout.addLayout(time_row)
+        layout.addLayout(cues)
+        layout.addWidget(self._step, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._note)
+        layout.addWidget(self.alert_slot)
         layout.addWidget(self._free)
         layout.addStretch(1)
 
@@ -93,20 +109,23 @@ class ChairTile(QFrame):
         _repolish(self)
         session = status.session
         occupied = session is not None
-        for widget in (self._identity, self._drug, self._rate, self._time, self._time_caption):
+        for widget in (self._identity, self._drug, self._time, self._time_caption, self._vitals):
             widget.setVisible(occupied)
         self._free.setVisible(not occupied)
-        hint = f" Select with Ctrl+{self._number}." if self._number <= 9 else ""
+        hint = f" Select with Ctrl+{self._number}, open with Enter." if self._number <= 9 else ""
         if session is None:
             self._free.setText("Free — start session (N)")
             self._note.setVisible(False)
-            self.setToolTip(f"{status.name}: free.{hint}")
+            self._step.setVisible(False)
+            self.setToolTip(f"{status.name}: free. Select it and press N to set up a session.")
         else:
-            self._identity.setText(f"{session.patient_initials}  ··{session.mrn_tail}")
-            cycle = f" · C{session.cycle}" if session.cycle else ""
-            self._drug.setText(f"{session.drug}{cycle} · {session.dose}")
-            self._rate.setText(f"Rate {session.rate}")
-            reason = session.pause_reason if status.state is ChairState.PAUSED else None
+            self._identity.setText(
+                LOCKED_IDENTITY
+                if self._identity_hidden
+                else f"{session.patient.initials}  {session.patient.short_id}"
+            )
+            self._drug.setText(f"{session.drug_name} · C{session.cycle} · {session.rate_text()}")
+            reason = session.pause_reason
             self._note.setText(f"Paused: {reason}" if reason else "")
             self._note.setVisible(bool(reason))
             self.setToolTip(f"{status.name}: {status.state.value.lower()}.{hint}")
@@ -118,10 +137,10 @@ class ChairTile(QFrame):
             return
         state, session = self._status.state, self._status.session
         infused = format_duration(session.infusion_time(now))
-        observed = session.observation_time(now)
+        observed = session.observation_left(now)
         if state is ChairState.OBSERVATION and observed is not None:
             self._time.setText(format_duration(observed))
-            self._time_caption.setText(f"observation\ninfused {infused}")
+            self._time_caption.setText(f"observation left\ninfused {infused}")
         elif state is ChairState.PLANNED:
             self._time.setText("—")
             self._time_caption.setText("not started")
@@ -134,6 +153,25 @@ class ChairTile(QFrame):
         else:
             self._time.setText(infused)
             self._time_caption.setText("infusion time")
+        kind, words = vitals_cue(session, now)
+        symbol, ink, fill, edge = VITALS_BADGES[kind]
+        self._vitals.setText(f"{symbol} {words}")
+        self._vitals.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
+        self._vitals.setProperty("schedule", kind)
+        step = step_cue(session, now)
+        self._step.setVisible(step is not None and step[0])
+        self._step.setText(step[1] if step is not None else "")
+
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide the patient's initials and short ID (screen locked); state and times stay."""
+        self._identity_hidden = hidden
+        if self._status is not None:
+            self.show_status(self._status, now)
+
+    @property
+    def identity_text(self) -> str:
+        """The identity line as shown (for tests and accessibility)."""
+        return self._identity.text()
 
     def set_selected(self, selected: bool) -> None:
         """Highlight the tile (thick blue frame and tint) or return it to normal."""
@@ -141,7 +179,7 @@ class ChairTile(QFrame):
         _repolish(self)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        """A click (or tap) on the tile selects its chair."""
+        """A click (or tap) on the tile selects its chair and opens it."""
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mousePressEvent(event)
@@ -156,10 +194,11 @@ class ChairBoard(QWidget):
         super().__init__(parent)
         self.setObjectName("ChairBoard")
         self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(16, 16, 16, 16)
-        self._grid.setSpacing(16)
+        self._grid.setContentsMargins(12, 12, 12, 12)
+        self._grid.setSpacing(12)
         self._tiles: list[ChairTile] = []
         self._selected: int | None = None
+        self._identity_hidden = False
 
     @property
     def tiles(self) -> Sequence[ChairTile]:
@@ -183,14 +222,21 @@ class ChairBoard(QWidget):
         for tile in self._tiles:
             tile.refresh_times(now)
 
+    def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
+        """Hide or show patient identity on every tile (the lock screen hides it)."""
+        self._identity_hidden = hidden
+        for tile in self._tiles:
+            tile.set_identity_hidden(hidden, now)
+
     def select(self, index: int) -> None:
         """Select the chair at ``index`` (0-based); out-of-range indexes are ignored."""
-        if not 0 <= index < len(self._tiles) or index == self._selected:
+        if not 0 <= index < len(self._tiles):
             return
-        if self._selected is not None:
-            self._tiles[self._selected].set_selected(False)
-        self._selected = index
-        self._tiles[index].set_selected(True)
+        if index != self._selected:
+            if self._selected is not None:
+                self._tiles[self._selected].set_selected(False)
+            self._selected = index
+            self._tiles[index].set_selected(True)
         self.chair_selected.emit(index)
 
     def _rebuild(self, count: int) -> None:
@@ -199,10 +245,10 @@ class ChairBoard(QWidget):
             tile.deleteLater()
         self._tiles = []
         self._selected = None
-        columns = min(count, MAX_COLUMNS) if count != 4 else 2
+        columns = min(count, MAX_COLUMNS)
         rows = math.ceil(count / columns)
         for index in range(count):
-            tile = ChairTile(index + 1, self)
+            tile = ChairTile(index + 1, self, identity_hidden=self._identity_hidden)
             tile.clicked.connect(functools.partial(self.select, index))
             self._grid.addWidget(tile, index // columns, index % columns)
             self._tiles.append(tile)

@@ -1,32 +1,111 @@
-"""The main window: header, message banners, the chair board, menus and the status bar."""
+"""The main window: header, messages, the chair board on the left, the session area on the right.
+
+The session area shows the selected chair: its session view, the set-up form (N on a free chair;
+Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide another chair.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.users import Actor, Permission
+from infusion_monitor.errors import UserError
 from infusion_monitor.services.board import ChairStatus
+from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetInfo
+from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.sessions import SessionSetUp
+from infusion_monitor.ui.alert_band import AlertBand
+from infusion_monitor.ui.care_controller import CareController
+from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.chair_board import ChairBoard
+from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
-from infusion_monitor.ui.theme import STYLE_SHEET
+from infusion_monitor.ui.security import SecurityWiring
+from infusion_monitor.ui.session_setup_form import SetupForm
+from infusion_monitor.ui.session_view import SessionView
+from infusion_monitor.ui.sign_in import SignInPanel
+from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
 
 TICK_MS = 1000
+_ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class _LockableStack(QStackedWidget):
+    """The session area: while locked it shows only the sign-in page (patient identity hidden).
+
+    Pages asked for while locked are remembered and shown after the next sign-in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock_page: QWidget | None = None
+        self._wanted: QWidget | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the sign-in page covers the session area."""
+        return self.lock_page is not None and super().currentWidget() is self.lock_page
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        """Show ``widget``, or remember it for after the sign-in while locked."""
+        if self.locked and widget is not self.lock_page:
+            self._wanted = widget
+            return
+        super().setCurrentWidget(widget)
+
+    def currentWidget(self) -> QWidget:
+        """The page the nurse is working on (the remembered one while locked)."""
+        if self.locked and self._wanted is not None:
+            return self._wanted
+        return super().currentWidget()
+
+    def lock(self) -> None:
+        """Cover the session area with the sign-in page."""
+        if self.lock_page is None or self.locked:
+            return
+        self._wanted = super().currentWidget()
+        super().setCurrentWidget(self.lock_page)
+
+    def unlock(self) -> None:
+        """Show the page the nurse was on (or asked for while locked)."""
+        if not self.locked:
+            return
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:
+            super().setCurrentWidget(wanted)
+
+
+BOARD_WIDTH_PX = 720
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
@@ -52,13 +131,15 @@ class MainWindow(QMainWindow):
         self,
         *,
         unit_name: str,
-        load_board: Callable[[], Sequence[ChairStatus]],
+        controller: SessionController,
         clock: Clock,
         funnel: MessageFunnel,
         database_location: str,
         rule_set: RuleSetInfo,
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
+        care: CareController | None = None,
+        security: SecurityWiring | None = None,
         open_unit_board: Callable[[], QWidget] | None = None,
     ) -> None:
         super().__init__()
@@ -67,7 +148,12 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
         self._clock = clock
-        self._load_board = load_board
+        self._security = security
+        self._guarded_actions: list[tuple[QAction, Permission]] = []
+        self._open_windows: list[QWidget] = []
+        self._last_activity = clock.now()
+        self.controller = controller
+        self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
 
@@ -81,18 +167,78 @@ class MainWindow(QMainWindow):
         header_layout.setContentsMargins(16, 8, 16, 8)
         header_layout.addWidget(self._unit)
         header_layout.addStretch(1)
+        #: The unit's open alerts from the database: "!!! 1 HIGH · escalated" (charge nurse).
+        self.unit_alerts = QLabel()
+        self.unit_alerts.setObjectName("HeaderAlerts")
+        self.unit_alerts.setVisible(False)
+        header_layout.addWidget(self.unit_alerts)
+        header_layout.addSpacing(24)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("HeaderUser")
+        self.lock_button = QPushButton("Lock (Ctrl+L)")
+        self.lock_button.setToolTip("Lock the screen (Ctrl+L); F2 switches user")
+        self.lock_button.clicked.connect(self._on_lock_button_clicked)
+        header_layout.addWidget(self.user_label)
+        header_layout.addWidget(self.lock_button)
+        header_layout.addSpacing(16)
         header_layout.addWidget(self._time)
 
         self.messages = MessageArea()
         self.board = ChairBoard()
+        self.board.chair_selected.connect(self._on_board_chair_selected)
+        self.placeholder_text = QLabel()
+        self.placeholder_text.setObjectName("PlaceholderText")
+        self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder_text.setWordWrap(True)
+        self.new_session_button = QPushButton("Set up a session (N)")
+        self.new_session_button.setToolTip("Set up a session in the selected free chair (N)")
+        self.new_session_button.clicked.connect(self.new_session)
+        placeholder = QWidget()
+        placeholder_layout = QVBoxLayout(placeholder)
+        placeholder_layout.addStretch(1)
+        placeholder_layout.addWidget(self.placeholder_text)
+        placeholder_layout.addWidget(self.new_session_button, 0, Qt.AlignmentFlag.AlignCenter)
+        placeholder_layout.addStretch(1)
+        self.placeholder = placeholder
+        self.setup_form = SetupForm(controller, clock)
+        self.setup_form.saved.connect(self._on_setup_form_saved)
+        self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
+        self.session_view = SessionView(controller)
+        self.session_area = _LockableStack()
+        for page in (self.placeholder, self.setup_form, self.session_view):
+            self.session_area.addWidget(page)
+        self.sign_in_panel: SignInPanel | None = None
+        if security is not None:
+            self.sign_in_panel = SignInPanel(
+                security.auth.sign_in,
+                security.auth.create_first_administrator,
+                first_run=security.auth.needs_first_run(),
+            )
+            self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
+            lock_page = QWidget()
+            lock_layout = QHBoxLayout(lock_page)
+            lock_layout.addStretch(1)
+            lock_layout.addWidget(self.sign_in_panel)
+            lock_layout.addStretch(1)
+            self.session_area.addWidget(lock_page)
+            self.session_area.lock_page = lock_page
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.board)
+        splitter.addWidget(self.session_area)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([BOARD_WIDTH_PX, 1000])
+        splitter.setChildrenCollapsible(False)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.messages)
-        layout.addWidget(self.board, 1)
+        layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        controller.board_changed.connect(self.refresh_board)
+        controller.session_changed.connect(self._on_controller_session_changed)
 
         self._database = QLabel(f"Database: {database_location}")
         self._rule_set = QLabel()
@@ -101,8 +247,27 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._rule_set)
 
         self.refresh_board()
+        self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
         self._build_menus()
+        self._build_keys()
+        self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
+        if security is not None:
+            self._show_signed_in(security.state.actor)
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+        else:
+            self.lock_button.setVisible(False)
+
+        self.care = care
+        self.care_view: CareView | None = None
+        self._tile_bands: dict[int, AlertBand] = {}
+        if care is not None:
+            self.care_view = CareView(self.session_view, care, clock)
+            care.care_changed.connect(self._on_care_care_changed)
+            care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
+            self._on_care_unit_alerts_changed(care.unit)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -112,16 +277,112 @@ class MainWindow(QMainWindow):
 
     def refresh_board(self) -> None:
         """Ask for a fresh snapshot of every chair and show it."""
-        self.board.show_statuses(self._load_board(), self._clock.now())
+        self._statuses = self.controller.snapshot()
+        self.board.show_statuses(self._statuses, self._clock.now())
+
+    def open_chair(self, index: int) -> None:
+        """Show the chair at ``index`` in the session area: its session, or the free prompt."""
+        if not 0 <= index < len(self._statuses):
+            return
+        in_form = self.session_area.currentWidget() is self.setup_form
+        if in_form and self.setup_form.chair.currentText() == self._statuses[index].name:
+            return
+        status = self._statuses[index]
+        if status.session is None:
+            self._show_placeholder(f"{status.name} is free.")
+            return
+        self.session_view.show_session(status.session, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+
+    def new_session(self) -> None:
+        """Open the set-up form for the selected chair if it is free (else the first free one)."""
+        index = self.board.selected_index
+        if index is None or self._statuses[index].session is not None:
+            index = next((i for i, s in enumerate(self._statuses) if s.session is None), None)
+            if index is None:
+                self._funnel.info("Every chair has a session. Close one to free its chair.")
+                return
+            self.board.select(index)
+        self.setup_form.open_for(self._statuses[index].name)
+        self.session_area.setCurrentWidget(self.setup_form)
+
+    def _show_placeholder(self, text: str) -> None:
+        free = (
+            self.board.selected_index is not None
+            and self._statuses[self.board.selected_index].session is None
+        )
+        self.placeholder_text.setText(text + ("\n\nPress N to set up a session." if free else ""))
+        self.new_session_button.setVisible(free)
+        self.session_area.setCurrentWidget(self.placeholder)
+
+    def _on_board_chair_selected(self, index: int) -> None:
+        self.open_chair(index)
+
+    def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
+        self.refresh_board()
+        names = [status.name for status in self._statuses]
+        if outcome.detail.chair in names:
+            self.board.select(names.index(outcome.detail.chair))
+        self.session_view.show_session(outcome.detail, self._clock.now())
+        self.session_area.setCurrentWidget(self.session_view)
+        self._funnel.info(f"{outcome.detail.chair}: session saved. Start it when ready.")
+
+    def _on_setup_form_cancelled(self) -> None:
+        index = self.board.selected_index
+        if index is not None and self._statuses[index].session is not None:
+            self.open_chair(index)
+        else:
+            self._show_placeholder("Set-up cancelled; nothing was saved.")
+
+    def _on_controller_session_changed(self, detail: SessionDetail) -> None:
+        shown = self.session_view.detail
+        if self.session_area.currentWidget() is not self.session_view or shown is None:
+            return
+        if shown.id != detail.id:
+            return
+        if detail.state is SessionState.CLOSED:
+            self.refresh_board()
+            self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
+            return
+        self.session_view.show_session(detail, self._clock.now())
+
+    def _on_escape(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.cancelled.emit()
+
+    def _build_keys(self) -> None:
+        for key, slot in (
+            ("N", self.new_session),
+            ("Esc", self._on_escape),
+            ("Ctrl+Return", self._on_save_key),
+            ("Ctrl+Enter", self._on_save_key),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+        for key in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(key), self.board)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_open_key)
+
+    def _on_save_key(self) -> None:
+        if self.session_area.currentWidget() is self.setup_form:
+            self.setup_form.save()
+
+    def _on_open_key(self) -> None:
+        if self.board.selected_index is not None:
+            self.open_chair(self.board.selected_index)
 
     def show_unit_board(self) -> QWidget | None:
-        """Open the unit board (every chair of every workstation) in its own window."""
-        if self._open_unit_board is None:
+        """Open the unit board (every chair of every workstation) in its own window.
+
+        Not while locked: the board shows patient initials.
+        """
+        if self._open_unit_board is None or self.locked:
             return None
         board = self._open_unit_board()
         board.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        board.show()
-        return board
+        return self._open(board)  # closed with the other windows when the screen locks
 
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking the board."""
@@ -139,9 +400,107 @@ class MainWindow(QMainWindow):
         viewer.show()
         return viewer
 
+    @property
+    def actor(self) -> Actor | None:
+        """Who is signed in at this window, or None while it is locked."""
+        return None if self._security is None else self._security.state.actor
+
+    @property
+    def locked(self) -> bool:
+        """True while nobody is signed in: patient identity hidden, alarms still shown."""
+        return self._security is not None and self._security.state.actor is None
+
+    def lock(self, reason: str = "locked") -> None:
+        """Hide patient identity and ask for a sign-in; the board and alarms stay visible."""
+        security = self._security
+        if security is None:
+            return
+        actor = security.state.actor
+        if actor is not None:
+            try:
+                security.auth.sign_out(actor, reason)
+            except UserError as exc:  # the lock happens anyway; the audit row could not be saved
+                self._funnel.warning(exc.message)
+        security.state.set_actor(None)
+        self._show_signed_in(None)
+
+    def switch_user(self) -> None:
+        """Quick switch at a shared workstation: lock, then the next nurse signs in."""
+        self.lock("switched user")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note keyboard and mouse activity anywhere in the app (for the inactivity lock)."""
+        if event.type() in _ACTIVITY_EVENTS:
+            self._last_activity = self._clock.now()
+        return False
+
+    def check_inactivity(self) -> None:
+        """Run the once-a-second check now (tests call this after moving a fake clock)."""
+        self._on_ticker_timeout()
+
+    def open_staff_window(self) -> QWidget:
+        """The administrator's staff accounts window (the service refuses other roles)."""
+        from infusion_monitor.ui.admin import StaffWindow
+
+        assert self._security is not None
+        return self._open(StaffWindow(self._security.staff, self._security.state.require_actor))
+
+    def open_audit_window(self) -> QWidget:
+        """The read-only audit trail (the service refuses roles without the audit right)."""
+        from infusion_monitor.ui.admin import AuditWindow
+
+        assert self._security is not None
+        return self._open(AuditWindow(self._security.audit, self._security.state.require_actor))
+
+    def _open(self, window: QWidget) -> QWidget:
+        self._open_windows.append(window)
+        window.show()
+        return window
+
+    def _show_signed_in(self, actor: Actor | None) -> None:
+        security = self._security
+        if security is None:
+            return
+        hidden = actor is None
+        self.board.set_identity_hidden(hidden, self._clock.now())
+        self.lock_button.setVisible(not hidden)
+        if hidden:
+            self.user_label.setText("Locked: sign in at the right")
+            self.session_area.lock()
+            if self.sign_in_panel is not None:
+                self.sign_in_panel.focus_first_field()
+            for window in self._open_windows:  # nothing of the previous user stays on screen
+                window.close()
+            self._open_windows.clear()
+        else:
+            self.user_label.setText(f"{actor.name} · {actor.role.label}")
+            self.session_area.unlock()
+        for action, permission in self._guarded_actions:
+            action.setEnabled(actor is not None and actor.can(permission))
+
+    def _on_sign_in_panel_signed_in(self, actor: Actor) -> None:
+        assert self._security is not None
+        self._security.state.set_actor(actor)
+        self._last_activity = self._clock.now()
+        self._show_signed_in(actor)
+
+    def _on_lock_button_clicked(self) -> None:
+        self.lock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """When the window appears locked, the cursor waits in the staff ID field."""
+        super().showEvent(event)
+        if self.locked and self.sign_in_panel is not None:
+            self.sign_in_panel.focus_first_field()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop ticking and hand messages back to the funnel's buffer."""
         self._ticker.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for window in self._open_windows:
+            window.close()
         self._bridge.detach()
         super().closeEvent(event)
 
@@ -157,7 +516,7 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         for index, tile in enumerate(self.board.tiles[:MAX_CHAIR_SHORTCUTS]):
             name = tile.status.name if tile.status else f"Chair {index + 1}"
-            action = QAction(f"Select {name}", self)
+            action = QAction(f"Select and open {name}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
@@ -166,6 +525,25 @@ class MainWindow(QMainWindow):
             view_menu.addSeparator()
             unit_board = view_menu.addAction("&Unit board (all chairs)")
             unit_board.triggered.connect(self.show_unit_board)
+            self._guarded_actions.append((unit_board, Permission.CARE))
+
+        if self._security is not None:
+            staff_menu = menu_bar.addMenu("&Staff")
+            switch = staff_menu.addAction("&Switch user")
+            switch.setShortcut(QKeySequence("F2"))
+            switch.triggered.connect(self.switch_user)
+            lock = staff_menu.addAction("&Lock screen")
+            lock.setShortcut(QKeySequence("Ctrl+L"))
+            lock.triggered.connect(self._on_lock_button_clicked)
+            staff_menu.addSeparator()
+            accounts = staff_menu.addAction("Staff &accounts…")
+            accounts.triggered.connect(self.open_staff_window)
+            audit = staff_menu.addAction("Audit &trail…")
+            audit.triggered.connect(self.open_audit_window)
+            self._guarded_actions += [
+                (accounts, Permission.MANAGE_STAFF),
+                (audit, Permission.AUDIT),
+            ]
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction("&About Infusion Monitor").triggered.connect(self.show_about)
@@ -181,7 +559,64 @@ class MainWindow(QMainWindow):
     def _on_reload_rules_triggered(self) -> None:
         self._show_rule_set(self._reload_rules())
 
+    def _on_care_care_changed(self, picture: CarePicture) -> None:
+        """A care use case committed: the lifecycle may have changed too (pause from guidance)."""
+        shown = self.session_view.detail
+        if shown is not None and shown.id == picture.session_id:
+            fresh = self.controller.detail(picture.session_id)
+            if fresh is not None and fresh.version != shown.version:
+                self.session_view.show_session(fresh, self._clock.now())
+        self.refresh_board()
+
+    def _on_care_unit_alerts_changed(self, unit: UnitAlertView) -> None:
+        """Header summary for the charge nurse and the alert band on each chair's tile."""
+        text = unit.summary.text
+        self.unit_alerts.setVisible(bool(text))
+        worst = unit.summary.worst
+        if worst is not None:
+            _, ink, fill, _, edge = ALARM_STYLES[worst.code]
+            self.unit_alerts.setText(text)
+            self.unit_alerts.setStyleSheet(
+                f"color: {ink}; background: {fill}; border: 2px solid {edge};"
+                " border-radius: 6px; padding: 2px 10px; font-size: 22px; font-weight: 800;"
+            )
+            self.unit_alerts.setToolTip("Open alerts in the unit (all workstations)")
+        now = self._clock.now()
+        policy = self.care.policy if self.care is not None else None
+        view = self.care_view
+        if view is not None and view.session_id is not None:
+            stored = unit.by_session.get(view.session_id)
+            shown = view.picture.alert if view.picture is not None else None
+            if stored != shown:
+                # Changed elsewhere (vitals form, monitor feed, another workstation): re-read.
+                view.follow(view.session_id)
+            view.refresh(now)
+        for index, tile in enumerate(self.board.tiles):
+            band = self._tile_bands.get(index)
+            if band is None:
+                band = AlertBand(compact=True)
+                layout = tile.layout()
+                assert isinstance(layout, QVBoxLayout)
+                layout.insertWidget(layout.indexOf(tile.alert_slot), band)
+                self._tile_bands[index] = band
+            session = tile.status.session if tile.status is not None else None
+            alert = unit.by_session.get(session.id) if session is not None else None
+            band.show_alert(alert, now, policy=policy)
+
     def _on_ticker_timeout(self) -> None:
         now = self._clock.now()
+        if self.care is not None:
+            self.care.poll()
+            if self.care_view is not None:
+                self.care_view.refresh(now)
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
+        if self.session_area.currentWidget() is self.session_view:
+            self.session_view.refresh_times(now)
+        security = self._security
+        if (
+            security is not None
+            and security.state.actor is not None
+            and now - self._last_activity >= security.lock_after
+        ):
+            self.lock("inactivity")

@@ -14,6 +14,7 @@ IDENTITY_PX = 30
 DETAIL_PX = 20
 CHAIR_PX = 24
 LABEL_PX = 16
+BADGE_PX = 18
 HEADER_PX = 22
 
 INK = "#111820"
@@ -34,6 +35,20 @@ STATE_BADGES: dict[ChairState, tuple[str, str, str, str]] = {
     ChairState.COMPLETED: ("✓", INK, "#D5DAE0", MUTED_INK),
     ChairState.DISCONTINUED: ("■", "#FFFFFF", "#3D4650", "#3D4650"),
 }
+
+#: Vitals schedule states (ui.md, as e-obs ward boards): symbol, text colour, fill, edge.
+VITALS_BADGES: dict[str, tuple[str, str, str, str]] = {
+    "not_yet_due": ("◷", INK, "#E2E6EA", MUTED_INK),
+    "due": ("⚠", INK, "#FFC83D", "#8A6100"),
+    "overdue": ("⛔", "#FFFFFF", "#B3261E", "#7A1712"),
+    "nothing_recorded": ("◆", "#FFFFFF", "#6A1B9A", "#4A1270"),
+}
+#: The rate-step-due cue: an upward arrow and words on a light green, never alarm colours.
+RATE_STEP_STYLE = "color: #0F4D22; background: #DCEFE1; border: 2px solid #17692F;"
+#: The allergy / previous-reaction banner.
+REACTION_BANNER_STYLE = (
+    "color: #FFFFFF; background: #A61B1B; border-radius: 6px; padding: 8px 14px;"
+)
 
 #: Message levels: the word, its symbol and the banner colours (text, background, edge).
 MESSAGE_STYLES: dict[str, tuple[str, str, str, str]] = {
@@ -58,14 +73,49 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #ChairTile[state="free"] {{ background: #EEF1F4; border-style: dashed; }}
 #ChairTile[state="free"][selected="true"] {{ background: {SELECTED_TINT}; border-style: solid; }}
 #TileChair {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
-#TileBadge {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 4px 10px; }}
+#TileBadge {{ font-size: {BADGE_PX}px; font-weight: 700; border-radius: 6px; padding: 3px 8px; }}
 #TileIdentity {{ font-size: {IDENTITY_PX}px; font-weight: 700; }}
 #TileDrug {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
 #TileDetail {{ font-size: {DETAIL_PX}px; }}
 #TileTime {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
 #TileTimeLabel {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; }}
 #TileFree {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}
+#TileVitals, #TileStep {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px;
+    padding: 3px 10px; }}
+#TileAlert {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
+#PlaceholderText {{ font-size: {IDENTITY_PX}px; color: {MUTED_INK}; }}
+#SessionName {{ font-size: {IDENTITY_PX}px; font-weight: 700; }}
+#SessionIdentity {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
+#SessionDrug {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
+#ReactionBanner {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
+#TimerBox {{ background: {TILE}; border: 2px solid {TILE_BORDER}; border-radius: 8px; }}
+#TimerValue {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
+#TimerCaption {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; font-weight: 600; }}
+#TimerNote {{ font-size: {LABEL_PX}px; font-weight: 600; border-radius: 4px; padding: 2px 6px; }}
+#SessionView QPushButton, #SetupForm QPushButton {{ font-size: {LABEL_PX + 2}px; font-weight: 600;
+    padding: 8px 16px; min-height: 28px; }}
+#SessionView QLineEdit, #SessionView QDoubleSpinBox, #SetupForm QLineEdit, #SetupForm QSpinBox,
+#SetupForm QDoubleSpinBox, #SetupForm QComboBox, #SetupForm QTimeEdit, #SetupForm QPlainTextEdit {{
+    font-size: {LABEL_PX + 2}px; padding: 4px; min-height: 28px; }}
+#SetupForm QGroupBox {{ font-size: {LABEL_PX + 2}px; font-weight: 700; }}
+#SetupForm QCheckBox {{ font-size: {LABEL_PX + 1}px; }}
+*[invalid="true"] {{ border: 3px solid #A61B1B; background: #FBE3E3; }}
+#RiskNotes {{ background: #FFF8E1; border: 2px solid #8A6100; border-radius: 6px; padding: 8px;
+    font-size: {LABEL_PX}px; }}
+#FormTitle {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
+#StepCue {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 6px 12px; }}
 #MessageBanner QLabel {{ font-size: {LABEL_PX}px; }}
 #MessageLevel {{ font-weight: 700; }}
 #MessageBanner QPushButton {{ font-size: {LABEL_PX}px; padding: 4px 14px; }}
 """
+
+#: IEC 60601-1-8 alarm colours: (icon, text ink, fill, the pale phase of a flash, edge). The
+#: icon's outline differs by priority so that colour is never the only cue.
+ALARM_STYLES: dict[str, tuple[str, str, str, str, str]] = {
+    "high": ("▲", "#FFFFFF", "#C8102E", "#FBE3E3", "#8E0B20"),
+    "medium": ("◆", "#111820", "#FFD21F", "#FFF6CC", "#8A6100"),
+    "low": ("●", "#111820", "#5FD3EE", "#5FD3EE", "#006A80"),
+}
+#: Text colour on the pale phase of a flash (the fill's ink would vanish on it).
+ALARM_PALE_INK = "#111820"
+ALARM_WORDS_PX = 28

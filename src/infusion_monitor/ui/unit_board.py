@@ -68,8 +68,8 @@ class UnitBoardWindow(QWidget):
             cells = [
                 tile.chair.name,
                 tile.chair.state.value,
-                f"{session.patient_initials} …{session.mrn_tail}" if session else "",
-                session.drug if session else "",
+                f"{session.patient.initials} …{session.patient.short_id}" if session else "",
+                session.drug_name if session else "",
                 alerts,
                 self._latest_text(tile, now),
             ]

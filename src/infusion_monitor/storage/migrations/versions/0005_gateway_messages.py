@@ -1,7 +1,7 @@
 """Monitor gateway: the HL7 messages already accepted, so a resent one is not stored twice.
 
 Revision ID: 0005_gateway_messages
-Revises: 0001_initial
+Revises: 0004_reaction_record
 Create Date: 2026-11-21 07:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_gateway_messages"
-down_revision: str | None = "0001_initial"
+down_revision: str | None = "0004_reaction_record"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,306 @@
+"""Alerts: one per condition, acknowledged by a named nurse, re-sounded and escalated by time.
+
+A pure state machine (IEC 60601-1-8 conventions, architecture "Clinical safety design"):
+
+- An alert is raised when the assessed priority rises above what is already alerted. A new
+  reading at the same priority *updates* the open alert (one alert per condition, not one per
+  reading); a higher priority *supersedes* it with a new active alert, so an acknowledged alert
+  never masks a worse one.
+- ``active → acknowledged`` (by a named nurse, time recorded) ``→ resolved``. A falling priority
+  never silences an unacknowledged alert (it latches until someone acknowledges it); once
+  acknowledged it follows the priority down, and resolves when nothing is flagged any more.
+- Re-sounding and escalation to the unit are pure functions of the stored times and ``now``:
+  an unacknowledged high alert sounds again every ``repeat_sound_s`` and counts as escalated
+  after ``escalate_after_s``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+#: IEC 60601-1-8 flashing frequencies chosen inside the allowed bands (high 1.4-2.8 Hz,
+#: medium 0.4-0.8 Hz; low priority is steady).
+HIGH_FLASH_HZ = 2.0
+MEDIUM_FLASH_HZ = 0.6
+#: Defaults of config.toml ``[alerts]``.
+REPEAT_SOUND_S = 60
+ESCALATE_AFTER_S = 120
+
+
+#: Plain words for the rule set's pathway names, as the band shows the alert's condition.
+CONDITION_LABELS: dict[str, str] = {
+    "anaphylaxis": "Anaphylaxis criteria met",
+    "severe_reaction": "Severe reaction",
+    "moderate_reaction": "Moderate reaction",
+    "airway_watch": "Facial or lip swelling: watch the airway",
+    "mild_reaction": "Mild reaction",
+    "deterioration_emergency": "NEWS2 emergency score",
+    "deterioration_urgent": "NEWS2 urgent score",
+    "site_reaction": "Line-site reaction",
+    "escalated_by_nurse": "Escalated by the nurse",
+}
+
+
+def condition_label(condition: str) -> str:
+    """The words for a condition; an unknown pathway name is shown readably, never dropped."""
+    return CONDITION_LABELS.get(condition, condition.replace("_", " ").capitalize())
+
+
+class AlertPriority(enum.IntEnum):
+    """An alert's priority; higher is worse. The stored value is :attr:`code`."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def code(self) -> str:
+        """``low``, ``medium`` or ``high``: as stored and as the rules engine says it."""
+        return self.name.lower()
+
+    @property
+    def marks(self) -> str:
+        """The monitor convention: ``!!!`` high, ``!!`` medium, ``!`` low."""
+        return "!" * self.value
+
+    @property
+    def words(self) -> str:
+        """The priority in words, never colour alone: ``!!! HIGH``."""
+        return f"{self.marks} {self.name}"
+
+    @property
+    def flash_hz(self) -> float:
+        """How fast the alert flashes (0: steady)."""
+        return {AlertPriority.HIGH: HIGH_FLASH_HZ, AlertPriority.MEDIUM: MEDIUM_FLASH_HZ}.get(
+            self, 0.0
+        )
+
+    @property
+    def sounds(self) -> bool:
+        """Whether the alert is announced with a sound (low priority is silent)."""
+        return self is not AlertPriority.LOW
+
+    @classmethod
+    def from_code(cls, code: str) -> AlertPriority | None:
+        """The priority for an assessment's ``priority`` (``none`` gives None)."""
+        return None if code == "none" else cls[code.upper()]
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert is in its life."""
+
+    ACTIVE = "active"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    """The unit's timing for unacknowledged alerts (config.toml ``[alerts]``)."""
+
+    repeat_sound_s: int = REPEAT_SOUND_S
+    escalate_after_s: int = ESCALATE_AFTER_S
+
+    def __post_init__(self) -> None:
+        if self.repeat_sound_s <= 0 or self.escalate_after_s <= 0:
+            raise ValueError("alert repeat and escalation times must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert as stored (a frozen copy; never an ORM object)."""
+
+    id: int
+    session_id: int
+    condition: str
+    priority: AlertPriority
+    state: AlertState
+    raised_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    #: A nurse pressed "Escalate anyway" for this alert.
+    escalated_by_nurse: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Not yet resolved."""
+        return self.state is not AlertState.RESOLVED
+
+    def unacknowledged_for(self, now: datetime) -> timedelta | None:
+        """How long it has waited for acknowledgement (None once acknowledged or resolved)."""
+        return now - self.raised_at if self.state is AlertState.ACTIVE else None
+
+    def escalated(self, now: datetime, policy: AlertPolicy) -> bool:
+        """Escalated to the unit: a nurse said so, or a high alert waited too long for an ack."""
+        if not self.open:
+            return False
+        if self.escalated_by_nurse:
+            return True
+        waited = self.unacknowledged_for(now)
+        return (
+            self.priority is AlertPriority.HIGH
+            and waited is not None
+            and waited >= timedelta(seconds=policy.escalate_after_s)
+        )
+
+    def sound_count(self, now: datetime, policy: AlertPolicy) -> int:
+        """How many times the alert should have sounded by ``now``: 0 if it never sounds.
+
+        Once when raised; an unacknowledged high alert again every ``repeat_sound_s``. The UI
+        plays a sound whenever this number grows, so a restart or a late tick never replays old
+        sounds and never loses a due one.
+        """
+        if not self.priority.sounds or now < self.raised_at:
+            return 0
+        if self.priority is not AlertPriority.HIGH or self.state is not AlertState.ACTIVE:
+            return 1
+        elapsed = (now - self.raised_at).total_seconds()
+        return 1 + int(elapsed // policy.repeat_sound_s)
+
+    def next_sound_at(self, now: datetime, policy: AlertPolicy) -> datetime | None:
+        """When the alert sounds next after ``now`` (None: it will not sound again).
+
+        Only an unacknowledged high alert repeats; the UI schedules its repaint for then.
+        """
+        if self.priority is not AlertPriority.HIGH or self.state is not AlertState.ACTIVE:
+            return None
+        count = self.sound_count(now, policy)
+        return self.raised_at + timedelta(seconds=policy.repeat_sound_s * count)
+
+    def flashing(self) -> bool:
+        """Whether the band flashes: an active high or medium alert (acknowledged is steady)."""
+        return self.state is AlertState.ACTIVE and self.priority.flash_hz > 0
+
+
+class AlertChange(enum.Enum):
+    """What an assessment did to a session's alerts."""
+
+    NONE = "none"
+    RAISED = "raised"
+    UPDATED = "updated"
+    LOWERED = "lowered"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDecision:
+    """The outcome of :func:`decide`: what to store.
+
+    ``close`` is the open alert to resolve (superseded or cleared); ``open`` the alert to keep or
+    create with its new fields (``id`` 0 for a new one); ``change`` says which.
+    """
+
+    change: AlertChange
+    close: Alert | None = None
+    open: Alert | None = None
+
+
+def decide(
+    current: Alert | None, session_id: int, priority: str, condition: str, at: datetime
+) -> AlertDecision:
+    """Apply one assessment (its ``priority`` code and top pathway) to the session's open alert.
+
+    ``condition`` names the top pathway ("anaphylaxis"); ``at`` is when the assessment was made.
+    """
+    level = AlertPriority.from_code(priority)
+    if current is not None and not current.open:
+        current = None
+    if level is None:
+        if current is None:
+            return AlertDecision(AlertChange.NONE)
+        if current.state is AlertState.ACKNOWLEDGED:
+            closed = replace(current, state=AlertState.RESOLVED, resolved_at=at)
+            return AlertDecision(AlertChange.RESOLVED, close=closed)
+        # An unacknowledged alert latches: it stays until someone has seen it.
+        return AlertDecision(AlertChange.NONE, open=current)
+    if current is None or level > current.priority:
+        new = Alert(0, session_id, condition, level, AlertState.ACTIVE, raised_at=at)
+        superseded = None
+        if current is not None:
+            superseded = replace(current, state=AlertState.RESOLVED, resolved_at=at)
+        return AlertDecision(AlertChange.RAISED, close=superseded, open=new)
+    if level == current.priority:
+        if condition == current.condition:
+            return AlertDecision(AlertChange.NONE, open=current)
+        return AlertDecision(AlertChange.UPDATED, open=replace(current, condition=condition))
+    if current.state is AlertState.ACTIVE:
+        return AlertDecision(AlertChange.NONE, open=current)
+    lowered = replace(current, priority=level, condition=condition)
+    return AlertDecision(AlertChange.LOWERED, open=lowered)
+
+
+class AlertRefused(ValueError):
+    """An acknowledgement that cannot apply (already acknowledged or resolved)."""
+
+
+def acknowledge(alert: Alert, by: str, at: datetime, latest_priority: str) -> Alert:
+    """Acknowledge ``alert`` as nurse ``by`` at ``at``.
+
+    If nothing is flagged any more (``latest_priority`` is ``none``) the latched alert resolves
+    at the same time.
+    """
+    if alert.state is not AlertState.ACTIVE:
+        raise AlertRefused(f"this alert is already {alert.state.value}")
+    if at < alert.raised_at:
+        raise AlertRefused("an alert cannot be acknowledged before it was raised")
+    acked = replace(alert, state=AlertState.ACKNOWLEDGED, acknowledged_at=at, acknowledged_by=by)
+    if AlertPriority.from_code(latest_priority) is None:
+        return replace(acked, state=AlertState.RESOLVED, resolved_at=at)
+    return acked
+
+
+@dataclass(frozen=True, slots=True)
+class UnitAlerts:
+    """The header's summary of every open alert the database holds, for the charge nurse."""
+
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    escalated: int = 0
+    unacknowledged: int = 0
+
+    @property
+    def text(self) -> str:
+        """``!!! 1 HIGH · escalated``, ``!! 2 MEDIUM``, or empty when nothing is open."""
+        parts: list[str] = []
+        if self.high:
+            parts.append(f"!!! {self.high} HIGH")
+        if self.medium:
+            parts.append(f"!! {self.medium} MEDIUM")
+        if self.low:
+            parts.append(f"! {self.low} LOW")
+        if self.escalated:
+            parts.append("escalated" if self.escalated == 1 else f"{self.escalated} escalated")
+        return " · ".join(parts)
+
+    @property
+    def worst(self) -> AlertPriority | None:
+        """The highest open priority, or None."""
+        if self.high:
+            return AlertPriority.HIGH
+        if self.medium:
+            return AlertPriority.MEDIUM
+        return AlertPriority.LOW if self.low else None
+
+
+def summarise(alerts: Iterable[Alert], now: datetime, policy: AlertPolicy) -> UnitAlerts:
+    """Count the open alerts by priority, the escalated and the unacknowledged ones."""
+    counts = dict.fromkeys(AlertPriority, 0)
+    escalated = unacknowledged = 0
+    for alert in alerts:
+        if not alert.open:
+            continue
+        counts[alert.priority] += 1
+        escalated += alert.escalated(now, policy)
+        unacknowledged += alert.state is AlertState.ACTIVE
+    return UnitAlerts(
+        high=counts[AlertPriority.HIGH],
+        medium=counts[AlertPriority.MEDIUM],
+        low=counts[AlertPriority.LOW],
+        escalated=escalated,
+        unacknowledged=unacknowledged,
+    )

@@ -1,0 +1,351 @@
+"""Assess a session inside the caller's transaction: the one path from stored data to the rules.
+
+Every use case that changes what the rules see (vitals, symptoms, interventions, lifecycle
+events, the monitor feed) calls ``AssessingService.assess(db, session_id, at)`` before it
+commits; the Assessment row is stored in the same transaction.
+
+The rules ``SessionContext`` of each session is kept between calls, with the highest record
+ids it has folded. A call reads only the rows added since (primary-key range scans) and folds
+them in, so a 12-hour 1 Hz monitor session is never rescanned. The context is rebuilt from the
+database when there is none, when the rule set, the infusion start or the baseline changed, when
+a new row amends an older one, and after any rollback of a transaction that used it (its ids may
+be reused).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.rules.context import SessionContext
+from infusion_monitor.rules.engine import assess
+from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
+from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.storage import models
+
+log = logging.getLogger(__name__)
+
+#: Session events that are course actions for the rules (rules-spec §3).
+EVENT_ACTIONS = {
+    "pause": CourseAction.PAUSE_INFUSION,
+    "resume": CourseAction.RESTART_INFUSION,
+    "discontinue": CourseAction.DISCONTINUE_INFUSION,
+}
+INFUSION_END_EVENTS = ("complete", "discontinue")
+_DB_INFO_KEY = "assessed_sessions"
+_ACTIONS = frozenset(action.value for action in CourseAction)
+_DAYS_PER_YEAR = 365.2425
+#: Age used when the date of birth is not recorded (rules-spec §2 default).
+DEFAULT_AGE_YEARS = 50
+
+
+@dataclass(frozen=True)
+class AssessmentOutcome:
+    """A stored assessment, as the screens and the schedule need it (never an ORM object)."""
+
+    id: int
+    session_id: int
+    at: datetime
+    minute: int
+    ruleset_name: str
+    ruleset_version: str
+    priority: str
+    news2_score: int | None
+    news2_complete: bool
+    vitals_interval_min: int | None
+    pathways: tuple[str, ...]
+    actions: tuple[str, ...]
+    result: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, row: models.Assessment) -> AssessmentOutcome:
+        """Copy a stored row while its session is open."""
+        news2 = row.result.get("news2") or {}
+        interval = row.result.get("vitals_interval_min")
+        return cls(
+            id=row.id,
+            session_id=row.session_id,
+            at=row.at,
+            minute=row.minute,
+            ruleset_name=row.ruleset_name,
+            ruleset_version=row.ruleset_version,
+            priority=row.priority,
+            news2_score=news2.get("score"),
+            news2_complete=bool(news2.get("complete", True)),
+            vitals_interval_min=interval if isinstance(interval, int) else None,
+            pathways=tuple(row.result.get("pathways", ())),
+            actions=tuple(row.result.get("actions", ())),
+            result=row.result,
+        )
+
+
+def vital_signs(row: models.VitalSigns) -> VitalSigns:
+    """The rules' view of a stored set."""
+    return VitalSigns(
+        hr=row.heart_rate,
+        sbp=row.systolic_bp,
+        dbp=row.diastolic_bp,
+        rr=row.respiratory_rate,
+        spo2=row.spo2,
+        temp_c=row.temperature_c,
+        on_oxygen=bool(row.on_oxygen),
+        acvpu=Acvpu(row.acvpu or "A"),
+    )
+
+
+def age_years(born: date, on: date) -> float:
+    """Age in years on ``on`` (the rules take completed years from it)."""
+    return (on - born).days / _DAYS_PER_YEAR
+
+
+def seconds_between(origin: datetime, at: datetime) -> int:
+    """Whole seconds from ``origin`` to ``at`` (negative before it), floored."""
+    return math.floor((at - origin).total_seconds())
+
+
+def superseded_ids(db: Session, session_id: int) -> set[int]:
+    """Ids of a session's vitals rows that a later row amends."""
+    record = models.VitalSigns
+    query = select(record.amends_id).where(
+        record.session_id == session_id, record.amends_id.is_not(None)
+    )
+    return {row_id for row_id in db.scalars(query) if row_id is not None}
+
+
+def latest_assessment(db: Session, session_id: int) -> AssessmentOutcome | None:
+    """The newest stored assessment of a session, or None."""
+    row = db.scalars(
+        select(models.Assessment)
+        .where(models.Assessment.session_id == session_id)
+        .order_by(models.Assessment.at.desc(), models.Assessment.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else AssessmentOutcome.of(row)
+
+
+@dataclass
+class _Cached:
+    """One session's context, what fixed it, and the highest row ids folded into it."""
+
+    key: tuple[str, datetime]
+    context: SessionContext
+    vitals: int = 0
+    symptoms: int = 0
+    interventions: int = 0
+    events: int = 0
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Rows added since a context was last brought up to date."""
+
+    vitals: list[models.VitalSigns]
+    symptoms: list[models.SymptomRecord]
+    interventions: list[models.Intervention]
+    events: list[models.SessionEvent]
+
+    @property
+    def amends(self) -> bool:
+        """Whether a row corrects an older one (the context cannot take a row back)."""
+        return (
+            any(row.amends_id is not None for row in self.vitals)
+            or any(row.amends_id is not None for row in self.symptoms)
+            or any(row.amends_id is not None for row in self.interventions)
+        )
+
+
+class AssessingService:
+    """Builds (and keeps) each session's rules context and stores assessments."""
+
+    def __init__(self, rules: Callable[[], RuleSet]) -> None:
+        self._rules = rules
+        self._cache: dict[int, _Cached] = {}
+        self._listeners: list[Callable[[Session, AssessmentOutcome], object]] = []
+
+    def add_listener(self, listener: Callable[[Session, AssessmentOutcome], object]) -> None:
+        """Call ``listener(db, outcome)`` after every stored assessment, in the same transaction.
+
+        The alert service listens here, so every path that assesses (vitals, symptoms, course
+        actions, the monitor feed) raises and updates alerts before it commits.
+        """
+        self._listeners.append(listener)
+
+    def forget(self, session_id: int) -> None:
+        """Drop the cached context of a session (the next assessment rebuilds it)."""
+        self._cache.pop(session_id, None)
+
+    def cached(self, session_id: int) -> bool:
+        """Whether a context for the session is kept (for tests and diagnostics)."""
+        return session_id in self._cache
+
+    def assess(self, db: Session, session_id: int, at: datetime) -> AssessmentOutcome | None:
+        """Assess the session at ``at`` and store the result in ``db``'s transaction.
+
+        Returns None, storing nothing, while the session has no vital signs (no baseline).
+        """
+        session = db.get(models.InfusionSession, session_id)
+        if session is None:
+            raise LookupError(f"no infusion session {session_id}")
+        rules = self._rules()
+        start = _infusion_start(db, session_id)
+        origin = start if start is not None else at
+        key = (rules.version, origin)
+        self._watch_rollback(db, session_id)
+        cached = self._cache.get(session_id)
+        context: SessionContext | None = None
+        if cached is not None and cached.key == key:
+            batch = _rows_since(db, session_id, cached)
+            if not batch.amends:
+                _fold(cached, batch, origin)
+                context = cached.context
+        if context is None:
+            self.forget(session_id)
+            fresh = _build(db, session, origin, rules)
+            if fresh is None:
+                return None
+            if start is not None:
+                self._cache[session_id] = fresh
+            context = fresh.context
+        t = seconds_between(origin, at)
+        result = assess(context, t)
+        row = models.Assessment(
+            session_id=session_id,
+            at=at,
+            minute=max(0, t // SECONDS_PER_MIN),
+            ruleset_name=rules.name,
+            ruleset_version=rules.version,
+            priority=result.priority,
+            result=result.to_json(),
+        )
+        db.add(row)
+        db.flush()
+        outcome = AssessmentOutcome.of(row)
+        for listener in self._listeners:
+            listener(db, outcome)
+        return outcome
+
+    def _watch_rollback(self, db: Session, session_id: int) -> None:
+        """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""
+        touched: set[int] | None = db.info.get(_DB_INFO_KEY)
+        if touched is None:
+            touched = set()
+            db.info[_DB_INFO_KEY] = touched
+            forget = self.forget
+
+            def on_rollback(_db: Session, _transaction: object) -> None:
+                for sid in touched:
+                    forget(sid)
+                touched.clear()
+
+            def on_commit(_db: Session) -> None:
+                touched.clear()
+
+            event.listen(db, "after_soft_rollback", on_rollback)
+            event.listen(db, "after_commit", on_commit)
+        touched.add(session_id)
+
+
+def _infusion_start(db: Session, session_id: int) -> datetime | None:
+    return db.scalar(
+        select(models.SessionEvent.at)
+        .where(models.SessionEvent.session_id == session_id, models.SessionEvent.type == "start")
+        .order_by(models.SessionEvent.at)
+        .limit(1)
+    )
+
+
+def _baseline(db: Session, session_id: int, origin: datetime) -> models.VitalSigns | None:
+    """The latest set, not amended, taken at or before the infusion start (or ``origin``)."""
+    superseded = superseded_ids(db, session_id)
+    query = (
+        select(models.VitalSigns)
+        .where(models.VitalSigns.session_id == session_id, models.VitalSigns.taken_at <= origin)
+        .order_by(models.VitalSigns.taken_at.desc(), models.VitalSigns.id.desc())
+    )
+    return next((row for row in db.scalars(query) if row.id not in superseded), None)
+
+
+def _build(
+    db: Session, session: models.InfusionSession, origin: datetime, rules: RuleSet
+) -> _Cached | None:
+    baseline = _baseline(db, session.id, origin)
+    if baseline is None:
+        return None
+    born = session.patient.date_of_birth
+    patient = Patient(
+        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
+        pregnant=False,
+        spo2_scale=session.spo2_scale,
+        prior_reaction_to_drug=session.prior_reaction_to_drug,
+    )
+    cached = _Cached((rules.version, origin), SessionContext(rules, patient, vital_signs(baseline)))
+    _fold(cached, _rows_since(db, session.id, cached), origin, skip={baseline.id})
+    return cached
+
+
+def _rows_since(db: Session, session_id: int, cached: _Cached) -> _Batch:
+    def since(record: Any, seen: int) -> list[Any]:
+        return list(
+            db.scalars(
+                select(record)
+                .where(record.session_id == session_id, record.id > seen)
+                .order_by(record.id)
+            )
+        )
+
+    return _Batch(
+        since(models.VitalSigns, cached.vitals),
+        since(models.SymptomRecord, cached.symptoms),
+        since(models.Intervention, cached.interventions),
+        since(models.SessionEvent, cached.events),
+    )
+
+
+def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | None = None) -> None:
+    """Add a batch to the context; rows amended within the batch are left out."""
+    context = cached.context
+    gone = {row.amends_id for row in batch.vitals}
+    for vitals in batch.vitals:
+        if vitals.id not in gone and vitals.taken_at > origin and vitals.id not in (skip or ()):
+            context.add_observation(seconds_between(origin, vitals.taken_at), vital_signs(vitals))
+    gone = {row.amends_id for row in batch.symptoms}
+    for symptom in batch.symptoms:
+        if symptom.id in gone:
+            continue
+        if symptom.code not in SYMPTOMS:
+            log.warning("symptom code %r is not in the catalogue; not assessed", symptom.code)
+            continue
+        resolved = symptom.resolved_at
+        context.add_symptom(
+            symptom.code,
+            seconds_between(origin, symptom.onset_at),
+            None if resolved is None else seconds_between(origin, resolved),
+        )
+    gone = {row.amends_id for row in batch.interventions}
+    for done in batch.interventions:
+        if done.id not in gone and done.declined_reason is None and done.action in _ACTIONS:
+            context.add_action(seconds_between(origin, done.at), CourseAction(done.action))
+    for step in batch.events:
+        t = seconds_between(origin, step.at)
+        if step.type in EVENT_ACTIONS:
+            context.add_action(t, EVENT_ACTIONS[step.type])
+        if step.type in INFUSION_END_EVENTS:
+            context.end_infusion(t)
+    if batch.vitals:
+        cached.vitals = batch.vitals[-1].id
+    if batch.symptoms:
+        cached.symptoms = batch.symptoms[-1].id
+    if batch.interventions:
+        cached.interventions = batch.interventions[-1].id
+    if batch.events:
+        cached.events = batch.events[-1].id

@@ -1,0 +1,537 @@
+"""Session set-up: the draft the form hands in, its checks, the patient and the baseline vitals.
+
+Used by ``SessionService.set_up``; everything here runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from infusion_monitor.domain.protocol import DrugProtocol, Premedication
+from infusion_monitor.domain.protocol_library import LoadedProtocol, ProtocolLibrary
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns, pressure_reason, reject_reason
+from infusion_monitor.errors import UserError
+from infusion_monitor.rules.context import SessionContext
+from infusion_monitor.rules.engine import assess
+from infusion_monitor.rules.inputs import Patient as RulesPatient
+from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.session_records import ACTIVE_STATES, PatientInfo, patient_info
+from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.models import Chair, InfusionSession, Patient
+from infusion_monitor.storage.models import SessionEvent as EventRow
+from infusion_monitor.storage.models import VitalSigns as VitalsRow
+
+GENERIC_PROTOCOL_ID = "generic"
+#: A baseline may not be stamped more than this far in the future (clock skew, typos).
+MAX_FUTURE_MIN = 2
+MAX_DOSE = 100_000
+MAX_CYCLE = 100
+MAX_DURATION_MIN = 24 * 60
+MAX_TEXT = 2000
+#: Age the rules assume when only the MRN identifies the patient (rules-spec §2 default).
+DEFAULT_AGE_YEARS = 50
+DAYS_PER_YEAR = 365.25
+
+PREMEDICATION_LABELS = {
+    Premedication.H1_ANTIHISTAMINE: "H1 antihistamine",
+    Premedication.H2_ANTAGONIST: "H2 antagonist",
+    Premedication.ANTIPYRETIC: "Antipyretic (paracetamol)",
+    Premedication.CORTICOSTEROID: "Corticosteroid",
+    Premedication.POST_INFUSION_CORTICOSTEROID: "Post-infusion corticosteroid",
+    Premedication.BRONCHODILATOR: "Bronchodilator",
+}
+
+Problem = tuple[str, str]
+"""(form field, what is wrong and what to do)."""
+
+
+class SetupRefused(UserError):
+    """The set-up was refused; ``problems`` names each field and what to fix. Nothing stored."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        text = " ".join(message for _, message in problems)
+        super().__init__(f"The session was not saved. {text}")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PremedReminder:
+    """One premedication reminder of a protocol, as the set-up checklist shows it."""
+
+    label: str
+    advice: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ProtocolChoice:
+    """One entry of the drug list: display name, the protocol behind it, and what it prefills."""
+
+    protocol_id: str
+    version: str
+    drug_name: str
+    protocol_name: str
+    applies_to: str
+    rate_unit: str | None
+    start_rate: float | None
+    max_rate: float | None
+    observation_min: int
+    premedications: tuple[PremedReminder, ...]
+    risk_profile: str
+    risk_notes: tuple[str, ...]
+    high_risk_cycles: tuple[int, ...]
+    high_risk_from_cycle: int | None
+
+    @property
+    def generic(self) -> bool:
+        """The generic protocol: the nurse types the drug's name."""
+        return self.protocol_id == GENERIC_PROTOCOL_ID
+
+    def is_high_risk(self, cycle: int) -> bool:
+        """Whether ``cycle`` is a high-risk cycle of this drug."""
+        return cycle in self.high_risk_cycles or (
+            self.high_risk_from_cycle is not None and cycle >= self.high_risk_from_cycle
+        )
+
+    def cycle_risk(self, cycle: int) -> str | None:
+        """The words the form shows for a high-risk cycle, or None."""
+        if not self.is_high_risk(cycle):
+            return None
+        if self.high_risk_from_cycle is not None and cycle >= self.high_risk_from_cycle:
+            why = f"cycle {self.high_risk_from_cycle} on"
+        else:
+            why = "cycles " + ", ".join(str(c) for c in self.high_risk_cycles)
+        return f"High-risk cycle for {self.drug_name} ({why}): closer vital-sign checks."
+
+
+@dataclass(frozen=True)
+class BaselineDraft:
+    """Baseline vital signs typed in the set-up form (°C; every value required)."""
+
+    taken_at: datetime
+    hr: int | None
+    sbp: int | None
+    dbp: int | None
+    rr: int | None
+    spo2: int | None
+    temp_c: float | None
+    on_oxygen: bool = False
+    acvpu: str = "A"
+
+    def vitals(self) -> VitalSigns:
+        """The domain value the rules engine reads."""
+        return VitalSigns(
+            self.hr,
+            self.sbp,
+            self.dbp,
+            self.rr,
+            self.spo2,
+            self.temp_c,
+            self.on_oxygen,
+            Acvpu(self.acvpu),
+        )
+
+
+@dataclass(frozen=True)
+class PremedicationDraft:
+    """A premedication given before the start, and when."""
+
+    name: str
+    given_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """What the set-up form hands in. ``mrn`` may be blank when ``date_of_birth`` is given."""
+
+    chair: str
+    patient_name: str
+    mrn: str
+    date_of_birth: date | None
+    protocol_id: str
+    drug_name: str
+    dose: float
+    dose_unit: str
+    rate: float | None
+    rate_unit: str | None
+    planned_duration_min: int
+    cycle: int
+    first_dose: bool
+    baseline: BaselineDraft
+    premedications: tuple[PremedicationDraft, ...] = ()
+    allergies: str = ""
+    reaction_history: str = ""
+    prior_reaction_to_drug: bool = False
+    spo2_scale: int = 1
+    nurse_staff_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturningPatient:
+    """A patient found by MRN, with every previous reaction on record (the red banner)."""
+
+    patient: PatientInfo
+    previous_reactions: tuple[str, ...]
+
+
+def drug_display_name(protocol: DrugProtocol) -> str:
+    """The short name a nurse reads: "Rituximab IV: first infusion" → "Rituximab"."""
+    name = protocol.name.split(":")[0].split(" (")[0].strip()
+    short = name.removesuffix(" IV").strip()
+    return short or name
+
+
+def protocol_choices(library: ProtocolLibrary) -> tuple[ProtocolChoice, ...]:
+    """Every protocol as a drug-list entry, by display name, the generic protocol last."""
+    choices = [_choice(loaded) for loaded in library]
+    return tuple(sorted(choices, key=lambda c: (c.generic, c.drug_name.casefold(), c.protocol_id)))
+
+
+def _choice(loaded: LoadedProtocol) -> ProtocolChoice:
+    protocol = loaded.protocol
+    rate = protocol.rate
+    return ProtocolChoice(
+        protocol_id=protocol.id,
+        version=loaded.version,
+        drug_name="" if protocol.id == GENERIC_PROTOCOL_ID else drug_display_name(protocol),
+        protocol_name=protocol.name,
+        applies_to=protocol.applies_to,
+        rate_unit=rate.unit if rate else None,
+        start_rate=rate.start if rate else None,
+        max_rate=rate.max if rate else None,
+        observation_min=protocol.observation.minutes,
+        premedications=tuple(
+            PremedReminder(PREMEDICATION_LABELS[item.code], item.advice.value, item.note)
+            for item in protocol.premedication
+        ),
+        risk_profile=protocol.risk.profile,
+        risk_notes=tuple(protocol.risk.notes),
+        high_risk_cycles=tuple(protocol.risk.high_risk_cycles),
+        high_risk_from_cycle=protocol.risk.high_risk_from_cycle,
+    )
+
+
+def find_protocol(library: ProtocolLibrary, protocol_id: str) -> LoadedProtocol | None:
+    """The chosen protocol, or None if none was chosen or the library has no such id."""
+    return library.protocols.get(protocol_id) if protocol_id else None
+
+
+def check_draft(draft: SessionDraft, protocol: DrugProtocol | None, now: datetime) -> None:
+    """Every problem of the draft at once; SetupRefused if there is any."""
+    problems: list[Problem] = []
+    if protocol is None:
+        problems.append(("drug", "Choose the drug from the list (or the generic protocol)."))
+    if not draft.patient_name.strip():
+        problems.append(("name", "Enter the patient's name."))
+    if not draft.mrn.strip() and draft.date_of_birth is None:
+        problems.append(
+            ("mrn", "Enter a second identifier: the MRN or the date of birth (or both).")
+        )
+    if draft.date_of_birth is not None and draft.date_of_birth > now.date():
+        problems.append(("dob", "The date of birth is in the future. Check it."))
+    if not draft.drug_name.strip():
+        problems.append(("drug_name", "Enter the drug's name."))
+    if not 0 < draft.dose <= MAX_DOSE:
+        problems.append(("dose", "Enter the dose (above 0)."))
+    if not draft.dose_unit.strip():
+        problems.append(("dose_unit", "Enter the dose unit (e.g. mg)."))
+    plan = protocol.rate if protocol is not None else None
+    if draft.rate is not None and draft.rate <= 0:
+        problems.append(("rate", "The rate must be above 0."))
+    elif draft.rate is not None and plan is not None and draft.rate > plan.max:
+        problems.append(
+            ("rate", f"{draft.rate:g} {plan.unit} is above the protocol maximum {plan.max:g}.")
+        )
+    if draft.rate is None and plan is not None:
+        problems.append(("rate", "Enter the starting rate."))
+    unit_needed = protocol is not None and plan is None
+    if draft.rate is not None and unit_needed and not (draft.rate_unit or "").strip():
+        problems.append(("rate_unit", "Enter the rate unit (e.g. mL/h)."))
+    if not 0 < draft.planned_duration_min <= MAX_DURATION_MIN:
+        problems.append(("duration", "Enter the planned duration in minutes (1 to 1440)."))
+    if not 1 <= draft.cycle <= MAX_CYCLE:
+        problems.append(("cycle", "Enter the cycle number (1 or more)."))
+    if draft.spo2_scale not in (1, 2):
+        problems.append(("spo2_scale", "The SpO2 scale is 1 or 2."))
+    for field, text in (("allergies", draft.allergies), ("reactions", draft.reaction_history)):
+        if len(text) > MAX_TEXT:
+            problems.append((field, f"The text is longer than {MAX_TEXT} characters."))
+    for item in draft.premedications:
+        if not item.name.strip():
+            problems.append(("premedication", "A premedication has no name."))
+        if item.given_at is not None and item.given_at > now + timedelta(minutes=MAX_FUTURE_MIN):
+            problems.append(("premedication", f"{item.name}: the time given is in the future."))
+    problems.extend(baseline_problems(draft.baseline, now))
+    if problems:
+        raise SetupRefused(tuple(problems))
+
+
+def baseline_problems(baseline: BaselineDraft, now: datetime) -> list[Problem]:
+    """What is missing or impossible in a baseline set (domain entry limits)."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {
+        "hr": baseline.hr,
+        "sbp": baseline.sbp,
+        "dbp": baseline.dbp,
+        "rr": baseline.rr,
+        "spo2": baseline.spo2,
+        "temp_c": baseline.temp_c,
+    }
+    missing = [name for name, value in values.items() if value is None]
+    if missing:
+        problems.append(
+            (
+                f"baseline_{missing[0]}",
+                "Baseline vital signs are required before the start: enter "
+                + ", ".join(_LABELS[name] for name in missing)
+                + ".",
+            )
+        )
+    for name, value in values.items():
+        reason = None if value is None else reject_reason(name, value)
+        if reason is not None:
+            problems.append((f"baseline_{name}", f"Baseline {_LABELS[name]}: {reason}."))
+    reason = pressure_reason(baseline.sbp, baseline.dbp)
+    if reason is not None:
+        problems.append(("baseline_dbp", f"Baseline diastolic BP: {reason}."))
+    if baseline.acvpu not in {level.value for level in Acvpu}:
+        problems.append(("baseline_acvpu", "Choose the level of consciousness (ACVPU)."))
+    if baseline.taken_at > now + timedelta(minutes=MAX_FUTURE_MIN):
+        problems.append(("baseline_time", "The baseline time is in the future. Check it."))
+    return problems
+
+
+_LABELS = {
+    "hr": "heart rate",
+    "sbp": "systolic BP",
+    "dbp": "diastolic BP",
+    "rr": "respiratory rate",
+    "spo2": "SpO2",
+    "temp_c": "temperature",
+}
+
+
+def returning_patient(db: DbSession, mrn: str) -> ReturningPatient | None:
+    """The patient with ``mrn`` and their reactions on record, or None."""
+    cleaned = mrn.strip()
+    if not cleaned:
+        return None
+    patient = db.scalars(select(Patient).where(Patient.mrn == cleaned)).first()
+    if patient is None:
+        return None
+    return ReturningPatient(patient_info(patient), previous_reactions(db, patient))
+
+
+def previous_reactions(db: DbSession, patient: Patient) -> tuple[str, ...]:
+    """The reaction history text, then every earlier session flagged or stopped, newest first."""
+    found = [line.strip() for line in (patient.reaction_history or "").splitlines() if line.strip()]
+    rows = db.scalars(
+        select(InfusionSession)
+        .where(
+            InfusionSession.patient_id == patient.id,
+            InfusionSession.state.not_in(ACTIVE_STATES),
+        )
+        .order_by(InfusionSession.created_at.desc())
+    )
+    for row in rows:
+        stopped = db.scalars(
+            select(EventRow.reason).where(
+                EventRow.session_id == row.id, EventRow.type == "discontinue"
+            )
+        ).first()
+        when = f"{row.created_at.astimezone():%d %b %Y}"
+        if stopped:
+            found.append(f"{row.drug_name} C{row.cycle or 1}, {when}: discontinued ({stopped})")
+        elif row.prior_reaction_to_drug:
+            found.append(f"{row.drug_name} C{row.cycle or 1}, {when}: previous reaction flagged")
+    # Reaction records closed at the chair and flagged for the next session (issue 6).
+    from infusion_monitor.services.care_picture import flagged_reactions
+
+    return (*flagged_reactions(db, patient.id), *found)
+
+
+def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -> Patient:
+    """The returning patient (identifiers checked against the record) or a new one."""
+    mrn = draft.mrn.strip() or None
+    name = " ".join(draft.patient_name.split())
+    patient = None
+    if mrn is not None:
+        patient = db.scalars(select(Patient).where(Patient.mrn == mrn)).first()
+    elif draft.date_of_birth is not None:
+        patient = db.scalars(
+            select(Patient).where(
+                func.lower(Patient.name) == name.lower(),
+                Patient.date_of_birth == draft.date_of_birth,
+            )
+        ).first()
+    if patient is None:
+        patient = Patient(
+            mrn=mrn,
+            name=name,
+            date_of_birth=draft.date_of_birth,
+            allergies=draft.allergies.strip(),
+            reaction_history=draft.reaction_history.strip(),
+        )
+        db.add(patient)
+        db.flush()
+        append_audit(
+            db,
+            at=now,
+            actor=actor,
+            action="patient.create",
+            entity="patient",
+            entity_id=patient.id,
+            before=None,
+            after={"mrn": mrn, "has_dob": draft.date_of_birth is not None},
+        )
+        return patient
+    _check_identity(patient, name, draft.date_of_birth)
+    before = {"allergies": patient.allergies, "reaction_history": patient.reaction_history}
+    after = {
+        "allergies": draft.allergies.strip(),
+        "reaction_history": draft.reaction_history.strip(),
+    }
+    if patient.date_of_birth is None and draft.date_of_birth is not None:
+        patient.date_of_birth = draft.date_of_birth
+    if after != before:
+        patient.allergies = after["allergies"]
+        patient.reaction_history = after["reaction_history"]
+        db.flush()
+        append_audit(
+            db,
+            at=now,
+            actor=actor,
+            action="patient.update_allergies",
+            entity="patient",
+            entity_id=patient.id,
+            before=before,
+            after=after,
+        )
+    return patient
+
+
+def _check_identity(patient: Patient, name: str, born: date | None) -> None:
+    """Refuse a set-up whose name or date of birth contradicts the record found by MRN."""
+    problems: list[Problem] = []
+    if patient.name.casefold() != name.casefold():
+        problems.append(
+            (
+                "name",
+                f"MRN {patient.mrn} belongs to {patient.name}, not {name}. "
+                "Check both identifiers with the patient's wristband.",
+            )
+        )
+    if born is not None and patient.date_of_birth is not None and born != patient.date_of_birth:
+        problems.append(
+            (
+                "dob",
+                f"The date of birth does not match the record for MRN {patient.mrn} "
+                f"({patient.date_of_birth:%d %b %Y}). Check it with the patient.",
+            )
+        )
+    if problems:
+        raise SetupRefused(tuple(problems))
+
+
+def check_free(db: DbSession, chair: Chair, patient: Patient, draft: SessionDraft) -> None:
+    """Refuse a second open session in the chair, or for the same patient in another chair."""
+    rows = db.execute(
+        select(InfusionSession.patient_id, InfusionSession.chair_id, Chair.name)
+        .join(InfusionSession.chair)
+        .where(InfusionSession.state.in_(ACTIVE_STATES))
+        .where((InfusionSession.chair_id == chair.id) | (InfusionSession.patient_id == patient.id))
+    )
+    for patient_id, chair_id, chair_name in rows:
+        if chair_id == chair.id:
+            raise SetupRefused(
+                (("chair", f"{draft.chair} already has an open session. Close it first."),)
+            )
+        if patient_id == patient.id:
+            raise SetupRefused(
+                (("name", f"This patient already has an open session in {chair_name}."),)
+            )
+
+
+def baseline_row(
+    session_id: int, baseline: BaselineDraft, author_id: int, now: datetime
+) -> VitalsRow:
+    """The stored baseline set (typed at the chair)."""
+    return VitalsRow(
+        session_id=session_id,
+        taken_at=min(baseline.taken_at, now),
+        entered_at=now,
+        entered_by_id=author_id,
+        source="typed",
+        heart_rate=baseline.hr,
+        systolic_bp=baseline.sbp,
+        diastolic_bp=baseline.dbp,
+        respiratory_rate=baseline.rr,
+        spo2=baseline.spo2,
+        on_oxygen=baseline.on_oxygen,
+        temperature_c=baseline.temp_c,
+        acvpu=baseline.acvpu,
+    )
+
+
+def _rules_patient(row: InfusionSession, patient: Patient, now: datetime) -> RulesPatient:
+    born = patient.date_of_birth
+    age = (now.date() - born).days / DAYS_PER_YEAR if born else DEFAULT_AGE_YEARS
+    return RulesPatient(
+        age_years=age,
+        spo2_scale=row.spo2_scale,
+        prior_reaction_to_drug=row.prior_reaction_to_drug,
+    )
+
+
+def baseline_warning(
+    rules: RuleSet, row: InfusionSession, patient: Patient, baseline: BaselineDraft, now: datetime
+) -> bool:
+    """Whether the rules engine flags the baseline NEWS2 (``news2.baseline_warning``)."""
+    context = SessionContext(rules, _rules_patient(row, patient, now), baseline.vitals())
+    return assess(context, 0).news2.baseline_warning
+
+
+def stored_baseline_warning(
+    rules: RuleSet, row: InfusionSession, vitals: VitalsRow, now: datetime
+) -> bool:
+    """The baseline warning for a stored baseline set."""
+    draft = BaselineDraft(
+        vitals.taken_at,
+        vitals.heart_rate,
+        vitals.systolic_bp,
+        vitals.diastolic_bp,
+        vitals.respiratory_rate,
+        vitals.spo2,
+        vitals.temperature_c,
+        bool(vitals.on_oxygen),
+        vitals.acvpu or "A",
+    )
+    return baseline_warning(rules, row, row.patient, draft, now)
+
+
+def audit_summary(row: InfusionSession, baseline_id: int) -> dict[str, Any]:
+    """What the set-up audit row records (no patient name)."""
+    return {
+        "state": row.state,
+        "chair": row.chair_id,
+        "patient": row.patient_id,
+        "protocol": row.protocol_id,
+        "protocol_version": row.protocol_version,
+        "ruleset_version": row.ruleset_version,
+        "drug": row.drug_name,
+        "dose": row.dose,
+        "dose_unit": row.dose_unit,
+        "rate": row.rate,
+        "cycle": row.cycle,
+        "first_dose": row.first_dose,
+        "prior_reaction_to_drug": row.prior_reaction_to_drug,
+        "spo2_scale": row.spo2_scale,
+        "premedications": row.premedications,
+        "baseline_vitals": baseline_id,
+        "version": row.version,
+    }

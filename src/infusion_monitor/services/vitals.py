@@ -1,0 +1,384 @@
+"""Record, amend and skip vital-sign checks: one transaction each, assessed before the commit.
+
+``record_vitals`` stores the set, its audit row, a late-check reason if the check was overdue,
+and the rules' assessment, then commits; only then does the outcome reach the screen. If any
+step fails, nothing is stored and the error (a ``UserError`` with words for the nurse) reaches
+the form, which keeps every typed value. Records are append-only: ``amend_vitals`` adds a row
+that amends the old one, with the reason; the original stays for review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from infusion_monitor.domain.protocol_library import ProtocolLibrary
+from infusion_monitor.domain.schedule import (
+    OVERDUE_GRACE_MIN,
+    MissedCheckNote,
+    VitalsStatus,
+)
+from infusion_monitor.domain.users import Actor, Permission
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
+from infusion_monitor.errors import UserError
+from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.vitals_schedule import (
+    LATE_NOTE,
+    SKIPPED_NOTE,
+    schedule_facts,
+)
+from infusion_monitor.storage import models
+from infusion_monitor.storage.audit import append_audit
+
+MAX_AMEND_REASON = 500
+CLOSED_STATES = ("closed",)
+
+
+@dataclass(frozen=True)
+class VitalsEntry:
+    """One stored set as the screens show it; ``superseded_by`` names the row amending it."""
+
+    id: int
+    session_id: int
+    taken_at: datetime
+    entered_at: datetime
+    entered_by: str
+    source: Source
+    hr: int | None
+    sbp: int | None
+    dbp: int | None
+    rr: int | None
+    spo2: int | None
+    on_oxygen: bool
+    o2_flow_l_min: float | None
+    temp_c: float | None
+    acvpu: Acvpu
+    pain: int | None
+    incomplete_reason: str | None
+    amends_id: int | None
+    amend_reason: str | None
+    superseded_by: int | None = None
+
+    @property
+    def current(self) -> bool:
+        """Whether no later row amends this one."""
+        return self.superseded_by is None
+
+    def vital_signs(self) -> VitalSigns:
+        """The set as the rules take it."""
+        return VitalSigns(
+            self.hr, self.sbp, self.dbp, self.rr, self.spo2, self.temp_c, self.on_oxygen, self.acvpu
+        )
+
+
+@dataclass(frozen=True)
+class VitalsRecorded:
+    """What saving a set changed: the stored entry, the assessment, and the next check."""
+
+    entry: VitalsEntry
+    assessment: AssessmentOutcome | None
+    next_due: VitalsStatus
+
+
+@dataclass(frozen=True)
+class CheckSkipped:
+    """A skipped or refused check was recorded; ``next_due`` is the schedule after it."""
+
+    session_id: int
+    at: datetime
+    note: MissedCheckNote
+    next_due: VitalsStatus
+
+
+class LateReasonNeeded(UserError):
+    """The check was overdue: the set is saved only with a reason from the short list."""
+
+
+def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None) -> VitalsEntry:
+    return VitalsEntry(
+        id=row.id,
+        session_id=row.session_id,
+        taken_at=row.taken_at,
+        entered_at=row.entered_at,
+        entered_by=author,
+        source=Source(row.source),
+        hr=row.heart_rate,
+        sbp=row.systolic_bp,
+        dbp=row.diastolic_bp,
+        rr=row.respiratory_rate,
+        spo2=row.spo2,
+        on_oxygen=bool(row.on_oxygen),
+        o2_flow_l_min=row.o2_flow_l_min,
+        temp_c=row.temperature_c,
+        acvpu=Acvpu(row.acvpu or "A"),
+        pain=row.pain,
+        incomplete_reason=row.incomplete_reason,
+        amends_id=row.amends_id,
+        amend_reason=row.amend_reason,
+        superseded_by=superseded_by,
+    )
+
+
+def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "session_id": row.session_id,
+        "taken_at": row.taken_at.isoformat(),
+        "source": row.source,
+        "heart_rate": row.heart_rate,
+        "systolic_bp": row.systolic_bp,
+        "diastolic_bp": row.diastolic_bp,
+        "respiratory_rate": row.respiratory_rate,
+        "spo2": row.spo2,
+        "on_oxygen": row.on_oxygen,
+        "o2_flow_l_min": row.o2_flow_l_min,
+        "temperature_c": row.temperature_c,
+        "acvpu": row.acvpu,
+        "pain": row.pain,
+        "incomplete_reason": row.incomplete_reason,
+        "amends_id": row.amends_id,
+        "amend_reason": row.amend_reason,
+    }
+    if draft is not None and draft.temp_raw is not None:
+        values["temperature_entered"] = draft.temp_raw
+    return values
+
+
+def _note_text(note: MissedCheckNote) -> str:
+    return note.reason.label if note.text is None else f"{note.reason.label}: {note.text}"
+
+
+class VitalsService:
+    """The vitals use cases. Every method is one transaction and returns a typed outcome."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        assessing: AssessingService,
+        protocols: ProtocolLibrary,
+    ) -> None:
+        self._sessions = sessions
+        self._assessing = assessing
+        self._protocols = protocols
+
+    def record_vitals(
+        self, actor: Actor, session_id: int, draft: VitalsDraft, now: datetime
+    ) -> VitalsRecorded:
+        """Store a set, assess the session, commit; a UserError says why nothing was stored."""
+        actor.require(Permission.CARE)
+        with self._sessions.begin() as db:
+            session, nurse = self._open(db, actor, session_id)
+            taken_at = self._taken_at(draft.taken_at, session, now)
+            self._check_partial(draft)
+            facts = schedule_facts(db, session_id, self._protocols)
+            due = facts.next_check(now)
+            late = (
+                draft.source is Source.TYPED
+                and facts.last_check_at is not None
+                and due is not None
+                and taken_at >= due.at + timedelta(minutes=OVERDUE_GRACE_MIN)
+            )
+            if late and draft.reason is None:
+                assert due is not None
+                shown = due.at.astimezone().strftime("%H:%M")
+                raise LateReasonNeeded(
+                    f"This check was due at {shown} and is overdue: choose a reason for the "
+                    "late set, then save again."
+                )
+            row = self._add_row(db, session_id, nurse, draft, taken_at, now)
+            append_audit(
+                db,
+                at=now,
+                actor=actor.staff_id,
+                action="vitals.record",
+                entity="vital_signs",
+                entity_id=row.id,
+                before=None,
+                after=_audit_values(row, draft),
+            )
+            if late and draft.reason is not None and due is not None:
+                self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
+            return self._outcome(db, actor, session_id, row, now)
+
+    def amend_vitals(
+        self, actor: Actor, entry_id: int, draft: VitalsDraft, reason: str, now: datetime
+    ) -> VitalsRecorded:
+        """Correct a stored set: a new row amends it with ``reason``; the original stays."""
+        actor.require(Permission.CARE)
+        cleaned = reason.strip()
+        if not cleaned:
+            raise UserError("A correction needs a reason. Say why the values are corrected.")
+        if len(cleaned) > MAX_AMEND_REASON:
+            raise UserError(f"The reason is longer than {MAX_AMEND_REASON} characters. Shorten it.")
+        with self._sessions.begin() as db:
+            original = db.get(models.VitalSigns, entry_id)
+            if original is None:
+                raise UserError(f"There is no vitals entry {entry_id} to correct.")
+            newer = db.scalar(
+                select(models.VitalSigns.id).where(models.VitalSigns.amends_id == entry_id)
+            )
+            if newer is not None:
+                raise UserError(
+                    "This entry was already corrected. Correct its latest version instead."
+                )
+            session, nurse = self._open(db, actor, original.session_id)
+            taken_at = self._taken_at(draft.taken_at or original.taken_at, session, now)
+            self._check_partial(draft)
+            row = self._add_row(
+                db, session.id, nurse, draft, taken_at, now, amends=(entry_id, cleaned)
+            )
+            append_audit(
+                db,
+                at=now,
+                actor=actor.staff_id,
+                action="vitals.amend",
+                entity="vital_signs",
+                entity_id=row.id,
+                before=_audit_values(original),
+                after=_audit_values(row, draft),
+            )
+            return self._outcome(db, actor, session.id, row, now)
+
+    def record_missed_check(
+        self, actor: Actor, session_id: int, note: MissedCheckNote, now: datetime
+    ) -> CheckSkipped:
+        """Record that the due check was skipped or refused, with its reason."""
+        actor.require(Permission.CARE)
+        with self._sessions.begin() as db:
+            _, nurse = self._open(db, actor, session_id)
+            due = schedule_facts(db, session_id, self._protocols).next_check(now)
+            self._note(
+                db, actor, nurse, session_id, now, SKIPPED_NOTE, note, due.at if due else None
+            )
+            status = schedule_facts(db, session_id, self._protocols).status(now)
+        return CheckSkipped(session_id, now, note, status)
+
+    def entries(self, session_id: int) -> tuple[VitalsEntry, ...]:
+        """Every stored set of a session in time order, amended ones included."""
+        with self._sessions() as db:
+            rows = db.execute(
+                select(models.VitalSigns, models.Nurse.name)
+                .join(models.Nurse, models.Nurse.id == models.VitalSigns.entered_by_id)
+                .where(models.VitalSigns.session_id == session_id)
+                .order_by(models.VitalSigns.taken_at, models.VitalSigns.id)
+            ).all()
+            amended_by = {row.amends_id: row.id for row, _ in rows if row.amends_id is not None}
+            return tuple(_entry(row, name, amended_by.get(row.id)) for row, name in rows)
+
+    # Steps shared by the use cases (all inside the caller's transaction).
+
+    @staticmethod
+    def _open(
+        db: Session, actor: Actor, session_id: int
+    ) -> tuple[models.InfusionSession, models.Nurse]:
+        session = db.get(models.InfusionSession, session_id)
+        if session is None:
+            raise UserError(f"There is no infusion session {session_id}.")
+        if session.state in CLOSED_STATES:
+            raise UserError("This session is closed; its vital signs can no longer change.")
+        nurse = db.scalar(select(models.Nurse).where(models.Nurse.staff_id == actor.staff_id))
+        if nurse is None:
+            raise UserError(f"Staff member {actor.staff_id} is not on record. Sign in again.")
+        return session, nurse
+
+    @staticmethod
+    def _taken_at(
+        taken_at: datetime | None, session: models.InfusionSession, now: datetime
+    ) -> datetime:
+        when = taken_at or now
+        if when > now:
+            raise UserError("The time taken is in the future. Check the time.")
+        if when < session.created_at:
+            raise UserError("The time taken is before the session began. Check the time.")
+        return when
+
+    @staticmethod
+    def _check_partial(draft: VitalsDraft) -> None:
+        if not draft.complete and draft.reason is None:
+            raise UserError(
+                f"Partial set (no {', '.join(draft.missing)}): enter them, or choose a reason."
+            )
+
+    @staticmethod
+    def _add_row(
+        db: Session,
+        session_id: int,
+        nurse: models.Nurse,
+        draft: VitalsDraft,
+        taken_at: datetime,
+        now: datetime,
+        amends: tuple[int, str] | None = None,
+    ) -> models.VitalSigns:
+        row = models.VitalSigns(
+            session_id=session_id,
+            taken_at=taken_at,
+            entered_at=now,
+            entered_by_id=nurse.id,
+            source=draft.source.value,
+            heart_rate=draft.hr,
+            systolic_bp=draft.sbp,
+            diastolic_bp=draft.dbp,
+            respiratory_rate=draft.rr,
+            spo2=draft.spo2,
+            on_oxygen=draft.on_oxygen,
+            o2_flow_l_min=draft.o2_flow_l_min,
+            temperature_c=None if draft.temp_c is None else float(draft.temp_c),
+            acvpu=draft.acvpu.value,
+            pain=draft.pain,
+            incomplete_reason=(
+                None if draft.complete or draft.reason is None else _note_text(draft.reason)
+            ),
+            amends_id=None if amends is None else amends[0],
+            amend_reason=None if amends is None else amends[1],
+        )
+        db.add(row)
+        db.flush()
+        return row
+
+    @staticmethod
+    def _note(
+        db: Session,
+        actor: Actor,
+        nurse: models.Nurse,
+        session_id: int,
+        now: datetime,
+        kind: str,
+        note: MissedCheckNote,
+        due_at: datetime | None,
+    ) -> None:
+        payload = {
+            "note": kind,
+            "reason": note.reason.value,
+            "due_at": None if due_at is None else due_at.isoformat(),
+        }
+        event = models.SessionEvent(
+            session_id=session_id,
+            type="note",
+            at=now,
+            reason=_note_text(note),
+            payload=payload,
+            author_id=nurse.id,
+        )
+        db.add(event)
+        db.flush()
+        append_audit(
+            db,
+            at=now,
+            actor=actor.staff_id,
+            action=f"session.{kind}",
+            entity="session_event",
+            entity_id=event.id,
+            before=None,
+            after={**payload, "session_id": session_id, "text": note.text},
+        )
+
+    def _outcome(
+        self, db: Session, actor: Actor, session_id: int, row: models.VitalSigns, now: datetime
+    ) -> VitalsRecorded:
+        assessment = self._assessing.assess(db, session_id, now)
+        status = schedule_facts(db, session_id, self._protocols).status(now)
+        return VitalsRecorded(_entry(row, actor.name), assessment, status)

@@ -1,0 +1,188 @@
+"""What the trend plot shows for one session, read in one transaction (plain data, no ORM).
+
+Current sets only (an amended set shows its correction; the original stays in the records),
+each with its NEWS2 (rules ``news2``), the baseline, and the events to mark: lifecycle steps,
+symptoms, alerts, interventions, and skipped checks (drawn as gaps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
+from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.rules import news2
+from infusion_monitor.rules.inputs import Patient
+from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, age_years, vital_signs
+from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
+from infusion_monitor.storage import models
+
+SECONDS_PER_MIN = 60
+_EVENT_WORDS = {
+    "start": "start",
+    "pause": "pause",
+    "resume": "resume",
+    "rate_change": "rate",
+    "complete": "end",
+    "discontinue": "stopped",
+    "observation_start": "observation",
+}
+
+
+@dataclass(frozen=True)
+class TrendSet:
+    """One current set: minutes since start, the values, NEWS2, and where it came from."""
+
+    t_min: float
+    hr: int | None
+    sbp: int | None
+    dbp: int | None
+    rr: int | None
+    spo2: int | None
+    temp_c: float | None
+    news2: int | None
+    monitor: bool
+
+
+@dataclass(frozen=True)
+class TrendEvent:
+    """An event to mark: minutes since start, its kind (``MarkerKind`` value) and label."""
+
+    t_min: float
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendData:
+    """Everything the plot needs for one session."""
+
+    start: datetime
+    started: bool
+    baseline: TrendSet | None
+    sets: tuple[TrendSet, ...]
+    events: tuple[TrendEvent, ...]
+    missed_min: tuple[float, ...]
+
+
+class VitalsTrendService:
+    """Reads a session's trend data."""
+
+    def __init__(self, sessions: sessionmaker[Session], rules: Callable[[], RuleSet]) -> None:
+        self._sessions = sessions
+        self._rules = rules
+
+    def trend(self, session_id: int) -> TrendData:
+        """The session's trend, as committed."""
+        with self._sessions() as db:
+            return read_trend(db, session_id, self._rules())
+
+
+def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
+    """Build the trend data inside ``db``'s transaction."""
+    row = db.get(models.InfusionSession, session_id)
+    if row is None:
+        raise LookupError(f"no infusion session {session_id}")
+    events = list(
+        db.scalars(
+            select(models.SessionEvent)
+            .where(models.SessionEvent.session_id == session_id)
+            .order_by(models.SessionEvent.at, models.SessionEvent.id)
+        )
+    )
+    start_at = next((e.at for e in events if e.type == "start"), None)
+    vitals = list(
+        db.scalars(
+            select(models.VitalSigns)
+            .where(models.VitalSigns.session_id == session_id)
+            .order_by(models.VitalSigns.taken_at, models.VitalSigns.id)
+        )
+    )
+    amended = {v.amends_id for v in vitals if v.amends_id is not None}
+    current = [v for v in vitals if v.id not in amended]
+    origin = start_at or (current[0].taken_at if current else row.created_at)
+
+    def minutes(at: datetime) -> float:
+        return (at - origin).total_seconds() / SECONDS_PER_MIN
+
+    born = row.patient.date_of_birth
+    patient = Patient(
+        age_years=DEFAULT_AGE_YEARS if born is None else age_years(born, origin.date()),
+        spo2_scale=row.spo2_scale,
+        prior_reaction_to_drug=row.prior_reaction_to_drug,
+    )
+    before = [v for v in current if v.taken_at <= origin]
+    baseline_row = before[-1] if before else (current[0] if current else None)
+    baseline_vitals = None if baseline_row is None else vital_signs(baseline_row)
+    warning = rules.definition.news2.baseline_warning_score
+
+    def trend_set(v: models.VitalSigns) -> TrendSet:
+        assert baseline_vitals is not None
+        scores = news2.news2(vital_signs(v), baseline_vitals, patient, warning)
+        return TrendSet(
+            minutes(v.taken_at),
+            v.heart_rate,
+            v.systolic_bp,
+            v.diastolic_bp,
+            v.respiratory_rate,
+            v.spo2,
+            v.temperature_c,
+            scores.score if scores.applicable else None,
+            v.source == "monitor",
+        )
+
+    sets = tuple(trend_set(v) for v in current)
+    marks: list[TrendEvent] = []
+    missed: list[float] = []
+    for event in events:
+        if event.type in _EVENT_WORDS:
+            kind = {"complete": "end", "discontinue": "end", "observation_start": "end"}.get(
+                event.type, event.type
+            )
+            label = _EVENT_WORDS[event.type]
+            rate = (event.payload or {}).get("rate")
+            if event.type in ("rate_change", "resume") and rate is not None:
+                label = f"{label} {rate:g} {row.rate_unit or ''}".strip()
+            marks.append(TrendEvent(minutes(event.at), kind, label))
+        elif (event.payload or {}).get("note") == SKIPPED_NOTE:
+            missed.append(minutes(event.at))
+            marks.append(TrendEvent(minutes(event.at), "pause", "check skipped"))
+    symptoms = db.scalars(
+        select(models.SymptomRecord).where(
+            models.SymptomRecord.session_id == session_id,
+            models.SymptomRecord.amends_id.is_(None),
+        )
+    )
+    for symptom in symptoms:
+        known = SYMPTOMS.get(symptom.code)
+        label = known.label if known is not None else symptom.code
+        marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
+    for alert in db.scalars(select(models.Alert).where(models.Alert.session_id == session_id)):
+        words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}[alert.priority]
+        condition = alert.condition.replace("_", " ")
+        marks.append(TrendEvent(minutes(alert.raised_at), "alert", f"{words} {condition}"))
+    for done in db.scalars(
+        select(models.Intervention).where(
+            models.Intervention.session_id == session_id,
+            models.Intervention.declined_reason.is_(None),
+        )
+    ):
+        label = done.action
+        if done.action in {a.value for a in CourseAction}:
+            label = COURSE_ACTION_LABELS[CourseAction(done.action)]
+        marks.append(TrendEvent(minutes(done.at), "intervention", label))
+    baseline = None if baseline_row is None else trend_set(baseline_row)
+    return TrendData(
+        origin,
+        start_at is not None,
+        baseline,
+        sets,
+        tuple(sorted(marks, key=lambda m: m.t_min)),
+        tuple(missed),
+    )

@@ -1,0 +1,236 @@
+"""Non-modal windows for the administrator (staff accounts) and the charge nurse (audit trail).
+
+Both only display what the services return and forward what is typed; the services check the
+role, so a window opened by the wrong person shows the refusal instead of any data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.errors import UserError
+from infusion_monitor.services.audit import AuditFilter, AuditService
+from infusion_monitor.services.staff import StaffService
+
+CurrentActor = Callable[[], Actor]
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class StaffWindow(QWidget):
+    """Add staff, reset a PIN, change a role. Every change goes through :class:`StaffService`."""
+
+    def __init__(self, staff: StaffService, actor: CurrentActor) -> None:
+        super().__init__()
+        self.setWindowTitle("Staff accounts — Infusion Monitor")
+        self.resize(760, 560)
+        self._staff = staff
+        self._actor = actor
+        self.table = _table(["Staff ID", "Name", "Role", "PIN set"])
+        self.staff_id = QLineEdit()
+        self.name = QLineEdit()
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        add = QPushButton("Add staff")
+        add.clicked.connect(self._on_add_clicked)
+        reset = QPushButton("Reset PIN of staff ID")
+        reset.clicked.connect(self._on_reset_clicked)
+        change = QPushButton("Change role of staff ID")
+        change.clicked.connect(self._on_change_role_clicked)
+        form = QFormLayout()
+        form.addRow("Staff ID", self.staff_id)
+        form.addRow("Name", self.name)
+        form.addRow("Role", self.role)
+        form.addRow("PIN (4 to 8 digits)", self.pin)
+        buttons = QHBoxLayout()
+        for button in (add, reset, change):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the list of accounts (or show why it may not be seen)."""
+        try:
+            members = self._staff.list_staff(self._actor())
+        except UserError as exc:
+            self.table.setRowCount(0)
+            self.message.setText(exc.message)
+            return
+        self.table.setRowCount(len(members))
+        for row, member in enumerate(members):
+            cells = (
+                member.staff_id,
+                member.name,
+                member.role.label,
+                "yes" if member.has_pin else "no",
+            )
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def _run(self, action: Callable[[], object], done: str) -> None:
+        try:
+            action()
+        except UserError as exc:
+            self.message.setText(exc.message)  # the form keeps its values for a retry
+            return
+        self.message.setText(done)
+        self.pin.clear()
+        self.refresh()
+
+    def _on_add_clicked(self) -> None:
+        self._run(
+            lambda: self._staff.add_staff(
+                self._actor(),
+                self.staff_id.text(),
+                self.name.text(),
+                self.role.currentData(),
+                self.pin.text(),
+            ),
+            "Account added.",
+        )
+
+    def _on_reset_clicked(self) -> None:
+        self._run(
+            lambda: self._staff.reset_pin(self._actor(), self.staff_id.text(), self.pin.text()),
+            "PIN reset; any lock-out on the account has ended.",
+        )
+
+    def _on_change_role_clicked(self) -> None:
+        self._run(
+            lambda: self._staff.change_role(
+                self._actor(), self.staff_id.text(), self.role.currentData()
+            ),
+            "Role changed.",
+        )
+
+
+class AuditWindow(QWidget):
+    """Read-only audit trail with filters by date, actor and entity; verifies the chain."""
+
+    def __init__(self, audit: AuditService, actor: CurrentActor) -> None:
+        super().__init__()
+        self.setWindowTitle("Audit trail — Infusion Monitor")
+        self.resize(1100, 640)
+        self._audit = audit
+        self._actor = actor
+        today = QDate.currentDate()
+        self.since = QDateEdit(today.addDays(-7))
+        self.until = QDateEdit(today)
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+        self.who = QLineEdit()
+        self.who.setPlaceholderText("staff ID")
+        self.entity = QLineEdit()
+        self.entity.setPlaceholderText("e.g. staff, infusion_session")
+        show = QPushButton("Show")
+        show.clicked.connect(self.refresh)
+        verify = QPushButton("Verify chain")
+        verify.clicked.connect(self._on_verify_clicked)
+        filters = QHBoxLayout()
+        for label, widget in (
+            ("From", self.since),
+            ("To", self.until),
+            ("Actor", self.who),
+            ("Entity", self.entity),
+        ):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(show)
+        filters.addWidget(verify)
+        self.table = _table(
+            ["#", "When", "Actor", "Role", "Workstation", "Action", "Entity", "Id", "Change"]
+        )
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def _filter(self) -> AuditFilter:
+        def start_of(day: QDate) -> datetime:
+            local = datetime.combine(day.toPython(), time()).astimezone()
+            return local.astimezone(UTC)
+
+        return AuditFilter(
+            since=start_of(self.since.date()),
+            until=start_of(self.until.date()) + timedelta(days=1),
+            actor=self.who.text() or None,
+            entity=self.entity.text() or None,
+        )
+
+    def refresh(self) -> None:
+        """Load the rows matching the filters (or show why they may not be seen)."""
+        try:
+            rows = self._audit.entries(self._actor(), self._filter())
+        except UserError as exc:
+            self.table.setRowCount(0)
+            self.message.setText(exc.message)
+            return
+        self.table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            change = json.dumps({"before": row.before, "after": row.after}, ensure_ascii=False)
+            cells = (
+                str(row.id),
+                row.at.astimezone().strftime("%d %b %Y %H:%M:%S"),
+                row.actor,
+                row.actor_role or "",
+                row.workstation or "",
+                row.action,
+                row.entity,
+                row.entity_id,
+                change,
+            )
+            for column, text in enumerate(cells):
+                self.table.setItem(index, column, QTableWidgetItem(text))
+        self.message.setText(f"{len(rows)} entries.")
+
+    def _on_verify_clicked(self) -> None:
+        try:
+            result = self._audit.verify(self._actor())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return
+        if result.broken is None:
+            self.message.setText(f"Audit chain intact: {result.entries} entries.")
+        else:
+            self.message.setText(
+                f"Audit chain BROKEN at entry {result.broken.entry_id}: {result.broken.reason}. "
+                "Tell IT and keep this database."
+            )

@@ -1,0 +1,181 @@
+"""The alert band: priority in words and icon, IEC colours and flashing, and the ways to answer.
+
+The session view shows it full width under the header; each chair tile shows a compact one. It
+displays an :class:`~infusion_monitor.domain.alerts.Alert` and forwards intents; the times it
+shows are computed from the stored times and ``now`` at every tick.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from infusion_monitor.domain.alerts import (
+    Alert,
+    AlertPolicy,
+    AlertState,
+    condition_label,
+)
+from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.ui.theme import ALARM_PALE_INK, ALARM_STYLES, ALARM_WORDS_PX, INK, LABEL_PX
+
+
+def _half_period_ms(hz: float) -> int:
+    """Milliseconds between colour changes for a flash of ``hz`` (one on and one off phase)."""
+    return round(1000 / (2 * hz))
+
+
+class AlertBand(QFrame):
+    """One session's alert: ``!!! HIGH ▲ Anaphylaxis criteria met`` with its first step.
+
+    ``compact`` is the chair tile's variant: words, icon and condition only, no buttons.
+    """
+
+    acknowledge_requested = Signal(int)
+    why_requested = Signal()
+    escalate_requested = Signal()
+
+    def __init__(self, *, compact: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AlertBand")
+        self._compact = compact
+        self._alert: Alert | None = None
+        self._policy = AlertPolicy()
+        self._pale = False
+        self._flash = QTimer(self)
+        self._flash.timeout.connect(self._on_flash_timeout)
+
+        self.words = QLabel()
+        self.words.setObjectName("AlertWords")
+        self.condition = QLabel()
+        self.condition.setObjectName("AlertCondition")
+        self.condition.setWordWrap(True)
+        self.first_step = QLabel()
+        self.first_step.setObjectName("AlertFirstStep")
+        self.first_step.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("AlertStatus")
+        self.acknowledge = QPushButton("&Acknowledge (A)")
+        self.acknowledge.setToolTip("Acknowledge this alert in your name (key A)")
+        self.acknowledge.clicked.connect(self._on_acknowledge_clicked)
+        self.why = QPushButton("Why?")
+        self.why.setToolTip("Show the findings behind this alert, with evidence and sources")
+        self.why.clicked.connect(self.why_requested)
+        self.escalate = QPushButton("Escalate anyway")
+        self.escalate.setToolTip("Tell the unit now, whatever the rules say")
+        self.escalate.clicked.connect(self.escalate_requested)
+
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addWidget(self.words)
+        top.addWidget(self.condition, 1)
+        # The buttons come first on their own row, so a narrow view never clips them.
+        buttons = QHBoxLayout()
+        for button in (self.acknowledge, self.why, self.escalate):
+            button.setVisible(not compact)
+            buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.first_step)
+        layout.addLayout(buttons)
+        self.first_step.setVisible(not compact)
+        self.status.setVisible(not compact)
+        self.setVisible(False)
+
+    @property
+    def alert(self) -> Alert | None:
+        """The alert shown (None: the band is hidden)."""
+        return self._alert
+
+    @property
+    def flash_interval_ms(self) -> int | None:
+        """The flash timer's half period, or None when steady."""
+        return self._flash.interval() if self._flash.isActive() else None
+
+    @property
+    def pale(self) -> bool:
+        """Whether the band is in the pale phase of a flash."""
+        return self._pale
+
+    def show_alert(
+        self,
+        alert: Alert | None,
+        now: datetime,
+        *,
+        first_step: str = "",
+        policy: AlertPolicy | None = None,
+    ) -> None:
+        """Show ``alert`` (hide the band when None or resolved) with the first open step."""
+        self._policy = policy or self._policy
+        shown = alert if alert is not None and alert.open else None
+        self._alert = shown
+        self.setVisible(shown is not None)
+        if shown is None:
+            self._flash.stop()
+            self._pale = False
+            return
+        icon = ALARM_STYLES[shown.priority.code][0]
+        self.words.setText(f"{shown.priority.words} {icon}")
+        self.condition.setText(condition_label(shown.condition))
+        self.first_step.setText(f"→ {first_step}" if first_step else "")
+        self.acknowledge.setEnabled(shown.state is AlertState.ACTIVE)
+        if shown.flashing():
+            interval = _half_period_ms(shown.priority.flash_hz)
+            if not self._flash.isActive() or self._flash.interval() != interval:
+                self._flash.start(interval)
+        else:
+            self._flash.stop()
+            self._pale = False
+        self.refresh(now)
+
+    def refresh(self, now: datetime) -> None:
+        """Recompute the waiting time and escalation from the stored times and ``now``."""
+        alert = self._alert
+        if alert is None:
+            return
+        raised = alert.raised_at.astimezone().strftime("%H:%M:%S")
+        if alert.state is AlertState.ACTIVE:
+            waited = format_duration(now - alert.raised_at)
+            status = f"Raised {raised} · NOT ACKNOWLEDGED for {waited}"
+        else:
+            at = alert.acknowledged_at
+            acked = at.astimezone().strftime("%H:%M:%S") if at is not None else "?"
+            status = f"Raised {raised} · acknowledged by {alert.acknowledged_by} at {acked}"
+        if alert.escalated(now, self._policy):
+            status += " · ESCALATED to the unit"
+        self.status.setText(status)
+        tip = f"{alert.priority.words} {condition_label(alert.condition)}. {status}"
+        self.setToolTip(tip)
+        self._paint()
+
+    def _paint(self) -> None:
+        alert = self._alert
+        if alert is None:
+            return
+        _, ink, fill, pale_fill, edge = ALARM_STYLES[alert.priority.code]
+        background, text = (pale_fill, ALARM_PALE_INK) if self._pale else (fill, ink)
+        size = ALARM_WORDS_PX if not self._compact else LABEL_PX + 4
+        self.setStyleSheet(
+            f"#AlertBand {{ background: {background}; border: 3px solid {edge};"
+            f" border-radius: 6px; }}"
+            f" #AlertBand QLabel {{ color: {text}; font-size: {LABEL_PX + 2}px; }}"
+            f" #AlertWords {{ font-size: {size}px; font-weight: 800; }}"
+            f" #AlertCondition {{ font-size: {size}px; font-weight: 700; }}"
+            f" #AlertFirstStep {{ font-weight: 700; }}"
+            f" #AlertBand QPushButton {{ color: {INK}; font-size: {LABEL_PX}px;"
+            f" padding: 6px 12px; }}"
+        )
+
+    def _on_flash_timeout(self) -> None:
+        self._pale = not self._pale
+        self._paint()
+
+    def _on_acknowledge_clicked(self) -> None:
+        if self._alert is not None:
+            self.acknowledge_requested.emit(self._alert.id)

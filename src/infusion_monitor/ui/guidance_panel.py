@@ -1,0 +1,247 @@
+"""The guidance panel: the rule set's steps in order, each done (or declined) with one click.
+
+Steps are the actions of the current pathways with the institution's own text
+(``Assessment.action_text()``). The panel shows who did each step and when, offers "Why?" (the
+findings with their evidence and sources, in a non-modal window) and "Escalate anyway", always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
+from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
+from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
+
+JUDGEMENT = (
+    "These steps are your unit's protocol text. They support, and do not replace, your "
+    "clinical judgement."
+)
+
+
+class StepRow(QFrame):
+    """One step: its text, Done, Not done (with a reason) and, when answered, who and when."""
+
+    done_clicked = Signal(str, str)
+    declined = Signal(str, str)
+
+    def __init__(self, step: StepView, number: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("StepRow")
+        self.step = step
+        self.text = QLabel(f"{number}. {step.text}")
+        self.text.setWordWrap(True)
+        self.text.setObjectName("StepText")
+        self.done = QPushButton("Done")
+        self.done.setToolTip("Record that this was done now, in your name")
+        self.done.clicked.connect(self._on_done_clicked)
+        self.choice = QComboBox()
+        for action in STANDING_ORDER_CHOICES:
+            self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
+        self.choice.setVisible(step.code == STANDING_ORDER_STEP)
+        self.decline = QPushButton("Not done…")
+        self.decline.setToolTip("Record that this step was not done; a reason is needed")
+        self.decline.clicked.connect(self._on_decline_clicked)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why not? (required) — Enter to record")
+        self.reason.setVisible(False)
+        self.reason.returnPressed.connect(self._on_reason_entered)
+        self.state = QLabel()
+        self.state.setObjectName("StepState")
+
+        # Buttons first: a narrow view clips the end of a long text, never the buttons.
+        row = QHBoxLayout()
+        row.addWidget(self.done)
+        row.addWidget(self.decline)
+        row.addWidget(self.choice)
+        row.addWidget(self.text, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.state)
+        answered = step.answered
+        self.done.setVisible(not answered)
+        self.decline.setVisible(not answered)
+        self.choice.setVisible(step.code == STANDING_ORDER_STEP and not answered)
+        self.state.setVisible(answered)
+        if step.done_at is not None:
+            at = step.done_at.astimezone().strftime("%H:%M:%S")
+            if step.declined_reason:
+                self.state.setText(f"✗ Not done ({step.declined_reason}) — {step.done_by}, {at}")
+            else:
+                detail = f" ({step.detail})" if step.detail else ""
+                self.state.setText(f"✔ Done{detail} — {step.done_by}, {at}")
+        self.setProperty("answered", answered)
+
+    def _on_done_clicked(self) -> None:
+        detail = str(self.choice.currentData()) if self.step.code == STANDING_ORDER_STEP else ""
+        self.done_clicked.emit(self.step.code, detail)
+
+    def _on_decline_clicked(self) -> None:
+        self.reason.setVisible(True)
+        self.reason.setFocus()
+
+    def _on_reason_entered(self) -> None:
+        self.declined.emit(self.step.code, self.reason.text().strip())
+
+
+class FindingsWindow(QWidget):
+    """The answer to "why?": every finding with its evidence and source. Never modal."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool)
+        self.setWindowTitle("Why? — findings behind the guidance")
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.resize(640, 520)
+        self.browser = QTextBrowser()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+
+    def show_findings(self, guidance: GuidanceView) -> None:
+        """Fill in the findings of ``guidance``."""
+        self.browser.setHtml(findings_html(guidance.findings, guidance))
+
+
+def findings_html(findings: Sequence[FindingView], guidance: GuidanceView) -> str:
+    """The findings as simple HTML: rule, pathway, evidence list and source."""
+    parts = [
+        f"<p><b>Priority {guidance.priority.upper()}</b> · pathways: "
+        f"{', '.join(guidance.pathways) or 'none'} · rule set {guidance.ruleset}</p>"
+    ]
+    if guidance.assessed_at is not None:
+        parts.append(f"<p>Assessed at {guidance.assessed_at.astimezone():%H:%M:%S}</p>")
+    for finding in findings:
+        pathway = f" → {finding.pathway}" if finding.pathway else ""
+        evidence = "".join(f"<li>{item}</li>" for item in finding.evidence)
+        parts.append(
+            f"<h3>{finding.rule}{pathway}</h3><ul>{evidence}</ul>"
+            f"<p><i>Source: {finding.source}</i></p>"
+        )
+    if not findings:
+        parts.append("<p>No findings: nothing is flagged by the rules.</p>")
+    parts.append(
+        f"<p>Suggested CTCAE v5.0: {guidance.ctcae_term.replace('_', ' ')}, "
+        f"grade {guidance.ctcae_grade}.</p><p><b>{JUDGEMENT}</b></p>"
+    )
+    return "".join(parts)
+
+
+class GuidancePanel(QWidget):
+    """What to do now, in order, with the steps answered so far."""
+
+    #: (step code, detail): the nurse did this step now.
+    step_done = Signal(str, str)
+    #: (step code, reason): the nurse did not do it, and why.
+    step_declined = Signal(str, str)
+    #: A course action done outside the listed steps (code).
+    treatment_given = Signal(str)
+    escalate_requested = Signal()
+    why_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._guidance: GuidanceView | None = None
+        self.heading = QLabel("No guidance: nothing is flagged.")
+        self.heading.setObjectName("GuidanceHeading")
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 20px; font-weight: 700;")
+        self.why = QPushButton("Why?")
+        self.why.setToolTip("The findings behind this guidance (evidence and sources)")
+        self.why.clicked.connect(self.why_requested)
+        self.escalate = QPushButton("Escalate anyway")
+        self.escalate.setToolTip("Tell the unit now, whatever the rules say; always available")
+        self.escalate.clicked.connect(self.escalate_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.why)
+        top.addWidget(self.escalate)
+        top.addWidget(self.heading, 1)
+
+        self._steps_box = QWidget()
+        self._steps = QVBoxLayout(self._steps_box)
+        self._steps.setSpacing(4)
+        self._steps.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._steps_box)
+        self.rows: list[StepRow] = []
+
+        self.treatment = QComboBox()
+        for action in CourseAction:
+            self.treatment.addItem(COURSE_ACTION_LABELS[action], action.value)
+        record = QPushButton("Record treatment")
+        record.setToolTip("Record another action done now (it counts in the course and the grade)")
+        record.clicked.connect(lambda: self.treatment_given.emit(str(self.treatment.currentData())))
+        other = QHBoxLayout()
+        other.addWidget(QLabel("Other action done:"))
+        other.addWidget(self.treatment, 1)
+        other.addWidget(record)
+
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #A61B1B; font-weight: 700;")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        judgement = QLabel(JUDGEMENT)
+        judgement.setWordWrap(True)
+        judgement.setObjectName("Judgement")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.problem)
+        layout.addLayout(other)
+        layout.addWidget(judgement)
+
+    @property
+    def guidance(self) -> GuidanceView | None:
+        """The guidance shown."""
+        return self._guidance
+
+    def show_guidance(self, guidance: GuidanceView) -> None:
+        """Show the steps of the latest assessment (rebuilt each time; they are few)."""
+        self._guidance = guidance
+        for row in self.rows:
+            self._steps.removeWidget(row)
+            row.deleteLater()
+        self.rows = []
+        for number, step in enumerate(guidance.steps, start=1):
+            row = StepRow(step, number)
+            row.done_clicked.connect(self.step_done)
+            row.declined.connect(self._on_row_declined)
+            self._steps.insertWidget(self._steps.count() - 1, row)
+            self.rows.append(row)
+        if guidance.priority == "none":
+            self.heading.setText("No guidance: nothing is flagged by the rules.")
+        else:
+            done = sum(step.answered for step in guidance.steps)
+            pathways = ", ".join(p.replace("_", " ") for p in guidance.pathways)
+            self.heading.setText(
+                f"{guidance.priority.upper()} — {pathways}"
+                f" · {done} of {len(guidance.steps)} steps answered"
+            )
+        self.problem.setVisible(False)
+
+    def show_problem(self, text: str) -> None:
+        """Say why the last answer was not recorded."""
+        self.problem.setText(text)
+        self.problem.setVisible(True)
+
+    def _on_row_declined(self, code: str, reason: str) -> None:
+        if not reason:
+            self.show_problem("Say why the step was not done; the reason is recorded.")
+            return
+        self.step_declined.emit(code, reason)

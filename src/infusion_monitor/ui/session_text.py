@@ -1,0 +1,48 @@
+"""The words the board and the session view use for timers, the vitals schedule and rate steps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from infusion_monitor.domain.schedule import VitalsState
+from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.services.session_records import SessionDetail
+
+STATE_WORDS = {
+    SessionState.PLANNED: "PLANNED",
+    SessionState.RUNNING: "RUNNING",
+    SessionState.PAUSED: "PAUSED",
+    SessionState.COMPLETED: "COMPLETED",
+    SessionState.DISCONTINUED: "DISCONTINUED",
+    SessionState.OBSERVATION: "OBSERVATION",
+    SessionState.CLOSED: "CLOSED",
+}
+
+
+def vitals_cue(detail: SessionDetail, now: datetime) -> tuple[str, str]:
+    """(schedule state, words) for the next-vitals countdown: ``("due", "Vitals DUE")``."""
+    status = detail.vitals_status(now)
+    if status.check is None:
+        if detail.state is SessionState.PAUSED:
+            return VitalsState.NOT_YET_DUE.value, "Vitals: clock stopped"
+        return VitalsState.NOT_YET_DUE.value, "No vitals scheduled"
+    if status.state is VitalsState.NOTHING_RECORDED:
+        return status.state.value, "No vitals recorded yet"
+    if status.state is VitalsState.OVERDUE:
+        late = now - status.check.at
+        return status.state.value, f"Vitals OVERDUE {int(late.total_seconds() // 60)} min"
+    if status.state is VitalsState.DUE:
+        return status.state.value, "Vitals DUE now"
+    return status.state.value, f"Vitals in {format_duration(status.due_in or timedelta(0))}"
+
+
+def step_cue(detail: SessionDetail, now: datetime) -> tuple[bool, str] | None:
+    """(due, words) for the protocol's next rate step, or None when there is none."""
+    step = detail.next_rate_step(now)
+    if step is None:
+        return None
+    target = detail.rate_text(step.rate)
+    if step.due:
+        return True, f"▲ Step DUE → {target}"
+    return False, f"Next step → {target} in {format_duration(step.due_in)}"

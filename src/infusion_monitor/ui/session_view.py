@@ -1,0 +1,474 @@
+"""The session view: full identity, reaction banner, timers, lifecycle controls and the timeline.
+
+Layout, top to bottom: ``header`` (identity, drug, state), the red allergy / previous-reaction
+banner, the timers row, ``alert_slot`` (the alerts issue fills it), the controls row, then a
+splitter with ``plot_slot`` on the left (the vitals issue puts the trend plot there) and
+``tabs`` on the right (Timeline, Set-up; guidance and symptoms tabs are added with ``add_tab``),
+and ``vitals_slot`` at the bottom for the vitals entry row. The view holds no truth: it shows the
+last committed ``SessionDetail`` and forwards the nurse's intent to the controller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.services.board import chair_state
+from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.sessions import patient_summary
+from infusion_monitor.ui.controller import SessionController
+from infusion_monitor.ui.session_text import STATE_WORDS, step_cue, vitals_cue
+from infusion_monitor.ui.theme import (
+    RATE_STEP_STYLE,
+    REACTION_BANNER_STYLE,
+    STATE_BADGES,
+    VITALS_BADGES,
+)
+
+EVENT_WORDS = {
+    "start": "Started",
+    "pause": "Paused",
+    "resume": "Resumed",
+    "rate_change": "Rate changed",
+    "complete": "Completed",
+    "discontinue": "Discontinued",
+    "observation_start": "Observation started",
+    "close": "Closed",
+    "note": "Note",
+}
+TIMELINE_COLUMNS = ("Time", "Min from start", "Event", "Rate", "Reason / note", "By")
+
+
+class TimerBox(QFrame):
+    """One timer: a caption, a big value and an optional note under it."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TimerBox")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("TimerCaption")
+        self.value = QLabel("—")
+        self.value.setObjectName("TimerValue")
+        self.note = QLabel()
+        self.note.setObjectName("TimerNote")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+
+    def show(self, value: str, note: str = "", style: str = "") -> None:  # type: ignore[override]
+        """Set the value and the note (styled, e.g. in the vitals schedule colour)."""
+        self.value.setText(value)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.note.setStyleSheet(style)
+
+
+class SessionView(QWidget):
+    """One chair's session: see it, act on it, read its history."""
+
+    #: A committed snapshot was shown (the vitals plot and row follow the session shown).
+    session_shown = Signal(object)
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SessionView")
+        self._controller = controller
+        self._detail: SessionDetail | None = None
+
+        self.name = QLabel()
+        self.name.setObjectName("SessionName")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setWordWrap(True)
+        self.state_badge = QLabel()
+        self.state_badge.setObjectName("TileBadge")
+        self.drug = QLabel()
+        self.drug.setObjectName("SessionDrug")
+        self.drug.setWordWrap(True)
+        self.header = QWidget()
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.name, 1)
+        top.addWidget(self.state_badge)
+        header_layout.addLayout(top)
+        header_layout.addWidget(self.drug)
+
+        self.reaction_banner = QLabel()
+        self.reaction_banner.setObjectName("ReactionBanner")
+        self.reaction_banner.setStyleSheet(REACTION_BANNER_STYLE)
+        self.reaction_banner.setWordWrap(True)
+
+        self.infusion_timer = TimerBox("INFUSION (pauses excluded)")
+        self.rate_timer = TimerBox("AT THIS RATE")
+        self.vitals_timer = TimerBox("NEXT VITALS")
+        self.observation_timer = TimerBox("OBSERVATION LEFT")
+        timers = QHBoxLayout()
+        for box in (
+            self.infusion_timer,
+            self.rate_timer,
+            self.vitals_timer,
+            self.observation_timer,
+        ):
+            timers.addWidget(box, 1)
+        self.step_cue = QLabel()
+        self.step_cue.setObjectName("StepCue")
+        self.step_cue.setStyleSheet(RATE_STEP_STYLE)
+
+        #: The alerts issue shows the session's alert band here (words, icon, colour).
+        self.alert_slot = QWidget()
+        QVBoxLayout(self.alert_slot).setContentsMargins(0, 0, 0, 0)
+
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason (pause, discontinue, close early, baseline NEWS2)")
+        self.reason.setClearButtonEnabled(True)
+        self.rate = QDoubleSpinBox()
+        self.rate.setRange(0, 10_000)
+        self.rate.setDecimals(1)
+        self.rate.setMinimumWidth(130)
+        self.start_button = self._button(
+            "Start", "Start the infusion (Ctrl+Shift+S)", "Ctrl+Shift+S"
+        )
+        self.pause_button = self._button(
+            "Pause", "Pause with the reason typed (Ctrl+Shift+P)", "Ctrl+Shift+P"
+        )
+        self.resume_button = self._button(
+            "Resume", "Resume the infusion (Ctrl+Shift+R)", "Ctrl+Shift+R"
+        )
+        self.rate_button = self._button(
+            "Set rate", "Change to the rate in the box (Ctrl+Shift+T)", "Ctrl+Shift+T"
+        )
+        self.complete_button = self._button(
+            "Complete",
+            "The infusion ran to its end; observation starts (Ctrl+Shift+C)",
+            "Ctrl+Shift+C",
+        )
+        self.discontinue_button = self._button(
+            "Discontinue…", "Stop for good, with the reason typed (Ctrl+Shift+D)", "Ctrl+Shift+D"
+        )
+        self.observe_button = self._button(
+            "Start observation", "Begin the post-infusion observation"
+        )
+        self.close_button = self._button(
+            "Close session", "Close and free the chair (Ctrl+Shift+X)", "Ctrl+Shift+X"
+        )
+        self.start_button.clicked.connect(self._on_start_clicked)
+        self.pause_button.clicked.connect(self._on_pause_clicked)
+        self.resume_button.clicked.connect(self._on_resume_clicked)
+        self.rate_button.clicked.connect(self._on_rate_clicked)
+        self.complete_button.clicked.connect(self._on_complete_clicked)
+        self.discontinue_button.clicked.connect(self._on_discontinue_clicked)
+        self.observe_button.clicked.connect(self._on_observe_clicked)
+        self.close_button.clicked.connect(self._on_close_clicked)
+        self.discontinue_button.setStyleSheet("color: #7A1712;")
+        self.hint = QLabel()
+        self.hint.setObjectName("TimerCaption")
+        self.hint.setWordWrap(True)
+
+        reason_label = QLabel("Reason")
+        reason_label.setObjectName("TimerCaption")
+        reason_row = QHBoxLayout()
+        reason_row.addWidget(reason_label)
+        reason_row.addWidget(self.reason, 1)
+        self.rate_label = QLabel("New rate")
+        self.rate_label.setObjectName("TimerCaption")
+        controls = QHBoxLayout()
+        for widget in (
+            self.start_button,
+            self.pause_button,
+            self.resume_button,
+            self.rate_label,
+            self.rate,
+            self.rate_button,
+            self.complete_button,
+            self.observe_button,
+            self.close_button,
+        ):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.discontinue_button)
+
+        self.timeline = QTableWidget(0, len(TIMELINE_COLUMNS))
+        self.timeline.setHorizontalHeaderLabels(list(TIMELINE_COLUMNS))
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.setup_info = QLabel()
+        self.setup_info.setWordWrap(True)
+        self.setup_info.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.setup_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setup_info.setMargin(10)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.tabs.addTab(self.setup_info, "Set-up and protocol")
+
+        #: The vitals issue puts the trend plot here (hidden while empty).
+        self.plot_slot = QWidget()
+        QVBoxLayout(self.plot_slot).setContentsMargins(0, 0, 0, 0)
+        self.plot_slot.setVisible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.plot_slot)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        #: The vitals issue puts the vitals entry row here.
+        self.vitals_slot = QWidget()
+        QVBoxLayout(self.vitals_slot).setContentsMargins(0, 0, 0, 0)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(8)
+        layout.addWidget(self.header)
+        layout.addWidget(self.reaction_banner)
+        layout.addLayout(timers)
+        layout.addWidget(self.step_cue)
+        layout.addWidget(self.alert_slot)
+        layout.addLayout(controls)
+        layout.addLayout(reason_row)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.vitals_slot)
+
+    @property
+    def detail(self) -> SessionDetail | None:
+        """The session shown (as last committed)."""
+        return self._detail
+
+    def add_tab(self, widget: QWidget, title: str) -> None:
+        """Add a tab next to the timeline (guidance, symptoms, ...)."""
+        self.tabs.addTab(widget, title)
+
+    def show_session(self, detail: SessionDetail, now: datetime) -> None:
+        """Show a committed snapshot of the session."""
+        changed = self._detail is None or (self._detail.id, self._detail.version) != (
+            detail.id,
+            detail.version,
+        )
+        self._detail = detail
+        patient = detail.patient
+        self.name.setText(f"{detail.chair} · {patient_summary(patient)}")
+        symbol, ink, fill, edge = STATE_BADGES[chair_state(detail)]
+        self.state_badge.setText(f"{symbol} {STATE_WORDS[detail.state]}")
+        self.state_badge.setStyleSheet(
+            f"color: {ink}; background: {fill}; border: 2px solid {edge};"
+        )
+        first = " · FIRST DOSE" if detail.first_dose else ""
+        risk = " · HIGH-RISK CYCLE" if detail.high_risk_cycle else ""
+        self.drug.setText(
+            f"{detail.drug_name} {detail.dose_text()} · C{detail.cycle}{first}{risk} · "
+            f"rate {detail.rate_text()} · {detail.protocol_name}"
+            + (" · SpO2 scale 2" if detail.spo2_scale == 2 else "")
+        )
+        self._show_banner(detail)
+        self._show_timeline(detail)
+        self._show_setup(detail)
+        self._enable_controls(detail, now)
+        if changed:
+            self.reason.clear()
+        step = detail.next_rate_step(now)
+        if step is not None:
+            self.rate.setValue(step.rate)
+        elif detail.rate is not None:
+            self.rate.setValue(detail.rate)
+        self.rate.setSuffix(f" {detail.rate_unit}" if detail.rate_unit else "")
+        self.refresh_times(now)
+        self.session_shown.emit(detail)
+
+    def refresh_times(self, now: datetime) -> None:
+        """Recompute the timers from the stored events and ``now`` (the window's tick)."""
+        detail = self._detail
+        if detail is None:
+            return
+        state = detail.state
+        if state is SessionState.PLANNED:
+            self.infusion_timer.show("—", "not started")
+        elif state is SessionState.PAUSED:
+            self.infusion_timer.show(
+                format_duration(detail.infusion_time(now)), f"paused: {detail.pause_reason}"
+            )
+        else:
+            self.infusion_timer.show(format_duration(detail.infusion_time(now)))
+        step = step_cue(detail, now)
+        if state in (SessionState.RUNNING, SessionState.PAUSED):
+            self.rate_timer.show(
+                format_duration(detail.time_at_rate(now)),
+                step[1] if step else "no protocol step",
+            )
+        else:
+            self.rate_timer.show("—")
+        kind, words = vitals_cue(detail, now)
+        status = detail.vitals_status(now)
+        symbol, ink, fill, edge = VITALS_BADGES[kind]
+        value = format_duration(status.due_in) if status.due_in is not None else "—"
+        self.vitals_timer.show(
+            value,
+            f"{symbol} {words}",
+            f"color: {ink}; background: {fill}; border: 2px solid {edge};",
+        )
+        left = detail.observation_left(now)
+        self.observation_timer.show(
+            "—" if left is None else format_duration(left),
+            "" if left is None else f"of {detail.protocol.observation.minutes} min",
+        )
+        self.step_cue.setVisible(step is not None and step[0])
+        self.step_cue.setText(
+            f"{step[1]} — take a vitals set first (within 15 min), confirm no symptoms, "
+            "then Set rate."
+            if step
+            else ""
+        )
+
+    # Display helpers
+
+    def _show_banner(self, detail: SessionDetail) -> None:
+        parts = []
+        if detail.patient.allergies.strip():
+            parts.append(f"ALLERGIES: {detail.patient.allergies.strip()}")
+        if detail.prior_reaction_to_drug:
+            parts.append(f"PREVIOUS REACTION TO {detail.drug_name.upper()}")
+        if detail.patient.reaction_history.strip():
+            history = "; ".join(detail.patient.reaction_history.split("\n"))
+            parts.append(f"Reaction history: {history}")
+        self.reaction_banner.setText("⚠ " + "  ·  ".join(parts) if parts else "")
+        self.reaction_banner.setVisible(bool(parts))
+
+    def _show_timeline(self, detail: SessionDetail) -> None:
+        started = next((e.at for e in detail.timeline if e.kind == "start"), None)
+        self.timeline.setRowCount(len(detail.timeline))
+        for row, entry in enumerate(detail.timeline):
+            minutes = (
+                ""
+                if started is None or entry.at < started
+                else str(int((entry.at - started).total_seconds() // 60))
+            )
+            cells = (
+                entry.at.astimezone().strftime("%H:%M:%S"),
+                minutes,
+                EVENT_WORDS.get(entry.kind, entry.kind),
+                "" if entry.rate is None else detail.rate_text(entry.rate),
+                entry.reason or "",
+                entry.author,
+            )
+            for column, text in enumerate(cells):
+                self.timeline.setItem(row, column, QTableWidgetItem(text))
+        self.timeline.resizeColumnsToContents()
+        self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+
+    def _show_setup(self, detail: SessionDetail) -> None:
+        protocol = detail.protocol
+        premeds = (
+            "<br>".join(
+                f"{p.name}"
+                + (f" at {p.given_at.astimezone():%H:%M}" if p.given_at else " (time not recorded)")
+                for p in detail.premedications
+            )
+            or "none recorded"
+        )
+        notes = "".join(f"<li>{note}</li>" for note in protocol.risk.notes)
+        self.setup_info.setText(
+            f"<b>Nurse:</b> {detail.nurse}<br>"
+            f"<b>Planned duration:</b> {detail.planned_duration_min} min<br>"
+            f"<b>Premedications:</b><br>{premeds}<br><br>"
+            f"<b>Protocol:</b> {protocol.name} ({protocol.applies_to})<br>"
+            f"<b>Risk:</b> {protocol.risk.profile}<ul>{notes}</ul>"
+            f"<small>Protocol {detail.protocol_version[:19]}… · rule set "
+            f"{detail.ruleset_version[:19]}…</small>"
+        )
+
+    def _enable_controls(self, detail: SessionDetail, now: datetime) -> None:
+        """Show only the actions the session's state allows (the service checks them again)."""
+        state = detail.state
+        observes = detail.protocol.observation.minutes > 0
+        running = state is SessionState.RUNNING
+        ended = state in (SessionState.COMPLETED, SessionState.DISCONTINUED)
+        self.start_button.setVisible(state is SessionState.PLANNED)
+        self.pause_button.setVisible(running)
+        self.resume_button.setVisible(state is SessionState.PAUSED)
+        for widget in (self.rate_label, self.rate, self.rate_button, self.complete_button):
+            widget.setVisible(running)
+        self.discontinue_button.setVisible(running or state is SessionState.PAUSED)
+        self.observe_button.setVisible(observes and ended)
+        self.close_button.setVisible(ended or state is SessionState.OBSERVATION)
+        if state is SessionState.PLANNED and detail.baseline_warning:
+            self.hint.setText(
+                "⚠ The baseline NEWS2 is raised (rules engine: news2.baseline_warning). "
+                "Review the patient; to start anyway type the reason, then Start."
+            )
+        elif state is SessionState.PLANNED:
+            self.hint.setText("Check the premedications and the pump, then Start.")
+        elif state is SessionState.OBSERVATION:
+            self.hint.setText(
+                "To close before the observation ends, type the reason (e.g. patient left)."
+            )
+        else:
+            self.hint.setText("")
+        self.hint.setVisible(bool(self.hint.text()))
+
+    def _button(self, text: str, tip: str, key: str | None = None) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        if key is not None:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(button.animateClick)
+        return button
+
+    def _reason(self) -> str:
+        return self.reason.text().strip()
+
+    # Intents: forward to the controller; the view changes only when the outcome is committed.
+
+    def _on_start_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.start(self._detail, self._reason() or None)
+
+    def _on_pause_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.pause(self._detail, self._reason())
+
+    def _on_resume_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.resume(self._detail)
+
+    def _on_rate_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.change_rate(self._detail, self.rate.value())
+
+    def _on_complete_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.complete(self._detail)
+
+    def _on_discontinue_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.discontinue(self._detail, self._reason())
+
+    def _on_observe_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.start_observation(self._detail)
+
+    def _on_close_clicked(self) -> None:
+        if self._detail is not None:
+            self._controller.close(self._detail, self._reason() or None)

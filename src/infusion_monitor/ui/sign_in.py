@@ -1,0 +1,149 @@
+"""The lock screen's sign-in panel (and first-run form): beside the board, never a modal dialog.
+
+While nobody is signed in the board stays visible with every state word, time and alert band,
+and only patient identity is hidden; this panel sits at the side. A failed sign-in keeps the
+staff ID (and, when the database was at fault, the PIN too) so the nurse can simply retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusion_monitor.domain.users import Actor
+from infusion_monitor.errors import UserError
+from infusion_monitor.services.auth import PIN_MAX_DIGITS, FieldError, SignInFailed
+
+SignIn = Callable[[str, str], Actor]
+CreateAdministrator = Callable[[str, str, str], Actor]
+
+
+def _pin_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(PIN_MAX_DIGITS)
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    return field
+
+
+class SignInPanel(QFrame):
+    """Staff ID + PIN, or on first run the administrator's account; emits ``signed_in``."""
+
+    signed_in = Signal(object)
+
+    def __init__(
+        self,
+        sign_in: SignIn,
+        create_administrator: CreateAdministrator,
+        *,
+        first_run: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SignInPanel")
+        self.setFixedWidth(380)
+        self._sign_in = sign_in
+        self._create_administrator = create_administrator
+        self._first_run = first_run
+
+        self.title = QLabel()
+        self.title.setObjectName("SignInTitle")
+        self.title.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.staff_id = QLineEdit()
+        self.staff_id.setMaxLength(32)
+        self.name = QLineEdit()
+        self.pin = _pin_field()
+        self.pin_again = _pin_field()
+        self.error = QLabel()
+        self.error.setObjectName("SignInError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.submit = QPushButton()
+        self.submit.setDefault(True)
+        self.submit.clicked.connect(self._on_submit_clicked)
+        for field in (self.staff_id, self.name, self.pin, self.pin_again):
+            field.returnPressed.connect(self._on_submit_clicked)
+
+        self._form = QFormLayout()
+        self._form.addRow("Staff ID", self.staff_id)
+        self._form.addRow("Name", self.name)
+        self._form.addRow("PIN", self.pin)
+        self._form.addRow("PIN again", self.pin_again)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 20)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addLayout(self._form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.submit)
+        layout.addStretch(1)
+        self._show_mode()
+
+    @property
+    def first_run(self) -> bool:
+        """Whether the panel asks for the first administrator's account."""
+        return self._first_run
+
+    def reset(self) -> None:
+        """Clear every field and message (after a sign-in, before the next lock)."""
+        for field in (self.staff_id, self.name, self.pin, self.pin_again):
+            field.clear()
+        self._show_error(None)
+
+    def focus_first_field(self) -> None:
+        """Put the cursor in the staff ID field."""
+        self.staff_id.setFocus()
+
+    def _show_mode(self) -> None:
+        first = self._first_run
+        self.title.setText("Create the administrator account" if first else "Screen locked")
+        self.hint.setText(
+            "No staff account exists yet. The administrator adds the nurses' accounts."
+            if first
+            else "Patient identity is hidden; alarms stay on. Sign in with your staff ID and PIN."
+        )
+        for field in (self.name, self.pin_again):
+            field.setVisible(first)
+            label = self._form.labelForField(field)
+            if label is not None:
+                label.setVisible(first)
+        self.submit.setText("Create administrator and sign in" if first else "Sign in")
+
+    def _show_error(self, text: str | None) -> None:
+        self.error.setText(text or "")
+        self.error.setVisible(text is not None)
+
+    def _on_submit_clicked(self) -> None:
+        try:
+            if self._first_run:
+                if self.pin.text() != self.pin_again.text():
+                    raise FieldError("PIN again", "The two PINs differ; type the same PIN twice.")
+                actor = self._create_administrator(
+                    self.staff_id.text(), self.name.text(), self.pin.text()
+                )
+            else:
+                actor = self._sign_in(self.staff_id.text(), self.pin.text())
+        except SignInFailed as exc:
+            self.pin.clear()  # a wrong PIN is typed again; the staff ID stays
+            self.pin.setFocus()
+            self._show_error(exc.message)
+            return
+        except UserError as exc:  # a bad field or the database's fault: keep everything typed
+            self._show_error(exc.message)
+            return
+        self._first_run = False
+        self._show_mode()
+        self.reset()
+        self.signed_in.emit(actor)

@@ -1,0 +1,503 @@
+"""Stacked trend lanes (HR, BP, RR, SpO2, temperature, NEWS2) on one time axis.
+
+Plain data in: ``TrendPoint`` rows (minutes since the infusion start, typed or monitor) and
+``TrendMarker`` events. Each curve is created once and fed with ``setData`` from growing numpy
+buffers; peak downsampling and clip-to-view keep 12 hours of 1 Hz monitor data smooth. Typed
+values are filled circles joined by a line; monitor values are a thin line without symbols, so
+a typed value never passes as measured. A missed check is a NaN, so the line breaks there. The
+patient's baseline is a dashed line in each lane and the NEWS2 lane is shaded by score band.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+INITIAL_CAPACITY = 256
+X_MARGIN_MIN = 5.0
+MIN_X_SPAN_MIN = 60.0
+HOVER_MAX_DISTANCE_MIN = 10.0
+EVENTS_LANE_PX = 96
+EVENTS_LANE_MIN_PX = 60
+DOWNSAMPLE_SAMPLES_PER_PX = 1.0
+LANE_MIN_PX = 30
+NEWS2_LANE_MIN_PX = 60
+LABEL_COLUMN_PX = 64
+AXIS_PX = 40
+EVENT_LABEL_ROWS = 4
+LABEL_CHAR_PX = 8.0
+NEWS2_TICKS = (0, 1, 5, 7, 10)
+
+
+class MarkerKind(enum.StrEnum):
+    """What a vertical marker stands for; each has its own colour and line style."""
+
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RATE_CHANGE = "rate_change"
+    SYMPTOM = "symptom"
+    ALERT = "alert"
+    INTERVENTION = "intervention"
+    END = "end"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One set of vitals at ``t_min`` minutes since the start (negative before it)."""
+
+    t_min: float
+    hr: float | None = None
+    sbp: float | None = None
+    dbp: float | None = None
+    rr: float | None = None
+    spo2: float | None = None
+    temp_c: float | None = None
+    news2: float | None = None
+    monitor: bool = False
+
+
+@dataclass(frozen=True)
+class TrendMarker:
+    """An event to mark on every lane: when (minutes since start), what, and a short label."""
+
+    t_min: float
+    kind: MarkerKind
+    label: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One lane: its title, unit, the columns it draws, and its fixed y range."""
+
+    key: str
+    title: str
+    unit: str
+    columns: tuple[str, ...]
+    y_range: tuple[float, float]
+
+
+LANES = (
+    Lane("hr", "HR", "/min", ("hr",), (30, 180)),
+    Lane("bp", "BP", "mmHg", ("sbp", "dbp"), (30, 220)),
+    Lane("rr", "RR", "/min", ("rr",), (0, 40)),
+    Lane("spo2", "SpO2", "%", ("spo2",), (80, 100)),
+    Lane("temp", "Temp", "°C", ("temp_c",), (34, 41)),
+    Lane("news2", "NEWS2", "score", ("news2",), (0, 14)),
+)
+COLUMNS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c", "news2")
+COLOURS = {
+    "hr": "#1F5FAD",
+    "sbp": "#8E2C48",
+    "dbp": "#C0607A",
+    "rr": "#2F7D4A",
+    "spo2": "#0E6F7C",
+    "temp_c": "#9A5B00",
+    "news2": "#222222",
+}
+#: NEWS2 bands (RCP 2017 Chart 3): 0, 1-4 low, 5-6 medium (urgent), 7+ high (emergency).
+NEWS2_BANDS = (
+    (-0.5, 0.5, "#FFFFFF"),
+    (0.5, 4.5, "#E9F3E6"),
+    (4.5, 6.5, "#FFE7B3"),
+    (6.5, 20.0, "#F7C5C5"),
+)
+MARKER_SYMBOLS = {
+    MarkerKind.START: "▶",
+    MarkerKind.PAUSE: "❚❚",
+    MarkerKind.RESUME: "▶",
+    MarkerKind.RATE_CHANGE: "↗",
+    MarkerKind.SYMPTOM: "●",
+    MarkerKind.ALERT: "!!!",
+    MarkerKind.INTERVENTION: "✚",
+    MarkerKind.END: "■",
+}
+MARKER_STYLES: dict[MarkerKind, tuple[str, Qt.PenStyle]] = {
+    MarkerKind.START: ("#17692F", Qt.PenStyle.SolidLine),
+    MarkerKind.PAUSE: ("#5A3E8C", Qt.PenStyle.DashLine),
+    MarkerKind.RESUME: ("#5A3E8C", Qt.PenStyle.DotLine),
+    MarkerKind.RATE_CHANGE: ("#4A5560", Qt.PenStyle.DotLine),
+    MarkerKind.SYMPTOM: ("#B05E00", Qt.PenStyle.DashLine),
+    MarkerKind.ALERT: ("#C00000", Qt.PenStyle.SolidLine),
+    MarkerKind.INTERVENTION: ("#0B4FA8", Qt.PenStyle.DashDotLine),
+    MarkerKind.END: ("#17692F", Qt.PenStyle.DashLine),
+}
+
+
+class _Buffer:
+    """Growing numpy columns (time plus every vital) for one source."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.data = np.full((len(COLUMNS) + 1, INITIAL_CAPACITY), np.nan)
+
+    def clear(self) -> None:
+        self.size = 0
+
+    def append(self, t: float, values: Sequence[float]) -> None:
+        if self.size == self.data.shape[1]:
+            grown = np.full((self.data.shape[0], self.size * 2), np.nan)
+            grown[:, : self.size] = self.data
+            self.data = grown
+        self.data[0, self.size] = t
+        self.data[1:, self.size] = values
+        self.size += 1
+
+    @property
+    def t(self) -> np.ndarray[Any, Any]:
+        return self.data[0, : self.size]
+
+    def column(self, name: str) -> np.ndarray[Any, Any]:
+        return self.data[1 + COLUMNS.index(name), : self.size]
+
+
+class ClockAxis(pg.AxisItem):
+    """Top axis: the clock time of each tick (the bottom axis counts minutes since start)."""
+
+    def __init__(self) -> None:
+        super().__init__("top")
+        self.start: datetime | None = None
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """Label each tick with its local clock time."""
+        if self.start is None:
+            return ["" for _ in values]
+        return [
+            (self.start + timedelta(minutes=float(value))).astimezone().strftime("%H:%M")
+            for value in values
+        ]
+
+
+def _value(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+class TrendPlot(QWidget):
+    """The stacked lanes with a hover read-out line above them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TrendPlot")
+        pg.setConfigOptions(antialias=False, background="w", foreground="#111820")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.readout = QLabel("Point at the plot to read the values")
+        self.readout.setObjectName("TrendReadout")
+        self.readout.setStyleSheet("font-size: 15px; padding: 2px 8px;")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.readout, 1)
+        legend = QLabel("●— typed   ── monitor   - - - baseline   NEWS2 bands: 0 · 1-4 · 5-6 · 7+")
+        legend.setObjectName("TrendLegend")
+        legend.setStyleSheet("font-size: 14px; color: #4A5560; padding: 2px 8px;")
+        top.addWidget(legend)
+        layout.addLayout(top)
+        self.graphics = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphics, 1)
+        self._start: datetime | None = None
+        self._typed = _Buffer()
+        self._monitor = _Buffer()
+        self._x_max = MIN_X_SPAN_MIN
+        self._x_min = -5.0
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.typed_curves: dict[str, pg.PlotDataItem] = {}
+        self.monitor_curves: dict[str, pg.PlotDataItem] = {}
+        self.baselines: dict[str, pg.InfiniteLine] = {}
+        self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
+        self.cursors: list[pg.InfiniteLine] = []
+        self.clock_axis = ClockAxis()
+        self._marker_input: list[TrendMarker] = []
+        self._build()
+        self._hover = pg.SignalProxy(
+            self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._on_scene_mouse_moved
+        )
+
+    def _build(self) -> None:
+        label_font = QFont()
+        label_font.setPixelSize(13)
+        self.lane_labels: dict[str, pg.LabelItem] = {}
+        self.graphics.addLabel("events", row=0, col=0, size="10pt", color="#4A5560")
+        self.graphics.ci.layout.setColumnFixedWidth(0, LABEL_COLUMN_PX)
+        events = self.graphics.addPlot(row=0, col=1, axisItems={"top": self.clock_axis})
+        events.setMenuEnabled(False)
+        events.hideButtons()
+        events.setMouseEnabled(x=True, y=False)
+        events.setMaximumHeight(EVENTS_LANE_PX)
+        events.setMinimumHeight(EVENTS_LANE_MIN_PX)
+        events.setYRange(0, EVENT_LABEL_ROWS, padding=0)
+        events.enableAutoRange(x=False, y=False)
+        events.showAxis("top")
+        events.getAxis("top").setTickFont(label_font)
+        events.getAxis("left").setTicks([[]])
+        events.getAxis("left").setWidth(AXIS_PX)
+        events.getAxis("bottom").setStyle(showValues=False)
+        self.events = events
+        first = events
+        for index, lane in enumerate(LANES):
+            row = index + 1
+            last = index == len(LANES) - 1
+            unit = "" if lane.unit == "score" else f"<br>{lane.unit}"
+            self.lane_labels[lane.key] = self.graphics.addLabel(
+                f"<b>{lane.title}</b>{unit}",
+                row=row,
+                col=0,
+                size="11pt",
+                color=COLOURS[lane.columns[0]],
+            )
+            plot = self.graphics.addPlot(row=row, col=1)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=True, y=False)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setMinimumHeight(NEWS2_LANE_MIN_PX if lane.key == "news2" else LANE_MIN_PX)
+            plot.getAxis("left").setWidth(AXIS_PX)
+            plot.getAxis("left").setTickFont(label_font)
+            if last:
+                plot.setLabel("bottom", "minutes since start (min)")
+                plot.getAxis("bottom").setTickFont(label_font)
+            else:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            plot.setYRange(*lane.y_range, padding=0.02)
+            plot.enableAutoRange(x=False, y=False)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setXLink(first)
+            if lane.key == "news2":
+                plot.getAxis("left").setTicks([[(edge, str(edge)) for edge in NEWS2_TICKS]])
+                for low, high, colour in NEWS2_BANDS:
+                    band = pg.LinearRegionItem(
+                        (low, high),
+                        orientation="horizontal",
+                        movable=False,
+                        brush=pg.mkBrush(colour),
+                        pen=pg.mkPen(None),
+                    )
+                    band.setZValue(-20)
+                    plot.addItem(band, ignoreBounds=True)
+            for column in lane.columns:
+                colour = COLOURS[column]
+                monitor = plot.plot(
+                    pen=pg.mkPen(colour, width=1), connect="finite", name=f"{column} monitor"
+                )
+                typed = plot.plot(
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=8,
+                    symbolBrush=pg.mkBrush(colour),
+                    symbolPen=pg.mkPen(colour),
+                    connect="finite",
+                    name=f"{column} typed",
+                )
+                # Peak downsampling keeps every extreme; one pair per pixel is plenty to see
+                # them and keeps a 12-hour 1 Hz series cheap to repaint (pyqtgraph draws 5).
+                monitor.opts["autoDownsampleFactor"] = DOWNSAMPLE_SAMPLES_PER_PX
+                self.monitor_curves[column] = monitor
+                self.typed_curves[column] = typed
+                line = pg.InfiniteLine(
+                    angle=0,
+                    movable=False,
+                    pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
+                )
+                line.hide()
+                plot.addItem(line, ignoreBounds=True)
+                self.baselines[column] = line
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
+            cursor.hide()
+            plot.addItem(cursor, ignoreBounds=True)
+            self.cursors.append(cursor)
+            self.plots[lane.key] = plot
+        self._apply_x_range()
+
+    # Public API -------------------------------------------------------------------------------
+
+    def set_start(self, start: datetime | None) -> None:
+        """The infusion start (aware): the clock axis and read-out show times from it."""
+        self._start = start
+        self.clock_axis.start = start
+        self.clock_axis.picture = None
+        self.clock_axis.update()
+
+    def set_baseline(self, baseline: TrendPoint | None) -> None:
+        """Draw the patient's baseline as a dashed line in each lane (None hides them)."""
+        for column, line in self.baselines.items():
+            value = None if baseline is None else getattr(baseline, column)
+            if value is None:
+                line.hide()
+            else:
+                line.setValue(float(value))
+                line.show()
+
+    def set_points(self, points: Sequence[TrendPoint]) -> None:
+        """Replace every point (sorted by time is expected)."""
+        self._typed.clear()
+        self._monitor.clear()
+        for point in points:
+            self._buffer(point).append(point.t_min, self._values(point))
+        if points:
+            self._x_min = min(self._x_min, points[0].t_min - 1)
+            self._x_max = max(self._x_max, points[-1].t_min + X_MARGIN_MIN)
+        self._refresh(typed=True, monitor=True)
+
+    def add_point(self, point: TrendPoint) -> None:
+        """Append one point (a new set, or the monitor's next reading) and redraw its curves."""
+        self._buffer(point).append(point.t_min, self._values(point))
+        if point.t_min + 1 > self._x_max:
+            self._x_max = point.t_min + X_MARGIN_MIN
+        self._refresh(typed=not point.monitor, monitor=point.monitor)
+
+    def add_gap(self, t_min: float, *, monitor: bool = False) -> None:
+        """Break the line at ``t_min`` (a missed check, or a monitor drop-out)."""
+        buffer = self._monitor if monitor else self._typed
+        buffer.append(t_min, [np.nan] * len(COLUMNS))
+        self._refresh(typed=not monitor, monitor=monitor)
+
+    def set_markers(self, markers: Sequence[TrendMarker]) -> None:
+        """Replace the event markers: a line across every lane, a label in the events lane.
+
+        Labels close in time go to different rows of the events lane so that they stay legible.
+        """
+        self._marker_input = list(markers)
+        lanes = [self.events, *self.plots.values()]
+        for _, items in self.markers:
+            for item, plot in zip(items, [*lanes, self.events], strict=True):
+                plot.removeItem(item)
+        self.markers = []
+        row_free_from = [-np.inf] * EVENT_LABEL_ROWS
+        minutes_per_px = self._minutes_per_px()
+        for marker in sorted(markers, key=lambda m: m.t_min):
+            colour, style = MARKER_STYLES[marker.kind]
+            items: list[pg.GraphicsObject] = []
+            for plot in lanes:
+                line = pg.InfiniteLine(
+                    pos=marker.t_min,
+                    angle=90,
+                    movable=False,
+                    pen=pg.mkPen(colour, width=2, style=style),
+                )
+                plot.addItem(line, ignoreBounds=True)
+                items.append(line)
+            free = [r for r in range(EVENT_LABEL_ROWS) if row_free_from[r] <= marker.t_min]
+            row = free[0] if free else int(np.argmin(row_free_from))
+            label = pg.TextItem(
+                f"{MARKER_SYMBOLS[marker.kind]} {marker.label}",
+                color=colour,
+                anchor=(0, 0.5),
+            )
+            label.setPos(marker.t_min, EVENT_LABEL_ROWS - row - 0.5)
+            self.events.addItem(label, ignoreBounds=True)
+            items.append(label)
+            width = (len(marker.label) + 2) * LABEL_CHAR_PX * minutes_per_px
+            row_free_from[row] = marker.t_min + width
+            self.markers.append((marker, items))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Lay the event labels out again for the new width (their rows depend on it)."""
+        super().resizeEvent(event)
+        if self._marker_input:
+            self.graphics.ci.layout.activate()
+            self.set_markers(self._marker_input)
+
+    def readout_at(self, t_min: float) -> str:
+        """The read-out text for the set nearest to ``t_min`` (typed preferred over monitor)."""
+        found = self._nearest(t_min)
+        if found is None:
+            return "No values here"
+        buffer, index = found
+        values = {name: buffer.column(name)[index] for name in COLUMNS}
+        t = float(buffer.t[index])
+        when = f"{t:+.0f} min"
+        if self._start is not None:
+            clock = (self._start + timedelta(minutes=t)).astimezone().strftime("%H:%M:%S")
+            when += f" ({clock})"
+        source = "monitor" if buffer is self._monitor else "typed"
+
+        def shown(name: str, digits: int = 0) -> str:
+            value = values[name]
+            return "—" if np.isnan(value) else f"{value:.{digits}f}"
+
+        return (
+            f"{when} · {source} · HR {shown('hr')} · BP {shown('sbp')}/{shown('dbp')} · "
+            f"RR {shown('rr')} · SpO2 {shown('spo2')} · T {shown('temp_c', 1)} °C · "
+            f"NEWS2 {shown('news2')}"
+        )
+
+    def x_range(self) -> tuple[float, float]:
+        """The visible minutes (for tests)."""
+        low, high = self.plots["hr"].viewRange()[0]
+        return float(low), float(high)
+
+    # Internals --------------------------------------------------------------------------------
+
+    def _buffer(self, point: TrendPoint) -> _Buffer:
+        return self._monitor if point.monitor else self._typed
+
+    @staticmethod
+    def _values(point: TrendPoint) -> list[float]:
+        return [_value(getattr(point, name)) for name in COLUMNS]
+
+    def _refresh(self, *, typed: bool, monitor: bool) -> None:
+        for flag, buffer, curves in (
+            (typed, self._typed, self.typed_curves),
+            (monitor, self._monitor, self.monitor_curves),
+        ):
+            if not flag:
+                continue
+            t = buffer.t
+            for column, curve in curves.items():
+                curve.setData(t, buffer.column(column))
+        self._apply_x_range()
+
+    def _minutes_per_px(self) -> float:
+        low, high = self._x_min, max(self._x_max, self._x_min + MIN_X_SPAN_MIN)
+        width = max(self.events.vb.width(), 400.0)
+        return (high - low) / width
+
+    def _apply_x_range(self) -> None:
+        low, high = self._x_min, max(self._x_max, self._x_min + MIN_X_SPAN_MIN)
+        plot = self.events
+        if (low, high) != getattr(self, "_applied", None):
+            plot.setXRange(low, high, padding=0)
+            self._applied = (low, high)
+
+    def _nearest(self, t_min: float) -> tuple[_Buffer, int] | None:
+        best: tuple[float, _Buffer, int] | None = None
+        for buffer in (self._typed, self._monitor):
+            if buffer.size == 0:
+                continue
+            t = buffer.t
+            index = int(np.clip(np.searchsorted(t, t_min), 0, buffer.size - 1))
+            for candidate in (index - 1, index):
+                if candidate < 0 or np.isnan(buffer.data[1:, candidate]).all():
+                    continue
+                distance = abs(float(t[candidate]) - t_min)
+                if best is None or distance < best[0]:
+                    best = (distance, buffer, candidate)
+        if best is None or best[0] > HOVER_MAX_DISTANCE_MIN:
+            return None
+        return best[1], best[2]
+
+    def _on_scene_mouse_moved(self, event: tuple[QPointF]) -> None:
+        position = event[0]
+        for plot in (self.events, *self.plots.values()):
+            if plot.sceneBoundingRect().contains(position):
+                t_min = float(plot.vb.mapSceneToView(position).x())
+                for cursor in self.cursors:
+                    cursor.setValue(t_min)
+                    cursor.show()
+                self.readout.setText(self.readout_at(t_min))
+                return
+
+
+def marker_colour(kind: MarkerKind) -> QColor:
+    """The colour of a marker kind (for legends)."""
+    return QColor(MARKER_STYLES[kind][0])

@@ -1,0 +1,187 @@
+"""Vitals in the session view: the Qt adapter over the vitals services, and its plug-in.
+
+``VitalsController`` runs ``record_vitals``/``amend_vitals`` with the signed-in actor and says
+what happened: ``vitals_recorded`` after a commit, or the reason through the funnel. The
+``VitalsPanel`` puts the trend plot in the session view's ``plot_slot`` and the entry row in its
+``vitals_slot``; the row clears only after the commit, and keeps every value when it failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+
+from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.users import Actor
+from infusion_monitor.domain.vitals_entry import VitalsDraft
+from infusion_monitor.errors import UserError
+from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.vitals import VitalsRecorded, VitalsService
+from infusion_monitor.services.vitals_trend import TrendData, TrendSet, VitalsTrendService
+from infusion_monitor.ui.controller import SessionController
+from infusion_monitor.ui.session_view import SessionView
+from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
+from infusion_monitor.ui.vitals_form import VitalsForm
+from infusion_monitor.ui.vitals_prompt import status_words
+
+log = logging.getLogger(__name__)
+PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
+
+
+class VitalsController(QObject):
+    """Runs the vitals use cases and publishes their outcomes."""
+
+    #: A set (or a correction) was committed: the ``VitalsRecorded`` outcome.
+    vitals_recorded = Signal(object)
+
+    def __init__(
+        self,
+        vitals: VitalsService,
+        trend: VitalsTrendService,
+        funnel: MessageFunnel,
+        actor: Callable[[], Actor],
+        clock: Clock,
+        sessions: SessionController | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._vitals = vitals
+        self._trend = trend
+        self._funnel = funnel
+        self._actor = actor
+        self._clock = clock
+        self._sessions = sessions
+
+    def record(self, session_id: int, draft: VitalsDraft) -> VitalsRecorded | str:
+        """Save a new set; the outcome, or the reason it was not saved."""
+        return self._run(
+            lambda: self._vitals.record_vitals(self._actor(), session_id, draft, self._clock.now())
+        )
+
+    def amend(self, entry_id: int, draft: VitalsDraft, reason: str) -> VitalsRecorded | str:
+        """Save a correction of a stored set; the outcome, or the reason it was not saved."""
+        return self._run(
+            lambda: self._vitals.amend_vitals(
+                self._actor(), entry_id, draft, reason, self._clock.now()
+            )
+        )
+
+    def trend(self, session_id: int) -> TrendData | None:
+        """The session's trend as committed (None if it could not be read: message shown)."""
+        try:
+            return self._trend.trend(session_id)
+        except UserError as exc:
+            self._funnel.error(exc.message)
+            return None
+
+    def _run(self, use_case: Callable[[], VitalsRecorded]) -> VitalsRecorded | str:
+        try:
+            outcome = use_case()
+        except UserError as exc:
+            self._funnel.error(f"Vital signs not saved: {exc.message}")
+            return exc.message
+        self.vitals_recorded.emit(outcome)
+        if self._sessions is not None:
+            self._sessions.board_changed.emit()
+        return outcome
+
+
+def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
+    """One line for the row after a commit: time, NEWS2, priority, next check."""
+    entry = outcome.entry
+    parts = [f"Saved {entry.taken_at.astimezone().strftime('%H:%M')}"]
+    assessment = outcome.assessment
+    if assessment is not None and assessment.news2_score is not None:
+        incomplete = "" if assessment.news2_complete else " (incomplete set)"
+        parts.append(f"NEWS2 {assessment.news2_score}{incomplete}")
+    if assessment is not None and assessment.priority in PRIORITY_WORDS:
+        parts.append(PRIORITY_WORDS[assessment.priority])
+    parts.append(status_words(outcome.next_due, now))
+    return " · ".join(parts)
+
+
+def _point(item: TrendSet) -> TrendPoint:
+    return TrendPoint(
+        item.t_min,
+        item.hr,
+        item.sbp,
+        item.dbp,
+        item.rr,
+        item.spo2,
+        item.temp_c,
+        item.news2,
+        item.monitor,
+    )
+
+
+class VitalsPanel(QObject):
+    """Puts the plot and the entry row into a session view and keeps them on its session."""
+
+    def __init__(self, view: SessionView, controller: VitalsController, clock: Clock) -> None:
+        super().__init__(view)
+        self._view = view
+        self._controller = controller
+        self._clock = clock
+        self._session_id: int | None = None
+        self.plot = TrendPlot()
+        self.form = VitalsForm(clock)
+        plot_layout = view.plot_slot.layout()
+        vitals_layout = view.vitals_slot.layout()
+        assert plot_layout is not None and vitals_layout is not None
+        plot_layout.addWidget(self.plot)
+        vitals_layout.addWidget(self.form)
+        view.plot_slot.setVisible(True)
+        self.form.draft_ready.connect(self._on_form_draft_ready)
+        self.form.amend_ready.connect(self._on_form_amend_ready)
+        view.session_shown.connect(self._on_view_session_shown)
+        QShortcut(QKeySequence("V"), view, self.form.focus_first)
+
+    def show_session(self, detail: SessionDetail) -> None:
+        """Follow the session shown: its start, its trend; the row empties on a new session."""
+        if detail.id != self._session_id:
+            self._session_id = detail.id
+            self.form.cancel_amend()
+        # The service refuses a time before the session was created; the row checks the
+        # earliest lifecycle event it knows (a baseline may precede the start).
+        self.form.set_session_start(None)
+        self.reload()
+
+    def reload(self) -> None:
+        """Redraw the plot from what is committed."""
+        if self._session_id is None:
+            return
+        data = self._controller.trend(self._session_id)
+        if data is None:
+            return
+        self.plot.set_start(data.start)
+        self.plot.set_baseline(None if data.baseline is None else _point(data.baseline))
+        points = [_point(item) for item in data.sets]
+        points += [TrendPoint(t) for t in data.missed_min]
+        self.plot.set_points(sorted(points, key=lambda p: p.t_min))
+        self.plot.set_markers(
+            [TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events]
+        )
+
+    def _on_view_session_shown(self, detail: SessionDetail) -> None:
+        self.show_session(detail)
+
+    def _on_form_draft_ready(self, draft: VitalsDraft) -> None:
+        if self._session_id is None:
+            self.form.show_save_error("No session is shown.")
+            return
+        self._finish(self._controller.record(self._session_id, draft))
+
+    def _on_form_amend_ready(self, entry_id: int, draft: VitalsDraft, reason: str) -> None:
+        self._finish(self._controller.amend(entry_id, draft, reason))
+
+    def _finish(self, outcome: VitalsRecorded | str) -> None:
+        if isinstance(outcome, str):
+            self.form.show_save_error(outcome)
+            return
+        self.form.accept_saved(saved_summary(outcome, self._clock.now()))
+        self.reload()

@@ -1,0 +1,173 @@
+"""A reaction played end to end through the widgets: shared case V03 (anaphylaxis)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from care_world import Chair, case, running_chair, vitals_draft
+from infusion_monitor.app import build_main_window
+from infusion_monitor.config import Config
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.reaction import Disposition
+from infusion_monitor.domain.session import SessionState
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.storage import models
+from infusion_monitor.storage.database import Database, open_database
+from infusion_monitor.ui.main_window import MainWindow
+from session_helpers import NURSE, T0
+
+
+@pytest.fixture
+def database(data_dir: Path) -> Iterator[Database]:
+    """A fresh database in the test's data folder."""
+    with open_database(None, AppPaths.resolve(data_dir)) as opened:
+        yield opened
+
+
+def _window(qtbot: QtBot, chair: Chair, data_dir: Path) -> MainWindow:
+    funnel = MessageFunnel()
+    window = build_main_window(
+        config=Config(),
+        paths=AppPaths.resolve(data_dir),
+        database=chair.database,
+        funnel=funnel,
+        rules=RuleSetService(None, funnel),
+        clock=chair.clock,
+        actor=NURSE,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.open_chair(0)
+    return window
+
+
+def test_anaphylaxis_from_symptoms_to_outcome(
+    qtbot: QtBot, database: Database, data_dir: Path
+) -> None:
+    data = case("V03")
+    clock = FakeClock(T0)
+    chair = running_chair(database, clock, data)
+    window = _window(qtbot, chair, data_dir)
+    care = window.care_view
+    assert care is not None and window.care is not None
+    assert care.session_id == chair.session_id
+    assert not care.band.isVisible()
+
+    # Minute 10: the nurse ticks the case's symptoms, one click each.
+    clock.advance(timedelta(minutes=10))
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+    codes = [s["code"] for s in data["symptoms"]]
+    with qtbot.waitSignal(window.care.sound_requested) as sound:
+        for code in codes:
+            qtbot.mouseClick(care.symptoms.buttons[code], Qt.MouseButton.LeftButton)
+    assert sound.args == ["high"] or sound.args == ["medium"]
+    assert all(care.symptoms.buttons[code].isChecked() for code in codes)
+    band = care.band
+    assert band.isVisible()
+    assert band.words.text().startswith("!!! HIGH")
+    assert band.condition.text() == "Anaphylaxis criteria met"
+    assert band.flash_interval_ms == 250  # 2 Hz
+    assert band.first_step.text() == "→ Stop the infusion now."
+    assert window.session_view.tabs.currentWidget() is care.guidance
+    assert care.guidance.rows[0].text.text() == "1. Stop the infusion now."
+    tile_band = window._tile_bands[0]
+    assert tile_band.isVisible() and tile_band.words.text().startswith("!!! HIGH")
+    assert window.unit_alerts.text() == "!!! 1 HIGH"
+
+    # The vitals of minute 10 (the vitals form is its own issue): one alert, updated.
+    alert_id = band.alert.id if band.alert else None
+    chair.vitals.record_vitals(
+        NURSE, chair.session_id, vitals_draft(data["observations"][0]), clock.now()
+    )
+    window.care.poll()
+    assert band.alert is not None and band.alert.id == alert_id
+
+    # Why? opens the findings without blocking anything.
+    findings = care.show_why()
+    assert findings.isVisible() and not findings.isModal()
+    assert "niaid_2006.criterion1" in findings.browser.toPlainText()
+
+    # Two minutes without acknowledgement: the unit sees it escalated, and it sounds again.
+    with qtbot.waitSignal(window.care.sound_requested) as again:
+        clock.advance(timedelta(minutes=2))
+        window.care.poll()
+    assert again.args == ["high"]
+    assert window.unit_alerts.text() == "!!! 1 HIGH · escalated"
+    assert "ESCALATED" in band.status.text()
+
+    # A: acknowledged in the nurse's name; the band stops flashing.
+    findings.close()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    band.acknowledge.setFocus()
+    qtbot.keyClick(band.acknowledge, Qt.Key.Key_A)
+    assert band.alert is not None and band.alert.acknowledged_by == NURSE.name
+    assert band.flash_interval_ms is None
+    assert window.unit_alerts.text() == "!!! 1 HIGH"
+
+    # Guidance: stop (pauses the session), call the team, epinephrine.
+    for code in ("stop_infusion", "call_emergency_team", "epinephrine_im"):
+        clock.advance(timedelta(seconds=20))
+        row = next(r for r in care.guidance.rows if r.step.code == code)
+        qtbot.mouseClick(row.done, Qt.MouseButton.LeftButton)
+    assert chair.sessions.detail(chair.session_id).state is SessionState.PAUSED
+    stop = next(r for r in care.guidance.rows if r.step.code == "stop_infusion")
+    assert "Done" in stop.state.text() and NURSE.name in stop.state.text()
+    assert care.reaction.to_stopped.text() == "2 min 20 s"
+    assert care.reaction.to_notified.text() == "2 min 40 s"
+    assert care.reaction.to_first_drug.text() == "3 min 00 s"
+
+    # Twenty minutes later everything has settled: resolve each symptom with one click.
+    clock.advance(timedelta(minutes=20))
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+    for code in codes:
+        qtbot.mouseClick(care.symptoms.buttons[code], Qt.MouseButton.LeftButton)
+    assert not any(care.symptoms.buttons[code].isChecked() for code in codes)
+    assert band.isVisible()  # the minute-10 vitals still show hypoxia
+    chair.vitals.record_vitals(NURSE, chair.session_id, vitals_draft(data["baseline"]), clock.now())
+    window.care.poll()
+    assert not band.isVisible() and not tile_band.isVisible()
+    assert window.unit_alerts.text() == "" or not window.unit_alerts.isVisible()
+
+    # Outcome: pre-filled with the suggestion (anaphylaxis grade 3); discontinued.
+    form = care.reaction
+    assert form.term.currentData() == "anaphylaxis" and form.grade.value() == 3
+    form.disposition.setCurrentIndex(form.disposition.findData(Disposition.DISCONTINUED.value))
+    form.resolved.setChecked(True)
+    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
+    assert "Recorded by" in form.recorded.text()
+
+    with database.sessions() as db:
+        alert = db.get(models.Alert, alert_id)
+        assert alert is not None
+        assert alert.raised_at == T0 + timedelta(minutes=10)
+        assert alert.acknowledged_at == T0 + timedelta(minutes=12)
+        assert alert.state == "resolved" and alert.resolved_at is not None
+        done = {
+            row.action: row.at
+            for row in db.scalars(select(models.Intervention)).all()
+            if row.declined_reason is None
+        }
+        assert done["stop_infusion"] == T0 + timedelta(minutes=12, seconds=20)
+        assert done["epinephrine_im"] == T0 + timedelta(minutes=13)
+        symptoms = db.scalars(select(models.SymptomRecord)).all()
+        assert all(s.onset_at == T0 + timedelta(minutes=10) for s in symptoms)
+        assert {s.resolved_at for s in symptoms if s.amends_id} == {T0 + timedelta(minutes=33)}
+        record = db.scalars(select(models.ReactionRecord)).one()
+        assert record.ctcae_term == "anaphylaxis" and record.ctcae_grade == 3
+        assert record.onset_at == T0 + timedelta(minutes=10)
+        assert record.resolved_at is not None
+        pause = db.scalars(
+            select(models.SessionEvent).where(models.SessionEvent.type == "pause")
+        ).one()
+        assert pause.at == T0 + timedelta(minutes=12, seconds=20)

@@ -1,0 +1,132 @@
+"""The trend plot: curves made once, typed vs monitor, gaps, baselines, bands, markers, hover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from infusion_monitor.ui.trend_plot import (
+    LANES,
+    NEWS2_BANDS,
+    MarkerKind,
+    TrendMarker,
+    TrendPlot,
+    TrendPoint,
+)
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def plot(qtbot: QtBot) -> TrendPlot:
+    widget = TrendPlot()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.set_start(START)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def typed(t: float, hr: float = 80) -> TrendPoint:
+    return TrendPoint(t, hr, 120, 80, 16, 97, 36.8, 1)
+
+
+def test_curves_are_made_once_and_fed_with_set_data(plot: TrendPlot) -> None:
+    curves = dict(plot.typed_curves)
+    plot.set_points([typed(0), typed(15)])
+    plot.add_point(typed(30, hr=110))
+    assert plot.typed_curves == curves
+    x, y = plot.typed_curves["hr"].getData()
+    assert list(x) == [0, 15, 30]
+    assert list(y) == [80, 80, 110]
+
+
+def test_lanes_share_one_time_axis_and_label_units(plot: TrendPlot) -> None:
+    for lane in LANES:
+        item = plot.plots[lane.key]
+        assert item.getViewBox().linkedView(pg.ViewBox.XAxis) is plot.events.getViewBox()
+        label = plot.lane_labels[lane.key].text
+        assert lane.title in label
+        assert lane.unit == "score" or lane.unit in label
+    assert "minutes since start" in plot.plots["news2"].getAxis("bottom").labelText
+    assert plot.clock_axis.tickStrings([0, 30], 1, 30) == [
+        START.astimezone().strftime("%H:%M"),
+        START.replace(minute=30).astimezone().strftime("%H:%M"),
+    ]
+
+
+def test_monitor_values_are_a_thin_line_typed_values_filled_circles(plot: TrendPlot) -> None:
+    plot.add_point(TrendPoint(1, hr=90, monitor=True))
+    plot.add_point(typed(2))
+    assert plot.monitor_curves["hr"].opts["symbol"] is None
+    assert plot.typed_curves["hr"].opts["symbol"] == "o"
+    assert (
+        plot.monitor_curves["hr"].opts["pen"].width() < plot.typed_curves["hr"].opts["pen"].width()
+    )
+    assert list(plot.monitor_curves["hr"].getData()[1]) == [90]
+    assert list(plot.typed_curves["hr"].getData()[1]) == [80]
+
+
+def test_missed_check_is_a_gap(plot: TrendPlot) -> None:
+    plot.set_points([typed(0), typed(15), TrendPoint(30), typed(45)])
+    _, y = plot.typed_curves["hr"].getData()
+    assert np.isnan(y[2])
+    assert plot.typed_curves["hr"].opts["connect"] == "finite"
+
+
+def test_baseline_dashed_in_each_lane(plot: TrendPlot) -> None:
+    plot.set_baseline(TrendPoint(0, 78, 132, 84, 16, 97, 36.8, 0))
+    for column, value in (("hr", 78), ("sbp", 132), ("dbp", 84), ("temp_c", 36.8)):
+        line = plot.baselines[column]
+        assert line.isVisible()
+        assert line.value() == pytest.approx(value)
+        assert line.pen.style() == Qt.PenStyle.DashLine
+    plot.set_baseline(None)
+    assert not plot.baselines["hr"].isVisible()
+
+
+def test_news2_bands_are_shaded(plot: TrendPlot) -> None:
+    regions = [item for item in plot.plots["news2"].items if isinstance(item, pg.LinearRegionItem)]
+    assert sorted(region.getRegion() for region in regions) == [
+        (low, high) for low, high, _ in NEWS2_BANDS
+    ]
+
+
+def test_markers_cross_every_lane_with_a_label(plot: TrendPlot) -> None:
+    markers = [
+        TrendMarker(0, MarkerKind.START, "start"),
+        TrendMarker(44, MarkerKind.SYMPTOM, "urticaria"),
+        TrendMarker(45, MarkerKind.ALERT, "HIGH anaphylaxis"),
+        TrendMarker(46, MarkerKind.PAUSE, "pause"),
+        TrendMarker(47, MarkerKind.INTERVENTION, "antihistamine"),
+    ]
+    plot.set_markers(markers)
+    assert len(plot.markers) == 5
+    for _, items in plot.markers:
+        assert len(items) == len(LANES) + 2
+    labels = [items[-1] for _, items in plot.markers]
+    rows = {label.pos().y() for label in labels[1:]}
+    assert len(rows) == 4, "labels close in time go to different rows"
+    plot.set_markers([])
+    assert plot.markers == []
+
+
+def test_hover_reads_out_the_nearest_set(plot: TrendPlot) -> None:
+    plot.set_points([typed(0), typed(15, hr=101)])
+    text = plot.readout_at(14)
+    assert text.startswith("+15 min (09:15:00") or "+15 min" in text
+    assert "HR 101" in text
+    assert "typed" in text
+    assert plot.readout_at(200) == "No values here"
+
+
+def test_x_range_follows_new_points(plot: TrendPlot) -> None:
+    plot.add_point(TrendPoint(100, hr=80, monitor=True))
+    _low, high = plot.x_range()
+    assert high >= 100
