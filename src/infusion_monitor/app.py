@@ -122,33 +122,43 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            with _monitor_gateway(config, database, clock, funnel):
+            with _monitor_gateway(
+                config, database, clock, funnel, lambda: rules.rules, load_library()
+            ):
                 return qt_app.exec()
 
 
 @contextlib.contextmanager
 def _monitor_gateway(
-    config: Config, database: Database, clock: Clock, funnel: MessageFunnel
+    config: Config,
+    database: Database,
+    clock: Clock,
+    funnel: MessageFunnel,
+    rules: Callable[[], RuleSet],
+    library: ProtocolLibrary,
 ) -> Iterator[None]:
     """Run the bedside-monitor gateway inside the app when ``[gateway] listen`` is set."""
     if not config.gateway.listen:
         yield
         return
-    from infusion_monitor.integrations.hl7.gateway import Gateway, GatewayServer, parse_listen
-    from infusion_monitor.services.monitor_feed import MonitorFeedService
+    from infusion_monitor.integrations.hl7.gateway import parse_listen, running_gateway
+    from infusion_monitor.services.monitor_feed import make_monitor_feed
 
     host, port = parse_listen(config.gateway.listen)
-    feed = MonitorFeedService(database.sessions)
-    try:
-        server = GatewayServer(Gateway(feed.store, clock.now), host, port).start()
-    except OSError as exc:
-        funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
+    feed = make_monitor_feed(
+        database.sessions,
+        clock,
+        rules,
+        library,
+        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        config.security.workstation or socket.gethostname(),
+    )
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(running_gateway(feed.store_batch, clock.now, host, port))
+        except OSError as exc:
+            funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
         yield
-        return
-    try:
-        yield
-    finally:
-        server.stop()
 
 
 def current_actor(args: argparse.Namespace) -> Actor:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from backends import Backend
-from infusion_monitor.integrations.hl7.gateway import Gateway, GatewayServer
+from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.integrations.hl7.gateway import GatewayServer, running_gateway
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.monitor_feed import MonitorFeedService
+from infusion_monitor.rules.loader import RuleSet, default_rules
+from infusion_monitor.services.monitor_feed import make_monitor_feed
 from infusion_monitor.storage.database import Database, open_database
+from session_helpers import library
 from unitworld import add_running_session
+
+
+def _in_force() -> Callable[[], RuleSet]:
+    """The shipped rule set, loaded once (the feed asks for it at every message)."""
+    rules = default_rules()
+    return lambda: rules
 
 
 @pytest.fixture
@@ -27,6 +36,6 @@ def unit_db(backend: Backend, data_dir: Path) -> Iterator[Database]:
 @pytest.fixture
 def gateway_server(unit_db: Database) -> Iterator[GatewayServer]:
     """The gateway serving ``unit_db`` on a free loopback port, in this process."""
-    feed = MonitorFeedService(unit_db.sessions)
-    with GatewayServer(Gateway(feed.store, lambda: datetime.now(UTC)), "127.0.0.1", 0) as server:
+    feed = make_monitor_feed(unit_db.sessions, SystemClock(), _in_force(), library())
+    with running_gateway(feed.store_batch, lambda: datetime.now(UTC), "127.0.0.1", 0) as server:
         yield server

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 from infusion_monitor.config import load_config
@@ -47,19 +47,32 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from infusion_monitor.integrations.hl7.gateway import Gateway, GatewayServer, parse_listen
-    from infusion_monitor.services.monitor_feed import MonitorFeedService
+    import socket
+
+    from infusion_monitor.config import configured_rules_file
+    from infusion_monitor.domain.alerts import AlertPolicy
+    from infusion_monitor.domain.clock import SystemClock
+    from infusion_monitor.domain.protocol_library import load_library
+    from infusion_monitor.integrations.hl7.gateway import parse_listen, running_gateway
+    from infusion_monitor.rules.loader import default_rules, load_rules
+    from infusion_monitor.services.monitor_feed import make_monitor_feed
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     config = load_config(paths.config_file)
     host, port = parse_listen(args.listen or config.gateway.listen or DEFAULT_LISTEN)
+    rules_file = configured_rules_file(config, paths.config_file)
+    rules = default_rules() if rules_file is None else load_rules(rules_file)
+    clock = SystemClock()
     with open_database(getattr(args, "db", None) or config.database.url, paths) as database:
-        feed = MonitorFeedService(database.sessions)
-        try:
-            server = GatewayServer(Gateway(feed.store, lambda: datetime.now(UTC)), host, port)
-        except OSError as exc:
-            raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
+        feed = make_monitor_feed(
+            database.sessions,
+            clock,
+            lambda: rules,
+            load_library(),
+            AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+            config.security.workstation or socket.gethostname(),
+        )
         stop = threading.Event()
 
         def _on_signal(_signum: int, _frame: object) -> None:
@@ -67,7 +80,13 @@ def _gateway(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
-        with server:
+        with contextlib.ExitStack() as stack:
+            try:
+                server = stack.enter_context(
+                    running_gateway(feed.store_batch, clock.now, host, port)
+                )
+            except OSError as exc:
+                raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
             bound_host, bound_port = server.address
             print(f"Gateway listening on {bound_host}:{bound_port}", flush=True)
             stop.wait()

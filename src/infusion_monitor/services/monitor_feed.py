@@ -1,51 +1,66 @@
-"""Store a bedside monitor's vital signs: find the session, check the values, commit once.
+"""Store a bedside monitor's vital signs through the same path as typed ones, and batch them.
 
-The monitor gateway calls :meth:`MonitorFeedService.store` for every message; the message's
-control ID is recorded in the same transaction as the values, so a resent message is
-recognised and never stored twice. The gateway acknowledges only after this returns.
+The monitor gateway hands every message to :meth:`MonitorFeedService.store` (one transaction)
+or, under load, to :meth:`MonitorFeedService.store_batch` (group commit: one transaction, a
+savepoint per message). Either way a reading goes through ``VitalsService.record_in`` like a
+typed set (row, audit, assessment, alerts), and its control ID is recorded in the same
+transaction, so a resent message is recognised and never stored twice. The gateway
+acknowledges a message only after its transaction committed.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.domain.protocol_library import ProtocolLibrary
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import (
     VITAL_LIMITS,
+    Acvpu,
     pressure_reason,
     reject_reason,
     round_temperature,
 )
+from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
-from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.alerts import nurse_for
+from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.care import make_care_services
+from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.storage.models import (
     Chair,
     GatewayMessage,
     InfusionSession,
-    Nurse,
     Patient,
-    VitalSigns,
 )
+
+log = logging.getLogger(__name__)
 
 #: Session states in which a monitor's values are taken (a planned or closed session is not).
 ACTIVE_STATES = ("running", "paused", "observation")
 #: The staff record monitor values are entered by; it has no PIN, so nobody can sign in as it.
 GATEWAY_STAFF_ID = "MONITOR-GATEWAY"
-#: How far a monitor's clock may run ahead of ours before its time is refused.
-CLOCK_SKEW_ALLOWED = timedelta(minutes=2)
-_COLUMNS = {
-    "hr": "heart_rate",
-    "sbp": "systolic_bp",
-    "dbp": "diastolic_bp",
-    "rr": "respiratory_rate",
-    "spo2": "spo2",
-}
+
+
+def monitor_actor(workstation: str = "") -> Actor:
+    """Who stores monitor values: the gateway, with the nurse's right to record vitals.
+
+    It is a staff row without a PIN (nobody can sign in as it); audit rows name it and the
+    gateway's host, and every value it stores is marked ``source = monitor``.
+    """
+    return Actor(GATEWAY_STAFF_ID, "Bedside monitor (gateway)", Role.NURSE, workstation)
 
 
 class ReadingRefused(UserError):
@@ -62,84 +77,124 @@ class ReadingStored:
 
 
 class MonitorFeedService:
-    """Monitor-sourced vital signs: one durable transaction per message."""
+    """Monitor-sourced vital signs, stored and assessed like typed ones."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], vitals: VitalsService, actor: Actor | None = None
+    ) -> None:
         self._sessions = sessions
+        self._vitals = vitals
+        self._actor = actor or monitor_actor()
 
     def store(self, reading: MonitorReading, now: datetime) -> ReadingStored:
-        """Store ``reading`` as monitor-sourced vitals; raise ReadingRefused saying why not."""
-        values = _checked_values(reading)
-        try:
-            with self._sessions.begin() as db:
-                done = _already_stored(db, reading)
-                if done is not None:
-                    return done
-                session = _active_session(db, reading)
-                if reading.taken_at > now + CLOCK_SKEW_ALLOWED:
-                    raise ReadingRefused("the measurement time is in the future; check the clock")
-                if reading.taken_at < session.created_at:
-                    raise ReadingRefused("the measurement time is before the session began")
-                row = VitalSigns(
-                    session_id=session.id,
-                    taken_at=reading.taken_at,
-                    entered_at=now,
-                    entered_by_id=_gateway_staff(db).id,
-                    source="monitor",
-                    **values,
-                )
-                db.add(row)
-                db.flush()
-                db.add(
-                    GatewayMessage(
-                        sender=reading.sender,
-                        control_id=reading.control_id,
-                        received_at=now,
-                        session_id=session.id,
-                        vital_signs_id=row.id,
-                    )
-                )
-                append_audit(
-                    db,
-                    at=now,
-                    actor=GATEWAY_STAFF_ID,
-                    action="vitals.monitor",
-                    entity="vital_signs",
-                    entity_id=row.id,
-                    before=None,
-                    after={
-                        "session_id": session.id,
-                        "taken_at": reading.taken_at.isoformat(),
-                        "message": f"{reading.sender}/{reading.control_id}",
-                        "raw_temperature": reading.raw_temperature,
-                        **{k: v for k, v in values.items() if v is not None},
-                    },
-                )
-                return ReadingStored(session.id, row.id, duplicate=False)
-        except IntegrityError:
-            # Another connection stored the same message at the same moment: it is there once.
-            with self._sessions() as db:
-                done = _already_stored(db, reading)
-            if done is None:
-                raise
+        """Store ``reading`` in its own transaction; raise a UserError saying why not."""
+        (outcome,) = self.store_batch([reading], now)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def store_batch(
+        self, readings: Sequence[MonitorReading], now: datetime
+    ) -> list[ReadingStored | Exception]:
+        """Store every reading in one transaction, each in its own savepoint; then commit.
+
+        A refused reading rolls back only its savepoint; its place in the result holds the
+        error. If the commit itself fails, the error is raised and nothing is stored.
+        """
+        outcomes: list[ReadingStored | Exception] = []
+        with self._sessions.begin() as db:
+            for reading in readings:
+                try:
+                    with db.begin_nested():
+                        outcomes.append(self.store_in(db, reading, now))
+                except IntegrityError as exc:
+                    # Another connection stored the same message at the same moment.
+                    done = _already_stored(db, reading)
+                    outcomes.append(exc if done is None else done)
+                except Exception as exc:
+                    outcomes.append(exc)
+        return outcomes
+
+    def store_in(self, db: Session, reading: MonitorReading, now: datetime) -> ReadingStored:
+        """Store one reading in the caller's transaction (duplicates are recognised)."""
+        done = _already_stored(db, reading)
+        if done is not None:
             return done
+        draft = _draft(reading)
+        session = _active_session(db, reading)
+        nurse_for(db, self._actor, now)  # the gateway's staff row, registered once
+        recorded = self._vitals.record_in(
+            db,
+            self._actor,
+            session.id,
+            draft,
+            now,
+            audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
+        )
+        db.add(
+            GatewayMessage(
+                sender=reading.sender,
+                control_id=reading.control_id,
+                received_at=now,
+                session_id=session.id,
+                vital_signs_id=recorded.entry.id,
+            )
+        )
+        db.flush()
+        return ReadingStored(session.id, recorded.entry.id, duplicate=False)
 
 
-def _checked_values(reading: MonitorReading) -> dict[str, int | float | None]:
+def make_monitor_feed(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    rules: Callable[[], RuleSet],
+    library: ProtocolLibrary,
+    policy: AlertPolicy | None = None,
+    workstation: str = "",
+) -> MonitorFeedService:
+    """The feed with its own assessing service, the alert service listening to it.
+
+    The gateway runs in its own thread (or process), so it keeps its own per-session rules
+    contexts; each one catches up from the database like any workstation's.
+    """
+    assessing = AssessingService(rules)
+    make_care_services(sessions, clock, rules, policy or AlertPolicy(), None, assessing)
+    vitals = VitalsService(sessions, assessing, library)
+    return MonitorFeedService(sessions, vitals, monitor_actor(workstation))
+
+
+def _draft(reading: MonitorReading) -> VitalsDraft:
+    """The reading as a vitals draft, checked against the entry limits (reference §7)."""
+    values = _checked_values(reading)
+    temp = values.get("temp_c")
+    return VitalsDraft(
+        hr=_int(values.get("hr")),
+        sbp=_int(values.get("sbp")),
+        dbp=_int(values.get("dbp")),
+        rr=_int(values.get("rr")),
+        spo2=_int(values.get("spo2")),
+        on_oxygen=False,
+        o2_flow_l_min=None,
+        temp_c=temp,
+        temp_raw=reading.raw_temperature,
+        acvpu=Acvpu.A,  # not stored for a monitor set (VitalsService)
+        pain=None,
+        taken_at=reading.taken_at,
+        source=Source.MONITOR,
+    )
+
+
+def _checked_values(reading: MonitorReading) -> dict[str, Decimal]:
     """Refuse impossible values with the entry limits of reference §7 (domain/vitals.py)."""
-    out: dict[str, int | float | None] = {}
+    out: dict[str, Decimal] = {}
     for name, value in reading.values.items():
         if name == "temp_c":
             value = round_temperature(value)
-        limits = VITAL_LIMITS[name]
         reason = reject_reason(name, value)
         if reason is not None:
-            raise ReadingRefused(f"{limits.label} {reason}")
-        out["temperature_c" if name == "temp_c" else _COLUMNS[name]] = (
-            float(value) if name == "temp_c" else int(value)
-        )
-    sbp, dbp = reading.values.get("sbp"), reading.values.get("dbp")
-    reason = pressure_reason(_int(sbp), _int(dbp))
+            raise ReadingRefused(f"{VITAL_LIMITS[name].label} {reason}")
+        out[name] = value
+    reason = pressure_reason(_int(out.get("sbp")), _int(out.get("dbp")))
     if reason is not None:
         raise ReadingRefused(f"diastolic BP {reason}")
     return out
@@ -181,12 +236,3 @@ def _active_session(db: Session, reading: MonitorReading) -> InfusionSession:
     if reading.bed and reading.patient_id and session.patient.mrn != reading.patient_id:
         raise ReadingRefused("the patient identifier does not match the patient in that chair")
     return session
-
-
-def _gateway_staff(db: Session) -> Nurse:
-    staff = db.scalar(select(Nurse).where(Nurse.staff_id == GATEWAY_STAFF_ID))
-    if staff is None:
-        staff = Nurse(staff_id=GATEWAY_STAFF_ID, name="Bedside monitor (gateway)", role="nurse")
-        db.add(staff)
-        db.flush()
-    return staff

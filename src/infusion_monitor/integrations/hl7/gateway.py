@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import queue
 import socket
 import socketserver
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +48,81 @@ _RECV_BYTES = 65536
 
 #: ``store(reading, now)``: commit the reading or raise UserError; returns what happened.
 Store = Callable[[MonitorReading, datetime], Any]
+#: ``store_batch(readings, now)``: commit them in one transaction; an outcome or error each.
+StoreBatch = Callable[[Sequence[MonitorReading], datetime], Sequence[Any]]
+#: The most messages one group commit takes (more wait for the next one).
+MAX_BATCH = 256
+
+
+@dataclass
+class _Pending:
+    reading: MonitorReading
+    now: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Any = None
+
+
+class GroupCommitter:
+    """One writer thread for every connection: group commit.
+
+    :meth:`store` (called by each connection's thread) queues the reading and waits. The writer
+    takes every reading waiting, stores them with ``store_batch`` (one transaction, a savepoint
+    each: a refused reading rolls back only its own) and, after the commit, wakes each caller
+    with its outcome, so an ACK is still sent only after its values are durable. If the commit
+    fails, every reading of the batch gets the error (AE) and none is stored.
+    """
+
+    def __init__(self, store_batch: StoreBatch, max_batch: int = MAX_BATCH) -> None:
+        self._store_batch = store_batch
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="hl7-writer")
+        self._thread.start()
+
+    def store(self, reading: MonitorReading, now: datetime) -> Any:
+        """Store ``reading`` with the next group commit; return its outcome or raise its error."""
+        pending = _Pending(reading, now)
+        self._queue.put(pending)
+        pending.done.wait()
+        if isinstance(pending.outcome, BaseException):
+            raise pending.outcome
+        return pending.outcome
+
+    def close(self) -> None:
+        """Finish the readings already queued, then stop the writer thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        outcomes: Sequence[Any]
+        try:
+            outcomes = self._store_batch([p.reading for p in batch], max(p.now for p in batch))
+        except Exception as exc:
+            log.exception("Gateway: a group commit of %d messages failed", len(batch))
+            outcomes = [exc] * len(batch)
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            pending.outcome = outcome
+            pending.done.set()
 
 
 class Gateway:
@@ -180,6 +257,27 @@ class GatewayServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def running_gateway(
+    store_batch: StoreBatch,
+    now: Callable[[], datetime],
+    host: str,
+    port: int,
+    *,
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
+) -> Iterator[GatewayServer]:
+    """Serve on ``host:port`` with group commit until the block ends (OSError: cannot listen)."""
+    committer = GroupCommitter(store_batch)
+    try:
+        server = GatewayServer(
+            Gateway(committer.store, now), host, port, idle_timeout_s=idle_timeout_s
+        )
+        with server:
+            yield server
+    finally:
+        committer.close()
 
 
 def parse_listen(text: str) -> tuple[str, int]:
