@@ -8,8 +8,9 @@ For SQLite (WAL, ``synchronous=FULL``) and PostgreSQL (default ``fsync`` and
   ACK. Every message is stored like a typed set (vitals row, audit row, assessment, alerts) plus
   its control-ID row; the gateway's single writer group-commits whatever is waiting (a savepoint
   per message) and sends AA only after that commit.
-- ``*_raw_per_s``: the same number of threads, each doing one-row INSERTs into ``vital_signs``,
-  one commit per insert, through the same engine (same durability settings).
+- ``*_raw_per_s``: one-row INSERTs into ``vital_signs``, one commit per insert, through the same
+  engine (same durability settings): from one thread on SQLite (it has one writer at a time;
+  more threads only wait on its lock), from as many threads as monitors on PostgreSQL.
 
 PostgreSQL: ``--postgres URL`` (a database the bench may fill), else a throwaway cluster on
 127.0.0.1 is started for the run and removed (tools/pgcluster.py). Bounded: at most
@@ -146,7 +147,8 @@ def measure(
         for chair in chairs:
             add_running_session(database.sessions, chair, f"MRN-{chair[-1]}-{time.time_ns()}")
         messages = gateway_rate(database, chairs, count, max_seconds, f"B{time.time_ns()}-")
-        raw = raw_rate(database, connections, count, max_seconds)
+        writers = 1 if database.engine.dialect.name == "sqlite" else connections
+        raw = raw_rate(database, writers, count, max_seconds)
     return messages, raw
 
 
