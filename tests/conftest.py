@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from backends import backend, backend_url
+
+__all__ = ["backend", "backend_url"]
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 

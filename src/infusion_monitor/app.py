@@ -11,12 +11,13 @@ its import hook, which slows every later import.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,13 +40,17 @@ from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.services.silencing import SilencingService
+from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.services.vitals_schedule import VitalsScheduleService
 from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.startup import seconds_since_process_start
+from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundPlayer
@@ -118,7 +123,43 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            return qt_app.exec()
+            with _monitor_gateway(
+                config, database, clock, funnel, lambda: rules.rules, load_library()
+            ):
+                return qt_app.exec()
+
+
+@contextlib.contextmanager
+def _monitor_gateway(
+    config: Config,
+    database: Database,
+    clock: Clock,
+    funnel: MessageFunnel,
+    rules: Callable[[], RuleSet],
+    library: ProtocolLibrary,
+) -> Iterator[None]:
+    """Run the bedside-monitor gateway inside the app when ``[gateway] listen`` is set."""
+    if not config.gateway.listen:
+        yield
+        return
+    from infusion_monitor.integrations.hl7.gateway import parse_listen, running_gateway
+    from infusion_monitor.services.monitor_feed import make_monitor_feed
+
+    host, port = parse_listen(config.gateway.listen)
+    feed = make_monitor_feed(
+        database.sessions,
+        clock,
+        rules,
+        library,
+        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        config.security.workstation or socket.gethostname(),
+    )
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(running_gateway(feed.store_batch, clock.now, host, port))
+        except OSError as exc:
+            funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
+        yield
 
 
 def current_actor(args: argparse.Namespace) -> Actor:
@@ -246,6 +287,17 @@ def build_main_window(
     trend = VitalsTrendService(database.sessions, lambda: rules.rules)
     schedule = VitalsScheduleService(database.sessions, library)
     latest_crash = crashlog.latest_report(paths.crash_dir)
+    stale_after = timedelta(minutes=config.gateway.stale_after_min)
+
+    def open_unit_board() -> QWidget:
+        from infusion_monitor.ui.unit_board import UnitBoardWindow
+
+        watcher = ChangeWatcher(database.engine)
+        service = UnitBoardService(database.sessions, library, watcher, stale_after)
+        window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
+        window.destroyed.connect(lambda *_args: watcher.close())
+        return window
+
     window = MainWindow(
         unit_name=config.unit.name,
         controller=controller,
@@ -255,6 +307,7 @@ def build_main_window(
         rule_set=rules.info(),
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
+        open_unit_board=open_unit_board,
         care=care,
         security=security,
     )

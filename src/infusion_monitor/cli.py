@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import audit, db, protocols, review, rules, synthetic
+    from infusion_monitor.commands import audit, db, gateway, protocols, review, rules, synthetic
 
     return [
         rules.register,
@@ -69,6 +69,7 @@ def _command_registrars() -> list[Registrar]:
         audit.register,
         review.register,
         synthetic.register,
+        gateway.register,
     ]
 
 

@@ -34,6 +34,16 @@ class UnitSection(BaseModel):
     chairs: list[str] = Field(default_factory=lambda: list(DEFAULT_CHAIRS), min_length=1)
 
 
+class GatewaySection(BaseModel):
+    """``[gateway]``: the bedside-monitor feed (HL7 v2 over MLLP) and monitor-value staleness."""
+
+    model_config = ConfigDict(extra="forbid")
+    listen: str | None = None
+    """``HOST:PORT`` to receive monitor messages on (e.g. ``127.0.0.1:2575``); none: off."""
+    stale_after_min: int = Field(default=5, ge=1, le=240)
+    """Minutes after which a monitor value greys out on screen."""
+
+
 class SoundSection(BaseModel):
     """``[sound]``: prompt sounds. A mute always has a reason and lasts at most this long."""
 
@@ -81,6 +91,7 @@ class Config(BaseModel):
     database: DatabaseSection = Field(default_factory=DatabaseSection)
     rules: RulesSection = Field(default_factory=RulesSection)
     unit: UnitSection = Field(default_factory=UnitSection)
+    gateway: GatewaySection = Field(default_factory=GatewaySection)
     sound: SoundSection = Field(default_factory=SoundSection)
     backup: BackupSection = Field(default_factory=BackupSection)
     security: SecuritySection = Field(default_factory=SecuritySection)

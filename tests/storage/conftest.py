@@ -1,22 +1,23 @@
-"""Storage fixtures: real SQLite files in the test's data folder, and a populated session."""
+"""Storage fixtures: a fresh database on each backend, and a populated session."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from backends import Backend
+from infusion_monitor.storage.engine import create_database_engine, parse_url
 from infusion_monitor.storage.models import Base, Chair, InfusionSession, Nurse, Patient
 
 
 @pytest.fixture
-def schema_engine(tmp_path: Path) -> Iterator[Engine]:
-    """An engine on a fresh SQLite file whose tables come straight from the models."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'models.sqlite3'}")
+def schema_engine(backend: Backend) -> Iterator[Engine]:
+    """An engine on a fresh database (SQLite, then PostgreSQL) with tables from the models."""
+    engine = create_database_engine(parse_url(backend.url))
     Base.metadata.create_all(engine)
     yield engine
     engine.dispose()

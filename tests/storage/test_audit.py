@@ -1,4 +1,4 @@
-"""The hash-chained audit log on a real SQLite file: it verifies, and detects tampering."""
+"""The hash-chained audit log on SQLite and PostgreSQL: it verifies, and detects tampering."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from backends import Backend
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.audit import AuditBreak, append_audit, verify_audit_chain
 from infusion_monitor.storage.database import Database, open_database
@@ -17,9 +18,9 @@ T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(data_dir: Path) -> Iterator[Database]:
+def database(data_dir: Path, backend: Backend) -> Iterator[Database]:
     """An open database with three chained audit rows (ids 1, 2, 3)."""
-    with open_database(None, AppPaths.resolve(data_dir)) as opened:
+    with open_database(backend.url, AppPaths.resolve(data_dir)) as opened:
         with opened.sessions.begin() as db:
             for minute, state in enumerate(("running", "paused", "running")):
                 append_audit(
@@ -69,30 +70,30 @@ def test_naive_time_is_refused(database: Database) -> None:
 
 
 def test_verify_command_reports_intact_then_the_first_break(
-    database: Database, capsys: pytest.CaptureFixture[str]
+    database: Database, backend_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from infusion_monitor.cli import main
 
     database.close()
-    assert main(["audit", "verify"]) == 0
+    assert main(["audit", "verify", "--db", backend_url]) == 0
     assert capsys.readouterr().out == "audit chain intact: 3 entries\n"
     with database.engine.begin() as connection:
         connection.execute(text("UPDATE audit_entry SET after = '{}' WHERE id = 2"))
     database.close()
-    assert main(["audit", "verify"]) == 1
+    assert main(["audit", "verify", "--db", backend_url]) == 1
     out = capsys.readouterr().out
     assert out.startswith("audit chain BROKEN at entry 2: the row was altered")
 
 
 def test_verify_command_detects_a_deleted_row(
-    database: Database, capsys: pytest.CaptureFixture[str]
+    database: Database, backend_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from infusion_monitor.cli import main
 
     with database.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_entry WHERE id = 2"))
     database.close()
-    assert main(["audit", "verify"]) == 1
+    assert main(["audit", "verify", "--db", backend_url]) == 1
     assert "BROKEN at entry 3: the row before it was removed" in capsys.readouterr().out
 
 

@@ -9,14 +9,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, inspect, make_url
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, make_url, text
 
+from backends import Backend, postgres_admin_url
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.base import Base
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.engine import create_database_engine
 from infusion_monitor.storage.errors import DatabaseTooNewError, NotADatabaseError
-from infusion_monitor.storage.migrate import HEAD_REVISION, _upgrade, alembic_config, schema_drift
+from infusion_monitor.storage.migrate import (
+    HEAD_REVISION,
+    _upgrade,
+    alembic_config,
+    schema_drift,
+    stored_revision,
+)
 
 
 def _revision(path: Path) -> str | None:
@@ -174,3 +183,60 @@ def test_drift_is_reported() -> None:
         table.to_metadata(metadata)
     Table("unmigrated", metadata, Column("id", Integer, primary_key=True))
     assert any("unmigrated" in difference for difference in schema_drift(metadata))
+
+
+def test_a_new_database_is_built_at_head_and_reopened_without_alembic_on_each_backend(
+    backend: Backend, data_dir: Path
+) -> None:
+    paths = AppPaths.resolve(data_dir)
+    with open_database(backend.url, paths) as database:
+        assert database.migration is not None
+        assert database.migration.from_revision is None
+        with database.engine.connect() as connection:
+            assert stored_revision(connection) == HEAD_REVISION
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    probe = (
+        "import sys\n"
+        "from infusion_monitor.paths import AppPaths\n"
+        "from infusion_monitor.storage.database import open_database\n"
+        "with open_database(sys.argv[2], AppPaths.resolve(sys.argv[1])) as database:\n"
+        "    print(database.migration, 'alembic' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(data_dir), backend.url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == "None False\n"
+
+
+def test_migrations_from_empty_build_the_models_on_each_backend(backend: Backend) -> None:
+    engine = create_database_engine(make_url(backend.url))
+    try:
+        _upgrade(engine, sqlite=not backend.is_postgres)
+        with engine.connect() as connection:
+            assert stored_revision(connection) == HEAD_REVISION
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_too_new_database_is_refused_on_each_backend(backend: Backend, data_dir: Path) -> None:
+    paths = AppPaths.resolve(data_dir)
+    with open_database(backend.url, paths) as database, database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(DatabaseTooNewError):
+        open_database(backend.url, paths)
+
+
+def test_drift_check_runs_in_a_scratch_schema_on_postgres() -> None:
+    url = postgres_admin_url()
+    assert schema_drift(url=url) == []
+    metadata = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(metadata)
+    Table("unmigrated", metadata, Column("id", Integer, primary_key=True))
+    assert any("unmigrated" in difference for difference in schema_drift(metadata, url=url))

@@ -1,4 +1,4 @@
-"""The models on a real SQLite file: UTC-only datetimes, append-only rows, optimistic locking."""
+"""The models on SQLite and PostgreSQL: UTC-only datetimes, append-only rows, optimistic locking."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from infusion_monitor.storage.base import AppendOnlyError, NaiveDateTimeError
 from infusion_monitor.storage.models import InfusionSession, SessionEvent, VitalSigns
 
 T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
+#: SQLite and PostgreSQL word a failed CHECK differently.
+CHECK_FAILED = r"CHECK constraint failed|violates check constraint"
 SessionFactory = Callable[[Session, datetime], InfusionSession]
 
 
@@ -56,7 +58,10 @@ def test_aware_datetime_round_trips_as_utc(
     assert stored == local
     assert stored.tzinfo is UTC
     assert stored.hour == 8
-    assert raw.startswith("2025-01-01 08:15:30")
+    if schema_engine.dialect.name == "sqlite":
+        assert raw.startswith("2025-01-01 08:15:30")
+    else:
+        assert raw == local
 
 
 def test_append_only_row_refuses_update(add_session: SessionFactory, schema_engine: Engine) -> None:
@@ -131,7 +136,7 @@ def test_check_constraints_refuse_implausible_rows(
     with Session(schema_engine) as db:
         infusion = add_session(db, T0)
         db.add(_vitals(infusion.id, infusion.nurse_id, **values))
-        with pytest.raises(IntegrityError, match="CHECK constraint failed"):
+        with pytest.raises(IntegrityError, match=CHECK_FAILED):
             db.flush()
 
 
@@ -140,12 +145,18 @@ def test_session_row_is_mutable_with_optimistic_lock(
 ) -> None:
     with Session(schema_engine) as db, db.begin():
         add_session(db, T0)
-    with Session(schema_engine) as first, Session(schema_engine) as second:
-        mine = first.scalars(select(InfusionSession)).one()
-        theirs = second.scalars(select(InfusionSession)).one()
-        mine.state = "paused"
-        first.commit()
+    with (
+        Session(schema_engine, expire_on_commit=False) as first,
+        Session(schema_engine, expire_on_commit=False) as second,
+    ):
+        with first.begin():
+            mine = first.scalars(select(InfusionSession)).one()
+        with second.begin():
+            theirs = second.scalars(select(InfusionSession)).one()
+        with first.begin():
+            mine.state = "paused"
         assert mine.version == 2
-        theirs.state = "completed"
-        with pytest.raises(StaleDataError):
-            second.commit()
+        with pytest.raises(StaleDataError), second.begin():
+            theirs.state = "completed"
+    with Session(schema_engine) as db:
+        assert db.scalars(select(InfusionSession.state)).one() == "paused"

@@ -27,7 +27,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     check = actions.add_parser(
         "check",
         parents=[common],
-        help="check that the migrations build exactly the schema the models describe",
+        help="check that the migrations build exactly the schema the models describe"
+        " (with --db postgresql+psycopg://...: in a scratch schema on that server)",
     )
     check.set_defaults(handler=_check)
     backup = actions.add_parser(
@@ -66,10 +67,11 @@ def _upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(_args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace) -> int:
     from infusion_monitor.storage.migrate import schema_drift
 
-    differences = schema_drift()
+    # Only a PostgreSQL --db is used (in a scratch schema); SQLite is checked in a temp file.
+    differences = schema_drift(url=getattr(args, "db", None))
     if not differences:
         print("The migrations match the models.")
         return 0

@@ -1,1 +1,1 @@
-"""Reports and exports of finished sessions: PDF for the chart, CSV, FHIR R4 for the EHR."""
+"""Links to other systems: reports and exports (PDF, CSV, FHIR R4) and the HL7 v2 monitor feed."""

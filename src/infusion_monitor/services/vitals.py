@@ -9,6 +9,7 @@ that amends the old one, with the reason; the original stays for review.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +37,8 @@ from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
 
 MAX_AMEND_REASON = 500
+#: How far a monitor's clock may run ahead of ours before its measurement time is refused.
+MONITOR_CLOCK_SKEW = timedelta(minutes=2)
 CLOSED_STATES = ("closed",)
 
 
@@ -171,38 +174,61 @@ class VitalsService:
         """Store a set, assess the session, commit; a UserError says why nothing was stored."""
         actor.require(Permission.CARE)
         with self._sessions.begin() as db:
-            session, nurse = self._open(db, actor, session_id)
-            taken_at = self._taken_at(draft.taken_at, session, now)
+            return self.record_in(db, actor, session_id, draft, now)
+
+    def record_in(
+        self,
+        db: Session,
+        actor: Actor,
+        session_id: int,
+        draft: VitalsDraft,
+        now: datetime,
+        *,
+        audit_extra: Mapping[str, Any] | None = None,
+    ) -> VitalsRecorded:
+        """Store a set and its assessment in the caller's transaction (the caller commits).
+
+        The one path for every set, typed or from a monitor (``draft.source``): the row, its
+        audit row (with ``audit_extra``, e.g. the HL7 message it came in), a late-check note,
+        the assessment and, through the assessing listeners, the alerts. A monitor set may be
+        partial without a reason, and its time may run up to ``MONITOR_CLOCK_SKEW`` ahead.
+        """
+        actor.require(Permission.CARE)
+        session, nurse = self._open(db, actor, session_id)
+        taken_at = self._taken_at(draft.taken_at, session, now, draft.source)
+        late, due = False, None
+        if draft.source is Source.TYPED:  # a late-check reason is asked of a nurse, never a monitor
             self._check_partial(draft)
             facts = schedule_facts(db, session_id, self._protocols)
             due = facts.next_check(now)
             late = (
-                draft.source is Source.TYPED
-                and facts.last_check_at is not None
+                facts.last_check_at is not None
                 and due is not None
                 and taken_at >= due.at + timedelta(minutes=OVERDUE_GRACE_MIN)
             )
-            if late and draft.reason is None:
-                assert due is not None
-                shown = due.at.astimezone().strftime("%H:%M")
-                raise LateReasonNeeded(
-                    f"This check was due at {shown} and is overdue: choose a reason for the "
-                    "late set, then save again."
-                )
-            row = self._add_row(db, session_id, nurse, draft, taken_at, now)
-            append_audit(
-                db,
-                at=now,
-                actor=actor.staff_id,
-                action="vitals.record",
-                entity="vital_signs",
-                entity_id=row.id,
-                before=None,
-                after=_audit_values(row, draft),
+        if late and draft.reason is None:
+            assert due is not None
+            shown = due.at.astimezone().strftime("%H:%M")
+            raise LateReasonNeeded(
+                f"This check was due at {shown} and is overdue: choose a reason for the "
+                "late set, then save again."
             )
-            if late and draft.reason is not None and due is not None:
-                self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
-            return self._outcome(db, actor, session_id, row, now)
+        row = self._add_row(db, session_id, nurse, draft, taken_at, now)
+        append_audit(
+            db,
+            at=now,
+            actor=actor.staff_id,
+            actor_role=actor.role.value,
+            workstation=actor.workstation or None,
+            action="vitals.record",
+            entity="vital_signs",
+            entity_id=row.id,
+            before=None,
+            after={**_audit_values(row, draft), **(audit_extra or {})},
+        )
+        if late and draft.reason is not None and due is not None:
+            self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
+        return self._outcome(db, actor, session_id, row, now)
 
     def amend_vitals(
         self, actor: Actor, entry_id: int, draft: VitalsDraft, reason: str, now: datetime
@@ -287,10 +313,13 @@ class VitalsService:
 
     @staticmethod
     def _taken_at(
-        taken_at: datetime | None, session: models.InfusionSession, now: datetime
+        taken_at: datetime | None,
+        session: models.InfusionSession,
+        now: datetime,
+        source: Source = Source.TYPED,
     ) -> datetime:
         when = taken_at or now
-        if when > now:
+        if when > now + (MONITOR_CLOCK_SKEW if source is Source.MONITOR else timedelta(0)):
             raise UserError("The time taken is in the future. Check the time.")
         if when < session.created_at:
             raise UserError("The time taken is before the session began. Check the time.")
@@ -313,6 +342,7 @@ class VitalsService:
         now: datetime,
         amends: tuple[int, str] | None = None,
     ) -> models.VitalSigns:
+        typed = draft.source is Source.TYPED
         row = models.VitalSigns(
             session_id=session_id,
             taken_at=taken_at,
@@ -324,10 +354,11 @@ class VitalsService:
             diastolic_bp=draft.dbp,
             respiratory_rate=draft.rr,
             spo2=draft.spo2,
-            on_oxygen=draft.on_oxygen,
             o2_flow_l_min=draft.o2_flow_l_min,
             temperature_c=None if draft.temp_c is None else float(draft.temp_c),
-            acvpu=draft.acvpu.value,
+            # A monitor measures neither consciousness nor whether oxygen is given: not stored.
+            on_oxygen=draft.on_oxygen if typed else None,
+            acvpu=draft.acvpu.value if typed else None,
             pain=draft.pain,
             incomplete_reason=(
                 None if draft.complete or draft.reason is None else _note_text(draft.reason)

@@ -150,27 +150,31 @@ def check_audit_chain(db: Session) -> AuditVerification:
     )
     expected_prev = GENESIS_HASH
     count = 0
-    for row in rows:
-        count += 1
-        if row.prev_hash != expected_prev:
-            return AuditVerification(
-                count, AuditBreak(row.id, "the row before it was removed or altered")
+    try:
+        for row in rows:
+            count += 1
+            if row.prev_hash != expected_prev:
+                return AuditVerification(
+                    count, AuditBreak(row.id, "the row before it was removed or altered")
+                )
+            recomputed = row_hash(
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                entity=row.entity,
+                entity_id=row.entity_id,
+                before=row.before,
+                after=row.after,
+                prev_hash=row.prev_hash,
+                actor_role=row.actor_role,
+                workstation=row.workstation,
             )
-        recomputed = row_hash(
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            prev_hash=row.prev_hash,
-            actor_role=row.actor_role,
-            workstation=row.workstation,
-        )
-        if recomputed != row.row_hash:
-            return AuditVerification(
-                count, AuditBreak(row.id, "the row was altered after it was written")
-            )
-        expected_prev = row.row_hash
+            if recomputed != row.row_hash:
+                return AuditVerification(
+                    count, AuditBreak(row.id, "the row was altered after it was written")
+                )
+            expected_prev = row.row_hash
+    finally:
+        # PostgreSQL streams through a server-side cursor: close it even on an early return.
+        rows.close()
     return AuditVerification(count, None)

@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from sqlalchemy import (
 
 from infusion_monitor import __version__
 from infusion_monitor.storage.base import Base
-from infusion_monitor.storage.engine import FILE_MODE, create_database_engine
+from infusion_monitor.storage.engine import FILE_MODE, create_database_engine, parse_url
 from infusion_monitor.storage.errors import (
     DatabaseTooNewError,
     DatabaseUnavailableError,
@@ -57,6 +58,7 @@ KNOWN_REVISIONS = (
     "0002_audit_context",
     "0003_session_setup",
     "0004_reaction_record",
+    "0005_gateway_messages",
     "0006_session_pregnant",
     "0007_review_indexes",
 )
@@ -230,21 +232,58 @@ def backup_sqlite(source: Path, backup_dir: Path) -> Path:
     return target
 
 
-def schema_drift(metadata: MetaData = Base.metadata) -> list[str]:
+def schema_drift(metadata: MetaData = Base.metadata, *, url: str | None = None) -> list[str]:
     """Differences between ``metadata`` (the models) and a scratch database built by migrations.
 
+    The scratch database is a temporary SQLite file, or, given a PostgreSQL ``url``, a temporary
+    schema on that server (dropped afterwards; the server's other schemas are not touched).
     An empty list means the migrations create exactly what the models describe.
     """
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
+    if url is not None and parse_url(url).get_backend_name() == "postgresql":
+        return _postgres_drift(metadata, url)
     with tempfile.TemporaryDirectory(prefix="infusion-monitor-check-") as folder:
         engine = create_database_engine(make_url(f"sqlite:///{Path(folder) / 'check.sqlite3'}"))
         try:
             _upgrade(engine, sqlite=True)
             with engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
-                differences = compare_metadata(context, metadata)
+                differences = _compare(connection, metadata)
         finally:
             engine.dispose()
-    return [str(difference) for difference in differences]
+    return differences
+
+
+def _compare(connection: Connection, metadata: MetaData) -> list[str]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return [str(difference) for difference in compare_metadata(context, metadata)]
+
+
+def _postgres_drift(metadata: MetaData, url: str) -> list[str]:
+    """Migrate a throwaway schema on the PostgreSQL server and compare it with ``metadata``."""
+    schema = f"im_check_{uuid.uuid4().hex[:12]}"
+    engine = create_database_engine(make_url(url))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            connection.exec_driver_sql(f'SET search_path TO "{schema}"')
+            connection.commit()
+            try:
+                with connection.begin():
+                    command_upgrade(connection)
+                return _compare(connection, metadata)
+            finally:
+                connection.rollback()
+                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                connection.exec_driver_sql("SET search_path TO DEFAULT")
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
+def command_upgrade(connection: Connection) -> None:
+    """Run every migration up to head on ``connection`` (inside the caller's transaction)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(connection), "head")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infusion_monitor.storage.base import AppendOnly, Base
@@ -338,6 +338,24 @@ class AuditEntry(AppendOnly, Base):
     after: Mapped[dict[str, Any] | None]
     prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
     row_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
+
+
+class GatewayMessage(Base):
+    """An HL7 message the monitor gateway accepted, keyed by sender and control ID (MSH-10).
+
+    Written in the same transaction as the vital signs it carried, so a repeated message (a
+    monitor resending after a lost ACK) is acknowledged again without being stored twice.
+    """
+
+    __tablename__ = "gateway_message"
+    __table_args__ = (UniqueConstraint("sender", "control_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender: Mapped[str] = mapped_column(String(200))
+    control_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    vital_signs_id: Mapped[int] = mapped_column(ForeignKey("vital_signs.id"))
 
 
 class AppInfo(Base):

@@ -140,8 +140,10 @@ class MainWindow(QMainWindow):
         latest_crash_report: Path | None,
         care: CareController | None = None,
         security: SecurityWiring | None = None,
+        open_unit_board: Callable[[], QWidget] | None = None,
     ) -> None:
         super().__init__()
+        self._open_unit_board = open_unit_board
         self.setWindowTitle(WINDOW_TITLE)
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
@@ -376,6 +378,17 @@ class MainWindow(QMainWindow):
         if self.board.selected_index is not None:
             self.open_chair(self.board.selected_index)
 
+    def show_unit_board(self) -> QWidget | None:
+        """Open the unit board (every chair of every workstation) in its own window.
+
+        Not while locked: the board shows patient initials.
+        """
+        if self._open_unit_board is None or self.locked:
+            return None
+        board = self._open_unit_board()
+        board.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return self._open(board)  # closed with the other windows when the screen locks
+
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking the board."""
         box = QMessageBox(QMessageBox.Icon.Information, "About Infusion Monitor", about_text())
@@ -524,6 +537,11 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
             view_menu.addAction(action)
+        if self._open_unit_board is not None:
+            view_menu.addSeparator()
+            unit_board = view_menu.addAction("&Unit board (all chairs)")
+            unit_board.triggered.connect(self.show_unit_board)
+            self._guarded_actions.append((unit_board, Permission.CARE))
 
         if self._security is not None:
             staff_menu = menu_bar.addMenu("&Staff")

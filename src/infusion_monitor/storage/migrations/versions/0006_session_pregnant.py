@@ -3,7 +3,7 @@
 Existing sessions are recorded as not pregnant (what the rules assumed when they were graded).
 
 Revision ID: 0006_session_pregnant
-Revises: 0004_reaction_record
+Revises: 0005_gateway_messages
 Create Date: 2026-11-23 09:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_session_pregnant"
-down_revision: str | None = "0004_reaction_record"
+down_revision: str | None = "0005_gateway_messages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,288 @@
+"""The monitor gateway: an MLLP server that stores each ORU^R01 and acknowledges it.
+
+``AA`` is sent only after the values are durably committed (or were already, for a resent
+message); ``AE``/``AR`` carry the reason in MSA-3. One bad message never stops the server:
+every message gets an answer, and a stream that is not MLLP at all is closed on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import queue
+import socket
+import socketserver
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.errors import UserError
+from infusion_monitor.integrations.hl7.message import (
+    ACCEPT,
+    ERROR,
+    REJECT,
+    Header,
+    MessageRefused,
+    ack,
+    decode,
+    parse_oru,
+    read_header,
+)
+from infusion_monitor.integrations.hl7.mllp import (
+    MAX_MESSAGE_BYTES,
+    FrameDecoder,
+    Oversized,
+    UnframeableError,
+    frame,
+)
+
+log = logging.getLogger(__name__)
+
+#: A connection idle this long (no bytes at all) is closed; monitors reconnect.
+IDLE_TIMEOUT_S = 120.0
+_RECV_BYTES = 65536
+
+#: ``store(reading, now)``: commit the reading or raise UserError; returns what happened.
+Store = Callable[[MonitorReading, datetime], Any]
+#: ``store_batch(readings, now)``: commit them in one transaction; an outcome or error each.
+StoreBatch = Callable[[Sequence[MonitorReading], datetime], Sequence[Any]]
+#: The most messages one group commit takes (more wait for the next one).
+MAX_BATCH = 256
+
+
+@dataclass
+class _Pending:
+    reading: MonitorReading
+    now: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Any = None
+
+
+class GroupCommitter:
+    """One writer thread for every connection: group commit.
+
+    :meth:`store` (called by each connection's thread) queues the reading and waits. The writer
+    takes every reading waiting, stores them with ``store_batch`` (one transaction, a savepoint
+    each: a refused reading rolls back only its own) and, after the commit, wakes each caller
+    with its outcome, so an ACK is still sent only after its values are durable. If the commit
+    fails, every reading of the batch gets the error (AE) and none is stored.
+    """
+
+    def __init__(self, store_batch: StoreBatch, max_batch: int = MAX_BATCH) -> None:
+        self._store_batch = store_batch
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="hl7-writer")
+        self._thread.start()
+
+    def store(self, reading: MonitorReading, now: datetime) -> Any:
+        """Store ``reading`` with the next group commit; return its outcome or raise its error."""
+        pending = _Pending(reading, now)
+        self._queue.put(pending)
+        pending.done.wait()
+        if isinstance(pending.outcome, BaseException):
+            raise pending.outcome
+        return pending.outcome
+
+    def close(self) -> None:
+        """Finish the readings already queued, then stop the writer thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        outcomes: Sequence[Any]
+        try:
+            outcomes = self._store_batch([p.reading for p in batch], max(p.now for p in batch))
+        except Exception as exc:
+            log.exception("Gateway: a group commit of %d messages failed", len(batch))
+            outcomes = [exc] * len(batch)
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            pending.outcome = outcome
+            pending.done.set()
+
+
+class Gateway:
+    """Turn one framed message into its ACK; never raises."""
+
+    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._now = now
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _control_id(self) -> str:
+        with self._lock:
+            return f"IM{self._now().strftime('%Y%m%d%H%M%S')}{next(self._ids):06d}"
+
+    def answer(self, message: bytes | Oversized) -> bytes:
+        """The ACK for one message: AA once stored, AE/AR with the reason otherwise."""
+        header: Header | None = None
+        try:
+            if isinstance(message, Oversized):
+                with contextlib.suppress(MessageRefused):
+                    header = read_header(decode(message.head))
+                raise MessageRefused(
+                    REJECT,
+                    f"message of {message.size} bytes is larger than {MAX_MESSAGE_BYTES}",
+                )
+            header = read_header(decode(message))
+            reading = parse_oru(message)
+            outcome = self._store(reading, self._now())
+            text = "already stored" if getattr(outcome, "duplicate", False) else "stored"
+            code = ACCEPT
+        except MessageRefused as refused:
+            code, text = refused.code, refused.reason
+        except UserError as refused:
+            code, text = ERROR, refused.message
+        except Exception:
+            log.exception("Gateway: unexpected error while storing a message")
+            code, text = ERROR, "internal error; the message was not stored, send it again"
+        if code != ACCEPT:
+            log.info("Gateway: %s %s", code, text)
+        return ack(header, code, text, self._now(), self._control_id())
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        connection: socket.socket = self.request
+        connection.settimeout(self.server.idle_timeout_s)
+        decoder = FrameDecoder()
+        while not self.server.stopping.is_set():
+            try:
+                data = connection.recv(_RECV_BYTES)
+            except (TimeoutError, OSError):
+                return
+            if not data:
+                return
+            try:
+                messages = decoder.feed(data)
+            except UnframeableError:
+                log.info("Gateway: closed a connection that does not speak MLLP")
+                return
+            for message in messages:
+                try:
+                    connection.sendall(frame(self.server.gateway.answer(message)))
+                except OSError:
+                    return
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], gateway: Gateway, idle_timeout_s: float) -> None:
+        self.gateway = gateway
+        self.idle_timeout_s = idle_timeout_s
+        self.stopping = threading.Event()
+        super().__init__(address, _Handler)
+
+    def shutdown_request(self, request: Any) -> None:
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_RDWR)
+        request.close()
+
+
+class GatewayServer:
+    """An MLLP listener on ``host:port`` (port 0: any free port) serving in a background thread."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        host: str = "127.0.0.1",
+        port: int = 2575,
+        *,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+    ) -> None:
+        self._server = _Server((host, port), gateway, idle_timeout_s)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """Where it listens (host, port)."""
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def start(self) -> GatewayServer:
+        """Serve in a daemon thread; return self."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
+            name="hl7-gateway",
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until :meth:`stop` is called from another."""
+        self._server.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        """Stop accepting, end open connections, close the socket."""
+        self._server.stopping.set()
+        self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join()
+        self._server.server_close()
+
+    def __enter__(self) -> GatewayServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def running_gateway(
+    store_batch: StoreBatch,
+    now: Callable[[], datetime],
+    host: str,
+    port: int,
+    *,
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
+) -> Iterator[GatewayServer]:
+    """Serve on ``host:port`` with group commit until the block ends (OSError: cannot listen)."""
+    committer = GroupCommitter(store_batch)
+    try:
+        server = GatewayServer(
+            Gateway(committer.store, now), host, port, idle_timeout_s=idle_timeout_s
+        )
+        with server:
+            yield server
+    finally:
+        committer.close()
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``"127.0.0.1:2575"`` → ``("127.0.0.1", 2575)``; a UserError explains a bad value."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UserError(f"'{text}' is not HOST:PORT (for example 127.0.0.1:2575).")
+    return host.strip("[]"), int(port)

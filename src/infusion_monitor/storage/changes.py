@@ -1,0 +1,75 @@
+"""Notice commits made by any workstation: LISTEN/NOTIFY on PostgreSQL, data_version on SQLite.
+
+Every ORM transaction that writes on PostgreSQL sends ``NOTIFY infusion_monitor_changes``
+(delivered to listeners only when it commits). A :class:`ChangeWatcher` is polled cheaply
+(every half second by the unit board) and says whether anything changed since last time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from infusion_monitor.storage.engine import sqlite_file
+
+CHANNEL = "infusion_monitor_changes"
+
+
+@event.listens_for(Session, "after_flush")
+def _notify_on_postgres(session: Session, _context: object) -> None:
+    """Queue a NOTIFY in the flushing transaction; PostgreSQL sends it at commit, never before."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+class ChangeWatcher:
+    """Say whether another connection (any process) committed since the last :meth:`changed`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sqlite: sqlite3.Connection | None = None
+        self._pg: Any = None
+        self._last: int | None = None
+        if engine.dialect.name == "postgresql":
+            import psycopg
+
+            dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._pg = psycopg.connect(dsn, autocommit=True)
+            self._pg.execute(f"LISTEN {CHANNEL}")
+        else:
+            path = sqlite_file(engine.url)
+            if path is not None:
+                self._sqlite = sqlite3.connect(path)
+                self._last = self._data_version()
+
+    def _data_version(self) -> int:
+        assert self._sqlite is not None
+        return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self, wait_s: float = 0.0) -> bool:
+        """True if a commit happened since the previous call (first call: False).
+
+        PostgreSQL delivers a notification a moment after the commit; ``wait_s`` waits up to
+        that long for one (0: only what has already arrived, never blocking).
+        """
+        if self._pg is not None:
+            arrived = sum(1 for _ in self._pg.notifies(timeout=wait_s, stop_after=1)) > 0
+            # Drain the rest: many commits since the last poll are one change to show.
+            return sum(1 for _ in self._pg.notifies(timeout=0)) > 0 or arrived
+        if self._sqlite is not None:
+            version = self._data_version()
+            changed, self._last = version != self._last, version
+            return changed
+        return False
+
+    def close(self) -> None:
+        """Close the watcher's own connection."""
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
