@@ -298,7 +298,7 @@ def _attach_vitals(
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
     )
-    window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
+    window.statusBar().addPermanentWidget(window.vitals_prompt, 3)
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).

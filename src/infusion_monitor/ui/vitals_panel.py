@@ -139,7 +139,12 @@ class VitalsPanel(QObject):
         self.form.draft_ready.connect(self._on_form_draft_ready)
         self.form.amend_ready.connect(self._on_form_amend_ready)
         view.session_shown.connect(self._on_view_session_shown)
-        QShortcut(QKeySequence("V"), view, self.form.focus_first)
+        QShortcut(QKeySequence("V"), view, self.focus_entry)
+
+    def focus_entry(self) -> None:
+        """Key V: the Vitals tab with the cursor in HR."""
+        self._view.tabs.setCurrentWidget(self._view.vitals_slot)
+        self.form.focus_first()
 
     def show_session(self, detail: SessionDetail) -> None:
         """Follow the session shown: its start, its trend; the row empties on a new session."""
