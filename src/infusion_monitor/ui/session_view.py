@@ -291,9 +291,15 @@ class SessionView(QWidget):
         """The session shown (as last committed)."""
         return self._detail
 
-    def add_tab(self, widget: QWidget, title: str, *, scroll: bool = False) -> None:
-        """Add a tab next to the timeline (guidance, symptoms, ...), scrolled if it is tall."""
-        self.tabs.addTab(scrolled(widget) if scroll else widget, title)
+    def add_tab(
+        self, widget: QWidget, title: str, *, scroll: bool = False, at: int | None = None
+    ) -> None:
+        """Add a tab (guidance, symptoms, ...) at the end or at index ``at``; scrolled if tall."""
+        page = scrolled(widget) if scroll else widget
+        if at is None:
+            self.tabs.addTab(page, title)
+        else:
+            self.tabs.insertTab(at, page, title)
 
     def show_session(self, detail: SessionDetail, now: datetime) -> None:
         """Show a committed snapshot of the session."""
