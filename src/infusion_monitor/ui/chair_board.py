@@ -13,8 +13,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import ChairState, ChairStatus
-from infusion_monitor.ui.session_text import step_cue, vitals_cue
-from infusion_monitor.ui.theme import RATE_STEP_STYLE, STATE_BADGES, VITALS_BADGES
+from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, vitals_cue
+from infusion_monitor.ui.theme import (
+    RATE_STEP_STYLE,
+    STATE_BADGES,
+    STEP_HOLD_STYLE,
+    VITALS_BADGES,
+)
 
 MAX_COLUMNS = 2
 TILE_MIN_HEIGHT_PX = 200
@@ -175,9 +180,11 @@ class ChairTile(QFrame):
         self._vitals.setText(f"{symbol} {words}")
         self._vitals.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         self._vitals.setProperty("schedule", kind)
-        step = step_cue(session, now)
+        step = step_cue(session, now, hold=self._status.hold_escalation)
         self._step.setVisible(step is not None and step[0])
         self._step.setText(step[1] if step is not None else "")
+        held = step is not None and step[1] == STEP_ON_HOLD
+        self._step.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
 
     def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
         """Hide the patient's initials and short ID (screen locked); state and times stay."""

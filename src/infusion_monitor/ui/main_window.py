@@ -286,6 +286,10 @@ class MainWindow(QMainWindow):
         """Ask for a fresh snapshot of every chair and show it."""
         self._statuses = self.controller.snapshot()
         self.board.show_statuses(self._statuses, self._clock.now())
+        shown = self.session_view.detail
+        self.session_view.step_hold = shown is not None and any(
+            s.hold_escalation for s in self._statuses if s.session and s.session.id == shown.id
+        )
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt."""
@@ -298,6 +302,7 @@ class MainWindow(QMainWindow):
         if status.session is None:
             self._show_placeholder(f"{status.name} is free.")
             return
+        self.session_view.step_hold = status.hold_escalation
         self.session_view.show_session(status.session, self._clock.now())
         self.session_area.setCurrentWidget(self.session_view)
 

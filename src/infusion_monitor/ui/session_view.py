@@ -39,11 +39,12 @@ from infusion_monitor.services.sessions import patient_summary
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.fitting import scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout
-from infusion_monitor.ui.session_text import STATE_WORDS, step_cue, vitals_cue
+from infusion_monitor.ui.session_text import STATE_WORDS, STEP_ON_HOLD, step_cue, vitals_cue
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
     REACTION_BANNER_STYLE,
     STATE_BADGES,
+    STEP_HOLD_STYLE,
     VITALS_BADGES,
 )
 
@@ -107,6 +108,8 @@ class SessionView(QWidget):
         self.setObjectName("SessionView")
         self._controller = controller
         self._detail: SessionDetail | None = None
+        #: The rules ask to hold the rate escalation (set by the window from the board).
+        self.step_hold = False
 
         self.name = QLabel()
         self.name.setObjectName("SessionName")
@@ -351,11 +354,18 @@ class SessionView(QWidget):
             )
         else:
             self.infusion_timer.show(format_duration(detail.infusion_time(now)))
-        step = step_cue(detail, now)
+        step = step_cue(detail, now, hold=self.step_hold)
+        held = step is not None and step[1] == STEP_ON_HOLD
         if state in (SessionState.RUNNING, SessionState.PAUSED):
             self.rate_timer.show(
                 format_duration(detail.time_at_rate(now)),
-                "" if step is None else "▲ Step DUE" if step[0] else step[1],
+                ""
+                if step is None
+                else "⏸ on hold"
+                if held
+                else "▲ Step DUE"
+                if step[0]
+                else step[1],
             )
         else:
             self.rate_timer.show("—")
@@ -375,6 +385,7 @@ class SessionView(QWidget):
         )
         self.step_cue.setVisible(step is not None and step[0])
         self.step_cue.setText(step[1] if step else "")
+        self.step_cue.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
         self.step_cue.setToolTip(
             "Before the next rate: take a vitals set (within 15 min), confirm no symptoms, "
             "then Set rate."

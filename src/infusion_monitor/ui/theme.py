@@ -49,6 +49,8 @@ VITALS_BADGES: dict[str, tuple[str, str, str, str]] = {
 }
 #: The rate-step-due cue: an upward arrow and words on a light green, never alarm colours.
 RATE_STEP_STYLE = "color: #0F4D22; background: #DCEFE1; border: 2px solid #17692F;"
+#: A due rate step held back by the rules during a reaction: grey, a pause sign and words.
+STEP_HOLD_STYLE = "color: #111820; background: #E2E6EA; border: 2px solid #4A5560;"
 #: The allergy / previous-reaction banner.
 REACTION_BANNER_STYLE = (
     "color: #FFFFFF; background: #A61B1B; border-radius: 6px; padding: 8px 14px;"
