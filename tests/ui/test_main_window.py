@@ -200,8 +200,8 @@ def test_a_due_rate_step_is_on_hold_while_the_rules_hold_escalation(
     chair_1 = window.board.tiles[0]
     assert chair_1.status is not None and chair_1.status.hold_escalation
     step = chair_1.findChild(QLabel, "TileStep")
-    assert step is not None and step.text() == "⏸ Step on hold (reaction)"
+    assert step is not None and step.text() == "❚❚ Step on hold (reaction)"
     assert "Step DUE" not in step.text()
     window.open_chair(0)
-    assert window.session_view.step_cue.text() == "⏸ Step on hold (reaction)"
-    assert window.session_view.rate_timer.note.text() == "⏸ on hold"
+    assert window.session_view.step_cue.text() == "❚❚ Step on hold (reaction)"
+    assert window.session_view.rate_timer.note.text() == "❚❚ on hold"

@@ -78,6 +78,7 @@ class ChairTile(QFrame):
         self._vitals = _label("TileVitals")
         self._step = _label("TileStep")
         self._step.setStyleSheet(RATE_STEP_STYLE)
+        self._step.setWordWrap(True)
         self._note = _label("TileDetail")
         self._note.setWordWrap(True)
         #: Filled by the alerts issue (words + icon + colour); empty and hidden until then.

@@ -38,7 +38,7 @@ def vitals_cue(detail: SessionDetail, now: datetime) -> tuple[str, str]:
 
 
 #: Shown instead of "Step DUE" while the rules ask to hold the escalation (a reaction).
-STEP_ON_HOLD = "⏸ Step on hold (reaction)"
+STEP_ON_HOLD = "❚❚ Step on hold (reaction)"
 
 
 def step_cue(

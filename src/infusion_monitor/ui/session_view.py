@@ -88,6 +88,7 @@ class TimerBox(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.note)
+        layout.addStretch(1)
 
     def show(self, value: str, note: str = "", style: str = "") -> None:  # type: ignore[override]
         """Set the value and the note (styled, e.g. in the vitals schedule colour)."""
@@ -137,9 +138,11 @@ class SessionView(QWidget):
 
         self.infusion_timer = TimerBox("INFUSION")
         self.infusion_timer.setToolTip("Infusion time, pauses excluded")
-        self.rate_timer = TimerBox("AT THIS RATE")
+        self.rate_timer = TimerBox("THIS RATE")
+        self.rate_timer.setToolTip("Time at the current rate")
         self.vitals_timer = TimerBox("NEXT VITALS")
-        self.observation_timer = TimerBox("OBSERVATION LEFT")
+        self.observation_timer = TimerBox("OBSERVATION")
+        self.observation_timer.setToolTip("Post-infusion observation time left")
         timers = QHBoxLayout()
         timers.setSpacing(6)
         for box in (
@@ -361,7 +364,7 @@ class SessionView(QWidget):
                 format_duration(detail.time_at_rate(now)),
                 ""
                 if step is None
-                else "⏸ on hold"
+                else "❚❚ on hold"
                 if held
                 else "▲ Step DUE"
                 if step[0]
