@@ -1,6 +1,7 @@
 """Screenshot the session view of the demo's reaction chair (two hours of vitals, a reaction).
 
-Usage: ``uv run python bench/session_screenshot.py OUT.png`` (uses a temporary data folder).
+Usage: ``uv run python bench/session_screenshot.py OUT.png [WxH]`` (a temporary data folder;
+the window is 1700x1050 unless a size is given, e.g. 1366x768).
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def main() -> None:
             clock=clock,
             actor=current_actor(args),
         )
-        window.resize(1700, 1050)
+        width, height = (
+            int(n) for n in (sys.argv[2] if len(sys.argv) > 2 else "1700x1050").split("x")
+        )
+        window.resize(width, height)
         window.show()
         app.processEvents()
         window.open_chair(0)

@@ -378,7 +378,7 @@ def _attach_vitals(
         actor,
         silencing.record_mute,
     )
-    window.statusBar().addPermanentWidget(window.vitals_prompt, 1)
+    window.statusBar().addPermanentWidget(window.vitals_prompt, 3)
 
 
 def _attach_review(

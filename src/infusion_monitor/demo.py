@@ -22,13 +22,15 @@ from infusion_monitor.demo_vitals import (
     BASELINE,
     DEMO_ACTIONS,
     DEMO_SETS,
+    DEMO_STEPS,
     DEMO_SYMPTOMS,
     MISSED_CHECKS_MIN,
     SYMPTOMS_RESOLVED_MIN,
     DemoSet,
 )
-from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.alerts import AlertPolicy, AlertState
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
@@ -40,8 +42,7 @@ from infusion_monitor.services.care import CareServices, make_care_services, ses
 from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionRef, SessionService
 from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
-from infusion_monitor.storage.audit import append_audit
-from infusion_monitor.storage.models import Intervention, Nurse, SymptomRecord, VitalSigns
+from infusion_monitor.storage.models import Nurse
 
 DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
 #: Demo accounts: staff ID, name, role, PIN. Fictional; the demo database is rebuilt each start.
@@ -55,6 +56,10 @@ SET_UP_BEFORE_START_MIN = BASELINE_BEFORE_START_MIN
 PREMED_BEFORE_START_MIN = 30
 #: The reaction demo (chair 1) started this many minutes ago: two hours of vitals.
 REACTION_START_AGO = 125
+#: The demo nurse acknowledges an alert this long after it is raised.
+ACKNOWLEDGE_AFTER = timedelta(minutes=1)
+#: Why the nurse resolved chair 1's alert once its reaction was over.
+REACTION_RESOLVED_REASON = "Reaction treated; symptoms resolved, vitals back to baseline"
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ def seed_demo(
     steps: list[_Step] = []
     refs: dict[int, SessionRef] = {}
     for index, (chair, demo) in enumerate(zip(chair_names, _DEMOS, strict=False)):
-        steps.extend(_plan(index, chair, demo, now, service, sessions, refs, vitals, clock))
+        steps.extend(_plan(index, chair, demo, now, service, refs, vitals, care, clock))
     steps.extend(_reactions(care, vitals, clock, refs))
     for ago, _order, run in sorted(steps, key=lambda step: (-step[0], step[1])):
         clock.advance(max(now - timedelta(minutes=ago) - clock.now(), timedelta(0)))
@@ -264,9 +269,9 @@ def _plan(
     demo: _Demo,
     now: datetime,
     service: SessionService,
-    sessions: sessionmaker[Session],
     refs: dict[int, SessionRef],
     vitals_service: VitalsService,
+    care: CareServices,
     clock: FakeClock,
 ) -> list[_Step]:
     start_at = now - timedelta(minutes=demo.start_ago)
@@ -325,7 +330,9 @@ def _plan(
         return run
 
     def vitals(ago: int) -> Callable[[], None]:
-        return lambda: _record_vitals(sessions, refs[index].id, demo.baseline, ago, index, now)
+        return lambda: _record_vitals(
+            vitals_service, refs[index].id, demo.baseline, ago, index, now
+        )
 
     steps: list[_Step] = [
         (demo.start_ago + SET_UP_BEFORE_START_MIN, 0, set_up),
@@ -334,18 +341,24 @@ def _plan(
     steps += [(ago, 2, act(kind, value)) for ago, kind, value in demo.steps]
     steps += [(ago, 0, vitals(ago)) for ago in demo.vitals]
     if demo.reaction:
-        steps += _reaction_steps(lambda: refs[index].id, demo, sessions, vitals_service, clock)
+        steps += _reaction_steps(lambda: refs[index].id, demo, care, vitals_service, clock)
     return steps
 
 
 def _reaction_steps(
     session_id: Callable[[], int],
     demo: _Demo,
-    sessions: sessionmaker[Session],
+    care: CareServices,
     vitals: VitalsService,
     clock: FakeClock,
 ) -> list[_Step]:
-    """The reaction course of ``demo_vitals``: typed sets, symptoms, actions, a skipped check."""
+    """The reaction course of ``demo_vitals`` as a nurse would record it, through the services.
+
+    Typed sets and a skipped check (vitals service); symptoms, the steps and treatments, and
+    their resolution (care service); the alert acknowledged a minute after it is raised and
+    resolved, with a reason, once every symptom has gone (alert service). The board then shows
+    the truth: the reaction is over.
+    """
     start = demo.start_ago
 
     def record(item: DemoSet) -> Callable[[], None]:
@@ -377,120 +390,72 @@ def _reaction_steps(
         note = MissedCheckNote(MissedCheckReason.PATIENT_OFF_UNIT, "bathroom")
         vitals.record_missed_check(DEMO_NURSE, session_id(), note, clock.now())
 
-    def clinical(minute: int, code: str, symptom: bool) -> Callable[[], None]:
-        def run() -> None:
-            _record_clinical(sessions, session_id(), clock.now(), code, symptom)
+    def symptom(code: str) -> Callable[[], None]:
+        return lambda: care.care.record_symptom(DEMO_NURSE, session_id(), code)
 
-        return run
+    def treatment(code: str) -> Callable[[], None]:
+        return lambda: care.care.record_treatment(DEMO_NURSE, session_id(), CourseAction(code))
+
+    def step_done(code: str) -> Callable[[], None]:
+        return lambda: care.care.mark_step_done(DEMO_NURSE, session_id(), code)
+
+    def acknowledge() -> None:
+        """The nurse acknowledges whatever alert is sounding (raised a minute or more ago)."""
+        alert = care.care.picture(session_id()).alert
+        if (
+            alert is not None
+            and alert.state is AlertState.ACTIVE
+            and clock.now() - alert.raised_at >= ACKNOWLEDGE_AFTER
+        ):
+            care.alerts.acknowledge(DEMO_NURSE, alert.id)
+
+    def resolve() -> None:
+        """Every symptom has gone: resolve each, then the alert if the rules left it open."""
+        for item in care.care.picture(session_id()).symptoms:
+            if item.active:
+                care.care.resolve_symptom(DEMO_NURSE, item.id)
+        alert = care.care.picture(session_id()).alert
+        if alert is not None and alert.state is AlertState.ACKNOWLEDGED:
+            care.alerts.resolve(DEMO_NURSE, alert.id, REACTION_RESOLVED_REASON)
 
     steps: list[_Step] = [(start - item.minute, 0, record(item)) for item in DEMO_SETS]
     steps += [(start - minute - 1, 0, skip) for minute in MISSED_CHECKS_MIN]
-    steps += [(start - m, 0, clinical(m, code, True)) for m, code in DEMO_SYMPTOMS]
-    steps += [(start - m, 3, clinical(m, code, False)) for m, code in DEMO_ACTIONS]
-    steps.append(
-        (start - SYMPTOMS_RESOLVED_MIN, 0, lambda: _resolve_symptoms(sessions, session_id(), clock))
-    )
+    steps += [(start - m, 1, symptom(code)) for m, code in DEMO_SYMPTOMS]
+    steps += [(start - m, 3, step_done(code)) for m, code in DEMO_STEPS]
+    steps += [(start - m, 3, treatment(code)) for m, code in DEMO_ACTIONS]
+    first = min(m for m, _ in DEMO_SYMPTOMS)
+    steps += [(start - m, 4, acknowledge) for m in range(first + 1, SYMPTOMS_RESOLVED_MIN)]
+    steps.append((start - SYMPTOMS_RESOLVED_MIN, 4, resolve))
     return steps
 
 
-def _resolve_symptoms(sessions: sessionmaker[Session], session_id: int, clock: FakeClock) -> None:
-    """Every open symptom resolves now: a row amending each, with its audit."""
-    at = clock.now()
-    with sessions.begin() as db:
-        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
-        for old in db.query(SymptomRecord).filter_by(session_id=session_id, resolved_at=None):
-            row = SymptomRecord(
-                session_id=session_id,
-                code=old.code,
-                onset_at=old.onset_at,
-                resolved_at=at,
-                recorded_at=at,
-                recorded_by_id=nurse.id,
-                amends_id=old.id,
-                amend_reason="resolved",
-            )
-            db.add(row)
-            db.flush()
-            append_audit(
-                db,
-                at=at,
-                actor=DEMO_NURSE.staff_id,
-                action="symptom.resolve",
-                entity="symptom_record",
-                entity_id=row.id,
-                before={"id": old.id},
-                after={"session": session_id, "code": old.code, "resolved_at": at.isoformat()},
-            )
-
-
-def _record_clinical(
-    sessions: sessionmaker[Session], session_id: int, at: datetime, code: str, symptom: bool
-) -> None:
-    """A symptom or an intervention row with its audit (their services belong to other issues)."""
-    with sessions.begin() as db:
-        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
-        row: SymptomRecord | Intervention
-        if symptom:
-            row = SymptomRecord(
-                session_id=session_id,
-                code=code,
-                onset_at=at,
-                recorded_at=at,
-                recorded_by_id=nurse.id,
-            )
-        else:
-            row = Intervention(session_id=session_id, action=code, at=at, by_id=nurse.id)
-        db.add(row)
-        db.flush()
-        append_audit(
-            db,
-            at=at,
-            actor=DEMO_NURSE.staff_id,
-            action="symptom.record" if symptom else "intervention.record",
-            entity=row.__tablename__,
-            entity_id=row.id,
-            before=None,
-            after={"session": session_id, "code": code},
-        )
-
-
 def _record_vitals(
-    sessions: sessionmaker[Session],
+    vitals: VitalsService,
     session_id: int,
     base: _Vitals,
     ago: int,
     index: int,
     now: datetime,
 ) -> None:
-    """A typed vitals set near the baseline (the vitals service of its own issue does this)."""
-    at = now - timedelta(minutes=ago)
+    """A typed set near the baseline, through the vitals service (assessed like any other)."""
     wobble = (ago + index) % 5 - 2
-    with sessions.begin() as db:
-        nurse = db.query(Nurse).filter_by(staff_id=DEMO_NURSE.staff_id).one()
-        row = VitalSigns(
-            session_id=session_id,
-            taken_at=at,
-            entered_at=at + timedelta(minutes=1) if ago > 1 else at,
-            entered_by_id=nurse.id,
-            source="typed",
-            heart_rate=base.hr + wobble * 2,
-            systolic_bp=base.sbp + wobble * 3,
-            diastolic_bp=base.dbp + wobble,
-            respiratory_rate=base.rr,
-            spo2=base.spo2,
-            on_oxygen=False,
-            temperature_c=base.temp_c,
-            acvpu="A",
-        )
-        db.add(row)
-        db.flush()
-        append_audit(
-            db,
-            at=at,
-            actor=DEMO_NURSE.staff_id,
-            action="vitals.record",
-            entity="vital_signs",
-            entity_id=row.id,
-            before=None,
-            after={"session": session_id},
-        )
+    draft = VitalsDraft(
+        hr=base.hr + wobble * 2,
+        sbp=base.sbp + wobble * 3,
+        dbp=base.dbp + wobble,
+        rr=base.rr,
+        spo2=base.spo2,
+        on_oxygen=False,
+        o2_flow_l_min=None,
+        temp_c=Decimal(str(base.temp_c)),
+        temp_raw=f"{base.temp_c} °C",
+        acvpu=Acvpu.A,
+        pain=None,
+        taken_at=None,
+    )
+    at = now - timedelta(minutes=ago)
+    try:
+        vitals.record_vitals(DEMO_NURSE, session_id, draft, at)
+    except LateReasonNeeded:
+        late = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
+        vitals.record_vitals(DEMO_NURSE, session_id, replace(draft, reason=late), at)

@@ -53,5 +53,7 @@ DEMO_EVENTS = (
 DEMO_SYMPTOMS = ((44, "urticaria"), (44, "flushing"), (45, "wheeze"))
 #: Every symptom has resolved by this minute.
 SYMPTOMS_RESOLVED_MIN = 70
+#: (minute, guidance step done): the infusion was stopped (the pause is in ``DEMO_EVENTS``).
+DEMO_STEPS = ((46, "stop_infusion"),)
 #: (minute, course action)
 DEMO_ACTIONS = ((47, "antihistamine_h1"), (48, "corticosteroid"), (50, "oxygen"))

@@ -191,3 +191,17 @@ def test_a_bad_site_rule_set_is_refused_and_the_default_stays_in_force(
     reload_action.trigger()
     assert status_bar_rules(window).startswith("Rules: site · sha256 ")
     assert window.messages.banners[-1].message.text.startswith("Rule set now in force: site")
+
+
+def test_a_due_rate_step_is_on_hold_while_the_rules_hold_escalation(
+    make_window: MakeWindow,
+) -> None:
+    window = make_window("--demo")
+    chair_1 = window.board.tiles[0]
+    assert chair_1.status is not None and chair_1.status.hold_escalation
+    step = chair_1.findChild(QLabel, "TileStep")
+    assert step is not None and step.text() == "❚❚ Step on hold (reaction)"
+    assert "Step DUE" not in step.text()
+    window.open_chair(0)
+    assert window.session_view.step_cue.text() == "❚❚ Step on hold (reaction)"
+    assert window.session_view.rate_timer.note.text() == "❚❚ on hold"

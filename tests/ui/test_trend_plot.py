@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.ui.trend_plot import (
@@ -108,13 +109,53 @@ def test_markers_cross_every_lane_with_a_label(plot: TrendPlot) -> None:
     ]
     plot.set_markers(markers)
     assert len(plot.markers) == 5
-    for _, items in plot.markers:
-        assert len(items) == len(LANES) + 2
-    labels = [items[-1] for _, items in plot.markers]
+    for _, lines in plot.markers:
+        assert len(lines) == len(LANES) + 1
+    labels = [label for _, label in plot.event_labels]
+    assert len(labels) == 5
     rows = {label.pos().y() for label in labels[1:]}
     assert len(rows) == 4, "labels close in time go to different rows"
     plot.set_markers([])
-    assert plot.markers == []
+    assert plot.markers == [] and plot.event_labels == []
+
+
+def _scene_rects(plot: TrendPlot) -> list[QRectF]:
+    return [label.mapRectToScene(label.boundingRect()) for _, label in plot.event_labels]
+
+
+def test_event_labels_never_overlap_and_the_read_out_lists_every_event(
+    plot: TrendPlot,
+) -> None:
+    plot.set_points([typed(float(t)) for t in range(0, 125, 15)])
+    markers = [
+        TrendMarker(0, MarkerKind.START, "start"),
+        TrendMarker(30, MarkerKind.RATE_CHANGE, "rate 100 mg/h"),
+        TrendMarker(44, MarkerKind.SYMPTOM, "Flushing"),
+        TrendMarker(44.2, MarkerKind.SYMPTOM, "Shortness of breath"),
+        TrendMarker(44.5, MarkerKind.ALERT, "HIGH anaphylaxis"),
+        TrendMarker(45, MarkerKind.SYMPTOM, "Wheeze / bronchospasm"),
+        TrendMarker(46, MarkerKind.PAUSE, "pause"),
+        TrendMarker(47, MarkerKind.INTERVENTION, "H1 antihistamine given"),
+        TrendMarker(48, MarkerKind.INTERVENTION, "Corticosteroid given"),
+        TrendMarker(50, MarkerKind.INTERVENTION, "Oxygen given"),
+        TrendMarker(80, MarkerKind.RESUME, "resume 50 mg/h"),
+    ]
+    for width in (900, 520):
+        plot.resize(width, 600)
+        QApplication.processEvents()
+        plot.set_markers(markers)
+        rects = _scene_rects(plot)
+        for index, first in enumerate(rects):
+            for second in rects[index + 1 :]:
+                assert not first.intersects(second), (width, first, second)
+        shown = [m for group, _ in plot.event_labels for m in group]
+        assert sorted(shown, key=lambda m: m.t_min) == markers, "every event has a label"
+    shared = next(label for group, label in plot.event_labels if len(group) > 1)
+    assert "events" in shared.toPlainText()
+    assert shared.toPlainText().startswith("!!!"), "the most urgent kind leads"
+    text = plot.readout_at(44.4)
+    for words in ("Flushing", "Shortness of breath", "HIGH anaphylaxis"):
+        assert words in text
 
 
 def test_hover_reads_out_the_nearest_set(plot: TrendPlot) -> None:

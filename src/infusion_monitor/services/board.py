@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
+from infusion_monitor.services.assessing import latest_assessment
 from infusion_monitor.services.session_records import (
     SessionDetail,
     active_session_ids,
@@ -53,11 +54,22 @@ class ChairStatus:
     name: str
     state: ChairState
     session: SessionDetail | None = None
+    hold_escalation: bool = False
+    """The latest assessment asks to hold the rate escalation (or to stop the infusion)."""
 
 
 def chair_state(detail: SessionDetail | None) -> ChairState:
     """The board's state word for the session in a chair (FREE when there is none)."""
     return ChairState.FREE if detail is None else _STATES.get(detail.state.value, ChairState.FREE)
+
+
+#: Actions of an assessment that mean "do not step the rate up now".
+HOLD_ACTIONS = frozenset({"hold_escalation", "stop_infusion"})
+
+
+def _holds_escalation(db: Session, session_id: int) -> bool:
+    latest = latest_assessment(db, session_id)
+    return latest is not None and bool(HOLD_ACTIONS.intersection(latest.actions))
 
 
 class BoardService:
@@ -83,9 +95,10 @@ class BoardService:
         with self._sessions() as db:
             by_chair = active_session_ids(db, self._chair_names)
             details = load_details(db, list(by_chair.values()), self._library)
+            held = {sid for sid in by_chair.values() if _holds_escalation(db, sid)}
         statuses = []
         for name in self._chair_names:
             session_id = by_chair.get(name)
             detail = details.get(session_id) if session_id is not None else None
-            statuses.append(ChairStatus(name, chair_state(detail), detail))
+            statuses.append(ChairStatus(name, chair_state(detail), detail, session_id in held))
         return tuple(statuses)

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from infusion_monitor.domain.alerts import (
     Alert,
@@ -19,6 +27,7 @@ from infusion_monitor.domain.alerts import (
     condition_label,
 )
 from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.theme import ALARM_PALE_INK, ALARM_STYLES, ALARM_WORDS_PX, INK, LABEL_PX
 
 
@@ -34,6 +43,8 @@ class AlertBand(QFrame):
     """
 
     acknowledge_requested = Signal(int)
+    #: (alert id, the nurse's reason): resolve an acknowledged alert.
+    resolve_requested = Signal(int, str)
     why_requested = Signal()
     escalate_requested = Signal()
 
@@ -57,6 +68,7 @@ class AlertBand(QFrame):
         self.first_step.setWordWrap(True)
         self.status = QLabel()
         self.status.setObjectName("AlertStatus")
+        self.status.setWordWrap(True)
         self.acknowledge = QPushButton("&Acknowledge (A)")
         self.acknowledge.setToolTip("Acknowledge this alert in your name (key A)")
         self.acknowledge.clicked.connect(self._on_acknowledge_clicked)
@@ -66,24 +78,45 @@ class AlertBand(QFrame):
         self.escalate = QPushButton("Escalate anyway")
         self.escalate.setToolTip("Tell the unit now, whatever the rules say")
         self.escalate.clicked.connect(self.escalate_requested)
+        self.resolve = QPushButton("Resolve…")
+        self.resolve.setToolTip(
+            "Resolve this acknowledged alert by your decision; the reason is recorded"
+        )
+        self.resolve.clicked.connect(self._on_resolve_clicked)
+        #: The reason asked for inline (never a dialog); Enter resolves, Esc cancels.
+        self.resolve_reason = QLineEdit()
+        self.resolve_reason.setPlaceholderText("Why is it resolved? (required) — Enter")
+        self.resolve_reason.returnPressed.connect(self._on_resolve_confirmed)
+        self.resolve_confirm = QPushButton("Resolve alert")
+        self.resolve_confirm.clicked.connect(self._on_resolve_confirmed)
+        self.resolve_cancel = QPushButton("Cancel")
+        self.resolve_cancel.clicked.connect(self.cancel_resolve)
+        self.resolve_row = QWidget()
+        resolve_layout = QHBoxLayout(self.resolve_row)
+        resolve_layout.setContentsMargins(0, 0, 0, 0)
+        resolve_layout.addWidget(self.resolve_reason, 1)
+        resolve_layout.addWidget(self.resolve_confirm)
+        resolve_layout.addWidget(self.resolve_cancel)
+        self.resolve_row.setVisible(False)
 
         top = QHBoxLayout()
         top.setSpacing(14)
         top.addWidget(self.words)
         top.addWidget(self.condition, 1)
-        # The buttons come first on their own row, so a narrow view never clips them.
-        buttons = QHBoxLayout()
-        for button in (self.acknowledge, self.why, self.escalate):
+        # The buttons come first and the status after them, wrapping onto the next line in a
+        # narrow view, so nothing is ever clipped.
+        buttons = FlowLayout(spacing=6)
+        for button in (self.acknowledge, self.resolve, self.why, self.escalate):
             button.setVisible(not compact)
             buttons.addWidget(button)
-        buttons.addSpacing(12)
-        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.first_step)
         layout.addLayout(buttons)
+        layout.addWidget(self.resolve_row)
         self.first_step.setVisible(not compact)
         self.status.setVisible(not compact)
         self.setVisible(False)
@@ -114,6 +147,8 @@ class AlertBand(QFrame):
         """Show ``alert`` (hide the band when None or resolved) with the first open step."""
         self._policy = policy or self._policy
         shown = alert if alert is not None and alert.open else None
+        if shown is None or self._alert is None or shown.id != self._alert.id:
+            self.cancel_resolve()
         self._alert = shown
         self.setVisible(shown is not None)
         if shown is None:
@@ -125,6 +160,10 @@ class AlertBand(QFrame):
         self.condition.setText(condition_label(shown.condition))
         self.first_step.setText(f"→ {first_step}" if first_step else "")
         self.acknowledge.setEnabled(shown.state is AlertState.ACTIVE)
+        acknowledged = shown.state is AlertState.ACKNOWLEDGED
+        self.resolve.setEnabled(acknowledged)
+        if not acknowledged:
+            self.cancel_resolve()
         if shown.flashing():
             interval = _half_period_ms(shown.priority.flash_hz)
             if not self._flash.isActive() or self._flash.interval() != interval:
@@ -170,11 +209,42 @@ class AlertBand(QFrame):
             f" #AlertFirstStep {{ font-weight: 700; }}"
             f" #AlertBand QPushButton {{ color: {INK}; font-size: {LABEL_PX}px;"
             f" padding: 6px 12px; }}"
+            f" #AlertBand QLineEdit {{ color: {INK}; background: #FFFFFF; font-size: {LABEL_PX}px;"
+            f" padding: 4px; }}"
+            f' #AlertBand QLineEdit[invalid="true"] {{ border: 3px solid #A61B1B; }}'
         )
 
     def _on_flash_timeout(self) -> None:
         self._pale = not self._pale
         self._paint()
+
+    def cancel_resolve(self) -> None:
+        """Hide the inline reason without resolving anything."""
+        self.resolve_row.setVisible(False)
+        self.resolve_reason.clear()
+        self._mark_reason(False)
+
+    def _mark_reason(self, invalid: bool) -> None:
+        self.resolve_reason.setProperty("invalid", invalid)
+        self.resolve_reason.style().unpolish(self.resolve_reason)
+        self.resolve_reason.style().polish(self.resolve_reason)
+
+    def _on_resolve_clicked(self) -> None:
+        self.resolve_row.setVisible(True)
+        self.resolve_reason.setFocus()
+
+    def _on_resolve_confirmed(self) -> None:
+        alert = self._alert
+        if alert is None:
+            return
+        reason = self.resolve_reason.text().strip()
+        if not reason:
+            self._mark_reason(True)
+            self.resolve_reason.setPlaceholderText("Type why it is resolved first (required)")
+            self.resolve_reason.setFocus()
+            return
+        self._mark_reason(False)
+        self.resolve_requested.emit(alert.id, reason)
 
     def _on_acknowledge_clicked(self) -> None:
         if self._alert is not None:

@@ -118,6 +118,14 @@ class CareController(QObject):
         self._published(answered.picture)
         return answered.picture
 
+    def resolve(self, alert_id: int, reason: str) -> CarePicture | None:
+        """Resolve an acknowledged alert by the signed-in nurse's decision, with the reason."""
+        answered = self._guard(lambda: self._alerts.resolve(self._actor(), alert_id, reason))
+        if answered is None:
+            return None
+        self._published(answered.picture)
+        return answered.picture
+
     def poll(self) -> UnitAlertView:
         """Read the unit's open alerts, publish them, and request any sound now due."""
         try:

@@ -43,10 +43,11 @@ class CareView(QObject):
         self.reaction = ReactionPanel()
         view.add_tab(self.guidance, "Guidance (G)")
         view.add_tab(self.symptoms, "Symptoms (S)")
-        view.add_tab(self.reaction, "Reaction record")
+        view.add_tab(self.reaction, "Reaction record", scroll=True)
         self.findings = FindingsWindow(view)
 
         self.band.acknowledge_requested.connect(self._on_band_acknowledge_requested)
+        self.band.resolve_requested.connect(self._on_band_resolve_requested)
         self.band.why_requested.connect(self.show_why)
         self.band.escalate_requested.connect(self._on_escalate_requested)
         self.guidance.why_requested.connect(self.show_why)
@@ -146,6 +147,9 @@ class CareView(QObject):
 
     def _on_band_acknowledge_requested(self, alert_id: int) -> None:
         self._controller.acknowledge(alert_id)
+
+    def _on_band_resolve_requested(self, alert_id: int, reason: str) -> None:
+        self._controller.resolve(alert_id, reason)
 
     def _on_escalate_requested(self) -> None:
         if self._session_id is not None:

@@ -13,12 +13,16 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import ChairState, ChairStatus
-from infusion_monitor.ui.session_text import step_cue, vitals_cue
-from infusion_monitor.ui.theme import RATE_STEP_STYLE, STATE_BADGES, VITALS_BADGES
+from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, vitals_cue
+from infusion_monitor.ui.theme import (
+    RATE_STEP_STYLE,
+    STATE_BADGES,
+    STEP_HOLD_STYLE,
+    VITALS_BADGES,
+)
 
 MAX_COLUMNS = 2
-TILE_MIN_WIDTH_PX = 330
-TILE_MIN_HEIGHT_PX = 250
+TILE_MIN_HEIGHT_PX = 200
 #: Shown instead of initials and MRN digits while the screen is locked.
 LOCKED_IDENTITY = "Locked"
 
@@ -28,6 +32,15 @@ def _label(object_name: str, text: str = "") -> QLabel:
     label.setObjectName(object_name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     return label
+
+
+NO_BREAK = "\u00a0"
+JOINER = "\u2060"
+
+
+def _unbroken(part: str) -> str:
+    """One piece of a tile line that wraps only between pieces ("125 mL/h" stays whole)."""
+    return part.replace(" ", NO_BREAK).replace("/", "/" + JOINER)
 
 
 def _repolish(widget: QWidget) -> None:
@@ -47,7 +60,8 @@ class ChairTile(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairTile")
-        self.setMinimumSize(TILE_MIN_WIDTH_PX, TILE_MIN_HEIGHT_PX)
+        # The width follows the content (badges and cues are never clipped); never narrower.
+        self.setMinimumHeight(TILE_MIN_HEIGHT_PX)
         self.setProperty("selected", False)
         self._number = number
         self._status: ChairStatus | None = None
@@ -57,11 +71,14 @@ class ChairTile(QFrame):
         self._badge = _label("TileBadge")
         self._identity = _label("TileIdentity")
         self._drug = _label("TileDrug")
+        self._drug.setWordWrap(True)
         self._time = _label("TileTime")
         self._time_caption = _label("TileTimeLabel")
+        self._time_caption.setWordWrap(True)
         self._vitals = _label("TileVitals")
         self._step = _label("TileStep")
         self._step.setStyleSheet(RATE_STEP_STYLE)
+        self._step.setWordWrap(True)
         self._note = _label("TileDetail")
         self._note.setWordWrap(True)
         #: Filled by the alerts issue (words + icon + colour); empty and hidden until then.
@@ -80,7 +97,7 @@ class ChairTile(QFrame):
         cues.addWidget(self._vitals)
         cues.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self._identity)
@@ -124,7 +141,13 @@ class ChairTile(QFrame):
                 if self._identity_hidden
                 else f"{session.patient.initials}  {session.patient.short_id}"
             )
-            self._drug.setText(f"{session.drug_name} · C{session.cycle} · {session.rate_text()}")
+            self._drug.setText(
+                " · ".join(
+                    _unbroken(part)
+                    for part in (session.drug_name, f"C{session.cycle}", session.rate_text())
+                )
+            )
+            self._drug.setToolTip(self._drug.text().replace(NO_BREAK, " ").replace(JOINER, ""))
             reason = session.pause_reason
             self._note.setText(f"Paused: {reason}" if reason else "")
             self._note.setVisible(bool(reason))
@@ -158,9 +181,11 @@ class ChairTile(QFrame):
         self._vitals.setText(f"{symbol} {words}")
         self._vitals.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         self._vitals.setProperty("schedule", kind)
-        step = step_cue(session, now)
+        step = step_cue(session, now, hold=self._status.hold_escalation)
         self._step.setVisible(step is not None and step[0])
         self._step.setText(step[1] if step is not None else "")
+        held = step is not None and step[1] == STEP_ON_HOLD
+        self._step.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
 
     def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
         """Hide the patient's initials and short ID (screen locked); state and times stay."""
@@ -194,8 +219,8 @@ class ChairBoard(QWidget):
         super().__init__(parent)
         self.setObjectName("ChairBoard")
         self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(12, 12, 12, 12)
-        self._grid.setSpacing(12)
+        self._grid.setContentsMargins(8, 8, 8, 8)
+        self._grid.setSpacing(8)
         self._tiles: list[ChairTile] = []
         self._selected: int | None = None
         self._identity_hidden = False

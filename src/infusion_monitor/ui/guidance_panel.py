@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
+from infusion_monitor.ui.fitting import compact_choice
+from infusion_monitor.ui.flow_layout import FlowLayout
 
 JUDGEMENT = (
     "These steps are your unit's protocol text. They support, and do not replace, your "
@@ -53,6 +55,7 @@ class StepRow(QFrame):
         for action in STANDING_ORDER_CHOICES:
             self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
         self.choice.setVisible(step.code == STANDING_ORDER_STEP)
+        compact_choice(self.choice, 12)
         self.decline = QPushButton("Not done…")
         self.decline.setToolTip("Record that this step was not done; a reason is needed")
         self.decline.clicked.connect(self._on_decline_clicked)
@@ -183,12 +186,13 @@ class GuidancePanel(QWidget):
         self.treatment = QComboBox()
         for action in CourseAction:
             self.treatment.addItem(COURSE_ACTION_LABELS[action], action.value)
+        compact_choice(self.treatment, 14)
         record = QPushButton("Record treatment")
         record.setToolTip("Record another action done now (it counts in the course and the grade)")
         record.clicked.connect(lambda: self.treatment_given.emit(str(self.treatment.currentData())))
-        other = QHBoxLayout()
+        other = FlowLayout(spacing=6)
         other.addWidget(QLabel("Other action done:"))
-        other.addWidget(self.treatment, 1)
+        other.addWidget(self.treatment)
         other.addWidget(record)
 
         self.problem = QLabel()

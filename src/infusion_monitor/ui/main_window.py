@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -41,6 +42,8 @@ from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
+from infusion_monitor.ui.elided_label import ElidedLabel
+from infusion_monitor.ui.fitting import VerticalScroll
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.security import SecurityWiring
 from infusion_monitor.ui.session_setup_form import SetupForm
@@ -105,7 +108,7 @@ class _LockableStack(QStackedWidget):
             super().setCurrentWidget(wanted)
 
 
-BOARD_WIDTH_PX = 720
+BOARD_WIDTH_PX = 660
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
@@ -224,9 +227,14 @@ class MainWindow(QMainWindow):
             lock_layout.addStretch(1)
             self.session_area.addWidget(lock_page)
             self.session_area.lock_page = lock_page
+        #: The board and the session view scroll (vertically only) on a short screen.
+        self.board_scroll = VerticalScroll(self.board)
+        self.board_scroll.setObjectName("BoardScroll")
+        self.session_scroll = VerticalScroll(self.session_area)
+        self.session_scroll.setObjectName("SessionScroll")
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.board)
-        splitter.addWidget(self.session_area)
+        splitter.addWidget(self.board_scroll)
+        splitter.addWidget(self.session_scroll)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([BOARD_WIDTH_PX, 1000])
@@ -242,11 +250,12 @@ class MainWindow(QMainWindow):
         controller.board_changed.connect(self.refresh_board)
         controller.session_changed.connect(self._on_controller_session_changed)
 
-        self._database = QLabel(f"Database: {database_location}")
-        self._rule_set = QLabel()
+        self._database = ElidedLabel(f"Database: {database_location}")
+        self._rule_set = ElidedLabel()
         self._show_rule_set(rule_set)
         self.statusBar().addWidget(self._database, 1)
-        self.statusBar().addPermanentWidget(self._rule_set)
+        self.statusBar().addPermanentWidget(self._rule_set, 1)
+        self._rule_set.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
         self.refresh_board()
         self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
@@ -281,6 +290,10 @@ class MainWindow(QMainWindow):
         """Ask for a fresh snapshot of every chair and show it."""
         self._statuses = self.controller.snapshot()
         self.board.show_statuses(self._statuses, self._clock.now())
+        shown = self.session_view.detail
+        self.session_view.step_hold = shown is not None and any(
+            s.hold_escalation for s in self._statuses if s.session and s.session.id == shown.id
+        )
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt."""
@@ -293,6 +306,7 @@ class MainWindow(QMainWindow):
         if status.session is None:
             self._show_placeholder(f"{status.name} is free.")
             return
+        self.session_view.step_hold = status.hold_escalation
         self.session_view.show_session(status.session, self._clock.now())
         self.session_area.setCurrentWidget(self.session_view)
 

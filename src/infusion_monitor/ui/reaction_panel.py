@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.reaction import CTCAE_TERMS, Disposition, Outcome, format_elapsed
 from infusion_monitor.services.care_views import GuidanceView, ReactionView
+from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.symptom_panel import from_qt, to_qt
 
 
@@ -57,9 +58,11 @@ class ReactionPanel(QWidget):
 
         form_box = QGroupBox("Outcome")
         form = QFormLayout(form_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.disposition = QComboBox()
         for disposition in Disposition:
             self.disposition.addItem(disposition.label, disposition.value)
+        compact_choice(self.disposition, 18)
         self.resolved = QCheckBox("Resolved at")
         self.resolved_at = QDateTimeEdit()
         self.resolved_at.setDisplayFormat("HH:mm")
@@ -68,14 +71,17 @@ class ReactionPanel(QWidget):
         self.restarted_at.setDisplayFormat("HH:mm")
         self.restart_rate = QDoubleSpinBox()
         self.restart_rate.setRange(0, 10000)
-        self.restart_rate.setSuffix(" (rate unit of the session)")
+        self.restart_rate.setToolTip("In the rate unit of the session")
         self.term = QComboBox()
         for code, label in CTCAE_TERMS.items():
             self.term.addItem(label, code)
+        compact_choice(self.term, 18)
         self.grade = QSpinBox()
         self.grade.setRange(1, 5)
         self.suggestion = QLabel()
-        self.flag = QCheckBox("Flag this reaction on the patient's next session of this drug")
+        self.suggestion.setWordWrap(True)
+        self.flag = QCheckBox("Flag on the next session of this drug")
+        self.flag.setToolTip("Flag this reaction on the patient's next session of this drug")
         self.flag.setChecked(True)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note (required if your grade is below the suggestion)")

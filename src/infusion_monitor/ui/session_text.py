@@ -37,12 +37,23 @@ def vitals_cue(detail: SessionDetail, now: datetime) -> tuple[str, str]:
     return status.state.value, f"Vitals in {format_duration(status.due_in or timedelta(0))}"
 
 
-def step_cue(detail: SessionDetail, now: datetime) -> tuple[bool, str] | None:
-    """(due, words) for the protocol's next rate step, or None when there is none."""
+#: Shown instead of "Step DUE" while the rules ask to hold the escalation (a reaction).
+STEP_ON_HOLD = "❚❚ Step on hold (reaction)"
+
+
+def step_cue(
+    detail: SessionDetail, now: datetime, *, hold: bool = False
+) -> tuple[bool, str] | None:
+    """(due, words) for the protocol's next rate step, or None when there is none.
+
+    ``hold``: the latest assessment asks to hold the escalation, so a due step is on hold.
+    """
     step = detail.next_rate_step(now)
     if step is None:
         return None
     target = detail.rate_text(step.rate)
+    if step.due and hold:
+        return True, STEP_ON_HOLD
     if step.due:
         return True, f"▲ Step DUE → {target}"
     return False, f"Next step → {target} in {format_duration(step.due_in)}"

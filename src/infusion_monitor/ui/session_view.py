@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -37,11 +37,14 @@ from infusion_monitor.services.board import chair_state
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.sessions import patient_summary
 from infusion_monitor.ui.controller import SessionController
-from infusion_monitor.ui.session_text import STATE_WORDS, step_cue, vitals_cue
+from infusion_monitor.ui.fitting import scrolled
+from infusion_monitor.ui.flow_layout import FlowLayout
+from infusion_monitor.ui.session_text import STATE_WORDS, STEP_ON_HOLD, step_cue, vitals_cue
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
     REACTION_BANNER_STYLE,
     STATE_BADGES,
+    STEP_HOLD_STYLE,
     VITALS_BADGES,
 )
 
@@ -57,6 +60,12 @@ EVENT_WORDS = {
     "note": "Note",
 }
 TIMELINE_COLUMNS = ("Time", "Min from start", "Event", "Rate", "Reason / note", "By")
+#: The trend plot never gets less than this; the tabs under it keep at least their own minimum.
+PLOT_MIN_PX = 280
+TABS_MIN_PX = 170
+#: From this width of the view on, the tabs stand beside the plot instead of under it.
+SIDE_BY_SIDE_MIN_PX = 1300
+REASON_FIELD_PX = 220
 
 
 class TimerBox(QFrame):
@@ -67,16 +76,19 @@ class TimerBox(QFrame):
         self.setObjectName("TimerBox")
         self.caption = QLabel(caption)
         self.caption.setObjectName("TimerCaption")
+        self.caption.setWordWrap(True)
         self.value = QLabel("—")
         self.value.setObjectName("TimerValue")
         self.note = QLabel()
         self.note.setObjectName("TimerNote")
+        self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 8)
+        layout.setContentsMargins(10, 4, 10, 6)
         layout.setSpacing(2)
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.note)
+        layout.addStretch(1)
 
     def show(self, value: str, note: str = "", style: str = "") -> None:  # type: ignore[override]
         """Set the value and the note (styled, e.g. in the vitals schedule colour)."""
@@ -97,6 +109,8 @@ class SessionView(QWidget):
         self.setObjectName("SessionView")
         self._controller = controller
         self._detail: SessionDetail | None = None
+        #: The rules ask to hold the rate escalation (set by the window from the board).
+        self.step_hold = False
 
         self.name = QLabel()
         self.name.setObjectName("SessionName")
@@ -110,22 +124,27 @@ class SessionView(QWidget):
         self.header = QWidget()
         header_layout = QVBoxLayout(self.header)
         header_layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.name, 1)
-        top.addWidget(self.state_badge)
-        header_layout.addLayout(top)
-        header_layout.addWidget(self.drug)
+        header_layout.setSpacing(2)
+        header_layout.addWidget(self.name)
+        second = QHBoxLayout()
+        second.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
+        second.addWidget(self.drug, 1)
+        header_layout.addLayout(second)
 
         self.reaction_banner = QLabel()
         self.reaction_banner.setObjectName("ReactionBanner")
         self.reaction_banner.setStyleSheet(REACTION_BANNER_STYLE)
         self.reaction_banner.setWordWrap(True)
 
-        self.infusion_timer = TimerBox("INFUSION (pauses excluded)")
-        self.rate_timer = TimerBox("AT THIS RATE")
+        self.infusion_timer = TimerBox("INFUSION")
+        self.infusion_timer.setToolTip("Infusion time, pauses excluded")
+        self.rate_timer = TimerBox("THIS RATE")
+        self.rate_timer.setToolTip("Time at the current rate")
         self.vitals_timer = TimerBox("NEXT VITALS")
-        self.observation_timer = TimerBox("OBSERVATION LEFT")
+        self.observation_timer = TimerBox("OBSERVATION")
+        self.observation_timer.setToolTip("Post-infusion observation time left")
         timers = QHBoxLayout()
+        timers.setSpacing(6)
         for box in (
             self.infusion_timer,
             self.rate_timer,
@@ -187,28 +206,32 @@ class SessionView(QWidget):
         self.hint.setObjectName("TimerCaption")
         self.hint.setWordWrap(True)
 
-        reason_label = QLabel("Reason")
-        reason_label.setObjectName("TimerCaption")
-        reason_row = QHBoxLayout()
-        reason_row.addWidget(reason_label)
-        reason_row.addWidget(self.reason, 1)
-        self.rate_label = QLabel("New rate")
+        self.reason.setToolTip("Reason for pause, discontinue, closing early or a raised baseline")
+        self.rate.setToolTip("New rate (the next protocol step is filled in)")
+        self.rate_label = QLabel("Rate")
         self.rate_label.setObjectName("TimerCaption")
-        controls = QHBoxLayout()
+        # The controls wrap onto a second line in a narrow view: buttons, reason, then the rate.
+        self.reason.setMinimumWidth(REASON_FIELD_PX)
+        rate_group = QWidget()
+        rate_layout = QHBoxLayout(rate_group)
+        rate_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.rate_label, self.rate, self.rate_button):
+            rate_layout.addWidget(widget)
+        self._rate_group = rate_group
+        controls = FlowLayout(spacing=6)
         for widget in (
             self.start_button,
             self.pause_button,
             self.resume_button,
-            self.rate_label,
-            self.rate,
-            self.rate_button,
             self.complete_button,
             self.observe_button,
             self.close_button,
+            self.discontinue_button,
+            self.reason,
+            rate_group,
+            self.step_cue,
         ):
             controls.addWidget(widget)
-        controls.addStretch(1)
-        controls.addWidget(self.discontinue_button)
 
         self.timeline = QTableWidget(0, len(TIMELINE_COLUMNS))
         self.timeline.setHorizontalHeaderLabels(list(TIMELINE_COLUMNS))
@@ -221,45 +244,68 @@ class SessionView(QWidget):
         self.setup_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setup_info.setMargin(10)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(True)
+        #: The vitals issue puts the entry row first in the tabs: "Vitals (V)".
+        self.vitals_slot = QWidget()
+        QVBoxLayout(self.vitals_slot).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.vitals_slot, "Vitals (V)")
         self.tabs.addTab(self.timeline, "Timeline")
-        self.tabs.addTab(self.setup_info, "Set-up and protocol")
+        self.tabs.addTab(scrolled(self.setup_info), "Set-up")
 
         #: The vitals issue puts the trend plot here (hidden while empty).
         self.plot_slot = QWidget()
         QVBoxLayout(self.plot_slot).setContentsMargins(0, 0, 0, 0)
         self.plot_slot.setVisible(False)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.plot_slot.setMinimumHeight(PLOT_MIN_PX)
+        #: The plot above the tabs; side by side when the view is wide enough for both.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.plot_slot)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.tabs.setMinimumHeight(TABS_MIN_PX)
 
-        #: The vitals issue puts the vitals entry row here.
-        self.vitals_slot = QWidget()
-        QVBoxLayout(self.vitals_slot).setContentsMargins(0, 0, 0, 0)
+        self.header_box = QWidget()
+        top_layout = QVBoxLayout(self.header_box)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(6)
+        top_layout.addWidget(self.header)
+        top_layout.addWidget(self.reaction_banner)
+        top_layout.addLayout(timers)
+        top_layout.addWidget(self.alert_slot)
+        top_layout.addLayout(controls)
+        top_layout.addWidget(self.hint)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(8)
-        layout.addWidget(self.header)
-        layout.addWidget(self.reaction_banner)
-        layout.addLayout(timers)
-        layout.addWidget(self.step_cue)
-        layout.addWidget(self.alert_slot)
-        layout.addLayout(controls)
-        layout.addLayout(reason_row)
-        layout.addWidget(self.hint)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.header_box)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.vitals_slot)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Plot beside the tabs when the view is wide, the tabs under the plot otherwise."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= SIDE_BY_SIDE_MIN_PX
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
 
     @property
     def detail(self) -> SessionDetail | None:
         """The session shown (as last committed)."""
         return self._detail
 
-    def add_tab(self, widget: QWidget, title: str) -> None:
-        """Add a tab next to the timeline (guidance, symptoms, ...)."""
-        self.tabs.addTab(widget, title)
+    def add_tab(
+        self, widget: QWidget, title: str, *, scroll: bool = False, at: int | None = None
+    ) -> None:
+        """Add a tab (guidance, symptoms, ...) at the end or at index ``at``; scrolled if tall."""
+        page = scrolled(widget) if scroll else widget
+        if at is None:
+            self.tabs.addTab(page, title)
+        else:
+            self.tabs.insertTab(at, page, title)
 
     def show_session(self, detail: SessionDetail, now: datetime) -> None:
         """Show a committed snapshot of the session."""
@@ -279,9 +325,9 @@ class SessionView(QWidget):
         risk = " · HIGH-RISK CYCLE" if detail.high_risk_cycle else ""
         self.drug.setText(
             f"{detail.drug_name} {detail.dose_text()} · C{detail.cycle}{first}{risk} · "
-            f"rate {detail.rate_text()} · {detail.protocol_name}"
-            + (" · SpO2 scale 2" if detail.spo2_scale == 2 else "")
+            f"{detail.rate_text()}" + (" · SpO2 scale 2" if detail.spo2_scale == 2 else "")
         )
+        self.drug.setToolTip(f"Protocol: {detail.protocol_name}")
         self._show_banner(detail)
         self._show_timeline(detail)
         self._show_setup(detail)
@@ -311,11 +357,18 @@ class SessionView(QWidget):
             )
         else:
             self.infusion_timer.show(format_duration(detail.infusion_time(now)))
-        step = step_cue(detail, now)
+        step = step_cue(detail, now, hold=self.step_hold)
+        held = step is not None and step[1] == STEP_ON_HOLD
         if state in (SessionState.RUNNING, SessionState.PAUSED):
             self.rate_timer.show(
                 format_duration(detail.time_at_rate(now)),
-                step[1] if step else "no protocol step",
+                ""
+                if step is None
+                else "❚❚ on hold"
+                if held
+                else "▲ Step DUE"
+                if step[0]
+                else step[1],
             )
         else:
             self.rate_timer.show("—")
@@ -325,7 +378,7 @@ class SessionView(QWidget):
         value = format_duration(status.due_in) if status.due_in is not None else "—"
         self.vitals_timer.show(
             value,
-            f"{symbol} {words}",
+            f"{symbol} {words.removeprefix('Vitals ').removeprefix('Vitals: ')}",
             f"color: {ink}; background: {fill}; border: 2px solid {edge};",
         )
         left = detail.observation_left(now)
@@ -334,11 +387,11 @@ class SessionView(QWidget):
             "" if left is None else f"of {detail.protocol.observation.minutes} min",
         )
         self.step_cue.setVisible(step is not None and step[0])
-        self.step_cue.setText(
-            f"{step[1]} — take a vitals set first (within 15 min), confirm no symptoms, "
+        self.step_cue.setText(step[1] if step else "")
+        self.step_cue.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
+        self.step_cue.setToolTip(
+            "Before the next rate: take a vitals set (within 15 min), confirm no symptoms, "
             "then Set rate."
-            if step
-            else ""
         )
 
     # Display helpers
@@ -409,6 +462,7 @@ class SessionView(QWidget):
         self.resume_button.setVisible(state is SessionState.PAUSED)
         for widget in (self.rate_label, self.rate, self.rate_button, self.complete_button):
             widget.setVisible(running)
+        self._rate_group.setVisible(running)
         self.discontinue_button.setVisible(running or state is SessionState.PAUSED)
         self.observe_button.setVisible(observes and ended)
         self.close_button.setVisible(ended or state is SessionState.OBSERVATION)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS, BodySystem, symptoms_in
 from infusion_monitor.services.care_views import SymptomView
+from infusion_monitor.ui.flow_layout import FlowLayout
 
 COLUMNS = 2
 OTHER_CODE = OTHER_SYMPTOM
@@ -104,6 +105,10 @@ class SymptomPanel(QWidget):
         other_row = QHBoxLayout()
         other_row.addWidget(self.other, 1)
         other_row.addWidget(record_other)
+        #: One "resolved" button per active "other" symptom (its own words), keyed by record id.
+        self.other_buttons: dict[int, QPushButton] = {}
+        self._other_box = QWidget()
+        self._other_layout = FlowLayout(self._other_box, spacing=6)
 
         self.active_list = QLabel()
         self.active_list.setObjectName("ActiveSymptoms")
@@ -118,6 +123,7 @@ class SymptomPanel(QWidget):
         layout.addWidget(self.active_list)
         layout.addWidget(scroll, 1)
         layout.addLayout(other_row)
+        layout.addWidget(self._other_box)
         layout.addWidget(self.problem)
 
     def show_symptoms(
@@ -138,6 +144,7 @@ class SymptomPanel(QWidget):
                 onset = entry.onset_at.astimezone().strftime("%H:%M")
                 button.setText(f"✔ {label} · since {onset}")
                 button.setToolTip(f"Active since {onset}. Click when it has resolved.")
+        self._show_others([s for s in symptoms if s.active and s.code == OTHER_CODE])
         active = [s for s in symptoms if s.active]
         if active:
             words = ", ".join(
@@ -147,6 +154,24 @@ class SymptomPanel(QWidget):
         else:
             self.active_list.setText("No active symptoms.")
         self.problem.setVisible(False)
+
+    def _show_others(self, others: Sequence[SymptomView]) -> None:
+        """A button per active "other" symptom: click when it has resolved."""
+        for button in self.other_buttons.values():
+            self._other_layout.removeWidget(button)
+            button.deleteLater()
+        self.other_buttons = {}
+        for entry in others:
+            onset = entry.onset_at.astimezone().strftime("%H:%M")
+            button = QPushButton(f"✔ {entry.note or entry.label} · since {onset} — resolved")
+            button.setObjectName("OtherSymptomButton")
+            button.setToolTip(f"Active since {onset}. Click when it has resolved.")
+            button.clicked.connect(
+                lambda _checked=False, sid=entry.id: self.symptom_resolved.emit(sid, None)
+            )
+            self._other_layout.addWidget(button)
+            self.other_buttons[entry.id] = button
+        self._other_box.setVisible(bool(others))
 
     def set_now(self, now: datetime) -> None:
         """Keep the onset editor within the session and not in the future."""

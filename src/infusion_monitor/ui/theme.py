@@ -10,7 +10,11 @@ from __future__ import annotations
 from infusion_monitor.services.board import ChairState
 
 KEY_NUMBER_PX = 40
+#: The session view's timers: still a key number (at least 28 px), four abreast in a narrow view.
+TIMER_PX = 32
 IDENTITY_PX = 30
+#: The session view's full identity line (name, MRN, date of birth) fits one line at 1600 px.
+SESSION_NAME_PX = 26
 DETAIL_PX = 20
 CHAIR_PX = 24
 LABEL_PX = 16
@@ -45,6 +49,8 @@ VITALS_BADGES: dict[str, tuple[str, str, str, str]] = {
 }
 #: The rate-step-due cue: an upward arrow and words on a light green, never alarm colours.
 RATE_STEP_STYLE = "color: #0F4D22; background: #DCEFE1; border: 2px solid #17692F;"
+#: A due rate step held back by the rules during a reaction: grey, a pause sign and words.
+STEP_HOLD_STYLE = "color: #111820; background: #E2E6EA; border: 2px solid #4A5560;"
 #: The allergy / previous-reaction banner.
 REACTION_BANNER_STYLE = (
     "color: #FFFFFF; background: #A61B1B; border-radius: 6px; padding: 8px 14px;"
@@ -84,16 +90,16 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
     padding: 3px 10px; }}
 #TileAlert {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
 #PlaceholderText {{ font-size: {IDENTITY_PX}px; color: {MUTED_INK}; }}
-#SessionName {{ font-size: {IDENTITY_PX}px; font-weight: 700; }}
+#SessionName {{ font-size: {SESSION_NAME_PX}px; font-weight: 700; }}
 #SessionIdentity {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
-#SessionDrug {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
+#SessionDrug {{ font-size: {LABEL_PX + 2}px; font-weight: 600; }}
 #ReactionBanner {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
 #TimerBox {{ background: {TILE}; border: 2px solid {TILE_BORDER}; border-radius: 8px; }}
-#TimerValue {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
+#TimerValue {{ font-size: {TIMER_PX}px; font-weight: 700; }}
 #TimerCaption {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; font-weight: 600; }}
 #TimerNote {{ font-size: {LABEL_PX}px; font-weight: 600; border-radius: 4px; padding: 2px 6px; }}
 #SessionView QPushButton, #SetupForm QPushButton {{ font-size: {LABEL_PX + 2}px; font-weight: 600;
-    padding: 8px 16px; min-height: 28px; }}
+    padding: 6px 12px; min-height: 28px; }}
 #SessionView QLineEdit, #SessionView QDoubleSpinBox, #SetupForm QLineEdit, #SetupForm QSpinBox,
 #SetupForm QDoubleSpinBox, #SetupForm QComboBox, #SetupForm QTimeEdit, #SetupForm QPlainTextEdit {{
     font-size: {LABEL_PX + 2}px; padding: 4px; min-height: 28px; }}

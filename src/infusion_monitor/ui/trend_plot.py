@@ -11,7 +11,7 @@ patient's baseline is a dashed line in each lane and the NEWS2 lane is shaded by
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,22 +19,29 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 INITIAL_CAPACITY = 256
 X_MARGIN_MIN = 5.0
 MIN_X_SPAN_MIN = 60.0
 HOVER_MAX_DISTANCE_MIN = 10.0
-EVENTS_LANE_PX = 96
-EVENTS_LANE_MIN_PX = 60
+EVENTS_LANE_PX = 112
+EVENTS_LANE_MIN_PX = 112
 DOWNSAMPLE_SAMPLES_PER_PX = 1.0
 LANE_MIN_PX = 30
 NEWS2_LANE_MIN_PX = 60
 LABEL_COLUMN_PX = 64
 AXIS_PX = 40
 EVENT_LABEL_ROWS = 4
-LABEL_CHAR_PX = 8.0
+EVENT_LABEL_PX = 14
+EVENT_LABEL_MARGIN_PX = 1
+#: Room kept after each label (px) so that neighbours never touch.
+EVENT_LABEL_GAP_PX = 10
+#: Events less than this many minutes apart share one label.
+SAME_MINUTE = 1.0
+#: The hover read-out lists the events of a label within this many minutes of the cursor.
+EVENT_HOVER_MIN = 3.0
 NEWS2_TICKS = (0, 1, 5, 7, 10)
 
 
@@ -133,6 +140,19 @@ MARKER_STYLES: dict[MarkerKind, tuple[str, Qt.PenStyle]] = {
 }
 
 
+#: Which kind's symbol and colour a shared label takes (the most urgent first).
+KIND_URGENCY = (
+    MarkerKind.ALERT,
+    MarkerKind.SYMPTOM,
+    MarkerKind.INTERVENTION,
+    MarkerKind.PAUSE,
+    MarkerKind.RESUME,
+    MarkerKind.RATE_CHANGE,
+    MarkerKind.START,
+    MarkerKind.END,
+)
+
+
 class _Buffer:
     """Growing numpy columns (time plus every vital) for one source."""
 
@@ -194,10 +214,12 @@ class TrendPlot(QWidget):
         self.readout = QLabel("Point at the plot to read the values")
         self.readout.setObjectName("TrendReadout")
         self.readout.setStyleSheet("font-size: 15px; padding: 2px 8px;")
+        self.readout.setWordWrap(True)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.readout, 1)
-        legend = QLabel("●— typed   ── monitor   - - - baseline   NEWS2 bands: 0 · 1-4 · 5-6 · 7+")
+        legend = QLabel("●— typed   ── monitor   - - - baseline")
+        legend.setToolTip("NEWS2 lane shaded by band: 0 · 1-4 · 5-6 · 7+")
         legend.setObjectName("TrendLegend")
         legend.setStyleSheet("font-size: 14px; color: #4A5560; padding: 2px 8px;")
         top.addWidget(legend)
@@ -213,7 +235,12 @@ class TrendPlot(QWidget):
         self.typed_curves: dict[str, pg.PlotDataItem] = {}
         self.monitor_curves: dict[str, pg.PlotDataItem] = {}
         self.baselines: dict[str, pg.InfiniteLine] = {}
+        #: Each event's line in every lane (the events lane first).
         self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
+        #: The labels of the events lane: the events each one stands for, and its text item.
+        self.event_labels: list[tuple[tuple[TrendMarker, ...], pg.TextItem]] = []
+        self._event_font = QFont()
+        self._event_font.setPixelSize(EVENT_LABEL_PX)
         self.cursors: list[pg.InfiniteLine] = []
         self.clock_axis = ClockAxis()
         self._marker_input: list[TrendMarker] = []
@@ -362,21 +389,25 @@ class TrendPlot(QWidget):
         self._refresh(typed=not monitor, monitor=monitor)
 
     def set_markers(self, markers: Sequence[TrendMarker]) -> None:
-        """Replace the event markers: a line across every lane, a label in the events lane.
+        """Replace the event markers: a line across every lane, labels in the events lane.
 
-        Labels close in time go to different rows of the events lane so that they stay legible.
+        Events in the same minute share one label ("3 events"); labels close in time go to
+        different rows, and when the rows are full a label joins its neighbour's, so no two
+        labels ever overlap. The hover read-out and each label's tooltip list every event.
         """
         self._marker_input = list(markers)
         lanes = [self.events, *self.plots.values()]
-        for _, items in self.markers:
-            for item, plot in zip(items, [*lanes, self.events], strict=True):
-                plot.removeItem(item)
+        for _, lines in self.markers:
+            for line, plot in zip(lines, lanes, strict=True):
+                plot.removeItem(line)
+        for _, label in self.event_labels:
+            self.events.removeItem(label)
         self.markers = []
-        row_free_from = [-np.inf] * EVENT_LABEL_ROWS
-        minutes_per_px = self._minutes_per_px()
-        for marker in sorted(markers, key=lambda m: m.t_min):
+        self.event_labels = []
+        ordered = sorted(markers, key=lambda m: m.t_min)
+        for marker in ordered:
             colour, style = MARKER_STYLES[marker.kind]
-            items: list[pg.GraphicsObject] = []
+            lines: list[pg.GraphicsObject] = []
             for plot in lanes:
                 line = pg.InfiniteLine(
                     pos=marker.t_min,
@@ -385,20 +416,30 @@ class TrendPlot(QWidget):
                     pen=pg.mkPen(colour, width=2, style=style),
                 )
                 plot.addItem(line, ignoreBounds=True)
-                items.append(line)
-            free = [r for r in range(EVENT_LABEL_ROWS) if row_free_from[r] <= marker.t_min]
-            row = free[0] if free else int(np.argmin(row_free_from))
+                lines.append(line)
+            self.markers.append((marker, lines))
+        metrics = QFontMetricsF(self._event_font)
+        # As many rows as whole labels fit in the lane's height (labels never overlap upwards).
+        label_px = metrics.height() + 2 * EVENT_LABEL_MARGIN_PX + 2
+        rows = max(1, min(EVENT_LABEL_ROWS, int(self.events.vb.height() // label_px)))
+        self.events.setYRange(0, rows, padding=0)
+        minutes_per_px = self._minutes_per_px()
+
+        def width_min(text: str) -> float:
+            return (metrics.horizontalAdvance(text) + EVENT_LABEL_GAP_PX) * minutes_per_px
+
+        placed = place_event_labels(ordered, width_min, rows)
+        for group, row in placed:
+            kind = leading_kind(group)
             label = pg.TextItem(
-                f"{MARKER_SYMBOLS[marker.kind]} {marker.label}",
-                color=colour,
-                anchor=(0, 0.5),
+                event_label_text(group), color=MARKER_STYLES[kind][0], anchor=(0, 0.5)
             )
-            label.setPos(marker.t_min, EVENT_LABEL_ROWS - row - 0.5)
+            label.setFont(self._event_font)
+            label.textItem.document().setDocumentMargin(EVENT_LABEL_MARGIN_PX)
+            label.setToolTip(event_list_text(group, self._start))
+            label.setPos(group[0].t_min, rows - row - 0.5)
             self.events.addItem(label, ignoreBounds=True)
-            items.append(label)
-            width = (len(marker.label) + 2) * LABEL_CHAR_PX * minutes_per_px
-            row_free_from[row] = marker.t_min + width
-            self.markers.append((marker, items))
+            self.event_labels.append((tuple(group), label))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Lay the event labels out again for the new width (their rows depend on it)."""
@@ -411,7 +452,8 @@ class TrendPlot(QWidget):
         """The read-out text for the set nearest to ``t_min`` (typed preferred over monitor)."""
         found = self._nearest(t_min)
         if found is None:
-            return "No values here"
+            events = self.events_near(t_min)
+            return f"Events: {event_list_text(events, self._start)}" if events else "No values here"
         buffer, index = found
         values = {name: buffer.column(name)[index] for name in COLUMNS}
         t = float(buffer.t[index])
@@ -425,11 +467,23 @@ class TrendPlot(QWidget):
             value = values[name]
             return "—" if np.isnan(value) else f"{value:.{digits}f}"
 
+        events = self.events_near(t_min)
         return (
             f"{when} · {source} · HR {shown('hr')} · BP {shown('sbp')}/{shown('dbp')} · "
             f"RR {shown('rr')} · SpO2 {shown('spo2')} · T {shown('temp_c', 1)} °C · "
             f"NEWS2 {shown('news2')}"
+            + (f"\nEvents: {event_list_text(events, self._start)}" if events else "")
         )
+
+    def events_near(self, t_min: float) -> tuple[TrendMarker, ...]:
+        """Every event of the label group nearest ``t_min`` (within a few minutes)."""
+        best: tuple[float, tuple[TrendMarker, ...]] | None = None
+        for group, _ in self.event_labels:
+            low, high = group[0].t_min, group[-1].t_min
+            distance = max(low - t_min, t_min - high, 0.0)
+            if distance <= EVENT_HOVER_MIN and (best is None or distance < best[0]):
+                best = (distance, group)
+        return best[1] if best is not None else ()
 
     def x_range(self) -> tuple[float, float]:
         """The visible minutes (for tests)."""
@@ -506,3 +560,59 @@ class TrendPlot(QWidget):
 def marker_colour(kind: MarkerKind) -> QColor:
     """The colour of a marker kind (for legends)."""
     return QColor(MARKER_STYLES[kind][0])
+
+
+def leading_kind(group: Sequence[TrendMarker]) -> MarkerKind:
+    """The most urgent kind in a group of events (its symbol and colour label the group)."""
+    order = list(KIND_URGENCY)
+    return min((m.kind for m in group), key=order.index)
+
+
+def event_label_text(group: Sequence[TrendMarker]) -> str:
+    """One event's symbol and words, or "● 3 events" for a group."""
+    if len(group) == 1:
+        return f"{MARKER_SYMBOLS[group[0].kind]} {group[0].label}"
+    return f"{MARKER_SYMBOLS[leading_kind(group)]} {len(group)} events"
+
+
+def event_list_text(group: Sequence[TrendMarker], start: datetime | None) -> str:
+    """Every event of a group with its time: "06:03 ● flushing; 06:03 !!! HIGH anaphylaxis"."""
+
+    def when(marker: TrendMarker) -> str:
+        if start is None:
+            return f"{marker.t_min:+.0f} min"
+        return (start + timedelta(minutes=marker.t_min)).astimezone().strftime("%H:%M")
+
+    return "; ".join(f"{when(m)} {MARKER_SYMBOLS[m.kind]} {m.label}" for m in group)
+
+
+def place_event_labels(
+    markers: Sequence[TrendMarker], width_min: Callable[[str], float], rows: int
+) -> list[tuple[list[TrendMarker], int]]:
+    """Group events into labels and give each label a row so that no two labels overlap.
+
+    ``markers`` are sorted by time; ``width_min(text)`` is a label's width in minutes. Events
+    in the same minute share a label. A label goes to the first row free at its time; when no
+    row is free it joins the label before it, and the layout starts again (each join leaves one
+    label fewer, so this ends; a single label always fits).
+    """
+    groups: list[list[TrendMarker]] = []
+    for marker in markers:
+        if groups and marker.t_min - groups[-1][0].t_min < SAME_MINUTE:
+            groups[-1].append(marker)
+        else:
+            groups.append([marker])
+    while True:
+        free_from = [-np.inf] * rows
+        placed: list[tuple[list[TrendMarker], int]] = []
+        for index, group in enumerate(groups):
+            start = group[0].t_min
+            free = [row for row in range(rows) if free_from[row] <= start]
+            if not free:
+                groups[index - 1].extend(group)
+                del groups[index]
+                break
+            free_from[free[0]] = start + width_min(event_label_text(group))
+            placed.append((group, free[0]))
+        else:
+            return placed

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +41,8 @@ from infusion_monitor.domain.vitals_entry import (
     VitalsText,
     check_entry,
 )
+from infusion_monitor.ui.fitting import compact_choice
+from infusion_monitor.ui.flow_layout import FlowLayout
 
 ACVPU_LABELS = {
     Acvpu.A: "A  Alert",
@@ -91,6 +94,7 @@ class _Column(QWidget):
         self.message.setMaximumWidth(MESSAGE_WIDTH_PX)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.message.hide()
         layout.addWidget(self.message, 2, 0, 1, len(editors))
         self.offer = QPushButton()
         self.offer.hide()
@@ -125,25 +129,26 @@ class VitalsForm(QWidget):
         self._last_verdict: EntryVerdict | None = None
         self._offer: tuple[str, TempUnit] | None = None
 
-        self.hr = _line("HR", 80, "hr")
-        self.bp = _line("120/80", 130, "bp")
-        self.rr = _line("RR", 70, "rr")
-        self.spo2 = _line("SpO2", 96, "spo2")
-        self.temp = _line("°C", 90, "temp")
+        self.hr = _line("HR", 70, "hr")
+        self.bp = _line("120/80", 110, "bp")
+        self.rr = _line("RR", 60, "rr")
+        self.spo2 = _line("SpO2", 80, "spo2")
+        self.temp = _line("°C", 82, "temp")
         self.temp_unit = QPushButton(TempUnit.C.value)
         self.temp_unit.setCheckable(True)
         self.temp_unit.setToolTip("Temperature unit: type F or C in the field, or click")
-        self.temp_unit.setFixedWidth(60)
+        self.temp_unit.setFixedWidth(44)
         self.on_oxygen = QCheckBox("O2")
         self.on_oxygen.setToolTip("On supplemental oxygen (Space)")
-        self.o2_flow = _line("L/min", 96, "o2_flow")
+        self.o2_flow = _line("L/min", 80, "o2_flow")
         self.acvpu = QComboBox()
         self.acvpu.setObjectName("acvpu")
         for level, text in ACVPU_LABELS.items():
             self.acvpu.addItem(text, level.value)
         self.acvpu.setToolTip("Consciousness: press A, C, V, P or U")
-        self.pain = _line("0-10", 84, "pain")
-        self.taken_at = _line("now", 80, "taken_at")
+        compact_choice(self.acvpu, 6)
+        self.pain = _line("0-10", 70, "pain")
+        self.taken_at = _line("now", 90, "taken_at")
         self.taken_at.setToolTip("When measured: empty for now, HH:MM, or -10 for 10 min ago")
         self.source = QComboBox()
         self.source.setObjectName("source")
@@ -155,13 +160,15 @@ class VitalsForm(QWidget):
         for choice in MissedCheckReason:
             self.reason.addItem(choice.label, choice.value)
         self.reason.setToolTip("Why the set is partial or late")
-        self.reason_text = _line("details", 120, "reason_text")
-        self.amend_reason = _line("why corrected", 160, "amend_reason")
+        compact_choice(self.reason, 9)
+        self.reason_text = _line("details", 110, "reason_text")
+        self.amend_reason = _line("why corrected", 260, "amend_reason")
         self.save = QPushButton("Save ⏎")
         self.save.setToolTip("Save the set (Enter)")
         self.status = QLabel()
         self.status.setObjectName("FormStatus")
         self.status.setWordWrap(True)
+        self.status.setMinimumWidth(MESSAGE_WIDTH_PX)
 
         self._columns: dict[EntryField, _Column] = {
             EntryField.HR: _Column("HR /min", self.hr),
@@ -176,33 +183,41 @@ class VitalsForm(QWidget):
         }
         self._acvpu_column = _Column("ACVPU", self.acvpu)
         self._source_column = _Column("Source", self.source)
-        self._amend_column = _Column("Correction", self.amend_reason)
+        self._amend_column = _Column("Correction: why?", self.amend_reason)
         self._amend_column.hide()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        order = [
+        # Two groups of fields that wrap onto more lines in a narrow view (never clipped): the
+        # numbers every set has, ACVPU and Save first; then the rarer fields. Tab order is set
+        # below, not by position.
+        save_column = _Column(" ", self.save)
+        first_row = FlowLayout()
+        for column in (
             self._columns[EntryField.HR],
             self._columns[EntryField.BP],
             self._columns[EntryField.RR],
             self._columns[EntryField.SPO2],
             self._columns[EntryField.TEMP],
-            self._columns[EntryField.O2_FLOW],
             self._acvpu_column,
+            save_column,
+        ):
+            first_row.addWidget(column)
+        second_row = FlowLayout()
+        for column in (
+            self._columns[EntryField.O2_FLOW],
             self._columns[EntryField.PAIN],
             self._columns[EntryField.TAKEN_AT],
             self._source_column,
             self._columns[EntryField.REASON],
-            self._amend_column,
-        ]
-        for column in order:
-            row.addWidget(column, 0, Qt.AlignmentFlag.AlignTop)
-        end = QWidget()
-        end_layout = QGridLayout(end)
-        end_layout.setContentsMargins(0, 0, 0, 0)
-        end_layout.addWidget(self.save, 1, 0)
-        end_layout.addWidget(self.status, 2, 0)
-        self.status.setMinimumWidth(220)
-        row.addWidget(end, 1, Qt.AlignmentFlag.AlignTop)
+        ):
+            second_row.addWidget(column)
+        last_row = QHBoxLayout()
+        last_row.addWidget(self._amend_column, 0, Qt.AlignmentFlag.AlignTop)
+        last_row.addWidget(self.status, 1)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(8, 4, 8, 4)
+        rows.setSpacing(4)
+        rows.addLayout(first_row)
+        rows.addLayout(second_row)
+        rows.addLayout(last_row)
 
         chain: list[QWidget] = [
             self.hr,
@@ -373,6 +388,7 @@ class VitalsForm(QWidget):
     def _show_issue(self, where: EntryField, issue: FieldIssue | None) -> None:
         column = self._columns[where]
         column.message.setText("" if issue is None else issue.message)
+        column.message.setVisible(issue is not None)
         style = ""
         if issue is not None:
             style = ERROR_STYLE if issue.kind is IssueKind.ERROR else CONFIRM_STYLE
@@ -435,6 +451,7 @@ class VitalsForm(QWidget):
 
     def _set_status(self, text: str, style: str) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))
         self.status.setStyleSheet(style)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

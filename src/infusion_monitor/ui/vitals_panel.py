@@ -16,18 +16,25 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.schedule import missed_check_note
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.session_records import SessionDetail
-from infusion_monitor.services.vitals import VitalsRecorded, VitalsService
+from infusion_monitor.services.vitals import (
+    CheckSkipped,
+    VitalsEntry,
+    VitalsRecorded,
+    VitalsService,
+)
 from infusion_monitor.services.vitals_trend import TrendData, TrendSet, VitalsTrendService
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
-from infusion_monitor.ui.vitals_form import VitalsForm
+from infusion_monitor.ui.vitals_form import ERROR_STYLE, SAVED_STYLE, VitalsForm
 from infusion_monitor.ui.vitals_prompt import status_words
+from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, entry_text
 
 log = logging.getLogger(__name__)
 PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
@@ -70,6 +77,28 @@ class VitalsController(QObject):
                 self._actor(), entry_id, draft, reason, self._clock.now()
             )
         )
+
+    def entries(self, session_id: int) -> tuple[VitalsEntry, ...] | None:
+        """Every stored set of the session, corrections included (None: message shown)."""
+        try:
+            return self._vitals.entries(session_id)
+        except UserError as exc:
+            self._funnel.error(exc.message)
+            return None
+
+    def skip(self, session_id: int, code: str, details: str) -> CheckSkipped | str:
+        """Record that the due check was not done; the outcome, or why it was not recorded."""
+        try:
+            note = missed_check_note(code, details)
+            outcome = self._vitals.record_missed_check(
+                self._actor(), session_id, note, self._clock.now()
+            )
+        except UserError as exc:
+            self._funnel.error(f"Skipped check not recorded: {exc.message}")
+            return exc.message
+        if self._sessions is not None:
+            self._sessions.board_changed.emit()
+        return outcome
 
     def trend(self, session_id: int) -> TrendData | None:
         """The session's trend as committed (None if it could not be read: message shown)."""
@@ -132,16 +161,28 @@ class VitalsPanel(QObject):
         self._session_id: int | None = None
         self.plot = TrendPlot()
         self.form = VitalsForm(clock)
+        self.skip_row = SkipCheckRow()
+        self.record = VitalsRecordTable()
         plot_layout = view.plot_slot.layout()
         vitals_layout = view.vitals_slot.layout()
         assert plot_layout is not None and vitals_layout is not None
         plot_layout.addWidget(self.plot)
         vitals_layout.addWidget(self.form)
+        vitals_layout.addWidget(self.skip_row)
+        vitals_layout.addStretch(1)
+        view.add_tab(self.record, "Vitals record", at=view.tabs.indexOf(view.vitals_slot) + 1)
+        self.record.correct_requested.connect(self._on_record_correct_requested)
+        self.skip_row.skip_requested.connect(self._on_skip_row_skip_requested)
         view.plot_slot.setVisible(True)
         self.form.draft_ready.connect(self._on_form_draft_ready)
         self.form.amend_ready.connect(self._on_form_amend_ready)
         view.session_shown.connect(self._on_view_session_shown)
-        QShortcut(QKeySequence("V"), view, self.form.focus_first)
+        QShortcut(QKeySequence("V"), view, self.focus_entry)
+
+    def focus_entry(self) -> None:
+        """Key V: the Vitals tab with the cursor in HR."""
+        self._view.tabs.setCurrentWidget(self._view.vitals_slot)
+        self.form.focus_first()
 
     def show_session(self, detail: SessionDetail) -> None:
         """Follow the session shown: its start, its trend; the row empties on a new session."""
@@ -154,9 +195,12 @@ class VitalsPanel(QObject):
         self.reload()
 
     def reload(self) -> None:
-        """Redraw the plot from what is committed."""
+        """Redraw the plot and the stored sets from what is committed."""
         if self._session_id is None:
             return
+        entries = self._controller.entries(self._session_id)
+        if entries is not None:
+            self.record.show_entries(entries)
         data = self._controller.trend(self._session_id)
         if data is None:
             return
@@ -168,6 +212,25 @@ class VitalsPanel(QObject):
         self.plot.set_markers(
             [TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events]
         )
+
+    def _on_record_correct_requested(self, entry: VitalsEntry) -> None:
+        self._view.tabs.setCurrentWidget(self._view.vitals_slot)
+        self.form.begin_amend(entry.id, entry.taken_at, entry_text(entry))
+
+    def _on_skip_row_skip_requested(self, code: str, details: str) -> None:
+        if self._session_id is None:
+            return
+        outcome = self._controller.skip(self._session_id, code, details)
+        if isinstance(outcome, str):
+            self.skip_row.show_result(f"⛔ Not recorded: {outcome}", ERROR_STYLE)
+            return
+        at = outcome.at.astimezone().strftime("%H:%M")
+        words = status_words(outcome.next_due, self._clock.now())
+        self.skip_row.show_result(
+            f"✓ Skipped check recorded {at} ({outcome.note.reason.label}) · {words}", SAVED_STYLE
+        )
+        self.skip_row.clear()
+        self.reload()
 
     def _on_view_session_shown(self, detail: SessionDetail) -> None:
         self.show_session(detail)

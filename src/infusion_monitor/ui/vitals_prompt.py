@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.prompts import Mute, PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import VitalsState, VitalsStatus
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
+from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.sound import SoundPlayer
 
 REFRESH_MS = 1000
@@ -73,15 +74,16 @@ class VitalsPromptBar(QWidget):
         self._record_mute = record_mute
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
-        self.summary = QLabel()
+        self.summary = ElidedLabel()
         self.summary.setObjectName("PromptSummary")
         self.summary.setStyleSheet("font-size: 18px; font-weight: 700; padding: 2px 8px;")
         layout.addWidget(self.summary, 1)
-        self.sound_state = QLabel()
+        self.sound_state = ElidedLabel()
+        self.sound_state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.sound_state)
         self.mute_reason = QLineEdit()
         self.mute_reason.setPlaceholderText("reason to mute")
-        self.mute_reason.setFixedWidth(180)
+        self.mute_reason.setFixedWidth(160)
         layout.addWidget(self.mute_reason)
         self.mute_button = QPushButton(f"Mute {prompter.max_mute_min} min")
         self.mute_button.setToolTip("Mute the vitals prompt sound (a reason is required)")

@@ -1,0 +1,97 @@
+"""The composed window fits a 1366x768 screen and a 1600x1000 one; nothing is clipped or emptied."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from infusion_monitor.ui.elided_label import ElidedLabel
+from infusion_monitor.ui.main_window import MainWindow
+
+from .conftest import MakeWindow
+
+SMALL = (1366, 768)
+LARGE = (1600, 1000)
+
+
+def _settle(window: MainWindow, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _fits_in_scroll(window: MainWindow) -> None:
+    """Scroll areas scroll only up and down: their content must fit their width."""
+    for area in (window.board_scroll, window.session_scroll):
+        inner = area.widget()
+        assert inner is not None
+        assert inner.minimumSizeHint().width() <= area.viewport().width(), area.objectName()
+
+
+def _readable(label: QLabel) -> None:
+    if isinstance(label, ElidedLabel):
+        shown = label.shown_text()
+        assert len(shown.rstrip("…")) >= 4, f"{label.text()!r} shown as {shown!r}"
+    assert label.width() >= min(label.minimumSizeHint().width(), 40), label.text()
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_signed_in_demo_window_fits_with_every_tab(
+    make_window: MakeWindow, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    window = make_window("--demo")
+    window.show()
+    qtbot.waitExposed(window)
+    window.board.select(0)
+    tabs = window.session_view.tabs
+    assert window.session_area.currentWidget() is window.session_view
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        _settle(window, size)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= SMALL[0], (tabs.tabText(index), hint)
+        assert hint.height() <= SMALL[1], (tabs.tabText(index), hint)
+        assert window.width() == size[0]
+        _fits_in_scroll(window)
+    view = window.session_view
+    care = window.care_view
+    assert care is not None
+    key_labels: list[QLabel] = [
+        view.name,
+        view.drug,
+        view.infusion_timer.value,
+        view.vitals_timer.value,
+        care.band.words,
+        care.band.condition,
+        care.band.status,
+        window.user_label,
+    ]
+    key_labels += window.statusBar().findChildren(ElidedLabel)
+    for label in key_labels:
+        if label.isVisibleTo(window):
+            _readable(label)
+    assert care.band.isVisibleTo(window)
+    for button in (care.band.acknowledge, care.band.why, care.band.escalate, care.band.resolve):
+        _inside(button, care.band)
+
+
+def _inside(child: QWidget, parent: QWidget) -> None:
+    """``child`` lies wholly within ``parent`` (not cut off at its edge)."""
+    rect = child.geometry()
+    top_left = child.parentWidget().mapTo(parent, rect.topLeft())  # type: ignore[union-attr]
+    assert top_left.x() >= 0 and top_left.y() >= 0
+    assert top_left.x() + rect.width() <= parent.width(), child
+    assert top_left.y() + rect.height() <= parent.height(), child
+
+
+def test_set_up_form_fits_the_small_screen(make_window: MakeWindow, qtbot: QtBot) -> None:
+    window = make_window("--demo")
+    window.show()
+    qtbot.waitExposed(window)
+    window.board.select(4)
+    window.new_session()
+    assert window.session_area.currentWidget() is window.setup_form
+    _settle(window, SMALL)
+    assert window.minimumSizeHint().width() <= SMALL[0]
+    _fits_in_scroll(window)
