@@ -28,7 +28,7 @@ NOT_USE_CASES = {
     "infusion_monitor.services.audit.record": "the audit helper the use cases call",
     "infusion_monitor.services.auth.AuthService.sign_out": "anyone may leave the workstation",
     "infusion_monitor.services.auth.SignInState.set_actor": "remembers who signed in",
-    "infusion_monitor.services.alerts.nurse_for": "finds the staff row inside a use case's work",
+    "infusion_monitor.services.authors.author_row": "finds the staff row inside a use case's work",
 }
 
 

@@ -31,6 +31,7 @@ from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import AssessmentOutcome, latest_assessment
+from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.session_records import ACTIVE_STATES
 from infusion_monitor.storage import models
@@ -93,27 +94,6 @@ def _snapshot(row: models.Alert) -> dict[str, object]:
         "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
         "assessment_id": row.assessment_id,
     }
-
-
-def nurse_for(db: Session, actor: Actor, now: datetime) -> models.Nurse:
-    """The staff row of ``actor`` (registered once, with an audit row, when first seen)."""
-    nurse = db.scalars(select(models.Nurse).where(models.Nurse.staff_id == actor.staff_id)).first()
-    if nurse is not None:
-        return nurse
-    nurse = models.Nurse(staff_id=actor.staff_id, name=actor.name, role=actor.role.value)
-    db.add(nurse)
-    db.flush()
-    append_audit(
-        db,
-        at=now,
-        actor=actor.staff_id,
-        action="nurse.register",
-        entity="nurse",
-        entity_id=nurse.id,
-        before=None,
-        after={"staff_id": actor.staff_id, "name": actor.name, "role": actor.role.value},
-    )
-    return nurse
 
 
 @dataclass(frozen=True)
@@ -220,7 +200,7 @@ class AlertService:
                 )
             except AlertRefused as exc:
                 raise UserError(f"Nothing was changed: {exc}.") from exc
-            nurse = nurse_for(db, actor, now)
+            nurse = author_row(db, actor, now)
             before = _snapshot(row)
             row.state = done.state.value
             row.acknowledged_at = now
@@ -251,7 +231,7 @@ class AlertService:
             row = self._row(db, alert_id)
             if row.state != AlertState.ACKNOWLEDGED.value:
                 raise UserError("Acknowledge the alert first; only then can it be resolved.")
-            nurse_for(db, actor, now)
+            author_row(db, actor, now)
             before = _snapshot(row)
             row.state = AlertState.RESOLVED.value
             row.resolved_at = now
@@ -275,7 +255,7 @@ class AlertService:
         already acknowledged by her, so the unit sees it and her own chair does not re-sound.
         """
         actor.require(Permission.CARE)
-        nurse = nurse_for(db, actor, now)
+        nurse = author_row(db, actor, now)
         row = open_alert_row(db, session_id)
         if row is None:
             row = models.Alert(

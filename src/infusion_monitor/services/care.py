@@ -28,8 +28,9 @@ from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.alerts import CHANGES_KEY, AlertService, nurse_for, open_alert_row
+from infusion_monitor.services.alerts import CHANGES_KEY, AlertService, open_alert_row
 from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_picture import OTHER_CODE, read_picture
 from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.sessions import SessionService
@@ -362,7 +363,7 @@ class CareService:
             session = db.get(models.InfusionSession, session_id)
             if session is None:
                 raise UserError("This session no longer exists; the board has been reloaded.")
-            nurse = nurse_for(db, actor, self._clock.now())
+            nurse = author_row(db, actor, self._clock.now())
             action = work(db, session, nurse)
             self._assessing.assess(db, session_id, self._clock.now())
             changes = [c for sid, c in db.info.pop(CHANGES_KEY, []) if sid == session_id]

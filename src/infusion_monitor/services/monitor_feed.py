@@ -35,8 +35,8 @@ from infusion_monitor.domain.vitals import (
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.alerts import nurse_for
 from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.storage.models import (
@@ -122,7 +122,7 @@ class MonitorFeedService:
             return done
         draft = _draft(reading)
         session = _active_session(db, reading)
-        nurse_for(db, self._actor, now)  # the gateway's staff row, registered once
+        author_row(db, self._actor, now)  # the gateway's staff row, registered once
         recorded = self._vitals.record_in(
             db,
             self._actor,

@@ -30,6 +30,7 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.session_records import (
     PatientInfo,
     SessionDetail,
@@ -176,7 +177,7 @@ class SessionService:
         session_setup.check_draft(draft, loaded.protocol if loaded else None, now)
         assert loaded is not None  # check_draft refuses a draft without a protocol
         with self._sessions.begin() as db:
-            author = self._author(db, actor, now)
+            author = author_row(db, actor, now)
             nurse = self._nurse(db, draft.nurse_staff_id, author)
             chair = self._chair(db, draft.chair)
             patient = session_setup.patient_for(db, draft, actor.staff_id, now)
@@ -239,7 +240,7 @@ class SessionService:
         actor.require(Permission.CARE)
         now = self._clock.now()
         with self._sessions.begin() as db:
-            author = self._author(db, actor, now)
+            author = author_row(db, actor, now)
             row = self._locked(db, ref)
             if row.state != SessionState.PLANNED.value:
                 raise UserError("A baseline is recorded only before the infusion starts.")
@@ -447,7 +448,7 @@ class SessionService:
         now: datetime,
     ) -> None:
         """Decide, store the events and the audit row, bump the version (caller's transaction)."""
-        author = self._author(db, actor, now)
+        author = author_row(db, actor, now)
         stored = self._events(db, row.id)
         session = lifecycle(row, stored, self._library)
         events = decide(db, row, session, now)
@@ -547,26 +548,6 @@ class SessionService:
             .order_by(VitalSigns.taken_at.desc(), VitalSigns.id.desc())
             .limit(1)
         ).first()
-
-    def _author(self, db: DbSession, actor: Actor, now: datetime) -> Nurse:
-        """The staff row of ``actor``; a workstation or newly seen actor is registered once."""
-        nurse = db.scalars(select(Nurse).where(Nurse.staff_id == actor.staff_id)).first()
-        if nurse is not None:
-            return nurse
-        nurse = Nurse(staff_id=actor.staff_id, name=actor.name, role=actor.role.value)
-        db.add(nurse)
-        db.flush()
-        append_audit(
-            db,
-            at=now,
-            actor=actor.staff_id,
-            action="staff.register_actor",
-            entity="nurse",
-            entity_id=nurse.id,
-            before=None,
-            after={"staff_id": actor.staff_id, "name": actor.name, "role": actor.role.value},
-        )
-        return nurse
 
     @staticmethod
     def _nurse(db: DbSession, staff_id: str | None, author: Nurse) -> Nurse:

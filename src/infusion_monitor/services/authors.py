@@ -1,0 +1,37 @@
+"""The staff row a clinical record names as its author: one way to find it for every service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infusion_monitor.domain.users import Actor
+from infusion_monitor.storage import models
+from infusion_monitor.storage.audit import append_audit
+
+
+def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
+    """The staff row of ``actor`` inside ``db``'s transaction.
+
+    Signed-in staff always have one; an actor first seen here (the workstation or monitor-gateway
+    actor of tools and tests) is registered once, with its audit row.
+    """
+    nurse = db.scalars(select(models.Nurse).where(models.Nurse.staff_id == actor.staff_id)).first()
+    if nurse is not None:
+        return nurse
+    nurse = models.Nurse(staff_id=actor.staff_id, name=actor.name, role=actor.role.value)
+    db.add(nurse)
+    db.flush()
+    append_audit(
+        db,
+        at=now,
+        actor=actor.staff_id,
+        action="staff.register_actor",
+        entity="nurse",
+        entity_id=nurse.id,
+        before=None,
+        after={"staff_id": actor.staff_id, "name": actor.name, "role": actor.role.value},
+    )
+    return nurse
