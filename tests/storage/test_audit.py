@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from backends import Backend
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.storage.audit import AuditBreak, append_audit, verify_audit_chain
+from infusion_monitor.storage.audit import (
+    AuditBreak,
+    append_audit,
+    check_audit_chain,
+    verify_audit_chain,
+)
 from infusion_monitor.storage.database import Database, open_database
 
 T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
@@ -115,3 +122,42 @@ def test_role_and_workstation_are_part_of_the_hash(database: Database) -> None:
         connection.execute(text("UPDATE audit_entry SET actor_role = 'charge_nurse' WHERE id = 4"))
     with database.sessions() as db:
         assert verify_audit_chain(db) == AuditBreak(4, "the row was altered after it was written")
+
+
+def _append(db: Session, minute: int) -> None:
+    append_audit(
+        db,
+        at=T0 + timedelta(minutes=minute),
+        actor="N002",
+        action="vitals.record",
+        entity="vital_signs",
+        entity_id=minute,
+        before=None,
+        after={"minute": minute},
+    )
+
+
+def test_a_second_writer_waits_for_the_first_instead_of_failing(database: Database) -> None:
+    """Two workstations (or the gateway and a nurse) appending at once both succeed, in turn."""
+    second_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with database.sessions.begin() as db:
+                _append(db, 11)
+        except BaseException as exc:  # reported to the test thread below
+            errors.append(exc)
+        finally:
+            second_done.set()
+
+    with database.sessions.begin() as first:
+        _append(first, 10)
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        assert not second_done.wait(0.3), "the second writer must wait for the first to commit"
+    writer.join(timeout=10)
+    assert errors == []
+    with database.sessions() as db:
+        verified = check_audit_chain(db)
+        assert verified.broken is None and verified.entries == 5

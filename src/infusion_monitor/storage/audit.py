@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.base import NaiveDateTimeError
@@ -71,6 +71,10 @@ def row_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: The PostgreSQL advisory-lock key that serialises appends to the audit chain (any fixed number).
+AUDIT_CHAIN_LOCK_KEY = 0x1AD17C4A1
+
+
 def append_audit(
     db: Session,
     *,
@@ -87,9 +91,12 @@ def append_audit(
     """Add an audit row chained to the latest one, in the caller's transaction (never commits).
 
     ``before``/``after`` must be JSON-serialisable (strings, numbers, booleans, lists, dicts).
-    ``prev_hash`` is unique, so two writers racing for the same tail cannot fork the chain: one
-    of them fails and its whole transaction rolls back.
+    Writers take turns at the tail: SQLite transactions already start with ``BEGIN IMMEDIATE``;
+    on PostgreSQL a transaction-level advisory lock makes a second writer wait for the first to
+    commit instead of failing. ``prev_hash`` is unique as well, so the chain can never fork.
     """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
     prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
     prev_hash = prev_hash or GENESIS_HASH
     fields: dict[str, Any] = {
