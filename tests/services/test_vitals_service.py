@@ -272,3 +272,34 @@ def test_no_assessment_without_a_baseline(database: Database) -> None:
     status = world.schedule.status(world.session_id, at(-20))
     assert status.state is VitalsState.NOTHING_RECORDED
     assert world.schedule.open_statuses(at(-20)) == {world.session_id: status}
+
+
+def _plant(world: World, row_id: int, minute: float, **values: object) -> None:
+    """Store a vitals row with a chosen id, as another workstation's late commit would land."""
+    with world.sessions.begin() as db:
+        template = db.scalars(
+            select(models.VitalSigns).where(models.VitalSigns.session_id == world.session_id)
+        ).first()
+        assert template is not None
+        columns = {
+            column.key: getattr(template, column.key)
+            for column in models.VitalSigns.__table__.columns
+            if column.key != "id"
+        }
+        columns.update(taken_at=at(minute), entered_at=at(minute), **values)
+        db.add(models.VitalSigns(id=row_id, **columns))
+
+
+def test_a_row_committed_late_below_the_folded_ids_is_not_missed(world: World) -> None:
+    """On PostgreSQL ids are handed out before commit, so a reading committed late can carry a
+    lower id than rows already folded into the cached context; the assessment must still see it.
+    """
+    world.record(15)
+    _plant(world, 50, 16)
+    with world.sessions.begin() as db:
+        assert world.assessing.assess(db, world.session_id, at(16)) is not None
+    _plant(world, 40, 18, systolic_bp=80, diastolic_bp=50)
+    with world.sessions.begin() as db:
+        outcome = world.assessing.assess(db, world.session_id, at(18))
+    assert outcome is not None
+    assert outcome.priority == "high"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
@@ -167,7 +167,8 @@ def latest_assessment(db: Session, session_id: int) -> AssessmentOutcome | None:
 
 @dataclass
 class _Cached:
-    """One session's context, what fixed it, and the highest row ids folded into it."""
+    """One session's context, what fixed it, the highest row ids folded into it, and how many
+    rows it has seen (to notice a row committed late below those ids)."""
 
     key: tuple[str, datetime]
     context: SessionContext
@@ -175,6 +176,7 @@ class _Cached:
     symptoms: int = 0
     interventions: int = 0
     events: int = 0
+    rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,11 @@ class _Batch:
     symptoms: list[models.SymptomRecord]
     interventions: list[models.Intervention]
     events: list[models.SessionEvent]
+
+    @property
+    def size(self) -> int:
+        """How many rows the batch holds."""
+        return len(self.vitals) + len(self.symptoms) + len(self.interventions) + len(self.events)
 
     @property
     def amends(self) -> bool:
@@ -237,7 +244,7 @@ class AssessingService:
         context: SessionContext | None = None
         if cached is not None and cached.key == key:
             batch = _rows_since(db, session_id, cached)
-            if not batch.amends:
+            if not batch.amends and _row_count(db, session_id) == cached.rows + batch.size:
                 _fold(cached, batch, origin)
                 context = cached.context
         if context is None:
@@ -348,6 +355,23 @@ def _rows_since(db: Session, session_id: int, cached: _Cached) -> _Batch:
     )
 
 
+_TRACKED = (models.VitalSigns, models.SymptomRecord, models.Intervention, models.SessionEvent)
+
+
+def _row_count(db: Session, session_id: int) -> int:
+    """Every row of the session the context folds in, counted in one query.
+
+    Catching up by id alone is not enough on PostgreSQL, where ids are handed out before commit:
+    another workstation's row committed late can sit below the ids already folded. A count that
+    does not match what was folded means such a row exists, and the context is rebuilt.
+    """
+    counts = [
+        select(func.count()).select_from(record).where(record.session_id == session_id)
+        for record in _TRACKED
+    ]
+    return sum(db.execute(select(*(count.scalar_subquery() for count in counts))).one())
+
+
 def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | None = None) -> None:
     """Add a batch to the context; rows amended within the batch are left out."""
     context = cached.context
@@ -378,6 +402,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
             context.add_action(t, EVENT_ACTIONS[step.type])
         if step.type in INFUSION_END_EVENTS:
             context.end_infusion(t)
+    cached.rows += batch.size
     if batch.vitals:
         cached.vitals = batch.vitals[-1].id
     if batch.symptoms:
