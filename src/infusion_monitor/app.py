@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundPlayer
-    from infusion_monitor.ui.vitals_panel import VitalsController
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +100,20 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         from PySide6.QtWidgets import QApplication
 
         from infusion_monitor.ui.crash import CrashHooks
-        from infusion_monitor.ui.first_paint import FirstPaintReporter
+        from infusion_monitor.ui.deferred_build import DeferredBuild
+        from infusion_monitor.ui.first_paint import FirstPaintReporter, FirstPaintWatcher
         from infusion_monitor.ui.sound import QtSoundPlayer
 
-        with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
+        with (
+            CrashHooks(paths.crash_dir, clock, QCoreApplication.exit),
+            contextlib.ExitStack() as stack,
+        ):
             existing = QApplication.instance()
             qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
+            # Phase 1 builds what the locked first screen shows; the rest waits for its paint.
+            deferred = DeferredBuild(qt_app)
             window = build_main_window(
                 config=config,
                 paths=paths,
@@ -116,17 +121,27 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 funnel=funnel,
                 rules=rules,
                 clock=clock,
-                sound_player=QtSoundPlayer(config.sound.volume, qt_app),
+                make_sound_player=functools.partial(QtSoundPlayer, config.sound.volume, qt_app),
+                later=deferred.add,
             )
-            if args.quit_after_start:
-                FirstPaintReporter(window, seconds_since_process_start)
+            deferred.add(
+                lambda: stack.enter_context(
+                    _monitor_gateway(
+                        config, database, clock, funnel, lambda: rules.rules, load_library()
+                    )
+                )
+            )
+            painted = FirstPaintWatcher(window)
+            if args.quit_after_start:  # connected first: its line comes before phase 2 runs
+                FirstPaintReporter(
+                    window, seconds_since_process_start, ready=deferred.ready, watcher=painted
+                )
+            painted.painted.connect(deferred.start)
+            deferred.start_fallback()
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            with _monitor_gateway(
-                config, database, clock, funnel, lambda: rules.rules, load_library()
-            ):
-                return qt_app.exec()
+            return qt_app.exec()
 
 
 @contextlib.contextmanager
@@ -222,15 +237,19 @@ def build_main_window(
     clock: Clock,
     actor: Actor | None = None,
     library: ProtocolLibrary | None = None,
-    sound_player: SoundPlayer | None = None,
+    make_sound_player: Callable[[], SoundPlayer] | None = None,
+    later: Callable[[Callable[[], None]], None] | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication).
 
     The window starts locked; every use case acts for whoever signs in (``SignInState``).
     ``actor`` signs someone in from the start (tests and tools only).
-    """
-    from PySide6.QtCore import QTimer
 
+    What the locked first screen shows (header, chair board, sign-in panel, status bar) is built
+    at once. The rest (vitals plot and entry row, prompt bar, Review menu, backups) is handed to
+    ``later`` as steps to run after the first paint (``DeferredBuild.add``); without ``later``
+    they run here, and the window is complete on return.
+    """
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
     from infusion_monitor.services.staff import StaffService
@@ -238,7 +257,6 @@ def build_main_window(
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.security import SecurityWiring
-    from infusion_monitor.ui.vitals_panel import VitalsController
 
     security_config = config.security
     auth = AuthService(
@@ -311,20 +329,28 @@ def build_main_window(
         care=care,
         security=security,
     )
-    _attach_vitals(
-        window,
-        controller,
-        VitalsController(vitals, trend, funnel, state.require_actor, clock, controller),
-        schedule,
-        config,
-        clock,
-        state.require_actor,
-        funnel,
-        sound_player,
-        SilencingService(database.sessions, clock),
-    )
-    _attach_review(window, database, clock, library, rules, state.require_actor)
     _announce_unshown_crash(paths.crash_dir, funnel, window)
+    silencing = SilencingService(database.sessions, clock)
+    steps: list[Callable[[], None]] = [
+        window.attach_care_view,
+        functools.partial(
+            _attach_vitals,
+            window,
+            controller,
+            vitals,
+            trend,
+            schedule,
+            config,
+            clock,
+            state.require_actor,
+            funnel,
+            make_sound_player,
+            silencing,
+        ),
+        functools.partial(
+            _attach_review, window, database, clock, library, rules, state.require_actor
+        ),
+    ]
     if database.file is not None and database.file != paths.demo_database_file:
         job = BackupJob(
             database.file,
@@ -334,34 +360,50 @@ def build_main_window(
             every=timedelta(hours=config.backup.every_hours),
             keep=config.backup.keep,
         )
-        backup_timer = QTimer(window)
-        backup_timer.setInterval(BACKUP_CHECK_MS)
-        backup_timer.timeout.connect(functools.partial(_start_backup, job))
-        backup_timer.start()
-        _start_backup(job)  # at start: a copy if the newest is older than the interval
+        steps.append(functools.partial(_schedule_backups, window, job))
+    for step in steps:
+        (later or _run_now)(step)
     return window
+
+
+def _run_now(step: Callable[[], None]) -> None:
+    step()
+
+
+def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
+    """Check now whether a backup is due, then every ``BACKUP_CHECK_MS``."""
+    from PySide6.QtCore import QTimer
+
+    backup_timer = QTimer(window)
+    backup_timer.setInterval(BACKUP_CHECK_MS)
+    backup_timer.timeout.connect(functools.partial(_start_backup, job))
+    backup_timer.start()
+    _start_backup(job)  # at start: a copy if the newest is older than the interval
 
 
 def _attach_vitals(
     window: MainWindow,
     sessions: SessionController,
-    controller: VitalsController,
+    vitals: VitalsService,
+    trend: VitalsTrendService,
     schedule: VitalsScheduleService,
     config: Config,
     clock: Clock,
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
-    sound_player: SoundPlayer | None,
+    make_sound_player: Callable[[], SoundPlayer] | None,
     silencing: SilencingService,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
     from infusion_monitor.ui.sound import SilentPlayer
-    from infusion_monitor.ui.vitals_panel import VitalsPanel
+    from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
+    controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
     window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
     controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
+    sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
     problem = getattr(player, "problem", None)
     if sound_player is not None and not player.available:
