@@ -33,24 +33,18 @@ from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
-from infusion_monitor.services.silencing import SilencingService
-from infusion_monitor.services.unit_board import UnitBoardService
-from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.services.vitals_schedule import VitalsScheduleService
-from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.startup import seconds_since_process_start
-from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from infusion_monitor.services.backups import BackupJob
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundPlayer
@@ -301,13 +295,12 @@ def build_main_window(
     care = CareController(
         care_services.care, care_services.alerts, funnel, state.require_actor, clock
     )
-    vitals = VitalsService(database.sessions, assessing, library)
-    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
-    schedule = VitalsScheduleService(database.sessions, library)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     stale_after = timedelta(minutes=config.gateway.stale_after_min)
 
     def open_unit_board() -> QWidget:
+        from infusion_monitor.services.unit_board import UnitBoardService
+        from infusion_monitor.storage.changes import ChangeWatcher
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
@@ -330,28 +323,29 @@ def build_main_window(
         security=security,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
-    silencing = SilencingService(database.sessions, clock)
     steps: list[Callable[[], None]] = [
         window.attach_care_view,
         functools.partial(
             _attach_vitals,
             window,
             controller,
-            vitals,
-            trend,
-            schedule,
+            database,
+            library,
+            assessing,
+            rules,
             config,
             clock,
             state.require_actor,
             funnel,
             make_sound_player,
-            silencing,
         ),
         functools.partial(
             _attach_review, window, database, clock, library, rules, state.require_actor
         ),
     ]
     if database.file is not None and database.file != paths.demo_database_file:
+        from infusion_monitor.services.backups import BackupJob
+
         job = BackupJob(
             database.file,
             paths.backup_dir,
@@ -384,22 +378,30 @@ def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
 def _attach_vitals(
     window: MainWindow,
     sessions: SessionController,
-    vitals: VitalsService,
-    trend: VitalsTrendService,
-    schedule: VitalsScheduleService,
+    database: Database,
+    library: ProtocolLibrary,
+    assessing: AssessingService,
+    rules: RuleSetService,
     config: Config,
     clock: Clock,
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
     make_sound_player: Callable[[], SoundPlayer] | None,
-    silencing: SilencingService,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
+    from infusion_monitor.services.silencing import SilencingService
+    from infusion_monitor.services.vitals import VitalsService
+    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+    from infusion_monitor.services.vitals_trend import VitalsTrendService
     from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
+    vitals = VitalsService(database.sessions, assessing, library)
+    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
+    schedule = VitalsScheduleService(database.sessions, library)
+    silencing = SilencingService(database.sessions, clock)
     controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
     window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
     controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
