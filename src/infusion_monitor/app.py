@@ -33,28 +33,21 @@ from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.backups import BackupJob
 from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.care import make_care_services, sessions_lifecycle
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
-from infusion_monitor.services.silencing import SilencingService
-from infusion_monitor.services.unit_board import UnitBoardService
-from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.services.vitals_schedule import VitalsScheduleService
-from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.startup import seconds_since_process_start
-from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from infusion_monitor.services.backups import BackupJob
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundPlayer
-    from infusion_monitor.ui.vitals_panel import VitalsController
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +94,20 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         from PySide6.QtWidgets import QApplication
 
         from infusion_monitor.ui.crash import CrashHooks
-        from infusion_monitor.ui.first_paint import FirstPaintReporter
+        from infusion_monitor.ui.deferred_build import DeferredBuild
+        from infusion_monitor.ui.first_paint import FirstPaintReporter, FirstPaintWatcher
         from infusion_monitor.ui.sound import QtSoundPlayer
 
-        with CrashHooks(paths.crash_dir, clock, QCoreApplication.exit):
+        with (
+            CrashHooks(paths.crash_dir, clock, QCoreApplication.exit),
+            contextlib.ExitStack() as stack,
+        ):
             existing = QApplication.instance()
             qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
+            # Phase 1 builds what the locked first screen shows; the rest waits for its paint.
+            deferred = DeferredBuild(qt_app)
             window = build_main_window(
                 config=config,
                 paths=paths,
@@ -116,17 +115,27 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                 funnel=funnel,
                 rules=rules,
                 clock=clock,
-                sound_player=QtSoundPlayer(config.sound.volume, qt_app),
+                make_sound_player=functools.partial(QtSoundPlayer, config.sound.volume, qt_app),
+                later=deferred.add,
             )
-            if args.quit_after_start:
-                FirstPaintReporter(window, seconds_since_process_start)
+            deferred.add(
+                lambda: stack.enter_context(
+                    _monitor_gateway(
+                        config, database, clock, funnel, lambda: rules.rules, load_library()
+                    )
+                )
+            )
+            painted = FirstPaintWatcher(window)
+            if args.quit_after_start:  # connected first: its line comes before phase 2 runs
+                FirstPaintReporter(
+                    window, seconds_since_process_start, ready=deferred.ready, watcher=painted
+                )
+            painted.painted.connect(deferred.start)
+            deferred.start_fallback()
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            with _monitor_gateway(
-                config, database, clock, funnel, lambda: rules.rules, load_library()
-            ):
-                return qt_app.exec()
+            return qt_app.exec()
 
 
 @contextlib.contextmanager
@@ -222,15 +231,19 @@ def build_main_window(
     clock: Clock,
     actor: Actor | None = None,
     library: ProtocolLibrary | None = None,
-    sound_player: SoundPlayer | None = None,
+    make_sound_player: Callable[[], SoundPlayer] | None = None,
+    later: Callable[[Callable[[], None]], None] | None = None,
 ) -> MainWindow:
     """Build the services and the main window over an open database (needs a QApplication).
 
     The window starts locked; every use case acts for whoever signs in (``SignInState``).
     ``actor`` signs someone in from the start (tests and tools only).
-    """
-    from PySide6.QtCore import QTimer
 
+    What the locked first screen shows (header, chair board, sign-in panel, status bar) is built
+    at once. The rest (vitals plot and entry row, prompt bar, Review menu, backups) is handed to
+    ``later`` as steps to run after the first paint (``DeferredBuild.add``); without ``later``
+    they run here, and the window is complete on return.
+    """
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
     from infusion_monitor.services.staff import StaffService
@@ -238,7 +251,6 @@ def build_main_window(
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.security import SecurityWiring
-    from infusion_monitor.ui.vitals_panel import VitalsController
 
     security_config = config.security
     auth = AuthService(
@@ -283,13 +295,12 @@ def build_main_window(
     care = CareController(
         care_services.care, care_services.alerts, funnel, state.require_actor, clock
     )
-    vitals = VitalsService(database.sessions, assessing, library)
-    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
-    schedule = VitalsScheduleService(database.sessions, library)
     latest_crash = crashlog.latest_report(paths.crash_dir)
     stale_after = timedelta(minutes=config.gateway.stale_after_min)
 
     def open_unit_board() -> QWidget:
+        from infusion_monitor.services.unit_board import UnitBoardService
+        from infusion_monitor.storage.changes import ChangeWatcher
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
@@ -311,21 +322,30 @@ def build_main_window(
         care=care,
         security=security,
     )
-    _attach_vitals(
-        window,
-        controller,
-        VitalsController(vitals, trend, funnel, state.require_actor, clock, controller),
-        schedule,
-        config,
-        clock,
-        state.require_actor,
-        funnel,
-        sound_player,
-        SilencingService(database.sessions, clock),
-    )
-    _attach_review(window, database, clock, library, rules, state.require_actor)
     _announce_unshown_crash(paths.crash_dir, funnel, window)
+    steps: list[Callable[[], None]] = [
+        window.attach_care_view,
+        functools.partial(
+            _attach_vitals,
+            window,
+            controller,
+            database,
+            library,
+            assessing,
+            rules,
+            config,
+            clock,
+            state.require_actor,
+            funnel,
+            make_sound_player,
+        ),
+        functools.partial(
+            _attach_review, window, database, clock, library, rules, state.require_actor
+        ),
+    ]
     if database.file is not None and database.file != paths.demo_database_file:
+        from infusion_monitor.services.backups import BackupJob
+
         job = BackupJob(
             database.file,
             paths.backup_dir,
@@ -334,34 +354,58 @@ def build_main_window(
             every=timedelta(hours=config.backup.every_hours),
             keep=config.backup.keep,
         )
-        backup_timer = QTimer(window)
-        backup_timer.setInterval(BACKUP_CHECK_MS)
-        backup_timer.timeout.connect(functools.partial(_start_backup, job))
-        backup_timer.start()
-        _start_backup(job)  # at start: a copy if the newest is older than the interval
+        steps.append(functools.partial(_schedule_backups, window, job))
+    for step in steps:
+        (later or _run_now)(step)
     return window
+
+
+def _run_now(step: Callable[[], None]) -> None:
+    step()
+
+
+def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
+    """Check now whether a backup is due, then every ``BACKUP_CHECK_MS``."""
+    from PySide6.QtCore import QTimer
+
+    backup_timer = QTimer(window)
+    backup_timer.setInterval(BACKUP_CHECK_MS)
+    backup_timer.timeout.connect(functools.partial(_start_backup, job))
+    backup_timer.start()
+    _start_backup(job)  # at start: a copy if the newest is older than the interval
 
 
 def _attach_vitals(
     window: MainWindow,
     sessions: SessionController,
-    controller: VitalsController,
-    schedule: VitalsScheduleService,
+    database: Database,
+    library: ProtocolLibrary,
+    assessing: AssessingService,
+    rules: RuleSetService,
     config: Config,
     clock: Clock,
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
-    sound_player: SoundPlayer | None,
-    silencing: SilencingService,
+    make_sound_player: Callable[[], SoundPlayer] | None,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
+    from infusion_monitor.services.silencing import SilencingService
+    from infusion_monitor.services.vitals import VitalsService
+    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+    from infusion_monitor.services.vitals_trend import VitalsTrendService
     from infusion_monitor.ui.sound import SilentPlayer
-    from infusion_monitor.ui.vitals_panel import VitalsPanel
+    from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
+    vitals = VitalsService(database.sessions, assessing, library)
+    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
+    schedule = VitalsScheduleService(database.sessions, library)
+    silencing = SilencingService(database.sessions, clock)
+    controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
     window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
     controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
+    sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
     problem = getattr(player, "problem", None)
     if sound_player is not None and not player.available:

@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quit-after-start",
         action="store_true",
-        help="start, paint the main window once, print the startup time, and quit"
+        help="start, paint the main window once, print the startup time (first-paint SECONDS),"
+        " then the time the window was fully built (ready SECONDS), and quit"
         " — for smoke tests and benchmarks",
     )
     common = argparse.ArgumentParser(add_help=False)

@@ -24,14 +24,19 @@ MakeWindow = Callable[..., MainWindow]
 
 @pytest.fixture
 def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
-    """Return ``make(*argv, funnel=None, clock=None)``: compose the window as the app would.
+    """Return ``make(*argv, funnel=None, clock=None, later=None)``: compose the window as the
+    app would.
 
-    Everything but ``exec()``.
+    Everything but ``exec()``. The window is complete on return, unless ``later`` (e.g.
+    ``DeferredBuild.add``) takes the steps the app runs after the first paint.
     """
     databases: list[Database] = []
 
     def make(
-        *argv: str, funnel: MessageFunnel | None = None, clock: Clock | None = None
+        *argv: str,
+        funnel: MessageFunnel | None = None,
+        clock: Clock | None = None,
+        later: Callable[[Callable[[], None]], None] | None = None,
     ) -> MainWindow:
         args: argparse.Namespace = build_parser().parse_args(list(argv))
         paths = AppPaths.resolve(args.data_dir)
@@ -50,6 +55,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
             rules=rules,
             clock=clock,
             actor=current_actor(args),
+            later=later,
         )
         qtbot.addWidget(window)
         return window

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infusion_monitor.config import load_config
 from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 
@@ -48,6 +47,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str | None:
     """``--db``, else the config file's ``[database] url``, else None (the embedded SQLite)."""
+    from infusion_monitor.config import load_config
+
     url: str | None = getattr(args, "db", None)
     return url or load_config(paths.config_file).database.url
 

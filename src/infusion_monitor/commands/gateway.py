@@ -9,7 +9,6 @@ import sys
 import threading
 from typing import Any
 
-from infusion_monitor.config import load_config
 from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 
@@ -49,7 +48,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def _gateway(args: argparse.Namespace) -> int:
     import socket
 
-    from infusion_monitor.config import configured_rules_file
+    from infusion_monitor.config import configured_rules_file, load_config
     from infusion_monitor.domain.alerts import AlertPolicy
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.protocol_library import load_library

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infusion_monitor.domain.protocol import DrugProtocol
-from infusion_monitor.domain.protocol_library import (
-    expand_paths,
-    load_library,
-    load_protocols,
-    shipped_protocol_files,
-)
+# The protocol library loads in the handlers: building the parser stays cheap.
+if TYPE_CHECKING:
+    from infusion_monitor.domain.protocol import DrugProtocol
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -41,6 +37,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from infusion_monitor.domain.protocol_library import (
+        expand_paths,
+        load_protocols,
+        shipped_protocol_files,
+    )
+
     files = expand_paths(args.paths) if args.paths else shipped_protocol_files()
     loaded = load_protocols(files)
     print(f"{len(loaded)} protocol file(s) valid.")
@@ -48,6 +50,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from infusion_monitor.domain.protocol_library import load_library
+
     for entry in load_library(args.site):
         print(f"{entry.protocol.id:20} {entry.protocol.name}")
         print(f"{'':20} {describe(entry.protocol)}")

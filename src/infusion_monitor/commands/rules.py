@@ -6,16 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infusion_monitor.config import configured_rules_file, load_config
-from infusion_monitor.datafile import DataFileError
 from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.rules.case import Case, case_context, parse_case
-from infusion_monitor.rules.engine import assess
-from infusion_monitor.rules.expect import mismatches
-from infusion_monitor.rules.loader import RuleSet, default_rules, load_rules
+
+# The rules engine and the configuration load in the handlers: building the parser stays cheap.
+if TYPE_CHECKING:
+    from infusion_monitor.rules.case import Case
+    from infusion_monitor.rules.loader import RuleSet
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -54,18 +53,24 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
 
 def _file_in_force(args: argparse.Namespace) -> Path | None:
     """The rule-set file named in the configuration, or None for the shipped default."""
+    from infusion_monitor.config import configured_rules_file, load_config
+
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     return configured_rules_file(load_config(paths.config_file), paths.config_file)
 
 
 def _rules(path: Path | None, args: argparse.Namespace) -> RuleSet:
     """The rule set at ``path``, else the one in force."""
+    from infusion_monitor.rules.loader import default_rules, load_rules
+
     chosen = path if path is not None else _file_in_force(args)
     return default_rules() if chosen is None else load_rules(chosen)
 
 
 def _read_case(name: str) -> Case:
     """Parse a case file, or standard input for ``-``."""
+    from infusion_monitor.rules.case import parse_case
+
     if name == "-":
         return parse_case(sys.stdin.read())
     try:
@@ -76,6 +81,9 @@ def _read_case(name: str) -> Case:
 
 
 def _output(case: Case, rules: RuleSet) -> dict[str, Any]:
+    from infusion_monitor.rules.case import case_context
+    from infusion_monitor.rules.engine import assess
+
     return assess(case_context(case, rules), case.at).to_json(case.id)
 
 
@@ -91,6 +99,8 @@ def run_assess(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Validate a rule-set file: OK with its version, or every problem with file and line."""
+    from infusion_monitor.datafile import DataFileError
+
     try:
         rules = _rules(args.file, args)
     except DataFileError as exc:
@@ -103,6 +113,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _test_one(path: Path, rules: RuleSet) -> tuple[str, str | None]:
     """The case's name (its ``id``, else the file name) and None if it passes, else why not."""
+    from infusion_monitor.rules.expect import mismatches
+
     try:
         case = _read_case(str(path))
     except UserError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -38,7 +39,6 @@ from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.care_controller import CareController
-from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
@@ -50,6 +50,9 @@ from infusion_monitor.ui.session_setup_form import SetupForm
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.sign_in import SignInPanel
 from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
+
+if TYPE_CHECKING:
+    from infusion_monitor.ui.care_view import CareView
 
 TICK_MS = 1000
 _ACTIVITY_EVENTS = frozenset(
@@ -272,10 +275,10 @@ class MainWindow(QMainWindow):
             self.lock_button.setVisible(False)
 
         self.care = care
+        #: The session view's alert band and care tabs: ``attach_care_view`` (after first paint).
         self.care_view: CareView | None = None
         self._tile_bands: dict[int, AlertBand] = {}
         if care is not None:
-            self.care_view = CareView(self.session_view, care, clock)
             care.care_changed.connect(self._on_care_care_changed)
             care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
             self._on_care_unit_alerts_changed(care.unit)
@@ -285,6 +288,21 @@ class MainWindow(QMainWindow):
         self._ticker.timeout.connect(self._on_ticker_timeout)
         self._ticker.start()
         self._on_ticker_timeout()
+
+    def attach_care_view(self) -> None:
+        """Build the session view's alert band and care tabs (once; nothing without care).
+
+        The locked first screen does not show them, so the composition root builds them after
+        the first paint; a session already shown by then gets its care at once.
+        """
+        if self.care is None or self.care_view is not None:
+            return
+        from infusion_monitor.ui.care_view import CareView
+
+        self.care_view = CareView(self.session_view, self.care, self._clock)
+        shown = self.session_view.detail
+        if shown is not None:
+            self.care_view.follow(shown.id)
 
     def refresh_board(self) -> None:
         """Ask for a fresh snapshot of every chair and show it."""

@@ -178,6 +178,8 @@ class VitalsPanel(QObject):
         self.form.amend_ready.connect(self._on_form_amend_ready)
         view.session_shown.connect(self._on_view_session_shown)
         QShortcut(QKeySequence("V"), view, self.focus_entry)
+        if view.detail is not None:  # built after a session was shown: follow it at once
+            self.show_session(view.detail)
 
     def focus_entry(self) -> None:
         """Key V: the Vitals tab with the cursor in HR."""
