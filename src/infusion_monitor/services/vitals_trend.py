@@ -83,6 +83,14 @@ class VitalsTrendService:
             return read_trend(db, session_id, self._rules())
 
 
+def _intervention_label(code: str, rules: RuleSet) -> str:
+    """Words for a recorded action: the course action's label, else the rule set's step text."""
+    if code in {action.value for action in CourseAction}:
+        return COURSE_ACTION_LABELS[CourseAction(code)]
+    text = rules.definition.action_text.get(code)
+    return f"Done: {text.rstrip('.')}" if text else code
+
+
 def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     """Build the trend data inside ``db``'s transaction."""
     row = db.get(models.InfusionSession, session_id)
@@ -172,9 +180,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
             models.Intervention.declined_reason.is_(None),
         )
     ):
-        label = done.action
-        if done.action in {a.value for a in CourseAction}:
-            label = COURSE_ACTION_LABELS[CourseAction(done.action)]
+        label = _intervention_label(done.action, rules)
         marks.append(TrendEvent(minutes(done.at), "intervention", label))
     baseline = None if baseline_row is None else trend_set(baseline_row)
     return TrendData(
