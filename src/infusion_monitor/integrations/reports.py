@@ -18,7 +18,7 @@ from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from infusion_monitor.services.review_detail import SessionReview
-from infusion_monitor.ui.review.plot import render_trend
+from infusion_monitor.ui.trend_view import render_trend
 
 PLOT_RESOURCE = "trend.png"
 PDF_RESOLUTION_DPI = 150

@@ -28,10 +28,11 @@ from infusion_monitor.services.vitals import (
     VitalsRecorded,
     VitalsService,
 )
-from infusion_monitor.services.vitals_trend import TrendData, TrendSet, VitalsTrendService
+from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.session_view import SessionView
-from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
+from infusion_monitor.ui.trend_plot import TrendPlot
+from infusion_monitor.ui.trend_view import fill_plot
 from infusion_monitor.ui.vitals_form import ERROR_STYLE, SAVED_STYLE, VitalsForm
 from infusion_monitor.ui.vitals_prompt import status_words
 from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, entry_text
@@ -136,20 +137,6 @@ def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
     return " · ".join(parts)
 
 
-def _point(item: TrendSet) -> TrendPoint:
-    return TrendPoint(
-        item.t_min,
-        item.hr,
-        item.sbp,
-        item.dbp,
-        item.rr,
-        item.spo2,
-        item.temp_c,
-        item.news2,
-        item.monitor,
-    )
-
-
 class VitalsPanel(QObject):
     """Puts the plot and the entry row into a session view and keeps them on its session."""
 
@@ -206,14 +193,7 @@ class VitalsPanel(QObject):
         data = self._controller.trend(self._session_id)
         if data is None:
             return
-        self.plot.set_start(data.start)
-        self.plot.set_baseline(None if data.baseline is None else _point(data.baseline))
-        points = [_point(item) for item in data.sets]
-        points += [TrendPoint(t) for t in data.missed_min]
-        self.plot.set_points(sorted(points, key=lambda p: p.t_min))
-        self.plot.set_markers(
-            [TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events]
-        )
+        fill_plot(self.plot, data)
 
     def _on_record_correct_requested(self, entry: VitalsEntry) -> None:
         self._view.tabs.setCurrentWidget(self._view.vitals_slot)

@@ -1,4 +1,5 @@
-"""Fill the shared trend plot with a finished session's trend, and render it to an image."""
+"""Show a session's stored trend in a trend plot (live session view and review alike), or render
+it to an image for the PDF."""
 
 from __future__ import annotations
 
