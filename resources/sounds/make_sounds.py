@@ -2,6 +2,8 @@
 
 ``vitals_due.wav``: a soft two-tone chime (schedule prompt, ui.md "Sound").
 ``vitals_overdue.wav``: three firmer pulses, repeated by the app while a check is overdue.
+``alarm_high.wav``: a burst of ten fast pulses (high-priority alarm, IEC 60601-1-8 spirit, ui.md).
+``alarm_medium.wav``: three slower pulses (medium-priority alarm).
 """
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ def main() -> None:
     for _ in range(3):
         pulses += tone(988, 0.15, 0.6) + silence(0.1)
     write(here / "vitals_overdue.wav", pulses)
+    write(here / "alarm_high.wav", _pulses(10, 880, on=0.1, off=0.06, volume=0.8))
+    write(here / "alarm_medium.wav", _pulses(3, 660, on=0.2, off=0.15, volume=0.7))
+
+
+def _pulses(count: int, freq: float, *, on: float, off: float, volume: float) -> list[float]:
+    samples: list[float] = []
+    for _ in range(count):
+        samples += tone(freq, on, volume) + silence(off)
+    return samples
 
 
 if __name__ == "__main__":

@@ -394,7 +394,7 @@ def _attach_vitals(
     from infusion_monitor.services.vitals import VitalsService
     from infusion_monitor.services.vitals_schedule import VitalsScheduleService
     from infusion_monitor.services.vitals_trend import VitalsTrendService
-    from infusion_monitor.ui.sound import SilentPlayer
+    from infusion_monitor.ui.sound import SilentPlayer, play_alarm
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
@@ -410,9 +410,11 @@ def _attach_vitals(
     problem = getattr(player, "problem", None)
     if sound_player is not None and not player.available:
         funnel.warning(
-            f"Sound is unavailable ({problem or 'no audio'}): vitals prompts are shown on "
-            "screen only."
+            f"Sound is unavailable ({problem or 'no audio'}): alarms and vitals prompts are "
+            "shown on screen only. Connect speakers or call IT."
         )
+    if window.care is not None:
+        window.care.attach_sound(functools.partial(play_alarm, player))
     window.vitals_prompt = VitalsPromptBar(
         clock,
         schedule.open_statuses,

@@ -18,14 +18,15 @@ from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.sound import SoundPlayer
 
 MakeWindow = Callable[..., MainWindow]
 
 
 @pytest.fixture
 def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
-    """Return ``make(*argv, funnel=None, clock=None, later=None)``: compose the window as the
-    app would.
+    """Return ``make(*argv, funnel=None, clock=None, later=None, sound_player=None)``: compose the
+    window as the app would.
 
     Everything but ``exec()``. The window is complete on return, unless ``later`` (e.g.
     ``DeferredBuild.add``) takes the steps the app runs after the first paint.
@@ -37,6 +38,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
         funnel: MessageFunnel | None = None,
         clock: Clock | None = None,
         later: Callable[[Callable[[], None]], None] | None = None,
+        sound_player: SoundPlayer | None = None,
     ) -> MainWindow:
         args: argparse.Namespace = build_parser().parse_args(list(argv))
         paths = AppPaths.resolve(args.data_dir)
@@ -56,6 +58,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
             clock=clock,
             actor=current_actor(args),
             later=later,
+            make_sound_player=None if sound_player is None else lambda: sound_player,
         )
         qtbot.addWidget(window)
         return window

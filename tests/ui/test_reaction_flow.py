@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from care_world import Chair, case, running_chair, vitals_draft
 from infusion_monitor.app import build_main_window
 from infusion_monitor.config import Config
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.prompts import PromptSound
 from infusion_monitor.domain.reaction import Disposition
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
@@ -24,7 +25,10 @@ from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.sound import SilentPlayer
 from session_helpers import NURSE, T0
+
+from .conftest import MakeWindow
 
 
 @pytest.fixture
@@ -171,3 +175,22 @@ def test_anaphylaxis_from_symptoms_to_outcome(
             select(models.SessionEvent).where(models.SessionEvent.type == "pause")
         ).one()
         assert pause.at == T0 + timedelta(minutes=12, seconds=20)
+
+
+def test_an_unacknowledged_high_alert_sounds_its_alarm_even_with_the_prompts_muted(
+    make_window: MakeWindow,
+) -> None:
+    """The demo's Chair 3 is in an unacknowledged high-priority reaction: its alarm (a burst, not
+    the vitals chime) sounds at start and again a minute later, also with the prompts muted."""
+    player = SilentPlayer()
+    clock = FakeClock(datetime.now(UTC))
+    window = make_window("--demo", sound_player=player, clock=clock)
+    assert window.care is not None and window.vitals_prompt is not None
+    assert PromptSound.ALARM_HIGH in player.requested
+    window.vitals_prompt.mute_reason.setText("family meeting at chair 5")
+    window.vitals_prompt.mute()
+    player.requested.clear()
+    clock.advance(timedelta(seconds=61))
+    window.care.poll()
+    assert player.requested.count(PromptSound.ALARM_HIGH) == 1
+    assert PromptSound.DUE not in player.requested

@@ -22,10 +22,13 @@ MAX_MUTE_REASON = 200
 
 
 class PromptSound(enum.StrEnum):
-    """The sounds of the vitals schedule (file names in ``resources/sounds``)."""
+    """The sounds the app plays (file names in ``resources/sounds``): the vitals schedule's
+    prompts, and the alarm of a high or a medium alert (a low alert has no sound, ui.md)."""
 
     DUE = "vitals_due"
     OVERDUE = "vitals_overdue"
+    ALARM_HIGH = "alarm_high"
+    ALARM_MEDIUM = "alarm_medium"
 
 
 @dataclass(frozen=True)

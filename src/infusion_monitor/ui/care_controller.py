@@ -61,6 +61,15 @@ class CareController(QObject):
         self.unit = alerts.unit_alerts()
         self._note_sounds(self.unit, self._clock.now(), first=True)
 
+    def attach_sound(self, play: Callable[[str], object]) -> None:
+        """Play alarms through ``play`` from now on, starting at once with every alarm already
+        due (an alert that was ringing before a restart sounds as soon as the sound is ready)."""
+        self.sound_requested.connect(play)
+        now = self._clock.now()
+        for alert in self.unit.by_session.values():
+            if alert.sound_count(now, self._alerts.policy) > 0:
+                play(alert.priority.code)
+
     @property
     def policy(self):  # type: ignore[no-untyped-def]
         """The unit's alert timing."""

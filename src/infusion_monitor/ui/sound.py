@@ -79,3 +79,14 @@ class QtSoundPlayer(QObject):
         effect = self._effects.get(sound)
         if effect is not None:
             effect.play()  # type: ignore[attr-defined]
+
+
+#: The alarm of each alert priority (IEC 60601-1-8 spirit, ui.md "Sound"); a low alert is silent.
+ALARM_SOUNDS = {"high": PromptSound.ALARM_HIGH, "medium": PromptSound.ALARM_MEDIUM}
+
+
+def play_alarm(player: SoundPlayer, priority: str) -> None:
+    """Sound the alarm of an alert of ``priority`` (the vitals-prompt mute does not apply)."""
+    sound = ALARM_SOUNDS.get(priority)
+    if sound is not None:
+        player.play(sound)
