@@ -238,22 +238,7 @@ def _reactions(
         def go() -> None:
             session_id = refs[index].id
             if isinstance(what, _Vitals):
-                draft = VitalsDraft(
-                    hr=what.hr,
-                    sbp=what.sbp,
-                    dbp=what.dbp,
-                    rr=what.rr,
-                    spo2=what.spo2,
-                    on_oxygen=False,
-                    o2_flow_l_min=None,
-                    temp_c=Decimal(str(what.temp_c)),
-                    temp_raw=f"{what.temp_c} °C",
-                    acvpu=Acvpu.A,
-                    pain=None,
-                    taken_at=None,
-                    reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None),
-                )
-                vitals.record_vitals(DEMO_NURSE, session_id, draft, clock.now())
+                _record_typed(vitals, session_id, clock.now(), what, reason=_EMERGENCY)
                 return
             for code in what:
                 care.care.record_symptom(DEMO_NURSE, session_id, code)
@@ -363,26 +348,7 @@ def _reaction_steps(
 
     def record(item: DemoSet) -> Callable[[], None]:
         def run() -> None:
-            draft = VitalsDraft(
-                hr=item.hr,
-                sbp=item.sbp,
-                dbp=item.dbp,
-                rr=item.rr,
-                spo2=item.spo2,
-                on_oxygen=item.on_oxygen,
-                o2_flow_l_min=2.0 if item.on_oxygen else None,
-                temp_c=Decimal(str(item.temp_c)),
-                temp_raw=f"{item.temp_c} °C",
-                acvpu=Acvpu.A,
-                pain=None,
-                taken_at=None,
-            )
-            try:
-                vitals.record_vitals(DEMO_NURSE, session_id(), draft, clock.now())
-            except LateReasonNeeded:
-                emergency = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
-                late = replace(draft, reason=emergency)
-                vitals.record_vitals(DEMO_NURSE, session_id(), late, clock.now())
+            _record_typed(vitals, session_id(), clock.now(), item, on_oxygen=item.on_oxygen)
 
         return run
 
@@ -390,13 +356,13 @@ def _reaction_steps(
         note = MissedCheckNote(MissedCheckReason.PATIENT_OFF_UNIT, "bathroom")
         vitals.record_missed_check(DEMO_NURSE, session_id(), note, clock.now())
 
-    def symptom(code: str) -> Callable[[], None]:
+    def symptom(code: str) -> Callable[[], object]:
         return lambda: care.care.record_symptom(DEMO_NURSE, session_id(), code)
 
-    def treatment(code: str) -> Callable[[], None]:
+    def treatment(code: str) -> Callable[[], object]:
         return lambda: care.care.record_treatment(DEMO_NURSE, session_id(), CourseAction(code))
 
-    def step_done(code: str) -> Callable[[], None]:
+    def step_done(code: str) -> Callable[[], object]:
         return lambda: care.care.mark_step_done(DEMO_NURSE, session_id(), code)
 
     def acknowledge() -> None:
@@ -439,23 +405,48 @@ def _record_vitals(
 ) -> None:
     """A typed set near the baseline, through the vitals service (assessed like any other)."""
     wobble = (ago + index) % 5 - 2
+    near = _Vitals(
+        base.hr + wobble * 2,
+        base.sbp + wobble * 3,
+        base.dbp + wobble,
+        base.rr,
+        base.spo2,
+        base.temp_c,
+    )
+    _record_typed(vitals, session_id, now - timedelta(minutes=ago), near)
+
+
+#: The reason the demo gives for a set that is late: the nurse was busy with a reaction.
+_EMERGENCY = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
+
+
+def _record_typed(
+    vitals: VitalsService,
+    session_id: int,
+    at: datetime,
+    values: _Vitals | DemoSet,
+    *,
+    on_oxygen: bool = False,
+    reason: MissedCheckNote | None = None,
+) -> None:
+    """A typed set through the vitals service (assessed like any other); a late one is saved
+    with the demo's reason."""
     draft = VitalsDraft(
-        hr=base.hr + wobble * 2,
-        sbp=base.sbp + wobble * 3,
-        dbp=base.dbp + wobble,
-        rr=base.rr,
-        spo2=base.spo2,
-        on_oxygen=False,
-        o2_flow_l_min=None,
-        temp_c=Decimal(str(base.temp_c)),
-        temp_raw=f"{base.temp_c} °C",
+        hr=values.hr,
+        sbp=values.sbp,
+        dbp=values.dbp,
+        rr=values.rr,
+        spo2=values.spo2,
+        on_oxygen=on_oxygen,
+        o2_flow_l_min=2.0 if on_oxygen else None,
+        temp_c=Decimal(str(values.temp_c)),
+        temp_raw=f"{values.temp_c} °C",
         acvpu=Acvpu.A,
         pain=None,
         taken_at=None,
+        reason=reason,
     )
-    at = now - timedelta(minutes=ago)
     try:
         vitals.record_vitals(DEMO_NURSE, session_id, draft, at)
     except LateReasonNeeded:
-        late = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
-        vitals.record_vitals(DEMO_NURSE, session_id, replace(draft, reason=late), at)
+        vitals.record_vitals(DEMO_NURSE, session_id, replace(draft, reason=_EMERGENCY), at)
