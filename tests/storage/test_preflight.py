@@ -16,8 +16,9 @@ from infusion_monitor.storage.errors import (
     DatabaseTooNewError,
     NotADatabaseError,
 )
-from infusion_monitor.storage.migrate import KNOWN_REVISIONS, alembic_config
+from infusion_monitor.storage.migrate import alembic_config
 from infusion_monitor.storage.preflight import UsageMarker, in_use
+from infusion_monitor.storage.revisions import KNOWN_REVISIONS
 
 
 def _journal_mode(path: Path) -> str:

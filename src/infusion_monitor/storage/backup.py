@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infusion_monitor.storage.engine import FILE_MODE
 from infusion_monitor.storage.errors import (
     CorruptDatabaseError,
     DatabaseUnavailableError,
     StorageError,
 )
 from infusion_monitor.storage.preflight import (
+    FILE_MODE,
     UsageMarker,
     check_existing_file,
     in_use,

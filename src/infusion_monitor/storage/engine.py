@@ -13,17 +13,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from infusion_monitor.storage.errors import (
     DatabaseUnavailableError,
     DatabaseUrlError,
-    NotADatabaseError,
     classify_dbapi_error,
 )
+from infusion_monitor.storage.preflight import FILE_MODE, check_sqlite_file
 
-#: The first 16 bytes of every SQLite 3 database file.
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: How long a connection waits for another writer's lock before failing.
 BUSY_TIMEOUT_MS = 5000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
-#: Database files and backups hold patient data: owner read/write only.
-FILE_MODE = 0o600
 
 _URL_HELP = (
     "Use sqlite:///PATH/TO/FILE.sqlite3 or postgresql+psycopg://USER@HOST/DATABASE "
@@ -61,28 +57,6 @@ def describe(url: URL) -> str:
     if path is not None:
         return str(path)
     return url.render_as_string(hide_password=True)
-
-
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database; read-only, the file is never changed."""
-    try:
-        with path.open("rb") as stream:
-            header = stream.read(len(SQLITE_HEADER))
-    except IsADirectoryError as exc:
-        raise NotADatabaseError(
-            f"{path} is a folder, not a database file. Give the path of a database file."
-        ) from exc
-    except OSError as exc:
-        raise DatabaseUnavailableError(
-            f"The database {path} cannot be read ({exc.strerror}). "
-            "Check the file's permissions and that its drive is connected."
-        ) from exc
-    if header not in (b"", SQLITE_HEADER):
-        raise NotADatabaseError(
-            f"{path} is not an Infusion Monitor database (not an SQLite file, or its header is "
-            "damaged), so it was not opened and was left unchanged. Check the --db path or the "
-            "config file; if it should be the database, ask IT to restore it from the backups."
-        )
 
 
 def _create_private_file(path: Path) -> None:

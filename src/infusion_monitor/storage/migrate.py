@@ -38,36 +38,24 @@ from sqlalchemy import (
 
 from infusion_monitor import __version__
 from infusion_monitor.storage.base import Base
-from infusion_monitor.storage.engine import FILE_MODE, create_database_engine, parse_url
-from infusion_monitor.storage.errors import (
-    DatabaseTooNewError,
-    DatabaseUnavailableError,
-    NotADatabaseError,
-)
+from infusion_monitor.storage.engine import create_database_engine, parse_url
+from infusion_monitor.storage.errors import DatabaseUnavailableError
 from infusion_monitor.storage.models import AppInfo
+from infusion_monitor.storage.preflight import FILE_MODE
+from infusion_monitor.storage.revisions import (
+    APP_VERSION_KEY,
+    HEAD_REVISION,
+    VERSION_TABLE,
+    foreign_error,
+    too_new_error,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
-#: Every revision in ``migrations/versions``, oldest first; a test keeps this equal to Alembic's
-#: history, so the start-up check can tell "too new" without importing Alembic.
-KNOWN_REVISIONS = (
-    "0001_initial",
-    "0002_audit_context",
-    "0003_session_setup",
-    "0004_reaction_record",
-    "0005_gateway_messages",
-    "0006_session_pregnant",
-    "0007_review_indexes",
-)
-#: The newest revision; a test keeps it equal to Alembic's head.
-HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-VERSION_TABLE = "alembic_version"
-#: ``app_info`` key of the app version that last migrated the database.
-APP_VERSION_KEY = "migrated_by_version"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -131,24 +119,6 @@ def migrate(
     _upgrade(engine, sqlite=sqlite_path is not None)
     log.info("Migrated the database from %s to %s", revision, HEAD_REVISION)
     return MigrationReport(from_revision=revision, to_revision=HEAD_REVISION, backup=backup)
-
-
-def too_new_error(location: str, app_version: str | None) -> DatabaseTooNewError:
-    """The refusal of a database migrated by a newer app (``app_version``: which, if recorded)."""
-    wanted = f"version {app_version} or later" if app_version else "a newer version"
-    return DatabaseTooNewError(
-        f"The database {location} was written by a newer Infusion Monitor than this one "
-        f"({__version__}), so it was not opened and was left unchanged. "
-        f"Install Infusion Monitor {wanted}, or use another database."
-    )
-
-
-def foreign_error(location: str) -> NotADatabaseError:
-    """The refusal of an SQLite file that has tables but no Infusion Monitor schema version."""
-    return NotADatabaseError(
-        f"The database {location} belongs to another program (it has tables but no "
-        "Infusion Monitor schema version), so it was left unchanged. Use another database."
-    )
 
 
 def _recorded_app_version(connection: Connection, tables: set[str]) -> str | None:

@@ -9,6 +9,8 @@ when the last session did not end cleanly (or the file has never been opened by 
 backup job checks every backup copy as well. A marker file next to the database
 (``<file>.inuse``) records "open" while the app has it open and "closed" after a clean close;
 a shared ``flock`` on it tells ``db restore`` that the database is in use.
+
+Standard library only: the app runs these checks before SQLAlchemy is imported.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from contextlib import closing
 from pathlib import Path
 from types import ModuleType
 
-from infusion_monitor.storage.engine import FILE_MODE, check_sqlite_file
-from infusion_monitor.storage.errors import CorruptDatabaseError, classify_dbapi_error
-from infusion_monitor.storage.migrate import (
+from infusion_monitor.storage.errors import (
+    CorruptDatabaseError,
+    DatabaseUnavailableError,
+    NotADatabaseError,
+    classify_dbapi_error,
+)
+from infusion_monitor.storage.revisions import (
     APP_VERSION_KEY,
     KNOWN_REVISIONS,
     VERSION_TABLE,
@@ -36,6 +42,10 @@ try:
 except ImportError:  # pragma: no cover - Windows: no in-use detection, always quick_check
     fcntl = None
 
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: Database files and backups hold patient data: owner read/write only.
+FILE_MODE = 0o600
 MARKER_SUFFIX = ".inuse"
 _OPEN = b"open"
 _CLOSED = b"closed"
@@ -46,18 +56,43 @@ def read_only_uri(path: Path) -> str:
     return f"{path.as_uri()}?mode=ro"
 
 
-def check_existing_file(path: Path, location: str, *, quick_check: bool) -> None:
-    """Refuse a file that is not ours, damaged or too new, without changing a byte of it."""
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database; read-only, the file is never changed."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(len(SQLITE_HEADER))
+    except IsADirectoryError as exc:
+        raise NotADatabaseError(
+            f"{path} is a folder, not a database file. Give the path of a database file."
+        ) from exc
+    except OSError as exc:
+        raise DatabaseUnavailableError(
+            f"The database {path} cannot be read ({exc.strerror}). "
+            "Check the file's permissions and that its drive is connected."
+        ) from exc
+    if header not in (b"", SQLITE_HEADER):
+        raise NotADatabaseError(
+            f"{path} is not an Infusion Monitor database (not an SQLite file, or its header is "
+            "damaged), so it was not opened and was left unchanged. Check the --db path or the "
+            "config file; if it should be the database, ask IT to restore it from the backups."
+        )
+
+
+def check_existing_file(path: Path, location: str, *, quick_check: bool) -> str | None:
+    """Refuse a file that is not ours, damaged or too new, without changing a byte of it.
+
+    Returns the schema revision stored in it (None: an empty file or one with no tables yet).
+    """
     check_sqlite_file(path)
     if path.stat().st_size == 0:
-        return
+        return None
     try:
         with closing(sqlite3.connect(read_only_uri(path), uri=True)) as connection:
             if quick_check:
                 problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
                 if problems != ["ok"]:
                     raise damaged_error(location, problems[0])
-            _check_identity(connection, location)
+            return _check_identity(connection, location)
     except sqlite3.Error as exc:
         fault = classify_dbapi_error(exc, location)
         if fault is None:
@@ -74,17 +109,17 @@ def damaged_error(location: str, problem: str) -> CorruptDatabaseError:
     )
 
 
-def _check_identity(connection: sqlite3.Connection, location: str) -> None:
+def _check_identity(connection: sqlite3.Connection, location: str) -> str | None:
     tables = {
         row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
     if not tables:
-        return
+        return None
     if VERSION_TABLE not in tables:
         raise foreign_error(location)
     revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     if revision is None or revision[0] in KNOWN_REVISIONS:
-        return
+        return None if revision is None else str(revision[0])
     hint = None
     if "app_info" in tables:
         row = connection.execute(
