@@ -14,6 +14,7 @@ from infusion_monitor.services.board import BoardService
 from infusion_monitor.services.session_setup import BaselineDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage.database import Database
+from infusion_monitor.storage.sql_rows import reading
 
 CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4", "Chair 5", "Chair 6")
 NURSE = Actor("N001", "Ada Nurse", Role.NURSE)
@@ -50,7 +51,9 @@ def make_services(database: Database, clock: FakeClock) -> Services:
     sessions = SessionService(
         database.sessions, library(), lambda: rules, clock, CHAIRS, assessing=assessing
     )
-    return Services(database, clock, sessions, BoardService(database.sessions, CHAIRS, library()))
+    return Services(
+        database, clock, sessions, BoardService(reading(database.sessions), CHAIRS, library())
+    )
 
 
 def draft(clock: FakeClock, **changes: object) -> SessionDraft:

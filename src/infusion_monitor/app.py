@@ -40,6 +40,7 @@ from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.database import Database, open_database
+from infusion_monitor.storage.sql_rows import reading
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -271,7 +272,7 @@ def build_main_window(
     )
 
     library = library or load_library()
-    board = BoardService(database.sessions, config.unit.chairs, library)
+    board = BoardService(reading(database.sessions), config.unit.chairs, library)
     # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
     # steps all assess through it, and the alert service listens to it.
     assessing = AssessingService(lambda: rules.rules)

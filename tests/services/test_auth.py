@@ -12,13 +12,11 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.services.auth import (
     AccountLocked,
     AuthService,
-    FieldError,
     FirstRunDone,
     NotSignedIn,
-    SignInFailed,
     SignInState,
-    check_pin,
 )
+from infusion_monitor.services.credentials import FieldError, SignInFailed, check_pin
 from infusion_monitor.services.staff import StaffService
 from infusion_monitor.storage.audit import verify_audit_chain
 from infusion_monitor.storage.database import Database

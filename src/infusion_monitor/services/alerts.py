@@ -24,18 +24,18 @@ from infusion_monitor.domain.alerts import (
     AlertState,
     acknowledge,
     decide,
-    summarise,
 )
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
+from infusion_monitor.services.alert_reads import alert_by_id, unit_alerts
 from infusion_monitor.services.assessing import AssessmentOutcome, latest_assessment
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
-from infusion_monitor.services.session_records import ACTIVE_STATES
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.sql_rows import session_rows
 
 log = logging.getLogger(__name__)
 
@@ -49,27 +49,7 @@ CHANGES_KEY = "alert_changes"
 
 def alert_of(db: Session, row: models.Alert) -> Alert:
     """The domain copy of a stored alert (with who acknowledged it and any nurse escalation)."""
-    by = None
-    if row.acknowledged_by_id is not None:
-        nurse = db.get(models.Nurse, row.acknowledged_by_id)
-        by = nurse.name if nurse is not None else None
-    escalated = db.scalar(
-        select(models.Intervention.id)
-        .where(models.Intervention.alert_id == row.id, models.Intervention.action == ESCALATE)
-        .limit(1)
-    )
-    return Alert(
-        id=row.id,
-        session_id=row.session_id,
-        condition=row.condition,
-        priority=AlertPriority[row.priority.upper()],
-        state=AlertState(row.state),
-        raised_at=row.raised_at,
-        acknowledged_at=row.acknowledged_at,
-        acknowledged_by=by,
-        resolved_at=row.resolved_at,
-        escalated_by_nurse=escalated is not None,
-    )
+    return alert_by_id(session_rows(db), row.id)
 
 
 def open_alert_row(db: Session, session_id: int) -> models.Alert | None:
@@ -301,20 +281,8 @@ class AlertService:
 
     def unit_alerts(self) -> UnitAlertView:
         """Every open alert of an active session in the database: the header and board read this."""
-        now = self._clock.now()
         with self._sessions() as db:
-            rows = db.scalars(
-                select(models.Alert)
-                .join(models.InfusionSession, models.Alert.session_id == models.InfusionSession.id)
-                .where(
-                    models.Alert.state != AlertState.RESOLVED.value,
-                    models.InfusionSession.state.in_(ACTIVE_STATES),
-                )
-            ).all()
-            alerts = [alert_of(db, row) for row in rows]
-        return UnitAlertView(
-            summarise(alerts, now, self.policy), {alert.session_id: alert for alert in alerts}
-        )
+            return unit_alerts(session_rows(db), self._clock.now(), self.policy)
 
     @staticmethod
     def _row(db: Session, alert_id: int) -> models.Alert:

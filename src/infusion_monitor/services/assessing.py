@@ -31,7 +31,9 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.session_records import latest_assessment_id
 from infusion_monitor.storage import models
+from infusion_monitor.storage.sql_rows import session_rows
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +158,8 @@ def superseded_ids(db: Session, session_id: int) -> set[int]:
 
 def latest_assessment(db: Session, session_id: int) -> AssessmentOutcome | None:
     """The newest stored assessment of a session, or None."""
-    row = db.scalars(
-        select(models.Assessment)
-        .where(models.Assessment.session_id == session_id)
-        .order_by(models.Assessment.at.desc(), models.Assessment.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else AssessmentOutcome.of(row)
+    found = latest_assessment_id(session_rows(db), session_id)
+    return None if found is None else AssessmentOutcome.of(db.get_one(models.Assessment, found))
 
 
 @dataclass

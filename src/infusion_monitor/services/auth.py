@@ -13,27 +13,32 @@ services; the services check ``actor.require(...)`` themselves.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import NOBODY, record
+from infusion_monitor.services.credentials import (
+    STAFF_ID_PATTERN,
+    FieldError,
+    SignInFailed,
+    administrator_exists,
+    check_name,
+    check_pin,
+    check_staff_id,
+)
 from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.models import AuditEntry, Nurse
+from infusion_monitor.storage.sql_rows import session_rows
 
-PIN_MIN_DIGITS = 4
-PIN_MAX_DIGITS = 8
-STAFF_ID_MAX_CHARS = 32
-NAME_MAX_CHARS = 200
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCK_MINUTES = 5
 
@@ -50,21 +55,6 @@ RESET_PIN = "staff.reset_pin"
 #: typed: a PIN typed into the staff ID field must not reach the audit trail).
 UNKNOWN_STAFF = "?"
 
-_PIN = re.compile(rf"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
-_STAFF_ID = re.compile(rf"[A-Za-z0-9._-]{{1,{STAFF_ID_MAX_CHARS}}}")
-
-
-class FieldError(UserError):
-    """A form field holds a value that cannot be accepted; ``field`` names it for the form."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class SignInFailed(UserError):
-    """The staff ID and PIN do not match an account (which of them is wrong is not said)."""
-
 
 class AccountLocked(SignInFailed):
     """Too many wrong PINs in a row: the account is locked for a while."""
@@ -76,34 +66,6 @@ class FirstRunDone(UserError):
 
 class NotSignedIn(UserError):
     """Nobody is signed in at this workstation (the screen is locked)."""
-
-
-def check_pin(pin: str, field: str = "PIN") -> str:
-    """Return ``pin`` if it is 4 to 8 digits, else raise a :class:`FieldError` naming ``field``."""
-    if not _PIN.fullmatch(pin):
-        raise FieldError(
-            field, f"{field} must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, no spaces."
-        )
-    return pin
-
-
-def check_staff_id(staff_id: str) -> str:
-    """Return the staff ID trimmed and upper-cased, or raise a :class:`FieldError`."""
-    cleaned = staff_id.strip().upper()
-    if not _STAFF_ID.fullmatch(cleaned):
-        raise FieldError(
-            "Staff ID",
-            f"Staff ID must be 1 to {STAFF_ID_MAX_CHARS} letters, digits, '.', '-' or '_'.",
-        )
-    return cleaned
-
-
-def check_name(name: str) -> str:
-    """Return the name with spaces tidied, or raise a :class:`FieldError`."""
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > NAME_MAX_CHARS:
-        raise FieldError("Name", f"Name must be 1 to {NAME_MAX_CHARS} characters.")
-    return cleaned
 
 
 class PinHasher:
@@ -164,7 +126,7 @@ class AuthService:
     def needs_first_run(self) -> bool:
         """True while no administrator with a PIN exists: the first-run form must be shown."""
         with self._sessions() as db:
-            return not db.scalar(select(_has_administrator()))
+            return not administrator_exists(session_rows(db))
 
     def create_first_administrator(self, staff_id: str, name: str, pin: str) -> Actor:
         """Create the first administrator account (audited) and return it signed in.
@@ -175,7 +137,7 @@ class AuthService:
         pin_hash = self.hasher.hash(pin)
         now = self._clock.now()
         with self._sessions.begin() as db:
-            if db.scalar(select(_has_administrator())):
+            if administrator_exists(session_rows(db)):
                 raise FirstRunDone(
                     "An administrator account exists already; sign in with it instead."
                 )
@@ -208,7 +170,7 @@ class AuthService:
         with self._sessions.begin() as db:
             nurse = (
                 db.scalar(select(Nurse).where(Nurse.staff_id == cleaned))
-                if _STAFF_ID.fullmatch(cleaned)
+                if STAFF_ID_PATTERN.fullmatch(cleaned)
                 else None
             )
             locked_until = self._locked_until(db, cleaned, now) if nurse else None
@@ -295,10 +257,6 @@ class AuthService:
             before=None,
             after=after,
         )
-
-
-def _has_administrator() -> Exists:
-    return exists().where(Nurse.role == Role.ADMINISTRATOR.value, Nurse.pin_hash.is_not(None))
 
 
 def _locked_error(until: datetime) -> AccountLocked:

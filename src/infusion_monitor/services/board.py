@@ -1,6 +1,8 @@
 """The chair board's data: one frozen snapshot per configured chair, read from the database.
 
-Nothing here imports Qt; the widgets receive these dataclasses and never an ORM object.
+Nothing here imports Qt or SQLAlchemy: the reads are SQL text (``session_records``), so the
+app's first paint can run them through the standard library's ``sqlite3``; the widgets receive
+these dataclasses and never an ORM object.
 """
 
 from __future__ import annotations
@@ -9,17 +11,16 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
-from infusion_monitor.services.assessing import latest_assessment
 from infusion_monitor.services.session_records import (
     SessionDetail,
     active_session_ids,
     initials,
+    latest_results,
     load_details,
     mrn_tail,
 )
+from infusion_monitor.storage.rows import Reader, Rows
 
 __all__ = ["BoardService", "ChairState", "ChairStatus", "initials", "mrn_tail"]
 
@@ -67,21 +68,32 @@ def chair_state(detail: SessionDetail | None) -> ChairState:
 HOLD_ACTIONS = frozenset({"hold_escalation", "stop_infusion"})
 
 
-def _holds_escalation(db: Session, session_id: int) -> bool:
-    latest = latest_assessment(db, session_id)
-    return latest is not None and bool(HOLD_ACTIONS.intersection(latest.actions))
+def board_statuses(
+    rows: Rows, chair_names: Sequence[str], library: ProtocolLibrary
+) -> tuple[ChairStatus, ...]:
+    """One status per chair in ``chair_names``, in that order, read inside one open read."""
+    by_chair = active_session_ids(rows, chair_names)
+    details = load_details(rows, list(by_chair.values()), library)
+    held = {
+        sid
+        for sid, result in latest_results(rows, by_chair.values()).items()
+        if HOLD_ACTIONS.intersection(result.get("actions", ()))
+    }
+    statuses = []
+    for name in chair_names:
+        session_id = by_chair.get(name)
+        detail = details.get(session_id) if session_id is not None else None
+        statuses.append(ChairStatus(name, chair_state(detail), detail, session_id in held))
+    return tuple(statuses)
 
 
 class BoardService:
     """Reads what every configured chair is doing, in one short read-only transaction."""
 
     def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        chair_names: Sequence[str],
-        library: ProtocolLibrary,
+        self, reader: Reader, chair_names: Sequence[str], library: ProtocolLibrary
     ) -> None:
-        self._sessions = sessions
+        self._reader = reader
         self._chair_names = tuple(chair_names)
         self._library = library
 
@@ -92,13 +104,5 @@ class BoardService:
 
     def snapshot(self) -> tuple[ChairStatus, ...]:
         """Return one status per configured chair, in board order."""
-        with self._sessions() as db:
-            by_chair = active_session_ids(db, self._chair_names)
-            details = load_details(db, list(by_chair.values()), self._library)
-            held = {sid for sid in by_chair.values() if _holds_escalation(db, sid)}
-        statuses = []
-        for name in self._chair_names:
-            session_id = by_chair.get(name)
-            detail = details.get(session_id) if session_id is not None else None
-            statuses.append(ChairStatus(name, chair_state(detail), detail, session_id in held))
-        return tuple(statuses)
+        with self._reader() as rows:
+            return board_statuses(rows, self._chair_names, self._library)

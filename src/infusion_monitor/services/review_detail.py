@@ -25,6 +25,7 @@ from infusion_monitor.services.care_views import ReactionView
 from infusion_monitor.services.session_records import SessionDetail, load_details
 from infusion_monitor.services.vitals_trend import TrendData, read_trend
 from infusion_monitor.storage import models
+from infusion_monitor.storage.sql_rows import session_rows
 
 _EVENT_TEXT = {
     "start": "Infusion started",
@@ -174,7 +175,7 @@ def read_review(
     db: Session, session_id: int, library: ProtocolLibrary, rules: RuleSet
 ) -> SessionReview:
     """Read one session's full review inside ``db``'s transaction."""
-    detail = load_details(db, [session_id], library)[session_id]
+    detail = load_details(session_rows(db), [session_id], library)[session_id]
     names: dict[int, str] = dict(db.execute(select(models.Nurse.id, models.Nurse.name)).all())
     entries: list[ReviewEntry] = []
 

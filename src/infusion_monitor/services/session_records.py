@@ -1,32 +1,30 @@
 """Read one or more stored sessions into frozen snapshots: identity, events, timers, schedule.
 
-Repository functions take an open ``db`` and never commit. What they return holds no ORM object,
-so it can go to Qt; every timer is a pure function of the stored events and ``now``.
+The reads are SQL text run through a :class:`~infusion_monitor.storage.rows.Rows` (a SQLAlchemy
+session in the services, the standard library's ``sqlite3`` for the app's first paint), so this
+module imports no SQLAlchemy. They never commit. What they return holds no ORM object, so it
+can go to Qt; every timer is a pure function of the stored events and ``now``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from typing import Any, NamedTuple, Protocol
 
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import VitalsStatus, vitals_status
 from infusion_monitor.domain.session import EventKind, RateStep, Session, SessionState
 from infusion_monitor.domain.session import SessionEvent as DomainEvent
-from infusion_monitor.storage.models import (
-    Assessment,
-    Chair,
-    InfusionSession,
-    Nurse,
-    Patient,
-    SessionEvent,
-    VitalSigns,
+from infusion_monitor.storage.rows import (
+    Rows,
+    day_or_none,
+    flag,
+    in_list,
+    json_value,
+    utc,
 )
 
 #: Stored states that occupy a chair ("closed" frees it).
@@ -199,7 +197,46 @@ def mrn_tail(mrn: str) -> str:
     return mrn.strip()[-MRN_TAIL_CHARS:]
 
 
-def patient_info(patient: Patient) -> PatientInfo:
+class PatientRow(Protocol):
+    """A stored patient: the ORM row or a row read as SQL text."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def mrn(self) -> str | None: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def allergies(self) -> str | None: ...
+    @property
+    def reaction_history(self) -> str | None: ...
+
+
+class EventRow(Protocol):
+    """A stored lifecycle event: the ORM row or a row read as SQL text."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def payload(self) -> Mapping[str, Any] | None: ...
+
+
+class SessionRow(Protocol):
+    """What the lifecycle replay needs of a stored session."""
+
+    @property
+    def protocol_id(self) -> str: ...
+    @property
+    def cycle(self) -> int | None: ...
+
+
+def patient_info(patient: PatientRow) -> PatientInfo:
     """The frozen copy of a patient row."""
     return PatientInfo(
         patient.id,
@@ -211,7 +248,7 @@ def patient_info(patient: Patient) -> PatientInfo:
     )
 
 
-def domain_events(events: Iterable[SessionEvent]) -> tuple[DomainEvent, ...]:
+def domain_events(events: Iterable[EventRow]) -> tuple[DomainEvent, ...]:
     """Stored lifecycle rows as the domain's events (notes left out)."""
     kinds = {kind.value: kind for kind in EventKind}
     return tuple(
@@ -221,7 +258,7 @@ def domain_events(events: Iterable[SessionEvent]) -> tuple[DomainEvent, ...]:
     )
 
 
-def _rate(payload: dict[str, Any] | None) -> float | None:
+def _rate(payload: Mapping[str, Any] | None) -> float | None:
     value = (payload or {}).get("rate")
     return None if value is None else float(value)
 
@@ -234,72 +271,134 @@ def protocol_for(library: ProtocolLibrary, protocol_id: str) -> DrugProtocol:
     return found.protocol
 
 
-def lifecycle(
-    row: InfusionSession, events: Sequence[SessionEvent], library: ProtocolLibrary
-) -> Session:
+def lifecycle(row: SessionRow, events: Sequence[EventRow], library: ProtocolLibrary) -> Session:
     """Replay the stored events through the domain state machine."""
     return Session.replay(
         protocol_for(library, row.protocol_id), row.cycle or 1, domain_events(events)
     )
 
 
+class _Patient(NamedTuple):
+    id: int
+    name: str
+    mrn: str | None
+    date_of_birth: date | None
+    allergies: str | None
+    reaction_history: str | None
+
+
+class _Event(NamedTuple):
+    session_id: int
+    type: str
+    at: datetime
+    reason: str | None
+    payload: Mapping[str, Any] | None
+    author_id: int
+
+
+class _Session(NamedTuple):
+    protocol_id: str
+    cycle: int | None
+
+
+#: The sessions with their patient, chair and responsible nurse.
+SESSIONS_SQL = """
+SELECT s.id, s.version, c.name, n.name, s.protocol_id, s.protocol_version, s.ruleset_version,
+       s.drug_name, s.dose, s.dose_unit, s.rate_unit, s.planned_duration_min, s.cycle,
+       s.first_dose, s.prior_reaction_to_drug, s.spo2_scale, s.premedications,
+       p.id, p.name, p.mrn, p.date_of_birth, p.allergies, p.reaction_history
+FROM infusion_session s
+JOIN patient p ON p.id = s.patient_id
+JOIN chair c ON c.id = s.chair_id
+JOIN nurse n ON n.id = s.nurse_id
+WHERE s.id IN ({ids})
+"""
+#: Their lifecycle events, in time order.
+EVENTS_SQL = """
+SELECT session_id, type, at, reason, payload, author_id FROM session_event
+WHERE session_id IN ({ids}) ORDER BY at, id
+"""
+NURSE_NAMES_SQL = "SELECT id, name FROM nurse"
+#: When each session's newest vital signs were taken.
+LAST_VITALS_SQL = """
+SELECT session_id, max(taken_at) FROM vital_signs
+WHERE session_id IN ({ids}) GROUP BY session_id
+"""
+#: The result of each session's last stored assessment (the highest id).
+LAST_RESULTS_SQL = """
+SELECT a.session_id, a.result FROM assessment a
+JOIN (SELECT session_id, max(id) AS id FROM assessment
+      WHERE session_id IN ({ids}) GROUP BY session_id) latest ON latest.id = a.id
+"""
+#: A session's newest stored assessment: the latest by time, then by id.
+LATEST_ASSESSMENT_SQL = """
+SELECT id FROM assessment WHERE session_id = :session_id ORDER BY at DESC, id DESC LIMIT 1
+"""
+#: The results of the given assessments.
+RESULTS_SQL = "SELECT session_id, result FROM assessment WHERE id IN ({ids})"
+#: The open (not closed) sessions with their chair, oldest first.
+ACTIVE_SQL = """
+SELECT c.name, s.id FROM infusion_session s JOIN chair c ON c.id = s.chair_id
+WHERE s.state IN ({states}) ORDER BY s.created_at, s.id
+"""
+
+
 def load_details(
-    db: DbSession, session_ids: Sequence[int], library: ProtocolLibrary
+    rows: Rows, session_ids: Sequence[int], library: ProtocolLibrary
 ) -> dict[int, SessionDetail]:
     """Snapshots of the given sessions, by id (ids that do not exist are left out)."""
     if not session_ids:
         return {}
-    rows = db.execute(
-        select(InfusionSession, Patient, Chair.name, Nurse.name)
-        .join(InfusionSession.patient)
-        .join(InfusionSession.chair)
-        .join(InfusionSession.nurse)
-        .where(InfusionSession.id.in_(session_ids))
-    ).all()
-    events: dict[int, list[SessionEvent]] = {}
-    for event in db.scalars(
-        select(SessionEvent)
-        .where(SessionEvent.session_id.in_(session_ids))
-        .order_by(SessionEvent.at, SessionEvent.id)
+    ids, params = in_list("id", session_ids)
+    events: dict[int, list[_Event]] = {}
+    for session_id, kind, at, reason, payload, author_id in rows(
+        EVENTS_SQL.format(ids=ids), params
     ):
-        events.setdefault(event.session_id, []).append(event)
-    authors: dict[int, str] = dict(db.execute(select(Nurse.id, Nurse.name)).all())
-    last_vitals: dict[int, datetime] = dict(
-        db.execute(
-            select(VitalSigns.session_id, func.max(VitalSigns.taken_at))
-            .where(VitalSigns.session_id.in_(session_ids))
-            .group_by(VitalSigns.session_id)
-        ).all()
-    )
-    intervals = _reaction_intervals(db, session_ids)
+        events.setdefault(session_id, []).append(
+            _Event(session_id, kind, utc(at), reason, json_value(payload), author_id)
+        )
+    authors: dict[int, str] = dict(rows(NURSE_NAMES_SQL))
+    last_vitals = {
+        session_id: utc(taken_at)
+        for session_id, taken_at in rows(LAST_VITALS_SQL.format(ids=ids), params)
+    }
+    intervals = _reaction_intervals(rows, ids, params)
     details: dict[int, SessionDetail] = {}
-    for row, patient, chair, nurse in rows:
-        own = events.get(row.id, [])
-        details[row.id] = SessionDetail(
-            id=row.id,
-            version=row.version,
+    for values in rows(SESSIONS_SQL.format(ids=ids), params):
+        session_id, version, chair, nurse, protocol_id, protocol_version, ruleset_version = values[
+            :7
+        ]
+        drug, dose, dose_unit, rate_unit, planned_min, cycle = values[7:13]
+        first_dose, prior_reaction, spo2_scale, premedications = values[13:17]
+        patient = _Patient(
+            values[17], values[18], values[19], day_or_none(values[20]), values[21], values[22]
+        )
+        own = events.get(session_id, [])
+        details[session_id] = SessionDetail(
+            id=session_id,
+            version=version,
             chair=chair,
             patient=patient_info(patient),
             nurse=nurse,
-            protocol_id=row.protocol_id,
-            protocol_name=protocol_for(library, row.protocol_id).name,
-            protocol_version=row.protocol_version,
-            ruleset_version=row.ruleset_version,
-            drug_name=row.drug_name,
-            dose=row.dose,
-            dose_unit=row.dose_unit,
-            rate_unit=row.rate_unit,
-            planned_duration_min=row.planned_duration_min,
-            cycle=row.cycle or 1,
-            first_dose=row.first_dose,
-            prior_reaction_to_drug=row.prior_reaction_to_drug,
-            spo2_scale=row.spo2_scale,
+            protocol_id=protocol_id,
+            protocol_name=protocol_for(library, protocol_id).name,
+            protocol_version=protocol_version,
+            ruleset_version=ruleset_version,
+            drug_name=drug,
+            dose=dose,
+            dose_unit=dose_unit,
+            rate_unit=rate_unit,
+            planned_duration_min=planned_min,
+            cycle=cycle or 1,
+            first_dose=flag(first_dose),
+            prior_reaction_to_drug=flag(prior_reaction),
+            spo2_scale=spo2_scale,
             premedications=tuple(
                 Premed(
                     str(item.get("name", "")),
                     datetime.fromisoformat(item["given_at"]) if item.get("given_at") else None,
                 )
-                for item in row.premedications or []
+                for item in json_value(premedications) or []
             ),
             timeline=tuple(
                 TimelineEntry(
@@ -311,39 +410,44 @@ def load_details(
                 )
                 for event in own
             ),
-            lifecycle=lifecycle(row, own, library),
-            last_vitals_at=last_vitals.get(row.id),
-            reaction_interval_min=intervals.get(row.id),
+            lifecycle=lifecycle(_Session(protocol_id, cycle), own, library),
+            last_vitals_at=last_vitals.get(session_id),
+            reaction_interval_min=intervals.get(session_id),
         )
     return details
 
 
-def _reaction_intervals(db: DbSession, session_ids: Sequence[int]) -> dict[int, int | None]:
+def _reaction_intervals(
+    rows: Rows, ids: str, params: Mapping[str, object]
+) -> dict[int, int | None]:
     """The vitals interval the latest stored assessment of each session asks for, if any."""
-    latest = (
-        select(Assessment.session_id, func.max(Assessment.id).label("id"))
-        .where(Assessment.session_id.in_(session_ids))
-        .group_by(Assessment.session_id)
-        .subquery()
-    )
-    rows = db.execute(
-        select(Assessment.session_id, Assessment.result).join(latest, Assessment.id == latest.c.id)
-    )
     found: dict[int, int | None] = {}
-    for session_id, result in rows:
-        value = (result or {}).get("vitals_interval_min")
+    for session_id, result in rows(LAST_RESULTS_SQL.format(ids=ids), params):
+        value = (json_value(result) or {}).get("vitals_interval_min")
         found[session_id] = int(value) if isinstance(value, int | float) else None
     return found
 
 
-def active_session_ids(db: DbSession, chair_names: Sequence[str] | None = None) -> dict[str, int]:
+def active_session_ids(rows: Rows, chair_names: Sequence[str] | None = None) -> dict[str, int]:
     """The open (not closed) session in each chair, by chair name (the newest if several)."""
-    query = (
-        select(Chair.name, InfusionSession.id)
-        .join(InfusionSession.chair)
-        .where(InfusionSession.state.in_(ACTIVE_STATES))
-        .order_by(InfusionSession.created_at, InfusionSession.id)
-    )
-    if chair_names is not None:
-        query = query.where(Chair.name.in_(tuple(chair_names)))
-    return dict(db.execute(query).all())
+    states, params = in_list("state", ACTIVE_STATES)
+    return {
+        chair: session_id
+        for chair, session_id in rows(ACTIVE_SQL.format(states=states), params)
+        if chair_names is None or chair in chair_names
+    }
+
+
+def latest_assessment_id(rows: Rows, session_id: int) -> int | None:
+    """The id of the session's newest stored assessment, or None."""
+    found = rows(LATEST_ASSESSMENT_SQL, {"session_id": session_id})
+    return int(found[0][0]) if found else None
+
+
+def latest_results(rows: Rows, session_ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
+    """The result of each session's newest stored assessment (sessions without one left out)."""
+    latest = [found for sid in session_ids if (found := latest_assessment_id(rows, sid))]
+    if not latest:
+        return {}
+    ids, params = in_list("id", latest)
+    return {sid: json_value(result) for sid, result in rows(RESULTS_SQL.format(ids=ids), params)}

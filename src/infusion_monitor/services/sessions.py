@@ -54,6 +54,7 @@ from infusion_monitor.storage.models import (
     VitalSigns,
 )
 from infusion_monitor.storage.models import SessionEvent as EventRow
+from infusion_monitor.storage.sql_rows import session_rows
 
 __all__ = [
     "BaselineDraft",
@@ -160,7 +161,7 @@ class SessionService:
     def active_in(self, chair: str) -> SessionDetail | None:
         """The open session in ``chair``, or None."""
         with self._sessions() as db:
-            found = active_session_ids(db, [chair]).get(chair)
+            found = active_session_ids(session_rows(db), [chair]).get(chair)
             return None if found is None else self._detail(db, found)
 
     # Set-up ------------------------------------------------------------------------------
@@ -527,7 +528,7 @@ class SessionService:
         )
 
     def _detail(self, db: DbSession, session_id: int) -> SessionDetail:
-        found = load_details(db, [session_id], self._library).get(session_id)
+        found = load_details(session_rows(db), [session_id], self._library).get(session_id)
         if found is None:
             raise UserError("This session no longer exists. The board has been reloaded.")
         if found.state is not SessionState.PLANNED:

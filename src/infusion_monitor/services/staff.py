@@ -11,16 +11,8 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record
-from infusion_monitor.services.auth import (
-    CREATE_STAFF,
-    RESET_PIN,
-    STAFF_ENTITY,
-    FieldError,
-    PinHasher,
-    check_name,
-    check_pin,
-    check_staff_id,
-)
+from infusion_monitor.services.auth import CREATE_STAFF, RESET_PIN, STAFF_ENTITY, PinHasher
+from infusion_monitor.services.credentials import FieldError, check_name, check_pin, check_staff_id
 from infusion_monitor.storage.models import Nurse
 
 CHANGE_ROLE = "staff.change_role"

@@ -17,6 +17,7 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.services.board import BoardService, ChairStatus
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.models import Alert, Chair, InfusionSession, VitalSigns
+from infusion_monitor.storage.sql_rows import reading
 
 _PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -92,7 +93,7 @@ class UnitBoardService:
             active: dict[str, int] = dict(rows.all())
             alerts = self._alerts(db, list(active.values()))
             latest = self._latest(db, list(active.values()), now)
-        statuses = BoardService(self._sessions, names, self._library).snapshot()
+        statuses = BoardService(reading(self._sessions), names, self._library).snapshot()
         tiles = [
             UnitTile(
                 status,

@@ -17,6 +17,7 @@ from infusion_monitor.storage.engine import (
     parse_url,
     sqlite_file,
 )
+from infusion_monitor.storage.first_read import database_url
 from infusion_monitor.storage.migrate import MigrationReport, migrate
 from infusion_monitor.storage.preflight import UsageMarker, check_existing_file
 
@@ -70,11 +71,6 @@ class Database:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def database_url(url: str | None, paths: AppPaths) -> str:
-    """The URL to open: the one given, else the embedded SQLite file in the data folder."""
-    return url or f"sqlite:///{paths.database_file}"
 
 
 def open_database(

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.auth import PIN_MAX_DIGITS, FieldError, SignInFailed
+from infusion_monitor.services.credentials import PIN_MAX_DIGITS, FieldError, SignInFailed
 
 SignIn = Callable[[str, str], Actor]
 CreateAdministrator = Callable[[str, str, str], Actor]
