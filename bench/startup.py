@@ -1,8 +1,11 @@
 """Startup benchmark: seconds from process start to the first painted main window.
 
-The app paints its locked first screen (header, chair board from the database, sign-in panel,
-status bar) first and builds the rest right after; its median ``ready`` time (window fully
-built) is printed too, on the line before the summary.
+The app paints its locked first screen (header, chair board with the chairs' states and alert
+bands from the database, sign-in panel, status bar) first and builds the rest right after; its
+median ``ready`` time (window fully built) is printed too, on the line before the summary. On
+the timed runs' database (existing, at head, closed cleanly) that first screen is read with the
+standard library's ``sqlite3`` before SQLAlchemy is imported (``storage/first_read.py``); the
+first run on a new data folder creates the database the regular way before its window.
 
 Compares the app (``infusion-monitor --quit-after-start`` on the embedded SQLite database) with a
 bare PySide6 + pyqtgraph window (``bare_window.py``), alternating the two, and prints the medians.

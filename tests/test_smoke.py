@@ -39,3 +39,74 @@ def test_app_starts_paints_and_quits(tmp_path: Path, extra: list[str]) -> None:
     assert float(match[1]) <= float(match[2])
     assert "Traceback" not in result.stderr
     assert list((tmp_path / "data" / "crashes").glob("crash-*")) == []
+
+
+def test_the_first_screen_paints_before_sqlalchemy_is_imported(tmp_path: Path) -> None:
+    """On an existing embedded database the locked window is read with the standard library's
+    sqlite3, so the first paint never waits for SQLAlchemy; the rest comes right after."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "infusion_monitor", "--data-dir", str(tmp_path)]
+    first = subprocess.run(
+        [*command, "--quit-after-start"], env=env, timeout=STARTUP_TIMEOUT_S, check=False
+    )
+    assert first.returncode == 0  # a new database: created the regular way before the window
+    # -X importtime reports each import on stderr as it finishes; one pipe keeps the order.
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:], "--quit-after-start"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        timeout=STARTUP_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    before, painted, after = result.stdout.partition("first-paint ")
+    assert painted, result.stdout[-2000:]
+    imported_before = {line.rsplit("|", 1)[-1].strip() for line in before.splitlines()}
+    imported_after = {line.rsplit("|", 1)[-1].strip() for line in after.splitlines()}
+    assert "infusion_monitor.ui.main_window" in imported_before
+    assert "sqlalchemy" not in imported_before
+    assert "sqlalchemy" in imported_after
+
+
+_LOCKED_AFTER_THE_FIRST_READ = """
+import sys
+from infusion_monitor import app
+from infusion_monitor.cli import main
+from infusion_monitor.storage.errors import DatabaseBusyError
+
+def locked(*_args):
+    raise DatabaseBusyError("The database is locked by another program. Try again.")
+
+app.open_app_database = locked
+sys.exit(main(["--data-dir", sys.argv[1], "--quit-after-start"]))
+"""
+
+
+def test_a_database_refused_right_after_the_first_paint_ends_with_its_message(
+    tmp_path: Path,
+) -> None:
+    """If the regular open refuses the database after the first screen was read (it changed in
+    between), the window closes and the app ends as a refusal before the window does."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "infusion_monitor", "--data-dir", str(tmp_path)]
+    created = subprocess.run(
+        [*command, "--quit-after-start"], env=env, timeout=STARTUP_TIMEOUT_S, check=False
+    )
+    assert created.returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-c", _LOCKED_AFTER_THE_FIRST_READ, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=STARTUP_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stdout.startswith("first-paint ")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "infusion-monitor: The database is locked by another program. Try again."
+    )
+    assert "Traceback" not in result.stderr
+    assert list((tmp_path / "crashes").glob("crash-*")) == []

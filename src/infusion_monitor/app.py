@@ -3,9 +3,16 @@
 The one place where the app's parts are built and wired together (qutebrowser's ``app.py``
 order). Nothing is global: each part gets what it needs as arguments.
 
-Qt is imported only once the configuration and the database are known to be usable: a bad
-``--db`` fails fast without loading Qt, and SQLAlchemy and pydantic load before PySide6 installs
-its import hook, which slows every later import.
+Start-up comes in two phases. The first paints the locked first screen (header, chair board with
+every chair's state and alert band, sign-in panel, status bar), read from the database by the
+same SQL text the services use. When the database is an embedded SQLite file at this app's
+schema that was closed cleanly, that read runs through the standard library's ``sqlite3``
+(``storage.first_read``), so neither SQLAlchemy nor the ORM is imported before the window shows;
+any other database (a server, a new file, one to migrate or check) is opened the regular way
+first, exactly as before. Qt is imported only once the configuration is known to be usable and
+the database checked: a bad ``--db`` fails fast without loading Qt. The second phase, right after
+the first paint, opens the database the regular way, builds the services and wires them in, then
+the session view's plot, vitals entry and care tabs, the Review menu, backups and the gateway.
 """
 
 from __future__ import annotations
@@ -31,22 +38,22 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.board import BoardService
-from infusion_monitor.services.care import make_care_services, sessions_lifecycle
+from infusion_monitor.services.first_screen import FirstScreen, read_first_screen
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
-from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.startup import seconds_since_process_start
-from infusion_monitor.storage.database import Database, open_database
-from infusion_monitor.storage.sql_rows import reading
+from infusion_monitor.storage.first_read import read_only_rows, readable_at_once
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from infusion_monitor.rules.loader import RuleSet
+    from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.backups import BackupJob
+    from infusion_monitor.storage.database import Database
+    from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.controller import SessionController
+    from infusion_monitor.ui.deferred_build import DeferredBuild
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundPlayer
 
@@ -63,8 +70,10 @@ def run_gui(args: argparse.Namespace) -> int:
     """Start the app from parsed command-line arguments and return the exit status.
 
     A :class:`UserError` raised before the window exists propagates to the command line, which
-    prints its one-line message. Any other error during start-up becomes a crash report and exit
-    status 70; once the event loop runs, :class:`~infusion_monitor.ui.crash.CrashHooks` does that.
+    prints its one-line message; so does one raised by opening the database right after the
+    first paint (the window closes first). Any other error during start-up becomes a crash
+    report and exit status 70; once the event loop runs, :class:`~infusion_monitor.ui.crash.
+    CrashHooks` does that.
     """
     clock = SystemClock()
     paths = AppPaths.resolve(args.data_dir)
@@ -86,11 +95,28 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock) -> int:
-    """Load the rules, open the database, then load Qt, install crash hooks, build the window."""
+    """Load the rules, read the first screen, then load Qt, install crash hooks, paint, complete."""
     funnel = MessageFunnel()
     rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
-    with open_app_database(args, config, paths, clock, rules.rules) as database:
-        log.info("database %s", database.location)
+    library = load_library()
+    with contextlib.ExitStack() as databases:
+
+        @functools.cache
+        def database() -> Database:
+            """The database, opened the regular way (created, checked, migrated) at first need."""
+            opened = databases.enter_context(
+                open_app_database(args, config, paths, clock, rules.rules)
+            )
+            log.info("database %s", opened.location)
+            return opened
+
+        at_once = None if args.demo else readable_at_once(args.db or config.database.url, paths)
+        if at_once is None:
+            location, reader = database().location, _reading(database())
+        else:
+            location, reader = str(at_once), functools.partial(read_only_rows, at_once)
+        first = read_first(reader, config, library, clock)
+
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
 
@@ -99,6 +125,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         from infusion_monitor.ui.first_paint import FirstPaintReporter, FirstPaintWatcher
         from infusion_monitor.ui.sound import QtSoundPlayer
 
+        refused: list[UserError] = []
         with (
             CrashHooks(paths.crash_dir, clock, QCoreApplication.exit),
             contextlib.ExitStack() as stack,
@@ -107,25 +134,36 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
-            # Phase 1 builds what the locked first screen shows; the rest waits for its paint.
+            # Phase 1 paints the locked first screen; the rest waits for its paint.
             deferred = DeferredBuild(qt_app)
-            window = build_main_window(
-                config=config,
-                paths=paths,
-                database=database,
-                funnel=funnel,
-                rules=rules,
-                clock=clock,
-                make_sound_player=functools.partial(QtSoundPlayer, config.sound.volume, qt_app),
-                later=deferred.add,
-            )
-            deferred.add(
-                lambda: stack.enter_context(
+            window = first_window(config, paths, first, location, funnel, rules, clock, deferred)
+
+            def complete() -> None:
+                try:
+                    opened_now = database()
+                except UserError as exc:  # changed since the first read: refuse as before
+                    refused.append(exc)
+                    window.close()
+                    qt_app.exit(exc.exit_code)
+                    return
+                complete_window(
+                    window,
+                    config=config,
+                    paths=paths,
+                    database=opened_now,
+                    funnel=funnel,
+                    rules=rules,
+                    clock=clock,
+                    library=library,
+                    make_sound_player=functools.partial(QtSoundPlayer, config.sound.volume, qt_app),
+                )
+                stack.enter_context(
                     _monitor_gateway(
-                        config, database, clock, funnel, lambda: rules.rules, load_library()
+                        config, opened_now, clock, funnel, lambda: rules.rules, library
                     )
                 )
-            )
+
+            deferred.add(complete)
             painted = FirstPaintWatcher(window)
             if args.quit_after_start:  # connected first: its line comes before phase 2 runs
                 FirstPaintReporter(
@@ -136,7 +174,32 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             window.setGeometry(qt_app.primaryScreen().availableGeometry())
             window.showMaximized()
             window.activateWindow()
-            return qt_app.exec()
+            status = qt_app.exec()
+        if refused:
+            raise refused[0]
+        return status
+
+
+def _reading(database: Database) -> Reader:
+    """Reads through the database's SQLAlchemy sessions (imported here, not at start)."""
+    from infusion_monitor.storage.sql_rows import reading
+
+    return reading(database.sessions)
+
+
+def alert_policy(config: Config) -> AlertPolicy:
+    """The unit's alert timing from the configuration."""
+    return AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s)
+
+
+def read_first(
+    reader: Reader, config: Config, library: ProtocolLibrary, clock: Clock
+) -> FirstScreen:
+    """What the locked first screen shows, read now in one transaction."""
+    with reader() as rows:
+        return read_first_screen(
+            rows, config.unit.chairs, library, alert_policy(config), clock.now()
+        )
 
 
 @contextlib.contextmanager
@@ -189,6 +252,8 @@ def open_app_database(
 
     ``--demo`` uses its own file in the data folder, deleted and seeded afresh at every start.
     """
+    from infusion_monitor.storage.database import open_database
+
     if not args.demo:
         return open_database(args.db or config.database.url, paths)
     if args.db:
@@ -222,6 +287,39 @@ def _seed_demo_history(database: Database, clock: Clock, rules: RuleSet) -> None
     generate(database.sessions, spec, rules)
 
 
+def first_window(
+    config: Config,
+    paths: AppPaths,
+    first: FirstScreen,
+    location: str,
+    funnel: MessageFunnel,
+    rules: RuleSetService,
+    clock: Clock,
+    deferred: DeferredBuild,
+) -> MainWindow:
+    """The locked first screen from ``first`` (needs a QApplication); ``complete_window`` ends it.
+
+    ``deferred`` runs the second phase: a sign-in before it ran runs it at once.
+    """
+    from infusion_monitor.ui.main_window import MainWindow
+
+    latest_crash = crashlog.latest_report(paths.crash_dir)
+    window = MainWindow(
+        unit_name=config.unit.name,
+        first=first,
+        alert_policy=alert_policy(config),
+        clock=clock,
+        funnel=funnel,
+        database_location=location,
+        rule_set=rules.info(),
+        reload_rules=rules.reload,
+        latest_crash_report=latest_crash.path if latest_crash else None,
+        finish_build=deferred.finish,
+    )
+    _announce_unshown_crash(paths.crash_dir, funnel, window)
+    return window
+
+
 def build_main_window(
     *,
     config: Config,
@@ -233,24 +331,67 @@ def build_main_window(
     actor: Actor | None = None,
     library: ProtocolLibrary | None = None,
     make_sound_player: Callable[[], SoundPlayer] | None = None,
-    later: Callable[[Callable[[], None]], None] | None = None,
+    deferred: DeferredBuild | None = None,
 ) -> MainWindow:
-    """Build the services and the main window over an open database (needs a QApplication).
+    """Build the window over an open database as the app does (needs a QApplication).
 
-    The window starts locked; every use case acts for whoever signs in (``SignInState``).
-    ``actor`` signs someone in from the start (tests and tools only).
-
-    What the locked first screen shows (header, chair board, sign-in panel, status bar) is built
-    at once. The rest (vitals plot and entry row, prompt bar, Review menu, backups) is handed to
-    ``later`` as steps to run after the first paint (``DeferredBuild.add``); without ``later``
-    they run here, and the window is complete on return.
+    The first screen is read from ``database`` and the rest is added to ``deferred`` as the app
+    adds it after the first paint; without ``deferred`` the window is complete on return.
+    ``actor`` signs someone in from the start (tests and tools only); the app starts locked.
     """
+    from infusion_monitor.ui.deferred_build import DeferredBuild
+
+    library = library or load_library()
+    build = deferred or DeferredBuild()
+    first = read_first(_reading(database), config, library, clock)
+    window = first_window(config, paths, first, database.location, funnel, rules, clock, build)
+    build.add(
+        functools.partial(
+            complete_window,
+            window,
+            config=config,
+            paths=paths,
+            database=database,
+            funnel=funnel,
+            rules=rules,
+            clock=clock,
+            library=library,
+            actor=actor,
+            make_sound_player=make_sound_player,
+        )
+    )
+    if deferred is None:
+        build.finish()
+    return window
+
+
+def complete_window(
+    window: MainWindow,
+    *,
+    config: Config,
+    paths: AppPaths,
+    database: Database,
+    funnel: MessageFunnel,
+    rules: RuleSetService,
+    clock: Clock,
+    library: ProtocolLibrary,
+    actor: Actor | None = None,
+    make_sound_player: Callable[[], SoundPlayer] | None = None,
+) -> None:
+    """The second phase: build the services over the open database and wire them in, then the
+    session view's care tabs, vitals plot and entry row, prompt bar, Review menu and backups.
+
+    Every use case acts for whoever signs in (``SignInState``); ``actor`` signs someone in now.
+    """
+    from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
+    from infusion_monitor.services.board import BoardService
+    from infusion_monitor.services.care import make_care_services, sessions_lifecycle
+    from infusion_monitor.services.sessions import SessionService
     from infusion_monitor.services.staff import StaffService
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
-    from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.security import SecurityWiring
 
     security_config = config.security
@@ -270,9 +411,7 @@ def build_main_window(
         state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
     )
-
-    library = library or load_library()
-    board = BoardService(reading(database.sessions), config.unit.chairs, library)
+    board = BoardService(_reading(database), config.unit.chairs, library)
     # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
     # steps all assess through it, and the alert service listens to it.
     assessing = AssessingService(lambda: rules.rules)
@@ -289,14 +428,13 @@ def build_main_window(
         database.sessions,
         clock,
         lambda: rules.rules,
-        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        alert_policy(config),
         sessions_lifecycle(sessions),
         assessing,
     )
     care = CareController(
         care_services.care, care_services.alerts, funnel, state.require_actor, clock
     )
-    latest_crash = crashlog.latest_report(paths.crash_dir)
     stale_after = timedelta(minutes=config.gateway.stale_after_min)
 
     def open_unit_board() -> QWidget:
@@ -306,44 +444,28 @@ def build_main_window(
 
         watcher = ChangeWatcher(database.engine)
         service = UnitBoardService(database.sessions, library, watcher, stale_after)
-        window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
-        window.destroyed.connect(lambda *_args: watcher.close())
-        return window
+        board_window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
+        board_window.destroyed.connect(lambda *_args: watcher.close())
+        return board_window
 
-    window = MainWindow(
-        unit_name=config.unit.name,
-        controller=controller,
-        clock=clock,
-        funnel=funnel,
-        database_location=database.location,
-        rule_set=rules.info(),
-        reload_rules=rules.reload,
-        latest_crash_report=latest_crash.path if latest_crash else None,
-        open_unit_board=open_unit_board,
-        care=care,
-        security=security,
+    window.attach_services(
+        controller=controller, care=care, security=security, open_unit_board=open_unit_board
     )
-    _announce_unshown_crash(paths.crash_dir, funnel, window)
-    steps: list[Callable[[], None]] = [
-        window.attach_care_view,
-        functools.partial(
-            _attach_vitals,
-            window,
-            controller,
-            database,
-            library,
-            assessing,
-            rules,
-            config,
-            clock,
-            state.require_actor,
-            funnel,
-            make_sound_player,
-        ),
-        functools.partial(
-            _attach_review, window, database, clock, library, rules, state.require_actor
-        ),
-    ]
+    window.attach_care_view()
+    _attach_vitals(
+        window,
+        controller,
+        database,
+        library,
+        assessing,
+        rules,
+        config,
+        clock,
+        state.require_actor,
+        funnel,
+        make_sound_player,
+    )
+    _attach_review(window, database, clock, library, rules, state.require_actor)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -355,14 +477,7 @@ def build_main_window(
             every=timedelta(hours=config.backup.every_hours),
             keep=config.backup.keep,
         )
-        steps.append(functools.partial(_schedule_backups, window, job))
-    for step in steps:
-        (later or _run_now)(step)
-    return window
-
-
-def _run_now(step: Callable[[], None]) -> None:
-    step()
+        _schedule_backups(window, job)
 
 
 def _schedule_backups(window: MainWindow, job: BackupJob) -> None:

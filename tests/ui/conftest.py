@@ -17,6 +17,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database
+from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import SoundPlayer
 
@@ -25,11 +26,11 @@ MakeWindow = Callable[..., MainWindow]
 
 @pytest.fixture
 def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
-    """Return ``make(*argv, funnel=None, clock=None, later=None, sound_player=None)``: compose the
-    window as the app would.
+    """Return ``make(*argv, funnel=None, clock=None, deferred=None, sound_player=None)``: compose
+    the window as the app would.
 
-    Everything but ``exec()``. The window is complete on return, unless ``later`` (e.g.
-    ``DeferredBuild.add``) takes the steps the app runs after the first paint.
+    Everything but ``exec()``. The window is complete on return, unless ``deferred`` (a
+    ``DeferredBuild``) takes the second phase, which the app runs after the first paint.
     """
     databases: list[Database] = []
 
@@ -37,7 +38,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
         *argv: str,
         funnel: MessageFunnel | None = None,
         clock: Clock | None = None,
-        later: Callable[[Callable[[], None]], None] | None = None,
+        deferred: DeferredBuild | None = None,
         sound_player: SoundPlayer | None = None,
     ) -> MainWindow:
         args: argparse.Namespace = build_parser().parse_args(list(argv))
@@ -57,7 +58,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
             rules=rules,
             clock=clock,
             actor=current_actor(args),
-            later=later,
+            deferred=deferred,
             make_sound_player=None if sound_player is None else lambda: sound_player,
         )
         qtbot.addWidget(window)

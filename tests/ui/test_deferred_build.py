@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
+from infusion_monitor.app import build_main_window
+from infusion_monitor.config import Config
+from infusion_monitor.demo import seed_demo
+from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.board import ChairState
+from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 
@@ -14,11 +26,13 @@ def test_window_paints_before_phase_two_and_then_completes(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     deferred = DeferredBuild()
-    window = make_window("--demo", later=deferred.add)
-    # Phase 1: the real window with the real chair board, nothing of the session view's extras.
+    window = make_window("--demo", deferred=deferred)
+    # Phase 1: the real, locked window with the real chair board and alert bands, no services.
+    assert window.locked and window.controller is None
     assert any(
         tile.status is not None and tile.status.session is not None for tile in window.board.tiles
     )
+    assert any(not band.isHidden() for band in window._tile_bands.values())
     assert window.care_view is None
     assert not hasattr(window, "vitals_panel")
     assert window.review_menu is None
@@ -30,6 +44,7 @@ def test_window_paints_before_phase_two_and_then_completes(
         window.show()
     assert seen_at_paint == [False]  # painted before phase 2 ran
     assert deferred.done
+    assert window.controller is not None
     assert window.care_view is not None
     assert window.vitals_panel is not None  # type: ignore[attr-defined]
     assert window.review_menu is not None
@@ -38,22 +53,51 @@ def test_window_paints_before_phase_two_and_then_completes(
 
 def test_a_chair_selected_before_phase_two_is_shown_once_built(make_window: MakeWindow) -> None:
     deferred = DeferredBuild()
-    window = make_window("--demo", later=deferred.add)
+    window = make_window("--demo", deferred=deferred)
     index = next(
         i
         for i, tile in enumerate(window.board.tiles)
         if tile.status is not None and tile.status.session is not None
     )
     window.board.select(index)
-    window.open_chair(index)
-    shown = window.session_view.detail
-    assert shown is not None
+    chosen = window.board.tiles[index].status
+    assert chosen is not None and chosen.session is not None
     deferred.finish()
     deferred.finish()  # once only
+    shown = window.session_view.detail
+    assert shown is not None and shown.id == chosen.session.id
     panel = window.vitals_panel  # type: ignore[attr-defined]
     assert panel._session_id == shown.id
     assert window.care_view is not None
     assert window.care_view.session_id == shown.id
+
+
+def test_a_sign_in_before_phase_two_builds_it_first(qtbot: QtBot, data_dir: Path) -> None:
+    paths = AppPaths.resolve(data_dir)
+    funnel = MessageFunnel()
+    deferred = DeferredBuild()
+    chairs = ["Chair 1", "Chair 2", "Chair 3", "Chair 4"]
+    with open_database(None, paths) as database:
+        seed_demo(database.sessions, chairs, datetime.now(UTC))
+        window = build_main_window(
+            config=Config.model_validate({"unit": {"chairs": chairs}}),
+            paths=paths,
+            database=database,
+            funnel=funnel,
+            rules=RuleSetService(None, funnel),
+            clock=SystemClock(),
+            deferred=deferred,
+        )
+        qtbot.addWidget(window)
+        assert window.locked and not deferred.done
+        assert window.board.tiles[0].status is not None
+        assert window.board.tiles[0].status.state is ChairState.RUNNING
+        window.sign_in_panel.staff_id.setText("DEMO")
+        window.sign_in_panel.pin.setText("1234")
+        window.sign_in_panel.submit.click()
+        assert deferred.done
+        assert not window.locked
+        assert window.actor is not None and window.actor.staff_id == "DEMO"
 
 
 def test_steps_added_after_phase_two_run_at_once() -> None:

@@ -2,6 +2,10 @@
 
 The session area shows the selected chair: its session view, the set-up form (N on a free chair;
 Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide another chair.
+
+The window is built in two steps: the constructor paints the locked first screen from a
+``FirstScreen`` read (board, alert bands, sign-in panel, status bar), and ``attach_services``
+adds the controllers, the set-up form and the session view right after the first paint.
 """
 
 from __future__ import annotations
@@ -27,32 +31,34 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor import __version__
-from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.board import ChairStatus
-from infusion_monitor.services.care_views import CarePicture, UnitAlertView
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetInfo
-from infusion_monitor.services.session_records import SessionDetail
-from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.alert_band import AlertBand
-from infusion_monitor.ui.care_controller import CareController
 from infusion_monitor.ui.chair_board import ChairBoard
-from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.fitting import VerticalScroll
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
-from infusion_monitor.ui.security import SecurityWiring
-from infusion_monitor.ui.session_setup_form import SetupForm
-from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.sign_in import SignInPanel
 from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
 
 if TYPE_CHECKING:
+    from infusion_monitor.domain.alerts import AlertPolicy
+    from infusion_monitor.domain.clock import Clock
+    from infusion_monitor.services.board import ChairStatus
+    from infusion_monitor.services.care_views import CarePicture, UnitAlertView
+    from infusion_monitor.services.first_screen import FirstScreen
+    from infusion_monitor.services.messages import MessageFunnel
+    from infusion_monitor.services.ruleset import RuleSetInfo
+    from infusion_monitor.services.session_records import SessionDetail
+    from infusion_monitor.services.sessions import SessionSetUp
+    from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.care_view import CareView
+    from infusion_monitor.ui.controller import SessionController
+    from infusion_monitor.ui.security import SecurityWiring
+    from infusion_monitor.ui.session_setup_form import SetupForm
+    from infusion_monitor.ui.session_view import SessionView
 
 TICK_MS = 1000
 _ACTIVITY_EVENTS = frozenset(
@@ -137,30 +143,39 @@ class MainWindow(QMainWindow):
         self,
         *,
         unit_name: str,
-        controller: SessionController,
+        first: FirstScreen,
+        alert_policy: AlertPolicy,
         clock: Clock,
         funnel: MessageFunnel,
         database_location: str,
         rule_set: RuleSetInfo,
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
-        care: CareController | None = None,
-        security: SecurityWiring | None = None,
-        open_unit_board: Callable[[], QWidget] | None = None,
+        finish_build: Callable[[], None],
     ) -> None:
+        """Build the locked first screen from ``first``; ``attach_services`` completes it.
+
+        ``finish_build`` attaches the services at once, should a sign-in come before that.
+        """
         super().__init__()
-        self._open_unit_board = open_unit_board
+        self._open_unit_board: Callable[[], QWidget] | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.setStyleSheet(STYLE_SHEET)
         self.resize(1480, 920)
         self._clock = clock
-        self._security = security
+        self._alert_policy = alert_policy
+        self._finish_build = finish_build
+        self._security: SecurityWiring | None = None
         self._guarded_actions: list[tuple[QAction, Permission]] = []
         self._open_windows: list[QWidget] = []
         #: The Review menu (``ui.review.wiring.attach_review``), when the review pages are wired.
         self.review_menu: object | None = None
         self._last_activity = clock.now()
-        self.controller = controller
+        #: The session controller, the set-up form and the session view: ``attach_services``.
+        self.controller: SessionController | None = None
+        self.setup_form: SetupForm
+        self.session_view: SessionView
+        self.care: CareController | None = None
         self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
@@ -208,28 +223,19 @@ class MainWindow(QMainWindow):
         placeholder_layout.addWidget(self.new_session_button, 0, Qt.AlignmentFlag.AlignCenter)
         placeholder_layout.addStretch(1)
         self.placeholder = placeholder
-        self.setup_form = SetupForm(controller, clock)
-        self.setup_form.saved.connect(self._on_setup_form_saved)
-        self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
-        self.session_view = SessionView(controller)
         self.session_area = _LockableStack()
-        for page in (self.placeholder, self.setup_form, self.session_view):
-            self.session_area.addWidget(page)
-        self.sign_in_panel: SignInPanel | None = None
-        if security is not None:
-            self.sign_in_panel = SignInPanel(
-                security.auth.sign_in,
-                security.auth.create_first_administrator,
-                first_run=security.auth.needs_first_run(),
-            )
-            self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
-            lock_page = QWidget()
-            lock_layout = QHBoxLayout(lock_page)
-            lock_layout.addStretch(1)
-            lock_layout.addWidget(self.sign_in_panel)
-            lock_layout.addStretch(1)
-            self.session_area.addWidget(lock_page)
-            self.session_area.lock_page = lock_page
+        self.session_area.addWidget(self.placeholder)
+        self.sign_in_panel = SignInPanel(
+            self._sign_in, self._create_first_administrator, first_run=first.first_run
+        )
+        self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
+        lock_page = QWidget()
+        lock_layout = QHBoxLayout(lock_page)
+        lock_layout.addStretch(1)
+        lock_layout.addWidget(self.sign_in_panel)
+        lock_layout.addStretch(1)
+        self.session_area.addWidget(lock_page)
+        self.session_area.lock_page = lock_page
         #: The board and the session view scroll (vertically only) on a short screen.
         self.board_scroll = VerticalScroll(self.board)
         self.board_scroll.setObjectName("BoardScroll")
@@ -250,8 +256,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.messages)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        controller.board_changed.connect(self.refresh_board)
-        controller.session_changed.connect(self._on_controller_session_changed)
 
         self._database = ElidedLabel(f"Database: {database_location}")
         self._rule_set = ElidedLabel()
@@ -260,34 +264,77 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._rule_set, 1)
         self._rule_set.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-        self.refresh_board()
+        self._show_statuses(first.statuses)
         self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
         self._build_menus()
         self._build_keys()
         self._funnel = funnel
         self._bridge = MessageBridge(funnel, self.messages)
-        if security is not None:
-            self._show_signed_in(security.state.actor)
-            app = QApplication.instance()
-            if app is not None:
-                app.installEventFilter(self)
-        else:
-            self.lock_button.setVisible(False)
+        self._show_signed_in(None)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
-        self.care = care
         #: The session view's alert band and care tabs: ``attach_care_view`` (after first paint).
         self.care_view: CareView | None = None
         self._tile_bands: dict[int, AlertBand] = {}
-        if care is not None:
-            care.care_changed.connect(self._on_care_care_changed)
-            care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
-            self._on_care_unit_alerts_changed(care.unit)
+        self._on_care_unit_alerts_changed(first.unit_alerts)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._on_ticker_timeout)
         self._ticker.start()
         self._on_ticker_timeout()
+
+    def attach_services(
+        self,
+        *,
+        controller: SessionController,
+        care: CareController,
+        security: SecurityWiring,
+        open_unit_board: Callable[[], QWidget],
+    ) -> None:
+        """Wire the services in: the set-up form, the session view, sign-in and the live board.
+
+        The composition root calls this right after the first paint (the locked first screen
+        needs none of it). A chair selected before is shown now.
+        """
+        from infusion_monitor.ui.session_setup_form import SetupForm
+        from infusion_monitor.ui.session_view import SessionView
+
+        self.controller = controller
+        self.setup_form = SetupForm(controller, self._clock)
+        self.setup_form.saved.connect(self._on_setup_form_saved)
+        self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
+        self.session_view = SessionView(controller)
+        self.session_area.addWidget(self.setup_form)
+        self.session_area.addWidget(self.session_view)
+        controller.board_changed.connect(self.refresh_board)
+        controller.session_changed.connect(self._on_controller_session_changed)
+        self._open_unit_board = open_unit_board
+        self._security = security
+        self.care = care
+        care.care_changed.connect(self._on_care_care_changed)
+        care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
+        self.refresh_board()
+        self._on_care_unit_alerts_changed(care.unit)
+        if security.state.actor is not None:
+            self._show_signed_in(security.state.actor)
+        if self.board.selected_index is not None:
+            self.open_chair(self.board.selected_index)
+
+    def _security_now(self) -> SecurityWiring:
+        """The sign-in services, attached at once if the nurse was quicker than the build."""
+        if self._security is None:
+            self._finish_build()
+        assert self._security is not None
+        return self._security
+
+    def _sign_in(self, staff_id: str, pin: str) -> Actor:
+        return self._security_now().auth.sign_in(staff_id, pin)
+
+    def _create_first_administrator(self, staff_id: str, name: str, pin: str) -> Actor:
+        return self._security_now().auth.create_first_administrator(staff_id, name, pin)
 
     def attach_care_view(self) -> None:
         """Build the session view's alert band and care tabs (once; nothing without care).
@@ -306,16 +353,25 @@ class MainWindow(QMainWindow):
 
     def refresh_board(self) -> None:
         """Ask for a fresh snapshot of every chair and show it."""
-        self._statuses = self.controller.snapshot()
-        self.board.show_statuses(self._statuses, self._clock.now())
+        assert self.controller is not None, "refreshed only once the services are attached"
+        self._show_statuses(self.controller.snapshot())
+
+    def _show_statuses(self, statuses: tuple[ChairStatus, ...]) -> None:
+        self._statuses = statuses
+        self.board.show_statuses(statuses, self._clock.now())
+        if self.controller is None:
+            return
         shown = self.session_view.detail
         self.session_view.step_hold = shown is not None and any(
             s.hold_escalation for s in self._statuses if s.session and s.session.id == shown.id
         )
 
     def open_chair(self, index: int) -> None:
-        """Show the chair at ``index`` in the session area: its session, or the free prompt."""
-        if not 0 <= index < len(self._statuses):
+        """Show the chair at ``index`` in the session area: its session, or the free prompt.
+
+        Before the services are attached the board only remembers the selection.
+        """
+        if self.controller is None or not 0 <= index < len(self._statuses):
             return
         in_form = self.session_area.currentWidget() is self.setup_form
         if in_form and self.setup_form.chair.currentText() == self._statuses[index].name:
@@ -330,6 +386,8 @@ class MainWindow(QMainWindow):
 
     def new_session(self) -> None:
         """Open the set-up form for the selected chair if it is free (else the first free one)."""
+        if self.controller is None:
+            return
         index = self.board.selected_index
         if index is None or self._statuses[index].session is not None:
             index = next((i for i, s in enumerate(self._statuses) if s.session is None), None)
@@ -384,7 +442,7 @@ class MainWindow(QMainWindow):
             self.care_view.follow(detail.id)
 
     def _on_escape(self) -> None:
-        if self.session_area.currentWidget() is self.setup_form:
+        if self.controller is not None and self.session_area.currentWidget() is self.setup_form:
             self.setup_form.cancelled.emit()
 
     def _build_keys(self) -> None:
@@ -403,7 +461,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(self._on_open_key)
 
     def _on_save_key(self) -> None:
-        if self.session_area.currentWidget() is self.setup_form:
+        if self.controller is not None and self.session_area.currentWidget() is self.setup_form:
             self.setup_form.save()
 
     def _on_open_key(self) -> None:
@@ -445,7 +503,7 @@ class MainWindow(QMainWindow):
     @property
     def locked(self) -> bool:
         """True while nobody is signed in: patient identity hidden, alarms still shown."""
-        return self._security is not None and self._security.state.actor is None
+        return self._security is None or self._security.state.actor is None
 
     def lock(self, reason: str = "locked") -> None:
         """Hide patient identity and ask for a sign-in; the board and alarms stay visible."""
@@ -506,17 +564,13 @@ class MainWindow(QMainWindow):
             action.setEnabled(actor is not None and actor.can(permission))
 
     def _show_signed_in(self, actor: Actor | None) -> None:
-        security = self._security
-        if security is None:
-            return
         hidden = actor is None
         self.board.set_identity_hidden(hidden, self._clock.now())
         self.lock_button.setVisible(not hidden)
         if hidden:
             self.user_label.setText("Locked: sign in at the right")
             self.session_area.lock()
-            if self.sign_in_panel is not None:
-                self.sign_in_panel.focus_first_field()
+            self.sign_in_panel.focus_first_field()
             for window in self._open_windows:  # nothing of the previous user stays on screen
                 window.close()
             self._open_windows.clear()
@@ -538,7 +592,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         """When the window appears locked, the cursor waits in the staff ID field."""
         super().showEvent(event)
-        if self.locked and self.sign_in_panel is not None:
+        if self.locked:
             self.sign_in_panel.focus_first_field()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -569,29 +623,27 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, index=index: self.board.select(index))
             view_menu.addAction(action)
-        if self._open_unit_board is not None:
-            view_menu.addSeparator()
-            unit_board = view_menu.addAction("&Unit board (all chairs)")
-            unit_board.triggered.connect(self.show_unit_board)
-            self._guarded_actions.append((unit_board, Permission.CARE))
+        view_menu.addSeparator()
+        unit_board = view_menu.addAction("&Unit board (all chairs)")
+        unit_board.triggered.connect(self.show_unit_board)
+        self._guarded_actions.append((unit_board, Permission.CARE))
 
-        if self._security is not None:
-            staff_menu = menu_bar.addMenu("&Staff")
-            switch = staff_menu.addAction("&Switch user")
-            switch.setShortcut(QKeySequence("F2"))
-            switch.triggered.connect(self.switch_user)
-            lock = staff_menu.addAction("&Lock screen")
-            lock.setShortcut(QKeySequence("Ctrl+L"))
-            lock.triggered.connect(self._on_lock_button_clicked)
-            staff_menu.addSeparator()
-            accounts = staff_menu.addAction("Staff &accounts…")
-            accounts.triggered.connect(self.open_staff_window)
-            audit = staff_menu.addAction("Audit &trail…")
-            audit.triggered.connect(self.open_audit_window)
-            self._guarded_actions += [
-                (accounts, Permission.MANAGE_STAFF),
-                (audit, Permission.AUDIT),
-            ]
+        staff_menu = menu_bar.addMenu("&Staff")
+        switch = staff_menu.addAction("&Switch user")
+        switch.setShortcut(QKeySequence("F2"))
+        switch.triggered.connect(self.switch_user)
+        lock = staff_menu.addAction("&Lock screen")
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.triggered.connect(self._on_lock_button_clicked)
+        staff_menu.addSeparator()
+        accounts = staff_menu.addAction("Staff &accounts…")
+        accounts.triggered.connect(self.open_staff_window)
+        audit = staff_menu.addAction("Audit &trail…")
+        audit.triggered.connect(self.open_audit_window)
+        self._guarded_actions += [
+            (accounts, Permission.MANAGE_STAFF),
+            (audit, Permission.AUDIT),
+        ]
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction("&About Infusion Monitor").triggered.connect(self.show_about)
@@ -609,6 +661,7 @@ class MainWindow(QMainWindow):
 
     def _on_care_care_changed(self, picture: CarePicture) -> None:
         """A care use case committed: the lifecycle may have changed too (pause from guidance)."""
+        assert self.controller is not None, "care changes come only once the services are attached"
         shown = self.session_view.detail
         if shown is not None and shown.id == picture.session_id:
             fresh = self.controller.detail(picture.session_id)
@@ -630,7 +683,6 @@ class MainWindow(QMainWindow):
             )
             self.unit_alerts.setToolTip("Open alerts in the unit (all workstations)")
         now = self._clock.now()
-        policy = self.care.policy if self.care is not None else None
         view = self.care_view
         if view is not None and view.session_id is not None:
             stored = unit.by_session.get(view.session_id)
@@ -649,7 +701,7 @@ class MainWindow(QMainWindow):
                 self._tile_bands[index] = band
             session = tile.status.session if tile.status is not None else None
             alert = unit.by_session.get(session.id) if session is not None else None
-            band.show_alert(alert, now, policy=policy)
+            band.show_alert(alert, now, policy=self._alert_policy)
 
     def _on_ticker_timeout(self) -> None:
         now = self._clock.now()
@@ -659,7 +711,7 @@ class MainWindow(QMainWindow):
                 self.care_view.refresh(now)
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
-        if self.session_area.currentWidget() is self.session_view:
+        if self.controller is not None and self.session_area.currentWidget() is self.session_view:
             self.session_view.refresh_times(now)
         security = self._security
         if (
