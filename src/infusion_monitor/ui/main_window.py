@@ -596,8 +596,10 @@ class MainWindow(QMainWindow):
             self.sign_in_panel.focus_first_field()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop ticking and hand messages back to the funnel's buffer."""
-        self._ticker.stop()
+        """Stop every timer of the window (the clock tick, the vitals prompt's reads of the
+        database, alarm flashing) and hand messages back to the funnel's buffer."""
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
