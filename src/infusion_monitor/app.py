@@ -224,7 +224,7 @@ def _monitor_gateway(
         clock,
         rules,
         library,
-        AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+        alert_policy(config),
         config.security.workstation or socket.gethostname(),
     )
     with contextlib.ExitStack() as stack:

@@ -7,15 +7,17 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from infusion_monitor.app import build_main_window
+from infusion_monitor.app import build_main_window, first_window, read_first
 from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import SystemClock
+from infusion_monitor.domain.protocol_library import load_library
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.board import ChairState
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import open_database
+from infusion_monitor.storage.sql_rows import reading
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 
@@ -107,3 +109,25 @@ def test_steps_added_after_phase_two_run_at_once() -> None:
     deferred.finish()
     deferred.add(lambda: ran.append("late"))
     assert ran == ["first", "late"]
+
+
+def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir: Path) -> None:
+    paths = AppPaths.resolve(data_dir)
+    funnel = MessageFunnel()
+    config = Config()
+    with open_database(None, paths) as database:
+        first = read_first(reading(database.sessions), config, load_library(), SystemClock())
+    deferred = DeferredBuild()
+    deferred.add(lambda: None)  # the second phase found the database refused: nothing attached
+    window = first_window(
+        config, paths, first, "db", funnel, RuleSetService(None, funnel), SystemClock(), deferred
+    )
+    qtbot.addWidget(window)
+    assert window.sign_in_panel.first_run
+    window.sign_in_panel.staff_id.setText("ADMIN")
+    window.sign_in_panel.name.setText("Ann Admin")
+    window.sign_in_panel.pin.setText("3456")
+    window.sign_in_panel.pin_again.setText("3456")
+    window.sign_in_panel.submit.click()
+    assert deferred.done and window.locked
+    assert "the app is closing" in window.sign_in_panel.error.text()

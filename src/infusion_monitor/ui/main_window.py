@@ -327,7 +327,8 @@ class MainWindow(QMainWindow):
         """The sign-in services, attached at once if the nurse was quicker than the build."""
         if self._security is None:
             self._finish_build()
-        assert self._security is not None
+        if self._security is None:  # the database was refused: the app is closing
+            raise UserError("The database cannot be used; the app is closing. See the message.")
         return self._security
 
     def _sign_in(self, staff_id: str, pin: str) -> Actor:
