@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
             lock_page = QWidget()
             lock_layout = QHBoxLayout(lock_page)
             lock_layout.addStretch(1)
-            lock_layout.addWidget(self.sign_in_panel)
+            lock_layout.addWidget(self.sign_in_panel, 0, Qt.AlignmentFlag.AlignTop)
             lock_layout.addStretch(1)
             self.session_area.addWidget(lock_page)
             self.session_area.lock_page = lock_page

@@ -109,6 +109,14 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #RiskNotes {{ background: #FFF8E1; border: 2px solid #8A6100; border-radius: 6px; padding: 8px;
     font-size: {LABEL_PX}px; }}
 #FormTitle {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
+#SignInPanel {{ background: #FFFFFF; border: 1px solid #B8C0C8; border-radius: 8px; }}
+#SignInPanel QLabel {{ font-size: {LABEL_PX + 2}px; }}
+#SignInPanel #SignInTitle {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
+#SignInPanel QLineEdit {{ font-size: {DETAIL_PX}px; padding: 4px; min-height: 32px; }}
+#SignInPanel QPushButton {{ font-size: {LABEL_PX + 2}px; font-weight: 700; padding: 6px 12px;
+    min-height: 32px; }}
+#SignInPanel #SignInError {{ color: #A61B1B; background: #FBE3E3; border: 2px solid #A61B1B;
+    border-radius: 6px; padding: 6px; font-weight: 600; }}
 #StepCue {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 6px 12px; }}
 #MessageBanner QLabel {{ font-size: {LABEL_PX}px; }}
 #MessageLevel {{ font-weight: 700; }}
