@@ -19,6 +19,7 @@ from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import rules_patient, vital_signs
 from infusion_monitor.services.care_picture import current_symptom_rows
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
@@ -166,10 +167,13 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
         else:
             label = symptom.code
         marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
-    for alert in db.scalars(select(models.Alert).where(models.Alert.session_id == session_id)):
-        words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}[alert.priority]
-        condition = alert.condition.replace("_", " ")
-        marks.append(TrendEvent(minutes(alert.raised_at), "alert", f"{words} {condition}"))
+    for alert in alert_histories(db, session_id):
+        words, condition = alert_words(alert.raised_priority, alert.raised_condition)
+        marks.append(TrendEvent(minutes(alert.row.raised_at), "alert", f"{words} {condition}"))
+        for change in alert.changes:
+            words, condition = alert_words(change.priority, change.condition)
+            text = f"{CHANGE_WORDS[change.action]} {words} {condition}"
+            marks.append(TrendEvent(minutes(change.at), "alert", text))
     for done in db.scalars(
         select(models.Intervention).where(
             models.Intervention.session_id == session_id,
