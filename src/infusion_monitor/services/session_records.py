@@ -345,24 +345,23 @@ def load_details(
 
 
 def latest_vitals(db: DbSession, session_ids: Sequence[int]) -> dict[int, LatestVitals]:
-    """Each session's newest set by measurement time (then by id), corrected sets left out."""
+    """Each session's newest set by measurement time (then by id), corrected sets left out.
+
+    One indexed look-up per session (``session_id, taken_at`` read backwards), so a long
+    session of 1 Hz monitor data costs no more than a short one.
+    """
     corrected = select(VitalSigns.amends_id).where(
         VitalSigns.session_id.in_(session_ids), VitalSigns.amends_id.is_not(None)
     )
-    ranked = (
-        select(
-            VitalSigns,
-            func.row_number()
-            .over(
-                partition_by=VitalSigns.session_id,
-                order_by=(VitalSigns.taken_at.desc(), VitalSigns.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(VitalSigns.session_id.in_(session_ids), VitalSigns.id.not_in(corrected))
-        .subquery()
+    candidate = aliased(VitalSigns)
+    newest = (
+        select(candidate.id)
+        .where(candidate.session_id == InfusionSession.id, candidate.id.not_in(corrected))
+        .order_by(candidate.taken_at.desc(), candidate.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    newest = aliased(VitalSigns, ranked)
+    newest_ids = select(newest).where(InfusionSession.id.in_(session_ids))
     return {
         row.session_id: LatestVitals(
             Source(row.source),
@@ -374,7 +373,7 @@ def latest_vitals(db: DbSession, session_ids: Sequence[int]) -> dict[int, Latest
             row.spo2,
             row.temperature_c,
         )
-        for row in db.scalars(select(newest).where(ranked.c.rank == 1))
+        for row in db.scalars(select(VitalSigns).where(VitalSigns.id.in_(newest_ids)))
     }
 
 
