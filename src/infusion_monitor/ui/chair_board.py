@@ -52,8 +52,8 @@ def _repolish(widget: QWidget) -> None:
 
 
 class ChairTile(QFrame):
-    """One chair: state word, short identity, drug and cycle, infusion time, vitals due, the
-    latest values, rate step."""
+    """One chair: state word, short identity, drug and cycle, infusion time, vitals due, rate
+    step, alert, the latest values."""
 
     clicked = Signal()
     activated = Signal()
@@ -114,10 +114,10 @@ class ChairTile(QFrame):
         layout.addWidget(self._drug)
         layout.addLayout(time_row)
         layout.addLayout(cues)
-        layout.addWidget(self.latest)
         layout.addWidget(self._step, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._note)
         layout.addWidget(self.alert_slot)
+        layout.addWidget(self.latest)  # under the alert band, which must stay high on the tile
         layout.addWidget(self._free)
         layout.addStretch(1)
 
