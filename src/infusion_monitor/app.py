@@ -304,8 +304,8 @@ def build_main_window(
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
-        service = UnitBoardService(database.sessions, library, watcher, stale_after)
-        window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
+        service = UnitBoardService(database.sessions, library, watcher)
+        window = UnitBoardWindow(service.snapshot, service.changed, clock.now, stale_after)
         window.destroyed.connect(lambda *_args: watcher.close())
         return window
 
@@ -321,10 +321,12 @@ def build_main_window(
         open_unit_board=open_unit_board,
         care=care,
         security=security,
+        stale_after=stale_after,
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     steps: list[Callable[[], None]] = [
         window.attach_care_view,
+        functools.partial(_watch_database, window, database),
         functools.partial(
             _attach_vitals,
             window,
@@ -362,6 +364,15 @@ def build_main_window(
 
 def _run_now(step: Callable[[], None]) -> None:
     step()
+
+
+def _watch_database(window: MainWindow, database: Database) -> None:
+    """Let the window notice every commit (monitor values, other workstations) at its tick."""
+    from infusion_monitor.storage.changes import ChangeWatcher
+
+    watcher = ChangeWatcher(database.engine)
+    window.watch_database(watcher.changed)
+    window.destroyed.connect(lambda *_args: watcher.close())
 
 
 def _schedule_backups(window: MainWindow, job: BackupJob) -> None:

@@ -13,12 +13,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
+from infusion_monitor.domain.monitor import is_stale
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import VitalsStatus, vitals_status
 from infusion_monitor.domain.session import EventKind, RateStep, Session, SessionState
 from infusion_monitor.domain.session import SessionEvent as DomainEvent
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.storage.models import (
     Assessment,
     Chair,
@@ -80,6 +83,25 @@ class Premed:
 
 
 @dataclass(frozen=True)
+class LatestVitals:
+    """The session's newest current set (by measurement time): its values, where they came from
+    (typed or a monitor) and when they were measured."""
+
+    source: Source
+    taken_at: datetime
+    hr: int | None
+    sbp: int | None
+    dbp: int | None
+    rr: int | None
+    spo2: int | None
+    temp_c: float | None
+
+    def stale(self, now: datetime, stale_after: timedelta) -> bool:
+        """Whether the screens grey these values out at ``now`` (``domain.monitor.is_stale``)."""
+        return is_stale(self.source, self.taken_at, now, stale_after)
+
+
+@dataclass(frozen=True)
 class SessionDetail:
     """Everything about one session that the board and the session view show."""
 
@@ -106,6 +128,8 @@ class SessionDetail:
     lifecycle: Session
     last_vitals_at: datetime | None
     reaction_interval_min: int | None
+    latest_vitals: LatestVitals | None = None
+    """The newest current set, for the board's and the session view's latest values."""
     baseline_warning: bool = False
     """Planned sessions: the rules engine flags the baseline NEWS2 (start needs a reason)."""
 
@@ -272,6 +296,7 @@ def load_details(
         ).all()
     )
     intervals = _reaction_intervals(db, session_ids)
+    latest = latest_vitals(db, session_ids)
     details: dict[int, SessionDetail] = {}
     for row, patient, chair, nurse in rows:
         own = events.get(row.id, [])
@@ -314,8 +339,42 @@ def load_details(
             lifecycle=lifecycle(row, own, library),
             last_vitals_at=last_vitals.get(row.id),
             reaction_interval_min=intervals.get(row.id),
+            latest_vitals=latest.get(row.id),
         )
     return details
+
+
+def latest_vitals(db: DbSession, session_ids: Sequence[int]) -> dict[int, LatestVitals]:
+    """Each session's newest set by measurement time (then by id), corrected sets left out.
+
+    One indexed look-up per session (``session_id, taken_at`` read backwards), so a long
+    session of 1 Hz monitor data costs no more than a short one.
+    """
+    corrected = select(VitalSigns.amends_id).where(
+        VitalSigns.session_id.in_(session_ids), VitalSigns.amends_id.is_not(None)
+    )
+    candidate = aliased(VitalSigns)
+    newest = (
+        select(candidate.id)
+        .where(candidate.session_id == InfusionSession.id, candidate.id.not_in(corrected))
+        .order_by(candidate.taken_at.desc(), candidate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest_ids = select(newest).where(InfusionSession.id.in_(session_ids))
+    return {
+        row.session_id: LatestVitals(
+            Source(row.source),
+            row.taken_at,
+            row.heart_rate,
+            row.systolic_bp,
+            row.diastolic_bp,
+            row.respiratory_rate,
+            row.spo2,
+            row.temperature_c,
+        )
+        for row in db.scalars(select(VitalSigns).where(VitalSigns.id.in_(newest_ids)))
+    }
 
 
 def _reaction_intervals(db: DbSession, session_ids: Sequence[int]) -> dict[int, int | None]:

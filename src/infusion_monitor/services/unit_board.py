@@ -7,16 +7,15 @@ config. :meth:`UnitBoardService.changed` is cheap to poll; :meth:`snapshot` read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, is_stale
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.services.board import BoardService, ChairStatus
 from infusion_monitor.storage.changes import ChangeWatcher
-from infusion_monitor.storage.models import Alert, Chair, InfusionSession, VitalSigns
+from infusion_monitor.storage.models import Alert, Chair, InfusionSession
 
 _PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -32,25 +31,11 @@ class AlertSummary:
 
 
 @dataclass(frozen=True)
-class MonitorValues:
-    """The latest vitals of a chair's session, with where they came from and when measured."""
-
-    source: str
-    taken_at: datetime
-    heart_rate: int | None
-    spo2: int | None
-    systolic_bp: int | None
-    diastolic_bp: int | None
-    stale: bool
-
-
-@dataclass(frozen=True)
 class UnitTile:
-    """One chair on the unit board."""
+    """One chair on the unit board (its latest values: ``chair.session.latest_vitals``)."""
 
     chair: ChairStatus
     alerts: tuple[AlertSummary, ...]
-    latest: MonitorValues | None
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -68,18 +53,16 @@ class UnitBoardService:
         sessions: sessionmaker[Session],
         library: ProtocolLibrary,
         watcher: ChangeWatcher | None = None,
-        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         self._sessions = sessions
         self._library = library
         self._watcher = watcher
-        self._stale_after = stale_after
 
     def changed(self, wait_s: float = 0.0) -> bool:
         """True if any workstation committed since the last call (waits at most ``wait_s``)."""
         return self._watcher.changed(wait_s) if self._watcher is not None else True
 
-    def snapshot(self, now: datetime) -> tuple[UnitTile, ...]:
+    def snapshot(self) -> tuple[UnitTile, ...]:
         """Every chair in the database, alerting ones on top."""
         with self._sessions() as db:
             names = db.scalars(select(Chair.name).order_by(Chair.position, Chair.name)).all()
@@ -91,15 +74,9 @@ class UnitBoardService:
             )
             active: dict[str, int] = dict(rows.all())
             alerts = self._alerts(db, list(active.values()))
-            latest = self._latest(db, list(active.values()), now)
         statuses = BoardService(self._sessions, names, self._library).snapshot()
         tiles = [
-            UnitTile(
-                status,
-                alerts.get(active.get(status.name, -1), ()),
-                latest.get(active.get(status.name, -1)),
-            )
-            for status in statuses
+            UnitTile(status, alerts.get(active.get(status.name, -1), ())) for status in statuses
         ]
         order = {name: index for index, name in enumerate(names)}
         return tuple(sorted(tiles, key=lambda t: (t.sort_key, order[t.chair.name])))
@@ -117,25 +94,3 @@ class UnitBoardService:
                     AlertSummary(alert.condition, alert.priority, alert.raised_at, escalated)
                 )
         return {key: tuple(value) for key, value in out.items()}
-
-    def _latest(
-        self, db: Session, session_ids: list[int], now: datetime
-    ) -> dict[int, MonitorValues]:
-        out: dict[int, MonitorValues] = {}
-        newest = (
-            select(func.max(VitalSigns.id))
-            .where(VitalSigns.session_id.in_(session_ids))
-            .group_by(VitalSigns.session_id)
-        )
-        rows = db.scalars(select(VitalSigns).where(VitalSigns.id.in_(newest)))
-        for row in rows:
-            out[row.session_id] = MonitorValues(
-                source=row.source,
-                taken_at=row.taken_at,
-                heart_rate=row.heart_rate,
-                spo2=row.spo2,
-                systolic_bp=row.systolic_bp,
-                diastolic_bp=row.diastolic_bp,
-                stale=is_stale(row.taken_at, now, self._stale_after),
-            )
-        return out

@@ -7,6 +7,7 @@ Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide anot
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor import __version__
 from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
         care: CareController | None = None,
         security: SecurityWiring | None = None,
         open_unit_board: Callable[[], QWidget] | None = None,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         super().__init__()
         self._open_unit_board = open_unit_board
@@ -164,6 +167,8 @@ class MainWindow(QMainWindow):
         self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
+        #: Asked at every tick whether anyone committed (``watch_database``); None: not asked.
+        self._database_changed: Callable[[], bool] | None = None
 
         self._unit = QLabel(unit_name)
         self._unit.setObjectName("HeaderUnit")
@@ -192,7 +197,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self._time)
 
         self.messages = MessageArea()
-        self.board = ChairBoard()
+        self.board = ChairBoard(stale_after=stale_after)
         self.board.chair_selected.connect(self._on_board_chair_selected)
         self.placeholder_text = QLabel()
         self.placeholder_text.setObjectName("PlaceholderText")
@@ -211,7 +216,7 @@ class MainWindow(QMainWindow):
         self.setup_form = SetupForm(controller, clock)
         self.setup_form.saved.connect(self._on_setup_form_saved)
         self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
-        self.session_view = SessionView(controller)
+        self.session_view = SessionView(controller, stale_after=stale_after)
         self.session_area = _LockableStack()
         for page in (self.placeholder, self.setup_form, self.session_view):
             self.session_area.addWidget(page)
@@ -305,13 +310,29 @@ class MainWindow(QMainWindow):
             self.care_view.follow(shown.id)
 
     def refresh_board(self) -> None:
-        """Ask for a fresh snapshot of every chair and show it."""
+        """Ask for a fresh snapshot of every chair and show it; the session view follows its
+        session's snapshot (latest values, vitals schedule)."""
+        now = self._clock.now()
         self._statuses = self.controller.snapshot()
-        self.board.show_statuses(self._statuses, self._clock.now())
+        self.board.show_statuses(self._statuses, now)
         shown = self.session_view.detail
-        self.session_view.step_hold = shown is not None and any(
-            s.hold_escalation for s in self._statuses if s.session and s.session.id == shown.id
+        fresh = next(
+            (s for s in self._statuses if shown and s.session and s.session.id == shown.id), None
         )
+        self.session_view.step_hold = fresh is not None and fresh.hold_escalation
+        if fresh is not None and fresh.session is not None:
+            self.session_view.follow(fresh.session, now)
+
+    def watch_database(self, changed: Callable[[], bool]) -> None:
+        """Re-read the board at the next tick whenever ``changed()`` says someone committed
+        (a monitor through the gateway, another workstation, this one)."""
+        self._database_changed = changed
+
+    def _on_database_changed(self) -> None:
+        shown = self.session_view.latest.latest
+        self.refresh_board()
+        if self.session_view.latest.latest != shown:
+            self.session_view.vitals_arrived.emit()
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt."""
@@ -652,6 +673,8 @@ class MainWindow(QMainWindow):
             band.show_alert(alert, now, policy=policy)
 
     def _on_ticker_timeout(self) -> None:
+        if self._database_changed is not None and self._database_changed():
+            self._on_database_changed()
         now = self._clock.now()
         if self.care is not None:
             self.care.poll()

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from infusion_monitor.domain.monitor import age_text
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.services.unit_board import UnitTile
+from infusion_monitor.ui.latest_vitals import provenance_text, values_text
+from infusion_monitor.ui.theme import STALE_FILL, STALE_INK
 
 #: How often to ask whether another workstation changed something (cheap: no query).
 POLL_MS = 500
 #: Repaint at least this often so elapsed times and staleness stay right.
 REPAINT_MS = 30_000
 _COLUMNS = ("Chair", "State", "Patient", "Drug", "Alerts", "Latest values")
-_STALE = QColor("#8a8a8a")
 
 
 class UnitBoardWindow(QWidget):
@@ -25,15 +26,17 @@ class UnitBoardWindow(QWidget):
 
     def __init__(
         self,
-        load: Callable[[datetime], Sequence[UnitTile]],
+        load: Callable[[], Sequence[UnitTile]],
         changed: Callable[[], bool],
         now: Callable[[], datetime],
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Unit board — Infusion Monitor")
         self.resize(1100, 700)
         self._load, self._changed, self._now = load, changed, now
+        self._stale_after = stale_after
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -57,10 +60,12 @@ class UnitBoardWindow(QWidget):
     def refresh(self) -> None:
         """Read and show a fresh snapshot."""
         now = self._now()
-        tiles = self._load(now)
+        tiles = self._load()
         self.table.setRowCount(len(tiles))
         for row, tile in enumerate(tiles):
             session = tile.chair.session
+            latest = session.latest_vitals if session is not None else None
+            stale = latest is not None and latest.stale(now, self._stale_after)
             alerts = ", ".join(
                 f"{a.priority.upper()} {a.condition}{' (escalated)' if a.escalated else ''}"
                 for a in tile.alerts
@@ -71,32 +76,17 @@ class UnitBoardWindow(QWidget):
                 f"{session.patient.initials} …{session.patient.short_id}" if session else "",
                 session.drug_name if session else "",
                 alerts,
-                self._latest_text(tile, now),
+                ""
+                if latest is None
+                else f"{values_text(latest)}\n{provenance_text(latest, now, self._stale_after)}",
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == len(cells) - 1 and tile.latest is not None and tile.latest.stale:
-                    item.setForeground(QBrush(_STALE))
-                    item.setToolTip("Stale: no new value from the monitor recently")
+                if column == len(cells) - 1 and stale:
+                    item.setForeground(QBrush(QColor(STALE_INK)))
+                    item.setBackground(QBrush(QColor(STALE_FILL)))
                 self.table.setItem(row, column, item)
-
-    @staticmethod
-    def _latest_text(tile: UnitTile, now: datetime) -> str:
-        latest = tile.latest
-        if latest is None:
-            return ""
-        source = "monitor" if latest.source == "monitor" else "typed"
-        bp = (
-            f" BP {latest.systolic_bp}/{latest.diastolic_bp}"
-            if latest.systolic_bp is not None
-            else ""
-        )
-        measured = latest.taken_at.astimezone().strftime("%H:%M")
-        return (
-            f"HR {latest.heart_rate if latest.heart_rate is not None else '—'}"
-            f" SpO2 {latest.spo2 if latest.spo2 is not None else '—'}{bp}"
-            f" — {source}, measured {measured} ({age_text(latest.taken_at, now)} ago)"
-        )
+        self.table.resizeRowsToContents()
 
     def _on_poll_timeout(self) -> None:
         if self._changed():
