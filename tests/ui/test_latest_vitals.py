@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
@@ -133,3 +134,31 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
         assert not view.stale
         assert view.text.startswith("HR 72 · BP 120/80 · RR 16 · SpO2 98% · T 36.8°C")
         assert view.text.endswith(f"Typed {hhmm(typed_at)} · 45 min ago")
+
+
+def test_a_monitor_set_that_changes_the_guidance_redraws_it_where_the_nurse_is(
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
+) -> None:
+    data_dir.mkdir()
+    (data_dir / "config.toml").write_text("[security]\nlock_after_minutes = 240\n")
+    clock = FakeClock(T0)
+    window = activate(make_window(clock=clock), qtbot)
+    set_up_chair(window, qtbot, 0)
+    act(window, qtbot, 0, "start_button")
+    care = window.care_view
+    assert care is not None
+    tick(window, clock, 10)
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+    for code in ("urticaria", "wheeze"):  # skin and breathing: anaphylaxis, a high alert
+        qtbot.mouseClick(care.symptoms.buttons[code], Qt.MouseButton.LeftButton)
+    assert care.picture is not None and care.picture.guidance.pathways[0] == "anaphylaxis"
+    fluids = "Give an IV fluid bolus per standing order."
+    assert fluids not in [row.step.text for row in care.guidance.rows]
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+
+    with monitor_gateway(data_dir, clock) as send:
+        send(hr=128, sbp=78, dbp=44, spo2=95)  # hypotension: the same alert, one more step
+        tick(window, clock)
+
+    assert fluids in [row.step.text for row in care.guidance.rows]
+    assert window.session_view.tabs.currentWidget() is care.symptoms

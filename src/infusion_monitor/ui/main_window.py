@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
         self.refresh_board()
         if self.session_view.latest.latest != shown:
             self.session_view.vitals_arrived.emit()
+        if self.care_view is not None:
+            self.care_view.catch_up()
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt."""
