@@ -304,8 +304,10 @@ def build_main_window(
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
-        service = UnitBoardService(database.sessions, library, watcher)
-        window = UnitBoardWindow(service.snapshot, service.changed, clock.now, stale_after)
+        service = UnitBoardService(database.sessions, library, watcher, config.unit.chairs)
+        window = UnitBoardWindow(
+            service.snapshot, service.changed, clock.now, stale_after, care_services.alerts.policy
+        )
         window.destroyed.connect(lambda *_args: watcher.close())
         return window
 

@@ -191,7 +191,8 @@ def test_two_workstations_see_each_others_sessions_on_the_unit_board_within_two_
     ):
         b.send("open_unit_board", refused=True)  # locked: the board shows patient initials
         b.send("sign_in", staff_id="CHARGE", pin="2345")
-        assert b.send("open_unit_board")["rows"] == []
+        rows = b.send("open_unit_board")["rows"]  # its own chairs, before any session
+        assert [row[:2] for row in rows] == [["B1", "Free"], ["B2", "Free"]]
         a.send("sign_in", staff_id="N001", pin="1234")
         a_to_b = start_and_watch(a, b, "A1", "Ada Lovelace", "00410001", "A.L.")
 
@@ -199,11 +200,11 @@ def test_two_workstations_see_each_others_sessions_on_the_unit_board_within_two_
         a.send("switch_user")
         a.send("sign_in", staff_id="CHARGE", pin="2345")
         rows = a.send("open_unit_board")["rows"]
-        assert [row[:2] for row in rows] == [["A1", "Running"]]
+        assert [row[:2] for row in rows] == [["A1", "Running"], ["A2", "Free"]]
         b.send("sign_in", staff_id="N002", pin="5678")
         b_to_a = start_and_watch(b, a, "B1", "Boris Bauer", "00520002", "B.B.")
 
         board = a.send("board")["rows"]
-        assert [row[:2] for row in board] == [["A1", "Running"], ["B1", "Running"]]
+        assert [row[:2] for row in board] == [["A1", "Running"], ["B1", "Running"], ["A2", "Free"]]
     assert a_to_b < WITHIN_S, f"A → B took {a_to_b:.3f} s (bound {WITHIN_S:g} s)"
     assert b_to_a < WITHIN_S, f"B → A took {b_to_a:.3f} s (bound {WITHIN_S:g} s)"

@@ -1,48 +1,44 @@
 """The charge nurse's unit board: every chair of every workstation, alerting chairs first.
 
-Chairs come from the database (all workstations sharing it), not from this workstation's
-config. :meth:`UnitBoardService.changed` is cheap to poll; :meth:`snapshot` reads the board.
+Chairs come from the database (every chair any workstation sharing it has used), and this
+workstation's own configured chairs are shown even before their first session.
+:meth:`UnitBoardService.changed` is cheap to poll; :meth:`snapshot` reads the board.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.domain.alerts import Alert, AlertState
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
+from infusion_monitor.services.alerts import alert_of
 from infusion_monitor.services.board import BoardService, ChairStatus
+from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import ChangeWatcher
-from infusion_monitor.storage.models import Alert, Chair, InfusionSession
-
-_PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
-
-
-@dataclass(frozen=True)
-class AlertSummary:
-    """An alert still needing attention: unacknowledged (active), or escalated."""
-
-    condition: str
-    priority: str
-    raised_at: datetime
-    escalated: bool
+from infusion_monitor.storage.models import Chair, InfusionSession
 
 
 @dataclass(frozen=True)
 class UnitTile:
-    """One chair on the unit board (its latest values: ``chair.session.latest_vitals``)."""
+    """One chair on the unit board (its latest values: ``chair.session.latest_vitals``).
+
+    ``alerts``: the session's alerts that need the unit's attention: unacknowledged, or escalated
+    by a nurse ("Escalate anyway"), even once acknowledged.
+    """
 
     chair: ChairStatus
-    alerts: tuple[AlertSummary, ...]
+    alerts: tuple[Alert, ...]
 
     @property
     def sort_key(self) -> tuple[int, int]:
-        """Unacknowledged/escalated alerts first (worst priority first), then board order."""
+        """Alerting chairs first (worst priority first), then board order."""
         if not self.alerts:
-            return (1, 9)
-        return (0, min(_PRIORITY_RANK.get(a.priority, 9) for a in self.alerts))
+            return (1, 0)
+        return (0, -max(alert.priority for alert in self.alerts))
 
 
 class UnitBoardService:
@@ -53,19 +49,22 @@ class UnitBoardService:
         sessions: sessionmaker[Session],
         library: ProtocolLibrary,
         watcher: ChangeWatcher | None = None,
+        chairs: Sequence[str] = (),
     ) -> None:
         self._sessions = sessions
         self._library = library
         self._watcher = watcher
+        self._chairs = tuple(chairs)
 
     def changed(self, wait_s: float = 0.0) -> bool:
         """True if any workstation committed since the last call (waits at most ``wait_s``)."""
         return self._watcher.changed(wait_s) if self._watcher is not None else True
 
     def snapshot(self) -> tuple[UnitTile, ...]:
-        """Every chair in the database, alerting ones on top."""
+        """Every chair in the database and this workstation's, alerting ones on top."""
         with self._sessions() as db:
-            names = db.scalars(select(Chair.name).order_by(Chair.position, Chair.name)).all()
+            names = list(db.scalars(select(Chair.name).order_by(Chair.position, Chair.name)))
+            names += [name for name in self._chairs if name not in names]
             rows = db.execute(
                 select(Chair.name, InfusionSession.id)
                 .join(InfusionSession.chair)
@@ -82,15 +81,15 @@ class UnitBoardService:
         return tuple(sorted(tiles, key=lambda t: (t.sort_key, order[t.chair.name])))
 
     @staticmethod
-    def _alerts(db: Session, session_ids: list[int]) -> dict[int, tuple[AlertSummary, ...]]:
-        out: dict[int, list[AlertSummary]] = {}
+    def _alerts(db: Session, session_ids: list[int]) -> dict[int, tuple[Alert, ...]]:
+        out: dict[int, list[Alert]] = {}
         rows = db.scalars(
-            select(Alert).where(Alert.session_id.in_(session_ids), Alert.state != "resolved")
+            select(models.Alert)
+            .where(models.Alert.session_id.in_(session_ids), models.Alert.state != "resolved")
+            .order_by(models.Alert.raised_at, models.Alert.id)
         )
-        for alert in rows:
-            escalated = getattr(alert, "escalated_at", None) is not None
-            if alert.state == "active" or escalated:
-                out.setdefault(alert.session_id, []).append(
-                    AlertSummary(alert.condition, alert.priority, alert.raised_at, escalated)
-                )
+        for row in rows:
+            alert = alert_of(db, row)
+            if alert.state is AlertState.ACTIVE or alert.escalated_by_nurse:
+                out.setdefault(alert.session_id, []).append(alert)
         return {key: tuple(value) for key, value in out.items()}
