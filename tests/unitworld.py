@@ -11,6 +11,7 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.storage.models import VitalSigns
 from session_helpers import draft, library
 
 #: Sessions start well before "now", so monitor times are never before the session began.
@@ -45,3 +46,20 @@ def add_running_session(
     clock.advance(timedelta(minutes=1))
     service.start(SessionRef(detail.id, detail.version), actor)
     return detail.id
+
+
+def add_monitor_set(
+    sessions: sessionmaker[Session], session_id: int, taken_at: datetime, **values: int
+) -> None:
+    """Store a monitor set measured at ``taken_at`` in its own commit (``heart_rate=...``)."""
+    with sessions.begin() as db:
+        db.add(
+            VitalSigns(
+                session_id=session_id,
+                taken_at=taken_at,
+                entered_at=datetime.now(UTC),
+                entered_by_id=1,
+                source="monitor",
+                **values,
+            )
+        )

@@ -192,6 +192,11 @@ def alert_policy(config: Config) -> AlertPolicy:
     return AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s)
 
 
+def stale_after(config: Config) -> timedelta:
+    """How old a monitor's value may be before the screens grey it out."""
+    return timedelta(minutes=config.gateway.stale_after_min)
+
+
 def read_first(
     reader: Reader, config: Config, library: ProtocolLibrary, clock: Clock
 ) -> FirstScreen:
@@ -315,6 +320,7 @@ def first_window(
         reload_rules=rules.reload,
         latest_crash_report=latest_crash.path if latest_crash else None,
         finish_build=deferred.finish,
+        stale_after=stale_after(config),
     )
     _announce_unshown_crash(paths.crash_dir, funnel, window)
     return window
@@ -435,7 +441,6 @@ def complete_window(
     care = CareController(
         care_services.care, care_services.alerts, funnel, state.require_actor, clock
     )
-    stale_after = timedelta(minutes=config.gateway.stale_after_min)
 
     def open_unit_board() -> QWidget:
         from infusion_monitor.services.unit_board import UnitBoardService
@@ -443,8 +448,14 @@ def complete_window(
         from infusion_monitor.ui.unit_board import UnitBoardWindow
 
         watcher = ChangeWatcher(database.engine)
-        service = UnitBoardService(database.sessions, library, watcher, stale_after)
-        board_window = UnitBoardWindow(service.snapshot, service.changed, clock.now)
+        service = UnitBoardService(database.sessions, library, watcher, config.unit.chairs)
+        board_window = UnitBoardWindow(
+            service.snapshot,
+            service.changed,
+            clock.now,
+            stale_after(config),
+            care_services.alerts.policy,
+        )
         board_window.destroyed.connect(lambda *_args: watcher.close())
         return board_window
 
@@ -452,6 +463,7 @@ def complete_window(
         controller=controller, care=care, security=security, open_unit_board=open_unit_board
     )
     window.attach_care_view()
+    _watch_database(window, database)
     _attach_vitals(
         window,
         controller,
@@ -478,6 +490,15 @@ def complete_window(
             keep=config.backup.keep,
         )
         _schedule_backups(window, job)
+
+
+def _watch_database(window: MainWindow, database: Database) -> None:
+    """Let the window notice every commit (monitor values, other workstations) at its tick."""
+    from infusion_monitor.storage.changes import ChangeWatcher
+
+    watcher = ChangeWatcher(database.engine)
+    window.watch_database(watcher.changed)
+    window.destroyed.connect(lambda *_args: watcher.close())
 
 
 def _schedule_backups(window: MainWindow, job: BackupJob) -> None:

@@ -1,11 +1,11 @@
 """The first screen read before SQLAlchemy (standard-library ``sqlite3``) equals the services'.
 
 A unit in every state the locked screen can show: free, planned, running, paused, observation
-and discontinued chairs, a closed session, vitals due and overdue, a held rate step, open alerts
-of each priority (one acknowledged, one a nurse's escalation) and resolved ones. The first read
-of the SQLite file, while the app has it open and after a clean close, must equal what the
-board, alert and sign-in services read through SQLAlchemy; and the same unit built on
-PostgreSQL must read the same through the services there.
+and discontinued chairs, a closed session, vitals due and overdue with the latest values, a held
+rate step, open alerts of each priority (one acknowledged, one a nurse's escalation) and
+resolved ones. The first read of the SQLite file, while the app has it open and after a clean
+close, must equal what the board, alert and sign-in services read through SQLAlchemy; and the
+same unit built on PostgreSQL must read the same through the services there.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def _covers_every_state(screen: FirstScreen, now_clock: FakeClock) -> None:
     assert any(status.hold_escalation for status in screen.statuses)
     vitals = {s.session.vitals_status(now_clock.now()).state for s in screen.statuses if s.session}
     assert {VitalsState.DUE, VitalsState.OVERDUE} <= vitals
+    assert all(s.session.latest_vitals for s in screen.statuses if s.session)  # latest values
     alerts = list(screen.unit_alerts.by_session.values())
     assert {alert.priority for alert in alerts} == set(AlertPriority)
     assert any(alert.escalated_by_nurse for alert in alerts)

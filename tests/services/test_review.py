@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from care_world import RULES, case, running_chair
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, PermissionDenied
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.review import EXPORT_RECORD, OPEN_RECORD, ReviewService
 from infusion_monitor.services.review_query import SessionFilter, SortKey
+from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.vitals_trend import VitalsTrendService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import AuditEntry, InfusionSession
 from review_world import small_unit
+from session_helpers import NURSE, T0
 
 
 @pytest.fixture
@@ -117,3 +124,38 @@ def test_a_running_session_does_not_open(
         db.get(InfusionSession, reacted).state = "running"  # type: ignore[union-attr]
     with pytest.raises(UserError, match="not a finished session"):
         review.open_session(charge, reacted)
+
+
+def test_the_timeline_shows_an_alert_as_raised_and_each_change_to_it(
+    database: Database, charge: Actor
+) -> None:
+    chair = running_chair(database, FakeClock(T0), case("V03"))
+    sid, care = chair.session_id, chair.care
+    chair.clock.advance(timedelta(minutes=10))
+    care.care.record_symptom(NURSE, sid, "angioedema")
+    care.care.record_symptom(NURSE, sid, "flushing")
+    alert = care.care.picture(sid).alert
+    assert alert is not None and alert.priority is AlertPriority.MEDIUM
+    chair.clock.advance(timedelta(seconds=40))
+    care.alerts.acknowledge(NURSE, alert.id)
+    chair.clock.advance(timedelta(minutes=5))
+    angioedema = next(s for s in care.care.picture(sid).symptoms if s.code == "angioedema")
+    care.care.resolve_symptom(NURSE, angioedema.id)
+    detail = chair.sessions.detail(sid)
+    stopped = chair.sessions.discontinue(SessionRef(sid, detail.version), NURSE, "reaction")
+    chair.sessions.close(SessionRef(sid, stopped.detail.version), NURSE, "sent to the ward")
+
+    _, review = ReviewService(database.sessions, chair.clock).open_session(charge, sid)
+    (shown,) = review.alerts
+    assert (shown.priority, shown.condition) == ("medium", "airway_watch")
+    lines = [e.text for e in review.timeline if e.kind == "alert"]
+    assert lines == [
+        "Alert !! MEDIUM raised: airway watch",
+        "Alert !! MEDIUM acknowledged after 40 s",
+        "Alert lowered to ! LOW: mild reaction",
+    ]
+    trend = VitalsTrendService(database.sessions, lambda: RULES).trend(sid)
+    assert [e.label for e in trend.events if e.kind == "alert"] == [
+        "!! MEDIUM airway watch",
+        "lowered to ! LOW mild reaction",
+    ]

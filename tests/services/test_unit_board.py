@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from backends import Backend
-from infusion_monitor.domain.monitor import is_stale
+from care_world import case, running_chair
+from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertPriority, AlertState
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
-from infusion_monitor.storage.models import Alert, VitalSigns
-from session_helpers import library
-from unitworld import STARTED, add_running_session
+from infusion_monitor.storage.models import Alert as AlertRow
+from session_helpers import NURSE, T0, library
+from unitworld import STARTED, add_monitor_set, add_running_session
 
 
 @pytest.fixture
@@ -34,18 +37,18 @@ def test_a_chair_started_on_another_workstation_is_noticed_and_shown(
     watcher = ChangeWatcher(here.engine)
     try:
         board = UnitBoardService(here.sessions, library(), watcher)
-        assert board.snapshot(datetime.now(UTC)) == ()
+        assert board.snapshot() == ()
         assert not board.changed()
         add_running_session(there.sessions, "Chair 12", "MRN-12")
         assert board.changed(wait_s=5)
         assert not board.changed()
-        (tile,) = board.snapshot(datetime.now(UTC))
+        (tile,) = board.snapshot()
         assert (tile.chair.name, tile.chair.state.value) == ("Chair 12", "Running")
     finally:
         watcher.close()
 
 
-def test_alerting_chairs_come_first_and_monitor_values_go_stale(
+def test_alerting_chairs_come_first_with_their_latest_values_and_where_they_came_from(
     two_workstations: tuple[Database, Database],
 ) -> None:
     here, _there = two_workstations
@@ -53,30 +56,52 @@ def test_alerting_chairs_come_first_and_monitor_values_go_stale(
     second = add_running_session(here.sessions, "Chair 2", "MRN-2")
     taken = STARTED + timedelta(minutes=10)
     with here.sessions.begin() as db:
-        db.add(Alert(session_id=second, condition="hypotension", priority="high", raised_at=taken))
         db.add(
-            VitalSigns(
-                session_id=second,
-                taken_at=taken,
-                entered_at=taken,
-                entered_by_id=1,
-                source="monitor",
-                heart_rate=118,
-                spo2=93,
-            )
+            AlertRow(session_id=second, condition="hypotension", priority="high", raised_at=taken)
         )
-    board = UnitBoardService(here.sessions, library(), stale_after=timedelta(minutes=5))
-    first, other = board.snapshot(taken + timedelta(minutes=1))
+    add_monitor_set(here.sessions, second, taken, heart_rate=118, spo2=93)
+    # Resent after a drop-out: stored later, measured earlier; not the latest.
+    add_monitor_set(here.sessions, second, taken - timedelta(minutes=3), heart_rate=99, spo2=97)
+    first, other = UnitBoardService(here.sessions, library()).snapshot()
     assert first.chair.name == "Chair 2"
     assert [a.condition for a in first.alerts] == ["hypotension"]
-    assert first.latest is not None
-    assert (first.latest.source, first.latest.heart_rate, first.latest.stale) == (
-        "monitor",
+    assert first.chair.session is not None and other.chair.session is not None
+    latest = first.chair.session.latest_vitals
+    assert latest is not None
+    assert (latest.source, latest.taken_at, latest.hr, latest.spo2, latest.sbp) == (
+        Source.MONITOR,
+        taken,
         118,
-        False,
+        93,
+        None,
     )
-    assert other.latest is not None and other.latest.source == "typed"  # the baseline
-    later = board.snapshot(taken + timedelta(minutes=6))[0]
-    assert later.latest is not None and later.latest.stale
-    assert is_stale(taken, taken + timedelta(minutes=5, seconds=1))
-    assert not is_stale(taken, taken + timedelta(minutes=5))
+    five_min = timedelta(minutes=5)
+    assert not latest.stale(taken + five_min, five_min)
+    assert latest.stale(taken + five_min + timedelta(seconds=1), five_min)
+    baseline = other.chair.session.latest_vitals
+    assert baseline is not None and baseline.source is Source.TYPED
+    assert not baseline.stale(taken + timedelta(hours=3), five_min)
+
+
+def test_an_acknowledged_alert_leaves_the_board_unless_a_nurse_escalated_it(
+    database: Database,
+) -> None:
+    clock = FakeClock(T0)
+    chair = running_chair(database, clock, case("V03"))
+    sid, care = chair.session_id, chair.care
+    clock.advance(timedelta(minutes=10))
+    care.care.record_symptom(NURSE, sid, "angioedema")  # watch the airway: a medium alert
+    board = UnitBoardService(database.sessions, library(), chairs=("Chair 1", "Chair 9"))
+
+    def tiles() -> dict[str, tuple[Alert, ...]]:
+        return {tile.chair.name: tile.alerts for tile in board.snapshot()}
+
+    (alert,) = tiles()["Chair 1"]
+    assert (alert.priority, alert.state) == (AlertPriority.MEDIUM, AlertState.ACTIVE)
+    assert tiles()["Chair 9"] == ()  # this workstation's chair, never used yet, is shown
+    care.alerts.acknowledge(NURSE, alert.id)
+    assert tiles()["Chair 1"] == ()
+    care.care.escalate(NURSE, sid)
+    (escalated,) = tiles()["Chair 1"]
+    assert escalated.state is AlertState.ACKNOWLEDGED and escalated.escalated_by_nurse
+    assert escalated.escalated(clock.now(), AlertPolicy())

@@ -15,13 +15,16 @@ from infusion_monitor.domain.schedule import (
     VitalsState,
 )
 from infusion_monitor.domain.users import Actor, PermissionDenied, Role
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
 from infusion_monitor.services import assessing as assessing_module
 from infusion_monitor.services import vitals as vitals_module
+from infusion_monitor.services.session_records import LatestVitals, latest_vitals
 from infusion_monitor.services.vitals import LateReasonNeeded
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.errors import DiskFullError
+from infusion_monitor.storage.sql_rows import session_rows
 
 from .vitals_world import NURSE, World, at, draft, make_world
 
@@ -303,3 +306,21 @@ def test_a_row_committed_late_below_the_folded_ids_is_not_missed(world: World) -
         outcome = world.assessing.assess(db, world.session_id, at(18))
     assert outcome is not None
     assert outcome.priority == "high"
+
+
+def test_the_latest_set_is_the_newest_by_measurement_time_and_a_correction_replaces_it(
+    world: World,
+) -> None:
+    def latest() -> LatestVitals:
+        with world.sessions() as db:
+            return latest_vitals(session_rows(db), [world.session_id])[world.session_id]
+
+    baseline = latest()
+    assert (baseline.source, baseline.taken_at, baseline.hr) == (Source.TYPED, at(-10), 78)
+    wrong = world.record(15, hr=190)
+    assert (latest().taken_at, latest().hr) == (at(15), 190)
+    world.clock.advance(timedelta(minutes=1))
+    world.vitals.amend_vitals(NURSE, wrong.entry.id, draft(hr=90), "typed 190 for 90", at(16))
+    shown = latest()
+    assert (shown.source, shown.taken_at, shown.hr, shown.sbp) == (Source.TYPED, at(15), 90, 130)
+    assert not shown.stale(at(15) + timedelta(hours=2), timedelta(minutes=5))  # typed: never

@@ -171,3 +171,21 @@ def test_x_range_follows_new_points(plot: TrendPlot) -> None:
     plot.add_point(TrendPoint(100, hr=80, monitor=True))
     _low, high = plot.x_range()
     assert high >= 100
+
+
+def test_a_monitors_nibp_sent_apart_from_its_hr_is_a_line_and_a_lone_reading_a_square(
+    plot: TrendPlot,
+) -> None:
+    readings = [TrendPoint(t, hr=80 + t, spo2=97, monitor=True) for t in range(10)]
+    readings += [TrendPoint(t, sbp=120 + t, dbp=70, monitor=True) for t in (2.5, 7.5)]
+    readings += [TrendPoint(12, monitor=True), TrendPoint(14, hr=77, monitor=True)]  # drop-out
+    plot.set_points(sorted(readings, key=lambda p: p.t_min))
+
+    t, sbp = plot.monitor_curves["sbp"].getData()
+    assert list(t) == [2.5, 7.5, 12] and list(sbp[:2]) == [122.5, 127.5]  # joined, then the gap
+    assert plot.monitor_dots["sbp"].getData()[0] is None  # nothing drawn
+    assert plot.monitor_curves["sbp"].opts["symbol"] is None
+    t, hr = plot.monitor_curves["hr"].getData()
+    assert np.isnan(hr[list(t).index(12)])  # the drop-out still breaks the line
+    assert list(plot.monitor_dots["hr"].getData()[0]) == [14]  # alone after it: a square
+    assert plot.monitor_dots["hr"].opts["symbol"] == "s"

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-#: How old a monitor value may be before the screen greys it out (configurable per site).
+from infusion_monitor.domain.vitals_entry import Source
+
+#: How old a monitor value may be before the screen greys it out (``[gateway] stale_after_min``).
 DEFAULT_STALE_AFTER = timedelta(minutes=5)
 
 
@@ -32,11 +34,14 @@ class MonitorReading:
             raise ValueError("taken_at must be timezone-aware")
 
 
-def is_stale(
-    taken_at: datetime, now: datetime, stale_after: timedelta = DEFAULT_STALE_AFTER
-) -> bool:
-    """True when a value measured at ``taken_at`` is older than ``stale_after`` at ``now``."""
-    return now - taken_at > stale_after
+def is_stale(source: Source, taken_at: datetime, now: datetime, stale_after: timedelta) -> bool:
+    """True when a screen greys the value out: it came from a monitor and was measured more than
+    ``stale_after`` before ``now`` (the monitor stopped sending, or lost the patient).
+
+    A typed value never goes stale this way: the vitals schedule says when the next set is due.
+    Every screen showing a latest value asks this one function.
+    """
+    return source is Source.MONITOR and now - taken_at > stale_after
 
 
 def age_text(taken_at: datetime, now: datetime) -> str:

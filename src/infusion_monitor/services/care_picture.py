@@ -39,13 +39,26 @@ def _current(rows: list[Any]) -> list[Any]:
     return [row for row in rows if row.id not in superseded]
 
 
-def read_symptoms(db: Session, session_id: int, names: dict[int, str]) -> tuple[SymptomView, ...]:
-    """The session's symptoms as currently recorded, in onset order."""
+def current_symptom_rows(db: Session, session_id: int) -> list[models.SymptomRecord]:
+    """The session's symptoms as currently recorded: the latest version of each, in id order.
+
+    One entered in error (amended to resolve at its onset, which the rules ignore) is left out;
+    the records keep it and the review's timeline shows it with its correction.
+    """
     rows = db.scalars(
         select(models.SymptomRecord)
         .where(models.SymptomRecord.session_id == session_id)
         .order_by(models.SymptomRecord.id)
     ).all()
+    return [
+        row
+        for row in _current(list(rows))
+        if not (row.resolved_at is not None and row.resolved_at == row.onset_at)
+    ]
+
+
+def read_symptoms(db: Session, session_id: int, names: dict[int, str]) -> tuple[SymptomView, ...]:
+    """The session's symptoms as currently recorded, in onset order."""
     shown = [
         SymptomView(
             id=row.id,
@@ -56,8 +69,7 @@ def read_symptoms(db: Session, session_id: int, names: dict[int, str]) -> tuple[
             note=row.note,
             recorded_by=names.get(row.recorded_by_id, "?"),
         )
-        for row in _current(list(rows))
-        if not (row.resolved_at is not None and row.resolved_at == row.onset_at)
+        for row in current_symptom_rows(db, session_id)
     ]
     return tuple(sorted(shown, key=lambda s: (s.onset_at, s.id)))
 

@@ -8,6 +8,7 @@ actions done or declined, and every amendment beside the original it corrects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.care_picture import read_picture
 from infusion_monitor.services.care_views import ReactionView
 from infusion_monitor.services.session_records import SessionDetail, load_details
@@ -140,6 +142,65 @@ class SessionReview:
     def current_vitals(self) -> tuple[VitalsReview, ...]:
         """The sets no later row corrects."""
         return tuple(v for v in self.vitals if not v.superseded)
+
+
+def _alert_history(
+    db: Session, session_id: int, who: Callable[[int | None], str]
+) -> tuple[list[AlertReview], list[ReviewEntry]]:
+    """Each alert as it was raised, and the timeline of its changes, acknowledgement, resolution.
+
+    The acknowledgement line names the alert as it stood when acknowledged.
+    """
+    alerts: list[AlertReview] = []
+    entries: list[ReviewEntry] = []
+    for history in alert_histories(db, session_id):
+        row = history.row
+        raised = (history.raised_priority, history.raised_condition)
+        review = AlertReview(
+            row.id,
+            raised[1],
+            raised[0],
+            row.raised_at,
+            row.acknowledged_at,
+            who(row.acknowledged_by_id) or None,
+            row.resolved_at,
+        )
+        alerts.append(review)
+        words, condition = alert_words(*raised)
+        entries.append(
+            ReviewEntry(row.raised_at, "alert", f"Alert {words} raised: {condition}", "rules")
+        )
+        shown = raised
+        for change in history.changes:
+            now = (change.priority, change.condition)
+            if row.acknowledged_at is not None and change.at < row.acknowledged_at:
+                shown = now
+            words, condition = alert_words(*now)
+            entries.append(
+                ReviewEntry(
+                    change.at,
+                    "alert",
+                    f"Alert {CHANGE_WORDS[change.action]} {words}: {condition}",
+                    "rules",
+                )
+            )
+        if row.acknowledged_at is not None:
+            entries.append(
+                ReviewEntry(
+                    row.acknowledged_at,
+                    "alert",
+                    f"Alert {alert_words(*shown)[0]} acknowledged after "
+                    f"{_duration(review.ack_seconds or 0)}",
+                    who(row.acknowledged_by_id),
+                )
+            )
+        if row.resolved_at is not None:
+            note = "" if row.acknowledged_at is not None else " (never acknowledged)"
+            words = alert_words(row.priority, row.condition)[0]
+            entries.append(
+                ReviewEntry(row.resolved_at, "alert", f"Alert {words} resolved{note}", "")
+            )
+    return alerts, entries
 
 
 def _vitals_text(row: models.VitalSigns) -> str:
@@ -325,42 +386,8 @@ def read_review(
                 )
             )
 
-    alerts: list[AlertReview] = []
-    for alert in db.scalars(
-        select(models.Alert)
-        .where(models.Alert.session_id == session_id)
-        .order_by(models.Alert.raised_at, models.Alert.id)
-    ):
-        words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}.get(alert.priority, "")
-        condition = alert.condition.replace("_", " ")
-        review = AlertReview(
-            alert.id,
-            alert.condition,
-            alert.priority,
-            alert.raised_at,
-            alert.acknowledged_at,
-            who(alert.acknowledged_by_id) or None,
-            alert.resolved_at,
-        )
-        alerts.append(review)
-        entries.append(
-            ReviewEntry(alert.raised_at, "alert", f"Alert {words} raised: {condition}", "rules")
-        )
-        if alert.acknowledged_at is not None:
-            seconds = review.ack_seconds or 0
-            entries.append(
-                ReviewEntry(
-                    alert.acknowledged_at,
-                    "alert",
-                    f"Alert {words} acknowledged after {_duration(seconds)}",
-                    who(alert.acknowledged_by_id),
-                )
-            )
-        if alert.resolved_at is not None:
-            note = "" if alert.acknowledged_at is not None else " (never acknowledged)"
-            entries.append(
-                ReviewEntry(alert.resolved_at, "alert", f"Alert {words} resolved{note}", "")
-            )
+    alerts, alert_entries = _alert_history(db, session_id, who)
+    entries += alert_entries
 
     interventions = list(
         db.scalars(

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
+from infusion_monitor.domain.monitor import is_stale
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import VitalsStatus, vitals_status
 from infusion_monitor.domain.session import EventKind, RateStep, Session, SessionState
 from infusion_monitor.domain.session import SessionEvent as DomainEvent
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.storage.rows import (
     Rows,
     day_or_none,
@@ -78,6 +80,25 @@ class Premed:
 
 
 @dataclass(frozen=True)
+class LatestVitals:
+    """The session's newest current set (by measurement time): its values, where they came from
+    (typed or a monitor) and when they were measured."""
+
+    source: Source
+    taken_at: datetime
+    hr: int | None
+    sbp: int | None
+    dbp: int | None
+    rr: int | None
+    spo2: int | None
+    temp_c: float | None
+
+    def stale(self, now: datetime, stale_after: timedelta) -> bool:
+        """Whether the screens grey these values out at ``now`` (``domain.monitor.is_stale``)."""
+        return is_stale(self.source, self.taken_at, now, stale_after)
+
+
+@dataclass(frozen=True)
 class SessionDetail:
     """Everything about one session that the board and the session view show."""
 
@@ -104,6 +125,8 @@ class SessionDetail:
     lifecycle: Session
     last_vitals_at: datetime | None
     reaction_interval_min: int | None
+    latest_vitals: LatestVitals | None = None
+    """The newest current set, for the board's and the session view's latest values."""
     baseline_warning: bool = False
     """Planned sessions: the rules engine flags the baseline NEWS2 (start needs a reason)."""
 
@@ -324,6 +347,18 @@ LAST_VITALS_SQL = """
 SELECT session_id, max(taken_at) FROM vital_signs
 WHERE session_id IN ({ids}) GROUP BY session_id
 """
+#: Each session's newest set that no later set corrects: its source, time and values.
+LATEST_VITALS_SQL = """
+SELECT session_id, source, taken_at, heart_rate, systolic_bp, diastolic_bp, respiratory_rate,
+       spo2, temperature_c
+FROM vital_signs WHERE id IN (
+    SELECT (SELECT v.id FROM vital_signs v
+            WHERE v.session_id = s.id AND v.id NOT IN (
+                SELECT amends_id FROM vital_signs
+                WHERE session_id IN ({ids}) AND amends_id IS NOT NULL)
+            ORDER BY v.taken_at DESC, v.id DESC LIMIT 1)
+    FROM infusion_session s WHERE s.id IN ({ids}))
+"""
 #: The result of each session's last stored assessment (the highest id).
 LAST_RESULTS_SQL = """
 SELECT a.session_id, a.result FROM assessment a
@@ -363,6 +398,7 @@ def load_details(
         for session_id, taken_at in rows(LAST_VITALS_SQL.format(ids=ids), params)
     }
     intervals = _reaction_intervals(rows, ids, params)
+    latest = latest_vitals(rows, session_ids)
     details: dict[int, SessionDetail] = {}
     for values in rows(SESSIONS_SQL.format(ids=ids), params):
         session_id, version, chair, nurse, protocol_id, protocol_version, ruleset_version = values[
@@ -413,8 +449,24 @@ def load_details(
             lifecycle=lifecycle(_Session(protocol_id, cycle), own, library),
             last_vitals_at=last_vitals.get(session_id),
             reaction_interval_min=intervals.get(session_id),
+            latest_vitals=latest.get(session_id),
         )
     return details
+
+
+def latest_vitals(rows: Rows, session_ids: Sequence[int]) -> dict[int, LatestVitals]:
+    """Each session's newest set by measurement time (then by id), corrected sets left out.
+
+    One indexed look-up per session (``session_id, taken_at`` read backwards), so a long
+    session of 1 Hz monitor data costs no more than a short one.
+    """
+    if not session_ids:
+        return {}
+    ids, params = in_list("id", session_ids)
+    return {
+        session_id: LatestVitals(Source(source), utc(taken_at), *values)
+        for session_id, source, taken_at, *values in rows(LATEST_VITALS_SQL.format(ids=ids), params)
+    }
 
 
 def _reaction_intervals(

@@ -1,64 +1,45 @@
 """The charge nurse's unit board: every chair of every workstation, alerting chairs first.
 
-Chairs come from the database (all workstations sharing it), not from this workstation's
-config. :meth:`UnitBoardService.changed` is cheap to poll; :meth:`snapshot` reads the board.
+Chairs come from the database (every chair any workstation sharing it has used), and this
+workstation's own configured chairs are shown even before their first session.
+:meth:`UnitBoardService.changed` is cheap to poll; :meth:`snapshot` reads the board.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, is_stale
+from infusion_monitor.domain.alerts import Alert, AlertState
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
+from infusion_monitor.services.alerts import alert_of
 from infusion_monitor.services.board import BoardService, ChairStatus
+from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import ChangeWatcher
-from infusion_monitor.storage.models import Alert, Chair, InfusionSession, VitalSigns
+from infusion_monitor.storage.models import Chair, InfusionSession
 from infusion_monitor.storage.sql_rows import reading
-
-_PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
-
-
-@dataclass(frozen=True)
-class AlertSummary:
-    """An alert still needing attention: unacknowledged (active), or escalated."""
-
-    condition: str
-    priority: str
-    raised_at: datetime
-    escalated: bool
-
-
-@dataclass(frozen=True)
-class MonitorValues:
-    """The latest vitals of a chair's session, with where they came from and when measured."""
-
-    source: str
-    taken_at: datetime
-    heart_rate: int | None
-    spo2: int | None
-    systolic_bp: int | None
-    diastolic_bp: int | None
-    stale: bool
 
 
 @dataclass(frozen=True)
 class UnitTile:
-    """One chair on the unit board."""
+    """One chair on the unit board (its latest values: ``chair.session.latest_vitals``).
+
+    ``alerts``: the session's alerts that need the unit's attention: unacknowledged, or escalated
+    by a nurse ("Escalate anyway"), even once acknowledged.
+    """
 
     chair: ChairStatus
-    alerts: tuple[AlertSummary, ...]
-    latest: MonitorValues | None
+    alerts: tuple[Alert, ...]
 
     @property
     def sort_key(self) -> tuple[int, int]:
-        """Unacknowledged/escalated alerts first (worst priority first), then board order."""
+        """Alerting chairs first (worst priority first), then board order."""
         if not self.alerts:
-            return (1, 9)
-        return (0, min(_PRIORITY_RANK.get(a.priority, 9) for a in self.alerts))
+            return (1, 0)
+        return (0, -max(alert.priority for alert in self.alerts))
 
 
 class UnitBoardService:
@@ -69,21 +50,22 @@ class UnitBoardService:
         sessions: sessionmaker[Session],
         library: ProtocolLibrary,
         watcher: ChangeWatcher | None = None,
-        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        chairs: Sequence[str] = (),
     ) -> None:
         self._sessions = sessions
         self._library = library
         self._watcher = watcher
-        self._stale_after = stale_after
+        self._chairs = tuple(chairs)
 
     def changed(self, wait_s: float = 0.0) -> bool:
         """True if any workstation committed since the last call (waits at most ``wait_s``)."""
         return self._watcher.changed(wait_s) if self._watcher is not None else True
 
-    def snapshot(self, now: datetime) -> tuple[UnitTile, ...]:
-        """Every chair in the database, alerting ones on top."""
+    def snapshot(self) -> tuple[UnitTile, ...]:
+        """Every chair in the database and this workstation's, alerting ones on top."""
         with self._sessions() as db:
-            names = db.scalars(select(Chair.name).order_by(Chair.position, Chair.name)).all()
+            names = list(db.scalars(select(Chair.name).order_by(Chair.position, Chair.name)))
+            names += [name for name in self._chairs if name not in names]
             rows = db.execute(
                 select(Chair.name, InfusionSession.id)
                 .join(InfusionSession.chair)
@@ -92,51 +74,23 @@ class UnitBoardService:
             )
             active: dict[str, int] = dict(rows.all())
             alerts = self._alerts(db, list(active.values()))
-            latest = self._latest(db, list(active.values()), now)
         statuses = BoardService(reading(self._sessions), names, self._library).snapshot()
         tiles = [
-            UnitTile(
-                status,
-                alerts.get(active.get(status.name, -1), ()),
-                latest.get(active.get(status.name, -1)),
-            )
-            for status in statuses
+            UnitTile(status, alerts.get(active.get(status.name, -1), ())) for status in statuses
         ]
         order = {name: index for index, name in enumerate(names)}
         return tuple(sorted(tiles, key=lambda t: (t.sort_key, order[t.chair.name])))
 
     @staticmethod
-    def _alerts(db: Session, session_ids: list[int]) -> dict[int, tuple[AlertSummary, ...]]:
-        out: dict[int, list[AlertSummary]] = {}
+    def _alerts(db: Session, session_ids: list[int]) -> dict[int, tuple[Alert, ...]]:
+        out: dict[int, list[Alert]] = {}
         rows = db.scalars(
-            select(Alert).where(Alert.session_id.in_(session_ids), Alert.state != "resolved")
+            select(models.Alert)
+            .where(models.Alert.session_id.in_(session_ids), models.Alert.state != "resolved")
+            .order_by(models.Alert.raised_at, models.Alert.id)
         )
-        for alert in rows:
-            escalated = getattr(alert, "escalated_at", None) is not None
-            if alert.state == "active" or escalated:
-                out.setdefault(alert.session_id, []).append(
-                    AlertSummary(alert.condition, alert.priority, alert.raised_at, escalated)
-                )
-        return {key: tuple(value) for key, value in out.items()}
-
-    def _latest(
-        self, db: Session, session_ids: list[int], now: datetime
-    ) -> dict[int, MonitorValues]:
-        out: dict[int, MonitorValues] = {}
-        newest = (
-            select(func.max(VitalSigns.id))
-            .where(VitalSigns.session_id.in_(session_ids))
-            .group_by(VitalSigns.session_id)
-        )
-        rows = db.scalars(select(VitalSigns).where(VitalSigns.id.in_(newest)))
         for row in rows:
-            out[row.session_id] = MonitorValues(
-                source=row.source,
-                taken_at=row.taken_at,
-                heart_rate=row.heart_rate,
-                spo2=row.spo2,
-                systolic_bp=row.systolic_bp,
-                diastolic_bp=row.diastolic_bp,
-                stale=is_stale(row.taken_at, now, self._stale_after),
-            )
-        return out
+            alert = alert_of(db, row)
+            if alert.state is AlertState.ACTIVE or alert.escalated_by_nurse:
+                out.setdefault(alert.session_id, []).append(alert)
+        return {key: tuple(value) for key, value in out.items()}

@@ -2,7 +2,8 @@
 
 Current sets only (an amended set shows its correction; the original stays in the records),
 each with its NEWS2 (rules ``news2``), the baseline, and the events to mark: lifecycle steps,
-symptoms, alerts, interventions, and skipped checks (drawn as gaps).
+symptoms as currently recorded (a corrected onset at its corrected time, one entered in error
+not at all), alerts, interventions, and skipped checks (drawn as gaps).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import rules_patient, vital_signs
+from infusion_monitor.services.care_picture import current_symptom_rows
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
 
@@ -155,13 +158,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
         elif (event.payload or {}).get("note") == SKIPPED_NOTE:
             missed.append(minutes(event.at))
             marks.append(TrendEvent(minutes(event.at), "pause", "check skipped"))
-    symptoms = db.scalars(
-        select(models.SymptomRecord).where(
-            models.SymptomRecord.session_id == session_id,
-            models.SymptomRecord.amends_id.is_(None),
-        )
-    )
-    for symptom in symptoms:
+    for symptom in current_symptom_rows(db, session_id):
         known = SYMPTOMS.get(symptom.code)
         if known is not None:
             label = known.label
@@ -170,10 +167,13 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
         else:
             label = symptom.code
         marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
-    for alert in db.scalars(select(models.Alert).where(models.Alert.session_id == session_id)):
-        words = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}[alert.priority]
-        condition = alert.condition.replace("_", " ")
-        marks.append(TrendEvent(minutes(alert.raised_at), "alert", f"{words} {condition}"))
+    for alert in alert_histories(db, session_id):
+        words, condition = alert_words(alert.raised_priority, alert.raised_condition)
+        marks.append(TrendEvent(minutes(alert.row.raised_at), "alert", f"{words} {condition}"))
+        for change in alert.changes:
+            words, condition = alert_words(change.priority, change.condition)
+            text = f"{CHANGE_WORDS[change.action]} {words} {condition}"
+            marks.append(TrendEvent(minutes(change.at), "alert", text))
     for done in db.scalars(
         select(models.Intervention).where(
             models.Intervention.session_id == session_id,

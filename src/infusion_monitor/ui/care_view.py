@@ -89,22 +89,44 @@ class CareView(QObject):
             self.band.show_alert(None, self._clock.now())
 
     def show_picture(self, picture: CarePicture) -> None:
-        """Show a stored picture of the followed session."""
+        """Show a stored picture of the followed session (an open alert brings Guidance forward)."""
         if picture.session_id != self._session_id:
             return
+        self._draw(picture, None)
+        if picture.alert is not None and picture.alert.open:
+            self._view.tabs.setCurrentWidget(self.guidance)
+
+    def catch_up(self) -> None:
+        """Re-read the followed session's care after a commit made elsewhere (a monitor's set,
+        another workstation) and redraw only the panels whose content changed.
+
+        A monitor's blood pressure can add a step (IV fluid bolus) to the open alert's guidance
+        without changing the alert; the tab stays where the nurse put it and what she is typing
+        in an unchanged panel stays.
+        """
+        if self._session_id is None or self.picture is None:
+            return
+        fresh = self._controller.picture(self._session_id)
+        if fresh is not None and fresh != self.picture:
+            self._draw(fresh, self.picture)
+
+    def _draw(self, picture: CarePicture, shown: CarePicture | None) -> None:
+        """Show ``picture``; with the ``shown`` one, only the panels that differ are redrawn."""
         self.picture = picture
         now = self._clock.now()
         first = picture.guidance.first_open_step
         self.band.show_alert(
             picture.alert, now, first_step=first.text if first else "", policy=picture.policy
         )
-        self.guidance.show_guidance(picture.guidance)
-        self.symptoms.show_symptoms(picture.symptoms, picture.session_start, now)
-        self.reaction.show_reaction(picture.reaction, picture.guidance, now)
-        if self.findings.isVisible():
-            self.findings.show_findings(picture.guidance)
-        if picture.alert is not None and picture.alert.open:
-            self._view.tabs.setCurrentWidget(self.guidance)
+        guidance = shown is None or shown.guidance != picture.guidance
+        if guidance:
+            self.guidance.show_guidance(picture.guidance)
+            if self.findings.isVisible():
+                self.findings.show_findings(picture.guidance)
+        if shown is None or shown.symptoms != picture.symptoms:
+            self.symptoms.show_symptoms(picture.symptoms, picture.session_start, now)
+        if guidance or shown is None or shown.reaction != picture.reaction:
+            self.reaction.show_reaction(picture.reaction, picture.guidance, now)
 
     def refresh(self, now: datetime) -> None:
         """Recompute the shown times (the window's tick)."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import ChairState, ChairStatus
+from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, vitals_cue
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
@@ -50,13 +52,19 @@ def _repolish(widget: QWidget) -> None:
 
 
 class ChairTile(QFrame):
-    """One chair: state word, short identity, drug and cycle, infusion time, vitals, rate step."""
+    """One chair: state word, short identity, drug and cycle, infusion time, vitals due, rate
+    step, alert, the latest values."""
 
     clicked = Signal()
     activated = Signal()
 
     def __init__(
-        self, number: int, parent: QWidget | None = None, *, identity_hidden: bool = False
+        self,
+        number: int,
+        parent: QWidget | None = None,
+        *,
+        identity_hidden: bool = False,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairTile")
@@ -76,6 +84,8 @@ class ChairTile(QFrame):
         self._time_caption = _label("TileTimeLabel")
         self._time_caption.setWordWrap(True)
         self._vitals = _label("TileVitals")
+        #: The latest set: typed or monitor, when measured, greyed out once stale.
+        self.latest = LatestVitalsView(stale_after)
         self._step = _label("TileStep")
         self._step.setStyleSheet(RATE_STEP_STYLE)
         self._step.setWordWrap(True)
@@ -107,6 +117,7 @@ class ChairTile(QFrame):
         layout.addWidget(self._step, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._note)
         layout.addWidget(self.alert_slot)
+        layout.addWidget(self.latest)  # under the alert band, which must stay high on the tile
         layout.addWidget(self._free)
         layout.addStretch(1)
 
@@ -129,6 +140,7 @@ class ChairTile(QFrame):
         for widget in (self._identity, self._drug, self._time, self._time_caption, self._vitals):
             widget.setVisible(occupied)
         self._free.setVisible(not occupied)
+        self.latest.show_latest(session.latest_vitals if session is not None else None, now)
         hint = f" Select with Ctrl+{self._number}, open with Enter." if self._number <= 9 else ""
         if session is None:
             self._free.setText("Free — start session (N)")
@@ -178,6 +190,7 @@ class ChairTile(QFrame):
             self._time_caption.setText("infusion time")
         kind, words = vitals_cue(session, now)
         symbol, ink, fill, edge = VITALS_BADGES[kind]
+        self.latest.refresh(now)
         self._vitals.setText(f"{symbol} {words}")
         self._vitals.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         self._vitals.setProperty("schedule", kind)
@@ -215,9 +228,12 @@ class ChairBoard(QWidget):
 
     chair_selected = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, stale_after: timedelta = DEFAULT_STALE_AFTER
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ChairBoard")
+        self._stale_after = stale_after
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(8, 8, 8, 8)
         self._grid.setSpacing(8)
@@ -273,7 +289,12 @@ class ChairBoard(QWidget):
         columns = min(count, MAX_COLUMNS)
         rows = math.ceil(count / columns)
         for index in range(count):
-            tile = ChairTile(index + 1, self, identity_hidden=self._identity_hidden)
+            tile = ChairTile(
+                index + 1,
+                self,
+                identity_hidden=self._identity_hidden,
+                stale_after=self._stale_after,
+            )
             tile.clicked.connect(functools.partial(self.select, index))
             self._grid.addWidget(tile, index // columns, index % columns)
             self._tiles.append(tile)

@@ -11,6 +11,7 @@ adds the controllers, the set-up form and the session view right after the first
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor import __version__
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         reload_rules: Callable[[], RuleSetInfo],
         latest_crash_report: Path | None,
         finish_build: Callable[[], None],
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         """Build the locked first screen from ``first``; ``attach_services`` completes it.
 
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._alert_policy = alert_policy
         self._finish_build = finish_build
+        self._stale_after = stale_after
         self._security: SecurityWiring | None = None
         self._guarded_actions: list[tuple[QAction, Permission]] = []
         self._open_windows: list[QWidget] = []
@@ -179,6 +183,8 @@ class MainWindow(QMainWindow):
         self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
+        #: Asked at every tick whether anyone committed (``watch_database``); None: not asked.
+        self._database_changed: Callable[[], bool] | None = None
 
         self._unit = QLabel(unit_name)
         self._unit.setObjectName("HeaderUnit")
@@ -207,7 +213,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self._time)
 
         self.messages = MessageArea()
-        self.board = ChairBoard()
+        self.board = ChairBoard(stale_after=stale_after)
         self.board.chair_selected.connect(self._on_board_chair_selected)
         self.placeholder_text = QLabel()
         self.placeholder_text.setObjectName("PlaceholderText")
@@ -232,7 +238,7 @@ class MainWindow(QMainWindow):
         lock_page = QWidget()
         lock_layout = QHBoxLayout(lock_page)
         lock_layout.addStretch(1)
-        lock_layout.addWidget(self.sign_in_panel)
+        lock_layout.addWidget(self.sign_in_panel, 0, Qt.AlignmentFlag.AlignTop)
         lock_layout.addStretch(1)
         self.session_area.addWidget(lock_page)
         self.session_area.lock_page = lock_page
@@ -306,7 +312,7 @@ class MainWindow(QMainWindow):
         self.setup_form = SetupForm(controller, self._clock)
         self.setup_form.saved.connect(self._on_setup_form_saved)
         self.setup_form.cancelled.connect(self._on_setup_form_cancelled)
-        self.session_view = SessionView(controller)
+        self.session_view = SessionView(controller, stale_after=self._stale_after)
         self.session_area.addWidget(self.setup_form)
         self.session_area.addWidget(self.session_view)
         controller.board_changed.connect(self.refresh_board)
@@ -353,19 +359,37 @@ class MainWindow(QMainWindow):
             self.care_view.follow(shown.id)
 
     def refresh_board(self) -> None:
-        """Ask for a fresh snapshot of every chair and show it."""
+        """Ask for a fresh snapshot of every chair and show it; the session view follows its
+        session's snapshot (latest values, vitals schedule)."""
         assert self.controller is not None, "refreshed only once the services are attached"
         self._show_statuses(self.controller.snapshot())
 
     def _show_statuses(self, statuses: tuple[ChairStatus, ...]) -> None:
+        now = self._clock.now()
         self._statuses = statuses
-        self.board.show_statuses(statuses, self._clock.now())
+        self.board.show_statuses(statuses, now)
         if self.controller is None:
             return
         shown = self.session_view.detail
-        self.session_view.step_hold = shown is not None and any(
-            s.hold_escalation for s in self._statuses if s.session and s.session.id == shown.id
+        fresh = next(
+            (s for s in self._statuses if shown and s.session and s.session.id == shown.id), None
         )
+        self.session_view.step_hold = fresh is not None and fresh.hold_escalation
+        if fresh is not None and fresh.session is not None:
+            self.session_view.follow(fresh.session, now)
+
+    def watch_database(self, changed: Callable[[], bool]) -> None:
+        """Re-read the board at the next tick whenever ``changed()`` says someone committed
+        (a monitor through the gateway, another workstation, this one)."""
+        self._database_changed = changed
+
+    def _on_database_changed(self) -> None:
+        shown = self.session_view.latest.latest
+        self.refresh_board()
+        if self.session_view.latest.latest != shown:
+            self.session_view.vitals_arrived.emit()
+        if self.care_view is not None:
+            self.care_view.catch_up()
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt.
@@ -707,6 +731,8 @@ class MainWindow(QMainWindow):
             band.show_alert(alert, now, policy=self._alert_policy)
 
     def _on_ticker_timeout(self) -> None:
+        if self._database_changed is not None and self._database_changed():
+            self._on_database_changed()
         now = self._clock.now()
         if self.care is not None:
             self.care.poll()

@@ -10,7 +10,7 @@ last committed ``SessionDetail`` and forwards the nurse's intent to the controll
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
@@ -31,14 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import chair_state
-from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.session_records import LatestVitals, SessionDetail
 from infusion_monitor.services.sessions import patient_summary
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.fitting import scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout
+from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.session_text import STATE_WORDS, STEP_ON_HOLD, step_cue, vitals_cue
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
@@ -103,8 +105,17 @@ class SessionView(QWidget):
 
     #: A committed snapshot was shown (the vitals plot and row follow the session shown).
     session_shown = Signal(object)
+    #: A newer set of the shown session was stored elsewhere (a monitor, another workstation):
+    #: the plot and the vitals record re-read.
+    vitals_arrived = Signal()
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: SessionController,
+        parent: QWidget | None = None,
+        *,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("SessionView")
         self._controller = controller
@@ -152,6 +163,14 @@ class SessionView(QWidget):
             self.observation_timer,
         ):
             timers.addWidget(box, 1)
+        #: The latest set under the timers: typed or monitor, when measured, grey once stale.
+        self.latest = LatestVitalsView(stale_after)
+        self.latest_caption = QLabel("LATEST VITALS")
+        self.latest_caption.setObjectName("TimerCaption")
+        latest_row = QHBoxLayout()
+        latest_row.setSpacing(8)
+        latest_row.addWidget(self.latest_caption, 0, Qt.AlignmentFlag.AlignVCenter)
+        latest_row.addWidget(self.latest, 1)
         self.step_cue = QLabel()
         self.step_cue.setObjectName("StepCue")
         self.step_cue.setStyleSheet(RATE_STEP_STYLE)
@@ -274,6 +293,7 @@ class SessionView(QWidget):
         top_layout.addWidget(self.header)
         top_layout.addWidget(self.reaction_banner)
         top_layout.addLayout(timers)
+        top_layout.addLayout(latest_row)
         top_layout.addWidget(self.alert_slot)
         top_layout.addLayout(controls)
         top_layout.addWidget(self.hint)
@@ -340,8 +360,29 @@ class SessionView(QWidget):
         elif detail.rate is not None:
             self.rate.setValue(detail.rate)
         self.rate.setSuffix(f" {detail.rate_unit}" if detail.rate_unit else "")
+        self._show_latest(detail.latest_vitals, now)
         self.refresh_times(now)
         self.session_shown.emit(detail)
+
+    def follow(self, detail: SessionDetail, now: datetime) -> None:
+        """The shown session as just read again (a monitor set, another workstation's change).
+
+        A new version (its lifecycle changed elsewhere) is shown in full; the same version only
+        takes what changes without one (latest values, vitals schedule), so nothing the nurse
+        is typing (reason, rate) is touched. Another session's snapshot is ignored.
+        """
+        if self._detail is None or detail.id != self._detail.id:
+            return
+        if detail.version != self._detail.version:
+            self.show_session(detail, now)
+            return
+        self._detail = detail
+        self._show_latest(detail.latest_vitals, now)
+        self.refresh_times(now)
+
+    def _show_latest(self, latest: LatestVitals | None, now: datetime) -> None:
+        self.latest.show_latest(latest, now)
+        self.latest_caption.setVisible(latest is not None)
 
     def refresh_times(self, now: datetime) -> None:
         """Recompute the timers from the stored events and ``now`` (the window's tick)."""
@@ -381,6 +422,7 @@ class SessionView(QWidget):
             f"{symbol} {words.removeprefix('Vitals ').removeprefix('Vitals: ')}",
             f"color: {ink}; background: {fill}; border: 2px solid {edge};",
         )
+        self.latest.refresh(now)
         left = detail.observation_left(now)
         self.observation_timer.show(
             "—" if left is None else format_duration(left),

@@ -51,7 +51,7 @@ class SignInPanel(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SignInPanel")
-        self.setFixedWidth(380)
+        self.setFixedWidth(440)
         self._sign_in = sign_in
         self._create_administrator = create_administrator
         self._first_run = first_run
@@ -88,7 +88,6 @@ class SignInPanel(QFrame):
         layout.addLayout(self._form)
         layout.addWidget(self.error)
         layout.addWidget(self.submit)
-        layout.addStretch(1)
         self._show_mode()
 
     @property

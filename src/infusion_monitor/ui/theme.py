@@ -18,6 +18,11 @@ SESSION_NAME_PX = 26
 DETAIL_PX = 20
 CHAIR_PX = 24
 LABEL_PX = 16
+#: Small captions over values (a monitor's "HR" over its number); never below 14 px.
+CAPTION_PX = 14
+#: The latest vital signs: five abreast on a chair tile; larger in the session view.
+LATEST_PX = 18
+SESSION_LATEST_PX = 24
 BADGE_PX = 18
 HEADER_PX = 22
 
@@ -28,6 +33,9 @@ TILE = "#FFFFFF"
 TILE_BORDER = "#9AA5B1"
 SELECTED = "#0B4FA8"
 SELECTED_TINT = "#E6EFFB"
+#: A stale monitor value: grey on grey (still 5:1), never an alarm colour; the word says "STALE".
+STALE_INK = "#5A6570"
+STALE_FILL = "#E9ECEF"
 
 #: Each state's badge: a symbol (the shape) shown before the word, text colour, fill, edge.
 STATE_BADGES: dict[ChairState, tuple[str, str, str, str]] = {
@@ -89,6 +97,14 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #TileVitals, #TileStep {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px;
     padding: 3px 10px; }}
 #TileAlert {{ font-size: {DETAIL_PX}px; font-weight: 700; }}
+#LatestVitals {{ background: {TILE}; border: 2px solid {TILE_BORDER}; border-radius: 6px; }}
+#LatestCaption {{ font-size: {CAPTION_PX}px; font-weight: 600; color: {MUTED_INK}; }}
+#LatestValue {{ font-size: {LATEST_PX}px; font-weight: 700; }}
+#SessionView #LatestValue {{ font-size: {SESSION_LATEST_PX}px; }}
+#LatestProvenance {{ font-size: {LABEL_PX}px; font-weight: 600; color: {MUTED_INK}; }}
+#LatestVitals[stale="true"] {{ background: {STALE_FILL}; border: 2px dashed {MUTED_INK}; }}
+#LatestVitals[stale="true"] #LatestValue {{ color: {STALE_INK}; font-weight: 400; }}
+#LatestVitals[stale="true"] #LatestProvenance {{ color: {INK}; font-weight: 700; }}
 #PlaceholderText {{ font-size: {IDENTITY_PX}px; color: {MUTED_INK}; }}
 #SessionName {{ font-size: {SESSION_NAME_PX}px; font-weight: 700; }}
 #SessionIdentity {{ font-size: {DETAIL_PX}px; font-weight: 600; }}
@@ -109,6 +125,14 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #RiskNotes {{ background: #FFF8E1; border: 2px solid #8A6100; border-radius: 6px; padding: 8px;
     font-size: {LABEL_PX}px; }}
 #FormTitle {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
+#SignInPanel {{ background: #FFFFFF; border: 1px solid #B8C0C8; border-radius: 8px; }}
+#SignInPanel QLabel {{ font-size: {LABEL_PX + 2}px; }}
+#SignInPanel #SignInTitle {{ font-size: {CHAIR_PX}px; font-weight: 700; }}
+#SignInPanel QLineEdit {{ font-size: {DETAIL_PX}px; padding: 4px; min-height: 32px; }}
+#SignInPanel QPushButton {{ font-size: {LABEL_PX + 2}px; font-weight: 700; padding: 6px 12px;
+    min-height: 32px; }}
+#SignInPanel #SignInError {{ color: #A61B1B; background: #FBE3E3; border: 2px solid #A61B1B;
+    border-radius: 6px; padding: 6px; font-weight: 600; }}
 #StepCue {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px; padding: 6px 12px; }}
 #MessageBanner QLabel {{ font-size: {LABEL_PX}px; }}
 #MessageLevel {{ font-weight: 700; }}

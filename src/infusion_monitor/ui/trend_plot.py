@@ -3,8 +3,10 @@
 Plain data in: ``TrendPoint`` rows (minutes since the infusion start, typed or monitor) and
 ``TrendMarker`` events. Each curve is created once and fed with ``setData`` from growing numpy
 buffers; peak downsampling and clip-to-view keep 12 hours of 1 Hz monitor data smooth. Typed
-values are filled circles joined by a line; monitor values are a thin line without symbols, so
-a typed value never passes as measured. A missed check is a NaN, so the line breaks there. The
+values are filled circles joined by a line; monitor values are a thin line without symbols (a
+lone one, with no neighbour to join, a small open square), so a typed value never passes as
+measured. A set lacking one value (a monitor's NIBP sent apart from its HR) does not break that
+value's line; a missed check or a drop-out (nothing at all) does. The
 patient's baseline is a dashed line in each lane and the NEWS2 lane is shaded by score band.
 """
 
@@ -154,11 +156,12 @@ KIND_URGENCY = (
 
 
 class _Buffer:
-    """Growing numpy columns (time plus every vital) for one source."""
+    """Growing numpy columns (time plus every vital) for one source, and which rows are gaps."""
 
     def __init__(self) -> None:
         self.size = 0
         self.data = np.full((len(COLUMNS) + 1, INITIAL_CAPACITY), np.nan)
+        self.gaps = np.zeros(INITIAL_CAPACITY, dtype=bool)
 
     def clear(self) -> None:
         self.size = 0
@@ -168,8 +171,10 @@ class _Buffer:
             grown = np.full((self.data.shape[0], self.size * 2), np.nan)
             grown[:, : self.size] = self.data
             self.data = grown
+            self.gaps = np.concatenate((self.gaps, np.zeros(self.size, dtype=bool)))
         self.data[0, self.size] = t
         self.data[1:, self.size] = values
+        self.gaps[self.size] = bool(np.isnan(self.data[1:, self.size]).all())
         self.size += 1
 
     @property
@@ -178,6 +183,27 @@ class _Buffer:
 
     def column(self, name: str) -> np.ndarray[Any, Any]:
         return self.data[1 + COLUMNS.index(name), : self.size]
+
+    def series(self, name: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Times and values of one column to draw: a set that lacks this value is left out (the
+        line goes on: a monitor sends its NIBP apart from its HR), a gap (a missed check, a
+        drop-out: nothing at all) stays in as NaN, so the line breaks there."""
+        t, values = self.t, self.column(name)
+        missing = np.isnan(values)
+        if not missing.any():
+            return t, values
+        keep = ~missing | self.gaps[: self.size]
+        return t[keep], values[keep]
+
+
+def lone_points(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Which values have no drawn neighbour on either side (NaN or nothing): a line skips them."""
+    finite = ~np.isnan(values)
+    if finite.all():
+        return finite if finite.size == 1 else np.zeros(finite.size, dtype=bool)
+    before = np.concatenate(([False], finite[:-1]))
+    after = np.concatenate((finite[1:], [False]))
+    return finite & ~before & ~after
 
 
 class ClockAxis(pg.AxisItem):
@@ -218,7 +244,7 @@ class TrendPlot(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.readout, 1)
-        legend = QLabel("●— typed   ── monitor   - - - baseline")
+        legend = QLabel("●— typed   ── monitor (□ a lone reading)   - - - baseline")
         legend.setToolTip("NEWS2 lane shaded by band: 0 · 1-4 · 5-6 · 7+")
         legend.setObjectName("TrendLegend")
         legend.setStyleSheet("font-size: 14px; color: #4A5560; padding: 2px 8px;")
@@ -234,6 +260,8 @@ class TrendPlot(QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.typed_curves: dict[str, pg.PlotDataItem] = {}
         self.monitor_curves: dict[str, pg.PlotDataItem] = {}
+        #: Monitor values with no neighbour to draw a line to (one set, or between drop-outs).
+        self.monitor_dots: dict[str, pg.PlotDataItem] = {}
         self.baselines: dict[str, pg.InfiniteLine] = {}
         #: Each event's line in every lane (the events lane first).
         self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
@@ -325,6 +353,15 @@ class TrendPlot(QWidget):
                     connect="finite",
                     name=f"{column} typed",
                 )
+                dots = plot.plot(
+                    pen=None,
+                    symbol="s",
+                    symbolSize=6,
+                    symbolBrush=None,
+                    symbolPen=pg.mkPen(colour, width=1),
+                    name=f"{column} monitor (lone)",
+                )
+                self.monitor_dots[column] = dots
                 # Peak downsampling keeps every extreme; one pair per pixel is plenty to see
                 # them and keeps a 12-hour 1 Hz series cheap to repaint (pyqtgraph draws 5).
                 monitor.opts["autoDownsampleFactor"] = DOWNSAMPLE_SAMPLES_PER_PX
@@ -506,14 +543,16 @@ class TrendPlot(QWidget):
         ):
             if not flag:
                 continue
-            t = buffer.t
             for column, curve in curves.items():
-                values = buffer.column(column)
+                t, values = buffer.series(column)
                 if len(values) and np.isnan(values).all():
                     # Nothing to draw (NEWS2 not applicable in pregnancy or under 16).
-                    curve.setData([], [])
-                else:
-                    curve.setData(t, values)
+                    t, values = t[:0], values[:0]
+                curve.setData(t, values)
+                if buffer is self._monitor:
+                    # A monitor value with a gap on both sides has no line: a small open square.
+                    lone = lone_points(values)
+                    self.monitor_dots[column].setData(t[lone], values[lone])
         self._apply_x_range()
 
     def _minutes_per_px(self) -> float:

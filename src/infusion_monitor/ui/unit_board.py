@@ -1,23 +1,56 @@
-"""The charge nurse's unit board window: every chair of the unit, alerting chairs on top."""
+"""The charge nurse's unit board window: every chair of the unit, alerting chairs on top.
+
+Each alert needing the unit's attention (unacknowledged, or escalated by a nurse) shows in its
+alarm colour with words and icon: priority, condition, how long it has waited and whether it is
+escalated. The window re-reads the database within a poll of any workstation's commit and
+redraws every second from what it read, so waiting times, escalation and staleness stay right.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from infusion_monitor.domain.monitor import age_text
+from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertState, condition_label
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
+from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.unit_board import UnitTile
+from infusion_monitor.ui.latest_vitals import provenance_text, values_text
+from infusion_monitor.ui.theme import ALARM_STYLES, LABEL_PX, STALE_FILL, STALE_INK
 
 #: How often to ask whether another workstation changed something (cheap: no query).
 POLL_MS = 500
-#: Repaint at least this often so elapsed times and staleness stay right.
-REPAINT_MS = 30_000
+#: Redraw from the last snapshot this often (waiting times, escalation, staleness).
+REDRAW_MS = 1000
+#: Re-read the database at least this often even when no change was noticed.
+RELOAD_MS = 30_000
 _COLUMNS = ("Chair", "State", "Patient", "Drug", "Alerts", "Latest values")
-_STALE = QColor("#8a8a8a")
+ALERT_COLUMN = _COLUMNS.index("Alerts")
+LATEST_COLUMN = _COLUMNS.index("Latest values")
+TABLE_PX = LABEL_PX + 1
+
+
+def alert_text(alert: Alert, now: datetime, policy: AlertPolicy) -> str:
+    """``!!! HIGH ▲ Anaphylaxis criteria met`` and, below, how long it waited and escalation."""
+    icon = ALARM_STYLES[alert.priority.code][0]
+    if alert.state is AlertState.ACTIVE:
+        status = f"NOT ACKNOWLEDGED for {format_duration(now - alert.raised_at)}"
+    else:
+        status = f"acknowledged by {alert.acknowledged_by}"
+    if alert.escalated(now, policy):
+        status += " · ESCALATED"
+    return f"{alert.priority.words} {icon} {condition_label(alert.condition)}\n{status}"
 
 
 class UnitBoardWindow(QWidget):
@@ -25,30 +58,58 @@ class UnitBoardWindow(QWidget):
 
     def __init__(
         self,
-        load: Callable[[datetime], Sequence[UnitTile]],
+        load: Callable[[], Sequence[UnitTile]],
         changed: Callable[[], bool],
         now: Callable[[], datetime],
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        policy: AlertPolicy | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Unit board — Infusion Monitor")
-        self.resize(1100, 700)
+        self.resize(1280, 760)
         self._load, self._changed, self._now = load, changed, now
+        self._stale_after = stale_after
+        self._policy = policy or AlertPolicy()
+        self._tiles: Sequence[UnitTile] = ()
+        self.summary = QLabel()
+        self.summary.setObjectName("UnitBoardSummary")
+        self.summary.setStyleSheet(f"font-size: {LABEL_PX + 4}px; font-weight: 700;")
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        font = QFont(self.table.font())
+        font.setPixelSize(TABLE_PX)
+        self.table.setFont(font)
+        self.table.setStyleSheet(
+            f"QTableWidget {{ font-size: {TABLE_PX}px; }}"
+            f" QTableWidget::item {{ padding: 4px 6px; }}"
+            f" QHeaderView::section {{ font-size: {LABEL_PX}px; font-weight: 700; padding: 4px; }}"
+        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for column in range(ALERT_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table)
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._on_poll_timeout)
-        self._repaint = QTimer(self)
-        self._repaint.setInterval(REPAINT_MS)
-        self._repaint.timeout.connect(self.refresh)
+        self._timers: list[QTimer] = []
+        for interval, slot in (
+            (POLL_MS, self._on_poll_timeout),
+            (REDRAW_MS, self.redraw),
+            (RELOAD_MS, self.refresh),
+        ):
+            timer = QTimer(self)
+            timer.setInterval(interval)
+            timer.timeout.connect(slot)
+            self._timers.append(timer)
         self.refresh()
-        self._poll.start()
-        self._repaint.start()
+        for timer in self._timers:
+            timer.start()
 
     def chair_names(self) -> list[str]:
         """The chairs shown, top to bottom."""
@@ -56,46 +117,52 @@ class UnitBoardWindow(QWidget):
 
     def refresh(self) -> None:
         """Read and show a fresh snapshot."""
+        self._tiles = self._load()
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the last snapshot as of now (waiting times, escalation, staleness)."""
         now = self._now()
-        tiles = self._load(now)
+        tiles = self._tiles
         self.table.setRowCount(len(tiles))
+        waiting = 0
         for row, tile in enumerate(tiles):
             session = tile.chair.session
-            alerts = ", ".join(
-                f"{a.priority.upper()} {a.condition}{' (escalated)' if a.escalated else ''}"
-                for a in tile.alerts
-            )
+            latest = session.latest_vitals if session is not None else None
+            waiting += sum(alert.state is AlertState.ACTIVE for alert in tile.alerts)
             cells = [
                 tile.chair.name,
                 tile.chair.state.value,
                 f"{session.patient.initials} …{session.patient.short_id}" if session else "",
                 session.drug_name if session else "",
-                alerts,
-                self._latest_text(tile, now),
+                "\n".join(alert_text(alert, now, self._policy) for alert in tile.alerts),
+                ""
+                if latest is None
+                else f"{values_text(latest)}\n{provenance_text(latest, now, self._stale_after)}",
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == len(cells) - 1 and tile.latest is not None and tile.latest.stale:
-                    item.setForeground(QBrush(_STALE))
-                    item.setToolTip("Stale: no new value from the monitor recently")
+                if column == ALERT_COLUMN and tile.alerts:
+                    worst = max(tile.alerts, key=lambda alert: alert.priority)
+                    _, ink, fill, _, _ = ALARM_STYLES[worst.priority.code]
+                    item.setForeground(QBrush(QColor(ink)))
+                    item.setBackground(QBrush(QColor(fill)))
+                    bold = QFont(self.table.font())
+                    bold.setBold(True)
+                    item.setFont(bold)
+                if (
+                    column == LATEST_COLUMN
+                    and latest is not None
+                    and latest.stale(now, self._stale_after)
+                ):
+                    item.setForeground(QBrush(QColor(STALE_INK)))
+                    item.setBackground(QBrush(QColor(STALE_FILL)))
                 self.table.setItem(row, column, item)
-
-    @staticmethod
-    def _latest_text(tile: UnitTile, now: datetime) -> str:
-        latest = tile.latest
-        if latest is None:
-            return ""
-        source = "monitor" if latest.source == "monitor" else "typed"
-        bp = (
-            f" BP {latest.systolic_bp}/{latest.diastolic_bp}"
-            if latest.systolic_bp is not None
-            else ""
-        )
-        measured = latest.taken_at.astimezone().strftime("%H:%M")
-        return (
-            f"HR {latest.heart_rate if latest.heart_rate is not None else '—'}"
-            f" SpO2 {latest.spo2 if latest.spo2 is not None else '—'}{bp}"
-            f" — {source}, measured {measured} ({age_text(latest.taken_at, now)} ago)"
+        occupied = sum(tile.chair.session is not None for tile in tiles)
+        self.summary.setText(
+            f"{len(tiles)} chairs · {occupied} with a patient · "
+            + (f"{waiting} alert(s) not acknowledged" if waiting else "no alert waiting")
+            + f" · {now.astimezone():%H:%M:%S}"
         )
 
     def _on_poll_timeout(self) -> None:
@@ -104,6 +171,6 @@ class UnitBoardWindow(QWidget):
 
     def closeEvent(self, event: object) -> None:
         """Stop polling."""
-        self._poll.stop()
-        self._repaint.stop()
+        for timer in self._timers:
+            timer.stop()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -164,6 +164,7 @@ class VitalsPanel(QObject):
         self.form.draft_ready.connect(self._on_form_draft_ready)
         self.form.amend_ready.connect(self._on_form_amend_ready)
         view.session_shown.connect(self._on_view_session_shown)
+        view.vitals_arrived.connect(self._on_view_vitals_arrived)
         QShortcut(QKeySequence("V"), view, self.focus_entry)
         if view.detail is not None:  # built after a session was shown: follow it at once
             self.show_session(view.detail)
@@ -216,6 +217,9 @@ class VitalsPanel(QObject):
 
     def _on_view_session_shown(self, detail: SessionDetail) -> None:
         self.show_session(detail)
+
+    def _on_view_vitals_arrived(self) -> None:
+        self.reload()
 
     def _on_form_draft_ready(self, draft: VitalsDraft) -> None:
         if self._session_id is None:

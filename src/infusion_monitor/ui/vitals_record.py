@@ -142,7 +142,12 @@ class VitalsRecordTable(QWidget):
         return tuple(self._entries)
 
     def show_entries(self, entries: Sequence[VitalsEntry]) -> None:
-        """Show the stored sets (any order given; shown newest first)."""
+        """Show the stored sets (any order given; shown newest first).
+
+        The selected set stays selected (by its id) when a newer one arrives on top, so
+        "Correct selected set" never moves to another set under the nurse's hand.
+        """
+        chosen = self.selected()
         self._entries = sorted(entries, key=lambda e: (e.taken_at, e.id), reverse=True)
         by_id = {entry.id: entry for entry in self._entries}
         self.table.setRowCount(len(self._entries))
@@ -161,6 +166,9 @@ class VitalsRecordTable(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             len(RECORD_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
         )
+        self.table.clearSelection()
+        if chosen is not None:
+            self.select_entry(chosen.id)
         self._on_table_selection_changed()
 
     def select_entry(self, entry_id: int) -> None:

@@ -1,0 +1,139 @@
+"""A session's latest vital signs with their provenance: typed or monitor, when measured, stale.
+
+The chair tile, the session view and the unit board show the same words. A monitor value older
+than ``[gateway] stale_after_min`` greys out and says "STALE" (``domain.monitor.is_stale``);
+the widget re-asks at every tick, so a value goes stale while the screen is left alone and
+comes back as soon as a fresh set is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, age_text
+from infusion_monitor.domain.vitals_entry import Source
+from infusion_monitor.services.session_records import LatestVitals
+
+MISSING = "—"
+CAPTIONS = ("HR", "BP", "RR", "SpO2", "T")
+STRIP_GAP_PX = 8
+
+
+def _label(object_name: str, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+def value_cells(latest: LatestVitals) -> tuple[tuple[str, str], ...]:
+    """(caption, value) per vital sign: ``("BP", "122/76")``; a dash for what the set lacks."""
+
+    def number(value: float | None, digits: int = 0, unit: str = "") -> str:
+        return MISSING if value is None else f"{value:.{digits}f}{unit}"
+
+    bp = MISSING if latest.sbp is None or latest.dbp is None else f"{latest.sbp}/{latest.dbp}"
+    values = (
+        number(latest.hr),
+        bp,
+        number(latest.rr),
+        number(latest.spo2, unit="%"),
+        number(latest.temp_c, 1, "°C"),
+    )
+    return tuple(zip(CAPTIONS, values, strict=True))
+
+
+def values_text(latest: LatestVitals) -> str:
+    """``HR 72 · BP 122/76 · RR 14 · SpO2 98% · T 36.8°C`` (the unit board's line)."""
+    return " · ".join(f"{caption} {value}" for caption, value in value_cells(latest))
+
+
+def provenance_text(latest: LatestVitals, now: datetime, stale_after: timedelta) -> str:
+    """``Monitor 09:42 · 3 min ago``, ``Typed 09:40 · just now``; ``STALE · monitor ...`` once
+    stale. The time is when the values were measured."""
+    age = age_text(latest.taken_at, now)
+    when = f"{latest.taken_at.astimezone():%H:%M} · {'just now' if age == 'now' else age + ' ago'}"
+    if latest.stale(now, stale_after):
+        return f"STALE · monitor {when}"
+    return f"{'Monitor' if latest.source is Source.MONITOR else 'Typed'} {when}"
+
+
+class LatestVitalsView(QFrame):
+    """The latest set as a strip (small captions over the values, as on a monitor), provenance
+    under it; grey with "STALE" once stale."""
+
+    def __init__(
+        self, stale_after: timedelta = DEFAULT_STALE_AFTER, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LatestVitals")
+        self.setProperty("stale", False)
+        self._stale_after = stale_after
+        self._latest: LatestVitals | None = None
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 2, 6, 4)
+        grid.setHorizontalSpacing(STRIP_GAP_PX)
+        grid.setVerticalSpacing(0)
+        self.captions: list[QLabel] = []
+        self.values: list[QLabel] = []
+        for column, text in enumerate(CAPTIONS):
+            caption = _label("LatestCaption", text)
+            value = _label("LatestValue")
+            grid.addWidget(caption, 0, column)
+            grid.addWidget(value, 1, column)
+            self.captions.append(caption)
+            self.values.append(value)
+        grid.setColumnStretch(len(CAPTIONS), 1)
+        self.provenance = _label("LatestProvenance")
+        self.provenance.setWordWrap(True)
+        grid.addWidget(self.provenance, 2, 0, 1, len(CAPTIONS) + 1)
+        self.setVisible(False)
+
+    @property
+    def latest(self) -> LatestVitals | None:
+        """The set shown (None: nothing recorded yet, the view is hidden)."""
+        return self._latest
+
+    @property
+    def stale(self) -> bool:
+        """Whether the values are shown greyed out as stale."""
+        return bool(self.property("stale"))
+
+    @property
+    def text(self) -> str:
+        """What the view shows: ``HR 72 · BP 122/76 · ... · T 36.8°C Monitor 09:42 · now``."""
+        cells = " · ".join(
+            f"{caption.text()} {value.text()}"
+            for caption, value in zip(self.captions, self.values, strict=True)
+        )
+        return f"{cells} {self.provenance.text()}"
+
+    def show_latest(self, latest: LatestVitals | None, now: datetime) -> None:
+        """Show a session's latest set (None hides the view)."""
+        self._latest = latest
+        self.setVisible(latest is not None)
+        if latest is not None:
+            for label, (_caption, value) in zip(self.values, value_cells(latest), strict=True):
+                label.setText(value)
+        self.refresh(now)
+
+    def refresh(self, now: datetime) -> None:
+        """Re-word the age and re-decide staleness at ``now`` (the window's tick)."""
+        latest = self._latest
+        if latest is None:
+            return
+        self.provenance.setText(provenance_text(latest, now, self._stale_after))
+        stale = latest.stale(now, self._stale_after)
+        self.setToolTip(
+            "The monitor has sent nothing newer: check the monitor and the patient."
+            if stale
+            else "Latest vital signs: where they came from and when they were measured."
+        )
+        if stale != self.stale:
+            self.setProperty("stale", stale)
+            for widget in (self, *self.values, self.provenance):
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
