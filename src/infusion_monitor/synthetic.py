@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import Alert, AlertChange, AlertState, decide
@@ -283,6 +283,15 @@ def _flush(
             rows = tables.rows.get(name)
             if rows:
                 db.execute(insert(table), rows)
+                if db.get_bind().dialect.name == "postgresql":
+                    # The ids were given explicitly: move the table's id sequence past them, or
+                    # the app's next row here would take an id already used.
+                    db.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT max(id) FROM {name}))"
+                        )
+                    )
         append_audit(
             db,
             at=datetime.now(UTC),
