@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.monitor import MonitorReading
@@ -130,6 +131,31 @@ def test_a_group_commit_refuses_only_the_bad_message_and_knows_its_own_duplicate
         assert verify_audit_chain(db) is None
     # The assessing context survived the refused savepoints: the next set folds in cleanly.
     assert isinstance(feed.store(_reading("G5", REACTING), datetime.now(UTC)), ReadingStored)
+
+
+def test_a_batch_whose_commit_fails_is_forgotten_by_the_rules_too(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """Nothing of a batch whose commit fails is stored, and the next message is assessed on what
+    the database holds, never on the lost values (SQLite hands their row ids out again)."""
+    feed.store(_reading("L0", NORMAL), datetime.now(UTC))
+
+    def disk_gone(db: Session) -> None:
+        if not db.in_nested_transaction():
+            raise OSError("disk gone")
+
+    event.listen(unit_db.sessions, "before_commit", disk_gone)
+    try:
+        with pytest.raises(OSError, match="disk gone"):
+            feed.store_batch([_reading("L1", REACTING)], datetime.now(UTC))
+    finally:
+        event.remove(unit_db.sessions, "before_commit", disk_gone)
+    stored = feed.store(_reading("L2", NORMAL), datetime.now(UTC))
+    assert _count(unit_db, GatewayMessage, GatewayMessage.control_id == "L1") == 0
+    with unit_db.sessions() as db:
+        newest = db.scalars(select(Assessment).order_by(Assessment.id.desc()).limit(1)).one()
+        assert (newest.session_id, newest.priority) == (stored.session_id, "none")
+        assert not db.scalars(select(Alert)).all()
 
 
 def test_the_writer_takes_every_waiting_message_in_one_commit_and_answers_after_it() -> None:
