@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.base import NaiveDateTimeError
 from infusion_monitor.storage.models import AuditEntry
+from infusion_monitor.storage.transaction import transaction_memo
 
 #: ``prev_hash`` of the first row.
 GENESIS_HASH = "0" * 64
@@ -94,11 +95,16 @@ def append_audit(
     Writers take turns at the tail: SQLite transactions already start with ``BEGIN IMMEDIATE``;
     on PostgreSQL a transaction-level advisory lock makes a second writer wait for the first to
     commit instead of failing. ``prev_hash`` is unique as well, so the chain can never fork.
+    Holding the tail, a transaction reads the chain's head once and then remembers the hash of
+    its own newest row (forgotten if a savepoint rolls back: its rows and its lock are gone).
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
-    prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev_hash = prev_hash or GENESIS_HASH
+    head = transaction_memo(db, "audit_chain_head")
+    prev_hash = head.get("hash")
+    if prev_hash is None:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
+        prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
+        prev_hash = prev_hash or GENESIS_HASH
     fields: dict[str, Any] = {
         "at": at,
         "actor": actor,
@@ -114,6 +120,7 @@ def append_audit(
     entry = AuditEntry(**fields, row_hash=row_hash(**fields))
     db.add(entry)
     db.flush()
+    head["hash"] = entry.row_hash
     return entry
 
 

@@ -14,16 +14,24 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.engine import sqlite_file
+from infusion_monitor.storage.transaction import transaction_memo
 
 CHANNEL = "infusion_monitor_changes"
 
 
 @event.listens_for(Session, "after_flush")
 def _notify_on_postgres(session: Session, _context: object) -> None:
-    """Queue a NOTIFY in the flushing transaction; PostgreSQL sends it at commit, never before."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    """Queue a NOTIFY in the flushing transaction; PostgreSQL sends it at commit, never before.
+
+    Once per transaction is enough (PostgreSQL delivers one per commit anyway); a savepoint
+    that rolls back takes its NOTIFY with it, so the next flush queues it again.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    queued = transaction_memo(session, "notify")
+    if not queued:
         session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+        queued["sent"] = True
 
 
 class ChangeWatcher:
