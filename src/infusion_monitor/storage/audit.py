@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from infusion_monitor.storage.base import NaiveDateTimeError
+from infusion_monitor.storage.base import NaiveDateTimeError, table_of
+from infusion_monitor.storage.changes import note_change
 from infusion_monitor.storage.models import AuditEntry
 from infusion_monitor.storage.transaction import transaction_memo
 
@@ -88,8 +89,8 @@ def append_audit(
     after: dict[str, Any] | None,
     actor_role: str | None = None,
     workstation: str | None = None,
-) -> AuditEntry:
-    """Add an audit row chained to the latest one, in the caller's transaction (never commits).
+) -> None:
+    """Insert an audit row chained to the latest one, in the caller's transaction (never commits).
 
     ``before``/``after`` must be JSON-serialisable (strings, numbers, booleans, lists, dicts).
     Writers take turns at the tail: SQLite transactions already start with ``BEGIN IMMEDIATE``;
@@ -117,11 +118,10 @@ def append_audit(
         "actor_role": actor_role,
         "workstation": workstation,
     }
-    entry = AuditEntry(**fields, row_hash=row_hash(**fields))
-    db.add(entry)
-    db.flush()
-    head["hash"] = entry.row_hash
-    return entry
+    digest = row_hash(**fields)
+    db.execute(insert(table_of(AuditEntry)), {**fields, "row_hash": digest})
+    note_change(db)
+    head["hash"] = digest
 
 
 @dataclass(frozen=True)
