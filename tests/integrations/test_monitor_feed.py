@@ -45,12 +45,18 @@ def _in_force() -> Callable[[], RuleSet]:
     return lambda: rules
 
 
-def _reading(control_id: str, values: dict[str, int], *, bed: str = "Chair 1") -> MonitorReading:
+def _reading(
+    control_id: str,
+    values: dict[str, int],
+    *,
+    bed: str | None = "Chair 1",
+    patient_id: str | None = None,
+) -> MonitorReading:
     return MonitorReading(
         sender="MON^UNIT",
         control_id=control_id,
         bed=bed,
-        patient_id=None,
+        patient_id=patient_id,
         taken_at=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30),
         values={name: Decimal(value) for name, value in values.items()},
     )
@@ -131,6 +137,25 @@ def test_a_group_commit_refuses_only_the_bad_message_and_knows_its_own_duplicate
         assert verify_audit_chain(db) is None
     # The assessing context survived the refused savepoints: the next set folds in cleanly.
     assert isinstance(feed.store(_reading("G5", REACTING), datetime.now(UTC)), ReadingStored)
+
+
+def test_one_group_commit_finds_a_session_by_bed_and_by_patient_alike(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """Monitors that name the chair and monitors that name the patient reach the same session,
+    also within one batch; a chair and patient that do not belong together are refused."""
+    batch = [
+        _reading("P1", NORMAL),
+        _reading("P2", NORMAL, bed=None, patient_id="MRN-1"),
+        _reading("P3", NORMAL, patient_id="MRN-1"),
+        _reading("P4", NORMAL, patient_id="MRN-2"),
+        _reading("P5", NORMAL, bed=None, patient_id="MRN-2"),
+    ]
+    outcomes = feed.store_batch(batch, datetime.now(UTC))
+    stored = [o for o in outcomes[:3] if isinstance(o, ReadingStored)]
+    assert len(stored) == 3 and len({o.session_id for o in stored}) == 1
+    assert "does not match the patient" in str(outcomes[3])
+    assert "no active infusion session for this patient identifier" in str(outcomes[4])
 
 
 def test_a_batch_whose_commit_fails_is_forgotten_by_the_rules_too(

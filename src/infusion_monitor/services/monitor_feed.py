@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,6 +39,7 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.storage.base import table_of
 from infusion_monitor.storage.models import (
     Chair,
     GatewayMessage,
@@ -140,14 +141,15 @@ class MonitorFeedService:
                 now,
                 audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
             )
-            db.add(
-                GatewayMessage(
-                    sender=reading.sender,
-                    control_id=reading.control_id,
-                    received_at=now,
-                    session_id=session_id,
-                    vital_signs_id=recorded.entry.id,
-                )
+            db.execute(
+                insert(table_of(GatewayMessage)),
+                {
+                    "sender": reading.sender,
+                    "control_id": reading.control_id,
+                    "received_at": now,
+                    "session_id": session_id,
+                    "vital_signs_id": recorded.entry.id,
+                },
             )
         return ReadingStored(session_id, recorded.entry.id, duplicate=False)
 
@@ -215,7 +217,12 @@ def _int(value: Decimal | None) -> int | None:
 def _stored_already(
     db: Session, readings: Sequence[MonitorReading]
 ) -> dict[tuple[str, str], ReadingStored]:
-    """The readings whose message is already stored, by (sender, control ID), in one query."""
+    """The readings whose message is already stored, by (sender, control ID), in one query.
+
+    It asks for every sender with every control ID and keeps the pairs asked about: each
+    combination is one look-up in the (sender, control ID) index (SQLite scans the whole index
+    for a list of pairs).
+    """
     keys = {(reading.sender, reading.control_id) for reading in readings}
     seen = db.execute(
         select(
@@ -223,38 +230,47 @@ def _stored_already(
             GatewayMessage.control_id,
             GatewayMessage.session_id,
             GatewayMessage.vital_signs_id,
-        ).where(tuple_(GatewayMessage.sender, GatewayMessage.control_id).in_(keys))
+        ).where(
+            GatewayMessage.sender.in_({sender for sender, _ in keys}),
+            GatewayMessage.control_id.in_({control_id for _, control_id in keys}),
+        )
     )
     return {
         (sender, control_id): ReadingStored(session_id, vital_signs_id, duplicate=True)
         for sender, control_id, session_id, vital_signs_id in seen
+        if (sender, control_id) in keys
     }
 
 
 class _ActiveSessions:
-    """The active sessions of every bed (PV1-3) and patient (PID-3) a batch names, in one query
-    (loaded into the transaction, so storing the values does not read them again)."""
+    """The active sessions of every bed (PV1-3) and patient (PID-3) a batch names: one query
+    for the beds, one for the patients (each a look-up by index), loaded into the transaction
+    so that storing the values does not read them again."""
 
     def __init__(self, db: Session, readings: Sequence[MonitorReading]) -> None:
         beds = {reading.bed for reading in readings if reading.bed}
         patients = {reading.patient_id for reading in readings if not reading.bed}
-        self._found = db.execute(
+        query = (
             select(InfusionSession, Chair.name, Patient.mrn)
             .join(InfusionSession.chair)
             .join(InfusionSession.patient)
-            .where(
-                InfusionSession.state.in_(ACTIVE_STATES),
-                or_(Chair.name.in_(beds), Patient.mrn.in_(patients)),
-            )
-        ).all()
+            .where(InfusionSession.state.in_(ACTIVE_STATES))
+        )
+        rows: list[tuple[InfusionSession, str, str | None]] = []
+        if beds:
+            rows += db.execute(query.where(Chair.name.in_(beds)))
+        if patients:
+            rows += db.execute(query.where(Patient.mrn.in_(patients)))
+        # A session may be found both ways; it is one session.
+        self._found = list({session.id: (session, bed, mrn) for session, bed, mrn in rows}.values())
 
     def of(self, reading: MonitorReading) -> int:
         """The id of the one active session in the reading's chair, else of its patient."""
         if reading.bed:
-            found = [row for row in self._found if row.name == reading.bed]
+            found = [row for row in self._found if row[1] == reading.bed]
             where = f"bed/chair '{reading.bed}'"
         else:
-            found = [row for row in self._found if row.mrn == reading.patient_id]
+            found = [row for row in self._found if row[2] == reading.patient_id]
             where = "this patient identifier"
         if not found:
             raise ReadingRefused(f"no active infusion session for {where}")
