@@ -364,21 +364,28 @@ _MARKS = union_all(*(_mark(n, record) for n, record in enumerate(_TRACKED)))
 
 
 def _rows_since(
-    db: Session, session_id: int, cached: _Cached, wanted: Sequence[bool] | None = None
+    db: Session, session_id: int, cached: _Cached, marks: Sequence[_Seen] | None = None
 ) -> _Batch:
-    """The rows above the ids ``cached`` has folded, of every tracked table or of those
-    ``wanted`` (one flag per table, in the order of ``_TRACKED``)."""
+    """The rows above the ids ``cached`` has folded, of every tracked table.
 
-    def since(query: Select[Any], seen: _Seen, read: bool) -> list[Any]:
-        if not read:
+    Given the tables' ``marks``, a table whose highest id has not moved is not read, and one
+    that grew by exactly one row above those ids is that row (no row can vanish from an
+    append-only table, so the count leaves room for no other): taken from the transaction's
+    own rows when it wrote it, as the monitor feed just did, without a query.
+    """
+
+    def since(record: Any, query: Select[Any], seen: _Seen, mark: _Seen | None) -> list[Any]:
+        if mark is not None and mark.last_id <= seen.last_id:
             return []
+        if mark is not None and mark.rows == seen.rows + 1:
+            return [db.get_one(record, mark.last_id)]
         return list(db.scalars(query, {"session_id": session_id, "seen": seen.last_id}))
 
-    reads = [True] * len(_TRACKED) if wanted is None else wanted
+    marked = [None] * len(_TRACKED) if marks is None else marks
     return _Batch(
         *(
-            since(query, seen, read)
-            for query, seen, read in zip(_SINCE, cached.seen, reads, strict=True)
+            since(record, query, seen, mark)
+            for record, query, seen, mark in zip(_TRACKED, _SINCE, cached.seen, marked, strict=True)
         )
     )
 
@@ -402,8 +409,7 @@ def _caught_up(db: Session, session_id: int, cached: _Cached) -> bool:
     does a new row amending an older one, or a new infusion start.
     """
     marks = _marks(db, session_id)
-    wanted = [mark.last_id > seen.last_id for seen, mark in zip(cached.seen, marks, strict=True)]
-    batch = _rows_since(db, session_id, cached, wanted)
+    batch = _rows_since(db, session_id, cached, marks)
     counted = all(
         seen.rows + len(rows) == mark.rows
         for seen, rows, mark in zip(cached.seen, batch.tables, marks, strict=True)
