@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, event, func, literal, select, union_all
+from sqlalchemy import Select, bindparam, event, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
@@ -32,6 +32,8 @@ from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.storage import models
+from infusion_monitor.storage.base import table_of
+from infusion_monitor.storage.changes import note_change
 
 log = logging.getLogger(__name__)
 
@@ -261,17 +263,24 @@ class AssessingService:
         origin = cached.key[1]
         t = seconds_between(origin, at)
         result = assess(context, t)
-        row = models.Assessment(
-            session_id=session_id,
-            at=at,
-            minute=max(0, t // SECONDS_PER_MIN),
-            ruleset_name=rules.name,
-            ruleset_version=rules.version,
-            priority=result.priority,
-            result=result.to_json(),
+        values = {
+            "session_id": session_id,
+            "at": at,
+            "minute": max(0, t // SECONDS_PER_MIN),
+            "ruleset_name": rules.name,
+            "ruleset_version": rules.version,
+            "priority": result.priority,
+            "result": result.to_json(),
+        }
+        # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
+        key = (
+            db.connection()
+            .execute(insert(table_of(models.Assessment)), values)
+            .inserted_primary_key
         )
-        db.add(row)
-        db.flush()
+        assert key is not None  # a one-row INSERT always reports its key
+        note_change(db)
+        row = models.Assessment(id=key[0], **values)
         outcome = AssessmentOutcome.of(row, context.setup.patient)
         for listener in self._listeners:
             listener(db, outcome)
@@ -391,11 +400,11 @@ def _rows_since(
 
 
 def _marks(db: Session, session_id: int) -> list[_Seen]:
-    """Each tracked table's highest id and row count for the session."""
-    found = {
-        n: _Seen(last_id, rows)
-        for n, last_id, rows in db.execute(_MARKS, {"session_id": session_id})
-    }
+    """Each tracked table's highest id and row count for the session (rows not yet flushed
+    included), asked of the transaction's connection directly: it reads no ORM objects."""
+    db.flush()
+    marks = db.connection().execute(_MARKS, {"session_id": session_id})
+    found = {n: _Seen(last_id, rows) for n, last_id, rows in marks}
     return [found[n] for n in range(len(_TRACKED))]
 
 
