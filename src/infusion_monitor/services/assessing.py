@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, event, func, insert, literal, select, union_all
+from sqlalchemy import Select, bindparam, event, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
@@ -32,8 +32,7 @@ from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.storage import models
-from infusion_monitor.storage.base import table_of
-from infusion_monitor.storage.changes import note_change
+from infusion_monitor.storage.rows import insert_values
 
 log = logging.getLogger(__name__)
 
@@ -273,14 +272,7 @@ class AssessingService:
             "result": result.to_json(),
         }
         # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
-        key = (
-            db.connection()
-            .execute(insert(table_of(models.Assessment)), values)
-            .inserted_primary_key
-        )
-        assert key is not None  # a one-row INSERT always reports its key
-        note_change(db)
-        row = models.Assessment(id=key[0], **values)
+        row = models.Assessment(id=insert_values(db, models.Assessment, values), **values)
         outcome = AssessmentOutcome.of(row, context.setup.patient)
         for listener in self._listeners:
             listener(db, outcome)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,13 +39,13 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.storage.base import table_of
 from infusion_monitor.storage.models import (
     Chair,
     GatewayMessage,
     InfusionSession,
     Patient,
 )
+from infusion_monitor.storage.rows import insert_values
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,9 @@ class MonitorFeedService:
                 now,
                 audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
             )
-            db.execute(
-                insert(table_of(GatewayMessage)),
+            insert_values(
+                db,
+                GatewayMessage,
                 {
                     "sender": reading.sender,
                     "control_id": reading.control_id,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from infusion_monitor.storage.base import NaiveDateTimeError, table_of
-from infusion_monitor.storage.changes import note_change
+from infusion_monitor.storage.base import NaiveDateTimeError
 from infusion_monitor.storage.models import AuditEntry
+from infusion_monitor.storage.rows import insert_values
 from infusion_monitor.storage.transaction import transaction_memo
 
 #: ``prev_hash`` of the first row.
@@ -119,8 +119,7 @@ def append_audit(
         "workstation": workstation,
     }
     digest = row_hash(**fields)
-    db.execute(insert(table_of(AuditEntry)), {**fields, "row_hash": digest})
-    note_change(db)
+    insert_values(db, AuditEntry, {**fields, "row_hash": digest})
     head["hash"] = digest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, Table, event
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapper, ORMExecuteState, Session, object_session
 from sqlalchemy.types import TypeDecorator
 
@@ -63,14 +63,6 @@ class Base(DeclarativeBase):
         datetime: TZDateTime(),
         dict[str, Any]: JSON(),
     }
-
-
-def table_of(model: type[Base]) -> Table:
-    """The table of a mapped class, for rows inserted without the ORM (nobody needs them as
-    objects, and a group commit writes thousands)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 class AppendOnly:
