@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,9 +31,11 @@ from infusion_monitor.storage.models import (
     Assessment,
     AuditEntry,
     GatewayMessage,
+    Nurse,
     VitalSigns,
 )
 from session_helpers import library
+from unitworld import STARTED
 
 NORMAL = {"hr": 76, "sbp": 128, "dbp": 80, "rr": 15, "spo2": 97}
 #: Hypotension, tachycardia and low SpO2 against a normal baseline: the rules alert.
@@ -137,6 +140,28 @@ def test_a_group_commit_refuses_only_the_bad_message_and_knows_its_own_duplicate
         assert verify_audit_chain(db) is None
     # The assessing context survived the refused savepoints: the next set folds in cleanly.
     assert isinstance(feed.store(_reading("G5", REACTING), datetime.now(UTC)), ReadingStored)
+
+
+def test_a_message_that_fails_while_stored_rolls_back_alone_and_the_batch_goes_on(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """The first message of the gateway's first batch registers its staff row, then fails (a
+    time before the session began): its savepoint takes the staff row and both audit rows with
+    it, and the rest of the batch is stored, chained and assessed as if it had never come."""
+    early = replace(_reading("E1", NORMAL), taken_at=STARTED - timedelta(hours=1))
+    batch = [early, _reading("E2", NORMAL), _reading("E3", REACTING)]
+    outcomes = feed.store_batch(batch, datetime.now(UTC))
+    assert "before the session began" in str(outcomes[0])
+    assert all(isinstance(o, ReadingStored) for o in outcomes[1:]), outcomes
+    assert _count(unit_db, Nurse, Nurse.staff_id == GATEWAY_STAFF_ID) == 1
+    assert _count(unit_db, GatewayMessage) == 2
+    with unit_db.sessions() as db:
+        assert verify_audit_chain(db) is None
+        actions = db.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor == GATEWAY_STAFF_ID)
+        ).all()
+        assert actions == ["staff.register_actor", "vitals.record", "vitals.record"]
+        assert db.scalars(select(Alert)).one().priority == "high"
 
 
 def test_one_group_commit_finds_a_session_by_bed_and_by_patient_alike(
