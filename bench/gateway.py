@@ -12,21 +12,30 @@ For SQLite (WAL, ``synchronous=FULL``) and PostgreSQL (default ``fsync`` and
   engine (same durability settings): from one thread on SQLite (it has one writer at a time;
   more threads only wait on its lock), from as many threads as monitors on PostgreSQL.
 
+The two are measured in alternating rounds (``--rounds``, default 5), each figure the total of
+its rounds, so that both see the same disk: on a shared machine the time an fsync takes swings
+tenfold within seconds, and measured one after the other the ratio mostly told which phase had
+the slow disk.
+
 PostgreSQL: ``--postgres URL`` (a database the bench may fill), else a throwaway cluster on
 127.0.0.1 is started for the run and removed (tools/pgcluster.py). Bounded: at most
-``--count`` messages and ``--max-seconds`` per measurement. Last line is JSON.
+``--count`` messages (inserts) and ``--max-seconds`` per measurement, spread over the rounds.
+Last line is JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,10 +71,29 @@ def _in_force() -> Callable[[], RuleSet]:
     return lambda: rules
 
 
-def _concurrent_rate(
+@dataclass
+class _Tally:
+    """Operations done and seconds taken, summed over rounds."""
+
+    done: int = 0
+    seconds: float = 0.0
+
+    def add(self, run: tuple[int, float]) -> None:
+        """Count one round's ``(done, seconds)``."""
+        self.done += run[0]
+        self.seconds += run[1]
+
+    @property
+    def per_second(self) -> float:
+        """Operations per second over every round."""
+        return self.done / self.seconds
+
+
+def _concurrent_run(
     workers: int, count: int, max_seconds: float, step: Callable[[int, int], None]
-) -> float:
-    """Run ``step(worker, index)`` on ``workers`` threads until ``count`` in all or time is up."""
+) -> tuple[int, float]:
+    """Run ``step(worker, index)`` on ``workers`` threads until ``count`` in all or time is up;
+    return how many were done and how long it took."""
     started = time.perf_counter()
     done = [0] * workers
     errors: list[BaseException] = []
@@ -85,38 +113,38 @@ def _concurrent_rate(
         thread.join()
     if errors:
         raise errors[0]
-    return sum(done) / (time.perf_counter() - started)
+    return sum(done), time.perf_counter() - started
 
 
-def gateway_rate(
-    database: Database, chairs: list[str], count: int, max_seconds: float, tag: str
-) -> float:
-    """Messages per second acknowledged AA, one monitor (connection) per chair, concurrently."""
+@contextlib.contextmanager
+def monitors(database: Database, chairs: list[str]) -> Iterator[Callable[[str, int, int], None]]:
+    """A gateway on ``database`` and one monitor (MLLP connection) per chair.
+
+    Yields ``send(tag, worker, index)``: monitor ``worker`` sends one ORU^R01 (control ID made
+    of the three) and waits for its ACK; anything but AA stops the bench.
+    """
     feed = make_monitor_feed(database.sessions, SystemClock(), _in_force(), load_library())
     taken = datetime.now(UTC) - timedelta(seconds=1)
     with running_gateway(feed.store_batch, lambda: datetime.now(UTC), "127.0.0.1", 0) as server:
         clients = [MllpClient(*server.address) for _ in chairs]
         try:
 
-            def step(worker: int, index: int) -> None:
+            def send(tag: str, worker: int, index: int) -> None:
                 message = oru_message(
-                    VITALS,
-                    bed=chairs[worker],
-                    control_id=f"{tag}{worker}-{index}",
-                    taken_at=taken,
+                    VITALS, bed=chairs[worker], control_id=f"{tag}{worker}-{index}", taken_at=taken
                 )
                 code, text = ack_code(clients[worker].exchange(message))
                 if code != "AA":
                     raise SystemExit(f"gateway answered {code}: {text}")
 
-            return _concurrent_rate(len(chairs), count, max_seconds, step)
+            yield send
         finally:
             for client in clients:
                 client.close()
 
 
-def raw_rate(database: Database, workers: int, count: int, max_seconds: float) -> float:
-    """One-row inserts per second into vital_signs, one commit each, from ``workers`` threads."""
+def raw_insert(database: Database) -> Callable[[int, int], None]:
+    """One-row INSERT into vital_signs and its commit, as a step for ``_concurrent_run``."""
     with database.sessions() as db:
         session_id = db.scalars(select(InfusionSession.id)).first()
         nurse_id = db.scalars(select(Nurse.id)).first()
@@ -135,21 +163,32 @@ def raw_rate(database: Database, workers: int, count: int, max_seconds: float) -
         with database.engine.begin() as connection:
             connection.execute(insert(VitalSigns), row)
 
-    return _concurrent_rate(workers, count, max_seconds, step)
+    return step
 
 
 def measure(
-    url: str, data_dir: Path, connections: int, count: int, max_seconds: float
+    url: str, data_dir: Path, connections: int, count: int, max_seconds: float, rounds: int
 ) -> tuple[float, float]:
-    """(gateway msgs/s, raw inserts/s) on the database at ``url``."""
+    """(gateway msgs/s, raw inserts/s) on the database at ``url``, in alternating rounds.
+
+    Messages: one monitor per chair sending at once. Raw inserts: from one thread on SQLite (it
+    has one writer at a time), from as many threads as monitors on PostgreSQL.
+    """
     chairs = [f"Chair {n + 1}" for n in range(connections)]
+    gateway, raw = _Tally(), _Tally()
     with open_database(url, AppPaths.resolve(data_dir)) as database:
         for chair in chairs:
             add_running_session(database.sessions, chair, f"MRN-{chair[-1]}-{time.time_ns()}")
-        messages = gateway_rate(database, chairs, count, max_seconds, f"B{time.time_ns()}-")
         writers = 1 if database.engine.dialect.name == "sqlite" else connections
-        raw = raw_rate(database, writers, count, max_seconds)
-    return messages, raw
+        insert_one = raw_insert(database)
+        with monitors(database, chairs) as send:
+            for turn in range(rounds):
+                round_send = functools.partial(send, f"B{time.time_ns()}-{turn}-")
+                gateway.add(
+                    _concurrent_run(connections, count // rounds, max_seconds / rounds, round_send)
+                )
+                raw.add(_concurrent_run(writers, count // rounds, max_seconds / rounds, insert_one))
+    return gateway.per_second, raw.per_second
 
 
 def main() -> int:
@@ -158,26 +197,25 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=2000, help="messages (inserts) in all")
     parser.add_argument("--connections", type=int, default=8, help="monitors sending at once")
     parser.add_argument("--max-seconds", type=float, default=30.0)
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two")
     parser.add_argument("--postgres", metavar="URL", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="im-bench-") as folder:
         os.chmod(folder, 0o755)  # noqa: PTH101 - the postgres user must reach its cluster folder
         base = Path(folder)
-        sqlite_msgs, sqlite_raw = measure(
-            f"sqlite:///{base / 'bench.sqlite3'}",
-            base / "data",
-            args.connections,
-            args.count,
-            args.max_seconds,
-        )
+
+        def run(url: str) -> tuple[float, float]:
+            return measure(
+                url, base / "data", args.connections, args.count, args.max_seconds, args.rounds
+            )
+
+        sqlite_msgs, sqlite_raw = run(f"sqlite:///{base / 'bench.sqlite3'}")
         print(f"SQLite:     {sqlite_msgs:8.1f} msgs/s   {sqlite_raw:8.1f} raw inserts/s")
         if args.postgres:
-            pg = measure(
-                args.postgres, base / "data", args.connections, args.count, args.max_seconds
-            )
+            pg = run(args.postgres)
         else:
             with pgcluster.running(base / "pg") as url:
-                pg = measure(url, base / "data", args.connections, args.count, args.max_seconds)
+                pg = run(url)
         print(f"PostgreSQL: {pg[0]:8.1f} msgs/s   {pg[1]:8.1f} raw inserts/s")
     figures = {
         "sqlite_msgs_per_s": round(sqlite_msgs, 1),
@@ -185,6 +223,7 @@ def main() -> int:
         "postgres_msgs_per_s": round(pg[0], 1),
         "postgres_raw_per_s": round(pg[1], 1),
         "connections": args.connections,
+        "rounds": args.rounds,
         "sqlite_ratio": round(sqlite_msgs / sqlite_raw, 2),
         "postgres_ratio": round(pg[0] / pg[1], 2),
     }

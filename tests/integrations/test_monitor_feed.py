@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.monitor import MonitorReading
@@ -29,9 +31,11 @@ from infusion_monitor.storage.models import (
     Assessment,
     AuditEntry,
     GatewayMessage,
+    Nurse,
     VitalSigns,
 )
 from session_helpers import library
+from unitworld import STARTED
 
 NORMAL = {"hr": 76, "sbp": 128, "dbp": 80, "rr": 15, "spo2": 97}
 #: Hypotension, tachycardia and low SpO2 against a normal baseline: the rules alert.
@@ -44,12 +48,18 @@ def _in_force() -> Callable[[], RuleSet]:
     return lambda: rules
 
 
-def _reading(control_id: str, values: dict[str, int], *, bed: str = "Chair 1") -> MonitorReading:
+def _reading(
+    control_id: str,
+    values: dict[str, int],
+    *,
+    bed: str | None = "Chair 1",
+    patient_id: str | None = None,
+) -> MonitorReading:
     return MonitorReading(
         sender="MON^UNIT",
         control_id=control_id,
         bed=bed,
-        patient_id=None,
+        patient_id=patient_id,
         taken_at=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30),
         values={name: Decimal(value) for name, value in values.items()},
     )
@@ -130,6 +140,72 @@ def test_a_group_commit_refuses_only_the_bad_message_and_knows_its_own_duplicate
         assert verify_audit_chain(db) is None
     # The assessing context survived the refused savepoints: the next set folds in cleanly.
     assert isinstance(feed.store(_reading("G5", REACTING), datetime.now(UTC)), ReadingStored)
+
+
+def test_a_message_that_fails_while_stored_rolls_back_alone_and_the_batch_goes_on(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """The first message of the gateway's first batch registers its staff row, then fails (a
+    time before the session began): its savepoint takes the staff row and both audit rows with
+    it, and the rest of the batch is stored, chained and assessed as if it had never come."""
+    early = replace(_reading("E1", NORMAL), taken_at=STARTED - timedelta(hours=1))
+    batch = [early, _reading("E2", NORMAL), _reading("E3", REACTING)]
+    outcomes = feed.store_batch(batch, datetime.now(UTC))
+    assert "before the session began" in str(outcomes[0])
+    assert all(isinstance(o, ReadingStored) for o in outcomes[1:]), outcomes
+    assert _count(unit_db, Nurse, Nurse.staff_id == GATEWAY_STAFF_ID) == 1
+    assert _count(unit_db, GatewayMessage) == 2
+    with unit_db.sessions() as db:
+        assert verify_audit_chain(db) is None
+        actions = db.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor == GATEWAY_STAFF_ID)
+        ).all()
+        assert actions == ["staff.register_actor", "vitals.record", "vitals.record"]
+        assert db.scalars(select(Alert)).one().priority == "high"
+
+
+def test_one_group_commit_finds_a_session_by_bed_and_by_patient_alike(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """Monitors that name the chair and monitors that name the patient reach the same session,
+    also within one batch; a chair and patient that do not belong together are refused."""
+    batch = [
+        _reading("P1", NORMAL),
+        _reading("P2", NORMAL, bed=None, patient_id="MRN-1"),
+        _reading("P3", NORMAL, patient_id="MRN-1"),
+        _reading("P4", NORMAL, patient_id="MRN-2"),
+        _reading("P5", NORMAL, bed=None, patient_id="MRN-2"),
+    ]
+    outcomes = feed.store_batch(batch, datetime.now(UTC))
+    stored = [o for o in outcomes[:3] if isinstance(o, ReadingStored)]
+    assert len(stored) == 3 and len({o.session_id for o in stored}) == 1
+    assert "does not match the patient" in str(outcomes[3])
+    assert "no active infusion session for this patient identifier" in str(outcomes[4])
+
+
+def test_a_batch_whose_commit_fails_is_forgotten_by_the_rules_too(
+    unit_db: Database, feed: MonitorFeedService
+) -> None:
+    """Nothing of a batch whose commit fails is stored, and the next message is assessed on what
+    the database holds, never on the lost values (SQLite hands their row ids out again)."""
+    feed.store(_reading("L0", NORMAL), datetime.now(UTC))
+
+    def disk_gone(db: Session) -> None:
+        if not db.in_nested_transaction():
+            raise OSError("disk gone")
+
+    event.listen(unit_db.sessions, "before_commit", disk_gone)
+    try:
+        with pytest.raises(OSError, match="disk gone"):
+            feed.store_batch([_reading("L1", REACTING)], datetime.now(UTC))
+    finally:
+        event.remove(unit_db.sessions, "before_commit", disk_gone)
+    stored = feed.store(_reading("L2", NORMAL), datetime.now(UTC))
+    assert _count(unit_db, GatewayMessage, GatewayMessage.control_id == "L1") == 0
+    with unit_db.sessions() as db:
+        newest = db.scalars(select(Assessment).order_by(Assessment.id.desc()).limit(1)).one()
+        assert (newest.session_id, newest.priority) == (stored.session_id, "none")
+        assert not db.scalars(select(Alert)).all()
 
 
 def test_the_writer_takes_every_waiting_message_in_one_commit_and_answers_after_it() -> None:

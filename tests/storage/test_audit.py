@@ -161,3 +161,33 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(database: Databa
     with database.sessions() as db:
         verified = check_audit_chain(db)
         assert verified.broken is None and verified.entries == 5
+
+
+def test_rows_of_a_savepoint_rolled_back_leave_the_chain_whole_and_the_turn_held(
+    database: Database,
+) -> None:
+    """A group commit rolls back one message's savepoint (its audit row, and on PostgreSQL the
+    chain lock taken in it, are gone); the rows after it still chain to what stays, and another
+    writer still waits its turn."""
+    second_done = threading.Event()
+
+    def second_writer() -> None:
+        with database.sessions.begin() as db:
+            _append(db, 11)
+        second_done.set()
+
+    with database.sessions.begin() as first:
+        with pytest.raises(RuntimeError), first.begin_nested():
+            _append(first, 10)
+            raise RuntimeError("this message fails")
+        _append(first, 12)
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        assert not second_done.wait(0.3), "the second writer must wait for the first to commit"
+        _append(first, 13)
+    writer.join(timeout=10)
+    with database.sessions() as db:
+        verified = check_audit_chain(db)
+        assert verified.broken is None and verified.entries == 6
+        minutes = db.scalars(text("SELECT entity_id FROM audit_entry ORDER BY id")).all()
+        assert minutes[3:] == ["12", "13", "11"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import (
@@ -52,14 +52,18 @@ def alert_of(db: Session, row: models.Alert) -> Alert:
     return alert_by_id(session_rows(db), row.id)
 
 
+#: A session's unresolved alerts, newest first (built once: every assessment runs it).
+_OPEN_ALERTS = (
+    select(models.Alert)
+    .where(models.Alert.session_id == bindparam("session_id"), models.Alert.state != "resolved")
+    .order_by(models.Alert.raised_at.desc(), models.Alert.id.desc())
+    .limit(1)
+)
+
+
 def open_alert_row(db: Session, session_id: int) -> models.Alert | None:
     """The session's unresolved alert (the newest, should there ever be two)."""
-    return db.scalars(
-        select(models.Alert)
-        .where(models.Alert.session_id == session_id, models.Alert.state != "resolved")
-        .order_by(models.Alert.raised_at.desc(), models.Alert.id.desc())
-        .limit(1)
-    ).first()
+    return db.scalars(_OPEN_ALERTS, {"session_id": session_id}).first()
 
 
 def _snapshot(row: models.Alert) -> dict[str, object]:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Select, bindparam, event, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
@@ -33,6 +33,7 @@ from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.session_records import latest_assessment_id
 from infusion_monitor.storage import models
+from infusion_monitor.storage.inserts import insert_values
 from infusion_monitor.storage.sql_rows import session_rows
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ EVENT_ACTIONS = {
 INFUSION_END_EVENTS = ("complete", "discontinue")
 _DB_INFO_KEY = "assessed_sessions"
 _ACTIONS = frozenset(action.value for action in CourseAction)
+#: The records a context folds in, each read incrementally by id.
+_TRACKED = (models.VitalSigns, models.SymptomRecord, models.Intervention, models.SessionEvent)
 #: Age used when the date of birth is not recorded (rules-spec §2 default).
 DEFAULT_AGE_YEARS = 50
 #: NEWS2 does not apply under this age (rules-spec §4).
@@ -163,17 +166,22 @@ def latest_assessment(db: Session, session_id: int) -> AssessmentOutcome | None:
 
 
 @dataclass
+class _Seen:
+    """Of one tracked table: the highest row id folded into a context, and how many rows."""
+
+    last_id: int = 0
+    rows: int = 0
+
+
+@dataclass
 class _Cached:
-    """One session's context, what fixed it, the highest row ids folded into it, and how many
-    rows it has seen (to notice a row committed late below those ids)."""
+    """One session's context, what fixed it (rule set version, infusion start) and, for each
+    tracked table, what it has folded (to notice new rows, and a row committed late below the
+    ids already folded)."""
 
     key: tuple[str, datetime]
     context: SessionContext
-    vitals: int = 0
-    symptoms: int = 0
-    interventions: int = 0
-    events: int = 0
-    rows: int = 0
+    seen: tuple[_Seen, ...] = field(default_factory=lambda: tuple(_Seen() for _ in _TRACKED))
 
 
 @dataclass(frozen=True)
@@ -186,9 +194,9 @@ class _Batch:
     events: list[models.SessionEvent]
 
     @property
-    def size(self) -> int:
-        """How many rows the batch holds."""
-        return len(self.vitals) + len(self.symptoms) + len(self.interventions) + len(self.events)
+    def tables(self) -> tuple[list[Any], ...]:
+        """The new rows of each tracked table, in the order of ``_TRACKED``."""
+        return (self.vitals, self.symptoms, self.interventions, self.events)
 
     @property
     def amends(self) -> bool:
@@ -233,38 +241,35 @@ class AssessingService:
         if session is None:
             raise LookupError(f"no infusion session {session_id}")
         rules = self._rules()
-        start = _infusion_start(db, session_id)
-        origin = start if start is not None else at
-        key = (rules.version, origin)
         self._watch_rollback(db, session_id)
         cached = self._cache.get(session_id)
-        context: SessionContext | None = None
-        if cached is not None and cached.key == key:
-            batch = _rows_since(db, session_id, cached)
-            if not batch.amends and _row_count(db, session_id) == cached.rows + batch.size:
-                _fold(cached, batch, origin)
-                context = cached.context
-        if context is None:
+        if (
+            cached is None
+            or cached.key[0] != rules.version
+            or not _caught_up(db, session_id, cached)
+        ):
             self.forget(session_id)
-            fresh = _build(db, session, origin, rules)
-            if fresh is None:
+            start = _infusion_start(db, session_id)
+            cached = _build(db, session, at if start is None else start, rules)
+            if cached is None:
                 return None
             if start is not None:
-                self._cache[session_id] = fresh
-            context = fresh.context
+                self._cache[session_id] = cached
+        context = cached.context
+        origin = cached.key[1]
         t = seconds_between(origin, at)
         result = assess(context, t)
-        row = models.Assessment(
-            session_id=session_id,
-            at=at,
-            minute=max(0, t // SECONDS_PER_MIN),
-            ruleset_name=rules.name,
-            ruleset_version=rules.version,
-            priority=result.priority,
-            result=result.to_json(),
-        )
-        db.add(row)
-        db.flush()
+        values = {
+            "session_id": session_id,
+            "at": at,
+            "minute": max(0, t // SECONDS_PER_MIN),
+            "ruleset_name": rules.name,
+            "ruleset_version": rules.version,
+            "priority": result.priority,
+            "result": result.to_json(),
+        }
+        # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
+        row = models.Assessment(id=insert_values(db, models.Assessment, values), **values)
         outcome = AssessmentOutcome.of(row, context.setup.patient)
         for listener in self._listeners:
             listener(db, outcome)
@@ -283,8 +288,9 @@ class AssessingService:
                     forget(sid)
                 touched.clear()
 
-            def on_commit(_db: Session) -> None:
-                touched.clear()
+            def on_commit(committed: Session) -> None:
+                if not committed.in_nested_transaction():  # a savepoint released is not durable
+                    touched.clear()
 
             event.listen(db, "after_soft_rollback", on_rollback)
             event.listen(db, "after_commit", on_commit)
@@ -334,39 +340,82 @@ def _build(
     return cached
 
 
-def _rows_since(db: Session, session_id: int, cached: _Cached) -> _Batch:
-    def since(record: Any, seen: int) -> list[Any]:
-        return list(
-            db.scalars(
-                select(record)
-                .where(record.session_id == session_id, record.id > seen)
-                .order_by(record.id)
-            )
-        )
-
-    return _Batch(
-        since(models.VitalSigns, cached.vitals),
-        since(models.SymptomRecord, cached.symptoms),
-        since(models.Intervention, cached.interventions),
-        since(models.SessionEvent, cached.events),
+def _since(record: Any) -> Select[Any]:
+    return (
+        select(record)
+        .where(record.session_id == bindparam("session_id"), record.id > bindparam("seen"))
+        .order_by(record.id)
     )
 
 
-_TRACKED = (models.VitalSigns, models.SymptomRecord, models.Intervention, models.SessionEvent)
+def _mark(n: int, record: Any) -> Select[int, Any, int]:
+    return select(literal(n), func.coalesce(func.max(record.id), 0), func.count()).where(
+        record.session_id == bindparam("session_id")
+    )
 
 
-def _row_count(db: Session, session_id: int) -> int:
-    """Every row of the session the context folds in, counted in one query.
+# Built once: the monitor feed runs them for every message, and building costs more than running.
+#: Each tracked table's rows of a session above the id ``seen``, in id order.
+_SINCE = tuple(_since(record) for record in _TRACKED)
+#: Each tracked table's highest id and row count for a session, in one query.
+_MARKS = union_all(*(_mark(n, record) for n, record in enumerate(_TRACKED)))
+
+
+def _rows_since(
+    db: Session, session_id: int, cached: _Cached, marks: Sequence[_Seen] | None = None
+) -> _Batch:
+    """The rows above the ids ``cached`` has folded, of every tracked table.
+
+    Given the tables' ``marks``, a table whose highest id has not moved is not read, and one
+    that grew by exactly one row above those ids is that row (no row can vanish from an
+    append-only table, so the count leaves room for no other): taken from the transaction's
+    own rows when it wrote it, as the monitor feed just did, without a query.
+    """
+
+    def since(record: Any, query: Select[Any], seen: _Seen, mark: _Seen | None) -> list[Any]:
+        if mark is not None and mark.last_id <= seen.last_id:
+            return []
+        if mark is not None and mark.rows == seen.rows + 1:
+            return [db.get_one(record, mark.last_id)]
+        return list(db.scalars(query, {"session_id": session_id, "seen": seen.last_id}))
+
+    marked = [None] * len(_TRACKED) if marks is None else marks
+    return _Batch(
+        *(
+            since(record, query, seen, mark)
+            for record, query, seen, mark in zip(_TRACKED, _SINCE, cached.seen, marked, strict=True)
+        )
+    )
+
+
+def _marks(db: Session, session_id: int) -> list[_Seen]:
+    """Each tracked table's highest id and row count for the session (rows not yet flushed
+    included), asked of the transaction's connection directly: it reads no ORM objects."""
+    db.flush()
+    marks = db.connection().execute(_MARKS, {"session_id": session_id})
+    found = {n: _Seen(last_id, rows) for n, last_id, rows in marks}
+    return [found[n] for n in range(len(_TRACKED))]
+
+
+def _caught_up(db: Session, session_id: int, cached: _Cached) -> bool:
+    """Fold the session's rows added since ``cached`` was last brought up to date; False (and
+    nothing folded) when the context must be rebuilt instead.
 
     Catching up by id alone is not enough on PostgreSQL, where ids are handed out before commit:
-    another workstation's row committed late can sit below the ids already folded. A count that
-    does not match what was folded means such a row exists, and the context is rebuilt.
+    another workstation's row committed late can sit below the ids already folded. A table whose
+    row count does not match what was folded holds such a row, and the context is rebuilt; so
+    does a new row amending an older one, or a new infusion start.
     """
-    counts = [
-        select(func.count()).select_from(record).where(record.session_id == session_id)
-        for record in _TRACKED
-    ]
-    return sum(db.execute(select(*(count.scalar_subquery() for count in counts))).one())
+    marks = _marks(db, session_id)
+    batch = _rows_since(db, session_id, cached, marks)
+    counted = all(
+        seen.rows + len(rows) == mark.rows
+        for seen, rows, mark in zip(cached.seen, batch.tables, marks, strict=True)
+    )
+    if not counted or batch.amends or any(step.type == "start" for step in batch.events):
+        return False
+    _fold(cached, batch, cached.key[1])
+    return True
 
 
 def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | None = None) -> None:
@@ -399,12 +448,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
             context.add_action(t, EVENT_ACTIONS[step.type])
         if step.type in INFUSION_END_EVENTS:
             context.end_infusion(t)
-    cached.rows += batch.size
-    if batch.vitals:
-        cached.vitals = batch.vitals[-1].id
-    if batch.symptoms:
-        cached.symptoms = batch.symptoms[-1].id
-    if batch.interventions:
-        cached.interventions = batch.interventions[-1].id
-    if batch.events:
-        cached.events = batch.events[-1].id
+    for seen, rows in zip(cached.seen, batch.tables, strict=True):
+        seen.rows += len(rows)
+        if rows:
+            seen.last_id = rows[-1].id

@@ -10,6 +10,23 @@ from sqlalchemy.orm import Session
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.transaction import transaction_memo
+
+_STAFF_ROWS = "staff_rows"
+
+
+def staff_row(db: Session, staff_id: str) -> models.Nurse | None:
+    """The staff row of ``staff_id`` inside ``db``'s transaction, or None if there is none.
+
+    Read once per transaction (a group commit stores many sets by the same actor).
+    """
+    known = transaction_memo(db, _STAFF_ROWS)
+    nurse: models.Nurse | None = known.get(staff_id)
+    if nurse is None:
+        nurse = db.scalars(select(models.Nurse).where(models.Nurse.staff_id == staff_id)).first()
+        if nurse is not None:
+            known[staff_id] = nurse
+    return nurse
 
 
 def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
@@ -18,12 +35,15 @@ def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
     Signed-in staff always have one; an actor first seen here (the workstation or monitor-gateway
     actor of tools and tests) is registered once, with its audit row.
     """
-    nurse = db.scalars(select(models.Nurse).where(models.Nurse.staff_id == actor.staff_id)).first()
+    nurse = staff_row(db, actor.staff_id)
     if nurse is not None:
         return nurse
     nurse = models.Nurse(staff_id=actor.staff_id, name=actor.name, role=actor.role.value)
     db.add(nurse)
     db.flush()
+    # Held for the transaction: were the new row dropped and read again, a savepoint rolled
+    # back would not know it as its own and would leave it in the session.
+    transaction_memo(db, _STAFF_ROWS)[actor.staff_id] = nurse
     append_audit(
         db,
         at=now,

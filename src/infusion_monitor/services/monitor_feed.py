@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,6 +39,7 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.storage.inserts import insert_values
 from infusion_monitor.storage.models import (
     Chair,
     GatewayMessage,
@@ -98,50 +99,60 @@ class MonitorFeedService:
     ) -> list[ReadingStored | Exception]:
         """Store every reading in one transaction, each in its own savepoint; then commit.
 
-        A refused reading rolls back only its savepoint; its place in the result holds the
-        error. If the commit itself fails, the error is raised and nothing is stored.
+        What the whole batch needs is read once: which messages are already stored, and the
+        active session of every bed or patient named. A refused reading never opens its
+        savepoint; one that fails while being stored rolls back only its own. Its place in the
+        result holds the error. If the commit itself fails, the error is raised and nothing is
+        stored.
         """
         outcomes: list[ReadingStored | Exception] = []
         with self._sessions.begin() as db:
+            stored = _stored_already(db, readings)
+            sessions = _ActiveSessions(db, readings)
             for reading in readings:
+                key = (reading.sender, reading.control_id)
                 try:
-                    with db.begin_nested():
-                        outcomes.append(self.store_in(db, reading, now))
+                    done = stored.get(key) or self._store_new(db, reading, sessions, now)
                 except IntegrityError as exc:
                     # Another connection stored the same message at the same moment.
-                    done = _already_stored(db, reading)
-                    outcomes.append(exc if done is None else done)
+                    again = _stored_already(db, [reading]).get(key)
+                    outcomes.append(exc if again is None else again)
+                    continue
                 except Exception as exc:
                     outcomes.append(exc)
+                    continue
+                stored[key] = replace(done, duplicate=True)
+                outcomes.append(done)
         return outcomes
 
-    def store_in(self, db: Session, reading: MonitorReading, now: datetime) -> ReadingStored:
-        """Store one reading in the caller's transaction (duplicates are recognised)."""
-        done = _already_stored(db, reading)
-        if done is not None:
-            return done
+    def _store_new(
+        self, db: Session, reading: MonitorReading, sessions: _ActiveSessions, now: datetime
+    ) -> ReadingStored:
+        """Store one reading not stored before, in its own savepoint of the caller's transaction."""
         draft = _draft(reading)
-        session = _active_session(db, reading)
-        author_row(db, self._actor, now)  # the gateway's staff row, registered once
-        recorded = self._vitals.record_in(
-            db,
-            self._actor,
-            session.id,
-            draft,
-            now,
-            audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
-        )
-        db.add(
-            GatewayMessage(
-                sender=reading.sender,
-                control_id=reading.control_id,
-                received_at=now,
-                session_id=session.id,
-                vital_signs_id=recorded.entry.id,
+        session_id = sessions.of(reading)
+        with db.begin_nested():
+            author_row(db, self._actor, now)  # the gateway's staff row, registered once
+            recorded = self._vitals.record_in(
+                db,
+                self._actor,
+                session_id,
+                draft,
+                now,
+                audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
             )
-        )
-        db.flush()
-        return ReadingStored(session.id, recorded.entry.id, duplicate=False)
+            insert_values(
+                db,
+                GatewayMessage,
+                {
+                    "sender": reading.sender,
+                    "control_id": reading.control_id,
+                    "received_at": now,
+                    "session_id": session_id,
+                    "vital_signs_id": recorded.entry.id,
+                },
+            )
+        return ReadingStored(session_id, recorded.entry.id, duplicate=False)
 
 
 def make_monitor_feed(
@@ -204,35 +215,69 @@ def _int(value: Decimal | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _already_stored(db: Session, reading: MonitorReading) -> ReadingStored | None:
-    seen = db.scalar(
-        select(GatewayMessage).where(
-            GatewayMessage.sender == reading.sender,
-            GatewayMessage.control_id == reading.control_id,
+def _stored_already(
+    db: Session, readings: Sequence[MonitorReading]
+) -> dict[tuple[str, str], ReadingStored]:
+    """The readings whose message is already stored, by (sender, control ID), in one query.
+
+    It asks for every sender with every control ID and keeps the pairs asked about: each
+    combination is one look-up in the (sender, control ID) index (SQLite scans the whole index
+    for a list of pairs).
+    """
+    keys = {(reading.sender, reading.control_id) for reading in readings}
+    seen = db.execute(
+        select(
+            GatewayMessage.sender,
+            GatewayMessage.control_id,
+            GatewayMessage.session_id,
+            GatewayMessage.vital_signs_id,
+        ).where(
+            GatewayMessage.sender.in_({sender for sender, _ in keys}),
+            GatewayMessage.control_id.in_({control_id for _, control_id in keys}),
         )
     )
-    if seen is None:
-        return None
-    return ReadingStored(seen.session_id, seen.vital_signs_id, duplicate=True)
+    return {
+        (sender, control_id): ReadingStored(session_id, vital_signs_id, duplicate=True)
+        for sender, control_id, session_id, vital_signs_id in seen
+        if (sender, control_id) in keys
+    }
 
 
-def _active_session(db: Session, reading: MonitorReading) -> InfusionSession:
-    """The one active session in the reading's chair (PV1-3), else of its patient (PID-3)."""
-    query = select(InfusionSession).where(InfusionSession.state.in_(ACTIVE_STATES))
-    if reading.bed:
-        found = db.scalars(query.join(InfusionSession.chair).where(Chair.name == reading.bed))
-        where = f"bed/chair '{reading.bed}'"
-    else:
-        found = db.scalars(
-            query.join(InfusionSession.patient).where(Patient.mrn == reading.patient_id)
+class _ActiveSessions:
+    """The active sessions of every bed (PV1-3) and patient (PID-3) a batch names: one query
+    for the beds, one for the patients (each a look-up by index), loaded into the transaction
+    so that storing the values does not read them again."""
+
+    def __init__(self, db: Session, readings: Sequence[MonitorReading]) -> None:
+        beds = {reading.bed for reading in readings if reading.bed}
+        patients = {reading.patient_id for reading in readings if not reading.bed}
+        query = (
+            select(InfusionSession, Chair.name, Patient.mrn)
+            .join(InfusionSession.chair)
+            .join(InfusionSession.patient)
+            .where(InfusionSession.state.in_(ACTIVE_STATES))
         )
-        where = "this patient identifier"
-    sessions = found.all()
-    if not sessions:
-        raise ReadingRefused(f"no active infusion session for {where}")
-    if len(sessions) > 1:
-        raise ReadingRefused(f"more than one active session for {where}; values not stored")
-    session = sessions[0]
-    if reading.bed and reading.patient_id and session.patient.mrn != reading.patient_id:
-        raise ReadingRefused("the patient identifier does not match the patient in that chair")
-    return session
+        rows: list[tuple[InfusionSession, str, str | None]] = []
+        if beds:
+            rows += db.execute(query.where(Chair.name.in_(beds)))
+        if patients:
+            rows += db.execute(query.where(Patient.mrn.in_(patients)))
+        # A session may be found both ways; it is one session.
+        self._found = list({session.id: (session, bed, mrn) for session, bed, mrn in rows}.values())
+
+    def of(self, reading: MonitorReading) -> int:
+        """The id of the one active session in the reading's chair, else of its patient."""
+        if reading.bed:
+            found = [row for row in self._found if row[1] == reading.bed]
+            where = f"bed/chair '{reading.bed}'"
+        else:
+            found = [row for row in self._found if row[2] == reading.patient_id]
+            where = "this patient identifier"
+        if not found:
+            raise ReadingRefused(f"no active infusion session for {where}")
+        if len(found) > 1:
+            raise ReadingRefused(f"more than one active session for {where}; values not stored")
+        (session, _chair, mrn) = found[0]
+        if reading.bed and reading.patient_id and mrn != reading.patient_id:
+            raise ReadingRefused("the patient identifier does not match the patient in that chair")
+        return session.id

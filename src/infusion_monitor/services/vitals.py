@@ -28,6 +28,7 @@ from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.authors import staff_row
 from infusion_monitor.services.vitals_schedule import (
     LATE_NOTE,
     SKIPPED_NOTE,
@@ -77,6 +78,14 @@ class VitalsEntry:
         return VitalSigns(
             self.hr, self.sbp, self.dbp, self.rr, self.spo2, self.temp_c, self.on_oxygen, self.acvpu
         )
+
+
+@dataclass(frozen=True)
+class VitalsStored:
+    """A set stored in the caller's transaction (not yet committed) and the assessment after it."""
+
+    entry: VitalsEntry
+    assessment: AssessmentOutcome | None
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,7 @@ class VitalsService:
         """Store a set, assess the session, commit; a UserError says why nothing was stored."""
         actor.require(Permission.CARE)
         with self._sessions.begin() as db:
-            return self.record_in(db, actor, session_id, draft, now)
+            return self._recorded(db, self.record_in(db, actor, session_id, draft, now), now)
 
     def record_in(
         self,
@@ -185,7 +194,7 @@ class VitalsService:
         now: datetime,
         *,
         audit_extra: Mapping[str, Any] | None = None,
-    ) -> VitalsRecorded:
+    ) -> VitalsStored:
         """Store a set and its assessment in the caller's transaction (the caller commits).
 
         The one path for every set, typed or from a monitor (``draft.source``): the row, its
@@ -228,7 +237,7 @@ class VitalsService:
         )
         if late and draft.reason is not None and due is not None:
             self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
-        return self._outcome(db, actor, session_id, row, now)
+        return self._stored(db, actor, session_id, row, now)
 
     def amend_vitals(
         self, actor: Actor, entry_id: int, draft: VitalsDraft, reason: str, now: datetime
@@ -267,7 +276,7 @@ class VitalsService:
                 before=_audit_values(original),
                 after=_audit_values(row, draft),
             )
-            return self._outcome(db, actor, session.id, row, now)
+            return self._recorded(db, self._stored(db, actor, session.id, row, now), now)
 
     def record_missed_check(
         self, actor: Actor, session_id: int, note: MissedCheckNote, now: datetime
@@ -306,7 +315,7 @@ class VitalsService:
             raise UserError(f"There is no infusion session {session_id}.")
         if session.state in CLOSED_STATES:
             raise UserError("This session is closed; its vital signs can no longer change.")
-        nurse = db.scalar(select(models.Nurse).where(models.Nurse.staff_id == actor.staff_id))
+        nurse = staff_row(db, actor.staff_id)
         if nurse is None:
             raise UserError(f"Staff member {actor.staff_id} is not on record. Sign in again.")
         return session, nurse
@@ -407,9 +416,12 @@ class VitalsService:
             after={**payload, "session_id": session_id, "text": note.text},
         )
 
-    def _outcome(
+    def _stored(
         self, db: Session, actor: Actor, session_id: int, row: models.VitalSigns, now: datetime
-    ) -> VitalsRecorded:
-        assessment = self._assessing.assess(db, session_id, now)
-        status = schedule_facts(db, session_id, self._protocols).status(now)
-        return VitalsRecorded(_entry(row, actor.name), assessment, status)
+    ) -> VitalsStored:
+        return VitalsStored(_entry(row, actor.name), self._assessing.assess(db, session_id, now))
+
+    def _recorded(self, db: Session, stored: VitalsStored, now: datetime) -> VitalsRecorded:
+        """The stored set and the vitals schedule after it, as the screens show them."""
+        status = schedule_facts(db, stored.entry.session_id, self._protocols).status(now)
+        return VitalsRecorded(stored.entry, stored.assessment, status)

@@ -12,7 +12,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.base import NaiveDateTimeError
+from infusion_monitor.storage.inserts import insert_values
 from infusion_monitor.storage.models import AuditEntry
+from infusion_monitor.storage.transaction import transaction_memo
 
 #: ``prev_hash`` of the first row.
 GENESIS_HASH = "0" * 64
@@ -87,18 +89,23 @@ def append_audit(
     after: dict[str, Any] | None,
     actor_role: str | None = None,
     workstation: str | None = None,
-) -> AuditEntry:
-    """Add an audit row chained to the latest one, in the caller's transaction (never commits).
+) -> None:
+    """Insert an audit row chained to the latest one, in the caller's transaction (never commits).
 
     ``before``/``after`` must be JSON-serialisable (strings, numbers, booleans, lists, dicts).
     Writers take turns at the tail: SQLite transactions already start with ``BEGIN IMMEDIATE``;
     on PostgreSQL a transaction-level advisory lock makes a second writer wait for the first to
     commit instead of failing. ``prev_hash`` is unique as well, so the chain can never fork.
+    Holding the tail, a transaction reads the chain's head once and then remembers the hash of
+    its own newest row (forgotten if a savepoint rolls back: its rows and its lock are gone).
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
-    prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev_hash = prev_hash or GENESIS_HASH
+    head = transaction_memo(db, "audit_chain_head")
+    prev_hash = head.get("hash")
+    if prev_hash is None:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
+        prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
+        prev_hash = prev_hash or GENESIS_HASH
     fields: dict[str, Any] = {
         "at": at,
         "actor": actor,
@@ -111,10 +118,9 @@ def append_audit(
         "actor_role": actor_role,
         "workstation": workstation,
     }
-    entry = AuditEntry(**fields, row_hash=row_hash(**fields))
-    db.add(entry)
-    db.flush()
-    return entry
+    digest = row_hash(**fields)
+    insert_values(db, AuditEntry, {**fields, "row_hash": digest})
+    head["hash"] = digest
 
 
 @dataclass(frozen=True)

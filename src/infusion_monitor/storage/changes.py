@@ -1,8 +1,9 @@
 """Notice commits made by any workstation: LISTEN/NOTIFY on PostgreSQL, data_version on SQLite.
 
-Every ORM transaction that writes on PostgreSQL sends ``NOTIFY infusion_monitor_changes``
-(delivered to listeners only when it commits). A :class:`ChangeWatcher` is polled cheaply
-(every half second by the unit board) and says whether anything changed since last time.
+Every ORM transaction that writes on PostgreSQL (a flush, or an audit row) sends
+``NOTIFY infusion_monitor_changes`` (delivered to listeners only when it commits). A
+:class:`ChangeWatcher` is polled cheaply (every half second by the unit board) and says whether
+anything changed since last time.
 """
 
 from __future__ import annotations
@@ -14,16 +15,28 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.engine import sqlite_file
+from infusion_monitor.storage.transaction import transaction_memo
 
 CHANNEL = "infusion_monitor_changes"
 
 
+def note_change(db: Session) -> None:
+    """Queue a NOTIFY in ``db``'s transaction; PostgreSQL sends it at commit, never before.
+
+    Once per transaction is enough (PostgreSQL delivers one per commit anyway); a savepoint
+    that rolls back takes its NOTIFY with it, so the next change queues it again.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    queued = transaction_memo(db, "notify")
+    if not queued:
+        db.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+        queued["sent"] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _notify_on_postgres(session: Session, _context: object) -> None:
-    """Queue a NOTIFY in the flushing transaction; PostgreSQL sends it at commit, never before."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+    note_change(session)
 
 
 class ChangeWatcher:

@@ -29,7 +29,12 @@ USABLE_STATUSES = {"", "F", "C", "P", "R"}
 MAX_ACK_TEXT = 80
 ACCEPT, ERROR, REJECT = "AA", "AE", "AR"
 _TS = re.compile(r"^(\d{12})(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$")
+#: Where year, month, day, hour, minute and second sit in YYYYMMDDHHMMSS.
+_TS_FIELDS = ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))
 _INTEGER_VITALS = ("hr", "sbp", "dbp", "rr", "spo2")
+#: Characters that would confuse a reply (HL7 separators, segment ends): never echoed back.
+_SEPARATORS = "|^~\\&\r\n"
+_SEPARATORS_TO_SPACE = str.maketrans(dict.fromkeys(_SEPARATORS, " "))
 #: Non-integer values refused (reference §7); the others are rounded to whole numbers.
 _MUST_BE_WHOLE = ("hr", "spo2")
 
@@ -91,7 +96,10 @@ def read_header(text: str) -> Header:
 
 def _clean(value: str, limit: int = 199) -> str:
     """Printable characters only, no separators a reply could be confused by, bounded length."""
-    kept = "".join(ch if ch.isprintable() and ch not in "|^~\\&\r\n" else " " for ch in value)
+    if value.isprintable():  # the usual case, without a look at each character
+        kept = value.translate(_SEPARATORS_TO_SPACE)
+    else:
+        kept = "".join(ch if ch.isprintable() and ch not in _SEPARATORS else " " for ch in value)
     return kept.strip()[:limit]
 
 
@@ -223,8 +231,9 @@ def parse_ts(text: str, zone: timezone | None = None) -> datetime:
     if match is None:
         raise MessageRefused(REJECT, f"time '{_clean(text, 30)}' is not YYYYMMDDHHMM[SS][+ZZZZ]")
     minutes, seconds, fraction, offset = match.groups()
+    digits = minutes + (seconds or "00")
     try:
-        when = datetime.strptime(minutes + (seconds or "00"), "%Y%m%d%H%M%S")
+        when = datetime(*(int(digits[a:b]) for a, b in _TS_FIELDS))
     except ValueError:
         raise MessageRefused(REJECT, f"time '{_clean(text, 30)}' is not a valid date") from None
     if fraction:

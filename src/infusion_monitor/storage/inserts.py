@@ -1,0 +1,27 @@
+"""Rows inserted with one Core INSERT each, past the ORM's unit of work.
+
+For the paths that write many rows in one transaction (the monitor gateway's group commit),
+where flushing each new object costs more than its INSERT, and nobody needs the row as an object
+of the session afterwards (it is not in the session's identity map). A row inserted here queues
+the PostgreSQL change notice like a flush does (:func:`.changes.note_change`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from infusion_monitor.storage.base import Base
+from infusion_monitor.storage.changes import note_change
+
+
+def insert_values(db: Session, model: type[Base], values: dict[str, Any]) -> int:
+    """Insert one row of ``model`` in ``db``'s transaction; return its ``id``."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    key = db.connection().execute(insert(table), values).inserted_primary_key
+    assert key is not None  # a one-row INSERT always reports its key
+    note_change(db)
+    return int(key[0])
