@@ -29,6 +29,7 @@ NOT_USE_CASES = {
     "infusion_monitor.services.auth.AuthService.sign_out": "anyone may leave the workstation",
     "infusion_monitor.services.auth.SignInState.set_actor": "remembers who signed in",
     "infusion_monitor.services.authors.author_row": "finds the staff row inside a use case's work",
+    "infusion_monitor.services.session_setup.patient_for": "finds the patient inside set_up's work",
 }
 
 

@@ -227,7 +227,7 @@ def test_failed_commit_stores_nothing_and_forgets_the_context(
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise DiskFullError("The disk is full. Free some space, then save again.")
 
-    monkeypatch.setattr(vitals_module, "append_audit", disk_full)
+    monkeypatch.setattr(vitals_module, "record_audit", disk_full)
     world.clock.advance(timedelta(minutes=14))
     with pytest.raises(DiskFullError):
         world.vitals.record_vitals(NURSE, world.session_id, draft(hr=99), world.clock.now())

@@ -31,6 +31,7 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.alert_reads import alert_by_id, unit_alerts
 from infusion_monitor.services.assessing import AssessmentOutcome, latest_assessment
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.storage import models
@@ -191,10 +192,10 @@ class AlertService:
             row.acknowledged_by_id = nurse.id
             row.resolved_at = done.resolved_at
             db.flush()
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="alert.acknowledge",
                 entity="alert",
                 entity_id=row.id,
@@ -220,10 +221,10 @@ class AlertService:
             row.state = AlertState.RESOLVED.value
             row.resolved_at = now
             db.flush()
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="alert.resolve",
                 entity="alert",
                 entity_id=row.id,
@@ -253,10 +254,10 @@ class AlertService:
             )
             db.add(row)
             db.flush()
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="alert.raise",
                 entity="alert",
                 entity_id=row.id,
@@ -269,10 +270,10 @@ class AlertService:
             )
         )
         db.flush()
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor.staff_id,
             action="alert.escalate",
             entity="alert",
             entity_id=row.id,

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.users import Actor
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.storage import models
-from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.transaction import transaction_memo
 
 _STAFF_ROWS = "staff_rows"
@@ -44,10 +44,10 @@ def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
     # Held for the transaction: were the new row dropped and read again, a savepoint rolled
     # back would not know it as its own and would leave it in the session.
     transaction_memo(db, _STAFF_ROWS)[actor.staff_id] = nurse
-    append_audit(
+    record_audit(
         db,
+        actor,
         at=now,
-        actor=actor.staff_id,
         action="staff.register_actor",
         entity="nurse",
         entity_id=nurse.id,

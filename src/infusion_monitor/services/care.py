@@ -30,12 +30,12 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.alerts import CHANGES_KEY, AlertService, open_alert_row
 from infusion_monitor.services.assessing import AssessingService
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_picture import OTHER_CODE, read_picture
 from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage import models
-from infusion_monitor.storage.audit import append_audit
 
 log = logging.getLogger(__name__)
 
@@ -428,10 +428,10 @@ class CareService:
         after: dict[str, object],
         before: dict[str, object] | None = None,
     ) -> None:
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor.staff_id,
             action=action,
             entity=entity,
             entity_id=entity_id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from infusion_monitor.domain.protocol import DrugProtocol, Premedication
 from infusion_monitor.domain.protocol_library import LoadedProtocol, ProtocolLibrary
+from infusion_monitor.domain.users import Actor
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns, pressure_reason, reject_reason
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.context import SessionContext
@@ -21,8 +22,8 @@ from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, rules_patient
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.session_records import ACTIVE_STATES, PatientInfo, patient_info
-from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.models import Chair, InfusionSession, Patient
 from infusion_monitor.storage.models import SessionEvent as EventRow
 from infusion_monitor.storage.models import VitalSigns as VitalsRow
@@ -355,7 +356,7 @@ def previous_reactions(db: DbSession, patient: Patient) -> tuple[str, ...]:
     return (*flagged_reactions(db, patient.id), *found)
 
 
-def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -> Patient:
+def patient_for(db: DbSession, draft: SessionDraft, actor: Actor, now: datetime) -> Patient:
     """The returning patient (identifiers checked against the record) or a new one."""
     mrn = draft.mrn.strip() or None
     name = " ".join(draft.patient_name.split())
@@ -379,10 +380,10 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
         )
         db.add(patient)
         db.flush()
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor,
             action="patient.create",
             entity="patient",
             entity_id=patient.id,
@@ -400,10 +401,10 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
         patient.allergies = after["allergies"]
         patient.reaction_history = after["reaction_history"]
         db.flush()
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor,
             action="patient.update_allergies",
             entity="patient",
             entity_id=patient.id,
@@ -414,10 +415,10 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: str, now: datetime) -
         # A second identifier added to the record (it changes the age the rules use): audited.
         patient.date_of_birth = draft.date_of_birth
         db.flush()
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor,
             action="patient.add_date_of_birth",
             entity="patient",
             entity_id=patient.id,

@@ -30,6 +30,7 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.session_records import (
     PatientInfo,
@@ -46,7 +47,6 @@ from infusion_monitor.services.session_setup import (
     SessionDraft,
     SetupRefused,
 )
-from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.models import (
     Chair,
     InfusionSession,
@@ -181,7 +181,7 @@ class SessionService:
             author = author_row(db, actor, now)
             nurse = self._nurse(db, draft.nurse_staff_id, author)
             chair = self._chair(db, draft.chair)
-            patient = session_setup.patient_for(db, draft, actor.staff_id, now)
+            patient = session_setup.patient_for(db, draft, actor, now)
             session_setup.check_free(db, chair, patient, draft)
             row = InfusionSession(
                 patient=patient,
@@ -218,10 +218,10 @@ class SessionService:
             baseline = session_setup.baseline_row(row.id, draft.baseline, author.id, now)
             db.add(baseline)
             db.flush()
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="session.set_up",
                 entity="infusion_session",
                 entity_id=row.id,
@@ -251,10 +251,10 @@ class SessionService:
             vitals = session_setup.baseline_row(row.id, baseline, author.id, now)
             db.add(vitals)
             self._bump(db, row, now)
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="session.baseline",
                 entity="vital_signs",
                 entity_id=vitals.id,
@@ -470,10 +470,10 @@ class SessionService:
         row.state = session.state.value
         row.rate = session.rate
         self._bump(db, row, now)
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor.staff_id,
             action=f"session.{action}",
             entity="infusion_session",
             entity_id=row.id,

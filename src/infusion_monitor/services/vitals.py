@@ -28,6 +28,7 @@ from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import staff_row
 from infusion_monitor.services.vitals_schedule import (
     LATE_NOTE,
@@ -35,7 +36,6 @@ from infusion_monitor.services.vitals_schedule import (
     schedule_facts,
 )
 from infusion_monitor.storage import models
-from infusion_monitor.storage.audit import append_audit
 
 MAX_AMEND_REASON = 500
 #: How far a monitor's clock may run ahead of ours before its measurement time is refused.
@@ -223,12 +223,10 @@ class VitalsService:
                 "late set, then save again."
             )
         row = self._add_row(db, session_id, nurse, draft, taken_at, now)
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor.staff_id,
-            actor_role=actor.role.value,
-            workstation=actor.workstation or None,
             action="vitals.record",
             entity="vital_signs",
             entity_id=row.id,
@@ -266,10 +264,10 @@ class VitalsService:
             row = self._add_row(
                 db, session.id, nurse, draft, taken_at, now, amends=(entry_id, cleaned)
             )
-            append_audit(
+            record_audit(
                 db,
+                actor,
                 at=now,
-                actor=actor.staff_id,
                 action="vitals.amend",
                 entity="vital_signs",
                 entity_id=row.id,
@@ -405,10 +403,10 @@ class VitalsService:
         )
         db.add(event)
         db.flush()
-        append_audit(
+        record_audit(
             db,
+            actor,
             at=now,
-            actor=actor.staff_id,
             action=f"session.{kind}",
             entity="session_event",
             entity_id=event.id,
