@@ -16,8 +16,8 @@ from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.models import Alert
-from infusion_monitor.ui.theme import ALARM_STYLES, STALE_INK
-from infusion_monitor.ui.unit_board import ALERT_COLUMN, UnitBoardWindow
+from infusion_monitor.ui.theme import ALARM_STYLES, STALE_INK, VITALS_BADGES
+from infusion_monitor.ui.unit_board import ALERT_COLUMN, VITALS_COLUMN, UnitBoardWindow
 from session_helpers import library
 from unitworld import STARTED, add_monitor_set, add_running_session
 
@@ -105,6 +105,9 @@ def test_an_alert_shows_in_its_alarm_colour_with_words_waiting_time_and_escalati
         cell = window.table.item(0, ALERT_COLUMN)
         assert cell.text() == "!!! HIGH ▲ Anaphylaxis criteria met\nNOT ACKNOWLEDGED for 01:30"
         assert cell.background().color() == QColor(ALARM_STYLES["high"][2])
+        vitals = window.table.item(0, VITALS_COLUMN)
+        assert vitals.text() == "⛔ Vitals OVERDUE 5 min"  # as on its tile
+        assert vitals.background().color() == QColor(VITALS_BADGES["overdue"][2])
         now[0] = raised + timedelta(minutes=2)  # the unit's escalation time, no re-read needed
         window.redraw()
         assert (

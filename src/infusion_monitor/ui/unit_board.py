@@ -1,6 +1,7 @@
 """The charge nurse's unit board window: every chair of the unit, alerting chairs on top.
 
-Each alert needing the unit's attention (unacknowledged, or escalated by a nurse) shows in its
+Each chair's vitals schedule shows as on its tile (DUE, OVERDUE in their badge colours). Each
+alert needing the unit's attention (unacknowledged, or escalated by a nurse) shows in its
 alarm colour with words and icon: priority, condition, how long it has waited and whether it is
 escalated. The window re-reads the database within a poll of any workstation's commit and
 redraws every second from what it read, so waiting times, escalation and staleness stay right.
@@ -27,7 +28,14 @@ from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.unit_board import UnitTile
 from infusion_monitor.ui.latest_vitals import provenance_text, values_text
-from infusion_monitor.ui.theme import ALARM_STYLES, LABEL_PX, STALE_FILL, STALE_INK
+from infusion_monitor.ui.session_text import vitals_cue
+from infusion_monitor.ui.theme import (
+    ALARM_STYLES,
+    LABEL_PX,
+    STALE_FILL,
+    STALE_INK,
+    VITALS_BADGES,
+)
 
 #: How often to ask whether another workstation changed something (cheap: no query).
 POLL_MS = 500
@@ -35,7 +43,8 @@ POLL_MS = 500
 REDRAW_MS = 1000
 #: Re-read the database at least this often even when no change was noticed.
 RELOAD_MS = 30_000
-_COLUMNS = ("Chair", "State", "Patient", "Drug", "Alerts", "Latest values")
+_COLUMNS = ("Chair", "State", "Patient", "Drug", "Vitals", "Alerts", "Latest values")
+VITALS_COLUMN = _COLUMNS.index("Vitals")
 ALERT_COLUMN = _COLUMNS.index("Alerts")
 LATEST_COLUMN = _COLUMNS.index("Latest values")
 TABLE_PX = LABEL_PX + 1
@@ -129,12 +138,14 @@ class UnitBoardWindow(QWidget):
         for row, tile in enumerate(tiles):
             session = tile.chair.session
             latest = session.latest_vitals if session is not None else None
+            cue = vitals_cue(session, now) if session is not None else None
             waiting += sum(alert.state is AlertState.ACTIVE for alert in tile.alerts)
             cells = [
                 tile.chair.name,
                 tile.chair.state.value,
                 f"{session.patient.initials} …{session.patient.short_id}" if session else "",
                 session.drug_name if session else "",
+                cue[1] if cue else "",
                 "\n".join(alert_text(alert, now, self._policy) for alert in tile.alerts),
                 ""
                 if latest is None
@@ -150,6 +161,13 @@ class UnitBoardWindow(QWidget):
                     bold = QFont(self.table.font())
                     bold.setBold(True)
                     item.setFont(bold)
+                if column == VITALS_COLUMN and cue is not None:
+                    kind = cue[0]
+                    if kind != "not_yet_due":  # due, overdue, nothing recorded: the tile's badge
+                        symbol, ink, fill, _ = VITALS_BADGES[kind]
+                        item.setText(f"{symbol} {text}")
+                        item.setForeground(QBrush(QColor(ink)))
+                        item.setBackground(QBrush(QColor(fill)))
                 if (
                     column == LATEST_COLUMN
                     and latest is not None
