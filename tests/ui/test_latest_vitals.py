@@ -75,15 +75,23 @@ def tick(window: MainWindow, clock: FakeClock, minutes: float = 0) -> None:
     window.check_inactivity()
 
 
-def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
+def running_chair_one(
     make_window: MakeWindow, qtbot: QtBot, data_dir: Path
-) -> None:
+) -> tuple[MainWindow, FakeClock]:
+    """The window on a fake clock, a nurse signed in, Chair 1's session started through it."""
     data_dir.mkdir()
     (data_dir / "config.toml").write_text("[security]\nlock_after_minutes = 240\n")
     clock = FakeClock(T0)
     window = activate(make_window(clock=clock), qtbot)
     set_up_chair(window, qtbot, 0)
     act(window, qtbot, 0, "start_button")
+    return window, clock
+
+
+def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
+) -> None:
+    window, clock = running_chair_one(make_window, qtbot, data_dir)
     panel: VitalsPanel = window.vitals_panel  # type: ignore[attr-defined]
     for view in shown(window):  # the baseline typed in the set-up form
         assert view.isVisibleTo(window)
@@ -139,12 +147,7 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
 def test_a_monitor_set_that_changes_the_guidance_redraws_it_where_the_nurse_is(
     make_window: MakeWindow, qtbot: QtBot, data_dir: Path
 ) -> None:
-    data_dir.mkdir()
-    (data_dir / "config.toml").write_text("[security]\nlock_after_minutes = 240\n")
-    clock = FakeClock(T0)
-    window = activate(make_window(clock=clock), qtbot)
-    set_up_chair(window, qtbot, 0)
-    act(window, qtbot, 0, "start_button")
+    window, clock = running_chair_one(make_window, qtbot, data_dir)
     care = window.care_view
     assert care is not None
     tick(window, clock, 10)
