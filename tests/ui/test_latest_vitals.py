@@ -165,3 +165,20 @@ def test_a_monitor_set_that_changes_the_guidance_redraws_it_where_the_nurse_is(
 
     assert fluids in [row.step.text for row in care.guidance.rows]
     assert window.session_view.tabs.currentWidget() is care.symptoms
+
+
+def test_a_monitor_set_that_raises_an_alert_brings_the_guidance_forward(
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
+) -> None:
+    window, clock = running_chair_one(make_window, qtbot, data_dir)
+    care = window.care_view
+    assert care is not None
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+    with monitor_gateway(data_dir, clock) as send:
+        tick(window, clock, 10)
+        send(hr=135, sbp=84, dbp=50, rr=29, spo2=89)  # NEWS2 emergency score: a high alert
+        tick(window, clock)
+
+    assert care.picture is not None and care.picture.alert is not None
+    assert care.band.isVisibleTo(window)
+    assert window.session_view.tabs.currentWidget() is care.guidance

@@ -102,12 +102,17 @@ class CareView(QObject):
 
         A monitor's blood pressure can add a step (IV fluid bolus) to the open alert's guidance
         without changing the alert; the tab stays where the nurse put it and what she is typing
-        in an unchanged panel stays.
+        in an unchanged panel stays. A changed alert is shown as :meth:`show_picture` shows it
+        (an open one brings Guidance forward).
         """
         if self._session_id is None or self.picture is None:
             return
         fresh = self._controller.picture(self._session_id)
-        if fresh is not None and fresh != self.picture:
+        if fresh is None or fresh == self.picture:
+            return
+        if fresh.alert != self.picture.alert:
+            self.show_picture(fresh)
+        else:
             self._draw(fresh, self.picture)
 
     def _draw(self, picture: CarePicture, shown: CarePicture | None) -> None:
