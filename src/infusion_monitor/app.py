@@ -50,12 +50,14 @@ if TYPE_CHECKING:
     from infusion_monitor.rules.loader import RuleSet
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.backups import BackupJob
+    from infusion_monitor.services.silencing import SilencingService
     from infusion_monitor.storage.database import Database
     from infusion_monitor.storage.rows import Reader
+    from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.deferred_build import DeferredBuild
     from infusion_monitor.ui.main_window import MainWindow
-    from infusion_monitor.ui.sound import SoundPlayer
+    from infusion_monitor.ui.sound import SoundOutput
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,9 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                     rules=rules,
                     clock=clock,
                     library=library,
-                    make_sound_player=functools.partial(QtSoundPlayer, config.sound.volume, qt_app),
+                    make_sound_player=functools.partial(
+                        QtSoundPlayer, config.sound.volume, config.sound.volume_floor, qt_app
+                    ),
                 )
                 stack.enter_context(
                     _monitor_gateway(
@@ -189,7 +193,7 @@ def _reading(database: Database) -> Reader:
 
 def alert_policy(config: Config) -> AlertPolicy:
     """The unit's alert timing from the configuration."""
-    return AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s)
+    return AlertPolicy(config.alerts.escalate_after_s)
 
 
 def stale_after(config: Config) -> timedelta:
@@ -336,7 +340,7 @@ def build_main_window(
     clock: Clock,
     actor: Actor | None = None,
     library: ProtocolLibrary | None = None,
-    make_sound_player: Callable[[], SoundPlayer] | None = None,
+    make_sound_player: Callable[[], SoundOutput] | None = None,
     deferred: DeferredBuild | None = None,
 ) -> MainWindow:
     """Build the window over an open database as the app does (needs a QApplication).
@@ -382,7 +386,7 @@ def complete_window(
     clock: Clock,
     library: ProtocolLibrary,
     actor: Actor | None = None,
-    make_sound_player: Callable[[], SoundPlayer] | None = None,
+    make_sound_player: Callable[[], SoundOutput] | None = None,
 ) -> None:
     """The second phase: build the services over the open database and wire them in, then the
     session view's care tabs, vitals plot and entry row, prompt bar, Review menu and backups.
@@ -438,9 +442,7 @@ def complete_window(
         sessions_lifecycle(sessions),
         assessing,
     )
-    care = CareController(
-        care_services.care, care_services.alerts, funnel, state.require_actor, clock
-    )
+    care = CareController(care_services.care, care_services.alerts, funnel, state.require_actor)
 
     def open_unit_board() -> QWidget:
         from infusion_monitor.services.unit_board import UnitBoardService
@@ -523,7 +525,7 @@ def _attach_vitals(
     clock: Clock,
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
-    make_sound_player: Callable[[], SoundPlayer] | None,
+    make_sound_player: Callable[[], SoundOutput] | None,
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
@@ -531,7 +533,7 @@ def _attach_vitals(
     from infusion_monitor.services.vitals import VitalsService
     from infusion_monitor.services.vitals_schedule import VitalsScheduleService
     from infusion_monitor.services.vitals_trend import VitalsTrendService
-    from infusion_monitor.ui.sound import SilentPlayer, play_alarm
+    from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
@@ -550,18 +552,49 @@ def _attach_vitals(
             f"Sound is unavailable ({problem or 'no audio'}): alarms and vitals prompts are "
             "shown on screen only. Connect speakers or call IT."
         )
-    if window.care is not None:
-        window.care.attach_sound(functools.partial(play_alarm, player))
+    mixer = _attach_alarm_sound(window, player, silencing, config, clock, actor, funnel)
     window.vitals_prompt = VitalsPromptBar(
         clock,
         schedule.open_statuses,
         schedule.chair_name,
-        player,
+        mixer,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
         silencing.record_mute,
     )
     window.statusBar().addPermanentWidget(window.vitals_prompt, 3)
+
+
+def _attach_alarm_sound(
+    window: MainWindow,
+    output: SoundOutput,
+    silencing: SilencingService,
+    config: Config,
+    clock: Clock,
+    actor: Callable[[], Actor],
+    funnel: MessageFunnel,
+) -> AlarmSoundMixer:
+    """The mixer that sounds the unit's alerts and the vitals chimes one at a time, and the
+    header's audio-pause controls."""
+    from infusion_monitor.ui.alarm_audio_bar import AlarmAudioBar
+    from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
+
+    mixer = AlarmSoundMixer(
+        output,
+        clock,
+        config.sound.timing,
+        timedelta(minutes=config.sound.alarm_pause_min),
+        silencing.record_audio_pause,
+        silencing.record_audio_resume,
+        window,
+    )
+    care = window.care
+    if care is not None:
+        care.unit_alerts_changed.connect(lambda unit: mixer.show_alerts(unit.by_session.values()))
+        mixer.show_alerts(care.unit.by_session.values())
+    window.alarm_sound = mixer
+    window.show_alarm_audio(AlarmAudioBar(mixer, clock, actor, funnel))
+    return mixer
 
 
 def _attach_review(

@@ -5,8 +5,23 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from infusion_monitor.domain.alarm_signals import (
+    INTERBURST_RANGE_S,
+    LOW_MIN_INTERBURST_S,
+    AlarmTiming,
+    interburst_problem,
+)
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.errors import UserError
 
 DEFAULT_CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4", "Chair 5", "Chair 6")
@@ -44,12 +59,57 @@ class GatewaySection(BaseModel):
     """Minutes after which a monitor value greys out on screen."""
 
 
+#: The longest audio pause of the alarms a unit may configure (minutes).
+MAX_ALARM_PAUSE_MIN = 5
+
+
 class SoundSection(BaseModel):
-    """``[sound]``: prompt sounds. A mute always has a reason and lasts at most this long."""
+    """``[sound]``: alarm and prompt sounds.
+
+    ``volume`` is the alarms' and prompts' volume (0-1); ``volume_floor`` is the administrator's
+    floor, below which alarms are never played and the app warns. The interburst intervals are
+    checked against IEC 60601-1-8 Table 3; ``low_interburst_s`` 0 means a low-priority alarm
+    sounds once. ``alarm_pause_min`` is how long "Pause alarm audio" silences the alarms.
+    A vitals-prompt mute always has a reason and lasts at most ``mute_max_min``.
+    """
 
     model_config = ConfigDict(extra="forbid")
     mute_max_min: int = Field(default=10, ge=1, le=60)
     volume: float = Field(default=0.8, ge=0.2, le=1.0)
+    volume_floor: float = Field(default=0.5, ge=0.2, le=1.0)
+    alarm_pause_min: float = Field(default=2.0, ge=0.5, le=MAX_ALARM_PAUSE_MIN)
+    high_interburst_s: float = 5.0
+    medium_interburst_s: float = 15.0
+    low_interburst_s: float = 0.0
+
+    @field_validator("high_interburst_s", "medium_interburst_s", "low_interburst_s")
+    @classmethod
+    def _inside_the_standard(cls, value: float, info: ValidationInfo) -> float:
+        priority = AlertPriority[str(info.field_name).split("_", 1)[0].upper()]
+        if priority is AlertPriority.LOW:
+            allowed = value == 0 or value > LOW_MIN_INTERBURST_S
+        else:
+            low, high = INTERBURST_RANGE_S[priority]
+            allowed = low <= value <= high
+        if not allowed:
+            raise ValueError(interburst_problem(priority, value))
+        return value
+
+    @model_validator(mode="after")
+    def _volume_above_floor(self) -> SoundSection:
+        if self.volume < self.volume_floor:
+            raise ValueError(
+                f"volume {self.volume:g} is below the alarm volume floor {self.volume_floor:g};"
+                " raise the volume or ask the administrator to lower the floor"
+            )
+        return self
+
+    @property
+    def timing(self) -> AlarmTiming:
+        """The alarms' repetition as the sound scheduler takes it."""
+        return AlarmTiming(
+            self.high_interburst_s, self.medium_interburst_s, self.low_interburst_s or None
+        )
 
 
 class BackupSection(BaseModel):
@@ -76,12 +136,21 @@ class SecuritySection(BaseModel):
 
 
 class AlertsSection(BaseModel):
-    """``[alerts]``: how long an unacknowledged high alert waits before it re-sounds and before
-    it is escalated to the unit (seconds)."""
+    """``[alerts]``: how long an unacknowledged high alert waits before it is escalated to the
+    unit (seconds). How often alarms sound again is ``[sound]``'s interburst intervals."""
 
     model_config = ConfigDict(extra="forbid")
-    repeat_sound_s: int = Field(default=60, gt=0)
     escalate_after_s: int = Field(default=120, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_setting(cls, data: object) -> object:
+        if isinstance(data, dict) and "repeat_sound_s" in data:
+            raise ValueError(
+                "repeat_sound_s is no longer used: alarms repeat after [sound] "
+                "high_interburst_s (2.5-15 s) and medium_interburst_s (2.5-30 s); remove it"
+            )
+        return data
 
 
 class Config(BaseModel):
@@ -114,7 +183,8 @@ def load_config(path: Path) -> Config:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
         raise UserError(
-            f"The configuration file {path} has a problem at '{where}': {problem['msg']}. Fix it."
+            f"The configuration file {path} has a problem at '{where}': "
+            f"{problem['msg'].removeprefix('Value error, ')}. Fix it."
         ) from exc
 
 

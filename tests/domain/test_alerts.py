@@ -32,15 +32,13 @@ def _stored(decision_open: Alert | None, alert_id: int = 1) -> Alert:
     return replace(decision_open, id=alert_id) if decision_open.id == 0 else decision_open
 
 
-def test_priority_words_marks_flash_and_sound() -> None:
+def test_priority_words_marks_and_flash() -> None:
     assert AlertPriority.HIGH.words == "!!! HIGH"
     assert AlertPriority.MEDIUM.words == "!! MEDIUM"
     assert AlertPriority.LOW.words == "! LOW"
     assert 1.4 <= AlertPriority.HIGH.flash_hz <= 2.8
     assert 0.4 <= AlertPriority.MEDIUM.flash_hz <= 0.8
     assert AlertPriority.LOW.flash_hz == 0
-    assert AlertPriority.HIGH.sounds and AlertPriority.MEDIUM.sounds
-    assert not AlertPriority.LOW.sounds
     assert AlertPriority.from_code("none") is None
     assert AlertPriority.from_code("medium") is AlertPriority.MEDIUM
     assert AlertPriority.HIGH.code == "high"
@@ -124,25 +122,8 @@ def test_acknowledgement_refusals() -> None:
         acknowledge(alert, "Nurse A", _s(-1), "high")
 
 
-def test_high_alert_resounds_every_minute_until_acknowledged() -> None:
-    alert = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
-    assert alert.sound_count(_s(-1), POLICY) == 0
-    assert alert.sound_count(T0, POLICY) == 1
-    assert alert.sound_count(_s(59.9), POLICY) == 1
-    assert alert.sound_count(_s(60), POLICY) == 2
-    assert alert.sound_count(_s(150), POLICY) == 3
-    assert alert.next_sound_at(_s(150), POLICY) == _s(180)
-    acked = acknowledge(alert, "Nurse A", _s(170), "high")
-    assert acked.sound_count(_s(600), POLICY) == 1
-    assert acked.next_sound_at(_s(600), POLICY) is None
-
-
-def test_medium_sounds_once_and_low_never() -> None:
-    medium = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
-    assert medium.sound_count(_s(600), POLICY) == 1
-    assert medium.next_sound_at(_s(600), POLICY) is None
+def test_low_alert_is_steady() -> None:
     low = _stored(decide(None, 1, "low", "mild_reaction", T0).open)
-    assert low.sound_count(_s(600), POLICY) == 0
     assert not low.flashing()
 
 
@@ -165,7 +146,7 @@ def test_escalation_after_two_minutes_unacknowledged_high_only() -> None:
 
 def test_policy_refuses_non_positive_times() -> None:
     with pytest.raises(ValueError, match="positive"):
-        AlertPolicy(repeat_sound_s=0)
+        AlertPolicy(escalate_after_s=0)
 
 
 def test_unit_summary_text() -> None:

@@ -19,7 +19,7 @@ from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.main_window import MainWindow
-from infusion_monitor.ui.sound import SoundPlayer
+from infusion_monitor.ui.sound import SoundOutput
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -39,7 +39,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
         funnel: MessageFunnel | None = None,
         clock: Clock | None = None,
         deferred: DeferredBuild | None = None,
-        sound_player: SoundPlayer | None = None,
+        sound_player: SoundOutput | None = None,
     ) -> MainWindow:
         args: argparse.Namespace = build_parser().parse_args(list(argv))
         paths = AppPaths.resolve(args.data_dir)

@@ -69,7 +69,7 @@ def _gateway(args: argparse.Namespace) -> int:
             clock,
             lambda: rules,
             load_library(),
-            AlertPolicy(config.alerts.repeat_sound_s, config.alerts.escalate_after_s),
+            AlertPolicy(config.alerts.escalate_after_s),
             config.security.workstation or socket.gethostname(),
         )
         stop = threading.Event()

@@ -9,9 +9,9 @@ A pure state machine (IEC 60601-1-8 conventions, architecture "Clinical safety d
 - ``active → acknowledged`` (by a named nurse, time recorded) ``→ resolved``. A falling priority
   never silences an unacknowledged alert (it latches until someone acknowledges it); once
   acknowledged it follows the priority down, and resolves when nothing is flagged any more.
-- Re-sounding and escalation to the unit are pure functions of the stored times and ``now``:
-  an unacknowledged high alert sounds again every ``repeat_sound_s`` and counts as escalated
-  after ``escalate_after_s``.
+- Escalation to the unit is a pure function of the stored times and ``now``: an unacknowledged
+  high alert counts as escalated after ``escalate_after_s``. What the alerts sound, and when, is
+  ``domain/sound_plan``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from datetime import datetime, timedelta
 #: medium 0.4-0.8 Hz; low priority is steady).
 HIGH_FLASH_HZ = 2.0
 MEDIUM_FLASH_HZ = 0.6
-#: Defaults of config.toml ``[alerts]``.
-REPEAT_SOUND_S = 60
+#: Default of config.toml ``[alerts]``.
 ESCALATE_AFTER_S = 120
 
 
@@ -78,11 +77,6 @@ class AlertPriority(enum.IntEnum):
             self, 0.0
         )
 
-    @property
-    def sounds(self) -> bool:
-        """Whether the alert is announced with a sound (low priority is silent)."""
-        return self is not AlertPriority.LOW
-
     @classmethod
     def from_code(cls, code: str) -> AlertPriority | None:
         """The priority for an assessment's ``priority`` (``none`` gives None)."""
@@ -101,12 +95,11 @@ class AlertState(enum.StrEnum):
 class AlertPolicy:
     """The unit's timing for unacknowledged alerts (config.toml ``[alerts]``)."""
 
-    repeat_sound_s: int = REPEAT_SOUND_S
     escalate_after_s: int = ESCALATE_AFTER_S
 
     def __post_init__(self) -> None:
-        if self.repeat_sound_s <= 0 or self.escalate_after_s <= 0:
-            raise ValueError("alert repeat and escalation times must be positive")
+        if self.escalate_after_s <= 0:
+            raise ValueError("the alert escalation time must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,30 +139,6 @@ class Alert:
             and waited is not None
             and waited >= timedelta(seconds=policy.escalate_after_s)
         )
-
-    def sound_count(self, now: datetime, policy: AlertPolicy) -> int:
-        """How many times the alert should have sounded by ``now``: 0 if it never sounds.
-
-        Once when raised; an unacknowledged high alert again every ``repeat_sound_s``. The UI
-        plays a sound whenever this number grows, so a restart or a late tick never replays old
-        sounds and never loses a due one.
-        """
-        if not self.priority.sounds or now < self.raised_at:
-            return 0
-        if self.priority is not AlertPriority.HIGH or self.state is not AlertState.ACTIVE:
-            return 1
-        elapsed = (now - self.raised_at).total_seconds()
-        return 1 + int(elapsed // policy.repeat_sound_s)
-
-    def next_sound_at(self, now: datetime, policy: AlertPolicy) -> datetime | None:
-        """When the alert sounds next after ``now`` (None: it will not sound again).
-
-        Only an unacknowledged high alert repeats; the UI schedules its repaint for then.
-        """
-        if self.priority is not AlertPriority.HIGH or self.state is not AlertState.ACTIVE:
-            return None
-        count = self.sound_count(now, policy)
-        return self.raised_at + timedelta(seconds=policy.repeat_sound_s * count)
 
     def flashing(self) -> bool:
         """Whether the band flashes: an active high or medium alert (acknowledged is steady)."""

@@ -22,13 +22,14 @@ MAX_MUTE_REASON = 200
 
 
 class PromptSound(enum.StrEnum):
-    """The sounds the app plays (file names in ``resources/sounds``): the vitals schedule's
-    prompts, and the alarm of a high or a medium alert (a low alert has no sound, ui.md)."""
+    """The sounds the app plays: the vitals schedule's chimes and the alarm burst of each alert
+    priority (their parameters: ``domain/alarm_signals.DESIGNS``)."""
 
     DUE = "vitals_due"
     OVERDUE = "vitals_overdue"
     ALARM_HIGH = "alarm_high"
     ALARM_MEDIUM = "alarm_medium"
+    ALARM_LOW = "alarm_low"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Alarm silencing is recorded: who muted which sound, why, and until when (audit row).
+"""Alarm silencing is recorded: who silenced which sound, why, and until when (audit rows).
 
-Muting the vitals prompt sound lives in memory (``domain/prompts.VitalsPrompter``); this use case
-makes every mute durable and reviewable, because silencing that outlives its reason is a hazard
-(architecture.md). The UI applies a mute only once this call committed; if it fails the sound
-stays on and the nurse is told.
+Muting the vitals prompt sound (``domain/prompts.VitalsPrompter``) and pausing the alarms' audio
+(``domain/sound_plan.AudioPause``) live in memory; this use case makes every one durable and
+reviewable, because silencing that outlives its reason is a hazard (architecture.md). The UI
+applies a mute or a pause only once this call committed; if it fails the sound stays on and the
+nurse is told.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.prompts import Mute
+from infusion_monitor.domain.sound_plan import AudioPause
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: What the vitals prompt mute silences (the audit row's entity).
 VITALS_PROMPT_SOUND = "vitals_prompt_sound"
+#: What "Pause alarm audio" silences (the audit row's entity).
+ALARM_AUDIO = "alarm_audio"
 
 
 class SilencingService:
@@ -55,3 +59,41 @@ class SilencingService:
                 },
             )
         log.info("vitals prompt sound muted by %s until %s", actor.staff_id, mute.until)
+
+    def record_audio_pause(self, actor: Actor, pause: AudioPause, alert_ids: list[int]) -> None:
+        """Store the pause of the alarms' sound (which alerts, until when); commit before return."""
+        actor.require(Permission.CARE)
+        if pause.by != actor.staff_id:
+            raise UserError("An audio pause is recorded only in the name of who paused.")
+        with self._sessions.begin() as db:
+            record(
+                db,
+                actor,
+                at=self._clock.now(),
+                action="alarm.audio_pause",
+                entity=ALARM_AUDIO,
+                entity_id=actor.workstation or "this workstation",
+                after={
+                    "since": pause.since.isoformat(),
+                    "until": pause.until.isoformat(),
+                    "seconds": round((pause.until - pause.since).total_seconds()),
+                    "by": pause.by,
+                    "alerts": sorted(alert_ids),
+                },
+            )
+        log.info("alarm audio paused by %s until %s", actor.staff_id, pause.until)
+
+    def record_audio_resume(self, actor: Actor, pause: AudioPause) -> None:
+        """Store that ``actor`` let the alarms sound again before the pause ran out."""
+        actor.require(Permission.CARE)
+        with self._sessions.begin() as db:
+            record(
+                db,
+                actor,
+                at=self._clock.now(),
+                action="alarm.audio_resume",
+                entity=ALARM_AUDIO,
+                entity_id=actor.workstation or "this workstation",
+                before={"since": pause.since.isoformat(), "until": pause.until.isoformat()},
+                after={"resumed_at": self._clock.now().isoformat(), "by": actor.staff_id},
+            )

@@ -1,8 +1,8 @@
 """The thin Qt adapter over the care services: runs a use case, then says what changed.
 
 Signals carry frozen pictures, never ORM objects. ``poll`` (every tick) reads the unit's open
-alerts from the database, so an alert raised on another workstation shows here too, and asks for
-a sound whenever an alert's due sound count (a pure function of its stored times) grows.
+alerts from the database, so an alert raised on another workstation shows (and sounds, through
+``ui/alarm_sound``) here too.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.reaction import Outcome
 from infusion_monitor.domain.users import Actor
@@ -35,8 +34,6 @@ class CareController(QObject):
     care_changed = Signal(object)
     #: A new alert was raised (``Alert``); the band and tile show it.
     alert_raised = Signal(object)
-    #: Play the sound of this priority code ("high", "medium").
-    sound_requested = Signal(str)
     #: The unit's open alerts (``UnitAlertView``), read from the database.
     unit_alerts_changed = Signal(object)
     #: A use case was refused or failed; the message went to the funnel.
@@ -48,7 +45,6 @@ class CareController(QObject):
         alerts: AlertService,
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
-        clock: Clock,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -56,19 +52,7 @@ class CareController(QObject):
         self._alerts = alerts
         self._funnel = funnel
         self._actor = actor
-        self._clock = clock
-        self._sounded: dict[int, int] = {}
         self.unit = alerts.unit_alerts()
-        self._note_sounds(self.unit, self._clock.now(), first=True)
-
-    def attach_sound(self, play: Callable[[str], object]) -> None:
-        """Play alarms through ``play`` from now on, starting at once with every alarm already
-        due (an alert that was ringing before a restart sounds as soon as the sound is ready)."""
-        self.sound_requested.connect(play)
-        now = self._clock.now()
-        for alert in self.unit.by_session.values():
-            if alert.sound_count(now, self._alerts.policy) > 0:
-                play(alert.priority.code)
 
     @property
     def policy(self):  # type: ignore[no-untyped-def]
@@ -136,28 +120,17 @@ class CareController(QObject):
         return answered.picture
 
     def poll(self) -> UnitAlertView:
-        """Read the unit's open alerts, publish them, and request any sound now due."""
+        """Read the unit's open alerts and publish them."""
         try:
             unit = self._alerts.unit_alerts()
         except UserError as exc:
             log.warning("unit alerts could not be read: %s", exc.message)
             return self.unit
         self.unit = unit
-        self._note_sounds(unit, self._clock.now())
         self.unit_alerts_changed.emit(unit)
         return unit
 
     # Machinery ------------------------------------------------------------------------------
-
-    def _note_sounds(self, unit: UnitAlertView, now: datetime, *, first: bool = False) -> None:
-        """Ask for a sound for every alert whose due count grew (on start: only what is due)."""
-        policy = self._alerts.policy
-        for alert in unit.by_session.values():
-            due = alert.sound_count(now, policy)
-            played = self._sounded.get(alert.id, due - 1 if first else 0)
-            if due > played:
-                self.sound_requested.emit(alert.priority.code)
-            self._sounded[alert.id] = max(due, played)
 
     def _changed(self, run: Callable[[], CareChanged]) -> CareChanged | None:
         outcome = self._guard(run)

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from infusion_monitor.services.ruleset import RuleSetInfo
     from infusion_monitor.services.session_records import SessionDetail
     from infusion_monitor.services.sessions import SessionSetUp
+    from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.care_view import CareView
     from infusion_monitor.ui.controller import SessionController
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         self.setup_form: SetupForm
         self.session_view: SessionView
         self.care: CareController | None = None
+        #: Sounds the alerts and the vitals chimes one at a time (``app._attach_alarm_sound``).
+        self.alarm_sound: AlarmSoundMixer | None = None
         self._statuses: tuple[ChairStatus, ...] = ()
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
@@ -202,6 +205,7 @@ class MainWindow(QMainWindow):
         self.unit_alerts.setVisible(False)
         header_layout.addWidget(self.unit_alerts)
         header_layout.addSpacing(24)
+        self._header_layout = header_layout
         self.user_label = QLabel()
         self.user_label.setObjectName("HeaderUser")
         self.lock_button = QPushButton("Lock (Ctrl+L)")
@@ -328,6 +332,12 @@ class MainWindow(QMainWindow):
             self._show_signed_in(security.state.actor)
         if self.board.selected_index is not None:
             self.open_chair(self.board.selected_index)
+
+    def show_alarm_audio(self, controls: QWidget) -> None:
+        """Put the alarm-audio controls (pause, countdown, inaudible warning) in the header,
+        after the unit's alerts."""
+        layout = self._header_layout
+        layout.insertWidget(layout.indexOf(self.unit_alerts) + 1, controls)
 
     def _security_now(self) -> SecurityWiring:
         """The sign-in services, attached at once if the nurse was quicker than the build."""

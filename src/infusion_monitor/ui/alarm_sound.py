@@ -1,0 +1,187 @@
+"""The mixer: plays what ``domain/sound_plan.plan`` says, when it says, one sound at a time.
+
+It is told the unit's open alerts (every poll), the vitals chimes the prompt bar asks for, and
+the nurse's audio pauses; at every change, and at every planned start or end, it asks the pure
+plan what should be playing now and starts or stops the loudspeaker to match. Locking the screen
+changes none of this: alarms keep sounding while nobody is signed in.
+
+"Pause alarm audio" silences the alarms sounding now for ``[sound] alarm_pause_min`` minutes;
+it is recorded in the audit trail before it silences anything, ends by itself, and never covers
+an alarm raised after it began. It is not an acknowledgement: the alert stays unanswered, keeps
+flashing, and sounds again when the pause ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from infusion_monitor.domain.alarm_signals import AlarmTiming
+from infusion_monitor.domain.alerts import Alert
+from infusion_monitor.domain.clock import Clock
+from infusion_monitor.domain.prompts import PromptSound
+from infusion_monitor.domain.sound_plan import (
+    CHIME_MAX_WAIT,
+    AudioPause,
+    ChimeRequest,
+    PlannedSignal,
+    Sounding,
+    plan,
+    soundings,
+    winning_priority,
+)
+from infusion_monitor.domain.users import Actor
+from infusion_monitor.errors import UserError
+from infusion_monitor.ui.sound import SoundOutput
+
+log = logging.getLogger(__name__)
+
+#: A planned signal is started only this late (the GUI thread was busy); later, it is skipped
+#: rather than played over the interburst interval that follows it.
+LATE_START = timedelta(milliseconds=250)
+#: The plan is asked for this far ahead to know when to look again (at most every second).
+_LOOK_AHEAD = timedelta(seconds=20)
+_LONGEST_WAIT_MS = 1000
+_SHORTEST_WAIT_MS = 5
+#: Ended pauses are kept this long (the plan replays the alarms' history through them).
+_KEEP_PAUSES = timedelta(hours=12)
+_TICK = timedelta(microseconds=1)
+
+PauseRecorder = Callable[[Actor, AudioPause, list[int]], None]
+ResumeRecorder = Callable[[Actor, AudioPause], None]
+
+
+class AlarmSoundMixer(QObject):
+    """Drives one ``SoundOutput`` from the alerts, the chimes and the pauses."""
+
+    #: A pause began or ended (the header's indicator follows).
+    pause_changed = Signal()
+
+    def __init__(
+        self,
+        output: SoundOutput,
+        clock: Clock,
+        timing: AlarmTiming,
+        pause_length: timedelta,
+        record_pause: PauseRecorder,
+        record_resume: ResumeRecorder,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.output = output
+        self.pause_length = pause_length
+        self._clock = clock
+        self._timing = timing
+        self._record_pause = record_pause
+        self._record_resume = record_resume
+        self._alarms: tuple[Sounding, ...] = ()
+        self._chimes: list[ChimeRequest] = []
+        self._pauses: list[AudioPause] = []
+        self._current: tuple[PromptSound, datetime] | None = None
+        self._was_paused = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.refresh)
+
+    @property
+    def available(self) -> bool:
+        """Whether the loudspeaker works (the vitals prompt bar says so when not)."""
+        return self.output.available
+
+    def play(self, sound: PromptSound) -> None:
+        """A vitals chime is asked for now; it plays when no alarm is sounding."""
+        self._chimes.append(ChimeRequest(sound, self._clock.now()))
+        self.refresh()
+
+    def show_alerts(self, alerts: Iterable[Alert]) -> None:
+        """The unit's open alerts as just read (the care controller's poll, every second)."""
+        self._alarms = soundings(alerts)
+        self.refresh()
+
+    def pause_in_force(self, now: datetime) -> AudioPause | None:
+        """The audio pause running at ``now``, or None."""
+        return next((p for p in reversed(self._pauses) if p.since <= now < p.until), None)
+
+    def sounding(self, now: datetime) -> bool:
+        """Whether an alarm is sounding (asking for sound, not paused) at ``now``."""
+        return winning_priority(self._alarms, self._pauses, now) is not None
+
+    def pause(self, actor: Actor) -> AudioPause:
+        """Pause the sound of the alarms sounding now, once the pause is recorded.
+
+        Raises ``UserError`` when nothing is sounding or the pause could not be recorded; the
+        sound then carries on.
+        """
+        now = self._clock.now()
+        if not self.sounding(now):
+            raise UserError("No alarm is sounding: there is nothing to pause.")
+        pause = AudioPause(now, now + self.pause_length, actor.staff_id)
+        covered = [
+            alarm.alert_id for alarm in self._alarms if alarm.asks(now) and alarm.since <= now
+        ]
+        self._record_pause(actor, pause, covered)
+        self._pauses.append(pause)
+        log.info("alarm audio paused by %s until %s", actor.staff_id, pause.until)
+        self.refresh()
+        return pause
+
+    def resume(self, actor: Actor) -> None:
+        """End the running pause now: the alarms sound again at once."""
+        now = self._clock.now()
+        running = self.pause_in_force(now)
+        if running is None:
+            return
+        index = self._pauses.index(running)
+        self._pauses[index] = AudioPause(running.since, max(now, running.since + _TICK), running.by)
+        self.refresh()
+        self._record_resume(actor, running)
+
+    def refresh(self) -> None:
+        """Start or stop the loudspeaker to match the plan at this moment; look again later."""
+        now = self._clock.now()
+        self._forget_old(now)
+        signals = plan(
+            self._alarms,
+            self._pauses,
+            self._chimes,
+            self._timing,
+            now - LATE_START,
+            now + _LOOK_AHEAD,
+        )
+        now_playing = next((s for s in signals if s.start <= now < s.end), None)
+        self._follow(now_playing, now)
+        paused = self.pause_in_force(now) is not None
+        if paused != self._was_paused:
+            self._was_paused = paused
+            self.pause_changed.emit()
+        self._timer.start(self._wait_ms(signals, now))
+
+    def _follow(self, now_playing: PlannedSignal | None, now: datetime) -> None:
+        key = None if now_playing is None else (now_playing.sound, now_playing.start)
+        if key == self._current:
+            return
+        if self._current is not None:
+            self.output.stop()
+        self._current = key
+        if now_playing is not None and now - now_playing.start <= LATE_START:
+            self.output.play(now_playing.sound)
+
+    def _wait_ms(self, signals: tuple[PlannedSignal, ...], now: datetime) -> int:
+        moments = [s.start for s in signals if s.start > now] + [
+            s.end for s in signals if s.end > now
+        ]
+        running = self.pause_in_force(now)
+        if running is not None:
+            moments.append(running.until)
+        if not moments:
+            return _LONGEST_WAIT_MS
+        wait = (min(moments) - now).total_seconds() * 1000
+        return int(min(max(wait, _SHORTEST_WAIT_MS), _LONGEST_WAIT_MS))
+
+    def _forget_old(self, now: datetime) -> None:
+        self._chimes = [c for c in self._chimes if now - c.at <= 2 * CHIME_MAX_WAIT]
+        self._pauses = [p for p in self._pauses if now - p.until <= _KEEP_PAUSES]
