@@ -38,6 +38,32 @@ def test_malformed_config_file(data_dir: Path, capsys: pytest.CaptureFixture[str
     assert "config" in run_failing(capsys)
 
 
+@pytest.mark.parametrize(
+    ("sound", "words"),
+    [
+        ("high_interburst_s = 60", "'sound.high_interburst_s': 60 s is outside 2.5-15 s"),
+        ("medium_interburst_s = 1", "'sound.medium_interburst_s': 1 s is outside 2.5-30 s"),
+        ("low_interburst_s = 10", "repeats after more than 15 s, or not at all (0)"),
+        ("volume = 0.3\nvolume_floor = 0.6", "volume 0.3 is below the alarm volume floor 0.6"),
+        ("alarm_pause_min = 30", "'sound.alarm_pause_min': Input should be less than or equal"),
+    ],
+)
+def test_alarm_sound_settings_outside_their_limits_are_refused_with_the_limit(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], sound: str, words: str
+) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "config.toml").write_text(f"[sound]\n{sound}\n", encoding="utf-8")
+    assert words in run_failing(capsys)
+
+
+def test_the_old_alarm_repeat_setting_says_what_replaced_it(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "config.toml").write_text("[alerts]\nrepeat_sound_s = 60\n", encoding="utf-8")
+    assert "[sound] high_interburst_s (2.5-15 s)" in run_failing(capsys)
+
+
 def test_malformed_database_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert "database URL" in run_failing(capsys, "--db", "not a url at all")
 

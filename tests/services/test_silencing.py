@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,9 +10,14 @@ from sqlalchemy import select
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import Mute, VitalsPrompter
+from infusion_monitor.domain.sound_plan import AudioPause
 from infusion_monitor.domain.users import Actor, PermissionDenied
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.silencing import VITALS_PROMPT_SOUND, SilencingService
+from infusion_monitor.services.silencing import (
+    ALARM_AUDIO,
+    VITALS_PROMPT_SOUND,
+    SilencingService,
+)
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 
@@ -56,3 +62,40 @@ def test_a_mute_is_refused_for_a_role_without_care_or_in_someone_else_s_name(
     with pytest.raises(UserError, match="end after its start"):
         service.record_mute(nurse, Mute("testing", clock.now(), clock.now(), nurse.staff_id))
     assert _mutes(database) == []
+
+
+def test_an_audio_pause_and_an_early_resume_are_recorded_with_who_which_alerts_and_until(
+    database: Database, clock: FakeClock, nurse: Actor, admin: Actor
+) -> None:
+    service = SilencingService(database.sessions, clock)
+    pause = AudioPause(clock.now(), clock.now() + timedelta(minutes=2), nurse.staff_id)
+    with pytest.raises(PermissionDenied):
+        service.record_audio_pause(admin, replace(pause, by=admin.staff_id), [7])
+    with pytest.raises(UserError, match="in the name of who paused"):
+        service.record_audio_pause(nurse, replace(pause, by="N999"), [7])
+    service.record_audio_pause(nurse, pause, [9, 7])
+    clock.advance(timedelta(seconds=40))
+    service.record_audio_resume(nurse, pause)
+    with database.sessions() as db:
+        rows = list(
+            db.scalars(
+                select(models.AuditEntry)
+                .where(models.AuditEntry.entity == ALARM_AUDIO)
+                .order_by(models.AuditEntry.id)
+            )
+        )
+    paused, resumed = rows
+    assert (paused.action, paused.actor, paused.entity_id) == (
+        "alarm.audio_pause",
+        "N100",
+        WORKSTATION,
+    )
+    assert paused.after == {
+        "since": pause.since.isoformat(),
+        "until": pause.until.isoformat(),
+        "seconds": 120,
+        "by": "N100",
+        "alerts": [7, 9],
+    }
+    assert resumed.action == "alarm.audio_resume"
+    assert resumed.after == {"resumed_at": clock.now().isoformat(), "by": "N100"}

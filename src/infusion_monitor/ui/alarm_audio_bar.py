@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -21,7 +21,6 @@ from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
 
 PAUSE_KEY = "Ctrl+Shift+M"
-REFRESH_MS = 1000
 
 
 def minutes_words(length: timedelta) -> str:
@@ -73,14 +72,10 @@ class AlarmAudioBar(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.paused)
         layout.addWidget(self.button)
-        mixer.pause_changed.connect(self.refresh)
+        mixer.refreshed.connect(self.refresh)
         audibility = getattr(mixer.output, "audibility_changed", None)
         if audibility is not None:
             audibility.connect(self.refresh)
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
         self.refresh()
 
     def toggle(self) -> None:
@@ -94,7 +89,6 @@ class AlarmAudioBar(QWidget):
                 self._mixer.resume(actor)
         except UserError as exc:
             self._funnel.error(exc.message)
-        self.refresh()
 
     def refresh(self) -> None:
         """Show the countdown, the button's state and any reason alarms cannot be heard."""

@@ -57,8 +57,9 @@ ResumeRecorder = Callable[[Actor, AudioPause], None]
 class AlarmSoundMixer(QObject):
     """Drives one ``SoundOutput`` from the alerts, the chimes and the pauses."""
 
-    #: A pause began or ended (the header's indicator follows).
-    pause_changed = Signal()
+    #: The mixer looked at the plan again (at least every second): the header's countdown and
+    #: pause button follow.
+    refreshed = Signal()
 
     def __init__(
         self,
@@ -81,7 +82,6 @@ class AlarmSoundMixer(QObject):
         self._chimes: list[ChimeRequest] = []
         self._pauses: list[AudioPause] = []
         self._current: tuple[PromptSound, datetime] | None = None
-        self._was_paused = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -154,11 +154,8 @@ class AlarmSoundMixer(QObject):
         )
         now_playing = next((s for s in signals if s.start <= now < s.end), None)
         self._follow(now_playing, now)
-        paused = self.pause_in_force(now) is not None
-        if paused != self._was_paused:
-            self._was_paused = paused
-            self.pause_changed.emit()
         self._timer.start(self._wait_ms(signals, now))
+        self.refreshed.emit()
 
     def _follow(self, now_playing: PlannedSignal | None, now: datetime) -> None:
         key = None if now_playing is None else (now_playing.sound, now_playing.start)

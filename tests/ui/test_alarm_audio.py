@@ -1,0 +1,117 @@
+"""Pausing the alarms' audio from the header, the way a nurse's hands do it, on a fake clock.
+
+The demo's Chair 3 has an unacknowledged high alert; a silent loudspeaker records every burst
+the mixer starts. The pause is a button and Ctrl+Shift+M (never a bare letter), shows a
+countdown, ends by itself, is in the audit trail, and is not an acknowledgement.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.prompts import PromptSound
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.sound import SilentPlayer
+
+from .conftest import MakeWindow
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _demo(make_window: MakeWindow, qtbot: QtBot) -> tuple[MainWindow, FakeClock, SilentPlayer]:
+    player = SilentPlayer()
+    clock = FakeClock(datetime.now(UTC))
+    window = make_window("--demo", sound_player=player, clock=clock)
+    window.show()
+    qtbot.waitExposed(window)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.board.setFocus()
+    return window, clock, player
+
+
+def _let_pass(window: MainWindow, clock: FakeClock, player: SilentPlayer, seconds: float) -> int:
+    """Quarter seconds of fake time (each one a poll, as the window's tick does); the number of
+    high bursts started meanwhile."""
+    assert window.care is not None
+    player.requested.clear()
+    for _ in range(round(seconds * 4)):
+        clock.advance(timedelta(seconds=0.25))
+        window.care.poll()
+    return player.requested.count(PromptSound.ALARM_HIGH)
+
+
+def _header(window: MainWindow) -> tuple[QPushButton, QLabel]:
+    button = window.findChild(QPushButton, "PauseAlarmAudio")
+    paused = window.findChild(QLabel, "AudioPaused")
+    assert button is not None and paused is not None
+    return button, paused
+
+
+def test_pause_silences_for_two_minutes_counts_down_resumes_by_itself_and_is_audited(
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
+) -> None:
+    window, clock, player = _demo(make_window, qtbot)
+    button, paused = _header(window)
+    assert window.alarm_sound is not None
+    assert _let_pass(window, clock, player, 10) >= 1
+    assert button.isEnabled() and "Pause alarm audio 2 min" in button.text()
+    assert not paused.isVisible()
+
+    # A bare M does nothing; Ctrl+Shift+M pauses.
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_M)
+    assert not paused.isVisible()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_M, CTRL_SHIFT)
+    assert paused.isVisible() and paused.text() == "🔇 AUDIO PAUSED 2:00"
+    assert player.stops >= 1
+
+    assert _let_pass(window, clock, player, 90) == 0
+    assert paused.text() == "🔇 AUDIO PAUSED 0:30"
+    band = window.care_view.band if window.care_view is not None else None
+    assert window.unit_alerts.text().startswith("!!! 1 HIGH"), "paused is not acknowledged"
+
+    # The pause ends by itself: the burst is back at once, the indicator gone.
+    assert _let_pass(window, clock, player, 30.5) == 1
+    assert not paused.isVisible() and button.text().startswith("Pause alarm audio")
+    assert band is None or band.alert is None or band.alert.acknowledged_by is None
+
+    database = AppPaths.resolve(data_dir).demo_database_file
+    with closing(sqlite3.connect(database)) as db:
+        ((actor, after),) = db.execute(
+            "SELECT actor, after FROM audit_entry WHERE action = 'alarm.audio_pause'"
+        ).fetchall()
+    recorded = json.loads(after)
+    assert actor == "DEMO" and recorded["by"] == "DEMO" and recorded["seconds"] == 120
+    since = datetime.fromisoformat(recorded["since"])
+    assert datetime.fromisoformat(recorded["until"]) - since == timedelta(minutes=2)
+    assert recorded["alerts"], "the paused alerts are named"
+
+
+def test_the_button_resumes_early_and_a_locked_screen_can_neither_pause_nor_silence(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window, clock, player = _demo(make_window, qtbot)
+    button, paused = _header(window)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert paused.isVisible() and button.text().startswith("Resume alarm audio")
+    assert _let_pass(window, clock, player, 20) == 0
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not paused.isVisible()
+    assert player.requested == [PromptSound.ALARM_HIGH], "it sounds again at once"
+
+    window.lock()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_M, CTRL_SHIFT)
+    assert not paused.isVisible()
+    assert "sign in" in window.messages.banners[-1].message.text
+    assert _let_pass(window, clock, player, 20) >= 2
