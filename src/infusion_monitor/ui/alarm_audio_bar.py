@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
@@ -47,22 +47,23 @@ class AlarmAudioBar(QWidget):
         self._actor = actor
         self._funnel = funnel
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(12, 0, 0, 0)
         layout.setSpacing(8)
-        self.warning = QLabel()
+        self.warning = QLabel("⚠ NO SOUND")
         self.warning.setObjectName("AlarmAudioWarning")
-        self.warning.setWordWrap(True)
-        self.warning.setMaximumWidth(420)
         self.warning.setStyleSheet(
-            "color: #FFFFFF; background: #8E0B20; border-radius: 6px; padding: 4px 10px;"
-            " font-weight: 700;"
+            "color: #FFFFFF; background: #8E0B20; border-radius: 6px; padding: 4px 8px;"
+            " font-size: 14px; font-weight: 800;"
         )
         self.paused = QLabel()
         self.paused.setObjectName("AudioPaused")
         self.paused.setStyleSheet(
             "color: #111820; background: #FFD21F; border: 2px solid #8A6100;"
-            " border-radius: 6px; padding: 2px 10px; font-size: 18px; font-weight: 800;"
+            " border-radius: 6px; padding: 0px 8px; font-size: 14px; font-weight: 800;"
         )
+        self.paused.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.warning, self.paused):
+            label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.button = QPushButton()
         self.button.setObjectName("PauseAlarmAudio")
         self.button.clicked.connect(self.toggle)
@@ -97,7 +98,7 @@ class AlarmAudioBar(QWidget):
         length = minutes_words(self._mixer.pause_length)
         if running is None:
             self.paused.setVisible(False)
-            self.button.setText(f"Pause alarm audio {length} ({PAUSE_KEY})")
+            self.button.setText(f"Pause audio {length}\n{PAUSE_KEY}")
             self.button.setToolTip(
                 f"Silence the alarms sounding now for {length}; they stay unacknowledged and "
                 "sound again by themselves. An alarm raised meanwhile still sounds."
@@ -105,15 +106,18 @@ class AlarmAudioBar(QWidget):
             self.button.setEnabled(self._mixer.sounding(now))
         else:
             left = int(running.left(now).total_seconds())
-            self.paused.setText(f"🔇 AUDIO PAUSED {left // 60}:{left % 60:02d}")
+            self.paused.setText(f"AUDIO PAUSED\n{left // 60}:{left % 60:02d} left")
             self.paused.setToolTip(
                 f"Paused by {running.by} until {running.until.astimezone().strftime('%H:%M:%S')}"
             )
             self.paused.setVisible(True)
-            self.button.setText(f"Resume alarm audio ({PAUSE_KEY})")
+            self.button.setText(f"Resume audio\n{PAUSE_KEY}")
             self.button.setToolTip("Let the paused alarms sound again now")
             self.button.setEnabled(True)
         problem = self._mixer.output.audibility_problem()
         self.warning.setVisible(problem is not None)
         if problem is not None:
-            self.warning.setText(f"⚠ Alarms cannot be heard: {problem}. Watch the screen.")
+            self.warning.setToolTip(
+                f"Alarms cannot be heard: {problem}. They show on screen only: watch it, and"
+                " call IT or fix the speakers."
+            )
