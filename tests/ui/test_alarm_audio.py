@@ -115,3 +115,20 @@ def test_the_button_resumes_early_and_a_locked_screen_can_neither_pause_nor_sile
     assert not paused.isVisible()
     assert "sign in" in window.messages.banners[-1].message.text
     assert _let_pass(window, clock, player, 20) >= 2
+
+
+class _MutedOutput(SilentPlayer):
+    """A loudspeaker whose system output is muted."""
+
+    def audibility_problem(self) -> str | None:
+        return "the computer's sound output is muted"
+
+
+def test_the_header_says_when_alarms_cannot_be_heard(make_window: MakeWindow) -> None:
+    window = make_window(sound_player=_MutedOutput())
+    warning = window.findChild(QLabel, "AlarmAudioWarning")
+    assert warning is not None and not warning.isHidden()
+    assert warning.text() == "⚠ NO SOUND"
+    assert "the computer's sound output is muted" in warning.toolTip()
+    quiet = make_window(sound_player=SilentPlayer())
+    assert quiet.findChild(QLabel, "AlarmAudioWarning").isHidden()

@@ -34,7 +34,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import open_database
-from infusion_monitor.ui.sound import QtSoundPlayer
+from infusion_monitor.ui.sound import QtSoundPlayer, system_output_problem
 from session_helpers import NURSE
 
 RATE = 44100
@@ -197,3 +197,14 @@ def test_an_unanswered_high_alarm_recorded_from_a_real_sound_server(
 
     assert after.size >= 3 * RATE
     assert int(np.abs(after).max()) < 100, "the sink is not silent after acknowledgement"
+
+
+def test_a_muted_or_too_quiet_system_output_is_reported(null_sink: str) -> None:
+    assert system_output_problem(0.5) is None
+    _pactl("set-sink-mute", null_sink, "1")
+    assert system_output_problem(0.5) == "the computer's sound output is muted"
+    _pactl("set-sink-mute", null_sink, "0")
+    _pactl("set-sink-volume", null_sink, "30%")
+    assert system_output_problem(0.5) == (
+        "the computer's volume (30%) is below the alarm floor of 50%"
+    )
