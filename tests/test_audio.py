@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from infusion_monitor.audio import FULL_SCALE, RATE, render, to_pcm, write_sounds
+from infusion_monitor.audio import FILE_TAIL_S, FULL_SCALE, RATE, render, to_pcm, write_sounds
 from infusion_monitor.domain.alarm_signals import DESIGNS
 from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.prompts import PromptSound
@@ -139,11 +139,14 @@ def test_no_sound_reaches_full_scale_and_chimes_stay_below_the_alarms(sound: Pro
         assert peak <= 0.6 * FULL_SCALE
 
 
-def test_the_wav_files_hold_exactly_the_rendered_samples(tmp_path: Path) -> None:
+def test_the_wav_files_hold_exactly_the_rendered_samples_then_silence(tmp_path: Path) -> None:
     written = write_sounds(tmp_path)
     assert set(written) == set(PromptSound)
     for sound, path in written.items():
         with wave.open(str(path)) as wav:
             assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, RATE)
             stored = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-        assert np.array_equal(stored, to_pcm(render(DESIGNS[sound])))
+        sound_samples = to_pcm(render(DESIGNS[sound]))
+        assert np.array_equal(stored[: sound_samples.size], sound_samples)
+        assert not stored[sound_samples.size :].any()
+        assert stored.size - sound_samples.size == round(FILE_TAIL_S * RATE)

@@ -18,6 +18,9 @@ from infusion_monitor.domain.prompts import PromptSound
 
 RATE = 44100
 FULL_SCALE = 32767
+#: Silence written after every sound in its file: an audio output that holds back its last
+#: buffer until the next start then plays silence there, never a stale tail of the last pulse.
+FILE_TAIL_S = 0.2
 #: A bell ends with this short fade, so its last sample is silence (no click).
 _BELL_FADE_S = 0.01
 #: A bell has faded by this many time constants at its end (about -43 dB).
@@ -68,11 +71,13 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
 
 
 def write_sounds(folder: Path) -> dict[PromptSound, Path]:
-    """Render every sound into ``folder`` (``<name>.wav``); return where each one is."""
+    """Render every sound into ``folder`` (``<name>.wav``, followed by ``FILE_TAIL_S`` of
+    silence); return where each one is."""
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[PromptSound, Path] = {}
+    tail = np.zeros(round(FILE_TAIL_S * RATE))
     for sound, design in DESIGNS.items():
         path = folder / f"{sound.value}.wav"
-        write_wav(path, render(design))
+        write_wav(path, np.concatenate((render(design), tail)))
         written[sound] = path
     return written

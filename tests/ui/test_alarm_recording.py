@@ -34,7 +34,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import open_database
-from infusion_monitor.ui.sound import QtSoundPlayer, system_output_problem
+from infusion_monitor.ui.sound import QtSoundPlayer, pactl, system_output_problem
 from session_helpers import NURSE
 
 RATE = 44100
@@ -46,22 +46,11 @@ pytestmark = pytest.mark.qt_log_ignore(
 )
 
 
-def _pactl(*args: str) -> str:
-    return subprocess.run(
-        ["pactl", *args],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=True,
-        env={**os.environ, "LC_ALL": "C"},
-    ).stdout
-
-
 def _server_problem() -> str | None:
     if shutil.which("pactl") is None or shutil.which("parec") is None:
         return "pactl/parec are not installed (Debian: pulseaudio-utils)"
     try:
-        _pactl("info")
+        pactl("info")
     except (OSError, subprocess.SubprocessError) as exc:
         return f"no PulseAudio server is reachable ({exc}); .ci/run starts one"
     return None
@@ -75,9 +64,9 @@ def null_sink() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must record the alarm from a real sound server: {problem}")
         pytest.skip(problem)
-    before = _pactl("get-default-sink").strip()
-    module = _pactl("load-module", "module-null-sink", f"sink_name={SINK}").strip()
-    _pactl("set-default-sink", SINK)
+    before = pactl("get-default-sink").strip()
+    module = pactl("load-module", "module-null-sink", f"sink_name={SINK}").strip()
+    pactl("set-default-sink", SINK)
     try:
         yield SINK
     finally:
@@ -100,7 +89,6 @@ class _Recorder:
                 f"--rate={RATE}",
                 "--channels=1",
                 "--raw",
-                "--latency-msec=20",
             ],
             stdout=self._file,
         )
@@ -117,10 +105,11 @@ class _Recorder:
 
 
 def _pulses(samples: np.ndarray) -> list[tuple[float, float]]:
-    """(start, end) in seconds of every stretch louder than -20 dBFS (10 ms resolution)."""
+    """(start, end) in seconds of every stretch louder than -40 dBFS (10 ms resolution): a
+    stray click or a stale tail of an earlier burst counts as a pulse too."""
     window = RATE // 100
     blocks = np.abs(samples[: samples.size // window * window]).reshape(-1, window).max(axis=1)
-    loud = np.concatenate(([False], blocks > 3277, [False]))
+    loud = np.concatenate(([False], blocks > 328, [False]))
     edges = np.diff(loud.astype(int))
     return [
         (start / 100, end / 100)
@@ -189,8 +178,11 @@ def test_an_unanswered_high_alarm_recorded_from_a_real_sound_server(
     assert int(np.abs(alarm).max()) < 32767, "a sample reached full scale"
     assert int(np.count_nonzero(np.abs(alarm) >= 32767)) == 0
     bursts = _bursts(_pulses(alarm))
-    assert [len(burst) for burst in bursts][:3] == [10, 10, 10]
+    # The first symptoms raise a MEDIUM alert, whose burst the HIGH one cuts at once; every
+    # burst after that is a complete high burst.
+    assert all(len(burst) == 10 for burst in bursts[1:]), [len(burst) for burst in bursts]
     complete = [burst for burst in bursts if len(burst) == 10]
+    assert len(complete) >= 2
     for earlier, later in itertools.pairwise(complete):
         silence = later[0][0] - earlier[-1][1]
         assert 4.0 <= silence <= 6.0, silence  # 5 s interburst interval (2.5-15 s allowed)
@@ -201,10 +193,10 @@ def test_an_unanswered_high_alarm_recorded_from_a_real_sound_server(
 
 def test_a_muted_or_too_quiet_system_output_is_reported(null_sink: str) -> None:
     assert system_output_problem(0.5) is None
-    _pactl("set-sink-mute", null_sink, "1")
+    pactl("set-sink-mute", null_sink, "1")
     assert system_output_problem(0.5) == "the computer's sound output is muted"
-    _pactl("set-sink-mute", null_sink, "0")
-    _pactl("set-sink-volume", null_sink, "30%")
+    pactl("set-sink-mute", null_sink, "0")
+    pactl("set-sink-volume", null_sink, "30%")
     assert system_output_problem(0.5) == (
         "the computer's volume (30%) is below the alarm floor of 50%"
     )

@@ -101,6 +101,11 @@ class PlannedSignal:
         """The alarm priority it announces (None for a chime)."""
         return DESIGNS[self.sound].priority
 
+    @property
+    def natural_end(self) -> datetime:
+        """When it would end if nothing cut it."""
+        return self.start + _length(self.sound)
+
 
 def winning_priority(
     alarms: Sequence[Sounding], pauses: Sequence[AudioPause], t: datetime

@@ -10,6 +10,7 @@ nurse is told.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,22 +43,14 @@ class SilencingService:
             raise UserError("A mute is recorded only in the name of who muted.")
         if mute.until <= mute.since:
             raise UserError("A mute needs an end after its start.")
-        with self._sessions.begin() as db:
-            record(
-                db,
-                actor,
-                at=self._clock.now(),
-                action="alarm.mute",
-                entity=VITALS_PROMPT_SOUND,
-                entity_id=actor.workstation or "this workstation",
-                after={
-                    "reason": mute.reason,
-                    "since": mute.since.isoformat(),
-                    "until": mute.until.isoformat(),
-                    "minutes": round((mute.until - mute.since).total_seconds() / 60),
-                    "by": mute.by,
-                },
-            )
+        after = {
+            "reason": mute.reason,
+            "since": mute.since.isoformat(),
+            "until": mute.until.isoformat(),
+            "minutes": round((mute.until - mute.since).total_seconds() / 60),
+            "by": mute.by,
+        }
+        self._record(actor, "alarm.mute", VITALS_PROMPT_SOUND, after)
         log.info("vitals prompt sound muted by %s until %s", actor.staff_id, mute.until)
 
     def record_audio_pause(self, actor: Actor, pause: AudioPause, alert_ids: list[int]) -> None:
@@ -65,35 +58,40 @@ class SilencingService:
         actor.require(Permission.CARE)
         if pause.by != actor.staff_id:
             raise UserError("An audio pause is recorded only in the name of who paused.")
-        with self._sessions.begin() as db:
-            record(
-                db,
-                actor,
-                at=self._clock.now(),
-                action="alarm.audio_pause",
-                entity=ALARM_AUDIO,
-                entity_id=actor.workstation or "this workstation",
-                after={
-                    "since": pause.since.isoformat(),
-                    "until": pause.until.isoformat(),
-                    "seconds": round((pause.until - pause.since).total_seconds()),
-                    "by": pause.by,
-                    "alerts": sorted(alert_ids),
-                },
-            )
+        after = {
+            "since": pause.since.isoformat(),
+            "until": pause.until.isoformat(),
+            "seconds": round((pause.until - pause.since).total_seconds()),
+            "by": pause.by,
+            "alerts": sorted(alert_ids),
+        }
+        self._record(actor, "alarm.audio_pause", ALARM_AUDIO, after)
         log.info("alarm audio paused by %s until %s", actor.staff_id, pause.until)
 
     def record_audio_resume(self, actor: Actor, pause: AudioPause) -> None:
         """Store that ``actor`` let the alarms sound again before the pause ran out."""
         actor.require(Permission.CARE)
+        before = {"since": pause.since.isoformat(), "until": pause.until.isoformat()}
+        after = {"resumed_at": self._clock.now().isoformat(), "by": actor.staff_id}
+        self._record(actor, "alarm.audio_resume", ALARM_AUDIO, after, before)
+
+    def _record(
+        self,
+        actor: Actor,
+        action: str,
+        entity: str,
+        after: Mapping[str, object],
+        before: Mapping[str, object] | None = None,
+    ) -> None:
+        """One audit row about this workstation's sound, committed before return."""
         with self._sessions.begin() as db:
             record(
                 db,
                 actor,
                 at=self._clock.now(),
-                action="alarm.audio_resume",
-                entity=ALARM_AUDIO,
+                action=action,
+                entity=entity,
                 entity_id=actor.workstation or "this workstation",
-                before={"since": pause.since.isoformat(), "until": pause.until.isoformat()},
-                after={"resumed_at": self._clock.now().isoformat(), "by": actor.staff_id},
+                before=None if before is None else dict(before),
+                after=dict(after),
             )

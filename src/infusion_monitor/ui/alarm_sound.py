@@ -81,7 +81,7 @@ class AlarmSoundMixer(QObject):
         self._alarms: tuple[Sounding, ...] = ()
         self._chimes: list[ChimeRequest] = []
         self._pauses: list[AudioPause] = []
-        self._current: tuple[PromptSound, datetime] | None = None
+        self._current: PlannedSignal | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -158,12 +158,13 @@ class AlarmSoundMixer(QObject):
         self.refreshed.emit()
 
     def _follow(self, now_playing: PlannedSignal | None, now: datetime) -> None:
-        key = None if now_playing is None else (now_playing.sound, now_playing.start)
-        if key == self._current:
+        """Start the signal the plan plays now; stop the one before only if it was cut (one
+        that ran its course is left to finish, so a late start never loses its last pulse)."""
+        if _key(now_playing) == _key(self._current):
             return
-        if self._current is not None:
+        previous, self._current = self._current, now_playing
+        if previous is not None and now < previous.natural_end:
             self.output.stop()
-        self._current = key
         if now_playing is not None and now - now_playing.start <= LATE_START:
             self.output.play(now_playing.sound)
 
@@ -182,3 +183,8 @@ class AlarmSoundMixer(QObject):
     def _forget_old(self, now: datetime) -> None:
         self._chimes = [c for c in self._chimes if now - c.at <= 2 * CHIME_MAX_WAIT]
         self._pauses = [p for p in self._pauses if now - p.until <= _KEEP_PAUSES]
+
+
+def _key(signal: PlannedSignal | None) -> tuple[PromptSound, datetime] | None:
+    """A signal's identity: the same sound starting at the same moment (its end may be cut)."""
+    return None if signal is None else (signal.sound, signal.start)

@@ -11,12 +11,14 @@ without an output device, ``available`` is False and ``problem`` says why. Tests
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import Protocol
 
@@ -95,7 +97,8 @@ class QtSoundPlayer(QObject):
         self._effects: dict[PromptSound, object] = {}
         self._playing: object | None = None
         self._system_problem: str | None = None
-        self._folder = tempfile.TemporaryDirectory(prefix="infusion-monitor-sounds-")
+        folder = Path(tempfile.mkdtemp(prefix="infusion-monitor-sounds-"))
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
         try:
             from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
@@ -106,7 +109,7 @@ class QtSoundPlayer(QObject):
         self._devices = QMediaDevices(self)
         if not self._devices.audioOutputs():
             self.problem = "no audio output device was found"
-        for sound, path in write_sounds(Path(self._folder.name)).items():
+        for sound, path in write_sounds(folder).items():
             effect = QSoundEffect(self)
             effect.setSource(QUrl.fromLocalFile(str(path)))
             effect.setVolume(self._volume)
@@ -172,10 +175,14 @@ class QtSoundPlayer(QObject):
             return
         floor = self._floor
         threading.Thread(
-            target=lambda: self._system_checked.emit(system_output_problem(floor)),
-            name="sound-check",
-            daemon=True,
+            target=self._report_system, args=(floor,), name="sound-check", daemon=True
         ).start()
+
+    def _report_system(self, floor: float) -> None:
+        """On the worker thread: ask, then hand the answer to the GUI thread."""
+        problem = system_output_problem(floor)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self._system_checked.emit(problem)
 
     def _on_system_checked(self, problem: str | None) -> None:
         if problem != self._system_problem:
@@ -190,8 +197,8 @@ def system_output_problem(floor: float) -> str | None:
     relies on Qt's view of the device alone.
     """
     try:
-        mute = _pactl("get-sink-mute", "@DEFAULT_SINK@")
-        volume = _pactl("get-sink-volume", "@DEFAULT_SINK@")
+        mute = pactl("get-sink-mute", "@DEFAULT_SINK@")
+        volume = pactl("get-sink-volume", "@DEFAULT_SINK@")
     except (OSError, subprocess.SubprocessError):
         return None
     if mute.strip().endswith("yes"):
@@ -204,7 +211,8 @@ def system_output_problem(floor: float) -> str | None:
     return None
 
 
-def _pactl(*args: str) -> str:
+def pactl(*args: str) -> str:
+    """Run PulseAudio's ``pactl`` in the C locale and return what it printed."""
     return subprocess.run(
         ["pactl", *args],
         capture_output=True,
