@@ -40,6 +40,9 @@ from session_helpers import NURSE
 RATE = 44100
 RECORD_S = 30
 SINK = "infusion_monitor_test_sink"
+#: Dropouts shorter than this inside a pulse (the sound server on a busy test machine) do not
+#: split it; the gap between two pulses of a high burst is about 60 ms at -40 dBFS.
+MERGE_S = 0.03
 
 pytestmark = pytest.mark.qt_log_ignore(
     "pipewire", "Using Qt multimedia with FFmpeg", "QSoundEffect", "PulseAudio"
@@ -111,10 +114,13 @@ def _pulses(samples: np.ndarray) -> list[tuple[float, float]]:
     blocks = np.abs(samples[: samples.size // window * window]).reshape(-1, window).max(axis=1)
     loud = np.concatenate(([False], blocks > 328, [False]))
     edges = np.diff(loud.astype(int))
-    return [
-        (start / 100, end / 100)
-        for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True)
-    ]
+    pulses: list[tuple[float, float]] = []
+    for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if pulses and start / 100 - pulses[-1][1] < MERGE_S:
+            pulses[-1] = (pulses[-1][0], end / 100)
+        else:
+            pulses.append((start / 100, end / 100))
+    return pulses
 
 
 def _bursts(pulses: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
@@ -178,14 +184,14 @@ def test_an_unanswered_high_alarm_recorded_from_a_real_sound_server(
     assert int(np.abs(alarm).max()) < 32767, "a sample reached full scale"
     assert int(np.count_nonzero(np.abs(alarm) >= 32767)) == 0
     bursts = _bursts(_pulses(alarm))
-    # The first symptoms raise a MEDIUM alert, whose burst the HIGH one cuts at once; every
-    # burst after that is a complete high burst.
+    # The first symptoms raise a MEDIUM alert, whose burst the HIGH one cuts at once (the first
+    # burst may start with a medium pulse); every burst after it is a complete high burst.
+    assert len(bursts[0]) >= 10 and bursts[0][0][0] < 3.0, "the alarm sounds as it is raised"
     assert all(len(burst) == 10 for burst in bursts[1:]), [len(burst) for burst in bursts]
-    complete = [burst for burst in bursts if len(burst) == 10]
-    assert len(complete) >= 2
-    for earlier, later in itertools.pairwise(complete):
-        silence = later[0][0] - earlier[-1][1]
-        assert 4.0 <= silence <= 6.0, silence  # 5 s interburst interval (2.5-15 s allowed)
+    assert len(bursts[1:]) >= 2
+    silences = [later[0][0] - earlier[-1][1] for earlier, later in itertools.pairwise(bursts)]
+    assert all(2.5 <= silence <= 15 for silence in silences), silences  # IEC 60601-1-8
+    assert all(4.5 <= silence <= 5.5 for silence in silences[1:]), silences  # configured 5 s
 
     assert after.size >= 3 * RATE
     assert int(np.abs(after).max()) < 100, "the sink is not silent after acknowledgement"

@@ -255,6 +255,13 @@ class AlarmTiming:
         return self.low_interburst_s
 
 
+def shortest_interburst_s(priority: AlertPriority) -> float:
+    """The shortest silence IEC 60601-1-8 Table 3 allows between two bursts of ``priority``."""
+    if priority is AlertPriority.LOW:
+        return LOW_MIN_INTERBURST_S
+    return INTERBURST_RANGE_S[priority][0]
+
+
 def interburst_problem(priority: AlertPriority, value: float) -> str:
     """What is wrong with an interburst interval, in the words of the standard's limits."""
     if priority is AlertPriority.LOW:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from infusion_monitor.domain.alarm_signals import AlarmTiming
+from infusion_monitor.domain.alarm_signals import AlarmTiming, shortest_interburst_s
 from infusion_monitor.domain.alerts import Alert
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.prompts import PromptSound
@@ -39,8 +39,10 @@ from infusion_monitor.ui.sound import SoundOutput
 
 log = logging.getLogger(__name__)
 
-#: A planned signal is started only this late (the GUI thread was busy); later, it is skipped
-#: rather than played over the interburst interval that follows it.
+#: A planned signal is always started this late (the GUI thread was busy, or the alert reached
+#: this workstation through the database a moment after it was raised). Later than that, an
+#: alarm burst still starts as long as the silence before the next one stays inside IEC
+#: 60601-1-8's shortest interburst interval; otherwise it is skipped.
 LATE_START = timedelta(milliseconds=250)
 #: The plan is asked for this far ahead to know when to look again (at most every second).
 _LOOK_AHEAD = timedelta(seconds=20)
@@ -165,8 +167,21 @@ class AlarmSoundMixer(QObject):
         previous, self._current = self._current, now_playing
         if previous is not None and now < previous.natural_end:
             self.output.stop()
-        if now_playing is not None and now - now_playing.start <= LATE_START:
+        if now_playing is not None and self._may_start(now_playing, now):
             self.output.play(now_playing.sound)
+
+    def _may_start(self, signal: PlannedSignal, now: datetime) -> bool:
+        """Whether ``signal``, due at its start, may still start at ``now``."""
+        late = now - signal.start
+        if late <= LATE_START:
+            return True
+        if signal.priority is None:
+            return True  # a chime: nothing follows it that it could crowd
+        interval = self._timing.interburst_s(signal.priority)
+        if interval is None:
+            return True  # sounds once
+        spare = interval - shortest_interburst_s(signal.priority)
+        return late <= timedelta(seconds=spare)
 
     def _wait_ms(self, signals: tuple[PlannedSignal, ...], now: datetime) -> int:
         moments = [s.start for s in signals if s.start > now] + [
