@@ -41,13 +41,13 @@ def _demo(make_window: MakeWindow, qtbot: QtBot) -> tuple[MainWindow, FakeClock,
     return window, clock, player
 
 
-def _let_pass(window: MainWindow, clock: FakeClock, player: SilentPlayer, seconds: float) -> int:
-    """Quarter seconds of fake time (each one a poll, as the window's tick does); the number of
-    high bursts started meanwhile."""
+def _let_pass(window: MainWindow, clock: FakeClock, player: SilentPlayer, seconds: int) -> int:
+    """Seconds of fake time, each one a poll as the window's tick does; the number of high
+    bursts started meanwhile."""
     assert window.care is not None
     player.requested.clear()
-    for _ in range(round(seconds * 4)):
-        clock.advance(timedelta(seconds=0.25))
+    for _ in range(seconds):
+        clock.advance(timedelta(seconds=1))
         window.care.poll()
     return player.requested.count(PromptSound.ALARM_HIGH)
 
@@ -67,8 +67,8 @@ def test_pause_silences_for_two_minutes_counts_down_resumes_by_itself_and_is_aud
     assert window.alarm_sound is not None
     assert _let_pass(window, clock, player, 10) >= 1
     player.requested.clear()
-    while not player.requested:  # to the start of the next burst
-        clock.advance(timedelta(seconds=0.25))
+    while not player.requested:  # to the next burst
+        clock.advance(timedelta(seconds=1))
         window.care.poll()
     stops = player.stops
     assert button.isEnabled() and button.text() == "Pause audio 2 min\nCtrl+Shift+M"
@@ -87,7 +87,7 @@ def test_pause_silences_for_two_minutes_counts_down_resumes_by_itself_and_is_aud
     assert window.unit_alerts.text().startswith("!!! 1 HIGH"), "paused is not acknowledged"
 
     # The pause ends by itself: the burst is back at once, the indicator gone.
-    assert _let_pass(window, clock, player, 30.5) == 1
+    assert _let_pass(window, clock, player, 31) == 1
     assert not paused.isVisible() and button.text().startswith("Pause audio")
     assert band is None or band.alert is None or band.alert.acknowledged_by is None
 

@@ -178,14 +178,14 @@ def test_anaphylaxis_from_symptoms_to_outcome(
         assert pause.at == T0 + timedelta(minutes=12, seconds=20)
 
 
-def _bursts_over(window: MainWindow, clock: FakeClock, seconds: float) -> list[PromptSound]:
-    """Let ``seconds`` pass on the fake clock in quarter seconds (the window's tick polls)."""
+def _bursts_over(window: MainWindow, clock: FakeClock, seconds: int) -> list[PromptSound]:
+    """Let ``seconds`` pass on the fake clock, polling every second as the window's tick does."""
     assert window.care is not None and window.alarm_sound is not None
     output = window.alarm_sound.output
     assert isinstance(output, SilentPlayer)
     output.requested.clear()
-    for _ in range(round(seconds * 4)):
-        clock.advance(timedelta(seconds=0.25))
+    for _ in range(seconds):
+        clock.advance(timedelta(seconds=1))
         window.care.poll()
     return list(output.requested)
 
