@@ -79,8 +79,14 @@ def folder_mode(parent: Path) -> int:
 
 
 def create_empty(path: Path) -> None:
-    """Create ``path`` empty with :func:`file_mode` (FileExistsError if it exists)."""
-    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode(path.parent)))
+    """Create ``path`` empty with :func:`file_mode` (FileExistsError if it exists).
+
+    The mode is set again after creation: a umask of 022 would take the group's write away.
+    """
+    mode = file_mode(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+    if mode != PRIVATE_FILE_MODE:
+        path.chmod(mode)
 
 
 def make_folder(folder: Path) -> None:
@@ -88,7 +94,11 @@ def make_folder(folder: Path) -> None:
     parent = folder.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=folder_mode(parent))
+    mode = folder_mode(parent)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=mode)
+        if mode != PRIVATE_FOLDER_MODE:
+            folder.chmod(mode)  # as in create_empty: past the umask
 
 
 def fsync_file(path: Path) -> None:

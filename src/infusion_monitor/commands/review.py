@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import socket
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 from infusion_monitor.commands.db import database_url
 from infusion_monitor.errors import UserError
-from infusion_monitor.paths import AppPaths
+from infusion_monitor.paths import AppPaths, workstation_name
 
 PIN_PROMPT = "PIN: "
 MAX_LIST = 1000
@@ -89,7 +88,7 @@ def _sign_in(args: argparse.Namespace, database: Any) -> Any:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
 
-    auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{socket.gethostname()}")
+    auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{workstation_name()}")
     return auth.sign_in(args.staff_id, _pin(args))
 
 
