@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -74,8 +75,17 @@ def _command_registrars() -> list[Registrar]:
     ]
 
 
+def _never_fail_on_unprintable_text() -> None:
+    """A Windows console prints only its code page (850, 1252...): a patient or staff name
+    outside it (Łukasz, 李) shows as ``?`` instead of stopping the command with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code."""
+    _never_fail_on_unprintable_text()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
