@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import sys
 from collections.abc import Callable, Sequence
@@ -98,6 +99,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"infusion-monitor: {exc.message}", file=sys.stderr)
         return exc.exit_code
+
+
+def gui_main() -> int:
+    """The windowed entry point (``[project.gui-scripts]``): no console window on Windows.
+
+    With no console to print to (``pythonw`` has no standard streams), what the command line
+    would print on failure (a refused database, a bad config file, a wrong option) is shown in
+    a message box instead.
+    """
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main()
+        except SystemExit as exit_:  # argparse: a wrong option
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    message = printed.getvalue().strip()
+    if code != 0 and message:
+        _show_start_error(message.removeprefix("infusion-monitor: "))
+    return code
+
+
+def _show_start_error(message: str) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    QMessageBox.critical(None, "Infusion Monitor cannot start", message)
+    del app
 
 
 if __name__ == "__main__":
