@@ -22,9 +22,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
-
-import portalocker
 
 from infusion_monitor.files import create_empty
 from infusion_monitor.storage.errors import (
@@ -159,9 +158,10 @@ class UsageMarker:
         stream = _open_lock(self.lock_path)
         if stream is None:
             return  # a read-only folder: no marker, so every start runs quick_check
+        locks = _locks()
         try:
-            portalocker.lock(stream, portalocker.LockFlags.SHARED)
-        except (portalocker.LockException, OSError):
+            locks.lock(stream, locks.LockFlags.SHARED)
+        except (locks.LockException, OSError):
             stream.close()
             return
         self._lock = stream
@@ -173,10 +173,10 @@ class UsageMarker:
         if stream is None:
             return
         try:
-            portalocker.unlock(stream)
+            _locks().unlock(stream)
             if _try_exclusive(stream):
                 _write_state(self.path, _CLOSED)
-                portalocker.unlock(stream)
+                _locks().unlock(stream)
         finally:
             stream.close()
 
@@ -210,7 +210,7 @@ def exclusive_use(database_file: Path) -> Iterator[bool]:
         try:
             yield True
         finally:
-            portalocker.unlock(stream)
+            _locks().unlock(stream)
     finally:
         stream.close()
 
@@ -225,7 +225,15 @@ def _open_lock(path: Path) -> BinaryIO | None:
         return None
 
 
+def _locks() -> ModuleType:
+    """portalocker, imported at first use: it is not needed for the app's first screen."""
+    import portalocker
+
+    return portalocker
+
+
 def _try_exclusive(stream: BinaryIO) -> bool:
+    portalocker = _locks()
     try:
         portalocker.lock(
             stream, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
