@@ -95,7 +95,7 @@ def test_a_charge_nurse_lists_opens_and_exports_a_session(
     assert isinstance(detail, SessionDetailWindow)
     assert detail.timeline.rowCount() == len(detail.review.timeline) > 5
     fhir = detail.export_to("fhir", tmp_path / "s.json")
-    assert json.loads(fhir.read_text())["resourceType"] == "Bundle"
+    assert json.loads(fhir.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
     count = review.export_csv(tmp_path / "list.csv")
     assert count == review.model.total
 
