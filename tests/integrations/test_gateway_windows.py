@@ -27,17 +27,9 @@ WITH_SIGBREAK = (
 
 
 def _gateway(data_dir: Path, listen: str) -> subprocess.Popen[str]:
+    command = ["--data-dir", str(data_dir), "gateway", "--listen", listen]
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            WITH_SIGBREAK,
-            "--data-dir",
-            str(data_dir),
-            "gateway",
-            "--listen",
-            listen,
-        ],
+        [sys.executable, "-c", WITH_SIGBREAK, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
