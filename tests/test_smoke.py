@@ -132,3 +132,14 @@ def test_the_windowed_entry_shows_a_start_problem_in_a_message_box(
     title, text = shown[0]
     assert title == "Infusion Monitor cannot start"
     assert text.startswith("The database type 'mysql' is not supported")
+
+
+def test_the_windowed_entry_keeps_only_the_end_of_what_is_printed() -> None:
+    """Without a console, output is held in memory; a days-long run must not grow it."""
+    from infusion_monitor.cli import _Tail
+
+    tail = _Tail()
+    for line in range(20_000):
+        tail.write(f"warning {line}\n")
+    assert len(tail.getvalue()) <= 4 * _Tail.KEEP
+    assert tail.getvalue().endswith("warning 19999\n")

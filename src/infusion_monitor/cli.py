@@ -108,8 +108,8 @@ def gui_main() -> int:
     would print on failure (a refused database, a bad config file, a wrong option) is shown in
     a message box instead.
     """
-    printed = io.StringIO()
-    with contextlib.redirect_stderr(printed), contextlib.redirect_stdout(io.StringIO()):
+    printed = _Tail()
+    with contextlib.redirect_stderr(printed), contextlib.redirect_stdout(_Tail()):
         try:
             code = main()
         except SystemExit as exit_:  # argparse: a wrong option
@@ -118,6 +118,21 @@ def gui_main() -> int:
     if code != 0 and message:
         _show_start_error(message.removeprefix("infusion-monitor: "))
     return code
+
+
+class _Tail(io.StringIO):
+    """What was printed, keeping only its end: the windowed app may run for days."""
+
+    KEEP = 16_384
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.tell() > 4 * self.KEEP:
+            tail = self.getvalue()[-self.KEEP :]
+            self.seek(0)
+            self.truncate()
+            super().write(tail)
+        return written
 
 
 def _show_start_error(message: str) -> None:
