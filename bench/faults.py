@@ -1,10 +1,10 @@
-"""Fault injection at scale: SIGKILL a writer at random moments, count confirmed saves lost.
+"""Fault injection at scale: kill a writer at random moments, count confirmed saves lost.
 
 Usage: ``uv run python bench/faults.py [--trials 200] [--workers 4] [--dir FOLDER]``.
 Each worker has its own data folder that accumulates entries across its trials, so later
 trials also recover from earlier crashes. Run it with ``--dir`` on the disk the unit will use
-(a network share, say) to test that disk. The last line printed is JSON:
-``{"trials": N, "confirmed": C, "lost": L, ...}``; ``lost`` must be 0.
+to test that disk (a network share is refused: SQLite's WAL needs one host). The last line
+printed is JSON: ``{"trials": N, "confirmed": C, "lost": L, ...}``; ``lost`` must be 0.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def unit(data_dir: Path, tmp_path: Path) -> Path:
         db.add(Nurse(staff_id="CH1", name="Cy", role="charge_nurse", pin_hash=pin_hash))
         db.add(Nurse(staff_id="RN1", name="Ro", role="nurse", pin_hash=pin_hash))
     pin = tmp_path / "pin"
-    pin.write_text("2468\n")
+    pin.write_text("2468\n", encoding="utf-8")
     return pin
 
 
@@ -49,7 +49,7 @@ def test_list_and_export_act_as_the_signed_in_charge_nurse(
     session = listed["rows"][0]["id"]
     out = tmp_path / "s.json"
     assert main(["export", str(session), "--format", "fhir", "-o", str(out), *common]) == 0
-    assert json.loads(out.read_text())["type"] == "collection"
+    assert json.loads(out.read_text(encoding="utf-8"))["type"] == "collection"
     assert main(["export", str(session), "--format", "csv", "-o", str(tmp_path / "v.csv"),
                  *common]) == 0  # fmt: skip
     with open_database(None, AppPaths.resolve(data_dir)) as database, database.sessions() as db:
@@ -69,6 +69,6 @@ def test_a_nurse_and_a_wrong_pin_are_refused(
     assert main(["export", "1", "--format", "pdf", "-o", str(tmp_path / "x.pdf"), *nurse]) != 0
     assert "may not" in capsys.readouterr().err
     wrong = tmp_path / "wrong"
-    wrong.write_text("9999")
+    wrong.write_text("9999", encoding="utf-8")
     assert main(["sessions", "list", "--data-dir", str(data_dir), "--as", "CH1",
                  "--pin-file", str(wrong)]) != 0  # fmt: skip

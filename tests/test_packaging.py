@@ -62,3 +62,19 @@ def test_installed_package_finds_resources_inside_the_wheel(installed_venv: Path
     assert "site-packages" in root
     assert root.endswith("infusion_monitor/resources")
     assert first_line == "# resources"
+
+
+def test_the_wheel_installs_a_windowed_launcher(installed_venv: Path) -> None:
+    """``[project.gui-scripts]``: on Windows the launcher runs without a console window."""
+    launcher = installed_venv / "bin" / "infusion-monitor-gui"
+    assert launcher.is_file()
+    assert "gui_main" in launcher.read_text(encoding="utf-8")
+
+
+def test_rule_and_protocol_files_keep_lf_on_every_checkout() -> None:
+    """Their sha256 is their version: a CRLF checkout on Windows would change every version."""
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert "resources/rules/*.toml text eol=lf" in attributes
+    assert "resources/protocols/*.toml text eol=lf" in attributes
+    for shipped in [*ROOT.glob("resources/rules/*.toml"), *ROOT.glob("resources/protocols/*.toml")]:
+        assert b"\r\n" not in shipped.read_bytes(), shipped

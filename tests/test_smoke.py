@@ -110,3 +110,36 @@ def test_a_database_refused_right_after_the_first_paint_ends_with_its_message(
     )
     assert "Traceback" not in result.stderr
     assert list((tmp_path / "crashes").glob("crash-*")) == []
+
+
+def test_the_windowed_entry_shows_a_start_problem_in_a_message_box(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    """Started without a console (pythonw: no standard streams), a refusal must still be seen."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from infusion_monitor.cli import gui_main
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "argv", ["infusion-monitor-gui", "--db", "mysql://unit/records"])
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text))
+    )
+    assert gui_main() == 2
+    assert len(shown) == 1
+    title, text = shown[0]
+    assert title == "Infusion Monitor cannot start"
+    assert text.startswith("The database type 'mysql' is not supported")
+
+
+def test_the_windowed_entry_keeps_only_the_end_of_what_is_printed() -> None:
+    """Without a console, output is held in memory; a days-long run must not grow it."""
+    from infusion_monitor.cli import _Tail
+
+    tail = _Tail()
+    for line in range(20_000):
+        tail.write(f"warning {line}\n")
+    assert len(tail.getvalue()) <= 4 * _Tail.KEEP
+    assert tail.getvalue().endswith("warning 19999\n")

@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import functools
 import logging
-import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -37,7 +36,7 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_libra
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
-from infusion_monitor.paths import AppPaths
+from infusion_monitor.paths import AppPaths, workstation_name
 from infusion_monitor.services.first_screen import FirstScreen, read_first_screen
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
@@ -224,7 +223,11 @@ def _monitor_gateway(
     if not config.gateway.listen:
         yield
         return
-    from infusion_monitor.integrations.hl7.gateway import parse_listen, running_gateway
+    from infusion_monitor.integrations.hl7.gateway import (
+        listen_error,
+        parse_listen,
+        running_gateway,
+    )
     from infusion_monitor.services.monitor_feed import make_monitor_feed
 
     host, port = parse_listen(config.gateway.listen)
@@ -234,13 +237,13 @@ def _monitor_gateway(
         rules,
         library,
         alert_policy(config),
-        config.security.workstation or socket.gethostname(),
+        workstation_name(config.security.workstation),
     )
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(running_gateway(feed.store_batch, clock.now, host, port))
         except OSError as exc:
-            funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
+            funnel.warning(f"The monitor gateway is off. {listen_error(host, port, exc)}")
         yield
 
 
@@ -408,7 +411,7 @@ def complete_window(
     auth = AuthService(
         database.sessions,
         clock,
-        workstation=security_config.workstation or socket.gethostname(),
+        workstation=workstation_name(security_config.workstation),
         policy=LockoutPolicy(security_config.max_failed_pins, security_config.lockout_minutes),
     )
     state = SignInState()

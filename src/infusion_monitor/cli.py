@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -74,8 +76,17 @@ def _command_registrars() -> list[Registrar]:
     ]
 
 
+def _never_fail_on_unprintable_text() -> None:
+    """A Windows console prints only its code page (850, 1252...): a patient or staff name
+    outside it (Łukasz, 李) shows as ``?`` instead of stopping the command with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code."""
+    _never_fail_on_unprintable_text()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -88,6 +99,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"infusion-monitor: {exc.message}", file=sys.stderr)
         return exc.exit_code
+
+
+def gui_main() -> int:
+    """The windowed entry point (``[project.gui-scripts]``): no console window on Windows.
+
+    With no console to print to (``pythonw`` has no standard streams), what the command line
+    would print on failure (a refused database, a bad config file, a wrong option) is shown in
+    a message box instead.
+    """
+    printed = _Tail()
+    with contextlib.redirect_stderr(printed), contextlib.redirect_stdout(_Tail()):
+        try:
+            code = main()
+        except SystemExit as exit_:  # argparse: a wrong option
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    message = printed.getvalue().strip()
+    if code != 0 and message:
+        _show_start_error(message.removeprefix("infusion-monitor: "))
+    return code
+
+
+class _Tail(io.StringIO):
+    """What was printed, keeping only its end: the windowed app may run for days."""
+
+    KEEP = 16_384
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.tell() > 4 * self.KEEP:
+            tail = self.getvalue()[-self.KEEP :]
+            self.seek(0)
+            self.truncate()
+            super().write(tail)
+        return written
+
+
+def _show_start_error(message: str) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    QMessageBox.critical(None, "Infusion Monitor cannot start", message)
+    del app
 
 
 if __name__ == "__main__":

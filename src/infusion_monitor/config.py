@@ -23,6 +23,7 @@ from infusion_monitor.domain.alarm_signals import (
 )
 from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.errors import UserError
+from infusion_monitor.files import read_text
 
 DEFAULT_CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4", "Chair 5", "Chair 6")
 
@@ -168,13 +169,21 @@ class Config(BaseModel):
 
 
 def load_config(path: Path) -> Config:
-    """Read the configuration file; a missing file means the defaults."""
+    """Read the configuration file; a missing file means the defaults.
+
+    Saved by Notepad or PowerShell it may start with a byte-order mark, or be UTF-16: both read.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         return Config()
     except OSError as exc:
         raise UserError(f"The configuration file {path} cannot be read ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"The configuration file {path} is not UTF-8 text (byte {exc.start}). "
+            "Save it as UTF-8 (Notepad: Save as, Encoding UTF-8)."
+        ) from exc
     try:
         return Config.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:

@@ -1,17 +1,27 @@
-"""Where the app keeps its files: data, configuration, backups, logs and crash reports."""
+"""Where the app keeps its files: data, configuration, backups, logs and crash reports.
+
+The data folder is, first found: ``--data-dir``; the environment variable
+``INFUSION_MONITOR_DATA_DIR`` (IT can set it machine-wide); the machine-wide folder when IT has
+created it (``C:\\ProgramData\\infusion-monitor`` on Windows), which every nurse signing on to a
+shared workstation then uses; else the signed-in user's own data folder.
+"""
 
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from infusion_monitor.errors import UserError
+from infusion_monitor.files import absolute, make_folder
 
 APP_NAME = "infusion-monitor"
 DATA_DIR_ENV = "INFUSION_MONITOR_DATA_DIR"
+#: Set by Citrix (and Remote Desktop) in a session: the name of the computer at the chair.
+CITRIX_CLIENT_ENV = "CLIENTNAME"
 
 
 @dataclass(frozen=True)
@@ -27,16 +37,24 @@ class AppPaths:
 
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
-        """Return the paths for an explicit data folder, the environment, or the default."""
+        """Return the paths for an explicit data folder, the environment, the machine-wide
+        folder IT created, or the user's own (in that order)."""
         chosen = data_dir or os.environ.get(DATA_DIR_ENV)
         if chosen:
-            root = Path(chosen).expanduser().resolve()
-            return cls(data_dir=root, config_file=root / "config.toml")
+            return cls.in_folder(absolute(chosen))
+        shared = shared_data_dir()
+        if shared.is_dir():
+            return cls.in_folder(shared)
         return cls(
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             config_file=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
             / "config.toml",
         )
+
+    @classmethod
+    def in_folder(cls, root: Path) -> AppPaths:
+        """Everything, configuration included, below one folder."""
+        return cls(data_dir=root, config_file=root / "config.toml")
 
     @property
     def database_file(self) -> Path:
@@ -64,10 +82,13 @@ class AppPaths:
         return self.data_dir / "crashes"
 
     def ensure(self) -> None:
-        """Create the folders (owner-only) or raise a UserError that says which one failed."""
+        """Create the folders or raise a UserError that says which one failed.
+
+        New folders are owner-only, or open to the group of a folder IT shared with one.
+        """
         for folder in (self.data_dir, self.backup_dir, self.log_dir, self.crash_dir):
             try:
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                make_folder(folder)
                 probe = folder / ".write-test"
                 probe.write_bytes(b"")
                 probe.unlink()
@@ -76,3 +97,16 @@ class AppPaths:
                     f"The data folder {folder} cannot be written ({exc.strerror or exc}). "
                     "Choose a writable folder with --data-dir or fix its permissions."
                 ) from exc
+
+
+def shared_data_dir() -> Path:
+    """The machine-wide data folder, used when it exists (IT creates it for shared workstations):
+    ``C:\\ProgramData\\infusion-monitor`` on Windows, ``/usr/local/share/infusion-monitor`` or
+    the first ``XDG_DATA_DIRS`` entry on Linux."""
+    return Path(platformdirs.site_data_dir(APP_NAME, appauthor=False))
+
+
+def workstation_name(configured: str | None = None) -> str:
+    """This workstation's name in the audit trail: the configured one, else the Citrix client's
+    (the computer at the chair, not the Citrix server every session shares), else the host's."""
+    return configured or os.environ.get(CITRIX_CLIENT_ENV, "").strip() or socket.gethostname()

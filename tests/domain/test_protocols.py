@@ -192,10 +192,10 @@ def test_zero_observation_needs_no_checks() -> None:
 
 
 def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
-    (tmp_path / "a.toml").write_text(MINIMAL.replace("max = 400", "max = -1"))
-    (tmp_path / "b.toml").write_text(MINIMAL.replace("[risk]", "[risks]"))
-    (tmp_path / "c.toml").write_text(MINIMAL)
-    (tmp_path / "d.toml").write_text(MINIMAL)
+    (tmp_path / "a.toml").write_text(MINIMAL.replace("max = 400", "max = -1"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(MINIMAL.replace("[risk]", "[risks]"), encoding="utf-8")
+    (tmp_path / "c.toml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "d.toml").write_text(MINIMAL, encoding="utf-8")
     with pytest.raises(DataFileError) as caught:
         load_protocols(sorted(tmp_path.glob("*.toml")))
     text = str(caught.value)
@@ -207,7 +207,9 @@ def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
 
 
 def test_site_folder_replaces_a_shipped_protocol(tmp_path: Path) -> None:
-    (tmp_path / "generic.toml").write_text(MINIMAL.replace('id = "test-drug"', 'id = "generic"'))
+    (tmp_path / "generic.toml").write_text(
+        MINIMAL.replace('id = "test-drug"', 'id = "generic"'), encoding="utf-8"
+    )
     library = load_library(tmp_path)
     assert library.get("generic").protocol.name == "Test drug"
     assert library.get("paclitaxel").protocol.name == "Paclitaxel"
@@ -227,7 +229,10 @@ def test_cli_check_exits_1_with_every_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(MINIMAL.replace("minutes = 30", "minutes = -1").replace("[vitals]", "[vital]"))
+    bad.write_text(
+        MINIMAL.replace("minutes = 30", "minutes = -1").replace("[vitals]", "[vital]"),
+        encoding="utf-8",
+    )
     assert main(["protocols", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:23: vital: unknown key" in err
@@ -238,7 +243,7 @@ def test_cli_check_accepts_the_shipped_files_and_a_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["protocols", "check"]) == 0
-    (tmp_path / "x.toml").write_text(MINIMAL)
+    (tmp_path / "x.toml").write_text(MINIMAL, encoding="utf-8")
     assert main(["protocols", "check", str(tmp_path)]) == 0
     assert "1 protocol file(s) valid" in capsys.readouterr().out
     assert main(["protocols", "check", str(tmp_path / "missing")]) == 2

@@ -29,7 +29,7 @@ def test_every_audit_case_passes(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=lambda path: path.stem)
 def test_pathways_and_actions_are_exact(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    expect = json.loads(path.read_text())["expect"]
+    expect = json.loads(path.read_text(encoding="utf-8"))["expect"]
     assert main(["assess", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     for key in ("pathways", "actions"):

@@ -122,7 +122,9 @@ def test_rules_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     bad = write(tmp_path, DEFAULT.replace("sbp_fall_pct = 30", "sbp_fall_pct = 300"))
     assert main(["rules", "check", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{bad}:{line_of(bad.read_text(), '= 300')}: derived.sbp_fall_pct:")
+    assert err.startswith(
+        f"{bad}:{line_of(bad.read_text(encoding='utf-8'), '= 300')}: derived.sbp_fall_pct:"
+    )
 
 
 def test_rules_check_defaults_to_the_configured_file(

@@ -25,7 +25,9 @@ def test_db_option_after_the_subcommand_wins_over_config(
 ) -> None:
     data_dir.mkdir()
     configured = tmp_path / "configured.sqlite3"
-    (data_dir / "config.toml").write_text(f'[database]\nurl = "sqlite:///{configured}"\n')
+    (data_dir / "config.toml").write_text(
+        f'[database]\nurl = "sqlite:///{configured}"\n', encoding="utf-8"
+    )
     chosen = tmp_path / "chosen.sqlite3"
     assert main(["db", "upgrade", "--db", f"sqlite:///{chosen}"]) == 0
     assert chosen.exists()

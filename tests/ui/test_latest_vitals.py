@@ -80,7 +80,9 @@ def running_chair_one(
 ) -> tuple[MainWindow, FakeClock]:
     """The window on a fake clock, a nurse signed in, Chair 1's session started through it."""
     data_dir.mkdir()
-    (data_dir / "config.toml").write_text("[security]\nlock_after_minutes = 240\n")
+    (data_dir / "config.toml").write_text(
+        "[security]\nlock_after_minutes = 240\n", encoding="utf-8"
+    )
     clock = FakeClock(T0)
     window = activate(make_window(clock=clock), qtbot)
     set_up_chair(window, qtbot, 0)

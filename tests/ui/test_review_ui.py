@@ -95,7 +95,7 @@ def test_a_charge_nurse_lists_opens_and_exports_a_session(
     assert isinstance(detail, SessionDetailWindow)
     assert detail.timeline.rowCount() == len(detail.review.timeline) > 5
     fhir = detail.export_to("fhir", tmp_path / "s.json")
-    assert json.loads(fhir.read_text())["resourceType"] == "Bundle"
+    assert json.loads(fhir.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
     count = review.export_csv(tmp_path / "list.csv")
     assert count == review.model.total
 
@@ -111,5 +111,6 @@ def test_the_quality_page_draws_the_period(
     quality.refresh()
     assert quality.report is not None and quality.report.sessions > 0
     assert quality.tabs.count() == 4
-    assert quality.export_csv(tmp_path / "q.csv").read_text().startswith("measure,")
+    exported = quality.export_csv(tmp_path / "q.csv").read_text(encoding="utf-8-sig")
+    assert exported.startswith("measure,")  # a byte-order mark before it, for Excel
     assert datetime.now(UTC)  # the page never needs the clock to be faked

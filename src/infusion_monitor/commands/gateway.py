@@ -10,9 +10,12 @@ import threading
 from typing import Any
 
 from infusion_monitor.errors import UserError
-from infusion_monitor.paths import AppPaths
+from infusion_monitor.paths import AppPaths, workstation_name
 
 DEFAULT_LISTEN = "127.0.0.1:2575"
+#: How often the waiting main thread wakes: Windows delivers Ctrl+C and Ctrl+Break to Python
+#: only between waits, and a bare ``Event.wait()`` would never return for them.
+STOP_POLL_S = 0.5
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -46,13 +49,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    import socket
 
     from infusion_monitor.config import configured_rules_file, load_config
     from infusion_monitor.domain.alerts import AlertPolicy
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.protocol_library import load_library
-    from infusion_monitor.integrations.hl7.gateway import parse_listen, running_gateway
+    from infusion_monitor.integrations.hl7.gateway import (
+        listen_error,
+        parse_listen,
+        running_gateway,
+    )
     from infusion_monitor.rules.loader import default_rules, load_rules
     from infusion_monitor.services.monitor_feed import make_monitor_feed
     from infusion_monitor.storage.database import open_database
@@ -70,25 +76,27 @@ def _gateway(args: argparse.Namespace) -> int:
             lambda: rules,
             load_library(),
             AlertPolicy(config.alerts.escalate_after_s),
-            config.security.workstation or socket.gethostname(),
+            workstation_name(config.security.workstation),
         )
         stop = threading.Event()
 
         def _on_signal(_signum: int, _frame: object) -> None:
             stop.set()
 
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGINT, _on_signal)
+        for name in ("SIGTERM", "SIGINT", "SIGBREAK"):  # SIGBREAK: Ctrl+Break, Windows only
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _on_signal)
         with contextlib.ExitStack() as stack:
             try:
                 server = stack.enter_context(
                     running_gateway(feed.store_batch, clock.now, host, port)
                 )
             except OSError as exc:
-                raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
+                raise UserError(listen_error(host, port, exc)) from exc
             bound_host, bound_port = server.address
             print(f"Gateway listening on {bound_host}:{bound_port}", flush=True)
-            stop.wait()
+            while not stop.wait(STOP_POLL_S):
+                pass
     print("Gateway stopped.", flush=True)
     return 0
 

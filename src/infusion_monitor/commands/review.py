@@ -13,15 +13,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import socket
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from infusion_monitor.commands import record_date
 from infusion_monitor.commands.db import database_url
 from infusion_monitor.errors import UserError
-from infusion_monitor.paths import AppPaths
+from infusion_monitor.files import read_text
+from infusion_monitor.paths import AppPaths, workstation_name
 
 PIN_PROMPT = "PIN: "
 MAX_LIST = 1000
@@ -40,8 +41,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     actions = sessions.add_subparsers(dest="sessions_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="list finished sessions")
     _staff_options(listing)
-    listing.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    listing.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    listing.add_argument("--since", type=record_date, metavar="YYYY-MM-DD")
+    listing.add_argument("--until", type=record_date, metavar="YYYY-MM-DD",
                          help="last day included")  # fmt: skip
     listing.add_argument("--drug")
     listing.add_argument("--nurse-id", type=int)
@@ -70,9 +71,14 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def _pin(args: argparse.Namespace) -> str:
     if args.pin_file:
         try:
-            return Path(args.pin_file).read_text(encoding="utf-8").strip()
+            return read_text(Path(args.pin_file)).strip()
         except OSError as exc:
             raise UserError(f"Cannot read the PIN file {args.pin_file}: {exc.strerror}.") from exc
+        except UnicodeDecodeError as exc:
+            raise UserError(
+                f"The PIN file {args.pin_file} is not text (UTF-8 or UTF-16). Write only the PIN "
+                "in it, for example with PowerShell's Set-Content."
+            ) from exc
     if not sys.stdin.isatty():
         raise UserError("No terminal to ask for the PIN: give --pin-file FILE.")
     return getpass.getpass(PIN_PROMPT)
@@ -89,7 +95,7 @@ def _sign_in(args: argparse.Namespace, database: Any) -> Any:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
 
-    auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{socket.gethostname()}")
+    auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{workstation_name()}")
     return auth.sign_in(args.staff_id, _pin(args))
 
 
@@ -167,19 +173,18 @@ def _export(args: argparse.Namespace) -> int:
             actor, args.session, args.format
         )
     output: Path = args.output
-    try:
-        if args.format == "csv":
-            from infusion_monitor.integrations.csv_export import vitals_csv
+    if args.format == "csv":
+        from infusion_monitor.integrations.csv_export import vitals_csv
+        from infusion_monitor.integrations.export_file import write_text_export
 
-            output.write_text(vitals_csv(review), encoding="utf-8")
-        elif args.format == "fhir":
-            from infusion_monitor.integrations.fhir import session_bundle
+        write_text_export(output, vitals_csv(review), excel=True)
+    elif args.format == "fhir":
+        from infusion_monitor.integrations.export_file import write_text_export
+        from infusion_monitor.integrations.fhir import session_bundle
 
-            output.write_text(json.dumps(session_bundle(review), indent=2), encoding="utf-8")
-        else:
-            _write_pdf(review, output, actor.name)
-    except OSError as exc:
-        raise UserError(f"Cannot write {output}: {exc.strerror}.") from exc
+        write_text_export(output, json.dumps(session_bundle(review), indent=2))
+    else:
+        _write_pdf(review, output, actor.name)
     print(f"session {args.session} exported as {args.format} to {output}")
     return 0
 

@@ -74,7 +74,7 @@ def _read_case(name: str) -> Case:
     if name == "-":
         return parse_case(sys.stdin.read())
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        text = Path(name).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"The case file {name} cannot be read ({exc}).") from exc
     return parse_case(text)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from infusion_monitor.commands import record_date
 from infusion_monitor.commands.db import database_url
+from infusion_monitor.domain.record_dates import EARLIEST_RECORD_DATE
+from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 
 
@@ -26,7 +29,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     generate.add_argument("--chairs", type=int, default=20)
     generate.add_argument("--days", type=int, default=365)
     generate.add_argument("--seed", type=int, default=1)
-    generate.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    generate.add_argument("--end", type=record_date, metavar="YYYY-MM-DD",
                           help="last day (default: yesterday)")  # fmt: skip
     generate.set_defaults(handler=_generate)
 
@@ -41,6 +44,11 @@ def _generate(args: argparse.Namespace) -> int:
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     paths.ensure()
     end = args.end or (datetime.now(UTC).date() - timedelta(days=1))
+    if args.days < 1 or end - timedelta(days=args.days) < EARLIEST_RECORD_DATE:
+        raise UserError(
+            f"--days must be at least 1, and {args.days} days before {end.isoformat()} must not "
+            f"reach back before {EARLIEST_RECORD_DATE.isoformat()}."
+        )
     started = time.perf_counter()
     with open_database(database_url(args, paths), paths) as database:
         report = generate(

@@ -62,7 +62,7 @@ def protocol_version(content: bytes) -> str:
 def parse_protocol(content: bytes, file: str) -> LoadedProtocol:
     """Validate one protocol file's bytes; DataFileError lists every problem with its line."""
     try:
-        text = content.decode("utf-8")
+        text = content.decode("utf-8-sig")  # Notepad may add a byte-order mark
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         raise DataFileError([FileProblem(file, None, reason)]) from exc

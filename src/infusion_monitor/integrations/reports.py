@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
+from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.ui.trend_view import render_trend
 
@@ -154,7 +155,20 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
 def write_session_pdf(
     review: SessionReview, path: Path, printed_by: str, printed_at: datetime
 ) -> Path:
-    """Write the session's report to ``path`` as an A4 PDF and return the path."""
+    """Write the session's report to ``path`` as an A4 PDF and return the path.
+
+    Qt's PDF writer reports no failure, so the report is written to a temporary file, checked
+    and then put in place (:func:`~.export_file.write_export`); a failure raises
+    ``ExportWriteError`` and ``path`` is left as it was.
+    """
+    return write_export(
+        path,
+        lambda temporary: _print_pdf(review, temporary, printed_by, printed_at),
+        starts_with=PDF_MAGIC,
+    )
+
+
+def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: datetime) -> None:
     document = QTextDocument()
     document.setDocumentMargin(0)
     document.addResource(
@@ -177,4 +191,4 @@ def write_session_pdf(
     document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
     document.setTextWidth(document.pageSize().width())
     document.print_(writer)
-    return path
+    del writer  # closes the file

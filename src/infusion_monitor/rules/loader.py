@@ -30,7 +30,7 @@ class RuleSet:
 def parse_rules(data: bytes, file: str) -> RuleSet:
     """Validate the bytes of a rule-set file named ``file``; raise DataFileError if refused."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Notepad may add a byte-order mark
     except UnicodeDecodeError as exc:
         raise DataFileError([FileProblem(file, None, f"not UTF-8 text ({exc.reason})")]) from exc
     definition = load_toml_model(text, file, RuleDefinition)

@@ -8,7 +8,6 @@ fails its check is kept under a ``.failed-check`` name (never counted as a good 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -16,16 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from infusion_monitor.files import create_empty, fsync_file, fsync_folder, make_folder, replace_file
 from infusion_monitor.storage.errors import (
     CorruptDatabaseError,
     DatabaseUnavailableError,
     StorageError,
 )
 from infusion_monitor.storage.preflight import (
-    FILE_MODE,
     UsageMarker,
     check_existing_file,
-    in_use,
+    exclusive_use,
     read_only_uri,
 )
 
@@ -60,8 +59,8 @@ def take_backup(
     final = backup_dir / backup_name(source, label, at)
     target = final.with_name(final.name + ".partial")  # renamed once complete and checked
     try:
-        backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        make_folder(backup_dir)
+        create_empty(target)
         with (
             closing(sqlite3.connect(read_only_uri(source), uri=True)) as src,
             closing(sqlite3.connect(target)) as dst,
@@ -70,7 +69,8 @@ def take_backup(
             dst.execute("PRAGMA journal_mode = DELETE")
             problems = [row[0] for row in dst.execute("PRAGMA quick_check")]
         if problems == ["ok"]:
-            target = target.replace(final)
+            replace_file(target, final)
+            target = final
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             target.unlink()
@@ -118,15 +118,22 @@ def latest_backup_time(source: Path, backup_dir: Path) -> datetime | None:
 def restore_backup(backup: Path, target: Path, backup_dir: Path, *, at: datetime) -> Path | None:
     """Replace ``target`` with ``backup``; return the kept copy of the replaced file, if any.
 
-    Refused while an app holds ``target`` open, or if the backup is not an intact Infusion
-    Monitor database this version can open. The replacement is atomic (write beside, fsync,
-    rename), and the file it replaces (with its ``-wal``) is copied into ``backup_dir`` first.
+    Refused while an app holds ``target`` open (its lock, see :mod:`.preflight`), or if the
+    backup is not an intact Infusion Monitor database this version can open. The lock is held
+    for the whole restore, so an app started meanwhile waits. The replacement is atomic (write
+    beside, fsync, rename), and the file it replaces (with its ``-wal``) is copied into
+    ``backup_dir`` first.
     """
-    if in_use(target):
-        raise DatabaseInUseError(
-            f"The database {target} is open in Infusion Monitor. Close the app on this computer "
-            "(and any infusion-monitor command using it), then restore again."
-        )
+    with exclusive_use(target) as free:
+        if not free:
+            raise DatabaseInUseError(
+                f"The database {target} is open in Infusion Monitor. Close the app on this "
+                "computer (and any infusion-monitor command using it), then restore again."
+            )
+        return _restore(backup, target, backup_dir, at)
+
+
+def _restore(backup: Path, target: Path, backup_dir: Path, at: datetime) -> Path | None:
     if not backup.is_file():
         raise DatabaseUnavailableError(f"The backup {backup} does not exist. Check the path.")
     try:
@@ -139,20 +146,19 @@ def restore_backup(backup: Path, target: Path, backup_dir: Path, *, at: datetime
     staging = target.with_name(f".{target.name}.restoring")
     try:
         staging.unlink(missing_ok=True)
-        os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        create_empty(staging)
         with (
             closing(sqlite3.connect(read_only_uri(backup), uri=True)) as src,
             closing(sqlite3.connect(staging)) as dst,
         ):
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
-        with staging.open("rb") as stream:
-            os.fsync(stream.fileno())
+        fsync_file(staging)
         for suffix in ("-wal", "-shm", "-journal"):
             target.with_name(target.name + suffix).unlink(missing_ok=True)
         UsageMarker(target).path.unlink(missing_ok=True)  # next start runs quick_check
-        staging.replace(target)
-        _fsync_folder(target.parent)
+        replace_file(staging, target)
+        fsync_folder(target.parent)
     except (OSError, sqlite3.Error) as exc:
         staging.unlink(missing_ok=True)
         raise DatabaseUnavailableError(
@@ -166,12 +172,12 @@ def _keep_replaced(target: Path, backup_dir: Path, at: datetime) -> Path:
     """Copy the file about to be replaced (and its ``-wal``) byte for byte into ``backup_dir``."""
     kept = backup_dir / backup_name(target, REPLACED_LABEL, at)
     try:
-        backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_folder(backup_dir)
         for suffix in ("", "-wal"):
             source = target.with_name(target.name + suffix)
             if source.exists():
                 copy = kept.with_name(kept.name + suffix)
-                os.close(os.open(copy, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+                create_empty(copy)
                 shutil.copyfile(source, copy)
     except OSError as exc:
         raise DatabaseUnavailableError(
@@ -179,12 +185,3 @@ def _keep_replaced(target: Path, backup_dir: Path, at: datetime) -> Path:
             f"({exc.strerror or exc}), so nothing was restored. Free disk space, then try again."
         ) from exc
     return kept
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -18,6 +18,7 @@ from infusion_monitor.storage.engine import (
     sqlite_file,
 )
 from infusion_monitor.storage.first_read import database_url
+from infusion_monitor.storage.location import refuse_network_share
 from infusion_monitor.storage.migrate import MigrationReport, migrate
 from infusion_monitor.storage.preflight import UsageMarker, check_existing_file
 
@@ -91,6 +92,7 @@ def open_database(
     marker = None
     quick_checked = False
     if path is not None:
+        refuse_network_share(path, location)
         marker = UsageMarker(path)
         if path.exists():
             quick_checked = not marker.closed_cleanly()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +9,13 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from infusion_monitor.files import absolute, create_empty
 from infusion_monitor.storage.errors import (
     DatabaseUnavailableError,
     DatabaseUrlError,
     classify_dbapi_error,
 )
-from infusion_monitor.storage.preflight import FILE_MODE, check_sqlite_file
+from infusion_monitor.storage.preflight import check_sqlite_file
 
 #: How long a connection waits for another writer's lock before failing.
 BUSY_TIMEOUT_MS = 5000
@@ -48,7 +48,7 @@ def sqlite_file(url: URL) -> Path | None:
         return None
     if url.query.get("mode") == "memory":
         return None
-    return Path(url.database).expanduser().resolve()
+    return absolute(url.database)
 
 
 def describe(url: URL) -> str:
@@ -60,9 +60,10 @@ def describe(url: URL) -> str:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only (SQLite fills it on first use)."""
+    """Create an empty database file, owner-only unless its folder is shared with a group
+    (SQLite fills it on first use)."""
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        create_empty(path)
     except FileExistsError:
         return
     except OSError as exc:

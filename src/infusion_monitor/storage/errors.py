@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -93,10 +93,10 @@ def _nearly_full(folder: Path | None) -> bool:
     if folder is None:
         return False
     try:
-        usage = os.statvfs(folder)
-    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        free = shutil.disk_usage(folder).free  # GetDiskFreeSpaceExW on Windows, statvfs on POSIX
+    except OSError:
         return False
-    return usage.f_bavail * usage.f_frsize < DISK_NEARLY_FULL_BYTES
+    return free < DISK_NEARLY_FULL_BYTES
 
 
 def _classify_sqlite(code: int | None, location: str) -> StorageError | None:

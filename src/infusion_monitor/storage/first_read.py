@@ -20,8 +20,10 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+from infusion_monitor.files import absolute
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.errors import classify_dbapi_error
+from infusion_monitor.storage.location import refuse_network_share
 from infusion_monitor.storage.preflight import UsageMarker, check_existing_file, read_only_uri
 from infusion_monitor.storage.revisions import HEAD_REVISION
 from infusion_monitor.storage.rows import Rows
@@ -45,7 +47,7 @@ def plain_sqlite_file(url: str) -> Path | None:
     match = _PLAIN_SQLITE_URL.fullmatch(url)
     if match is None or match["path"] == ":memory:":
         return None
-    return Path(match["path"]).expanduser().resolve()
+    return absolute(match["path"])
 
 
 def readable_at_once(url: str | None, paths: AppPaths) -> Path | None:
@@ -55,7 +57,10 @@ def readable_at_once(url: str | None, paths: AppPaths) -> Path | None:
     unreadable (the check is the same, and changes nothing).
     """
     path = plain_sqlite_file(database_url(url, paths))
-    if path is None or not path.is_file() or not UsageMarker(path).closed_cleanly():
+    if path is None:
+        return None
+    refuse_network_share(path, str(path))
+    if not path.is_file() or not UsageMarker(path).closed_cleanly():
         return None
     revision = check_existing_file(path, str(path), quick_check=False)
     return path if revision == HEAD_REVISION else None

@@ -9,7 +9,6 @@ Database from Scratch"); a test proves that schema equals the one the migrations
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import tempfile
 import uuid
@@ -37,11 +36,12 @@ from sqlalchemy import (
 )
 
 from infusion_monitor import __version__
+from infusion_monitor.files import create_empty, make_folder
 from infusion_monitor.storage.base import Base
 from infusion_monitor.storage.engine import create_database_engine, parse_url
 from infusion_monitor.storage.errors import DatabaseUnavailableError
+from infusion_monitor.storage.location import sqlite_uri
 from infusion_monitor.storage.models import AppInfo
-from infusion_monitor.storage.preflight import FILE_MODE
 from infusion_monitor.storage.revisions import (
     APP_VERSION_KEY,
     HEAD_REVISION,
@@ -187,10 +187,10 @@ def backup_sqlite(source: Path, backup_dir: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"{source.stem}-{stamp}-before-{HEAD_REVISION}{source.suffix}"
     try:
-        backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        make_folder(backup_dir)
+        create_empty(target)
         with (
-            closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as src,
+            closing(sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)) as src,
             closing(sqlite3.connect(target)) as dst,
         ):
             src.backup(dst)

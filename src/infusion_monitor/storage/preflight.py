@@ -8,9 +8,10 @@ read-only connection (``?mode=ro``) that changes nothing.
 when the last session did not end cleanly (or the file has never been opened by this app); the
 backup job checks every backup copy as well. A marker file next to the database
 (``<file>.inuse``) records "open" while the app has it open and "closed" after a clean close;
-a shared ``flock`` on it tells ``db restore`` that the database is in use.
+a shared lock on ``<file>.lock`` (portalocker: ``flock`` on POSIX, ``LockFileEx`` on Windows)
+tells ``db restore`` that the database is in use.
 
-Standard library only: the app runs these checks before SQLAlchemy is imported.
+Standard library and portalocker only: the app runs these checks before SQLAlchemy is imported.
 """
 
 from __future__ import annotations
@@ -18,16 +19,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from types import ModuleType
+from typing import BinaryIO
 
+from infusion_monitor.files import create_empty
 from infusion_monitor.storage.errors import (
     CorruptDatabaseError,
     DatabaseUnavailableError,
     NotADatabaseError,
     classify_dbapi_error,
 )
+from infusion_monitor.storage.location import sqlite_uri
 from infusion_monitor.storage.revisions import (
     APP_VERSION_KEY,
     KNOWN_REVISIONS,
@@ -36,24 +41,17 @@ from infusion_monitor.storage.revisions import (
     too_new_error,
 )
 
-fcntl: ModuleType | None
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no in-use detection, always quick_check
-    fcntl = None
-
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
-#: Database files and backups hold patient data: owner read/write only.
-FILE_MODE = 0o600
 MARKER_SUFFIX = ".inuse"
+LOCK_SUFFIX = ".lock"
 _OPEN = b"open"
 _CLOSED = b"closed"
 
 
 def read_only_uri(path: Path) -> str:
     """The ``file:`` URI that opens ``path`` read-only (it can never be changed through it)."""
-    return f"{path.as_uri()}?mode=ro"
+    return sqlite_uri(path, mode="ro")
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -130,11 +128,20 @@ def _check_identity(connection: sqlite3.Connection, location: str) -> str | None
 
 
 class UsageMarker:
-    """The ``<file>.inuse`` marker: was the last close clean, and is the database in use now?"""
+    """Was the last close clean, and is the database in use now?
+
+    Two files beside the database: ``<file>.inuse`` holds the state ("open", or "closed" after a
+    clean close) and ``<file>.lock`` carries the lock. Every app or command that has the database
+    open holds a shared lock on the lock file; only with the lock exclusive (nobody else holds
+    it) is "closed" written. The lock is portalocker's: ``flock`` on POSIX, ``LockFileEx`` on
+    Windows. Windows forbids writing a locked byte range even to the lock's holder, hence the
+    separate state file.
+    """
 
     def __init__(self, database_file: Path) -> None:
         self.path = database_file.with_name(database_file.name + MARKER_SUFFIX)
-        self._fd: int | None = None
+        self.lock_path = lock_file(database_file)
+        self._lock: BinaryIO | None = None
 
     def closed_cleanly(self) -> bool:
         """True if the last app to use the database closed it cleanly (False if never opened)."""
@@ -144,57 +151,106 @@ class UsageMarker:
             return False
 
     def acquire(self) -> None:
-        """Mark the database open and hold a shared lock until :meth:`release` (best effort)."""
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        except OSError:
+        """Hold a shared lock until :meth:`release` and mark the database open (best effort).
+
+        Waits while ``db restore`` or a closing app holds the lock exclusively (a moment).
+        """
+        stream = _open_lock(self.lock_path)
+        if stream is None:
             return  # a read-only folder: no marker, so every start runs quick_check
-        self._fd = fd
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-        _write(fd, _OPEN)
+        locks = _locks()
+        try:
+            locks.lock(stream, locks.LockFlags.SHARED)
+        except (locks.LockException, OSError):
+            stream.close()
+            return
+        self._lock = stream
+        _write_state(self.path, _OPEN)
 
     def release(self) -> None:
         """Mark the database closed cleanly if nobody else has it open, and drop the lock."""
-        fd, self._fd = self._fd, None
-        if fd is None:
+        stream, self._lock = self._lock, None
+        if stream is None:
             return
         try:
-            if fcntl is None or _try_exclusive(fd):
-                _write(fd, _CLOSED)
+            _locks().unlock(stream)
+            if _try_exclusive(stream):
+                _write_state(self.path, _CLOSED)
+                _locks().unlock(stream)
         finally:
-            os.close(fd)
+            stream.close()
+
+
+def lock_file(database_file: Path) -> Path:
+    """The file whose lock says the database is in use (``<file>.lock``)."""
+    return database_file.with_name(database_file.name + LOCK_SUFFIX)
 
 
 def in_use(database_file: Path) -> bool:
     """Whether a running app (or command) holds the database open right now."""
-    if fcntl is None:  # pragma: no cover - Windows
-        return False
-    marker = UsageMarker(database_file).path
+    with exclusive_use(database_file) as free:
+        return not free
+
+
+@contextlib.contextmanager
+def exclusive_use(database_file: Path) -> Iterator[bool]:
+    """Hold the database's lock exclusively for the block if nobody has it open.
+
+    Yields False (and holds nothing) if an app or command has it open. While the lock is held, an
+    app that starts waits at :meth:`UsageMarker.acquire` instead of opening the file.
+    """
+    stream = _open_lock(lock_file(database_file))
+    if stream is None:
+        yield True  # a folder that cannot be written: no app can have opened it there
+        return
     try:
-        fd = os.open(marker, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        if _try_exclusive(fd):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return False
-        return True
+        if not _try_exclusive(stream):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _locks().unlock(stream)
     finally:
-        os.close(fd)
+        stream.close()
 
 
-def _try_exclusive(fd: int) -> bool:
-    assert fcntl is not None
+def _open_lock(path: Path) -> BinaryIO | None:
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                create_empty(path)
+        return path.open("r+b")
+    except OSError:
+        return None
+
+
+def _locks() -> ModuleType:
+    """portalocker, imported at first use: it is not needed for the app's first screen."""
+    import portalocker
+
+    return portalocker
+
+
+def _try_exclusive(stream: BinaryIO) -> bool:
+    portalocker = _locks()
+    try:
+        portalocker.lock(
+            stream, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
+        )
+    except portalocker.AlreadyLocked:
         return False
     return True
 
 
-def _write(fd: int, content: bytes) -> None:
+def _write_state(path: Path, content: bytes) -> None:
+    """Write the state and flush it to the disk (no ``os.pwrite``: Windows has none)."""
     with contextlib.suppress(OSError):
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, content, 0)
-        os.fsync(fd)
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                create_empty(path)
+        with path.open("r+b") as stream:
+            stream.truncate(0)
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import AuditFilter, AuditService
 from infusion_monitor.services.staff import StaffService
+from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
 
 CurrentActor = Callable[[], Actor]
 
@@ -148,11 +148,8 @@ class AuditWindow(QWidget):
         self._audit = audit
         self._actor = actor
         today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-7))
-        self.until = QDateEdit(today)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+        self.since = date_filter_edit(today.addDays(-7))
+        self.until = date_filter_edit(today)
         self.who = QLineEdit()
         self.who.setPlaceholderText("staff ID")
         self.entity = QLineEdit()
@@ -184,13 +181,9 @@ class AuditWindow(QWidget):
         self.refresh()
 
     def _filter(self) -> AuditFilter:
-        def start_of(day: QDate) -> datetime:
-            local = datetime.combine(day.toPython(), time()).astimezone()
-            return local.astimezone(UTC)
-
         return AuditFilter(
-            since=start_of(self.since.date()),
-            until=start_of(self.until.date()) + timedelta(days=1),
+            since=start_of_day(self.since.date()),
+            until=start_of_day(self.until.date()) + timedelta(days=1),
             actor=self.who.text() or None,
             entity=self.entity.text() or None,
         )

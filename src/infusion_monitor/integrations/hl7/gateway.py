@@ -8,6 +8,7 @@ every message gets an answer, and a stream that is not MLLP at all is closed on 
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import logging
 import queue
@@ -52,6 +53,9 @@ Store = Callable[[MonitorReading, datetime], Any]
 StoreBatch = Callable[[Sequence[MonitorReading], datetime], Sequence[Any]]
 #: The most messages one group commit takes (more wait for the next one).
 MAX_BATCH = 256
+#: Windows socket errors: the port is taken (SO_EXCLUSIVEADDRUSE gives "access denied" too).
+WSAEADDRINUSE = 10048
+WSAEACCES = 10013
 
 
 @dataclass
@@ -192,8 +196,22 @@ class _Handler(socketserver.BaseRequestHandler):
                     return
 
 
+def exclusive_bind(sock: socket.socket, address: tuple[str, int]) -> None:
+    """Bind so that a second gateway on the same port fails instead of sharing it.
+
+    POSIX refuses a second listener on a port anyway; SO_REUSEADDR only lets a restarted
+    gateway bind while old connections linger. On Windows SO_REUSEADDR would let a second
+    program take the port over, so it is never set there and SO_EXCLUSIVEADDRUSE is.
+    """
+    exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)  # Windows only
+    if exclusive is not None:
+        sock.setsockopt(socket.SOL_SOCKET, exclusive, 1)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+
+
 class _Server(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
     daemon_threads = True
     block_on_close = True
 
@@ -202,6 +220,10 @@ class _Server(socketserver.ThreadingTCPServer):
         self.idle_timeout_s = idle_timeout_s
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        exclusive_bind(self.socket, self.server_address)  # type: ignore[arg-type]
+        self.server_address = self.socket.getsockname()
 
     def shutdown_request(self, request: Any) -> None:
         with contextlib.suppress(OSError):
@@ -286,3 +308,15 @@ def parse_listen(text: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise UserError(f"'{text}' is not HOST:PORT (for example 127.0.0.1:2575).")
     return host.strip("[]"), int(port)
+
+
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """Why the gateway cannot listen, and what to do."""
+    taken = exc.errno in (errno.EADDRINUSE, WSAEADDRINUSE)
+    if taken or getattr(exc, "winerror", None) in (WSAEADDRINUSE, WSAEACCES):
+        return (
+            f"Cannot listen on {host}:{port}: another program already uses that port (is a "
+            "gateway already running, as a service or in another window?). Stop it, or give "
+            "another port with --listen or [gateway] listen."
+        )
+    return f"Cannot listen on {host}:{port} ({exc.strerror or exc})."

@@ -7,13 +7,12 @@ draws it with pyqtgraph and tables, and writes it as CSV.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
+from infusion_monitor.integrations.export_file import write_text_export
 from infusion_monitor.services.quality import QualityReport, QualityService
+from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
 
 DEFAULT_DAYS = 91
 CYCLE_COLOURS = ("#1F5FAD", "#5A8FD6", "#8DB3E8", "#B9D0F0", "#C9A227", "#E07B00", "#B00000")
@@ -46,11 +47,6 @@ def _table(headers: list[str], rows: list[tuple[str, ...]]) -> QTableWidget:
             table.setItem(r, c, QTableWidgetItem(text))
     table.resizeColumnsToContents()
     return table
-
-
-def _start_of(day: QDate) -> datetime:
-    local = datetime.combine(day.toPython(), time()).astimezone()  # type: ignore[arg-type]
-    return local.astimezone(UTC)
 
 
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
@@ -74,11 +70,8 @@ class QualityWindow(QWidget):
         self._actor = actor
         self.report: QualityReport | None = None
         today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
-        self.until = QDateEdit(today)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+        self.since = date_filter_edit(today.addDays(-DEFAULT_DAYS))
+        self.until = date_filter_edit(today)
         show = QPushButton("Show")
         show.clicked.connect(self.refresh)
         export = QPushButton("Export as CSV…")
@@ -103,8 +96,8 @@ class QualityWindow(QWidget):
         try:
             report = self._quality.report(
                 self._actor(),
-                _start_of(self.since.date()),
-                _start_of(self.until.date()) + timedelta(days=1),
+                start_of_day(self.since.date()),
+                start_of_day(self.until.date()) + timedelta(days=1),
             )
         except UserError as exc:
             self.tabs.clear()
@@ -228,8 +221,7 @@ class QualityWindow(QWidget):
 
         if self.report is None:
             raise UserError("There is no report to export.")
-        path.write_text(quality_csv(self.report), encoding="utf-8")
-        return path
+        return write_text_export(path, quality_csv(self.report), excel=True)
 
     def _on_export_clicked(self) -> None:
         dialog = QFileDialog(self, "Export quality measures", "quality.csv", "CSV (*.csv)")
@@ -241,7 +233,7 @@ class QualityWindow(QWidget):
     def _on_export_file_selected(self, name: str) -> None:
         try:
             self.export_csv(Path(name))
-        except (UserError, OSError) as exc:
-            self.message.setText(getattr(exc, "message", str(exc)))
+        except UserError as exc:  # nothing written: the message says why and what to do
+            self.message.setText(exc.message)
             return
         self.message.setText(f"Written to {name}.")

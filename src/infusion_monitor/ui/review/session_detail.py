@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
+from infusion_monitor.integrations.export_file import write_text_export
 from infusion_monitor.services.review import ReviewService, SessionRecord
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.ui.trend_plot import TrendPlot
@@ -218,11 +219,11 @@ class SessionDetailWindow(QWidget):
         elif export_format == "csv":
             from infusion_monitor.integrations.csv_export import vitals_csv
 
-            path.write_text(vitals_csv(review), encoding="utf-8")
+            write_text_export(path, vitals_csv(review), excel=True)
         else:
             from infusion_monitor.integrations.fhir import session_bundle
 
-            path.write_text(json.dumps(session_bundle(review), indent=2), encoding="utf-8")
+            write_text_export(path, json.dumps(session_bundle(review), indent=2))
         return path
 
     def _on_export_clicked(self, export_format: str) -> None:
@@ -241,10 +242,7 @@ class SessionDetailWindow(QWidget):
     def _on_export_file_selected(self, export_format: str, name: str) -> None:
         try:
             self.export_to(export_format, Path(name))
-        except UserError as exc:
+        except UserError as exc:  # nothing written: the message says why and what to do
             self.message.setText(exc.message)
-            return
-        except OSError as exc:
-            self.message.setText(f"Cannot write {name}: {exc.strerror}.")
             return
         self.message.setText(f"Exported to {name}.")

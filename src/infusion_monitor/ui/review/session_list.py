@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
+from infusion_monitor.integrations.export_file import write_text_export
 from infusion_monitor.services.review import ReviewService
 from infusion_monitor.services.review_query import (
     PAGE_SIZE,
@@ -49,6 +49,7 @@ from infusion_monitor.services.review_query import (
     SessionRow,
     SortKey,
 )
+from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
 
 CurrentActor = Callable[[], Actor]
 DEFAULT_DAYS = 30
@@ -194,11 +195,6 @@ class SessionTableModel(QAbstractTableModel):
         self.reload()
 
 
-def _start_of(day: QDate) -> datetime:
-    local = datetime.combine(day.toPython(), time()).astimezone()  # type: ignore[arg-type]
-    return local.astimezone(UTC)
-
-
 class ReviewWindow(QWidget):
     """The charge nurse's list of finished sessions (non-modal)."""
 
@@ -213,11 +209,8 @@ class ReviewWindow(QWidget):
         self._clock = clock
         self.details: list[QWidget] = []
         today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
-        self.until = QDateEdit(today)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+        self.since = date_filter_edit(today.addDays(-DEFAULT_DAYS))
+        self.until = date_filter_edit(today)
         self.drug = QComboBox()
         self.nurse = QComboBox()
         self.chair = QComboBox()
@@ -300,8 +293,8 @@ class ReviewWindow(QWidget):
     def filter(self) -> SessionFilter:
         """The filters as typed."""
         return SessionFilter(
-            since=_start_of(self.since.date()),
-            until=_start_of(self.until.date()) + timedelta(days=1),
+            since=start_of_day(self.since.date()),
+            until=start_of_day(self.until.date()) + timedelta(days=1),
             drug=self.drug.currentData(),
             nurse_id=self.nurse.currentData(),
             chair_id=self.chair.currentData(),
@@ -366,7 +359,7 @@ class ReviewWindow(QWidget):
             rows += page.rows
             if not page.rows or len(rows) >= page.total:
                 break
-        path.write_text(sessions_csv(rows), encoding="utf-8")
+        write_text_export(path, sessions_csv(rows), excel=True)
         return len(rows)
 
     def _on_export_clicked(self) -> None:
@@ -379,8 +372,8 @@ class ReviewWindow(QWidget):
     def _on_export_file_selected(self, name: str) -> None:
         try:
             count = self.export_csv(Path(name))
-        except (UserError, OSError) as exc:
-            self.message.setText(getattr(exc, "message", str(exc)))
+        except UserError as exc:  # nothing written: the message says why and what to do
+            self.message.setText(exc.message)
             return
         self.message.setText(f"{count} sessions written to {name}.")
 
