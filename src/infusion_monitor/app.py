@@ -234,7 +234,15 @@ def _monitor_gateway(
     )
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(running_gateway(feed.store_batch, clock.now, host, port))
+            stack.enter_context(
+                running_gateway(
+                    feed.store_batch,
+                    clock.now,
+                    host,
+                    port,
+                    heart_rate_sources=config.gateway.heart_rate_sources,
+                )
+            )
         except OSError as exc:
             funnel.warning(f"The monitor gateway cannot listen on {host}:{port} ({exc.strerror}).")
         yield

@@ -151,6 +151,7 @@ class Gateway:
     def answer(self, message: bytes | Oversized) -> bytes:
         """The ACK for one message: AA once stored, AE/AR with the reason otherwise."""
         header: Header | None = None
+        notes: tuple[str, ...] = ()
         try:
             if isinstance(message, Oversized):
                 with contextlib.suppress(MessageRefused):
@@ -163,6 +164,7 @@ class Gateway:
             reading = parse_oru(message, heart_rate_sources=self._sources)
             outcome = self._store(reading, self._now())
             code, text = ACCEPT, _stored_text(outcome, reading)
+            notes = reading.notes
             if reading.notes:
                 log.info("Gateway: %s/%s %s", reading.sender, reading.control_id, text)
         except MessageRefused as refused:
@@ -174,7 +176,7 @@ class Gateway:
             code, text = ERROR, "internal error; the message was not stored, send it again"
         if code != ACCEPT:
             log.info("Gateway: %s %s", code, text)
-        return ack(header, code, text, self._now(), self._control_id())
+        return ack(header, code, text, self._now(), self._control_id(), notes)
 
 
 def _stored_text(outcome: Any, reading: MonitorReading) -> str:

@@ -265,10 +265,11 @@ class _Reader:
         identifier = obx.repetitions(3)
         components = identifier[0] if identifier else []
         code = _known(components)
-        shown = _clean("^".join(c.strip() for c in components[:3]).strip("^"), 60)
+        shown = "^".join(_clean(c, 40) for c in components[:3]).strip("^")
         if code is None:
             if shown and not _is_device(components, obx):
-                self.notes.append(f"{shown} not used")
+                name = next((c.strip() for c in components[1:2] if c.strip()), components[0])
+                self.notes.append(f"{_clean(name, 40)} not used")
             return
         label = LABELS[code.vital]
         status = obx.get(11).upper()
@@ -407,8 +408,19 @@ def parse_ts(text: str, zone: timezone | None = None) -> datetime:
     return when.astimezone()  # naive: this computer's local time zone
 
 
-def ack(header: Header | None, code: str, text: str, now: datetime, control_id: str) -> bytes:
-    """An ACK message (MSH + MSA) answering ``header`` with ``code`` and a short reason."""
+def ack(
+    header: Header | None,
+    code: str,
+    text: str,
+    now: datetime,
+    control_id: str,
+    notes: Sequence[str] = (),
+) -> bytes:
+    """An ACK message (MSH + MSA) answering ``header`` with ``code`` and a short reason.
+
+    MSA-3 holds at most 80 characters; each of ``notes`` (what was not used) also gets an ERR
+    segment of its own (severity I, the note in ERR-8), so none is cut off.
+    """
     header = header or Header()
     stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
     msh = "|".join(
@@ -427,5 +439,9 @@ def ack(header: Header | None, code: str, text: str, now: datetime, control_id: 
             header.version[:10],
         ]
     )
-    msa = "|".join(["MSA", code, header.control_id, _clean(text, MAX_ACK_TEXT)])
-    return f"{msh}\r{msa}\r".encode()
+    shown = _clean(text, 1000)
+    if len(shown) > MAX_ACK_TEXT:
+        shown = shown[: MAX_ACK_TEXT - 1] + "…"
+    msa = "|".join(["MSA", code, header.control_id, shown])
+    errors = "".join(f"ERR|||0^Message accepted^HL70357|I||||{_clean(n, 200)}\r" for n in notes)
+    return f"{msh}\r{msa}\r{errors}".encode()
