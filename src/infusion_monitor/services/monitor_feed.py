@@ -114,13 +114,16 @@ class MonitorFeedService:
         raised and nothing is stored.
         """
         outcomes: list[ReadingStored | Exception] = []
+        observations: list[dict[str, object]] = []
         with self._sessions.begin() as db:
             stored = _stored_already(db, readings)
             sessions = _ActiveSessions(db, readings)
             for reading in readings:
                 key = (reading.sender, reading.control_id)
                 try:
-                    done = stored.get(key) or self._store_new(db, reading, sessions, now)
+                    done = stored.get(key) or self._store_new(
+                        db, reading, sessions, now, observations
+                    )
                 except IntegrityError as exc:
                     # Another connection stored the same message at the same moment.
                     again = _stored_already(db, [reading]).get(key)
@@ -131,16 +134,25 @@ class MonitorFeedService:
                     continue
                 stored[key] = replace(done, duplicate=True, notes=())
                 outcomes.append(done)
+            if observations:  # every stored message's values, in one statement per batch
+                db.connection().execute(insert(MonitorObservation.__table__), observations)
         return outcomes
 
     def _store_new(
-        self, db: Session, reading: MonitorReading, sessions: _ActiveSessions, now: datetime
+        self,
+        db: Session,
+        reading: MonitorReading,
+        sessions: _ActiveSessions,
+        now: datetime,
+        observations: list[dict[str, object]],
     ) -> ReadingStored:
         """Store one reading not stored before, in its own savepoint of the caller's transaction:
-        one vitals set per measurement time, each with every value sent and its code."""
+        one vitals set per measurement time. Each value sent, with its code, is added to
+        ``observations`` once the savepoint is released (the batch inserts them together)."""
         drafts = [_draft(one) for one in reading.sets]
         session_id = sessions.of(reading)
         ids: list[int] = []
+        rows: list[dict[str, object]] = []
         with db.begin_nested():
             author_row(db, self._actor, now)  # the gateway's staff row, registered once
             for one, draft in zip(reading.sets, drafts, strict=True):
@@ -153,7 +165,7 @@ class MonitorFeedService:
                     audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
                 )
                 ids.append(recorded.entry.id)
-                _insert_observations(db, recorded.entry.id, one)
+                rows += _observation_rows(recorded.entry.id, one)
             insert_values(
                 db,
                 GatewayMessage,
@@ -165,6 +177,7 @@ class MonitorFeedService:
                     "vital_signs_id": ids[0],
                 },
             )
+        observations += rows
         return ReadingStored(session_id, ids[0], False, len(ids), reading.notes)
 
 
@@ -241,12 +254,10 @@ def _int(value: Decimal | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _insert_observations(db: Session, vital_signs_id: int, one: MonitorSet) -> None:
+def _observation_rows(vital_signs_id: int, one: MonitorSet) -> list[dict[str, object]]:
     """Every value of the set with its code and source, marking the ones the set's row holds."""
-    if not one.observations:
-        return
     used = set(one.sources.items())
-    rows = [
+    return [
         {
             "vital_signs_id": vital_signs_id,
             "vital": o.vital,
@@ -258,7 +269,6 @@ def _insert_observations(db: Session, vital_signs_id: int, one: MonitorSet) -> N
         }
         for o in one.observations
     ]
-    db.connection().execute(insert(MonitorObservation.__table__), rows)
 
 
 def _stored_already(
