@@ -311,12 +311,18 @@ class _ActiveSessions:
     chairs and one for the patients (each a look-up by index)."""
 
     def __init__(self, db: Session, readings: Sequence[MonitorReading]) -> None:
-        self._mappings = db.execute(
+        # Every chair with its mappings, in one query (a chair without any comes once, None).
+        places = db.execute(
             select(
-                BedMapping.bed_label, BedMapping.point_of_care, BedMapping.facility, Chair.name
-            ).join(Chair, Chair.id == BedMapping.chair_id)
+                Chair.name, BedMapping.bed_label, BedMapping.point_of_care, BedMapping.facility
+            ).outerjoin(BedMapping, BedMapping.chair_id == Chair.id)
         ).all()
-        self._chairs = {same_label(name): name for name in db.scalars(select(Chair.name))}
+        self._chairs = {same_label(name): name for name, *_ in places}
+        self._mappings = [
+            (label, point_of_care, facility, name)
+            for name, label, point_of_care, facility in places
+            if label is not None
+        ]
         chairs = {self.chair(reading) for reading in readings if reading.bed}
         chairs.discard(None)
         patients = {reading.patient_id for reading in readings if not reading.bed}
