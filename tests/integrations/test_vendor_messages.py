@@ -382,3 +382,19 @@ def test_every_code_in_the_tables_is_stored_and_read_back(
             code,
             Decimal(str(expected)),
         )
+
+
+def test_a_byte_order_mark_a_facility_with_subcomponents_and_a_unitless_temperature() -> None:
+    from infusion_monitor.integrations.hl7.message import parse_oru
+
+    t = _ts(1)
+    message = f"""\ufeff
+MSH|^~\\&|MON|UNIT|||{t}||ORU^R01|BOM-1|P|2.6
+PV1||O|ONC^^5^XYZ HOSPITAL&1.2.3.4&ISO
+OBR|1||||||{t}
+OBX|1|NM|150364^MDC_TEMP_BODY^MDC|1.2.1.1|37.4||||||F
+"""
+    reading = parse_oru("\r".join(message.splitlines()).encode())
+    assert (reading.bed, reading.point_of_care, reading.facility) == ("5", "ONC", "XYZ HOSPITAL")
+    (one,) = reading.sets
+    assert one.values == {"temp_c": Decimal("37.4")}

@@ -35,8 +35,9 @@ pressures (MDC_PRESS_BLD_ART_*), skin temperature (MDC_TEMP_SKIN, not a body tem
 codes whose number could not be checked against a source (e.g. the 151594 some documents give
 for an airway respiration rate: [PHD] and [PH] give MDC_AWAY_RESP_RATE as 151570).
 
-Units are UCUM (reference §8.3) or their MDC_DIM equivalents. Temperature must say its unit
-(°C or °F, converted to °C); the other vitals have one unit and may leave it out.
+Units are UCUM (reference §8.3) or their MDC_DIM equivalents; °F is converted to °C. A value
+without a unit is read in the vital's one unit (°C for temperature: a °F value left without its
+unit is above the °C limits and refused, saying it looks like °F).
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ UNITS: dict[str, set[str]] = {
     "dbp": _MMHG | {""},
     "map": _MMHG | {""},
     "spo2": _PERCENT | {""},
-    "temp_c": CELSIUS | FAHRENHEIT,
+    # A temperature without its unit is read as °C: a °F body temperature (86-111.2) is above
+    # the °C limit and refused as looking like °F (domain.vitals.reject_reason).
+    "temp_c": CELSIUS | FAHRENHEIT | {""},
 }
 
 LABELS = {

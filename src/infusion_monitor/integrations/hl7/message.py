@@ -56,6 +56,8 @@ _MUST_BE_WHOLE = ("hr", "spo2")
 #: IEEE 11073 FLOAT-Type special values (NaN, NRes, ±INF): "no value", as are negative values,
 #: which vendors send for a parameter not measured (-1, -100, -999).
 _NO_VALUE = {Decimal(8388607), Decimal(-8388608), Decimal(8388606), Decimal(-8388606)}
+#: What may come before MSH: a byte-order mark, blank lines, padding.
+_LEADING = "\ufeff\r\x00 \t"
 #: Observation identifiers of the containment tree (MDS, VMD, channel): not measurements.
 _DEVICE_PREFIX = "MDC_DEV_"
 
@@ -154,7 +156,7 @@ def _separators(first: str) -> _Separators:
 
 def read_header(text: str) -> Header:
     """The MSH fields, read by hand so that an ACK can be sent even for a broken message."""
-    first = text.lstrip("\r\x00 \t").split("\r", 1)[0]
+    first = text.lstrip(_LEADING).split("\r", 1)[0]
     if not first.startswith("MSH") or len(first) < 8:
         raise MessageRefused(REJECT, "the message does not begin with an MSH segment")
     msh = _Segment(first, _separators(first))
@@ -202,7 +204,7 @@ def parse_oru(
         kind = _NOT_PRODUCTION.get(processing)
         what = f"a {kind} message (MSH-11 {processing})" if kind else "MSH-11 is not P"
         raise MessageRefused(REJECT, f"{what}: not stored; only production (P) is stored")
-    first = text.lstrip("\r\x00 \t").split("\r", 1)[0]
+    first = text.lstrip(_LEADING).split("\r", 1)[0]
     separators = _separators(first)
     segments = [_Segment(line, separators) for line in text.split("\r") if line.strip()]
     return _Reader(header, local_zone, heart_rate_sources).read(segments)
@@ -358,8 +360,9 @@ def _medical_record_number(pid: _Segment) -> str | None:
 
 def _location(pv1: _Segment) -> tuple[str | None, str | None, str | None]:
     """PV1-3 (PL) as (bed label, point of care, facility): the bed is component 3, else the
-    room (2), else the point of care (1) when it is the only one sent."""
-    parts = [_clean(pv1.get(3, n), 100) for n in (1, 2, 3, 4)]
+    room (2), else the point of care (1) when it is the only one sent. Of a component with
+    subcomponents (an HD facility ``XYZ&1.2.3&ISO``), the first."""
+    parts = [_clean(pv1.get(3, n).split("&", 1)[0], 100) for n in (1, 2, 3, 4)]
     point_of_care, room, bed, facility = parts
     label = bed or room or point_of_care
     if not label:
