@@ -70,4 +70,4 @@ def test_a_nurse_may_not_change_bed_mappings(
     common, pin = staffed
     nurse = [*common, "--as", "RN1", "--pin-file", str(pin)]
     assert main(["beds", "add", "BED 1", "Chair 1", *nurse]) != 0
-    assert "charge nurse or an administrator" in capsys.readouterr().err
+    assert "may not change the unit's bed mappings" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.domain.users import Actor, PermissionDenied, Role
+from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.monitor_feed import same_label
@@ -24,7 +24,6 @@ from infusion_monitor.storage.models import BedMapping, Chair
 
 #: Longest bed label, point of care or facility kept (the columns' length).
 MAX_PART = 100
-_MAY_CHANGE = (Role.CHARGE_NURSE, Role.ADMINISTRATOR)
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class BedMappingService:
         facility: str = "",
     ) -> BedEntry:
         """Map ``bed_label`` (at ``point_of_care`` of ``facility``, if given) to ``chair``."""
-        _require(actor)
+        actor.require(Permission.CONFIGURE_UNIT)
         label, poc, fac = (_part(text, what) for text, what in (
             (bed_label, "bed label"), (point_of_care, "point of care"), (facility, "facility")
         ))  # fmt: skip
@@ -108,7 +107,7 @@ class BedMappingService:
 
     def remove(self, actor: Actor, mapping_id: int, now: datetime) -> BedEntry:
         """Remove mapping ``mapping_id``; that bed's values are refused until mapped again."""
-        _require(actor)
+        actor.require(Permission.CONFIGURE_UNIT)
         with self._sessions.begin() as db:
             found = db.execute(
                 select(BedMapping, Chair.name)
@@ -140,11 +139,6 @@ class BedMappingService:
         db.add(chair)
         db.flush()
         return chair
-
-
-def _require(actor: Actor) -> None:
-    if actor.role not in _MAY_CHANGE:
-        raise PermissionDenied("Only a charge nurse or an administrator may change bed mappings.")
 
 
 def _part(text: str, what: str) -> str:
