@@ -98,13 +98,16 @@ class Lane:
 
 LANES = (
     Lane("hr", "HR", "/min", ("hr",), (30, 180)),
-    Lane("bp", "BP", "mmHg", ("sbp", "dbp", "mean_bp"), (30, 220)),
+    Lane("bp", "BP", "mmHg<br>··· MAP", ("sbp", "dbp", "mean_bp"), (30, 220)),
     Lane("rr", "RR", "/min", ("rr",), (0, 40)),
     Lane("spo2", "SpO2", "%", ("spo2",), (80, 100)),
     Lane("temp", "Temp", "°C", ("temp_c",), (34, 41)),
     Lane("news2", "NEWS2", "score", ("news2",), (0, 14)),
 )
 COLUMNS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c", "news2", "mean_bp")
+#: Monitor-only values drawn dotted between the others of their lane (MAP between SBP and DBP).
+DOTTED_COLUMNS = ("mean_bp",)
+DOTTED = Qt.PenStyle.DotLine
 COLOURS = {
     "hr": "#1F5FAD",
     "sbp": "#8E2C48",
@@ -343,8 +346,11 @@ class TrendPlot(QWidget):
                     plot.addItem(band, ignoreBounds=True)
             for column in lane.columns:
                 colour = COLOURS[column]
+                style = DOTTED if column in DOTTED_COLUMNS else Qt.PenStyle.SolidLine
                 monitor = plot.plot(
-                    pen=pg.mkPen(colour, width=1), connect="finite", name=f"{column} monitor"
+                    pen=pg.mkPen(colour, width=1, style=style),
+                    connect="finite",
+                    name=f"{column} monitor",
                 )
                 typed = plot.plot(
                     pen=pg.mkPen(colour, width=2),
