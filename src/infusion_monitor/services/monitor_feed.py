@@ -10,6 +10,7 @@ acknowledges a message only after its transaction committed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -105,14 +106,25 @@ class MonitorFeedService:
     def store_batch(
         self, readings: Sequence[MonitorReading], now: datetime
     ) -> list[ReadingStored | Exception]:
-        """Store every reading in one transaction, each in its own savepoint; then commit.
+        """Store every reading in one transaction; then commit.
 
         What the whole batch needs is read once: which messages are already stored, the bed
         mappings, and the active session of every chair or patient named. A refused reading
-        never opens its savepoint; one that fails while being stored rolls back only its own.
-        Its place in the result holds the error. If the commit itself fails, the error is
-        raised and nothing is stored.
+        (unmapped bed, no session, impossible value) is refused before anything is written.
+        The readings are first written without savepoints (two statements less each, and two
+        round trips on PostgreSQL); if one fails while being written, the transaction is rolled
+        back and the batch is written again with a savepoint per reading, so that the failing
+        one rolls back alone. Its place in the result holds the error. If the commit itself
+        fails, the error is raised and nothing is stored.
         """
+        try:
+            return self._store_all(readings, now, isolated=False)
+        except _WriteFailed:
+            return self._store_all(readings, now, isolated=True)
+
+    def _store_all(
+        self, readings: Sequence[MonitorReading], now: datetime, *, isolated: bool
+    ) -> list[ReadingStored | Exception]:
         outcomes: list[ReadingStored | Exception] = []
         observations: list[dict[str, object]] = []
         with self._sessions.begin() as db:
@@ -120,65 +132,83 @@ class MonitorFeedService:
             sessions = _ActiveSessions(db, readings)
             for reading in readings:
                 key = (reading.sender, reading.control_id)
-                try:
-                    done = stored.get(key) or self._store_new(
-                        db, reading, sessions, now, observations
-                    )
-                except IntegrityError as exc:
-                    # Another connection stored the same message at the same moment.
-                    again = _stored_already(db, [reading]).get(key)
-                    outcomes.append(exc if again is None else again)
-                    continue
-                except Exception as exc:
-                    outcomes.append(exc)
-                    continue
+                done = stored.get(key)
+                if done is None:
+                    try:
+                        drafts = [_draft(one) for one in reading.sets]
+                        session_id = sessions.of(reading)
+                    except Exception as exc:  # refused before anything is written
+                        outcomes.append(exc)
+                        continue
+                    try:
+                        with db.begin_nested() if isolated else contextlib.nullcontext():
+                            done = self._write(db, reading, session_id, drafts, now)
+                    except IntegrityError as exc:
+                        if not isolated:
+                            raise _WriteFailed from exc
+                        # Another connection stored the same message at the same moment.
+                        again = _stored_already(db, [reading]).get(key)
+                        outcomes.append(exc if again is None else again)
+                        continue
+                    except Exception as exc:
+                        if not isolated:
+                            raise _WriteFailed from exc
+                        outcomes.append(exc)
+                        continue
+                    observations += done.rows
+                    done = done.stored
                 stored[key] = replace(done, duplicate=True, notes=())
                 outcomes.append(done)
             if observations:  # every stored message's values, in one statement per batch
                 db.connection().execute(insert(MonitorObservation.__table__), observations)
         return outcomes
 
-    def _store_new(
+    def _write(
         self,
         db: Session,
         reading: MonitorReading,
-        sessions: _ActiveSessions,
+        session_id: int,
+        drafts: Sequence[VitalsDraft],
         now: datetime,
-        observations: list[dict[str, object]],
-    ) -> ReadingStored:
-        """Store one reading not stored before, in its own savepoint of the caller's transaction:
-        one vitals set per measurement time. Each value sent, with its code, is added to
-        ``observations`` once the savepoint is released (the batch inserts them together)."""
-        drafts = [_draft(one) for one in reading.sets]
-        session_id = sessions.of(reading)
+    ) -> _Written:
+        """Write one reading not stored before: one vitals set per measurement time, and the
+        rows of each value sent with its code (the batch inserts them together)."""
         ids: list[int] = []
         rows: list[dict[str, object]] = []
-        with db.begin_nested():
-            author_row(db, self._actor, now)  # the gateway's staff row, registered once
-            for one, draft in zip(reading.sets, drafts, strict=True):
-                recorded = self._vitals.record_in(
-                    db,
-                    self._actor,
-                    session_id,
-                    draft,
-                    now,
-                    audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
-                )
-                ids.append(recorded.entry.id)
-                rows += _observation_rows(recorded.entry.id, one)
-            insert_values(
+        author_row(db, self._actor, now)  # the gateway's staff row, registered once
+        for one, draft in zip(reading.sets, drafts, strict=True):
+            recorded = self._vitals.record_in(
                 db,
-                GatewayMessage,
-                {
-                    "sender": reading.sender,
-                    "control_id": reading.control_id,
-                    "received_at": now,
-                    "session_id": session_id,
-                    "vital_signs_id": ids[0],
-                },
+                self._actor,
+                session_id,
+                draft,
+                now,
+                audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
             )
-        observations += rows
-        return ReadingStored(session_id, ids[0], False, len(ids), reading.notes)
+            ids.append(recorded.entry.id)
+            rows += _observation_rows(recorded.entry.id, one)
+        insert_values(
+            db,
+            GatewayMessage,
+            {
+                "sender": reading.sender,
+                "control_id": reading.control_id,
+                "received_at": now,
+                "session_id": session_id,
+                "vital_signs_id": ids[0],
+            },
+        )
+        return _Written(ReadingStored(session_id, ids[0], False, len(ids), reading.notes), rows)
+
+
+class _WriteFailed(Exception):
+    """A reading failed while the batch was written without savepoints: write it again."""
+
+
+@dataclass(frozen=True)
+class _Written:
+    stored: ReadingStored
+    rows: list[dict[str, object]]
 
 
 def make_monitor_feed(
