@@ -1,233 +1,221 @@
-"""Benchmark the monitor gateway: acknowledged messages per second vs raw durable inserts.
+"""Benchmark the monitor gateway as a unit uses it: ACK latency at a unit's load, and its ceiling.
 
 For SQLite (WAL, ``synchronous=FULL``) and PostgreSQL (default ``fsync`` and
 ``synchronous_commit`` on), on a fresh database with one running session per monitor:
 
-- ``*_msgs_per_s``: ``--connections`` monitors (default 8), each on its own MLLP connection on
-  127.0.0.1 and its own chair, each sending ORU^R01 messages one at a time and waiting for the
-  ACK. Every message is stored like a typed set (vitals row, audit row, assessment, alerts) plus
-  its control-ID row; the gateway's single writer group-commits whatever is waiting (a savepoint
-  per message) and sends AA only after that commit.
-- ``*_raw_per_s``: one-row INSERTs into ``vital_signs``, one commit per insert, through the same
-  engine (same durability settings): from one thread on SQLite (it has one writer at a time;
-  more threads only wait on its lock), from as many threads as monitors on PostgreSQL.
-
-The two are measured in alternating rounds (``--rounds``, default 5), each figure the total of
-its rounds, so that both see the same disk: on a shared machine the time an fsync takes swings
-tenfold within seconds, and measured one after the other the ratio mostly told which phase had
-the slow disk.
+- ``*_p99_ack_ms``: ``--monitors`` bedside monitors (default 40), each on its own MLLP
+  connection on 127.0.0.1 and its own chair, each sending one IHE PCD-01 ORU^R01 set per second
+  (ECG heart rate, oximeter pulse rate and SpO2, cuff pressures with MAP, respiration,
+  temperature; the containment-tree OBXs as a GE or Mindray monitor sends them) for
+  ``--seconds`` (default 60). The time from sending a message to reading its ACK, which comes
+  only after the values are committed, stored and assessed like a typed set. The monitors'
+  seconds are spread evenly, as real monitors' clocks are.
+- ``*_max_msgs_per_s``: the same monitors sending back to back, each waiting only for its ACK,
+  for ``--burst-seconds`` (default 15): the highest rate the gateway sustains (acknowledged
+  messages per second over the whole run).
 
 PostgreSQL: ``--postgres URL`` (a database the bench may fill), else a throwaway cluster on
-127.0.0.1 is started for the run and removed (tools/pgcluster.py). Bounded: at most
-``--count`` messages (inserts) and ``--max-seconds`` per measurement, spread over the rounds.
-Last line is JSON.
+127.0.0.1 is started for the run and removed (tools/pgcluster.py). Last line is JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import json
 import os
+import signal
+import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import pgcluster  # noqa: E402
-from infusion_monitor.domain.clock import SystemClock  # noqa: E402
-from infusion_monitor.domain.protocol_library import load_library  # noqa: E402
-from infusion_monitor.integrations.hl7.gateway import running_gateway  # noqa: E402
-from infusion_monitor.integrations.hl7.simulator import (  # noqa: E402
-    MllpClient,
-    Vitals,
-    ack_code,
-    oru_message,
-)
+from infusion_monitor.integrations.hl7.simulator import MllpClient, ack_code  # noqa: E402
 from infusion_monitor.paths import AppPaths  # noqa: E402
-from infusion_monitor.rules.loader import RuleSet, default_rules  # noqa: E402
-from infusion_monitor.services.monitor_feed import make_monitor_feed  # noqa: E402
-from infusion_monitor.storage.database import Database, open_database  # noqa: E402
-from infusion_monitor.storage.models import InfusionSession, Nurse, VitalSigns  # noqa: E402
+from infusion_monitor.storage.database import open_database  # noqa: E402
 from unitworld import add_running_session  # noqa: E402
 
-VITALS = Vitals(hr=72, sbp=122, dbp=76, rr=14, spo2=98, temp_c=36.8)
+#: The OBXs of one set: (code, value, unit), after a PCD-01 monitor's containment tree.
+SET = (
+    ("69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC", "1.0.0.0", "", ""),
+    ("147842^MDC_ECG_HEART_RATE^MDC", "1.5.1.1", "72", "264864^MDC_DIM_BEAT_PER_MIN^MDC"),
+    ("148066^MDC_ECG_V_P_C_RATE^MDC", "1.5.1.2", "0", "264864^MDC_DIM_BEAT_PER_MIN^MDC"),
+    ("150456^MDC_PULS_OXIM_SAT_O2^MDC", "1.3.1.1", "98", "262688^MDC_DIM_PERCENT^MDC"),
+    ("149530^MDC_PULS_OXIM_PULS_RATE^MDC", "1.3.1.2", "73", "264864^MDC_DIM_BEAT_PER_MIN^MDC"),
+    ("150301^MDC_PRESS_CUFF_SYS^MDC", "1.1.9.1", "122", "266016^MDC_DIM_MMHG^MDC"),
+    ("150302^MDC_PRESS_CUFF_DIA^MDC", "1.1.9.2", "76", "266016^MDC_DIM_MMHG^MDC"),
+    ("150303^MDC_PRESS_CUFF_MEAN^MDC", "1.1.9.3", "91", "266016^MDC_DIM_MMHG^MDC"),
+    ("149546^MDC_PULS_RATE_NON_INV^MDC", "1.1.9.4", "71", "264864^MDC_DIM_BEAT_PER_MIN^MDC"),
+    ("151562^MDC_RESP_RATE^MDC", "1.6.1.1", "14", "264928^MDC_DIM_RESP_PER_MIN^MDC"),
+    ("150344^MDC_TEMP^MDC", "1.26.1.1", "36.8", "268192^MDC_DIM_DEGC^MDC"),
+)
 
 
-def _in_force() -> Callable[[], RuleSet]:
-    """The shipped rule set, loaded once (the feed asks for it at every message)."""
-    rules = default_rules()
-    return lambda: rules
+def pcd01_message(monitor: int, chair: str, control_id: str, taken: datetime) -> bytes:
+    """One set from monitor ``monitor`` (its own EUI-64) at ``chair``, measured at ``taken``."""
+    stamp = taken.strftime("%Y%m%d%H%M%S+0000")
+    eui = f"00A037{monitor:010X}"
+    lines = [
+        f"MSH|^~\\&|MONITOR^{eui}^EUI-64|UNIT|||{stamp}||ORU^R01^ORU_R01|{control_id}|P|2.6"
+        "|||AL|NE||UNICODE UTF-8|||IHE_PCD_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO",
+        "PID|||^^^^PI",
+        f"PV1||O|INFUSION^^{chair}",
+        f"OBR|1|{control_id}^MONITOR^{eui}^EUI-64||182777000^monitoring of patient^SCT|||{stamp}",
+    ]
+    for n, (code, sub_id, value, unit) in enumerate(SET, start=1):
+        status = "R" if value else "X"
+        lines.append(f"OBX|{n}|{'NM' if value else ''}|{code}|{sub_id}|{value}|{unit}|||||{status}")
+    return ("\r".join(lines) + "\r").encode()
 
 
-@dataclass
-class _Tally:
-    """Operations done and seconds taken, summed over rounds."""
+@contextlib.contextmanager
+def gateway_on(url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
+    """``infusion-monitor gateway`` serving ``url`` on a free loopback port, in its own process
+    as a unit runs it (the monitors' threads here do not share its interpreter lock)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "infusion_monitor", "gateway", "--listen",
+               f"127.0.0.1:{port}", "--db", url, "--data-dir", str(data_dir)]  # fmt: skip
+    gateway = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert gateway.stdout is not None
+        line = gateway.stdout.readline()
+        if "listening" not in line:
+            raise SystemExit(f"the gateway did not start: {line.strip()}")
+        yield "127.0.0.1", port
+    finally:
+        gateway.send_signal(signal.SIGTERM)
+        gateway.wait(timeout=60)
 
-    done: int = 0
-    seconds: float = 0.0
 
-    def add(self, run: tuple[int, float]) -> None:
-        """Count one round's ``(done, seconds)``."""
-        self.done += run[0]
-        self.seconds += run[1]
+def _monitor(
+    address: tuple[str, int],
+    monitor: int,
+    chair: str,
+    tag: str,
+    until: float,
+    period_s: float,
+    phase_s: float,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    """Send sets until ``until``: every ``period_s`` from ``phase_s`` (0: back to back)."""
+    with MllpClient(*address) as client:
+        index = 0
+        next_at = time.perf_counter() + phase_s
+        while not errors:
+            if period_s:
+                pause = next_at - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                next_at += period_s
+            if time.perf_counter() >= until:
+                return
+            taken = datetime.now(UTC) - timedelta(seconds=1)
+            message = pcd01_message(monitor, chair, f"{tag}{monitor}-{index}", taken)
+            sent = time.perf_counter()
+            code, text = ack_code(client.exchange(message))
+            latencies.append(time.perf_counter() - sent)
+            if code != "AA":
+                errors.append(f"monitor {monitor}: {code} {text}")
+            index += 1
 
-    @property
-    def per_second(self) -> float:
-        """Operations per second over every round."""
-        return self.done / self.seconds
 
-
-def _concurrent_run(
-    workers: int, count: int, max_seconds: float, step: Callable[[int, int], None]
-) -> tuple[int, float]:
-    """Run ``step(worker, index)`` on ``workers`` threads until ``count`` in all or time is up;
-    return how many were done and how long it took."""
+def run_monitors(
+    address: tuple[str, int], chairs: list[str], seconds: float, period_s: float, tag: str
+) -> tuple[list[float], float]:
+    """Every monitor at once for ``seconds``; (each ACK's latency in s, seconds it took)."""
+    latencies: list[float] = []
+    errors: list[str] = []
     started = time.perf_counter()
-    done = [0] * workers
-    errors: list[BaseException] = []
-
-    def run(worker: int) -> None:
-        try:
-            while sum(done) < count and time.perf_counter() - started < max_seconds and not errors:
-                step(worker, done[worker])
-                done[worker] += 1
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
+    until = started + seconds
+    threads = [
+        threading.Thread(
+            target=_monitor,
+            args=(address, n, chair, tag, until, period_s, period_s * n / len(chairs)),
+            kwargs={"latencies": latencies, "errors": errors},
+        )
+        for n, chair in enumerate(chairs)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if errors:
-        raise errors[0]
-    return sum(done), time.perf_counter() - started
+        raise SystemExit(f"gateway refused a set: {errors[0]}")
+    return latencies, time.perf_counter() - started
 
 
-@contextlib.contextmanager
-def monitors(database: Database, chairs: list[str]) -> Iterator[Callable[[str, int, int], None]]:
-    """A gateway on ``database`` and one monitor (MLLP connection) per chair.
-
-    Yields ``send(tag, worker, index)``: monitor ``worker`` sends one ORU^R01 (control ID made
-    of the three) and waits for its ACK; anything but AA stops the bench.
-    """
-    feed = make_monitor_feed(database.sessions, SystemClock(), _in_force(), load_library())
-    taken = datetime.now(UTC) - timedelta(seconds=1)
-    with running_gateway(feed.store_batch, lambda: datetime.now(UTC), "127.0.0.1", 0) as server:
-        clients = [MllpClient(*server.address) for _ in chairs]
-        try:
-
-            def send(tag: str, worker: int, index: int) -> None:
-                message = oru_message(
-                    VITALS, bed=chairs[worker], control_id=f"{tag}{worker}-{index}", taken_at=taken
-                )
-                code, text = ack_code(clients[worker].exchange(message))
-                if code != "AA":
-                    raise SystemExit(f"gateway answered {code}: {text}")
-
-            yield send
-        finally:
-            for client in clients:
-                client.close()
+def _p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-def raw_insert(database: Database) -> Callable[[int, int], None]:
-    """One-row INSERT into vital_signs and its commit, as a step for ``_concurrent_run``."""
-    with database.sessions() as db:
-        session_id = db.scalars(select(InfusionSession.id)).first()
-        nurse_id = db.scalars(select(Nurse.id)).first()
-    now = datetime.now(UTC)
-    row = {
-        "session_id": session_id,
-        "taken_at": now,
-        "entered_at": now,
-        "entered_by_id": nurse_id,
-        "source": "monitor",
-        "heart_rate": 72,
-        "spo2": 98,
-    }
-
-    def step(_worker: int, _index: int) -> None:
-        with database.engine.begin() as connection:
-            connection.execute(insert(VitalSigns), row)
-
-    return step
-
-
-def measure(
-    url: str, data_dir: Path, connections: int, count: int, max_seconds: float, rounds: int
-) -> tuple[float, float]:
-    """(gateway msgs/s, raw inserts/s) on the database at ``url``, in alternating rounds.
-
-    Messages: one monitor per chair sending at once. Raw inserts: from one thread on SQLite (it
-    has one writer at a time), from as many threads as monitors on PostgreSQL.
-    """
-    chairs = [f"Chair {n + 1}" for n in range(connections)]
-    gateway, raw = _Tally(), _Tally()
+def measure(url: str, data_dir: Path, args: argparse.Namespace) -> tuple[float, float]:
+    """(p99 ACK latency in ms at one set per monitor per second, highest msgs/s)."""
+    chairs = [f"Chair {n + 1}" for n in range(args.monitors)]
     with open_database(url, AppPaths.resolve(data_dir)) as database:
         for chair in chairs:
-            add_running_session(database.sessions, chair, f"MRN-{chair[-1]}-{time.time_ns()}")
-        writers = 1 if database.engine.dialect.name == "sqlite" else connections
-        insert_one = raw_insert(database)
-        with monitors(database, chairs) as send:
-            for turn in range(rounds):
-                round_send = functools.partial(send, f"B{time.time_ns()}-{turn}-")
-                gateway.add(
-                    _concurrent_run(connections, count // rounds, max_seconds / rounds, round_send)
-                )
-                raw.add(_concurrent_run(writers, count // rounds, max_seconds / rounds, insert_one))
-    return gateway.per_second, raw.per_second
+            add_running_session(database.sessions, chair, f"MRN-{chair[6:]}-{time.time_ns()}")
+        with gateway_on(url, data_dir) as address:
+            latencies, took = run_monitors(address, chairs, args.seconds, 1.0, "L")
+            p99 = _p99(latencies) * 1000
+            print(
+                f"  {len(latencies)} sets in {took:.0f} s ({len(latencies) / took:.1f}/s): ACK "
+                f"median {statistics.median(latencies) * 1000:.1f} ms, p99 {p99:.1f} ms, "
+                f"max {max(latencies) * 1000:.1f} ms",
+                flush=True,
+            )
+            burst, took = run_monitors(address, chairs, args.burst_seconds, 0.0, "B")
+            rate = len(burst) / took
+            print(
+                f"  back to back: {len(burst)} sets in {took:.1f} s = {rate:.0f} msgs/s "
+                f"(ACK p99 {_p99(burst) * 1000:.0f} ms)",
+                flush=True,
+            )
+    return p99, rate
 
 
 def main() -> int:
     """Run both backends and print the figures, then the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2000, help="messages (inserts) in all")
-    parser.add_argument("--connections", type=int, default=8, help="monitors sending at once")
-    parser.add_argument("--max-seconds", type=float, default=30.0)
-    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two")
+    parser.add_argument("--monitors", type=int, default=40, help="monitors sending at once")
+    parser.add_argument("--seconds", type=float, default=60.0, help="the one-per-second phase")
+    parser.add_argument("--burst-seconds", type=float, default=15.0, help="the back-to-back phase")
     parser.add_argument("--postgres", metavar="URL", default=None)
+    parser.add_argument("--only", choices=("sqlite", "postgres"), default=None)
     args = parser.parse_args()
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="im-bench-") as folder:
         os.chmod(folder, 0o755)  # noqa: PTH101 - the postgres user must reach its cluster folder
         base = Path(folder)
-
-        def run(url: str) -> tuple[float, float]:
-            return measure(
-                url, base / "data", args.connections, args.count, args.max_seconds, args.rounds
-            )
-
-        sqlite_msgs, sqlite_raw = run(f"sqlite:///{base / 'bench.sqlite3'}")
-        print(f"SQLite:     {sqlite_msgs:8.1f} msgs/s   {sqlite_raw:8.1f} raw inserts/s")
-        if args.postgres:
-            pg = run(args.postgres)
-        else:
-            with pgcluster.running(base / "pg") as url:
-                pg = run(url)
-        print(f"PostgreSQL: {pg[0]:8.1f} msgs/s   {pg[1]:8.1f} raw inserts/s")
-    figures = {
-        "sqlite_msgs_per_s": round(sqlite_msgs, 1),
-        "sqlite_raw_per_s": round(sqlite_raw, 1),
-        "postgres_msgs_per_s": round(pg[0], 1),
-        "postgres_raw_per_s": round(pg[1], 1),
-        "connections": args.connections,
-        "rounds": args.rounds,
-        "sqlite_ratio": round(sqlite_msgs / sqlite_raw, 2),
-        "postgres_ratio": round(pg[0] / pg[1], 2),
-    }
-    print(json.dumps(figures))
+        if args.only != "postgres":
+            print("SQLite:", flush=True)
+            p99, rate = measure(f"sqlite:///{base / 'bench.sqlite3'}", base / "data", args)
+            figures |= {"sqlite_p99_ack_ms": round(p99, 1), "sqlite_max_msgs_per_s": round(rate)}
+        if args.only != "sqlite":
+            print("PostgreSQL:", flush=True)
+            with contextlib.ExitStack() as stack:
+                url = args.postgres or stack.enter_context(pgcluster.running(base / "pg"))
+                p99, rate = measure(url, base / "data-pg", args)
+            figures |= {
+                "postgres_p99_ack_ms": round(p99, 1),
+                "postgres_max_msgs_per_s": round(rate),
+            }
+    keys = ("sqlite_p99_ack_ms", "postgres_p99_ack_ms", "sqlite_max_msgs_per_s",
+            "postgres_max_msgs_per_s")  # fmt: skip
+    print(json.dumps({key: figures[key] for key in keys if key in figures}))
     return 0
 
 

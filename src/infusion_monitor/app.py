@@ -241,7 +241,15 @@ def _monitor_gateway(
     )
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(running_gateway(feed.store_batch, clock.now, host, port))
+            stack.enter_context(
+                running_gateway(
+                    feed.store_batch,
+                    clock.now,
+                    host,
+                    port,
+                    heart_rate_sources=config.gateway.heart_rate_sources,
+                )
+            )
         except OSError as exc:
             funnel.warning(f"The monitor gateway is off. {listen_error(host, port, exc)}")
         yield
@@ -483,6 +491,7 @@ def complete_window(
         make_sound_player,
     )
     _attach_review(window, database, clock, library, rules, state.require_actor)
+    _attach_unit_settings(window, database, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -615,6 +624,17 @@ def _attach_review(
 
     review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
     attach_review(window, ReviewWiring(review, QualityService(database.sessions), actor, clock))
+
+
+def _attach_unit_settings(window: MainWindow, database: Database, config: Config) -> None:
+    """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
+    from infusion_monitor.services.beds import BedMappingService
+    from infusion_monitor.ui.unit_settings import UnitSettingsWindow
+
+    beds = BedMappingService(database.sessions, config.unit.chairs)
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    action = view_menu.addAction("Unit &settings and monitor beds…")
+    action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).

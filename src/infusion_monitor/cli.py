@@ -63,7 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import audit, db, gateway, protocols, review, rules, synthetic
+    from infusion_monitor.commands import (
+        audit,
+        beds,
+        db,
+        gateway,
+        protocols,
+        review,
+        rules,
+        synthetic,
+    )
 
     return [
         rules.register,
@@ -73,6 +82,7 @@ def _command_registrars() -> list[Registrar]:
         review.register,
         synthetic.register,
         gateway.register,
+        beds.register,
     ]
 
 

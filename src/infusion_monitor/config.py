@@ -22,6 +22,7 @@ from infusion_monitor.domain.alarm_signals import (
     interburst_problem,
 )
 from infusion_monitor.domain.alerts import AlertPriority
+from infusion_monitor.domain.monitor import HEART_RATE_SOURCES
 from infusion_monitor.errors import UserError
 from infusion_monitor.files import read_text
 
@@ -58,6 +59,22 @@ class GatewaySection(BaseModel):
     """``HOST:PORT`` to receive monitor messages on (e.g. ``127.0.0.1:2575``); none: off."""
     stale_after_min: int = Field(default=5, ge=1, le=240)
     """Minutes after which a monitor value greys out on screen."""
+    heart_rate_sources: list[str] = Field(
+        default_factory=lambda: list(HEART_RATE_SOURCES), min_length=1
+    )
+    """The order in which the rules' heart rate is chosen when a monitor sends several (ECG,
+    pulse oximeter, cuff, arterial line, unspecified); a source left out is stored, not used."""
+
+    @field_validator("heart_rate_sources")
+    @classmethod
+    def _known_sources(cls, value: list[str]) -> list[str]:
+        unknown = [source for source in value if source not in HEART_RATE_SOURCES]
+        if unknown or len(set(value)) != len(value):
+            raise ValueError(
+                f"list each of {', '.join(HEART_RATE_SOURCES)} at most once "
+                f"(not {', '.join(unknown) or 'twice'})"
+            )
+        return value
 
 
 #: The longest audio pause of the alarms a unit may configure (minutes).

@@ -15,8 +15,17 @@ ADMIN = Actor("A1", "Al Admin", Role.ADMINISTRATOR)
     ("actor", "allowed"),
     [
         (NURSE, {Permission.CARE}),
-        (CHARGE, {Permission.CARE, Permission.REVIEW, Permission.EXPORT, Permission.AUDIT}),
-        (ADMIN, {Permission.AUDIT, Permission.MANAGE_STAFF}),
+        (
+            CHARGE,
+            {
+                Permission.CARE,
+                Permission.REVIEW,
+                Permission.EXPORT,
+                Permission.AUDIT,
+                Permission.CONFIGURE_UNIT,
+            },
+        ),
+        (ADMIN, {Permission.AUDIT, Permission.MANAGE_STAFF, Permission.CONFIGURE_UNIT}),
     ],
 )
 def test_each_role_has_exactly_its_permissions(actor: Actor, allowed: set[Permission]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,3 +118,29 @@ def test_the_fhir_bundle_validates_as_r4_with_vital_signs_and_the_reaction(
             assert quantity["code"] in {"/min", "%", "Cel"}
     current = len(reviewed.current_vitals)
     assert sum(1 for o in observations if o["code"]["coding"][0]["code"] == "8867-4") == current
+
+
+def test_a_monitor_mean_arterial_pressure_is_exported_in_csv_and_fhir(
+    reviewed: SessionReview,
+) -> None:
+    """MAP (sent by a monitor, never typed) is a CSV column and the BP panel's 8478-0 component."""
+    first, *rest = reviewed.vitals
+    with_map = replace(reviewed, vitals=(replace(first, mean_bp=91), *rest))
+    rows = list(csv.DictReader(io.StringIO(vitals_csv(with_map))))
+    assert [row["mean_arterial_pressure"] for row in rows] == ["91"] + [""] * len(rest)
+    bundle = session_bundle(with_map)
+    Bundle.model_validate(bundle)
+    panels = [
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Observation"
+        and entry["resource"]["code"]["coding"][0]["code"] == "85354-9"
+    ]
+    means = [
+        c["valueQuantity"]
+        for panel in panels
+        for c in panel["component"]
+        if c["code"]["coding"][0]["code"] == "8478-0"
+    ]
+    assert means == [{"value": 91, "unit": "mm[Hg]", "system": "http://unitsofmeasure.org",
+                      "code": "mm[Hg]"}]  # fmt: skip

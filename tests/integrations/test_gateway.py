@@ -67,7 +67,7 @@ def test_a_repeated_control_id_is_acknowledged_but_stored_once(
 @pytest.mark.parametrize(
     ("message", "code", "reason"),
     [
-        (_message("U1", bed="Chair 99"), "AE", "no active infusion session for bed/chair"),
+        (_message("U1", bed="Chair 99"), "AE", "bed 'Chair 99 (INFUSION)' is not mapped"),
         (_message("R1", vitals=Vitals(72, 122, 76, 14, 98, 98.6)), "AE", "temperature"),
         (_message("R2", vitals=Vitals(310, 122, 76, 14, 98, 36.8)), "AE", "heart rate"),
         (_message("R3", vitals=Vitals(72, 80, 90, 14, 98, 36.8)), "AE", "diastolic"),

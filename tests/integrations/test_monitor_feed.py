@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.clock import SystemClock
-from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.integrations.hl7.gateway import GroupCommitter
 from infusion_monitor.rules.loader import RuleSet, default_rules
 from infusion_monitor.services.monitor_feed import (
@@ -54,14 +53,16 @@ def _reading(
     *,
     bed: str | None = "Chair 1",
     patient_id: str | None = None,
+    taken_at: datetime | None = None,
 ) -> MonitorReading:
+    when = taken_at or datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    values_sent = {name: Decimal(value) for name, value in values.items()}
     return MonitorReading(
         sender="MON^UNIT",
         control_id=control_id,
         bed=bed,
         patient_id=patient_id,
-        taken_at=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30),
-        values={name: Decimal(value) for name, value in values.items()},
+        sets=(MonitorSet(when, values_sent),),
     )
 
 
@@ -133,7 +134,7 @@ def test_a_group_commit_refuses_only_the_bad_message_and_knows_its_own_duplicate
     assert isinstance(first, ReadingStored) and isinstance(again, ReadingStored)
     assert isinstance(fourth, ReadingStored) and not fourth.duplicate
     assert again.duplicate and again.vital_signs_id == first.vital_signs_id
-    assert "no active infusion session" in str(outcomes[1])
+    assert "bed 'Chair 99' is not mapped to a chair" in str(outcomes[1])
     assert _count(unit_db, VitalSigns, VitalSigns.source == "monitor") == 2
     assert _count(unit_db, GatewayMessage) == 2
     with unit_db.sessions() as db:
@@ -148,7 +149,7 @@ def test_a_message_that_fails_while_stored_rolls_back_alone_and_the_batch_goes_o
     """The first message of the gateway's first batch registers its staff row, then fails (a
     time before the session began): its savepoint takes the staff row and both audit rows with
     it, and the rest of the batch is stored, chained and assessed as if it had never come."""
-    early = replace(_reading("E1", NORMAL), taken_at=STARTED - timedelta(hours=1))
+    early = _reading("E1", NORMAL, taken_at=STARTED - timedelta(hours=1))
     batch = [early, _reading("E2", NORMAL), _reading("E3", REACTING)]
     outcomes = feed.store_batch(batch, datetime.now(UTC))
     assert "before the session began" in str(outcomes[0])

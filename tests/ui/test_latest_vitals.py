@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
-from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import default_rules
@@ -52,13 +52,13 @@ def monitor_gateway(data_dir: Path, clock: FakeClock) -> Iterator[SendReading]:
         feed = make_monitor_feed(database.sessions, clock, lambda: rules, library())
 
         def send(**values: int) -> None:
+            sent = {name: Decimal(value) for name, value in values.items()}
             reading = MonitorReading(
                 "MONITOR-1",
                 f"MSG-{next(numbers)}",
                 "Chair 1",
                 None,
-                clock.now(),
-                {name: Decimal(value) for name, value in values.items()},
+                (MonitorSet(clock.now(), sent),),
             )
             feed.store(reading, clock.now())
 
@@ -106,13 +106,14 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
         tick(window, clock, 15)  # the first check is due
         measured = clock.now()
         assert "DUE" in window.session_view.vitals_timer.note.text()
-        send(hr=112, sbp=118, dbp=70, spo2=95)
+        send(hr=112, sbp=118, dbp=70, map=86, spo2=95)  # the monitor's MAP beside its BP
         tick(window, clock)
         # The monitor's set is a check done: the session view's schedule follows, as the tile's.
         assert "DUE" not in window.session_view.vitals_timer.note.text()
         for view in shown(window):
             assert view.text == (
-                f"HR 112 · BP 118/70 · RR — · SpO2 95% · T — Monitor {hhmm(measured)} · just now"
+                f"HR 112 · BP 118/70 (86) · RR — · SpO2 95% · T — Monitor {hhmm(measured)} · "
+                "just now"
             )
             assert not view.stale
         assert panel.record.entries[0].source is Source.MONITOR  # the record re-read ...

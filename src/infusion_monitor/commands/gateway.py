@@ -89,7 +89,13 @@ def _gateway(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             try:
                 server = stack.enter_context(
-                    running_gateway(feed.store_batch, clock.now, host, port)
+                    running_gateway(
+                        feed.store_batch,
+                        clock.now,
+                        host,
+                        port,
+                        heart_rate_sources=config.gateway.heart_rate_sources,
+                    )
                 )
             except OSError as exc:
                 raise UserError(listen_error(host, port, exc)) from exc

@@ -28,9 +28,10 @@ PIN_PROMPT = "PIN: "
 MAX_LIST = 1000
 
 
-def _staff_options(parser: argparse.ArgumentParser) -> None:
+def staff_options(parser: argparse.ArgumentParser, who: str = "a charge nurse") -> None:
+    """``--as STAFF_ID`` and ``--pin-file FILE``: the member of staff a command acts as."""
     parser.add_argument("--as", dest="staff_id", required=True, metavar="STAFF_ID",
-                        help="act as this member of staff (a charge nurse)")  # fmt: skip
+                        help=f"act as this member of staff ({who})")  # fmt: skip
     parser.add_argument("--pin-file", metavar="FILE",
                         help="read the PIN from FILE (else asked on the terminal)")  # fmt: skip
 
@@ -40,7 +41,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     sessions = subparsers.add_parser("sessions", parents=[common], help="finished sessions (list)")
     actions = sessions.add_subparsers(dest="sessions_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="list finished sessions")
-    _staff_options(listing)
+    staff_options(listing)
     listing.add_argument("--since", type=record_date, metavar="YYYY-MM-DD")
     listing.add_argument("--until", type=record_date, metavar="YYYY-MM-DD",
                          help="last day included")  # fmt: skip
@@ -64,7 +65,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("session", type=int, metavar="SESSION")
     export.add_argument("--format", required=True, choices=("pdf", "csv", "fhir"))
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
-    _staff_options(export)
+    staff_options(export)
     export.set_defaults(handler=_export)
 
 
@@ -84,14 +85,16 @@ def _pin(args: argparse.Namespace) -> str:
     return getpass.getpass(PIN_PROMPT)
 
 
-def _open(args: argparse.Namespace) -> Any:
+def open_database_of(args: argparse.Namespace) -> Any:
+    """The database ``--db``, ``--data-dir`` or the config file names, opened."""
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     return open_database(database_url(args, paths), paths)
 
 
-def _sign_in(args: argparse.Namespace, database: Any) -> Any:
+def sign_in(args: argparse.Namespace, database: Any) -> Any:
+    """Sign in as ``--as`` with the PIN of ``--pin-file`` or the terminal (audited)."""
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
 
@@ -124,8 +127,8 @@ def _list(args: argparse.Namespace) -> int:
         min_priority=args.min_priority,
         search=args.search,
     )
-    with _open(args) as database:
-        actor = _sign_in(args, database)
+    with open_database_of(args) as database:
+        actor = sign_in(args, database)
         page = ReviewService(database.sessions, SystemClock()).list_sessions(
             actor,
             wanted,
@@ -167,8 +170,8 @@ def _export(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.review import ReviewService
 
-    with _open(args) as database:
-        actor = _sign_in(args, database)
+    with open_database_of(args) as database:
+        actor = sign_in(args, database)
         _record, review = ReviewService(database.sessions, SystemClock()).export_session(
             actor, args.session, args.format
         )

@@ -34,14 +34,24 @@ class Permission(enum.StrEnum):
     AUDIT = "audit"
     #: Create staff accounts, reset PINs and change roles.
     MANAGE_STAFF = "manage_staff"
+    #: Change the unit's set-up: which chair each bedside monitor's bed label means.
+    CONFIGURE_UNIT = "configure_unit"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NURSE: frozenset({Permission.CARE}),
     Role.CHARGE_NURSE: frozenset(
-        {Permission.CARE, Permission.REVIEW, Permission.EXPORT, Permission.AUDIT}
+        {
+            Permission.CARE,
+            Permission.REVIEW,
+            Permission.EXPORT,
+            Permission.AUDIT,
+            Permission.CONFIGURE_UNIT,
+        }
     ),
-    Role.ADMINISTRATOR: frozenset({Permission.AUDIT, Permission.MANAGE_STAFF}),
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.AUDIT, Permission.MANAGE_STAFF, Permission.CONFIGURE_UNIT}
+    ),
 }
 
 _DOING = {
@@ -50,6 +60,7 @@ _DOING = {
     Permission.EXPORT: "export or print sessions",
     Permission.AUDIT: "read the audit trail",
     Permission.MANAGE_STAFF: "manage staff accounts",
+    Permission.CONFIGURE_UNIT: "change the unit's bed mappings",
 }
 
 

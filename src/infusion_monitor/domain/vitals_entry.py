@@ -141,6 +141,10 @@ class VitalsDraft:
     """When measured (aware); None means "now" at the moment of saving."""
     source: Source = Source.TYPED
     reason: MissedCheckNote | None = None
+    mean_bp: int | None = None
+    """Mean arterial pressure, when a monitor sent it (never typed)."""
+    hr_source: str | None = None
+    """The monitor's code the heart rate came from (``147842^MDC_ECG_HEART_RATE^MDC``)."""
 
     @property
     def missing(self) -> tuple[str, ...]:

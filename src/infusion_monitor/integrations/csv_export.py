@@ -25,7 +25,7 @@ SESSION_COLUMNS = (
 VITALS_COLUMNS = (
     "session_id", "vitals_id", "taken_at", "entered_at", "entered_by", "source", "heart_rate",
     "systolic_bp", "diastolic_bp", "respiratory_rate", "spo2", "on_oxygen", "o2_flow_l_min",
-    "temperature_c", "acvpu", "amends_id", "amend_reason", "superseded",
+    "temperature_c", "acvpu", "amends_id", "amend_reason", "superseded", "mean_arterial_pressure",
 )  # fmt: skip
 QUALITY_COLUMNS = ("measure", "group", "subgroup", "n", "value", "detail")
 
@@ -109,6 +109,7 @@ def vitals_csv(review: SessionReview) -> str:
                 v.amends_id,
                 v.amend_reason,
                 v.superseded,
+                v.mean_bp,
             )
             for v in review.vitals
         ),

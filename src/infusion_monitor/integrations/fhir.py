@@ -38,6 +38,8 @@ SPO2_PULSE_OXIMETRY = "59408-5"
 BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
 SYSTOLIC = ("8480-6", "Systolic blood pressure")
 DIASTOLIC = ("8462-4", "Diastolic blood pressure")
+#: LOINC 8478-0 Mean blood pressure (HL7 FHIR example "mbp"; reference §8.1).
+MEAN = ("8478-0", "Mean blood pressure")
 #: CTCAE term -> (MedDRA LLT, SNOMED CT or None) (reference §8.4, §8.5).
 REACTION_CODES = {
     "infusion_related_reaction": ("10051792", None),
@@ -215,6 +217,13 @@ def _observations(
             else:
                 component["valueQuantity"] = _quantity(value, "mm[Hg]")
             components.append(component)
+        if vitals.mean_bp is not None:  # sent by a monitor: a component only when measured
+            components.append(
+                {
+                    "code": {"coding": [{"system": LOINC, "code": MEAN[0], "display": MEAN[1]}]},
+                    "valueQuantity": _quantity(vitals.mean_bp, "mm[Hg]"),
+                }
+            )
         entry["resource"]["component"] = components
         found.append(entry)
     return found

@@ -10,19 +10,20 @@ acknowledges a message only after its transaction committed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import Clock
-from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import (
@@ -41,9 +42,11 @@ from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
 from infusion_monitor.storage.inserts import insert_values
 from infusion_monitor.storage.models import (
+    BedMapping,
     Chair,
     GatewayMessage,
     InfusionSession,
+    MonitorObservation,
     Patient,
 )
 
@@ -70,11 +73,17 @@ class ReadingRefused(UserError):
 
 @dataclass(frozen=True)
 class ReadingStored:
-    """The reading is committed (or was already, for a resent message: ``duplicate``)."""
+    """The reading is committed (or was already, for a resent message: ``duplicate``).
+
+    ``vital_signs_id`` is its first set's row (a message with several measurement times stores
+    ``sets`` rows); ``notes`` name what the message carried and the app did not use.
+    """
 
     session_id: int
     vital_signs_id: int
     duplicate: bool
+    sets: int = 1
+    notes: tuple[str, ...] = ()
 
 
 class MonitorFeedService:
@@ -97,42 +106,77 @@ class MonitorFeedService:
     def store_batch(
         self, readings: Sequence[MonitorReading], now: datetime
     ) -> list[ReadingStored | Exception]:
-        """Store every reading in one transaction, each in its own savepoint; then commit.
+        """Store every reading in one transaction; then commit.
 
-        What the whole batch needs is read once: which messages are already stored, and the
-        active session of every bed or patient named. A refused reading never opens its
-        savepoint; one that fails while being stored rolls back only its own. Its place in the
-        result holds the error. If the commit itself fails, the error is raised and nothing is
-        stored.
+        What the whole batch needs is read once: which messages are already stored, the bed
+        mappings, and the active session of every chair or patient named. A refused reading
+        (unmapped bed, no session, impossible value) is refused before anything is written.
+        The readings are first written without savepoints (two statements less each, and two
+        round trips on PostgreSQL); if one fails while being written, the transaction is rolled
+        back and the batch is written again with a savepoint per reading, so that the failing
+        one rolls back alone. Its place in the result holds the error. If the commit itself
+        fails, the error is raised and nothing is stored.
         """
+        try:
+            return self._store_all(readings, now, isolated=False)
+        except _WriteFailed:
+            return self._store_all(readings, now, isolated=True)
+
+    def _store_all(
+        self, readings: Sequence[MonitorReading], now: datetime, *, isolated: bool
+    ) -> list[ReadingStored | Exception]:
         outcomes: list[ReadingStored | Exception] = []
+        observations: list[dict[str, object]] = []
         with self._sessions.begin() as db:
             stored = _stored_already(db, readings)
             sessions = _ActiveSessions(db, readings)
             for reading in readings:
                 key = (reading.sender, reading.control_id)
-                try:
-                    done = stored.get(key) or self._store_new(db, reading, sessions, now)
-                except IntegrityError as exc:
-                    # Another connection stored the same message at the same moment.
-                    again = _stored_already(db, [reading]).get(key)
-                    outcomes.append(exc if again is None else again)
-                    continue
-                except Exception as exc:
-                    outcomes.append(exc)
-                    continue
-                stored[key] = replace(done, duplicate=True)
+                done = stored.get(key)
+                if done is None:
+                    try:
+                        drafts = [_draft(one) for one in reading.sets]
+                        session_id = sessions.of(reading)
+                    except Exception as exc:  # refused before anything is written
+                        outcomes.append(exc)
+                        continue
+                    try:
+                        with db.begin_nested() if isolated else contextlib.nullcontext():
+                            done = self._write(db, reading, session_id, drafts, now)
+                    except IntegrityError as exc:
+                        if not isolated:
+                            raise _WriteFailed from exc
+                        # Another connection stored the same message at the same moment.
+                        again = _stored_already(db, [reading]).get(key)
+                        outcomes.append(exc if again is None else again)
+                        continue
+                    except Exception as exc:
+                        if not isolated:
+                            raise _WriteFailed from exc
+                        outcomes.append(exc)
+                        continue
+                    observations += done.rows
+                    done = done.stored
+                stored[key] = replace(done, duplicate=True, notes=())
                 outcomes.append(done)
+            if observations:  # every stored message's values, in one statement per batch
+                db.connection().execute(insert(MonitorObservation.__table__), observations)
         return outcomes
 
-    def _store_new(
-        self, db: Session, reading: MonitorReading, sessions: _ActiveSessions, now: datetime
-    ) -> ReadingStored:
-        """Store one reading not stored before, in its own savepoint of the caller's transaction."""
-        draft = _draft(reading)
-        session_id = sessions.of(reading)
-        with db.begin_nested():
-            author_row(db, self._actor, now)  # the gateway's staff row, registered once
+    def _write(
+        self,
+        db: Session,
+        reading: MonitorReading,
+        session_id: int,
+        drafts: Sequence[VitalsDraft],
+        now: datetime,
+    ) -> _Written:
+        """Write one reading not stored before: one vitals set per measurement time, and the
+        rows of each value sent with its code (the batch inserts them together)."""
+        ids: list[int] = []
+        rows: list[dict[str, object]] = []
+        author_row(db, self._actor, now)  # the gateway's staff row, registered once
+        for one, draft in zip(reading.sets, drafts, strict=True):
             recorded = self._vitals.record_in(
                 db,
                 self._actor,
@@ -141,18 +185,30 @@ class MonitorFeedService:
                 now,
                 audit_extra={"message": f"{reading.sender}/{reading.control_id}"},
             )
-            insert_values(
-                db,
-                GatewayMessage,
-                {
-                    "sender": reading.sender,
-                    "control_id": reading.control_id,
-                    "received_at": now,
-                    "session_id": session_id,
-                    "vital_signs_id": recorded.entry.id,
-                },
-            )
-        return ReadingStored(session_id, recorded.entry.id, duplicate=False)
+            ids.append(recorded.entry.id)
+            rows += _observation_rows(recorded.entry.id, one)
+        insert_values(
+            db,
+            GatewayMessage,
+            {
+                "sender": reading.sender,
+                "control_id": reading.control_id,
+                "received_at": now,
+                "session_id": session_id,
+                "vital_signs_id": ids[0],
+            },
+        )
+        return _Written(ReadingStored(session_id, ids[0], False, len(ids), reading.notes), rows)
+
+
+class _WriteFailed(Exception):
+    """A reading failed while the batch was written without savepoints: write it again."""
+
+
+@dataclass(frozen=True)
+class _Written:
+    stored: ReadingStored
+    rows: list[dict[str, object]]
 
 
 def make_monitor_feed(
@@ -174,10 +230,9 @@ def make_monitor_feed(
     return MonitorFeedService(sessions, vitals, monitor_actor(workstation))
 
 
-def _draft(reading: MonitorReading) -> VitalsDraft:
-    """The reading as a vitals draft, checked against the entry limits (reference §7)."""
-    values = _checked_values(reading)
-    temp = values.get("temp_c")
+def _draft(one: MonitorSet) -> VitalsDraft:
+    """One measurement time's values as a vitals draft, checked against the entry limits."""
+    values = _checked_values(one)
     return VitalsDraft(
         hr=_int(values.get("hr")),
         sbp=_int(values.get("sbp")),
@@ -186,24 +241,38 @@ def _draft(reading: MonitorReading) -> VitalsDraft:
         spo2=_int(values.get("spo2")),
         on_oxygen=False,
         o2_flow_l_min=None,
-        temp_c=temp,
-        temp_raw=reading.raw_temperature,
+        temp_c=values.get("temp_c"),
+        temp_raw=one.raw_temperature,
         acvpu=Acvpu.A,  # not stored for a monitor set (VitalsService)
         pain=None,
-        taken_at=reading.taken_at,
+        taken_at=one.taken_at,
         source=Source.MONITOR,
+        mean_bp=_int(values.get("map")),
+        hr_source=one.sources.get("hr"),
     )
 
 
-def _checked_values(reading: MonitorReading) -> dict[str, Decimal]:
+#: Mean arterial pressure has no entry limit of its own (it is never typed): the systolic
+#: limits of reference §7 bound it, as MAP lies between diastolic and systolic.
+_MAP_LIMITS = VITAL_LIMITS["sbp"]
+
+
+def _checked_values(one: MonitorSet) -> dict[str, Decimal]:
     """Refuse impossible values with the entry limits of reference §7 (domain/vitals.py)."""
     out: dict[str, Decimal] = {}
-    for name, value in reading.values.items():
+    for name, value in one.values.items():
         if name == "temp_c":
             value = round_temperature(value)
-        reason = reject_reason(name, value)
-        if reason is not None:
-            raise ReadingRefused(f"{VITAL_LIMITS[name].label} {reason}")
+        if name == "map":
+            if not _MAP_LIMITS.reject_below <= value <= _MAP_LIMITS.reject_above:
+                raise ReadingRefused(
+                    f"mean arterial pressure {value} is outside {_MAP_LIMITS.reject_below}-"
+                    f"{_MAP_LIMITS.reject_above}"
+                )
+        else:
+            reason = reject_reason(name, value)
+            if reason is not None:
+                raise ReadingRefused(f"{VITAL_LIMITS[name].label} {reason}")
         out[name] = value
     reason = pressure_reason(_int(out.get("sbp")), _int(out.get("dbp")))
     if reason is not None:
@@ -213,6 +282,23 @@ def _checked_values(reading: MonitorReading) -> dict[str, Decimal]:
 
 def _int(value: Decimal | None) -> int | None:
     return None if value is None else int(value)
+
+
+def _observation_rows(vital_signs_id: int, one: MonitorSet) -> list[dict[str, object]]:
+    """Every value of the set with its code and source, marking the ones the set's row holds."""
+    used = set(one.sources.items())
+    return [
+        {
+            "vital_signs_id": vital_signs_id,
+            "vital": o.vital,
+            "source": o.source,
+            "code": o.code[:100],
+            "value": float(o.value),
+            "raw": o.raw,
+            "used": (o.vital, o.code) in used and one.values.get(o.vital) == o.value,
+        }
+        for o in one.observations
+    ]
 
 
 def _stored_already(
@@ -243,13 +329,32 @@ def _stored_already(
     }
 
 
+def same_label(text: str) -> str:
+    """A bed label or chair name as compared: case and runs of spaces do not matter."""
+    return " ".join(text.split()).casefold()
+
+
 class _ActiveSessions:
-    """The active sessions of every bed (PV1-3) and patient (PID-3) a batch names: one query
-    for the beds, one for the patients (each a look-up by index), loaded into the transaction
-    so that storing the values does not read them again."""
+    """Where each reading of a batch goes: its bed label mapped to a chair (the unit's bed
+    mappings, else a chair of that name), and the active sessions of those chairs and of the
+    patients named. The mappings are read once per batch; the sessions in one query for the
+    chairs and one for the patients (each a look-up by index)."""
 
     def __init__(self, db: Session, readings: Sequence[MonitorReading]) -> None:
-        beds = {reading.bed for reading in readings if reading.bed}
+        # Every chair with its mappings, in one query (a chair without any comes once, None).
+        places = db.execute(
+            select(
+                Chair.name, BedMapping.bed_label, BedMapping.point_of_care, BedMapping.facility
+            ).outerjoin(BedMapping, BedMapping.chair_id == Chair.id)
+        ).all()
+        self._chairs = {same_label(name): name for name, *_ in places}
+        self._mappings = [
+            (label, point_of_care, facility, name)
+            for name, label, point_of_care, facility in places
+            if label is not None
+        ]
+        chairs = {self.chair(reading) for reading in readings if reading.bed}
+        chairs.discard(None)
         patients = {reading.patient_id for reading in readings if not reading.bed}
         query = (
             select(InfusionSession, Chair.name, Patient.mrn)
@@ -258,18 +363,42 @@ class _ActiveSessions:
             .where(InfusionSession.state.in_(ACTIVE_STATES))
         )
         rows: list[tuple[InfusionSession, str, str | None]] = []
-        if beds:
-            rows += db.execute(query.where(Chair.name.in_(beds)))
+        if chairs:
+            rows += db.execute(query.where(Chair.name.in_(chairs)))
         if patients:
             rows += db.execute(query.where(Patient.mrn.in_(patients)))
         # A session may be found both ways; it is one session.
         self._found = list({session.id: (session, bed, mrn) for session, bed, mrn in rows}.values())
 
+    def chair(self, reading: MonitorReading) -> str | None:
+        """The chair the reading's bed is mapped to: the most specific mapping whose label
+        matches and whose point of care and facility are empty or match; else the chair of
+        that name; else None."""
+        assert reading.bed is not None
+        label = same_label(reading.bed)
+        place = (same_label(reading.point_of_care or ""), same_label(reading.facility or ""))
+        best: tuple[int, str] | None = None
+        for bed_label, point_of_care, facility, chair in self._mappings:
+            if same_label(bed_label) != label:
+                continue
+            wanted = (same_label(point_of_care), same_label(facility))
+            if any(w and w != got for w, got in zip(wanted, place, strict=True)):
+                continue
+            score = sum(1 for w in wanted if w)
+            if best is None or score > best[0]:
+                best = (score, chair)
+        if best is not None:
+            return best[1]
+        return self._chairs.get(label)
+
     def of(self, reading: MonitorReading) -> int:
         """The id of the one active session in the reading's chair, else of its patient."""
         if reading.bed:
-            found = [row for row in self._found if row[1] == reading.bed]
-            where = f"bed/chair '{reading.bed}'"
+            chair = self.chair(reading)
+            if chair is None:
+                raise ReadingRefused(f"bed '{_place(reading)}' is not mapped to a chair")
+            found = [row for row in self._found if row[1] == chair]
+            where = f"bed/chair '{chair}'"
         else:
             found = [row for row in self._found if row[2] == reading.patient_id]
             where = "this patient identifier"
@@ -281,3 +410,9 @@ class _ActiveSessions:
         if reading.bed and reading.patient_id and mrn != reading.patient_id:
             raise ReadingRefused("the patient identifier does not match the patient in that chair")
         return session.id
+
+
+def _place(reading: MonitorReading) -> str:
+    """``Bed 5`` or ``Bed 5 (ICU, XYZ HOSPITAL)``: the label as the monitor sent it."""
+    where = ", ".join(part for part in (reading.point_of_care, reading.facility) if part)
+    return f"{reading.bed} ({where})" if where else str(reading.bed)

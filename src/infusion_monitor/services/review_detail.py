@@ -108,6 +108,7 @@ class VitalsReview:
     amends_id: int | None
     amend_reason: str | None
     superseded: bool
+    mean_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -476,6 +477,7 @@ def read_review(
                 row.amends_id,
                 row.amend_reason,
                 row.id in superseded,
+                row.mean_arterial_pressure,
             )
             for row in vitals_rows
         ),

@@ -92,6 +92,8 @@ class LatestVitals:
     rr: int | None
     spo2: int | None
     temp_c: float | None
+    mean_bp: int | None = None
+    """Mean arterial pressure, when the monitor sent it."""
 
     def stale(self, now: datetime, stale_after: timedelta) -> bool:
         """Whether the screens grey these values out at ``now`` (``domain.monitor.is_stale``)."""
@@ -350,7 +352,7 @@ WHERE session_id IN ({ids}) GROUP BY session_id
 #: Each session's newest set that no later set corrects: its source, time and values.
 LATEST_VITALS_SQL = """
 SELECT session_id, source, taken_at, heart_rate, systolic_bp, diastolic_bp, respiratory_rate,
-       spo2, temperature_c
+       spo2, temperature_c, mean_arterial_pressure
 FROM vital_signs WHERE id IN (
     SELECT (SELECT v.id FROM vital_signs v
             WHERE v.session_id = s.id AND v.id NOT IN (

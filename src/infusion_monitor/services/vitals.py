@@ -155,6 +155,9 @@ def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> d
         "amends_id": row.amends_id,
         "amend_reason": row.amend_reason,
     }
+    if row.mean_arterial_pressure is not None or row.heart_rate_source is not None:
+        values["mean_arterial_pressure"] = row.mean_arterial_pressure
+        values["heart_rate_source"] = row.heart_rate_source
     if draft is not None and draft.temp_raw is not None:
         values["temperature_entered"] = draft.temp_raw
     return values
@@ -372,6 +375,8 @@ class VitalsService:
             ),
             amends_id=None if amends is None else amends[0],
             amend_reason=None if amends is None else amends[1],
+            mean_arterial_pressure=draft.mean_bp,
+            heart_rate_source=draft.hr_source,
         )
         db.add(row)
         db.flush()

@@ -50,6 +50,7 @@ class TrendSet:
     temp_c: float | None
     news2: int | None
     monitor: bool
+    mean_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
             v.temperature_c,
             scores.score if scores.applicable else None,
             v.source == "monitor",
+            v.mean_arterial_pressure,
         )
 
     sets = tuple(trend_set(v) for v in current)

@@ -201,6 +201,7 @@ class VitalSigns(AppendOnly, Base):
         _between("o2_flow_l_min", 0, 60),
         _between("temperature_c", 25, 45),
         _between("pain", 0, 10),
+        _between("mean_arterial_pressure", 0, 300),
         _amend_pair(),
         Index(None, "session_id", "taken_at"),
     )
@@ -224,6 +225,49 @@ class VitalSigns(AppendOnly, Base):
     incomplete_reason: Mapped[str | None] = mapped_column(Text)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("vital_signs.id"))
     amend_reason: Mapped[str | None] = mapped_column(Text)
+    #: Mean arterial pressure as a monitor sent it (mmHg; 0008); never typed.
+    mean_arterial_pressure: Mapped[int | None]
+    #: The monitor's observation code the heart rate came from (0008); None when typed.
+    heart_rate_source: Mapped[str | None] = mapped_column(String(100))
+
+
+class MonitorObservation(AppendOnly, Base):
+    """Every value a monitor sent with a stored set, with its code and source (0008).
+
+    The set's columns hold what the rules use (one heart rate chosen by source priority); this
+    keeps each value sent, the ones not chosen included (an oximeter's pulse rate beside the
+    ECG's heart rate), so that nothing acknowledged is lost.
+    """
+
+    __tablename__ = "monitor_observation"
+    __table_args__ = (Index(None, "vital_signs_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vital_signs_id: Mapped[int] = mapped_column(ForeignKey("vital_signs.id"))
+    vital: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float]
+    raw: Mapped[str | None] = mapped_column(String(40))
+    used: Mapped[bool]
+
+
+class BedMapping(Base):
+    """A monitor's bed label (PV1-3), with or without its point of care and facility → a chair.
+
+    Managed with ``infusion-monitor beds`` (0008). An empty point of care or facility matches
+    any; the most specific mapping wins.
+    """
+
+    __tablename__ = "bed_mapping"
+    __table_args__ = (UniqueConstraint("bed_label", "point_of_care", "facility"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bed_label: Mapped[str] = mapped_column(String(100))
+    point_of_care: Mapped[str] = mapped_column(String(100), default="")
+    facility: Mapped[str] = mapped_column(String(100), default="")
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"))
+    created_at: Mapped[datetime]
 
 
 class SymptomRecord(AppendOnly, Base):

@@ -36,6 +36,8 @@ def value_cells(latest: LatestVitals) -> tuple[tuple[str, str], ...]:
         return MISSING if value is None else f"{value:.{digits}f}{unit}"
 
     bp = MISSING if latest.sbp is None or latest.dbp is None else f"{latest.sbp}/{latest.dbp}"
+    if latest.mean_bp is not None:
+        bp = f"{bp} ({latest.mean_bp})"
     values = (
         number(latest.hr),
         bp,

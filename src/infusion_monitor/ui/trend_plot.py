@@ -73,6 +73,7 @@ class TrendPoint:
     temp_c: float | None = None
     news2: float | None = None
     monitor: bool = False
+    mean_bp: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,21 @@ class Lane:
 
 LANES = (
     Lane("hr", "HR", "/min", ("hr",), (30, 180)),
-    Lane("bp", "BP", "mmHg", ("sbp", "dbp"), (30, 220)),
+    Lane("bp", "BP", "mmHg<br>··· MAP", ("sbp", "dbp", "mean_bp"), (30, 220)),
     Lane("rr", "RR", "/min", ("rr",), (0, 40)),
     Lane("spo2", "SpO2", "%", ("spo2",), (80, 100)),
     Lane("temp", "Temp", "°C", ("temp_c",), (34, 41)),
     Lane("news2", "NEWS2", "score", ("news2",), (0, 14)),
 )
-COLUMNS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c", "news2")
+COLUMNS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c", "news2", "mean_bp")
+#: Monitor-only values drawn dotted between the others of their lane (MAP between SBP and DBP).
+DOTTED_COLUMNS = ("mean_bp",)
+DOTTED = Qt.PenStyle.DotLine
 COLOURS = {
     "hr": "#1F5FAD",
     "sbp": "#8E2C48",
     "dbp": "#C0607A",
+    "mean_bp": "#5A1A2E",
     "rr": "#2F7D4A",
     "spo2": "#0E6F7C",
     "temp_c": "#9A5B00",
@@ -341,8 +346,11 @@ class TrendPlot(QWidget):
                     plot.addItem(band, ignoreBounds=True)
             for column in lane.columns:
                 colour = COLOURS[column]
+                style = DOTTED if column in DOTTED_COLUMNS else Qt.PenStyle.SolidLine
                 monitor = plot.plot(
-                    pen=pg.mkPen(colour, width=1), connect="finite", name=f"{column} monitor"
+                    pen=pg.mkPen(colour, width=1, style=style),
+                    connect="finite",
+                    name=f"{column} monitor",
                 )
                 typed = plot.plot(
                     pen=pg.mkPen(colour, width=2),
@@ -506,7 +514,8 @@ class TrendPlot(QWidget):
 
         events = self.events_near(t_min)
         return (
-            f"{when} · {source} · HR {shown('hr')} · BP {shown('sbp')}/{shown('dbp')} · "
+            f"{when} · {source} · HR {shown('hr')} · "
+            f"BP {shown('sbp')}/{shown('dbp')} ({shown('mean_bp')}) · "
             f"RR {shown('rr')} · SpO2 {shown('spo2')} · T {shown('temp_c', 1)} °C · "
             f"NEWS2 {shown('news2')}"
             + (f"\nEvents: {event_list_text(events, self._start)}" if events else "")

@@ -22,6 +22,7 @@ def _point(item: TrendSet) -> TrendPoint:
         item.temp_c,
         item.news2,
         item.monitor,
+        item.mean_bp,
     )
 
 

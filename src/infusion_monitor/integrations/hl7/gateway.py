@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from infusion_monitor.domain.monitor import MonitorReading
+from infusion_monitor.domain.monitor import HEART_RATE_SOURCES, MonitorReading
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.hl7.message import (
     ACCEPT,
@@ -130,11 +130,21 @@ class GroupCommitter:
 
 
 class Gateway:
-    """Turn one framed message into its ACK; never raises."""
+    """Turn one framed message into its ACK; never raises.
 
-    def __init__(self, store: Store, now: Callable[[], datetime]) -> None:
+    ``heart_rate_sources`` is the order in which the rules' heart rate is chosen among the
+    sources a set carries (``[gateway] heart_rate_sources``).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        now: Callable[[], datetime],
+        heart_rate_sources: Sequence[str] = HEART_RATE_SOURCES,
+    ) -> None:
         self._store = store
         self._now = now
+        self._sources = tuple(heart_rate_sources)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -145,6 +155,7 @@ class Gateway:
     def answer(self, message: bytes | Oversized) -> bytes:
         """The ACK for one message: AA once stored, AE/AR with the reason otherwise."""
         header: Header | None = None
+        notes: tuple[str, ...] = ()
         try:
             if isinstance(message, Oversized):
                 with contextlib.suppress(MessageRefused):
@@ -154,10 +165,12 @@ class Gateway:
                     f"message of {message.size} bytes is larger than {MAX_MESSAGE_BYTES}",
                 )
             header = read_header(decode(message))
-            reading = parse_oru(message)
+            reading = parse_oru(message, heart_rate_sources=self._sources)
             outcome = self._store(reading, self._now())
-            text = "already stored" if getattr(outcome, "duplicate", False) else "stored"
-            code = ACCEPT
+            code, text = ACCEPT, _stored_text(outcome, reading)
+            notes = reading.notes
+            if reading.notes:
+                log.info("Gateway: %s/%s %s", reading.sender, reading.control_id, text)
         except MessageRefused as refused:
             code, text = refused.code, refused.reason
         except UserError as refused:
@@ -167,7 +180,18 @@ class Gateway:
             code, text = ERROR, "internal error; the message was not stored, send it again"
         if code != ACCEPT:
             log.info("Gateway: %s %s", code, text)
-        return ack(header, code, text, self._now(), self._control_id())
+        return ack(header, code, text, self._now(), self._control_id(), notes)
+
+
+def _stored_text(outcome: Any, reading: MonitorReading) -> str:
+    """MSA-3 of an AA: stored (how many sets), and what the message carried that was not used."""
+    if getattr(outcome, "duplicate", False):
+        return "already stored"
+    sets = len(reading.sets)
+    text = "stored" if sets == 1 else f"stored {sets} sets"
+    if reading.notes:
+        text += "; " + "; ".join(reading.notes)
+    return text
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -289,13 +313,13 @@ def running_gateway(
     port: int,
     *,
     idle_timeout_s: float = IDLE_TIMEOUT_S,
+    heart_rate_sources: Sequence[str] = HEART_RATE_SOURCES,
 ) -> Iterator[GatewayServer]:
     """Serve on ``host:port`` with group commit until the block ends (OSError: cannot listen)."""
     committer = GroupCommitter(store_batch)
     try:
-        server = GatewayServer(
-            Gateway(committer.store, now), host, port, idle_timeout_s=idle_timeout_s
-        )
+        gateway = Gateway(committer.store, now, heart_rate_sources)
+        server = GatewayServer(gateway, host, port, idle_timeout_s=idle_timeout_s)
         with server:
             yield server
     finally:
