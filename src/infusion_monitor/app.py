@@ -477,7 +477,7 @@ def complete_window(
         funnel,
         make_sound_player,
     )
-    _attach_review(window, database, clock, library, rules, state.require_actor)
+    _attach_review(window, database, clock, library, rules, state.require_actor, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -571,14 +571,18 @@ def _attach_review(
     library: ProtocolLibrary,
     rules: RuleSetService,
     actor: Callable[[], Actor],
+    config: Config,
 ) -> None:
     """The charge nurse's Review menu: session review and quality measures."""
     from infusion_monitor.services.quality import QualityService
+    from infusion_monitor.services.quality_facts import settings_from
     from infusion_monitor.services.review import ReviewService
     from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
 
     review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
-    attach_review(window, ReviewWiring(review, QualityService(database.sessions), actor, clock))
+    settings = settings_from(config.quality, config.alerts.escalate_after_s)
+    quality = QualityService(database.sessions, settings)
+    attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).

@@ -83,6 +83,8 @@ class SessionFilter:
     min_priority: str | None = None
     search: str | None = None
     """An MRN (exact, any case) or part of the patient's name."""
+    ids: frozenset[int] | None = None
+    """Only these sessions (the quality page's drill-down: the sessions behind a number)."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,8 @@ def _where(wanted: SessionFilter) -> list[ColumnElement[bool]]:
         floor = PRIORITY_RANK[wanted.min_priority]
         names = [name for name, rank in PRIORITY_RANK.items() if rank >= floor]
         clauses.append(exists().where(Assessment.session_id == sid, Assessment.priority.in_(names)))
+    if wanted.ids is not None:
+        clauses.append(sid.in_(sorted(wanted.ids)))
     text = (wanted.search or "").strip()
     if text:
         clauses.append(
@@ -265,6 +269,11 @@ def _sort_column(key: SortKey, columns: dict[str, Any]) -> Any:
 def _base(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
     query = query.join(Patient, InfusionSession.patient_id == Patient.id)
     return query.where(and_(*_where(wanted)))
+
+
+def filtered_ids(wanted: SessionFilter) -> Select[Any]:
+    """The ids of the finished sessions ``wanted`` matches (a subquery for ``IN``)."""
+    return _base(select(InfusionSession.id), wanted)
 
 
 def query_sessions(
@@ -314,8 +323,8 @@ def _row(values: Any) -> SessionRow:
     return SessionRow(
         id=sid,
         created_at=created,
-        started_at=_aware(found["started"]),
-        ended_at=_aware(found["ended"]),
+        started_at=aware(found["started"]),
+        ended_at=aware(found["ended"]),
         chair=chair,
         patient_name=patient,
         mrn=mrn,
@@ -334,7 +343,7 @@ def _row(values: Any) -> SessionRow:
     )
 
 
-def _aware(value: Any) -> datetime | None:
+def aware(value: Any) -> datetime | None:
     """A subquery's time as an aware UTC datetime (SQLite may hand back naive or text)."""
     if value is None:
         return None

@@ -200,17 +200,31 @@ def _start_of(day: QDate) -> datetime:
 
 
 class ReviewWindow(QWidget):
-    """The charge nurse's list of finished sessions (non-modal)."""
+    """The charge nurse's list of finished sessions (non-modal).
+
+    With ``preset`` it lists exactly those sessions (the quality page's "sessions behind this
+    number"): the filter bar gives way to ``heading``, and sorting and opening work as ever.
+    """
 
     session_opened = Signal(object)
 
-    def __init__(self, review: ReviewService, actor: CurrentActor, clock: Clock) -> None:
+    def __init__(
+        self,
+        review: ReviewService,
+        actor: CurrentActor,
+        clock: Clock,
+        preset: SessionFilter | None = None,
+        heading: str = "",
+    ) -> None:
         super().__init__()
-        self.setWindowTitle("Session review — Infusion Monitor")
+        self.setWindowTitle(
+            "Session review — Infusion Monitor" if preset is None else f"Sessions behind: {heading}"
+        )
         self.resize(1500, 860)
         self._review = review
         self._actor = actor
         self._clock = clock
+        self._preset = preset
         self.details: list[QWidget] = []
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
@@ -254,7 +268,12 @@ class ReviewWindow(QWidget):
                 filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(show)
-        filters.addWidget(export)
+        filters.setContentsMargins(0, 0, 0, 0)
+        self.filter_bar = QWidget()
+        self.filter_bar.setLayout(filters)
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_bar, 1)
+        bar.addWidget(export)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.model = SessionTableModel(self._fetch)
@@ -274,11 +293,18 @@ class ReviewWindow(QWidget):
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         QShortcut(QKeySequence("Return"), self.table, self.open_selected)
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.heading.setVisible(preset is not None)
+        self.filter_bar.setVisible(preset is None)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(self.heading)
+        layout.addLayout(bar)
+        if preset is None:
+            self._fill_choices()
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
-        self._fill_choices()
         self.refresh()
 
     def _fill_choices(self) -> None:
@@ -298,7 +324,9 @@ class ReviewWindow(QWidget):
             self.chair.addItem(name, chair_id)
 
     def filter(self) -> SessionFilter:
-        """The filters as typed."""
+        """The filters as typed (or the preset sessions)."""
+        if self._preset is not None:
+            return self._preset
         return SessionFilter(
             since=_start_of(self.since.date()),
             until=_start_of(self.until.date()) + timedelta(days=1),
@@ -319,6 +347,8 @@ class ReviewWindow(QWidget):
         """Query the first page again."""
         self.message.clear()
         self.model.reload()
+        if self.model.rowCount():  # Enter opens the first session at once; arrows move on
+            self.table.setCurrentIndex(self.model.index(0, 0))
         if not self.message.text():
             shown = self.model.rowCount()
             self.message.setText(
