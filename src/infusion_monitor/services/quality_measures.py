@@ -592,14 +592,17 @@ def _tallies(
     for miss in facts.missed:
         if miss.kind == "late":
             late[(miss.session_id, miss.phase)] += 1
+    phases = (FIRST_HOUR, LATER, OBSERVATION)
     for s in facts.sessions:
-        for phase, sets in zip((FIRST_HOUR, LATER, OBSERVATION), s.sets_by_phase, strict=True):
+        for phase, sets in zip(phases, s.sets_by_phase, strict=True):
+            if not sets:
+                continue
             name = key(s, phase)
-            if name is None or not sets:
+            if name is None:
                 continue
             tally = found[name]
             tally.checks += sets
-            tally.on_time += max(sets - late[(s.id, phase)], 0)
+            tally.on_time += sets - min(late.get((s.id, phase), 0), sets)
             tally.sessions.append(s.id)
     by_id = {s.id: s for s in facts.sessions}
     for miss in facts.missed:
@@ -659,10 +662,10 @@ def _missed_reasons(missed: Sequence[MissedCheck], labels: dict[str, str]) -> Me
 def on_time_section(facts: QualityFacts, settings: QualitySettings) -> QualitySection:
     """Vitals on time for the unit and per nurse (by month), against the unit's target line."""
     target = settings.target_pct
-    month = settings.month_of
-    unit = _tallies(facts, lambda s, _p: month(s.created_at))
+    months = {s.id: settings.month_of(s.created_at) for s in facts.sessions}
+    unit = _tallies(facts, lambda s, _p: months[s.id])
     nurse = _tallies(facts, lambda s, _p: s.nurse)
-    nurse_month = _tallies(facts, lambda s, _p: f"{s.nurse}\t{month(s.created_at)}")
+    nurse_month = _tallies(facts, lambda s, _p: f"{s.nurse}\t{months[s.id]}")
     drug = _tallies(facts, lambda s, _p: s.drug)
     phase = _tallies(facts, lambda _s, p: p)
     total = _tallies(facts, lambda _s, _p: "Unit")

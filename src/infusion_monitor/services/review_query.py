@@ -292,29 +292,37 @@ def query_sessions(
     columns = _columns(db)
     order = _sort_column(sort, columns)
     tie = InfusionSession.id.desc() if descending else InfusionSession.id
-    query = (
-        _base(
-            select(
-                InfusionSession.id,
-                InfusionSession.created_at,
-                Chair.name,
-                Patient.name,
-                Patient.mrn,
-                InfusionSession.drug_name,
-                InfusionSession.cycle,
-                Nurse.name,
-                *(column.label(name) for name, column in columns.items()),
-            ),
-            wanted,
+    # The page's ids first (only the sort column is computed for every matching session; the
+    # database would otherwise compute every column of every row before sorting), then its rows.
+    page = list(
+        db.scalars(
+            _base(select(InfusionSession.id), wanted)
+            .join(Chair, InfusionSession.chair_id == Chair.id)
+            .join(Nurse, InfusionSession.nurse_id == Nurse.id)
+            .order_by(order.desc() if descending else order.asc(), tie)
+            .offset(offset)
+            .limit(limit)
         )
+    )
+    query = (
+        select(
+            InfusionSession.id,
+            InfusionSession.created_at,
+            Chair.name,
+            Patient.name,
+            Patient.mrn,
+            InfusionSession.drug_name,
+            InfusionSession.cycle,
+            Nurse.name,
+            *(column.label(name) for name, column in columns.items()),
+        )
+        .join(Patient, InfusionSession.patient_id == Patient.id)
         .join(Chair, InfusionSession.chair_id == Chair.id)
         .join(Nurse, InfusionSession.nurse_id == Nurse.id)
-        .order_by(order.desc() if descending else order.asc(), tie)
-        .offset(offset)
-        .limit(limit)
+        .where(InfusionSession.id.in_(page))
     )
-    rows = tuple(_row(values) for values in db.execute(query))
-    return SessionPage(rows, total, offset)
+    found = {row.id: row for row in (_row(values) for values in db.execute(query))}
+    return SessionPage(tuple(found[sid] for sid in page), total, offset)
 
 
 def _row(values: Any) -> SessionRow:
