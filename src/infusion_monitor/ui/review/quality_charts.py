@@ -61,6 +61,7 @@ class Chart(pg.GraphicsLayoutWidget):
         self.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         self.ci.layout.setColumnStretchFactor(0, 5)
         self.ci.layout.setColumnStretchFactor(1, 1)
+        self.setToolTip("Click a marker in the legend to hide or show its series.")
         self.series: list[str] = []
 
     def add(self, item: pg.GraphicsObject, name: str) -> None:
@@ -214,7 +215,16 @@ def response_chart(report: QualityReport) -> Chart:
                 pen=pg.mkPen(TEXT, width=1.5),
             )
         )
-    chart.plot.getAxis("bottom").setTicks([list(enumerate(severities))])
+    reactions_at = table.columns.index("Reactions")
+    counts = {row.labels[0]: row.figures[reactions_at].n for row in table.rows}
+    chart.plot.getAxis("bottom").setTicks(
+        [
+            [
+                (i, f"{s} · n={counts[s]}{' ' + SMALL_MARK if counts[s] < SMALL_N else ''}")
+                for i, s in enumerate(severities)
+            ]
+        ]
+    )
     chart.plot.setXRange(-0.6, max(len(severities) - 0.4, 0.6), padding=0)
     return chart
 

@@ -273,6 +273,7 @@ class ReviewWindow(QWidget):
         self.filter_bar.setLayout(filters)
         bar = QHBoxLayout()
         bar.addWidget(self.filter_bar, 1)
+        bar.addStretch(0 if preset is None else 1)
         bar.addWidget(export)
         self.message = QLabel()
         self.message.setWordWrap(True)
