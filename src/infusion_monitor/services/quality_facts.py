@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Interval, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from infusion_monitor.config import QualitySection
@@ -35,8 +35,7 @@ from infusion_monitor.services.review_query import (
     SKIPPED_NOTE,
     SessionFilter,
     aware,
-    filtered_ids,
-    seconds_between,
+    filtered,
 )
 from infusion_monitor.storage import models
 
@@ -193,107 +192,152 @@ def _quiet(_share: float, _what: str) -> None:
 
 
 def read_facts(db: Session, wanted: SessionFilter, progress: Progress = _quiet) -> QualityFacts:
-    """The facts of the finished sessions ``wanted`` matches."""
-    ids = filtered_ids(wanted)
+    """The facts of the finished sessions ``wanted`` matches.
+
+    The sessions are read first; every other table is then read over the range of their ids
+    (an index range, not one probe per session) and kept for the sessions that matched.
+    """
     progress(0.0, "Reading sessions")
     s = models.InfusionSession
     sessions = db.execute(
-        select(s.id, models.Nurse.name, s.created_at, s.drug_name, s.cycle)
-        .join(models.Nurse, s.nurse_id == models.Nurse.id)
-        .where(s.id.in_(ids))
+        filtered(
+            select(s.id, models.Nurse.name, s.created_at, s.drug_name, s.cycle).join(
+                models.Nurse, s.nurse_id == models.Nurse.id
+            ),
+            wanted,
+        ).order_by(s.id)
     ).all()
-    times = _times(ids)
+    if not sessions:
+        return QualityFacts()
+    scope = _Scope(sessions[0][0], sessions[-1][0], {row[0] for row in sessions})
+    times = _times(db, scope)
     progress(0.15, "Counting vitals sets")
-    phases = _set_phases(db, ids, times)
+    phases = _set_phases(db, scope, times)
     facts = tuple(
         SessionFact(sid, nurse, created, drug, cycle or 1, phases.get(sid, (0, 0, 0)))
         for sid, nurse, created, drug, cycle in sessions
     )
     progress(0.45, "Reading late and skipped checks")
-    missed = _missed(db, ids, times)
+    missed = _missed(db, scope, times)
     progress(0.55, "Reading alerts")
-    alerts = _alerts(db, ids)
+    alerts = _alerts(db, scope)
     progress(0.7, "Reading reactions")
-    reactions = _reactions(db, ids)
-    declined = _declined(db, ids)
+    reactions = _reactions(db, scope)
+    declined = _declined(db, scope)
     progress(0.9, "Computing the measures")
     return QualityFacts(facts, missed, alerts, reactions, declined)
 
 
-def _times(ids: Any) -> Any:
-    """Per session: the infusion start and the observation start (a subquery)."""
+@dataclass(frozen=True)
+class _Scope:
+    """The matched sessions: their id range (what the queries read) and the ids themselves."""
+
+    low: int
+    high: int
+    ids: set[int]
+
+    def of(self, column: Any) -> ColumnElement[bool]:
+        """``column`` (a session id) within the range."""
+        return column.between(self.low, self.high)  # type: ignore[no-any-return]
+
+
+def _times(db: Session, scope: _Scope) -> Any:
+    """Per session: the infusion start, the end of its first hour, the observation start."""
     event = models.SessionEvent
 
     def first(kind: str) -> Any:
         return func.min(case((event.type == kind, event.at)))
 
+    started = first("start")
+    if db.get_bind().dialect.name == "sqlite":  # stored as text that sorts in time order
+        hour_end = func.strftime("%Y-%m-%d %H:%M:%f", started, f"+{FIRST_HOUR_S} seconds")
+    else:
+        hour_end = started + literal(timedelta(seconds=FIRST_HOUR_S), Interval())
     return (
         select(
             event.session_id.label("session_id"),
-            first("start").label("started"),
+            started.label("started"),
+            hour_end.label("hour_end"),
             first("observation_start").label("observed"),
         )
-        .where(event.session_id.in_(ids), event.type.in_(("start", "observation_start")))
+        .where(scope.of(event.session_id), event.type.in_(("start", "observation_start")))
         .group_by(event.session_id)
         .subquery()
     )
 
 
-def _set_phases(db: Session, ids: Any, times: Any) -> dict[int, tuple[int, int, int]]:
+def _set_phases(db: Session, scope: _Scope, times: Any) -> dict[int, tuple[int, int, int]]:
     vitals = models.VitalSigns
-    since_start = seconds_between(db, times.c.started, vitals.taken_at)
-    phase = case(
-        (and_(times.c.observed.is_not(None), vitals.taken_at >= times.c.observed), 2),
-        (and_(times.c.started.is_not(None), since_start >= FIRST_HOUR_S), 1),
-        else_=0,
-    )
-    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for sid, index, n in db.execute(
-        select(vitals.session_id, phase, func.count())
-        .select_from(vitals)
-        .outerjoin(times, times.c.session_id == vitals.session_id)
-        .where(vitals.session_id.in_(ids), vitals.amends_id.is_(None))
-        .group_by(vitals.session_id, phase)
-    ):
-        found[sid][int(index)] += n
-    return {sid: (a, b, c) for sid, (a, b, c) in found.items()}
+
+    def counted(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    observed = and_(times.c.observed.is_not(None), vitals.taken_at >= times.c.observed)
+    first = and_(~observed, or_(times.c.hour_end.is_(None), vitals.taken_at < times.c.hour_end))
+    return {
+        sid: (int(in_first), int(total - in_first - in_observation), int(in_observation))
+        for sid, total, in_first, in_observation in db.execute(
+            select(vitals.session_id, func.count(), counted(first), counted(observed))
+            .select_from(vitals)
+            .outerjoin(times, times.c.session_id == vitals.session_id)
+            .where(scope.of(vitals.session_id), vitals.amends_id.is_(None))
+            .group_by(vitals.session_id)
+        )
+        if sid in scope.ids
+    }
 
 
-def _missed(db: Session, ids: Any, times: Any) -> tuple[MissedCheck, ...]:
+def _missed(db: Session, scope: _Scope, times: Any) -> tuple[MissedCheck, ...]:
     event = models.SessionEvent
     note = event.payload["note"].as_string()
-    found = []
-    for sid, kind, reason, due, at, started, observed in db.execute(
-        select(
-            event.session_id,
-            note,
-            event.payload["reason"].as_string(),
-            event.payload["due_at"].as_string(),
-            event.at,
-            times.c.started,
-            times.c.observed,
+    notes = [
+        row
+        for row in db.execute(
+            select(
+                event.session_id,
+                note,
+                event.payload["reason"].as_string(),
+                event.payload["due_at"].as_string(),
+                event.at,
+            ).where(
+                scope.of(event.session_id),
+                event.type == "note",
+                note.in_((LATE_NOTE, SKIPPED_NOTE)),
+            )
         )
-        .outerjoin(times, times.c.session_id == event.session_id)
-        .where(event.session_id.in_(ids), event.type == "note", note.in_((LATE_NOTE, SKIPPED_NOTE)))
-    ):
-        when = datetime.fromisoformat(due) if due else at
+        if row[0] in scope.ids
+    ]
+    noted = sorted({row[0] for row in notes})
+    phases = {
+        sid: (aware(started), aware(observed))
+        for sid, started, observed in db.execute(
+            select(times.c.session_id, times.c.started, times.c.observed).where(
+                times.c.session_id.in_(noted)
+            )
+        )
+    }
+    found = []
+    for sid, kind, reason, due, at in notes:
+        started, observed = phases.get(sid, (None, None))
+        when = aware(datetime.fromisoformat(due)) if due else at
         found.append(
             MissedCheck(
                 sid,
                 "late" if kind == LATE_NOTE else "skipped",
                 reason or "other",
-                _phase(aware(when) or at, aware(started), aware(observed)),
+                _phase(when or at, started, observed),
             )
         )
     return tuple(found)
 
 
-def _alerts(db: Session, ids: Any) -> tuple[AlertFact, ...]:
+def _alerts(db: Session, scope: _Scope) -> tuple[AlertFact, ...]:
     from infusion_monitor.services.alerts import ESCALATED_CONDITION
 
     alert = models.Alert
-    escalated = exists().where(
-        models.Intervention.alert_id == alert.id, models.Intervention.action == ESCALATE
+    step = models.Intervention
+    escalated = set(
+        db.scalars(select(step.alert_id).where(scope.of(step.session_id), step.action == ESCALATE))
     )
     return tuple(
         AlertFact(
@@ -302,32 +346,34 @@ def _alerts(db: Session, ids: Any) -> tuple[AlertFact, ...]:
             raised,
             acked,
             resolved,
-            bool(by_nurse),
+            alert_id in escalated,
             condition == ESCALATED_CONDITION,
         )
-        for sid, priority, condition, raised, acked, resolved, by_nurse in db.execute(
+        for alert_id, sid, priority, condition, raised, acked, resolved in db.execute(
             select(
+                alert.id,
                 alert.session_id,
                 alert.priority,
                 alert.condition,
                 alert.raised_at,
                 alert.acknowledged_at,
                 alert.resolved_at,
-                escalated,
-            ).where(alert.session_id.in_(ids))
+            ).where(scope.of(alert.session_id))
         )
+        if sid in scope.ids
     )
 
 
-def _declined(db: Session, ids: Any) -> tuple[DeclinedStep, ...]:
+def _declined(db: Session, scope: _Scope) -> tuple[DeclinedStep, ...]:
     step = models.Intervention
     return tuple(
         DeclinedStep(sid, action.replace("_", " ").capitalize(), reason)
         for sid, action, reason in db.execute(
             select(step.session_id, step.action, step.declined_reason).where(
-                step.session_id.in_(ids), step.declined_reason.is_not(None)
+                scope.of(step.session_id), step.declined_reason.is_not(None)
             )
         )
+        if sid in scope.ids
     )
 
 
@@ -336,7 +382,7 @@ _DRUGS = {a.value for a in DRUG_ACTIONS}
 _WANTED = _STOPPING | _DRUGS | set(NOTIFICATION_STEPS) | EPINEPHRINE_ACTIONS
 
 
-def _reactions(db: Session, ids: Any) -> tuple[ReactionFact, ...]:
+def _reactions(db: Session, scope: _Scope) -> tuple[ReactionFact, ...]:
     record = models.ReactionRecord
     newest: dict[int, Any] = {}
     for row in db.execute(
@@ -352,10 +398,11 @@ def _reactions(db: Session, ids: Any) -> tuple[ReactionFact, ...]:
             record.restarted_at,
         )
         .join(models.InfusionSession, record.session_id == models.InfusionSession.id)
-        .where(record.session_id.in_(ids))
+        .where(scope.of(record.session_id))
         .order_by(record.id)
     ):
-        newest[row[0]] = row  # an amendment is newer than what it amends
+        if row[0] in scope.ids:
+            newest[row[0]] = row  # an amendment is newer than what it amends
     if not newest:
         return ()
     reacted = list(newest)

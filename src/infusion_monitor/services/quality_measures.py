@@ -582,41 +582,75 @@ def _on_time_row(labels: tuple[str, ...], tally: _Tally, target: float | None) -
     )
 
 
-def _tallies(
-    facts: QualityFacts,
-    key: Callable[[SessionFact, str], str | None],
-) -> dict[str, _Tally]:
-    """Checks per group; ``key(session, phase)`` names the group (None: not counted)."""
-    found: dict[str, _Tally] = defaultdict(_Tally)
+def _checks(facts: QualityFacts) -> dict[tuple[int, str], tuple[int, int]]:
+    """Sets recorded and sets on time per session and phase (phases with a set only)."""
     late: dict[tuple[int, str], int] = defaultdict(int)
     for miss in facts.missed:
         if miss.kind == "late":
             late[(miss.session_id, miss.phase)] += 1
-    phases = (FIRST_HOUR, LATER, OBSERVATION)
+    found = {}
     for s in facts.sessions:
-        for phase, sets in zip(phases, s.sets_by_phase, strict=True):
-            if not sets:
-                continue
-            name = key(s, phase)
-            if name is None:
-                continue
+        for phase, sets in zip((FIRST_HOUR, LATER, OBSERVATION), s.sets_by_phase, strict=True):
+            if sets:
+                found[(s.id, phase)] = (sets, sets - min(late.get((s.id, phase), 0), sets))
+    return found
+
+
+def _per_session(checks: dict[tuple[int, str], tuple[int, int]]) -> dict[int, list[int]]:
+    """Sets recorded and on time per session, all phases together."""
+    per_session: dict[int, list[int]] = {}
+    for (sid, _phase), (sets, on_time) in checks.items():
+        both = per_session.setdefault(sid, [0, 0])
+        both[0] += sets
+        both[1] += on_time
+    return per_session
+
+
+def _tallies(
+    facts: QualityFacts,
+    per_session: dict[int, list[int]],
+    key: Callable[[SessionFact], str],
+) -> dict[str, _Tally]:
+    """Checks per group of sessions; ``key(session)`` names the group."""
+    found: dict[str, _Tally] = defaultdict(_Tally)
+    names = {}
+    for s in facts.sessions:
+        name = names[s.id] = key(s)
+        counted = per_session.get(s.id)
+        if counted is not None:
             tally = found[name]
-            tally.checks += sets
-            tally.on_time += sets - min(late.get((s.id, phase), 0), sets)
+            tally.checks += counted[0]
+            tally.on_time += counted[1]
             tally.sessions.append(s.id)
-    by_id = {s.id: s for s in facts.sessions}
-    for miss in facts.missed:
-        name = key(by_id[miss.session_id], miss.phase)
-        if name is None:
-            continue
-        tally = found[name]
+    _add_missed(found, facts.missed, lambda miss: names[miss.session_id])
+    return found
+
+
+def _phase_tallies(
+    facts: QualityFacts, checks: dict[tuple[int, str], tuple[int, int]]
+) -> dict[str, _Tally]:
+    """Checks per phase of the infusion."""
+    found: dict[str, _Tally] = defaultdict(_Tally)
+    for (sid, phase), (sets, on_time) in checks.items():
+        tally = found[PHASE_WORDS[phase]]
+        tally.checks += sets
+        tally.on_time += on_time
+        tally.sessions.append(sid)
+    _add_missed(found, facts.missed, lambda miss: PHASE_WORDS[miss.phase])
+    return found
+
+
+def _add_missed(
+    found: dict[str, _Tally], missed: Sequence[MissedCheck], key: Callable[[MissedCheck], str]
+) -> None:
+    for miss in missed:
+        tally = found[key(miss)]
         tally.sessions.append(miss.session_id)
         if miss.kind == "late":
             tally.late.append(miss.session_id)
         else:
             tally.skipped.append(miss.session_id)
             tally.checks += 1
-    return found
 
 
 def _on_time_table(
@@ -663,12 +697,14 @@ def on_time_section(facts: QualityFacts, settings: QualitySettings) -> QualitySe
     """Vitals on time for the unit and per nurse (by month), against the unit's target line."""
     target = settings.target_pct
     months = {s.id: settings.month_of(s.created_at) for s in facts.sessions}
-    unit = _tallies(facts, lambda s, _p: months[s.id])
-    nurse = _tallies(facts, lambda s, _p: s.nurse)
-    nurse_month = _tallies(facts, lambda s, _p: f"{s.nurse}\t{months[s.id]}")
-    drug = _tallies(facts, lambda s, _p: s.drug)
-    phase = _tallies(facts, lambda _s, p: p)
-    total = _tallies(facts, lambda _s, _p: "Unit")
+    checks = _checks(facts)
+    each = _per_session(checks)
+    unit = _tallies(facts, each, lambda s: months[s.id])
+    nurse = _tallies(facts, each, lambda s: s.nurse)
+    nurse_month = _tallies(facts, each, lambda s: f"{s.nurse}\t{months[s.id]}")
+    drug = _tallies(facts, each, lambda s: s.drug)
+    phase = _phase_tallies(facts, checks)
+    total = _tallies(facts, each, lambda _s: "Unit")
     month_order = settings.order_of("Month")
     tables = (
         _on_time_table("on_time_unit", "Vitals on time — unit", ("Period",), total, str, target),
@@ -689,7 +725,7 @@ def on_time_section(facts: QualityFacts, settings: QualitySettings) -> QualitySe
             "on_time_phase",
             "Vitals on time by phase",
             ("Phase",),
-            {PHASE_WORDS[p]: t for p, t in phase.items()},
+            phase,
             lambda k: list(PHASE_WORDS.values()).index(k),
             target,
         ),

@@ -271,9 +271,12 @@ def _base(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
     return query.where(and_(*_where(wanted)))
 
 
-def filtered_ids(wanted: SessionFilter) -> Select[Any]:
-    """The ids of the finished sessions ``wanted`` matches (a subquery for ``IN``)."""
-    return _base(select(InfusionSession.id), wanted)
+def filtered(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
+    """``query`` over sessions narrowed to the finished ones ``wanted`` matches (the patient
+    is joined only for a search by MRN or name)."""
+    if (wanted.search or "").strip():
+        query = query.join(Patient, InfusionSession.patient_id == Patient.id)
+    return query.where(and_(*_where(wanted)))
 
 
 def query_sessions(
