@@ -33,6 +33,7 @@ from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.reaction import CTCAE_TERMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.context import SessionContext
@@ -58,6 +59,9 @@ SKIPPED_CHECK_P = 0.015
 AMEND_P = 0.01
 UNACKNOWLEDGED_P = 0.03
 DECLINE_P = 0.08
+#: Share of reactions the nurse grades as the rules suggest when her own grade would be lower
+#: (the others keep the lower grade with the reason the app asks for).
+ACCEPTS_SUGGESTION_P = 0.85
 #: Share of HIGH alerts a nurse escalates to the unit at once ("Escalate anyway").
 NURSE_ESCALATES_P = 0.15
 SECONDS_PER_MIN = 60
@@ -1019,6 +1023,15 @@ def _reaction(
         _check(run, rng, base, end)
     latest = run.tables.rows["assessment"][-1]["result"].get("ctcae") or {}
     term = "anaphylaxis" if grade >= 3 and not cytokine else "infusion_related_reaction"
+    suggested_term = str(latest.get("term", "none"))
+    suggested_grade = int(latest.get("grade", 0))
+    note = ""
+    if grade < suggested_grade:  # the app asks for a reason for a grade below the suggestion
+        if rng.random() < ACCEPTS_SUGGESTION_P:
+            grade = suggested_grade
+            term = suggested_term if suggested_term in CTCAE_TERMS else term
+        else:
+            note = "Settled within minutes of the first treatment; graded on the clinical picture."
     run.tables.add(
         "reaction_record",
         {
@@ -1032,10 +1045,10 @@ def _reaction(
             "restart_rate": restart_rate,
             "ctcae_term": term,
             "ctcae_grade": grade,
-            "suggested_term": str(latest.get("term", "none")),
-            "suggested_grade": int(latest.get("grade", 0)),
+            "suggested_term": suggested_term,
+            "suggested_grade": suggested_grade,
             "flag_next_session": True,
-            "note": "",
+            "note": note,
             "recorded_at": resolved + timedelta(minutes=10),
             "recorded_by_id": run.nurse_id,
             "amends_id": None,
