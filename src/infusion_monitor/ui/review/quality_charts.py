@@ -64,6 +64,14 @@ class Chart(pg.GraphicsLayoutWidget):
         self.setToolTip("Click a marker in the legend to hide or show its series.")
         self.series: list[str] = []
 
+    def release(self) -> None:
+        """Take every item out of the legend, the plot and the layout before the widget goes,
+        so Qt deletes nothing that Python still holds (pyqtgraph's items point at each other)."""
+        self.legend.clear()
+        self.plot.clear()
+        self.clear()
+        self.series.clear()
+
     def add(self, item: pg.GraphicsObject, name: str) -> None:
         """Put ``item`` on the plot and in the legend."""
         self.plot.addItem(item)

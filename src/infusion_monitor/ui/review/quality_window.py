@@ -9,16 +9,14 @@ review detail. The page prints to PDF and exports as CSV, with the period and fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -53,7 +51,7 @@ from infusion_monitor.ui.review.quality_charts import (
 )
 from infusion_monitor.ui.review.quality_tables import MeasureTableView
 from infusion_monitor.ui.review.quality_worker import BackgroundReader
-from infusion_monitor.ui.review.session_list import ReviewWindow
+from infusion_monitor.ui.review.session_list import ReviewWindow, period_edits, period_of
 
 DEFAULT_DAYS = 91
 CHARTS: dict[str, Callable[[QualityReport], Chart]] = {
@@ -65,11 +63,6 @@ CHARTS: dict[str, Callable[[QualityReport], Chart]] = {
 PRINT_CHART_SIZE = (1400, 560)
 
 
-def _start_of(day: QDate) -> datetime:
-    local = datetime.combine(day.toPython(), time()).astimezone()  # type: ignore[arg-type]
-    return local.astimezone(UTC)
-
-
 def render_chart(chart: Chart, width: int, height: int) -> QImage:
     """``chart`` drawn off screen into an image (for the PDF)."""
     chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
@@ -77,6 +70,7 @@ def render_chart(chart: Chart, width: int, height: int) -> QImage:
     chart.show()
     QApplication.processEvents()
     image = chart.grab().toImage()
+    chart.release()
     chart.close()
     chart.deleteLater()
     return image
@@ -108,12 +102,7 @@ class QualityWindow(QWidget):
         self.lists: list[ReviewWindow] = []
         self.charts: dict[str, Chart] = {}
         self.tables: dict[str, MeasureTableView] = {}
-        today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
-        self.until = QDateEdit(today)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+        self.since, self.until = period_edits(DEFAULT_DAYS)
         self.drug = QComboBox()
         self.nurse = QComboBox()
         self.chair = QComboBox()
@@ -163,9 +152,10 @@ class QualityWindow(QWidget):
 
     def filter(self) -> SessionFilter:
         """The period and filters as chosen."""
+        since, until = period_of(self.since, self.until)
         return SessionFilter(
-            since=_start_of(self.since.date()),
-            until=_start_of(self.until.date()) + timedelta(days=1),
+            since=since,
+            until=until,
             drug=self.drug.currentData(),
             nurse_id=self.nurse.currentData(),
             chair_id=self.chair.currentData(),
@@ -204,7 +194,7 @@ class QualityWindow(QWidget):
         if not self._reader.current(ticket):
             return
         self._idle()
-        self.tabs.clear()
+        self._clear()
         self.message.setText(text)
         self.report_shown.emit(None)
 
@@ -240,13 +230,21 @@ class QualityWindow(QWidget):
             "behind a figure: too few to compare · click a number (or Enter) to list its sessions"
         )
         current = self.tabs.currentIndex()
-        self.tabs.clear()
-        self.charts.clear()
-        self.tables.clear()
+        self._clear()
         for section in report.sections:
             self.tabs.addTab(self._section(report, section), section.title)
         self.tabs.setCurrentIndex(max(current, 0))
         self.report_shown.emit(report)
+
+    def _clear(self) -> None:
+        for chart in self.charts.values():
+            chart.release()
+        self.charts.clear()
+        self.tables.clear()
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
 
     def _section(self, report: QualityReport, section: QualitySection) -> QWidget:
         chart = CHARTS[section.key](report)
@@ -335,4 +333,5 @@ class QualityWindow(QWidget):
         """Close the session lists opened from here too."""
         for window in self.lists:
             window.close()
+        self._clear()
         super().closeEvent(event)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from infusion_monitor.errors import UserError
 
@@ -31,24 +31,17 @@ class JobSignals(QObject):
     failed = Signal(int, str)
 
 
-class _Runnable(QRunnable):
-    def __init__(self, job: Job, ticket: int, signals: JobSignals) -> None:
-        super().__init__()
-        self._job = job
-        self._ticket = ticket
-        self._signals = signals
-
-    def run(self) -> None:
-        ticket, signals = self._ticket, self._signals
-        try:
-            result = self._job(lambda share, what: signals.progressed.emit(ticket, share, what))
-        except UserError as exc:
-            signals.failed.emit(ticket, exc.message)
-        except Exception:  # a failed read must not die silently on a worker: log it, say so
-            log.exception("background read failed")
-            signals.failed.emit(ticket, FAILED)
-        else:
-            signals.finished.emit(ticket, result)
+def _run(job: Job, ticket: int, signals: JobSignals) -> None:
+    """Run ``job`` on a pool thread; its outcome reaches the GUI thread as a queued signal."""
+    try:
+        result = job(lambda share, what: signals.progressed.emit(ticket, share, what))
+    except UserError as exc:
+        signals.failed.emit(ticket, exc.message)
+    except Exception:  # a failed read must not die silently on a worker: log it, say so
+        log.exception("background read failed")
+        signals.failed.emit(ticket, FAILED)
+    else:
+        signals.finished.emit(ticket, result)
 
 
 class BackgroundReader:
@@ -61,8 +54,11 @@ class BackgroundReader:
     def start(self, job: Job) -> int:
         """Run ``job`` in the background; return its ticket (older tickets become stale)."""
         self.ticket += 1
-        QThreadPool.globalInstance().start(_Runnable(job, self.ticket, self.signals))
-        return self.ticket
+        ticket, signals = self.ticket, self.signals
+        # A plain callable: Qt owns the task it wraps it in (a Python QRunnable deleted by the
+        # pool while Python still holds its wrapper crashes the collector later).
+        QThreadPool.globalInstance().start(lambda: _run(job, ticket, signals))
+        return ticket
 
     def current(self, ticket: int) -> bool:
         """Whether ``ticket`` answers the newest request."""

@@ -199,6 +199,21 @@ def _start_of(day: QDate) -> datetime:
     return local.astimezone(UTC)
 
 
+def period_edits(days: int) -> tuple[QDateEdit, QDateEdit]:
+    """From and To date boxes (calendar pop-up) over the last ``days`` days up to today."""
+    today = QDate.currentDate()
+    edits = QDateEdit(today.addDays(-days)), QDateEdit(today)
+    for edit in edits:
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd MMM yyyy")
+    return edits
+
+
+def period_of(since: QDateEdit, until: QDateEdit) -> tuple[datetime, datetime]:
+    """The chosen local days as UTC instants: the start of From to the end of To."""
+    return _start_of(since.date()), _start_of(until.date()) + timedelta(days=1)
+
+
 class ReviewWindow(QWidget):
     """The charge nurse's list of finished sessions (non-modal).
 
@@ -226,12 +241,7 @@ class ReviewWindow(QWidget):
         self._clock = clock
         self._preset = preset
         self.details: list[QWidget] = []
-        today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
-        self.until = QDateEdit(today)
-        for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+        self.since, self.until = period_edits(DEFAULT_DAYS)
         self.drug = QComboBox()
         self.nurse = QComboBox()
         self.chair = QComboBox()
@@ -328,9 +338,10 @@ class ReviewWindow(QWidget):
         """The filters as typed (or the preset sessions)."""
         if self._preset is not None:
             return self._preset
+        since, until = period_of(self.since, self.until)
         return SessionFilter(
-            since=_start_of(self.since.date()),
-            until=_start_of(self.until.date()) + timedelta(days=1),
+            since=since,
+            until=until,
             drug=self.drug.currentData(),
             nurse_id=self.nurse.currentData(),
             chair_id=self.chair.currentData(),
