@@ -1021,7 +1021,14 @@ def _reaction(
         run.event("complete", end)
         run.context.end_infusion(run.seconds(end))
         _check(run, rng, base, end)
-    latest = run.tables.rows["assessment"][-1]["result"].get("ctcae") or {}
+    recorded = resolved + timedelta(minutes=10)
+    # The suggestion on the outcome form is the rules' latest before the nurse records it.
+    shown = next(
+        row
+        for row in reversed(run.tables.rows["assessment"])
+        if row["session_id"] == run.session_id and row["at"] <= recorded
+    )
+    latest = shown["result"].get("ctcae") or {}
     term = "anaphylaxis" if grade >= 3 and not cytokine else "infusion_related_reaction"
     suggested_term = str(latest.get("term", "none"))
     suggested_grade = int(latest.get("grade", 0))
@@ -1049,7 +1056,7 @@ def _reaction(
             "suggested_grade": suggested_grade,
             "flag_next_session": True,
             "note": note,
-            "recorded_at": resolved + timedelta(minutes=10),
+            "recorded_at": recorded,
             "recorded_by_id": run.nurse_id,
             "amends_id": None,
             "amend_reason": None,
