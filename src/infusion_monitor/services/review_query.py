@@ -291,18 +291,23 @@ def query_sessions(
     """One page of the finished sessions matching ``wanted``, sorted, with the total count."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
-    total = db.scalar(_base(select(func.count(InfusionSession.id)), wanted)) or 0
+    total = db.scalar(filtered(select(func.count(InfusionSession.id)), wanted)) or 0
     columns = _columns(db)
     order = _sort_column(sort, columns)
     tie = InfusionSession.id.desc() if descending else InfusionSession.id
     # The page's ids first (only the sort column is computed for every matching session; the
-    # database would otherwise compute every column of every row before sorting), then its rows.
+    # database would otherwise compute every column of every row before sorting), joining only
+    # the table the sort or the search needs; then the page's rows.
+    ids = filtered(select(InfusionSession.id), wanted)
+    if sort is SortKey.PATIENT and not (wanted.search or "").strip():
+        ids = ids.join(Patient, InfusionSession.patient_id == Patient.id)
+    joined = {SortKey.CHAIR: (Chair, Chair.id), SortKey.NURSE: (Nurse, Nurse.id)}.get(sort)
+    if joined is not None:
+        table, key = joined
+        ids = ids.join(table, key == getattr(InfusionSession, f"{table.__tablename__}_id"))
     page = list(
         db.scalars(
-            _base(select(InfusionSession.id), wanted)
-            .join(Chair, InfusionSession.chair_id == Chair.id)
-            .join(Nurse, InfusionSession.nurse_id == Nurse.id)
-            .order_by(order.desc() if descending else order.asc(), tie)
+            ids.order_by(order.desc() if descending else order.asc(), tie)
             .offset(offset)
             .limit(limit)
         )
