@@ -490,7 +490,7 @@ def complete_window(
         funnel,
         make_sound_player,
     )
-    _attach_review(window, database, clock, library, rules, state.require_actor)
+    _attach_review(window, database, clock, library, rules, state.require_actor, config)
     _attach_unit_settings(window, database, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
@@ -616,14 +616,18 @@ def _attach_review(
     library: ProtocolLibrary,
     rules: RuleSetService,
     actor: Callable[[], Actor],
+    config: Config,
 ) -> None:
     """The charge nurse's Review menu: session review and quality measures."""
     from infusion_monitor.services.quality import QualityService
+    from infusion_monitor.services.quality_facts import settings_from
     from infusion_monitor.services.review import ReviewService
     from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
 
     review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
-    attach_review(window, ReviewWiring(review, QualityService(database.sessions), actor, clock))
+    settings = settings_from(config.quality, config.alerts.escalate_after_s)
+    quality = QualityService(database.sessions, settings)
+    attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
 def _attach_unit_settings(window: MainWindow, database: Database, config: Config) -> None:

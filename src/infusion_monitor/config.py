@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import time
 from pathlib import Path
 
 from pydantic import (
@@ -171,6 +172,32 @@ class AlertsSection(BaseModel):
         return data
 
 
+class ShiftEntry(BaseModel):
+    """One shift of ``[quality] shifts``: its name and local start time (``HH:MM``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=40)
+    start: time
+
+
+class QualitySection(BaseModel):
+    """``[quality]``: what the quality page measures against. The unit sets these; no clinical
+    source fixes them."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: The target line of "vitals on time", in percent.
+    vitals_on_time_target_pct: float = Field(default=95.0, ge=0, le=100)
+    #: The shifts alarm response is grouped by (each runs until the next one starts).
+    shifts: list[ShiftEntry] = Field(
+        default_factory=lambda: [
+            ShiftEntry(name="Day 07-15", start=time(7)),
+            ShiftEntry(name="Evening 15-23", start=time(15)),
+            ShiftEntry(name="Night 23-07", start=time(23)),
+        ],
+        min_length=1,
+    )
+
+
 class Config(BaseModel):
     """The whole configuration file; every section is optional."""
 
@@ -183,6 +210,7 @@ class Config(BaseModel):
     backup: BackupSection = Field(default_factory=BackupSection)
     security: SecuritySection = Field(default_factory=SecuritySection)
     alerts: AlertsSection = Field(default_factory=AlertsSection)
+    quality: QualitySection = Field(default_factory=QualitySection)
 
 
 def load_config(path: Path) -> Config:

@@ -30,16 +30,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import Alert, AlertChange, AlertState, decide
 from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
+from infusion_monitor.domain.reaction import CTCAE_TERMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.services.alerts import RULES_ACTOR
 from infusion_monitor.storage import models
-from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.audit import (
+    AUDIT_CHAIN_LOCK_KEY,
+    GENESIS_HASH,
+    append_audit,
+    row_hash,
+)
 
 GENERATOR_ACTOR = "synthetic-data"
 MRN_PREFIX = "SYN"
@@ -51,6 +59,11 @@ SKIPPED_CHECK_P = 0.015
 AMEND_P = 0.01
 UNACKNOWLEDGED_P = 0.03
 DECLINE_P = 0.08
+#: Share of reactions the nurse grades as the rules suggest when her own grade would be lower
+#: (the others keep the lower grade with the reason the app asks for).
+ACCEPTS_SUGGESTION_P = 0.85
+#: Share of HIGH alerts a nurse escalates to the unit at once ("Escalate anyway").
+NURSE_ESCALATES_P = 0.15
 SECONDS_PER_MIN = 60
 #: Median seconds to acknowledge an alert, by priority (high alarms are answered fastest).
 ACK_MEDIAN_S = {"high": 40, "medium": 90, "low": 180}
@@ -186,20 +199,78 @@ class _CourseState:
 
 @dataclass
 class _Tables:
-    """Rows collected for one bulk insert, with the next id of each table."""
+    """Rows collected for one bulk insert, with the next id of each table and their audit rows.
+
+    Every clinical row added is audited as the app would audit it (:data:`_AUDITED`), in the
+    name of its nurse (staff ID, role, workstation) or of the rules; an alert's later changes are
+    audited by :meth:`log`. The audit rows are chained and inserted with the month's rows.
+    """
 
     ids: dict[str, int]
+    staff: dict[int, str]
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    audit: list[
+        tuple[datetime, str, str, str, int | None, dict[str, Any] | None, dict[str, Any]]
+    ] = field(default_factory=list)
 
     def add(self, table: str, row: dict[str, Any]) -> int:
         new_id = self.ids[table]
         self.ids[table] = new_id + 1
-        self.rows.setdefault(table, []).append({"id": new_id, **row})
+        stored = {"id": new_id, **row}
+        self.rows.setdefault(table, []).append(stored)
+        audited = _AUDITED.get(table)
+        if audited is not None:
+            action, at, by = audited(stored)
+            # Alerts change later: the raise is audited as raised (a copy), the rest as stored.
+            self.log(at, action, table, new_id, by, dict(stored) if table == "alert" else stored)
         return new_id
+
+    def log(
+        self,
+        at: datetime,
+        action: str,
+        entity: str,
+        entity_id: int,
+        by: int | None,
+        after: dict[str, Any],
+        before: dict[str, Any] | None = None,
+    ) -> None:
+        """Audit one change at ``at`` by nurse ``by`` (None: the rules)."""
+        self.audit.append((at, action, entity, str(entity_id), by, before, after))
 
     def count(self, table: str) -> int:
         return len(self.rows.get(table, ()))
 
+
+def _event_action(row: dict[str, Any]) -> str:
+    note = row["payload"].get("note") if row["type"] == "note" else None
+    return f"session.{note or row['type']}"
+
+
+#: How the app audits each kind of row: (action, when, by which nurse; None: the rules).
+_AUDITED: dict[str, Callable[[dict[str, Any]], tuple[str, datetime, int | None]]] = {
+    "infusion_session": lambda r: ("session.set_up", r["created_at"], r["nurse_id"]),
+    "session_event": lambda r: (_event_action(r), r["at"], r["author_id"]),
+    "vital_signs": lambda r: (
+        "vitals.amend" if r["amends_id"] else "vitals.record",
+        r["entered_at"],
+        r["entered_by_id"],
+    ),
+    "symptom_record": lambda r: (
+        "symptom.resolve" if r["amends_id"] else "symptom.record",
+        r["recorded_at"],
+        r["recorded_by_id"],
+    ),
+    "intervention": lambda r: (
+        "alert.escalate" if r["action"] == ESCALATE else "intervention.record",
+        r["at"],
+        r["by_id"],
+    ),
+    "reaction_record": lambda r: ("reaction.outcome", r["recorded_at"], r["recorded_by_id"]),
+    "alert": lambda r: ("alert.raise", r["raised_at"], None),
+}
+#: The workstation the generated nurses' audit rows name.
+WORKSTATION = "synthetic-ws"
 
 _TABLES: dict[str, type[models.Base]] = {
     "patient": models.Patient,
@@ -233,11 +304,16 @@ def generate(
             )
         chairs = _chairs(db, spec.chairs)
         nurses = _nurses(db)
+        staff = dict(
+            db.execute(
+                select(models.Nurse.id, models.Nurse.staff_id).where(models.Nurse.id.in_(nurses))
+            ).all()
+        )
         ids = {
             name: (db.scalar(select(func.max(table.id))) or 0) + 1  # type: ignore[attr-defined]
-            for name, table in _TABLES.items()
+            for name, table in {**_TABLES, "audit_entry": models.AuditEntry}.items()
         }
-    tables = _Tables(ids)
+    tables = _Tables(ids, staff)
     courses: list[_CourseState] = []
     weights = [drug.weight for drug in DRUGS]
     totals = GenerateReport(0, 0, 0, 0)
@@ -279,7 +355,8 @@ def _flush(
 ) -> GenerateReport:
     counts = {name: tables.count(name) for name in _TABLES}
     with sessions.begin() as db:
-        for name, table in _TABLES.items():
+        tables.rows["audit_entry"] = _audit_rows(db, tables)
+        for name, table in {**_TABLES, "audit_entry": models.AuditEntry}.items():
             rows = tables.rows.get(name)
             if rows:
                 db.execute(insert(table), rows)
@@ -302,7 +379,10 @@ def _flush(
             before=None,
             after={"note": "generated synthetic data", "rows": counts},
         )
+        newest = db.scalar(select(func.max(models.AuditEntry.id)))
+        tables.ids["audit_entry"] = (newest or 0) + 1
     tables.rows.clear()
+    tables.audit.clear()
     if progress is not None:
         progress(f"{month[0]}-{month[1]:02d}: {counts['infusion_session']} sessions")
     return GenerateReport(
@@ -311,6 +391,43 @@ def _flush(
         totals.vitals + counts["vital_signs"],
         totals.alerts + counts["alert"],
     )
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, (datetime, date)) else value
+        for key, value in row.items()
+    }
+
+
+def _audit_rows(db: Session, tables: _Tables) -> list[dict[str, Any]]:
+    """The month's audit rows in time order, chained by hash to the log's newest row."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
+    prev = db.scalar(
+        select(models.AuditEntry.row_hash).order_by(models.AuditEntry.id.desc()).limit(1)
+    )
+    prev = prev or GENESIS_HASH
+    found = []
+    for at, action, entity, entity_id, by, before, after in sorted(
+        tables.audit, key=lambda e: e[0]
+    ):
+        fields: dict[str, Any] = {
+            "at": at,
+            "actor": tables.staff[by] if by is not None else RULES_ACTOR,
+            "actor_role": "nurse" if by is not None else None,
+            "workstation": WORKSTATION if by is not None else None,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": None if before is None else _jsonable(before),
+            "after": _jsonable(after),
+            "prev_hash": prev,
+        }
+        prev = row_hash(**fields)
+        found.append({"id": tables.ids["audit_entry"], **fields, "row_hash": prev})
+        tables.ids["audit_entry"] += 1
+    return found
 
 
 def _chairs(db: Session, count: int) -> list[int]:
@@ -431,7 +548,7 @@ class _Run:
         condition = result.pathways[0] if result.pathways else ""
         decision = decide(self.alert, self.session_id, result.priority, condition, at)
         if decision.close is not None and self.alert_id is not None:
-            self._store(decision.close)
+            self._store(decision.close, "alert.resolve", at)
             self.alert, self.alert_id = None, None
         if decision.change is AlertChange.RAISED and decision.open is not None:
             self.alert = decision.open
@@ -452,9 +569,12 @@ class _Run:
             median = ACK_MEDIAN_S[decision.open.priority.code]
             delay = rng.lognormvariate(0, 0.6) * median
             self.ack_at = None if rng.random() < UNACKNOWLEDGED_P else at + timedelta(seconds=delay)
+            if decision.open.priority.code == "high" and rng.random() < NURSE_ESCALATES_P:
+                _intervention(self, at + timedelta(seconds=rng.randint(10, 40)), ESCALATE)
         elif decision.open is not None and self.alert is not None:
             self.alert = decision.open
-            self._store(decision.open)
+            if decision.change in (AlertChange.UPDATED, AlertChange.LOWERED):
+                self._store(decision.open, f"alert.{decision.change.value}", at)
 
     def _acknowledge_until(self, at: datetime) -> None:
         alert = self.alert
@@ -462,10 +582,12 @@ class _Run:
             return
         if alert.state is AlertState.ACTIVE:
             self.alert = replace(alert, state=AlertState.ACKNOWLEDGED, acknowledged_at=self.ack_at)
-            self._store(self.alert)
+            self._store(self.alert, "alert.acknowledge", self.ack_at, self.nurse_id)
 
-    def _store(self, alert: Alert) -> None:
+    def _store(self, alert: Alert, action: str, at: datetime, by: int | None = None) -> None:
+        """Store the alert's change and audit it (by the nurse, or by the rules)."""
         row = next(r for r in self.tables.rows["alert"] if r["id"] == self.alert_id)
+        before = dict(row)
         row["priority"] = alert.priority.code
         row["condition"] = alert.condition
         row["state"] = alert.state.value
@@ -473,12 +595,16 @@ class _Run:
             row["acknowledged_at"] = alert.acknowledged_at
             row["acknowledged_by_id"] = self.nurse_id
         row["resolved_at"] = alert.resolved_at
+        assert self.alert_id is not None
+        self.tables.log(at, action, "alert", self.alert_id, by, dict(row), before)
 
     def finish(self, at: datetime) -> None:
         """At the close the open alert resolves (acknowledged or, rarely, never answered)."""
         self._acknowledge_until(at)
         if self.alert is not None:
-            self._store(replace(self.alert, state=AlertState.RESOLVED, resolved_at=at))
+            self._store(
+                replace(self.alert, state=AlertState.RESOLVED, resolved_at=at), "alert.resolve", at
+            )
             self.alert = None
 
 
@@ -585,6 +711,9 @@ def _session(
     run_min = _planned_min(protocol, drug) + rng.randint(-10, 15)
     rate = plan.start if plan and plan.start else (plan.max if plan else None)
     created = start - timedelta(minutes=rng.randint(12, 25))
+    if cycle == 1:  # a new patient, registered at the first set-up
+        patient = next(p for p in reversed(tables.rows["patient"]) if p["id"] == course.patient_id)
+        tables.log(created, "patient.create", "patient", course.patient_id, nurse_id, patient)
     session_id = tables.add(
         "infusion_session",
         {
@@ -892,8 +1021,24 @@ def _reaction(
         run.event("complete", end)
         run.context.end_infusion(run.seconds(end))
         _check(run, rng, base, end)
-    latest = run.tables.rows["assessment"][-1]["result"].get("ctcae") or {}
+    recorded = resolved + timedelta(minutes=10)
+    # The suggestion on the outcome form is the rules' latest before the nurse records it.
+    shown = next(
+        row
+        for row in reversed(run.tables.rows["assessment"])
+        if row["session_id"] == run.session_id and row["at"] <= recorded
+    )
+    latest = shown["result"].get("ctcae") or {}
     term = "anaphylaxis" if grade >= 3 and not cytokine else "infusion_related_reaction"
+    suggested_term = str(latest.get("term", "none"))
+    suggested_grade = int(latest.get("grade", 0))
+    note = ""
+    if grade < suggested_grade:  # the app asks for a reason for a grade below the suggestion
+        if rng.random() < ACCEPTS_SUGGESTION_P:
+            grade = suggested_grade
+            term = suggested_term if suggested_term in CTCAE_TERMS else term
+        else:
+            note = "Settled within minutes of the first treatment; graded on the clinical picture."
     run.tables.add(
         "reaction_record",
         {
@@ -907,11 +1052,11 @@ def _reaction(
             "restart_rate": restart_rate,
             "ctcae_term": term,
             "ctcae_grade": grade,
-            "suggested_term": str(latest.get("term", "none")),
-            "suggested_grade": int(latest.get("grade", 0)),
+            "suggested_term": suggested_term,
+            "suggested_grade": suggested_grade,
             "flag_next_session": True,
-            "note": "",
-            "recorded_at": resolved + timedelta(minutes=10),
+            "note": note,
+            "recorded_at": recorded,
             "recorded_by_id": run.nurse_id,
             "amends_id": None,
             "amend_reason": None,

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.integrations.csv_export import (
+    QUALITY_COLUMNS,
     SESSION_COLUMNS,
     VITALS_COLUMNS,
     quality_csv,
@@ -85,11 +86,24 @@ def test_the_quality_csv_has_every_measure(
     database: Database, charge: Actor, reviewed: SessionReview
 ) -> None:
     report = QualityService(database.sessions).report(
-        charge, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+        charge,
+        SessionFilter(
+            since=datetime(2026, 1, 1, tzinfo=UTC),
+            until=datetime(2026, 3, 1, tzinfo=UTC),
+            drug="Rituximab",
+        ),
     )
     rows = list(csv.DictReader(io.StringIO(quality_csv(report))))
-    measures = {row["measure"] for row in rows}
-    assert {"vitals_on_time_pct", "reactions_per_100_sessions", "response_median_min"} <= measures
+    assert tuple(rows[0]) == QUALITY_COLUMNS
+    heading = {row["row"]: row["shown"] for row in rows if row["table"] == "report"}
+    assert heading["period"] == report.period and "Jan 2026" in heading["period"]
+    assert heading["filters"] == "drug Rituximab"
+    tables = {row["table"] for row in rows}
+    assert {"alarm_nurse", "response_times", "reactions_drug_cycle", "on_time_nurse"} <= tables
+    figures = [row for row in rows if row["table"] != "report"]
+    assert len(figures) == sum(
+        len(t.rows) * len(t.columns) for s in report.sections for t in s.tables
+    )
 
 
 def test_the_fhir_bundle_validates_as_r4_with_vital_signs_and_the_reaction(

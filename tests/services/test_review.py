@@ -70,8 +70,23 @@ def test_the_list_pages_filters_and_sorts_in_sql(
     assert reacted in {r.id for r in yes.rows}
     assert all(r.reaction_grade is not None for r in yes.rows)
 
+    everyone = review.list_sessions(charge, SessionFilter(), limit=1000).rows
+    rank = {"none": 0, "low": 1, "medium": 2, "high": 3}
     by_priority = review.list_sessions(charge, SessionFilter(), sort=SortKey.PRIORITY, limit=5)
-    assert by_priority.rows[0].highest_priority in ("medium", "high")
+    assert rank[by_priority.rows[0].highest_priority] == max(
+        rank[r.highest_priority] for r in everyone
+    )
+    # Each computed column orders the page itself (the ids are sorted before the rows are read).
+    for key, value in (
+        (SortKey.ALERTS, lambda r: r.alerts),
+        (SortKey.ON_TIME, lambda r: r.on_time_pct or 0.0),
+        (SortKey.DURATION, lambda r: r.duration_min or 0),
+        (SortKey.REACTION, lambda r: r.reaction_grade or 0),
+    ):
+        page = review.list_sessions(charge, SessionFilter(), sort=key, limit=50).rows
+        values = [value(r) for r in page]
+        assert values == sorted(values, reverse=True), key
+        assert values[0] == max(value(r) for r in everyone), key
     high = review.list_sessions(charge, SessionFilter(min_priority="high"), limit=1000)
     assert all(r.highest_priority == "high" for r in high.rows)
 

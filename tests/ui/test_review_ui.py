@@ -71,6 +71,7 @@ def test_a_nurse_finds_the_review_menu_disabled_and_is_refused(
     assert "may not open the session review" in review.message.text()
     quality = menu.open_quality()
     assert isinstance(quality, QualityWindow)
+    qtbot.waitUntil(lambda: not quality.busy)
     assert quality.report is None and "may not" in quality.message.text()
 
 
@@ -106,11 +107,14 @@ def test_the_quality_page_draws_the_period(
     window = _window(qtbot, database, data_dir, CHARGE)
     quality = _menu(window).open_quality()
     assert isinstance(quality, QualityWindow)
+    qtbot.waitUntil(lambda: not quality.busy)
     quality.since.setDate(quality.since.date().fromString("2026-01-01", "yyyy-MM-dd"))
     quality.until.setDate(quality.until.date().fromString("2026-02-28", "yyyy-MM-dd"))
-    quality.refresh()
+    with qtbot.waitSignal(quality.report_shown):
+        quality.refresh()
     assert quality.report is not None and quality.report.sessions > 0
     assert quality.tabs.count() == 4
     exported = quality.export_csv(tmp_path / "q.csv").read_text(encoding="utf-8-sig")
-    assert exported.startswith("measure,")  # a byte-order mark before it, for Excel
+    assert exported.startswith("table,row,")  # a byte-order mark before it, for Excel
+    assert quality.export_csv(tmp_path / "q.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert datetime.now(UTC)  # the page never needs the clock to be faked

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from infusion_monitor.services.quality import QualityReport
+from infusion_monitor.services.quality_measures import QualityReport
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.services.review_query import SessionRow
 
@@ -27,7 +27,9 @@ VITALS_COLUMNS = (
     "systolic_bp", "diastolic_bp", "respiratory_rate", "spo2", "on_oxygen", "o2_flow_l_min",
     "temperature_c", "acvpu", "amends_id", "amend_reason", "superseded", "mean_arterial_pressure",
 )  # fmt: skip
-QUALITY_COLUMNS = ("measure", "group", "subgroup", "n", "value", "detail")
+QUALITY_COLUMNS = (
+    "table", "row", "column", "value", "shown", "n", "too_few_to_compare", "note",
+)  # fmt: skip
 
 
 def _cell(value: Any) -> str:
@@ -117,18 +119,23 @@ def vitals_csv(review: SessionReview) -> str:
 
 
 def quality_csv(report: QualityReport) -> str:
-    """The quality measures in long format: one line per measure and group."""
-    rows: list[tuple[Any, ...]] = []
-    for cell in report.on_time:
-        rows.append(("vitals_on_time_pct", cell.nurse, cell.week.isoformat(), cell.checks,
-                     cell.pct, ""))  # fmt: skip
-    for rate in report.reaction_rates:
-        rows.append(("reactions_per_100_sessions", rate.drug, rate.cycle, rate.sessions,
-                     rate.per_100, f"{rate.reactions} reactions"))  # fmt: skip
-    for time in report.response_times:
-        rows.append(("response_median_min", time.measure, "", time.n, time.median_min, ""))
-        rows.append(("response_p90_min", time.measure, "", time.n, time.p90_min, ""))
-    for issue in report.issues:
-        rows.append((f"alert_{issue.kind}", issue.nurse, issue.at.isoformat(), issue.session_id,
-                     issue.what, issue.reason))  # fmt: skip
+    """The quality page in long format: the period and filters first, then one line per figure.
+
+    ``table`` and ``column`` name the figure, ``row`` its group labels joined by `` / ``;
+    ``value`` is the number, ``shown`` as on the page, ``n`` the count it rests on, and
+    ``too_few_to_compare`` marks a rate or percentile resting on fewer than ``SMALL_N``.
+    """
+    rows: list[tuple[Any, ...]] = [
+        ("report", "period", "", None, report.period, None, None, ""),
+        ("report", "filters", "", None, report.filters, None, None, ""),
+        ("report", "finished sessions", "", report.sessions, str(report.sessions), None, None, ""),
+        ("report", "vitals on time target", "", report.target_pct, f"{report.target_pct:g}%",
+         None, None, ""),
+    ]  # fmt: skip
+    for section in report.sections:
+        for table in section.tables:
+            for row in table.rows:
+                for column, figure in zip(table.columns, row.figures, strict=True):
+                    rows.append((table.key, " / ".join(row.labels), column, figure.value,
+                                 figure.text, figure.n, figure.small, figure.note))  # fmt: skip
     return _write(QUALITY_COLUMNS, rows)

@@ -83,6 +83,8 @@ class SessionFilter:
     min_priority: str | None = None
     search: str | None = None
     """An MRN (exact, any case) or part of the patient's name."""
+    ids: frozenset[int] | None = None
+    """Only these sessions (the quality page's drill-down: the sessions behind a number)."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,8 @@ def _where(wanted: SessionFilter) -> list[ColumnElement[bool]]:
         floor = PRIORITY_RANK[wanted.min_priority]
         names = [name for name, rank in PRIORITY_RANK.items() if rank >= floor]
         clauses.append(exists().where(Assessment.session_id == sid, Assessment.priority.in_(names)))
+    if wanted.ids is not None:
+        clauses.append(sid.in_(sorted(wanted.ids)))
     text = (wanted.search or "").strip()
     if text:
         clauses.append(
@@ -267,6 +271,14 @@ def _base(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
     return query.where(and_(*_where(wanted)))
 
 
+def filtered(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
+    """``query`` over sessions narrowed to the finished ones ``wanted`` matches (the patient
+    is joined only for a search by MRN or name)."""
+    if (wanted.search or "").strip():
+        query = query.join(Patient, InfusionSession.patient_id == Patient.id)
+    return query.where(and_(*_where(wanted)))
+
+
 def query_sessions(
     db: Session,
     wanted: SessionFilter,
@@ -279,33 +291,46 @@ def query_sessions(
     """One page of the finished sessions matching ``wanted``, sorted, with the total count."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
-    total = db.scalar(_base(select(func.count(InfusionSession.id)), wanted)) or 0
+    total = db.scalar(filtered(select(func.count(InfusionSession.id)), wanted)) or 0
     columns = _columns(db)
     order = _sort_column(sort, columns)
     tie = InfusionSession.id.desc() if descending else InfusionSession.id
-    query = (
-        _base(
-            select(
-                InfusionSession.id,
-                InfusionSession.created_at,
-                Chair.name,
-                Patient.name,
-                Patient.mrn,
-                InfusionSession.drug_name,
-                InfusionSession.cycle,
-                Nurse.name,
-                *(column.label(name) for name, column in columns.items()),
-            ),
-            wanted,
+    # The page's ids first (only the sort column is computed for every matching session; the
+    # database would otherwise compute every column of every row before sorting), joining only
+    # the table the sort or the search needs; then the page's rows.
+    ids = filtered(select(InfusionSession.id), wanted)
+    if sort is SortKey.PATIENT and not (wanted.search or "").strip():
+        ids = ids.join(Patient, InfusionSession.patient_id == Patient.id)
+    joined = {SortKey.CHAIR: (Chair, Chair.id), SortKey.NURSE: (Nurse, Nurse.id)}.get(sort)
+    if joined is not None:
+        table, key = joined
+        ids = ids.join(table, key == getattr(InfusionSession, f"{table.__tablename__}_id"))
+    page = list(
+        db.scalars(
+            ids.order_by(order.desc() if descending else order.asc(), tie)
+            .offset(offset)
+            .limit(limit)
         )
+    )
+    query = (
+        select(
+            InfusionSession.id,
+            InfusionSession.created_at,
+            Chair.name,
+            Patient.name,
+            Patient.mrn,
+            InfusionSession.drug_name,
+            InfusionSession.cycle,
+            Nurse.name,
+            *(column.label(name) for name, column in columns.items()),
+        )
+        .join(Patient, InfusionSession.patient_id == Patient.id)
         .join(Chair, InfusionSession.chair_id == Chair.id)
         .join(Nurse, InfusionSession.nurse_id == Nurse.id)
-        .order_by(order.desc() if descending else order.asc(), tie)
-        .offset(offset)
-        .limit(limit)
+        .where(InfusionSession.id.in_(page))
     )
-    rows = tuple(_row(values) for values in db.execute(query))
-    return SessionPage(rows, total, offset)
+    found = {row.id: row for row in (_row(values) for values in db.execute(query))}
+    return SessionPage(tuple(found[sid] for sid in page), total, offset)
 
 
 def _row(values: Any) -> SessionRow:
@@ -314,8 +339,8 @@ def _row(values: Any) -> SessionRow:
     return SessionRow(
         id=sid,
         created_at=created,
-        started_at=_aware(found["started"]),
-        ended_at=_aware(found["ended"]),
+        started_at=aware(found["started"]),
+        ended_at=aware(found["ended"]),
         chair=chair,
         patient_name=patient,
         mrn=mrn,
@@ -334,7 +359,7 @@ def _row(values: Any) -> SessionRow:
     )
 
 
-def _aware(value: Any) -> datetime | None:
+def aware(value: Any) -> datetime | None:
     """A subquery's time as an aware UTC datetime (SQLite may hand back naive or text)."""
     if value is None:
         return None

@@ -171,6 +171,7 @@ class SessionEvent(AppendOnly, Base):
     __table_args__ = (
         _one_of("type", SESSION_EVENT_TYPES),
         Index(None, "session_id", "at"),
+        Index(None, "session_id", "type", "at"),  # notes, first start: quality, review (0008)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,6 +205,7 @@ class VitalSigns(AppendOnly, Base):
         _between("mean_arterial_pressure", 0, 300),
         _amend_pair(),
         Index(None, "session_id", "taken_at"),
+        Index(None, "session_id", "amends_id"),  # sets recorded, index-only (0008)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,7 +19,8 @@ KNOWN_REVISIONS = (
     "0005_gateway_messages",
     "0006_session_pregnant",
     "0007_review_indexes",
-    "0008_i15_monitor_sources",
+    "0008_monitor_sources",
+    "0009_quality_indexes",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

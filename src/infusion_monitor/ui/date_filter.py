@@ -7,7 +7,7 @@ the tooltip says which dates can.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit
@@ -34,3 +34,14 @@ def start_of_day(day: QDate) -> datetime:
     """Local midnight at the start of ``day``, as an aware UTC time."""
     local = datetime.combine(day.toPython(), time()).astimezone()  # type: ignore[arg-type]
     return local.astimezone(UTC)
+
+
+def period_edits(days: int) -> tuple[QDateEdit, QDateEdit]:
+    """From and To date fields over the last ``days`` days up to today."""
+    today = QDate.currentDate()
+    return date_filter_edit(today.addDays(-days)), date_filter_edit(today)
+
+
+def period_of(since: QDateEdit, until: QDateEdit) -> tuple[datetime, datetime]:
+    """The chosen local days as UTC instants: the start of From to the end of To."""
+    return start_of_day(since.date()), start_of_day(until.date()) + timedelta(days=1)

@@ -1,239 +1,338 @@
-"""The quality page: vitals on time, reaction rates, response times and alert issues, with charts.
+"""The quality page: alarm response, reaction response, reactions and vitals on time.
 
-Aggregation is Qt-free (``services/quality.py``); this window only asks for a period's report,
-draws it with pyqtgraph and tables, and writes it as CSV.
+The measures are computed by the Qt-free services on a worker thread (a whole year reads in the
+background, with progress); this window only asks, then draws each section as a chart with its
+tables. Every number opens the list of the sessions behind it, and each of those opens in the
+review detail. The page prints to PDF and exports as CSV, with the period and filters in both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-import pyqtgraph as pg
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.export_file import write_text_export
-from infusion_monitor.services.quality import QualityReport, QualityService
-from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
+from infusion_monitor.services.quality import QualityService
+from infusion_monitor.services.quality_measures import (
+    SMALL_MARK,
+    SMALL_N,
+    Figure,
+    MeasureTable,
+    QualityReport,
+    QualitySection,
+)
+from infusion_monitor.services.review import ReviewService
+from infusion_monitor.services.review_query import FilterChoices, SessionFilter
+from infusion_monitor.ui.date_filter import period_edits, period_of
+from infusion_monitor.ui.review.quality_charts import (
+    Chart,
+    alarm_chart,
+    on_time_chart,
+    reactions_chart,
+    response_chart,
+)
+from infusion_monitor.ui.review.quality_tables import MeasureTableView
+from infusion_monitor.ui.review.quality_worker import BackgroundReader
+from infusion_monitor.ui.review.session_list import ReviewWindow
 
 DEFAULT_DAYS = 91
-CYCLE_COLOURS = ("#1F5FAD", "#5A8FD6", "#8DB3E8", "#B9D0F0", "#C9A227", "#E07B00", "#B00000")
-NURSE_COLOURS = ("#1F5FAD", "#8E2C48", "#2F7D4A", "#9A5B00", "#5A3E8C", "#0E6F7C", "#222222")
+CHARTS: dict[str, Callable[[QualityReport], Chart]] = {
+    "alarms": alarm_chart,
+    "response": response_chart,
+    "reactions": reactions_chart,
+    "on_time": on_time_chart,
+}
+PRINT_CHART_SIZE = (1400, 560)
 
 
-def _table(headers: list[str], rows: list[tuple[str, ...]]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
-    return table
-
-
-def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
-    plot.setTitle(title, color="#222222", size="12pt")
-    plot.setLabel("left", left)
-    plot.setLabel("bottom", bottom)
-    plot.showGrid(x=False, y=True, alpha=0.3)
-    plot.addLegend(offset=(10, 10))
-    return plot
+def render_chart(chart: Chart, width: int, height: int) -> QImage:
+    """``chart`` drawn off screen into an image (for the PDF)."""
+    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    chart.resize(width, height)
+    chart.show()
+    QApplication.processEvents()
+    image = chart.grab().toImage()
+    chart.release()
+    chart.close()
+    chart.deleteLater()
+    return image
 
 
 class QualityWindow(QWidget):
     """Quality measures of the unit for a period (charge nurses only; the service checks)."""
 
-    def __init__(self, quality: QualityService, actor: Callable[[], Actor]) -> None:
+    report_shown = Signal(object)
+    """The report has been drawn (or refused: then ``report`` stays None)."""
+    sessions_opened = Signal(object)
+    """A list of the sessions behind a number was opened (the :class:`ReviewWindow`)."""
+
+    def __init__(
+        self,
+        quality: QualityService,
+        review: ReviewService,
+        actor: Callable[[], Actor],
+        clock: Clock,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Quality measures — Infusion Monitor")
-        self.resize(1500, 900)
+        self.resize(1500, 940)
         self._quality = quality
+        self._review = review
         self._actor = actor
+        self._clock = clock
         self.report: QualityReport | None = None
-        today = QDate.currentDate()
-        self.since = date_filter_edit(today.addDays(-DEFAULT_DAYS))
-        self.until = date_filter_edit(today)
-        show = QPushButton("Show")
-        show.clicked.connect(self.refresh)
-        export = QPushButton("Export as CSV…")
-        export.clicked.connect(self._on_export_clicked)
+        self.lists: list[ReviewWindow] = []
+        self.charts: dict[str, Chart] = {}
+        self.tables: dict[str, MeasureTableView] = {}
+        self.since, self.until = period_edits(DEFAULT_DAYS)
+        self.drug = QComboBox()
+        self.nurse = QComboBox()
+        self.chair = QComboBox()
+        for box, word in ((self.drug, "drug"), (self.nurse, "nurse"), (self.chair, "chair")):
+            box.addItem(f"Any {word}", None)
+            box.setMinimumContentsLength(12)
+        self.show_button = QPushButton("Show")
+        self.show_button.clicked.connect(self.refresh)
+        self.print_button = QPushButton("Print to PDF…")
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self.export_button = QPushButton("Export as CSV…")
+        self.export_button.clicked.connect(self._on_export_clicked)
         bar = QHBoxLayout()
-        for label, widget in (("From", self.since), ("To", self.until)):
+        for label, widget in (
+            ("From", self.since),
+            ("To", self.until),
+            ("Drug", self.drug),
+            ("Nurse", self.nurse),
+            ("Chair", self.chair),
+        ):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
-        bar.addWidget(show)
-        bar.addWidget(export)
+        for button in (self.show_button, self.print_button, self.export_button):
+            bar.addWidget(button)
         bar.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFixedWidth(220)
+        self.progress.hide()
+        bar.addWidget(self.progress)
         self.message = QLabel()
-        bar.addWidget(self.message)
+        self.message.setWordWrap(True)
+        self.scope = QLabel()
+        self.scope.setWordWrap(True)
+        self.scope.setStyleSheet("font-size: 14px;")
         self.tabs = QTabWidget()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.scope)
+        layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
+        self._reader = BackgroundReader()
+        self._reader.signals.progressed.connect(self._on_reader_progressed)
+        self._reader.signals.finished.connect(self._on_reader_finished)
+        self._reader.signals.failed.connect(self._on_reader_failed)
         self.refresh()
 
-    def refresh(self) -> None:
-        """Read the period's report and redraw every tab."""
-        try:
-            report = self._quality.report(
-                self._actor(),
-                start_of_day(self.since.date()),
-                start_of_day(self.until.date()) + timedelta(days=1),
-            )
-        except UserError as exc:
-            self.tabs.clear()
-            self.message.setText(exc.message)
-            return
-        self.report = report
-        self.message.setText(f"{report.sessions} finished sessions in the period.")
-        self.tabs.clear()
-        self.tabs.addTab(self._on_time_tab(report), "Vitals on time")
-        self.tabs.addTab(self._reactions_tab(report), "Reactions per 100 sessions")
-        self.tabs.addTab(self._response_tab(report), "Reaction response times")
-        self.tabs.addTab(self._issues_tab(report), f"Alert issues ({len(report.issues)})")
+    def filter(self) -> SessionFilter:
+        """The period and filters as chosen."""
+        since, until = period_of(self.since, self.until)
+        return SessionFilter(
+            since=since,
+            until=until,
+            drug=self.drug.currentData(),
+            nurse_id=self.nurse.currentData(),
+            chair_id=self.chair.currentData(),
+        )
 
-    def _split(self, chart: QWidget, table: QWidget) -> QSplitter:
+    @property
+    def busy(self) -> bool:
+        """A read is under way."""
+        return not self.show_button.isEnabled()
+
+    def refresh(self) -> None:
+        """Read the period's measures in the background; the tabs redraw when they arrive."""
+        quality, wanted = self._quality, self.filter()
+        try:
+            actor = self._actor()
+        except UserError as exc:
+            self._on_reader_failed(self._reader.ticket, exc.message)
+            return
+
+        def job(progress: Callable[[float, str], None]) -> Any:
+            choices = quality.choices(actor)
+            return choices, quality.report(actor, wanted, progress)
+
+        self.message.setText("Reading the measures…")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.show_button.setEnabled(False)
+        self._reader.start(job)
+
+    def _on_reader_progressed(self, ticket: int, share: float, what: str) -> None:
+        if self._reader.current(ticket):
+            self.progress.setValue(round(share * 100))
+            self.message.setText(f"{what}…")
+
+    def _on_reader_failed(self, ticket: int, text: str) -> None:
+        if not self._reader.current(ticket):
+            return
+        self._idle()
+        self._clear()
+        self.message.setText(text)
+        self.report_shown.emit(None)
+
+    def _on_reader_finished(self, ticket: int, result: tuple[FilterChoices, QualityReport]) -> None:
+        if not self._reader.current(ticket):
+            return
+        self._idle()
+        choices, report = result
+        self._fill_choices(choices)
+        self.show_report(report)
+
+    def _idle(self) -> None:
+        self.progress.hide()
+        self.show_button.setEnabled(True)
+
+    def _fill_choices(self, choices: FilterChoices) -> None:
+        if self.drug.count() > 1 or self.nurse.count() > 1:
+            return
+        for drug in choices.drugs:
+            self.drug.addItem(drug, drug)
+        for nurse_id, name in choices.nurses:
+            self.nurse.addItem(name, nurse_id)
+        for chair_id, name in choices.chairs:
+            self.chair.addItem(name, chair_id)
+
+    def show_report(self, report: QualityReport) -> None:
+        """Draw every section of ``report``: a chart above its tables."""
+        self.report = report
+        self.message.clear()
+        self.scope.setText(
+            f"<b>Period</b> {report.period} · <b>Filters</b> {report.filters} · "
+            f"<b>{report.sessions}</b> finished sessions · {SMALL_MARK} fewer than {SMALL_N} "
+            "behind a figure: too few to compare · click a number (or Enter) to list its sessions"
+        )
+        current = self.tabs.currentIndex()
+        self._clear()
+        for section in report.sections:
+            self.tabs.addTab(self._section(report, section), section.title)
+        self.tabs.setCurrentIndex(max(current, 0))
+        self.report_shown.emit(report)
+
+    def _clear(self) -> None:
+        for chart in self.charts.values():
+            chart.release()
+        self.charts.clear()
+        self.tables.clear()
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
+
+    def _section(self, report: QualityReport, section: QualitySection) -> QWidget:
+        chart = CHARTS[section.key](report)
+        self.charts[section.key] = chart
+        inner = QTabWidget()
+        for table in section.tables:
+            view = MeasureTableView(table)
+            view.figure_opened.connect(self.open_figure)
+            self.tables[table.key] = view
+            inner.addTab(view, table.title)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(chart)
-        splitter.addWidget(table)
-        splitter.setSizes([560, 300])
+        splitter.addWidget(inner)
+        splitter.setSizes([440, 420])
         return splitter
 
-    def _on_time_tab(self, report: QualityReport) -> QWidget:
-        plot = _plot("Vitals on time by nurse and week", "on time (%)", "week")
-        weeks = sorted({cell.week for cell in report.on_time})
-        index = {week: i for i, week in enumerate(weeks)}
-        nurses = sorted({cell.nurse for cell in report.on_time})
-        for n, nurse in enumerate(nurses):
-            cells = [c for c in report.on_time if c.nurse == nurse]
-            plot.plot(
-                [index[c.week] for c in cells],
-                [c.pct for c in cells],
-                pen=pg.mkPen(NURSE_COLOURS[n % len(NURSE_COLOURS)], width=2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=NURSE_COLOURS[n % len(NURSE_COLOURS)],
-                name=nurse,
-            )
-        step = max(1, len(weeks) // 12)
-        plot.getAxis("bottom").setTicks(
-            [[(i, f"{w:%d %b}") for i, w in enumerate(weeks) if i % step == 0]]
+    def open_figure(self, table: MeasureTable, labels: tuple[str, ...], figure: Figure) -> Any:
+        """List the sessions behind ``figure`` (each opens in the review detail)."""
+        assert self.report is not None
+        heading = (
+            f"{table.title} · {' · '.join(labels)}: {figure.shown} — "
+            f"{len(figure.sessions)} sessions · {self.report.period} · {self.report.filters}"
         )
-        lowest = min((c.pct for c in report.on_time), default=100.0)
-        # Room under the lines for the legend, which sits at the bottom left.
-        plot.setYRange(max(0.0, lowest - 25), 101)
-        plot.plotItem.legend.setOffset((10, -40))
-        rows = [
-            (c.nurse, f"{c.week:%d %b %Y}", str(c.checks), f"{c.pct:.0f}%") for c in report.on_time
-        ]
-        return self._split(plot, _table(["Nurse", "Week of", "Checks", "On time"], rows))
-
-    def _reactions_tab(self, report: QualityReport) -> QWidget:
-        plot = _plot("Reactions per 100 sessions by drug and cycle", "reactions / 100", "drug")
-        drugs = sorted({r.drug for r in report.reaction_rates})
-        bands = ["1", "2", "3", "4", "5", "6", "7+"]
-        width = 0.8 / len(bands)
-        for b, band in enumerate(bands):
-            rates = [r for r in report.reaction_rates if r.cycle == band]
-            if not rates:
-                continue
-            xs = [drugs.index(r.drug) - 0.4 + width * (b + 0.5) for r in rates]
-            plot.addItem(
-                pg.BarGraphItem(
-                    x=xs,
-                    height=[r.per_100 for r in rates],
-                    width=width * 0.9,
-                    brush=CYCLE_COLOURS[b],
-                    name=f"cycle {band}",
-                )
-            )
-        plot.getAxis("bottom").setTicks([[(i, d) for i, d in enumerate(drugs)]])
-        rows = [
-            (r.drug, r.cycle, str(r.sessions), str(r.reactions), f"{r.per_100:.1f}")
-            for r in report.reaction_rates
-        ]
-        table = _table(["Drug", "Cycle", "Sessions", "Reactions", "Per 100"], rows)
-        return self._split(plot, table)
-
-    def _response_tab(self, report: QualityReport) -> QWidget:
-        plot = _plot(
-            "Minutes from first symptom (median and 90th percentile)", "minutes", "response"
+        window = ReviewWindow(
+            self._review,
+            self._actor,
+            self._clock,
+            SessionFilter(ids=frozenset(figure.sessions)),
+            heading,
         )
-        times = report.response_times
-        for offset, attribute, colour, name in (
-            (-0.2, "median_min", "#1F5FAD", "median"),
-            (0.2, "p90_min", "#C9A227", "90th percentile"),
-        ):
-            plot.addItem(
-                pg.BarGraphItem(
-                    x=[i + offset for i in range(len(times))],
-                    height=[getattr(t, attribute) or 0 for t in times],
-                    width=0.35,
-                    brush=colour,
-                    name=name,
-                )
-            )
-        plot.getAxis("bottom").setTicks([[(i, t.measure) for i, t in enumerate(times)]])
-
-        def shown(value: float | None) -> str:
-            return "—" if value is None else f"{value:.0f}"
-
-        rows = [(t.measure, str(t.n), shown(t.median_min), shown(t.p90_min)) for t in times]
-        table = _table(["Response", "Reactions", "Median (min)", "90th pct (min)"], rows)
-        return self._split(plot, table)
-
-    def _issues_tab(self, report: QualityReport) -> QWidget:
-        rows = [
-            (
-                f"{i.at.astimezone():%d %b %Y %H:%M}",
-                i.kind,
-                i.what,
-                i.nurse,
-                str(i.session_id),
-                i.reason,
-            )
-            for i in report.issues
-        ]
-        return _table(["When", "Kind", "What", "Nurse", "Session", "Reason"], rows)
+        self.lists.append(window)
+        window.show()
+        self.sessions_opened.emit(window)
+        return window
 
     def export_csv(self, path: Path) -> Path:
-        """Write the shown report as CSV."""
+        """Write the shown report as CSV (period and filters first)."""
         from infusion_monitor.integrations.csv_export import quality_csv
 
         if self.report is None:
-            raise UserError("There is no report to export.")
+            raise UserError("There is no report to export yet; wait for the measures.")
         return write_text_export(path, quality_csv(self.report), excel=True)
 
-    def _on_export_clicked(self) -> None:
-        dialog = QFileDialog(self, "Export quality measures", "quality.csv", "CSV (*.csv)")
+    def print_pdf(self, path: Path) -> Path:
+        """Write the shown report as a PDF (charts and every table; period and filters on top)."""
+        from infusion_monitor.ui.review.quality_print import write_quality_pdf
+
+        report = self.report
+        if report is None:
+            raise UserError("There is no report to print yet; wait for the measures.")
+        images = [
+            render_chart(CHARTS[section.key](report), *PRINT_CHART_SIZE)
+            for section in report.sections
+        ]
+        return write_quality_pdf(report, images, path, self._actor().name, self._clock.now())
+
+    def _ask_file(self, title: str, name: str, kind: str, done: Callable[[str], None]) -> None:
+        dialog = QFileDialog(self, title, name, kind)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.fileSelected.connect(self._on_export_file_selected)
+        dialog.fileSelected.connect(done)
         dialog.open()
 
-    def _on_export_file_selected(self, name: str) -> None:
+    def _on_export_clicked(self) -> None:
+        self._ask_file("Export quality measures", "quality.csv", "CSV (*.csv)", self._write_csv)
+
+    def _on_print_clicked(self) -> None:
+        self._ask_file("Print quality measures", "quality.pdf", "PDF (*.pdf)", self._write_pdf)
+
+    def _write_csv(self, name: str) -> None:
+        self._write(self.export_csv, name)
+
+    def _write_pdf(self, name: str) -> None:
+        self._write(self.print_pdf, name)
+
+    def _write(self, write: Callable[[Path], Path], name: str) -> None:
         try:
-            self.export_csv(Path(name))
-        except UserError as exc:  # nothing written: the message says why and what to do
-            self.message.setText(exc.message)
+            write(Path(name))
+        except (UserError, OSError) as exc:
+            self.message.setText(getattr(exc, "message", str(exc)))
             return
         self.message.setText(f"Written to {name}.")
+
+    def closeEvent(self, event: Any) -> None:
+        """Close the session lists opened from here too."""
+        for window in self.lists:
+            window.close()
+        self._clear()
+        super().closeEvent(event)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -49,7 +47,7 @@ from infusion_monitor.services.review_query import (
     SessionRow,
     SortKey,
 )
-from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
+from infusion_monitor.ui.date_filter import period_edits, period_of
 
 CurrentActor = Callable[[], Actor]
 DEFAULT_DAYS = 30
@@ -196,21 +194,33 @@ class SessionTableModel(QAbstractTableModel):
 
 
 class ReviewWindow(QWidget):
-    """The charge nurse's list of finished sessions (non-modal)."""
+    """The charge nurse's list of finished sessions (non-modal).
+
+    With ``preset`` it lists exactly those sessions (the quality page's "sessions behind this
+    number"): the filter bar gives way to ``heading``, and sorting and opening work as ever.
+    """
 
     session_opened = Signal(object)
 
-    def __init__(self, review: ReviewService, actor: CurrentActor, clock: Clock) -> None:
+    def __init__(
+        self,
+        review: ReviewService,
+        actor: CurrentActor,
+        clock: Clock,
+        preset: SessionFilter | None = None,
+        heading: str = "",
+    ) -> None:
         super().__init__()
-        self.setWindowTitle("Session review — Infusion Monitor")
+        self.setWindowTitle(
+            "Session review — Infusion Monitor" if preset is None else f"Sessions behind: {heading}"
+        )
         self.resize(1500, 860)
         self._review = review
         self._actor = actor
         self._clock = clock
+        self._preset = preset
         self.details: list[QWidget] = []
-        today = QDate.currentDate()
-        self.since = date_filter_edit(today.addDays(-DEFAULT_DAYS))
-        self.until = date_filter_edit(today)
+        self.since, self.until = period_edits(DEFAULT_DAYS)
         self.drug = QComboBox()
         self.nurse = QComboBox()
         self.chair = QComboBox()
@@ -247,7 +257,13 @@ class ReviewWindow(QWidget):
                 filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(show)
-        filters.addWidget(export)
+        filters.setContentsMargins(0, 0, 0, 0)
+        self.filter_bar = QWidget()
+        self.filter_bar.setLayout(filters)
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_bar, 1)
+        bar.addStretch(0 if preset is None else 1)
+        bar.addWidget(export)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.model = SessionTableModel(self._fetch)
@@ -267,11 +283,18 @@ class ReviewWindow(QWidget):
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         QShortcut(QKeySequence("Return"), self.table, self.open_selected)
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.heading.setVisible(preset is not None)
+        self.filter_bar.setVisible(preset is None)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(self.heading)
+        layout.addLayout(bar)
+        if preset is None:
+            self._fill_choices()
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
-        self._fill_choices()
         self.refresh()
 
     def _fill_choices(self) -> None:
@@ -291,10 +314,13 @@ class ReviewWindow(QWidget):
             self.chair.addItem(name, chair_id)
 
     def filter(self) -> SessionFilter:
-        """The filters as typed."""
+        """The filters as typed (or the preset sessions)."""
+        if self._preset is not None:
+            return self._preset
+        since, until = period_of(self.since, self.until)
         return SessionFilter(
-            since=start_of_day(self.since.date()),
-            until=start_of_day(self.until.date()) + timedelta(days=1),
+            since=since,
+            until=until,
             drug=self.drug.currentData(),
             nurse_id=self.nurse.currentData(),
             chair_id=self.chair.currentData(),
@@ -312,6 +338,8 @@ class ReviewWindow(QWidget):
         """Query the first page again."""
         self.message.clear()
         self.model.reload()
+        if self.model.rowCount():  # Enter opens the first session at once; arrows move on
+            self.table.setCurrentIndex(self.model.index(0, 0))
         if not self.message.text():
             shown = self.model.rowCount()
             self.message.setText(

@@ -61,7 +61,10 @@ class ReviewMenu:
         """The quality page (charge nurses)."""
         from infusion_monitor.ui.review.quality_window import QualityWindow
 
-        return self._window.open_window(QualityWindow(self._wiring.quality, self._wiring.actor))
+        wiring = self._wiring
+        return self._window.open_window(
+            QualityWindow(wiring.quality, wiring.review, wiring.actor, wiring.clock)
+        )
 
 
 def attach_review(window: MainWindow, wiring: ReviewWiring) -> ReviewMenu:

@@ -1,7 +1,7 @@
 """Monitor feed: mean arterial pressure and the heart rate's source on each set, every value a
 monitor sent with its code, and the unit's bed-label → chair mapping.
 
-Revision ID: 0008_i15_monitor_sources
+Revision ID: 0008_monitor_sources
 Revises: 0007_review_indexes
 Create Date: 2026-12-06 09:30:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_i15_monitor_sources"
+revision: str = "0008_monitor_sources"
 down_revision: str | None = "0007_review_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
