@@ -201,7 +201,7 @@ def seed_demo(
     library = library or load_library()
     earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
     clock = FakeClock(now - timedelta(minutes=earliest))
-    assessing = AssessingService(lambda: rules)
+    assessing = AssessingService(lambda: rules, library)
     service = SessionService(
         sessions, library, lambda: rules, clock, chair_names, assessing=assessing
     )

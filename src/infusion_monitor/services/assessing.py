@@ -25,6 +25,7 @@ from sqlalchemy import Select, bindparam, event, func, literal, select, union_al
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.context import SessionContext
@@ -111,7 +112,11 @@ def news2_not_applicable(patient: Patient | None) -> str:
 
 
 def vital_signs(row: models.VitalSigns) -> VitalSigns:
-    """The rules' view of a stored set."""
+    """The rules' view of a stored set.
+
+    A monitor's set stores neither ACVPU nor oxygen: they stay unknown (None) and the rules
+    carry the last assessed ones (rules-spec §2), never "alert, on air".
+    """
     return VitalSigns(
         hr=row.heart_rate,
         sbp=row.systolic_bp,
@@ -119,8 +124,8 @@ def vital_signs(row: models.VitalSigns) -> VitalSigns:
         rr=row.respiratory_rate,
         spo2=row.spo2,
         temp_c=row.temperature_c,
-        on_oxygen=bool(row.on_oxygen),
-        acvpu=Acvpu(row.acvpu or "A"),
+        on_oxygen=row.on_oxygen,
+        acvpu=None if row.acvpu is None else Acvpu(row.acvpu),
     )
 
 
@@ -211,8 +216,11 @@ class _Batch:
 class AssessingService:
     """Builds (and keeps) each session's rules context and stores assessments."""
 
-    def __init__(self, rules: Callable[[], RuleSet]) -> None:
+    def __init__(
+        self, rules: Callable[[], RuleSet], library: ProtocolLibrary | None = None
+    ) -> None:
         self._rules = rules
+        self._library = library
         self._cache: dict[int, _Cached] = {}
         self._listeners: list[Callable[[Session, AssessmentOutcome], object]] = []
 
@@ -250,7 +258,7 @@ class AssessingService:
         ):
             self.forget(session_id)
             start = _infusion_start(db, session_id)
-            cached = _build(db, session, at if start is None else start, rules)
+            cached = _build(db, session, at if start is None else start, rules, self._drug(session))
             if cached is None:
                 return None
             if start is not None:
@@ -274,6 +282,13 @@ class AssessingService:
         for listener in self._listeners:
             listener(db, outcome)
         return outcome
+
+    def _drug(self, session: models.InfusionSession) -> str | None:
+        """The drug code of the session's protocol, for the rules' drug lists (None: unknown)."""
+        if self._library is None:
+            return None
+        found = self._library.protocols.get(session.protocol_id)
+        return None if found is None else found.protocol.drug
 
     def _watch_rollback(self, db: Session, session_id: int) -> None:
         """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""
@@ -329,13 +344,18 @@ def _baseline(db: Session, session_id: int, origin: datetime) -> models.VitalSig
 
 
 def _build(
-    db: Session, session: models.InfusionSession, origin: datetime, rules: RuleSet
+    db: Session,
+    session: models.InfusionSession,
+    origin: datetime,
+    rules: RuleSet,
+    drug: str | None,
 ) -> _Cached | None:
     baseline = _baseline(db, session.id, origin)
     if baseline is None:
         return None
     patient = rules_patient(session, origin.date())
-    cached = _Cached((rules.version, origin), SessionContext(rules, patient, vital_signs(baseline)))
+    context = SessionContext(rules, patient, vital_signs(baseline), drug)
+    cached = _Cached((rules.version, origin), context)
     _fold(cached, _rows_since(db, session.id, cached), origin, skip={baseline.id})
     return cached
 
