@@ -185,10 +185,12 @@ def test_no_step_at_the_maximum_or_without_escalation() -> None:
 
 def test_a_rate_increase_needs_vitals_from_the_last_15_minutes() -> None:
     session = started()
-    with pytest.raises(SessionError, match=r"no vital signs recorded\. Take a set of vital signs"):
+    with pytest.raises(
+        SessionError, match=r"no vital signs recorded by a nurse\. Take a set of vital signs"
+    ):
         session.change_rate(at(30), 100, latest_vitals_at=None)
     with pytest.raises(
-        SessionError, match=r"the latest vital signs are 16 min old\. Take a new set"
+        SessionError, match=r"the latest nurse.s vital signs are 16 min old\. Take a new set"
     ):
         session.change_rate(at(30), 100, latest_vitals_at=at(14))
     assert session.change_rate(at(30), 100, latest_vitals_at=at(15)).rate == 100
@@ -196,7 +198,7 @@ def test_a_rate_increase_needs_vitals_from_the_last_15_minutes() -> None:
         session.change_rate(at(30), 25, latest_vitals_at=None).rate == 25
     )  # slowing: never blocked
     paused = record(session, session.pause(at(31), "chills"))
-    with pytest.raises(SessionError, match="Cannot resume: the latest vital signs are"):
+    with pytest.raises(SessionError, match=r"Cannot resume: the latest nurse.s vital signs are"):
         paused.resume(at(60), rate=100, latest_vitals_at=at(40))
 
 

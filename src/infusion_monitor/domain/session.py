@@ -307,13 +307,18 @@ class Session:
             return
         limit = timedelta(minutes=STEP_VITALS_MAX_AGE_MIN)
         if latest_vitals_at is None:
-            self._refuse(action, "no vital signs recorded. Take a set of vital signs first")
+            self._refuse(
+                action,
+                "no vital signs recorded by a nurse. Take a set of vital signs first (a bedside "
+                "monitor's set has no ACVPU or oxygen and does not count)",
+            )
         age = at - latest_vitals_at
         if age > limit:
             self._refuse(
                 action,
-                f"the latest vital signs are {_minutes(age)} old. Take a new set (at most "
-                f"{STEP_VITALS_MAX_AGE_MIN} min before an increase), then change the rate",
+                f"the latest nurse's vital signs are {_minutes(age)} old. Take a new set (at most "
+                f"{STEP_VITALS_MAX_AGE_MIN} min before an increase; a bedside monitor's set does "
+                "not count), then change the rate",
             )
 
     # Timers: pure functions of the stored events and ``now``.

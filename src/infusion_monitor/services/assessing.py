@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
@@ -75,6 +77,9 @@ class AssessmentOutcome:
     result: Mapping[str, Any]
     #: Why NEWS2 was not scored ("pregnancy", "under 16"), when the rules did not apply it.
     news2_not_applicable: str | None = None
+    #: Whether the set of vital signs in force was a nurse's (False: a bedside monitor's set,
+    #: with ACVPU and oxygen carried); only known when the assessment was just made.
+    nurse_set: bool = True
 
     @classmethod
     def of(cls, row: models.Assessment, patient: Patient | None = None) -> AssessmentOutcome:
@@ -187,6 +192,24 @@ class _Cached:
     key: tuple[str, datetime]
     context: SessionContext
     seen: tuple[_Seen, ...] = field(default_factory=lambda: tuple(_Seen() for _ in _TRACKED))
+    #: When each folded set was taken, by source ("typed", "monitor"), in time order.
+    taken: dict[str, list[datetime]] = field(default_factory=dict)
+
+    def note_set(self, source: str, taken_at: datetime) -> None:
+        """Remember when a folded set of ``source`` was taken."""
+        insort(self.taken.setdefault(source, []), taken_at)
+
+    def nurse_set_at(self, at: datetime) -> bool:
+        """Whether the set in force at ``at`` (the newest taken at or before it, the later one
+        winning a tie) is a nurse's rather than a bedside monitor's."""
+
+        def newest(source: str) -> datetime | None:
+            times = self.taken.get(source, [])
+            index = bisect_right(times, at)
+            return times[index - 1] if index else None
+
+        monitor, nurse = newest(Source.MONITOR.value), newest(Source.TYPED.value)
+        return monitor is None or (nurse is not None and nurse >= monitor)
 
 
 @dataclass(frozen=True)
@@ -278,7 +301,9 @@ class AssessingService:
         }
         # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
         row = models.Assessment(id=insert_values(db, models.Assessment, values), **values)
-        outcome = AssessmentOutcome.of(row, context.setup.patient)
+        outcome = replace(
+            AssessmentOutcome.of(row, context.setup.patient), nurse_set=cached.nurse_set_at(at)
+        )
         for listener in self._listeners:
             listener(db, outcome)
         return outcome
@@ -356,6 +381,7 @@ def _build(
     patient = rules_patient(session, origin.date())
     context = SessionContext(rules, patient, vital_signs(baseline), drug)
     cached = _Cached((rules.version, origin), context)
+    cached.note_set(baseline.source, baseline.taken_at)
     _fold(cached, _rows_since(db, session.id, cached), origin, skip={baseline.id})
     return cached
 
@@ -445,6 +471,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
     for vitals in batch.vitals:
         if vitals.id not in gone and vitals.taken_at > origin and vitals.id not in (skip or ()):
             context.add_observation(seconds_between(origin, vitals.taken_at), vital_signs(vitals))
+            cached.note_set(vitals.source, vitals.taken_at)
     gone = {row.amends_id for row in batch.symptoms}
     for symptom in batch.symptoms:
         if symptom.id in gone:

@@ -520,9 +520,11 @@ class SessionService:
 
     @staticmethod
     def _latest_vitals(db: DbSession, session_id: int) -> datetime | None:
+        """When the newest nurse's set was taken: a monitor's set (no ACVPU, no oxygen) never
+        satisfies the recent-vitals check before a rate increase."""
         return db.scalar(
             select(VitalSigns.taken_at)
-            .where(VitalSigns.session_id == session_id)
+            .where(VitalSigns.session_id == session_id, VitalSigns.source != "monitor")
             .order_by(VitalSigns.taken_at.desc())
             .limit(1)
         )

@@ -224,6 +224,8 @@ class VitalSigns(AppendOnly, Base):
     incomplete_reason: Mapped[str | None] = mapped_column(Text)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("vital_signs.id"))
     amend_reason: Mapped[str | None] = mapped_column(Text)
+    #: A nurse's set confirming a bedside monitor's set (with ACVPU and oxygen) names it here.
+    confirms_id: Mapped[int | None] = mapped_column(ForeignKey("vital_signs.id"))
 
 
 class SymptomRecord(AppendOnly, Base):

@@ -167,7 +167,8 @@ class SessionView(QWidget):
         self.latest = LatestVitalsView(stale_after)
         self.latest_caption = QLabel("LATEST VITALS")
         self.latest_caption.setObjectName("TimerCaption")
-        latest_row = QHBoxLayout()
+        #: The latest-values row; plug-ins add their actions on the latest set to it.
+        self.latest_row = latest_row = QHBoxLayout()
         latest_row.setSpacing(8)
         latest_row.addWidget(self.latest_caption, 0, Qt.AlignmentFlag.AlignVCenter)
         latest_row.addWidget(self.latest, 1)
