@@ -7,6 +7,8 @@ file. Here only the fixed meaning of each code for the session's record is kept.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from infusion_monitor.domain.course import CourseAction
 
@@ -64,6 +66,19 @@ DRUG_ACTIONS = frozenset(
         CourseAction.VASOPRESSOR,
     }
 )
+
+
+#: IM epinephrine is repeated after 5 minutes if there is no improvement (RCUK 2021; EAACI:
+#: doses at least 5 minutes apart; reference.md §5.3).
+EPINEPHRINE_REPEAT_AFTER = timedelta(minutes=5)
+
+
+def epinephrine_repeat_left(given: Sequence[datetime], now: datetime) -> timedelta | None:
+    """Time left until a repeat IM epinephrine dose is due (zero: due now), counted from the
+    latest dose in ``given``; None when none was given."""
+    if not given:
+        return None
+    return max(timedelta(0), max(given) + EPINEPHRINE_REPEAT_AFTER - now)
 
 
 def step_kind(code: str) -> StepKind:

@@ -27,6 +27,8 @@ from infusion_monitor.storage import models
 
 #: The code of a symptom described in the nurse's own words (not graded by the rules).
 OTHER_CODE = OTHER_SYMPTOM
+#: The guidance step (and course action) of IM epinephrine.
+EPINEPHRINE_STEP = "epinephrine_im"
 
 
 def _names(db: Session) -> dict[int, str]:
@@ -90,12 +92,16 @@ def _guidance(
         if row.detail:
             answers.setdefault(row.detail, row)
     steps = []
+    dose = latest.result.get("epinephrine_im_dose_mg")
     for code in latest.actions:
         answer = answers.get(code)
+        text = action_text.get(code, code.replace("_", " ").capitalize())
+        if code == EPINEPHRINE_STEP and isinstance(dose, int | float):
+            text = f"{text} Dose for this patient's age: {dose:g} mg IM."
         steps.append(
             StepView(
                 code=code,
-                text=action_text.get(code, code.replace("_", " ").capitalize()),
+                text=text,
                 kind=step_kind(code),
                 done_at=answer.at if answer is not None else None,
                 done_by=names.get(answer.by_id) if answer is not None else None,
@@ -129,6 +135,11 @@ def _guidance(
         ctcae_grade=int(ctcae.get("grade", 0)),
         cytokine_pattern=bool(ctcae.get("cytokine_pattern", False)),
         ruleset=f"{latest.ruleset_name} {latest.ruleset_version[:19]}",
+        epinephrine_given=tuple(
+            row.at
+            for row in interventions
+            if row.action == EPINEPHRINE_STEP and row.declined_reason is None
+        ),
     )
 
 

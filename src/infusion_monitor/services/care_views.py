@@ -74,6 +74,13 @@ class GuidanceView:
     ctcae_grade: int
     cytokine_pattern: bool
     ruleset: str
+    #: When IM epinephrine was given this session (for the repeat timer), in time order.
+    epinephrine_given: tuple[datetime, ...] = ()
+
+    @property
+    def epinephrine_indicated(self) -> bool:
+        """The guidance lists the epinephrine step."""
+        return any(step.code == "epinephrine_im" for step in self.steps)
 
     @property
     def first_open_step(self) -> StepView | None:

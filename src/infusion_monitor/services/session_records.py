@@ -101,6 +101,45 @@ class LatestScore:
 
 
 @dataclass(frozen=True)
+class ObservationHold:
+    """After anaphylaxis criteria were met: the least observation after the reaction resolved
+    (rules output ``observe_after_resolution_min``; RCUK 2021). ``resolved_at`` is None while
+    a reaction feature is still active."""
+
+    minutes: int
+    resolved_at: datetime | None
+
+    @property
+    def until(self) -> datetime | None:
+        """When the session may close without a reason (None: not yet known)."""
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at + timedelta(minutes=self.minutes)
+
+    def holds(self, now: datetime) -> bool:
+        """Whether closing at ``now`` cuts the observation short."""
+        until = self.until
+        return until is None or now < until
+
+
+def observation_hold_text(hold: ObservationHold) -> str:
+    """Why the session is still observed after anaphylaxis, in the nurse's words."""
+    hours = f"{hold.minutes / 60:g} h"
+    until = hold.until
+    if until is None:
+        return (
+            "Anaphylaxis criteria were met and the reaction has not resolved: observe the "
+            f"patient for at least {hours} after it resolves (RCUK 2021)."
+        )
+    resolved = hold.resolved_at
+    assert resolved is not None
+    return (
+        f"Anaphylaxis criteria were met: observe until {until.astimezone():%H:%M}, {hours} "
+        f"after the reaction resolved at {resolved.astimezone():%H:%M} (RCUK 2021)."
+    )
+
+
+@dataclass(frozen=True)
 class LatestVitals:
     """The session's newest current set (by measurement time): its values, where they came from
     (typed or a monitor) and when they were measured; ``score`` is the latest NEWS2."""
@@ -151,6 +190,13 @@ class SessionDetail:
     """The newest current set, for the board's and the session view's latest values."""
     baseline_warning: bool = False
     """Planned sessions: the rules engine flags the baseline NEWS2 (start needs a reason)."""
+    epinephrine_given: tuple[datetime, ...] = ()
+    """When IM epinephrine was given, in time order."""
+    epinephrine_indicated: bool = False
+    """The latest assessment lists the epinephrine step (the repeat timer runs)."""
+    observation_hold: ObservationHold | None = None
+    """After anaphylaxis: the least observation after resolution (closing earlier needs a
+    reason)."""
 
     @property
     def state(self) -> SessionState:
@@ -402,6 +448,23 @@ WHERE v.session_id = :session_id AND {column} IS NOT NULL
                    WHERE session_id = :session_id AND amends_id IS NOT NULL)
 ORDER BY v.taken_at DESC, v.id DESC LIMIT 1
 """
+#: IM epinephrine given (not declined, not corrected), in time order.
+EPINEPHRINE_SQL = """
+SELECT session_id, at FROM intervention
+WHERE session_id IN ({ids}) AND action = 'epinephrine_im' AND declined_reason IS NULL
+  AND id NOT IN (SELECT amends_id FROM intervention
+                 WHERE session_id IN ({ids}) AND amends_id IS NOT NULL)
+ORDER BY at, id
+"""
+#: A session's assessments, newest first (to find when the reaction last resolved).
+ASSESSMENTS_DESC_SQL = """
+SELECT at, result FROM assessment WHERE session_id = :session_id
+ORDER BY at DESC, id DESC LIMIT 5000
+"""
+#: The pathways that fire while a reaction feature is active (rules-spec §5).
+REACTION_PATHWAYS = frozenset(
+    {"anaphylaxis", "severe_reaction", "moderate_reaction", "airway_watch", "mild_reaction"}
+)
 #: The result of each session's last stored assessment (the highest id).
 LAST_RESULTS_SQL = """
 SELECT a.session_id, a.result FROM assessment a
@@ -443,6 +506,9 @@ def load_details(
     results = _last_results(rows, ids, params)
     intervals = {sid: _interval(result) for sid, result in results.items()}
     latest = latest_vitals(rows, session_ids, results)
+    epinephrine: dict[int, list[datetime]] = {}
+    for session_id, at in rows(EPINEPHRINE_SQL.format(ids=ids), params):
+        epinephrine.setdefault(session_id, []).append(utc(at))
     details: dict[int, SessionDetail] = {}
     for values in rows(SESSIONS_SQL.format(ids=ids), params):
         session_id, version, chair, nurse, protocol_id, protocol_version, ruleset_version = values[
@@ -494,6 +560,10 @@ def load_details(
             last_vitals_at=last_vitals.get(session_id),
             reaction_interval_min=intervals.get(session_id),
             latest_vitals=latest.get(session_id),
+            epinephrine_given=tuple(epinephrine.get(session_id, ())),
+            epinephrine_indicated="epinephrine_im"
+            in results.get(session_id, {}).get("actions", ()),
+            observation_hold=_observation_hold(rows, session_id, results.get(session_id)),
         )
     return details
 
@@ -547,6 +617,23 @@ def _latest_score(
         complete=bool(news2.get("complete", True)),
         carried=carried,
     )
+
+
+def _observation_hold(
+    rows: Rows, session_id: int, result: Mapping[str, Any] | None
+) -> ObservationHold | None:
+    """The observation a met anaphylaxis asks for, with when the reaction last resolved: the
+    first assessment after the newest one in which a reaction pathway fired."""
+    minutes = None if result is None else result.get("observe_after_resolution_min")
+    if not isinstance(minutes, int):
+        return None
+    resolved_at = None
+    for at, stored in rows(ASSESSMENTS_DESC_SQL, {"session_id": session_id}):
+        pathways = (json_value(stored) or {}).get("pathways") or ()
+        if REACTION_PATHWAYS & set(pathways):
+            break
+        resolved_at = utc(at)
+    return ObservationHold(minutes, resolved_at)
 
 
 def _last_results(

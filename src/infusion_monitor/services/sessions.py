@@ -38,6 +38,7 @@ from infusion_monitor.services.session_records import (
     active_session_ids,
     lifecycle,
     load_details,
+    observation_hold_text,
 )
 from infusion_monitor.services.session_setup import (
     BaselineDraft,
@@ -360,7 +361,17 @@ class SessionService:
     def close(self, ref: SessionRef, actor: Actor, reason: str | None = None) -> SessionChanged:
         """Close the session and free the chair; skipping or cutting observation needs a reason."""
         cleaned = reason.strip() if reason and reason.strip() else None
-        return self._act(ref, actor, "close", lambda _db, _r, s, now: [s.close(now, cleaned)])
+
+        def decide(
+            db: DbSession, row: InfusionSession, session: Session, now: datetime
+        ) -> list[SessionEvent]:
+            found = load_details(session_rows(db), [row.id], self._library).get(row.id)
+            hold = None if found is None else found.observation_hold
+            if cleaned is None and hold is not None and hold.holds(now):
+                raise UserError(observation_hold_text(hold) + " Give a reason to close earlier.")
+            return [session.close(now, cleaned)]
+
+        return self._act(ref, actor, "close", decide)
 
     # Machinery ---------------------------------------------------------------------------
 

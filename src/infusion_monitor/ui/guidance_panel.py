@@ -8,6 +8,7 @@ findings with their evidence and sources, in a non-modal window) and "Escalate a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,10 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
-from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
+from infusion_monitor.domain.guidance import (
+    STANDING_ORDER_CHOICES,
+    STANDING_ORDER_STEP,
+    epinephrine_repeat_left,
+)
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
 from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
+from infusion_monitor.ui.session_text import epinephrine_text
 
 JUDGEMENT = (
     "These steps are your unit's protocol text. They support, and do not replace, your "
@@ -103,6 +109,16 @@ class StepRow(QFrame):
         self.declined.emit(self.step.code, self.reason.text().strip())
 
 
+EPINEPHRINE_TIMER_STYLE = (
+    "font-size: 18px; font-weight: 700; color: #111820; background: #FFF1C7;"
+    " border: 2px solid #8A6100; padding: 4px 8px;"
+)
+EPINEPHRINE_DUE_STYLE = (
+    "font-size: 18px; font-weight: 700; color: #FFFFFF; background: #A61B1B;"
+    " border: 2px solid #5C0F0F; padding: 4px 8px;"
+)
+
+
 class FindingsWindow(QWidget):
     """The answer to "why?": every finding with its evidence and source. Never modal."""
 
@@ -174,6 +190,20 @@ class GuidancePanel(QWidget):
         top.addWidget(self.escalate)
         top.addWidget(self.heading, 1)
 
+        #: The repeat timer after an IM epinephrine dose, with the button for the next dose.
+        self.epinephrine = QLabel()
+        self.epinephrine.setObjectName("EpinephrineTimer")
+        self.epinephrine.setWordWrap(True)
+        self.repeat_dose = QPushButton("Next epinephrine dose given")
+        self.repeat_dose.setToolTip("Record another IM epinephrine dose given now, in your name")
+        self.repeat_dose.clicked.connect(self._on_repeat_dose_clicked)
+        timer_row = QHBoxLayout()
+        timer_row.addWidget(self.epinephrine, 1)
+        timer_row.addWidget(self.repeat_dose)
+        self._timer_box = QWidget()
+        self._timer_box.setLayout(timer_row)
+        self._timer_box.setVisible(False)
+
         self._steps_box = QWidget()
         self._steps = QVBoxLayout(self._steps_box)
         self._steps.setSpacing(4)
@@ -205,6 +235,7 @@ class GuidancePanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self._timer_box)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.problem)
         layout.addLayout(other)
@@ -238,6 +269,22 @@ class GuidancePanel(QWidget):
                 f" · {done} of {len(guidance.steps)} steps answered"
             )
         self.problem.setVisible(False)
+
+    def refresh(self, now: datetime) -> None:
+        """The epinephrine repeat timer at ``now`` (the window's tick): shown while the guidance
+        lists epinephrine and a dose was given."""
+        guidance = self._guidance
+        given = guidance.epinephrine_given if guidance is not None else ()
+        shown = guidance is not None and guidance.epinephrine_indicated and bool(given)
+        self._timer_box.setVisible(shown)
+        if not shown:
+            return
+        self.epinephrine.setText(epinephrine_text(given, now))
+        due = epinephrine_repeat_left(given, now) == timedelta(0)
+        self.epinephrine.setStyleSheet(EPINEPHRINE_DUE_STYLE if due else EPINEPHRINE_TIMER_STYLE)
+
+    def _on_repeat_dose_clicked(self) -> None:
+        self.treatment_given.emit("epinephrine_im")
 
     def show_problem(self, text: str) -> None:
         """Say why the last answer was not recorded."""
