@@ -159,3 +159,34 @@ def test_observation_after_anaphylaxis_cannot_end_early_without_a_reason(
     QTest.keyClicks(QApplication.focusWidget(), "transferred to the ward for observation")
     press(view.close_button)
     assert chair.sessions.detail(chair.session_id).state is SessionState.CLOSED
+
+
+def test_an_iv_iron_reaction_shows_the_protocol_notes_and_offers_no_h1(
+    qtbot: QtBot, database: Database, data_dir: Path
+) -> None:
+    clock = FakeClock(T0)
+    iron = {
+        "protocol_id": "iv-iron",
+        "drug_name": "Ferric carboxymaltose",
+        "dose": 1000,
+        "rate": None,
+        "rate_unit": None,
+        "planned_duration_min": 30,
+    }
+    chair = running_chair(database, clock, case("V03"), **iron)
+    window = _window(qtbot, chair, data_dir)
+    care = window.care_view
+    assert care is not None
+    assert not care.guidance.notes.isVisibleTo(window)  # nothing flagged: no notes
+    clock.advance(timedelta(minutes=5))
+    window.session_view.tabs.setCurrentWidget(care.symptoms)
+    for code in ("flushing", "chest_tightness"):
+        press(care.symptoms.buttons[code])
+    window.session_view.tabs.setCurrentWidget(care.guidance)
+    notes = care.guidance.notes
+    assert notes.isVisibleTo(window)
+    assert notes.text().startswith("Protocol notes:\n• Avoid first-generation H1 antihistamines")
+    assert _row(care, "stop_infusion").step.text == "Stop the infusion now."
+    standing = _row(care, "standing_order_medication").choice
+    offered = [standing.itemData(i) for i in range(standing.count())]
+    assert "antihistamine_h1" not in offered and "antipyretic" in offered

@@ -81,6 +81,23 @@ def epinephrine_repeat_left(given: Sequence[datetime], now: datetime) -> timedel
     return max(timedelta(0), max(given) + EPINEPHRINE_REPEAT_AFTER - now)
 
 
+#: The standing-order medication a premedication class is (a protocol that says "avoid" a class
+#: offers no such standing order during a reaction, e.g. H1 antihistamines for IV iron).
+PREMEDICATION_ACTIONS: dict[str, CourseAction] = {
+    "h1_antihistamine": CourseAction.ANTIHISTAMINE_H1,
+    "h2_antagonist": CourseAction.ANTIHISTAMINE_H2,
+    "antipyretic": CourseAction.ANTIPYRETIC,
+    "corticosteroid": CourseAction.CORTICOSTEROID,
+}
+
+
+def standing_order_choices(avoided: Sequence[str]) -> tuple[CourseAction, ...]:
+    """The standing-order medications to offer, without those of the ``avoided``
+    premedication classes."""
+    left_out = {PREMEDICATION_ACTIONS[code] for code in avoided if code in PREMEDICATION_ACTIONS}
+    return tuple(action for action in STANDING_ORDER_CHOICES if action not in left_out)
+
+
 def step_kind(code: str) -> StepKind:
     """Whether marking ``code`` done records a course action, a notification or care only."""
     if code in COURSE_STEPS or code == STANDING_ORDER_STEP:

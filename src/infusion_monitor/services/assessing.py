@@ -26,6 +26,7 @@ from sqlalchemy import Select, bindparam, event, func, literal, select, union_al
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
@@ -308,12 +309,15 @@ class AssessingService:
             listener(db, outcome)
         return outcome
 
+    def protocol(self, protocol_id: str) -> DrugProtocol | None:
+        """The drug protocol with ``protocol_id`` in the library in force (None: unknown)."""
+        found = None if self._library is None else self._library.protocols.get(protocol_id)
+        return None if found is None else found.protocol
+
     def _drug(self, session: models.InfusionSession) -> str | None:
         """The drug code of the session's protocol, for the rules' drug lists (None: unknown)."""
-        if self._library is None:
-            return None
-        found = self._library.protocols.get(session.protocol_id)
-        return None if found is None else found.protocol.drug
+        protocol = self.protocol(session.protocol_id)
+        return None if protocol is None else protocol.drug
 
     def _watch_rollback(self, db: Session, session_id: int) -> None:
         """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""

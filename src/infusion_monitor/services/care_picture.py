@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.guidance import step_kind
+from infusion_monitor.domain.protocol import Advice, DrugProtocol
 from infusion_monitor.domain.reaction import Disposition, Outcome, Step, reaction_clock
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SITE_REACTION, SYMPTOMS
 from infusion_monitor.services.alerts import alert_of, open_alert_row
@@ -170,9 +172,14 @@ def _outcome(
 
 
 def read_picture(
-    db: Session, session_id: int, action_text: dict[str, str], policy: AlertPolicy
+    db: Session,
+    session_id: int,
+    action_text: dict[str, str],
+    policy: AlertPolicy,
+    protocol: DrugProtocol | None = None,
 ) -> CarePicture:
-    """Everything the care panels show for one session, as stored."""
+    """Everything the care panels show for one session, as stored (``protocol``: the session's
+    drug protocol, whose notes the guidance shows during a reaction)."""
     names = _names(db)
     symptoms = read_symptoms(db, session_id, names)
     interventions = _current(
@@ -206,11 +213,19 @@ def read_picture(
     ]
     outcome, outcome_at, outcome_by = _outcome(db, session_id, names)
     alert_row = open_alert_row(db, session_id)
+    guidance = _guidance(db, session_id, action_text, interventions, names)
+    if protocol is not None and guidance.steps:
+        avoid = [item for item in protocol.premedication if item.advice is Advice.AVOID]
+        guidance = replace(
+            guidance,
+            protocol_notes=(*(item.note for item in avoid), *protocol.risk.notes),
+            avoided=tuple(item.code.value for item in avoid),
+        )
     return CarePicture(
         session_id=session_id,
         session_start=start,
         symptoms=symptoms,
-        guidance=_guidance(db, session_id, action_text, interventions, names),
+        guidance=guidance,
         alert=alert_of(db, alert_row) if alert_row is not None else None,
         reaction=ReactionView(reaction_clock(onsets, steps), outcome, outcome_at, outcome_by),
         policy=policy,

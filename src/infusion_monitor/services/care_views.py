@@ -76,6 +76,10 @@ class GuidanceView:
     ruleset: str
     #: When IM epinephrine was given this session (for the repeat timer), in time order.
     epinephrine_given: tuple[datetime, ...] = ()
+    #: The drug protocol's notes for a reaction ("avoid" premedications first).
+    protocol_notes: tuple[str, ...] = ()
+    #: Premedication classes the protocol says to avoid (not offered as standing orders).
+    avoided: tuple[str, ...] = ()
 
     @property
     def epinephrine_indicated(self) -> bool:

@@ -29,6 +29,7 @@ from infusion_monitor.domain.guidance import (
     STANDING_ORDER_CHOICES,
     STANDING_ORDER_STEP,
     epinephrine_repeat_left,
+    standing_order_choices,
 )
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
 from infusion_monitor.ui.fitting import compact_choice
@@ -47,7 +48,14 @@ class StepRow(QFrame):
     done_clicked = Signal(str, str)
     declined = Signal(str, str)
 
-    def __init__(self, step: StepView, number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        step: StepView,
+        number: int,
+        parent: QWidget | None = None,
+        *,
+        choices: Sequence[CourseAction] = STANDING_ORDER_CHOICES,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("StepRow")
         self.step = step
@@ -58,7 +66,7 @@ class StepRow(QFrame):
         self.done.setToolTip("Record that this was done now, in your name")
         self.done.clicked.connect(self._on_done_clicked)
         self.choice = QComboBox()
-        for action in STANDING_ORDER_CHOICES:
+        for action in choices:
             self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
         self.choice.setVisible(step.code == STANDING_ORDER_STEP)
         compact_choice(self.choice, 12)
@@ -190,6 +198,15 @@ class GuidancePanel(QWidget):
         top.addWidget(self.escalate)
         top.addWidget(self.heading, 1)
 
+        #: The drug protocol's notes for this reaction (e.g. IV iron: avoid first-generation H1).
+        self.notes = QLabel()
+        self.notes.setObjectName("ProtocolNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet(
+            "font-size: 16px; color: #111820; background: #E6EFFB; border-left: 4px solid #0B4FA8;"
+            " padding: 4px 8px;"
+        )
+        self.notes.setVisible(False)
         #: The repeat timer after an IM epinephrine dose, with the button for the next dose.
         self.epinephrine = QLabel()
         self.epinephrine.setObjectName("EpinephrineTimer")
@@ -236,6 +253,7 @@ class GuidancePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self._timer_box)
+        layout.addWidget(self.notes)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.problem)
         layout.addLayout(other)
@@ -253,8 +271,9 @@ class GuidancePanel(QWidget):
             self._steps.removeWidget(row)
             row.deleteLater()
         self.rows = []
+        choices = standing_order_choices(guidance.avoided)
         for number, step in enumerate(guidance.steps, start=1):
-            row = StepRow(step, number)
+            row = StepRow(step, number, choices=choices)
             row.done_clicked.connect(self.step_done)
             row.declined.connect(self._on_row_declined)
             self._steps.insertWidget(self._steps.count() - 1, row)
@@ -268,6 +287,9 @@ class GuidancePanel(QWidget):
                 f"{guidance.priority.upper()} — {pathways}"
                 f" · {done} of {len(guidance.steps)} steps answered"
             )
+        notes = guidance.protocol_notes if guidance.steps else ()
+        self.notes.setText("\n".join(["Protocol notes:", *(f"• {note}" for note in notes)]))
+        self.notes.setVisible(bool(notes))
         self.problem.setVisible(False)
 
     def refresh(self, now: datetime) -> None:
