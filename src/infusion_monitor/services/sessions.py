@@ -29,10 +29,15 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
-from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.assessing import (
+    AssessingService,
+    AssessmentOutcome,
+    latest_assessment,
+)
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.session_records import (
+    REACTION_PATHWAYS,
     PatientInfo,
     SessionDetail,
     active_session_ids,
@@ -316,7 +321,14 @@ class SessionService:
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
             latest = self._latest_vitals(db, row.id)
-            return [session.resume(now, rate=rate, latest_vitals_at=latest)]
+            return [
+                session.resume(
+                    now,
+                    rate=rate,
+                    latest_vitals_at=latest,
+                    reaction_active=_reaction_active(db, row.id),
+                )
+            ]
 
         return decide
 
@@ -331,7 +343,11 @@ class SessionService:
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
             latest = self._latest_vitals(db, row.id)
-            return [session.change_rate(now, rate, latest_vitals_at=latest)]
+            return [
+                session.change_rate(
+                    now, rate, latest_vitals_at=latest, reaction_active=_reaction_active(db, row.id)
+                )
+            ]
 
         return self._act(ref, actor, "rate_change", decide)
 
@@ -591,3 +607,9 @@ def patient_summary(patient: PatientInfo) -> str:
     if patient.date_of_birth:
         parts.append(f"born {patient.date_of_birth:%d %b %Y}")
     return " · ".join(parts)
+
+
+def _reaction_active(db: DbSession, session_id: int) -> bool:
+    """Whether the session's latest assessment sees a reaction feature (a reaction pathway)."""
+    latest = latest_assessment(db, session_id)
+    return latest is not None and bool(REACTION_PATHWAYS & set(latest.pathways))
