@@ -190,3 +190,26 @@ def test_an_iv_iron_reaction_shows_the_protocol_notes_and_offers_no_h1(
     standing = _row(care, "standing_order_medication").choice
     offered = [standing.itemData(i) for i in range(standing.count())]
     assert "antihistamine_h1" not in offered and "antipyretic" in offered
+
+
+def test_the_outcome_form_preselects_no_outcome(
+    qtbot: QtBot, database: Database, data_dir: Path
+) -> None:
+    clock, _, window, care = _anaphylaxis(qtbot, database, data_dir)
+    form = care.reaction
+    window.session_view.tabs.setCurrentWidget(form)
+    assert form.disposition.currentData() is None
+    assert form.disposition.currentText() == "— choose the outcome —"
+    clock.advance(timedelta(minutes=1))
+    press(form.save)
+    assert form.problem.text().startswith("Choose the outcome")
+    assert form.recorded.text() == ""
+    # Grade 3 (suggested) resolved and continued at the same rate: a reason is asked for.
+    form.disposition.setFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    assert form.disposition.currentData() == "continued"
+    form.resolved.setChecked(True)
+    press(form.save)
+    assert form.recorded.text() == ""
+    messages = [banner.message.text for banner in window.messages.banners]
+    assert any("not usually continued at the same rate" in text for text in messages), messages
