@@ -73,10 +73,12 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Premed:
-    """A premedication given before the start (``given_at`` None: time not recorded)."""
+    """A premedication given before the start (``given_at`` None: time not recorded), or one the
+    protocol names that was not given (``skipped``: why)."""
 
     name: str
     given_at: datetime | None
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -543,6 +545,7 @@ def load_details(
                 Premed(
                     str(item.get("name", "")),
                     datetime.fromisoformat(item["given_at"]) if item.get("given_at") else None,
+                    item.get("skipped"),
                 )
                 for item in json_value(premedications) or []
             ),

@@ -212,6 +212,8 @@ class SessionService:
                     {
                         "name": item.name.strip(),
                         "given_at": item.given_at.isoformat() if item.given_at else None,
+                        "code": item.code,
+                        "skipped": (item.skipped_reason or "").strip() or None,
                     }
                     for item in draft.premedications
                 ],

@@ -7,6 +7,7 @@ fields it names; the message itself comes through the funnel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -76,6 +77,17 @@ def _at_today(clock: Clock, edit: QTimeEdit) -> datetime:
     return moment.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class PremedRow:
+    """One protocol premedication reminder in the form: ticked with its time, or why not."""
+
+    box: QCheckBox
+    when: QTimeEdit
+    why: QLineEdit
+    label: str
+    code: str
+
+
 class SetupForm(QWidget):
     """Set up one chair's session; ``saved`` carries the committed outcome, ``cancelled`` Esc."""
 
@@ -90,7 +102,8 @@ class SetupForm(QWidget):
         self._controller = controller
         self._clock = clock
         self._choices: tuple[ProtocolChoice, ...] = ()
-        self._premed_rows: list[tuple[QCheckBox, QTimeEdit, str]] = []
+        #: Each protocol reminder: ticked with its time, or the reason it was not given.
+        self._premed_rows: list[PremedRow] = []
         self.fields: dict[str, QWidget] = {}
 
         self.title = QLabel("New session")
@@ -199,7 +212,9 @@ class SetupForm(QWidget):
         self.risk.setWordWrap(True)
 
         # Premedications
-        self.premed_box = QGroupBox("Premedications given (protocol reminders)")
+        self.premed_box = self._field(
+            "premedication", QGroupBox("Premedications given (protocol reminders)")
+        )
         self._premed_layout = QGridLayout(self.premed_box)
         self.other_premed = QLineEdit()
         self.other_premed.setPlaceholderText("Other premedication given (name and dose)")
@@ -378,6 +393,7 @@ class SetupForm(QWidget):
             item = self._premed_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.other_premed, self.other_premed_time):
+                widget.hide()
                 widget.deleteLater()
         self._premed_rows = []
         reminders = choice.premedications if choice else ()
@@ -388,9 +404,14 @@ class SetupForm(QWidget):
             box.setEnabled(reminder.advice != "avoid")
             when = QTimeEdit()
             when.setTime(self._local_time())
+            why = QLineEdit()
+            why.setObjectName("premed_skipped")
+            why.setPlaceholderText("or: why not given")
+            why.setVisible(reminder.advice == "give")
             self._premed_layout.addWidget(box, row, 0)
             self._premed_layout.addWidget(when, row, 1)
-            self._premed_rows.append((box, when, reminder.label))
+            self._premed_layout.addWidget(why, row, 2)
+            self._premed_rows.append(PremedRow(box, when, why, reminder.label, reminder.code))
         row = len(reminders)
         if not reminders:
             none = QLabel("This protocol has no premedication reminders.")
@@ -420,9 +441,14 @@ class SetupForm(QWidget):
         """The form's values as a draft (the service checks them all)."""
         choice = self._choice()
         premeds = [
-            PremedicationDraft(label, _at_today(self._clock, when))
-            for box, when, label in self._premed_rows
-            if box.isChecked()
+            PremedicationDraft(
+                row.label,
+                _at_today(self._clock, row.when) if row.box.isChecked() else None,
+                row.code,
+                None if row.box.isChecked() else row.why.text().strip() or None,
+            )
+            for row in self._premed_rows
+            if row.box.isChecked() or row.why.text().strip()
         ]
         if self.other_premed.text().strip():
             premeds.append(

@@ -494,7 +494,13 @@ class SessionView(QWidget):
         premeds = (
             "<br>".join(
                 f"{p.name}"
-                + (f" at {p.given_at.astimezone():%H:%M}" if p.given_at else " (time not recorded)")
+                + (
+                    f" at {p.given_at.astimezone():%H:%M}"
+                    if p.given_at
+                    else f" NOT GIVEN: {p.skipped}"
+                    if p.skipped
+                    else " (time not recorded)"
+                )
                 for p in detail.premedications
             )
             or "none recorded"
