@@ -139,14 +139,26 @@ def test_a_monitor_set_after_a_nurses_confusion_and_oxygen_erases_nothing(
     with pytest.raises(UserError, match="nurse"):
         sessions.change_rate(SessionRef(detail.id, detail.version), NURSE, 100)
 
-    # The nurse confirms the monitor's set with her own: linked, and the increase goes ahead.
-    confirmed = vitals.record_vitals(
-        NURSE, session_id, _nurse_set(None), now, confirms=monitor_row.id
+    # The nurse confirms the monitor's set with her own (the patient has recovered): linked,
+    # and the increase goes ahead.
+    recovered = _nurse_set(
+        None,
+        hr=80,
+        sbp=130,
+        dbp=80,
+        rr=16,
+        spo2=97,
+        on_oxygen=False,
+        o2_flow_l_min=None,
+        temp_c=Decimal("36.8"),
+        acvpu=Acvpu.A,
     )
+    later = datetime.now(UTC)  # after the gateway's own assessment of the monitor's set
+    confirmed = vitals.record_vitals(NURSE, session_id, recovered, later, confirms=monitor_row.id)
     assert confirmed.entry.confirms_id == monitor_row.id
     assert confirmed.assessment is not None and confirmed.assessment.news2_complete
     with unit_db.sessions() as db:
-        assert schedule_facts(db, session_id, library()).last_check_at == now
+        assert schedule_facts(db, session_id, library()).last_check_at == later
     detail = sessions.detail(session_id)
     sessions.change_rate(SessionRef(detail.id, detail.version), NURSE, 100)
 

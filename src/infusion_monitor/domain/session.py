@@ -321,21 +321,6 @@ class Session:
     ) -> None:
         if self.rate is None or rate <= self.rate:
             return
-        plan = self.protocol.rate
-        if plan is not None and plan.escalates:
-            step = plan.next_rate(self.rate)
-            if step is not None and rate > step:
-                self._refuse(
-                    action,
-                    f"the protocol steps up by {plan.increase_by:g} {plan.unit} at a time: the "
-                    f"next step from {self.rate:g} is {step:g} {plan.unit}, not {rate:g}",
-                )
-            if StepCheck.NO_SYMPTOMS in plan.step_checks and reaction_active:
-                self._refuse(
-                    action,
-                    "the protocol steps up only without infusion-reaction symptoms, and the rules "
-                    "see a reaction now. Hold the rate until the patient is symptom-free",
-                )
         limit = timedelta(minutes=STEP_VITALS_MAX_AGE_MIN)
         if latest_vitals_at is None:
             self._refuse(
@@ -351,6 +336,21 @@ class Session:
                 f"{STEP_VITALS_MAX_AGE_MIN} min before an increase; a bedside monitor's set does "
                 "not count), then change the rate",
             )
+        plan = self.protocol.rate
+        if plan is not None and plan.escalates:
+            step = plan.next_rate(self.rate)
+            if step is not None and rate > step:
+                self._refuse(
+                    action,
+                    f"the protocol steps up by {plan.increase_by:g} {plan.unit} at a time: the "
+                    f"next step from {self.rate:g} is {step:g} {plan.unit}, not {rate:g}",
+                )
+            if StepCheck.NO_SYMPTOMS in plan.step_checks and reaction_active:
+                self._refuse(
+                    action,
+                    "the protocol steps up only without infusion-reaction symptoms, and the rules "
+                    "see a reaction now. Hold the rate until the patient is symptom-free",
+                )
 
     # Timers: pure functions of the stored events and ``now``.
 
