@@ -61,3 +61,17 @@ def test_start_without_the_premedications_or_a_reason_is_refused(
     assert (given.name, given.given_at is not None) == ("H1 antihistamine", True)
     assert (skipped.given_at, skipped.skipped) == (None, "paracetamol taken at home 08:00")
     assert "NOT GIVEN: paracetamol taken at home 08:00" in window.session_view.setup_info.text()
+
+
+def test_platins_ask_for_the_lifetime_dose_number(make_window: MakeWindow, qtbot: QtBot) -> None:
+    window = activate(make_window(clock=FakeClock(T0)), qtbot)
+    window.board.select(0)
+    qtbot.keyClick(window, Qt.Key.Key_N)
+    form = window.setup_form
+    assert form.cycle_label.text() == "Cycle"
+    for protocol in ("carboplatin", "oxaliplatin"):
+        form.drug.setCurrentIndex(form.drug.findData(protocol))
+        assert form.cycle_label.text() == "Lifetime dose no."
+        assert "all lines of treatment" in form.cycle.toolTip()
+    form.drug.setCurrentIndex(form.drug.findData("paclitaxel"))
+    assert form.cycle_label.text() == "Cycle"

@@ -86,6 +86,7 @@ class ProtocolChoice:
     risk_notes: tuple[str, ...]
     high_risk_cycles: tuple[int, ...]
     high_risk_from_cycle: int | None
+    lifetime_doses: bool = False
 
     @property
     def generic(self) -> bool:
@@ -225,6 +226,7 @@ def _choice(loaded: LoadedProtocol) -> ProtocolChoice:
         risk_notes=tuple(protocol.risk.notes),
         high_risk_cycles=tuple(protocol.risk.high_risk_cycles),
         high_risk_from_cycle=protocol.risk.high_risk_from_cycle,
+        lifetime_doses=protocol.risk.lifetime_doses,
     )
 
 

@@ -77,6 +77,14 @@ def _at_today(clock: Clock, edit: QTimeEdit) -> datetime:
     return moment.astimezone(UTC)
 
 
+CYCLE_LABEL = "Cycle"
+LIFETIME_LABEL = "Lifetime dose no."
+LIFETIME_TIP = (
+    "Count every dose of this drug the patient has had, over all lines of treatment: the risk "
+    "of a reaction follows the total exposure, not the cycle of this course."
+)
+
+
 @dataclass(frozen=True)
 class PremedRow:
     """One protocol premedication reminder in the form: ticked with its time, or why not."""
@@ -205,7 +213,8 @@ class SetupForm(QWidget):
         infusion_form.addRow("Dose", dose_row)
         infusion_form.addRow("Start rate", rate_row)
         infusion_form.addRow("Planned duration", self.duration)
-        infusion_form.addRow("Cycle", cycle_row)
+        self.cycle_label = QLabel(CYCLE_LABEL)
+        infusion_form.addRow(self.cycle_label, cycle_row)
 
         self.risk = QLabel()
         self.risk.setObjectName("RiskNotes")
@@ -385,6 +394,9 @@ class SetupForm(QWidget):
         if choice.rate_unit is not None:
             self.rate_unit.setText(choice.rate_unit)
         self.rate_unit.setReadOnly(choice.rate_unit is not None)
+        lifetime = choice.lifetime_doses
+        self.cycle_label.setText(LIFETIME_LABEL if lifetime else CYCLE_LABEL)
+        self.cycle.setToolTip(LIFETIME_TIP if lifetime else "")
         self._show_premeds(choice)
         self._show_risk()
 

@@ -338,11 +338,7 @@ class VitalsForm(QWidget):
         """Load a stored set to correct it; Enter saves the correction with its reason."""
         self._reset()
         self._amending = Amending(entry_id, taken_at)
-        self.hr.setText(values.hr)
-        self.bp.setText(values.bp)
-        self.rr.setText(values.rr)
-        self.spo2.setText(values.spo2)
-        self.temp.setText(values.temp)
+        self._fill_measured(values)
         self.on_oxygen.setChecked(values.on_oxygen)
         self.o2_flow.setText(values.o2_flow)
         self.acvpu.setCurrentIndex(list(Acvpu).index(values.acvpu))
@@ -358,11 +354,7 @@ class VitalsForm(QWidget):
         nurse adds ACVPU, oxygen and temperature; Enter saves a nurse's set linked to it."""
         self._reset()
         self._confirming = Amending(entry_id, taken_at)
-        self.hr.setText(values.hr)
-        self.bp.setText(values.bp)
-        self.rr.setText(values.rr)
-        self.spo2.setText(values.spo2)
-        self.temp.setText(values.temp)
+        self._fill_measured(values)
         shown = taken_at.astimezone().strftime("%H:%M")
         self._set_status(
             f"Confirming the monitor set of {shown}: check the values, add ACVPU, oxygen and "
@@ -392,6 +384,17 @@ class VitalsForm(QWidget):
             self._set_status("Confirmation cancelled", "")
 
     # Internals ------------------------------------------------------------------------------
+
+    def _fill_measured(self, values: VitalsText) -> None:
+        """The measured values of a stored set, into their fields."""
+        for edit, text in (
+            (self.hr, values.hr),
+            (self.bp, values.bp),
+            (self.rr, values.rr),
+            (self.spo2, values.spo2),
+            (self.temp, values.temp),
+        ):
+            edit.setText(text)
 
     def _edits(self) -> dict[EntryField, QLineEdit]:
         return {
