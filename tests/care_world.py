@@ -64,9 +64,12 @@ class Chair:
     session_id: int
 
 
-def running_chair(database: Database, clock: FakeClock, data: dict[str, Any]) -> Chair:
-    """Set up and start a session with the case's baseline; the clock stands at minute 0."""
-    assessing = AssessingService(lambda: RULES)
+def running_chair(
+    database: Database, clock: FakeClock, data: dict[str, Any], **setup: object
+) -> Chair:
+    """Set up and start a session with the case's baseline (``setup``: other set-up values,
+    e.g. ``date_of_birth``); the clock stands at minute 0."""
+    assessing = AssessingService(lambda: RULES, library())
     sessions = SessionService(
         database.sessions, library(), lambda: RULES, clock, CHAIRS, assessing=assessing
     )
@@ -90,6 +93,6 @@ def running_chair(database: Database, clock: FakeClock, data: dict[str, Any]) ->
         spo2=b["spo2"],
         temp_c=b["temp_c"],
     )
-    setup = sessions.set_up(draft(clock, baseline=first), NURSE)
-    started = sessions.start(SessionRef(setup.detail.id, setup.detail.version), NURSE)
+    made = sessions.set_up(draft(clock, baseline=first, **setup), NURSE)
+    started = sessions.start(SessionRef(made.detail.id, made.detail.version), NURSE)
     return Chair(database, clock, sessions, vitals, care, started.detail.id)

@@ -6,12 +6,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.protocol import Advice
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.board import BoardService
-from infusion_monitor.services.session_setup import BaselineDraft, SessionDraft
+from infusion_monitor.services.session_setup import (
+    PREMEDICATION_LABELS,
+    BaselineDraft,
+    PremedicationDraft,
+    SessionDraft,
+)
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.sql_rows import reading
@@ -56,8 +62,20 @@ def make_services(database: Database, clock: FakeClock) -> Services:
     )
 
 
+def given_premedications(protocol_id: str, at: datetime) -> tuple[PremedicationDraft, ...]:
+    """Every premedication the protocol says to give, given at ``at``."""
+    found = library().protocols.get(protocol_id)
+    reminders = found.protocol.premedication if found is not None else []
+    return tuple(
+        PremedicationDraft(PREMEDICATION_LABELS[item.code], at, item.code.value)
+        for item in reminders
+        if item.advice is Advice.GIVE
+    )
+
+
 def draft(clock: FakeClock, **changes: object) -> SessionDraft:
-    """A valid rituximab (first infusion) set-up in Chair 1, baseline taken 5 minutes ago."""
+    """A valid rituximab (first infusion) set-up in Chair 1, baseline taken 5 minutes ago, with
+    the protocol's premedications given 30 minutes ago (unless ``changes`` say otherwise)."""
     base = SessionDraft(
         chair="Chair 1",
         patient_name="Ellen Marsh",
@@ -74,7 +92,11 @@ def draft(clock: FakeClock, **changes: object) -> SessionDraft:
         first_dose=True,
         baseline=baseline(clock.now() - timedelta(minutes=5)),
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    made = replace(base, **changes)  # type: ignore[arg-type]
+    if "premedications" in changes:
+        return made
+    given = given_premedications(made.protocol_id, clock.now() - timedelta(minutes=30))
+    return replace(made, premedications=given)
 
 
 def baseline(at: datetime, **changes: object) -> BaselineDraft:

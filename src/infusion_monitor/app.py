@@ -435,7 +435,7 @@ def complete_window(
     board = BoardService(_reading(database), config.unit.chairs, library)
     # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
     # steps all assess through it, and the alert service listens to it.
-    assessing = AssessingService(lambda: rules.rules)
+    assessing = AssessingService(lambda: rules.rules, library)
     sessions = SessionService(
         database.sessions,
         library,

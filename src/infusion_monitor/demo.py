@@ -90,7 +90,8 @@ class _Demo:
     steps: tuple[tuple[int, str, str | float | None], ...]
     vitals: tuple[int, ...]
     baseline: _Vitals
-    premeds: tuple[str, ...] = ()
+    #: (name and dose, premedication class code) given before the start.
+    premeds: tuple[tuple[str, str], ...] = ()
     allergies: str = ""
     reactions: str = ""
     first_dose: bool = False
@@ -118,7 +119,10 @@ _DEMOS = (
         ),
         vitals=(),
         baseline=_Vitals(*BASELINE),
-        premeds=("Chlorphenamine 10 mg IV", "Paracetamol 1 g PO"),
+        premeds=(
+            ("Chlorphenamine 10 mg IV", "h1_antihistamine"),
+            ("Paracetamol 1 g PO", "antipyretic"),
+        ),
         allergies="Penicillin (rash)",
         first_dose=True,
         reaction=True,
@@ -154,7 +158,11 @@ _DEMOS = (
         steps=(),
         vitals=(),
         baseline=_Vitals(84, 138, 86, 16, 96, 36.9),
-        premeds=("Dexamethasone 20 mg IV", "Chlorphenamine 10 mg IV", "Famotidine 20 mg IV"),
+        premeds=(
+            ("Dexamethasone 20 mg IV", "corticosteroid"),
+            ("Chlorphenamine 10 mg IV", "h1_antihistamine"),
+            ("Famotidine 20 mg IV", "h2_antagonist"),
+        ),
         reactions="Paclitaxel C1: flushing and chest tightness at 10 min, settled after pause",
     ),
     _Demo(
@@ -172,7 +180,7 @@ _DEMOS = (
         steps=((25, "complete", None),),
         vitals=(130, 115, 85, 55, 26, 5),
         baseline=_Vitals(68, 128, 80, 15, 98, 36.7),
-        premeds=("Chlorphenamine 10 mg IV",),
+        premeds=(("Chlorphenamine 10 mg IV", "h1_antihistamine"),),
         first_dose=True,
     ),
 )
@@ -201,7 +209,7 @@ def seed_demo(
     library = library or load_library()
     earliest = max(demo.start_ago for demo in _DEMOS) + PREMED_BEFORE_START_MIN + 5
     clock = FakeClock(now - timedelta(minutes=earliest))
-    assessing = AssessingService(lambda: rules)
+    assessing = AssessingService(lambda: rules, library)
     service = SessionService(
         sessions, library, lambda: rules, clock, chair_names, assessing=assessing
     )
@@ -287,8 +295,10 @@ def _plan(
                 base.temp_c,
             ),
             premedications=tuple(
-                PremedicationDraft(name, start_at - timedelta(minutes=PREMED_BEFORE_START_MIN))
-                for name in demo.premeds
+                PremedicationDraft(
+                    name, start_at - timedelta(minutes=PREMED_BEFORE_START_MIN), code
+                )
+                for name, code in demo.premeds
             ),
             allergies=demo.allergies,
             reaction_history=demo.reactions,

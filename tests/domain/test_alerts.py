@@ -106,6 +106,17 @@ def test_acknowledged_alert_follows_priority_down_then_resolves() -> None:
     assert again.change is AlertChange.RAISED and again.close is None
 
 
+def test_a_monitor_set_alone_neither_lowers_nor_resolves_but_may_raise() -> None:
+    alert = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
+    acked = acknowledge(alert, "Nurse A", _s(30), "medium")
+    for priority in ("none", "low"):
+        kept = decide(acked, 1, priority, "", _s(60), nurse_set=False)
+        assert kept.change is AlertChange.NONE and kept.open == acked and kept.close is None
+    raised = decide(acked, 1, "high", "anaphylaxis", _s(90), nurse_set=False)
+    assert raised.change is AlertChange.RAISED
+    assert decide(acked, 1, "none", "", _s(120)).change is AlertChange.RESOLVED
+
+
 def test_acknowledging_a_cleared_latched_alert_resolves_it() -> None:
     alert = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
     done = acknowledge(alert, "Nurse B", _s(45), "none")

@@ -116,6 +116,16 @@ def test_outcome_problems(changes: dict[str, object], problem: str) -> None:
     assert any(problem in text for text in problems), problems
 
 
+def test_grade_3_or_4_continued_at_the_same_rate_needs_a_reason() -> None:
+    same_rate = {"disposition": Disposition.CONTINUED, "restarted_at": None, "restart_rate": None}
+    for grades in ({"ctcae_grade": 3, "suggested_grade": 3}, {"suggested_grade": 4}):
+        problems = outcome_problems(_outcome(**same_rate, **grades), _m(10), _m(60))
+        assert any("not usually continued at the same rate" in p for p in problems), problems
+    why = _outcome(**same_rate, ctcae_grade=3, suggested_grade=3, note="prescriber at the chair")
+    assert outcome_problems(why, _m(10), _m(60)) == []
+    assert outcome_problems(_outcome(**same_rate), _m(10), _m(60)) == []  # grade 2
+
+
 def test_lower_grade_with_a_reason_and_other_dispositions() -> None:
     assert outcome_problems(_outcome(ctcae_grade=1, note="settled at once"), _m(10), _m(60)) == []
     admitted = _outcome(disposition=Disposition.ADMITTED, resolved_at=None, restarted_at=None)

@@ -175,20 +175,36 @@ def test_a_pause_holds_the_step_timer() -> None:
 
 def test_no_step_at_the_maximum_or_without_escalation() -> None:
     session = started()
-    for minute, rate in ((30, 100), (60, 200), (90, 300), (120, 400)):
+    for step in range(1, 8):  # 50 mg/h up by 50 every 30 min to 400
+        minute, rate = 30 * step, 50 + 50 * step
         session = record(
             session, session.change_rate(at(minute), rate, latest_vitals_at=at(minute))
         )
-    assert session.next_rate_step(at(200)) is None
+    assert session.next_rate_step(at(300)) is None
     assert started(load_library().get("paclitaxel").protocol).next_rate_step(at(60)) is None
+
+
+def test_a_rate_increase_follows_the_protocol_step_and_no_symptoms() -> None:
+    session = started()
+    with pytest.raises(SessionError, match=r"next step from 50 is 100 mg/h, not 400"):
+        session.change_rate(at(30), 400, latest_vitals_at=at(30))
+    with pytest.raises(SessionError, match="only without infusion-reaction symptoms"):
+        session.change_rate(at(30), 100, latest_vitals_at=at(30), reaction_active=True)
+    assert session.change_rate(at(30), 100, latest_vitals_at=at(30)).rate == 100
+    assert session.change_rate(at(30), 25, latest_vitals_at=None, reaction_active=True).rate == 25
+    paused = record(session, session.pause(at(31), "flushing"))
+    with pytest.raises(SessionError, match="only without infusion-reaction symptoms"):
+        paused.resume(at(40), rate=100, latest_vitals_at=at(40), reaction_active=True)
 
 
 def test_a_rate_increase_needs_vitals_from_the_last_15_minutes() -> None:
     session = started()
-    with pytest.raises(SessionError, match=r"no vital signs recorded\. Take a set of vital signs"):
+    with pytest.raises(
+        SessionError, match=r"no vital signs recorded by a nurse\. Take a set of vital signs"
+    ):
         session.change_rate(at(30), 100, latest_vitals_at=None)
     with pytest.raises(
-        SessionError, match=r"the latest vital signs are 16 min old\. Take a new set"
+        SessionError, match=r"the latest nurse.s vital signs are 16 min old\. Take a new set"
     ):
         session.change_rate(at(30), 100, latest_vitals_at=at(14))
     assert session.change_rate(at(30), 100, latest_vitals_at=at(15)).rate == 100
@@ -196,7 +212,7 @@ def test_a_rate_increase_needs_vitals_from_the_last_15_minutes() -> None:
         session.change_rate(at(30), 25, latest_vitals_at=None).rate == 25
     )  # slowing: never blocked
     paused = record(session, session.pause(at(31), "chills"))
-    with pytest.raises(SessionError, match="Cannot resume: the latest vital signs are"):
+    with pytest.raises(SessionError, match=r"Cannot resume: the latest nurse.s vital signs are"):
         paused.resume(at(60), rate=100, latest_vitals_at=at(40))
 
 

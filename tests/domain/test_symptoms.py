@@ -7,8 +7,8 @@ from infusion_monitor.domain.symptoms import SYMPTOMS, BodySystem, Brown, sympto
 
 
 def test_every_code_of_the_spec_is_catalogued_once() -> None:
-    assert len(SYMPTOMS) == 34
-    assert sum(len(symptoms_in(system)) for system in BodySystem) == 34
+    assert len(SYMPTOMS) == 38
+    assert sum(len(symptoms_in(system)) for system in BodySystem) == 38
 
 
 def test_properties_of_some_entries() -> None:
@@ -32,7 +32,14 @@ def test_properties_of_some_entries() -> None:
         "vomiting",
         "vomiting_repeated",
         "abdominal_pain",
+        "diarrhea",
     ]
+    # The fourth revision's codes (rules-spec §3): dysphagia is laryngeal (airway), not resp.
+    dysphagia = SYMPTOMS["dysphagia"]
+    assert (dysphagia.brown, dysphagia.airway, dysphagia.resp) == (Brown.MODERATE, True, False)
+    assert SYMPTOMS["diarrhea"].gi and not SYMPTOMS["diarrhea"].gi_plus
+    assert SYMPTOMS["palpitations"].brown is Brown.NONE
+    assert SYMPTOMS["eye_symptoms"].label == "Eye pain, redness or blurred vision"
     assert Brown.SEVERE.label == "severe"
 
 

@@ -48,7 +48,7 @@ def _with_observation(**changes: Any) -> dict[str, Any]:
             json.dumps({"baseline": {k: v for k, v in BASELINE.items() if k != "rr"}}),
             "baseline.rr: missing",
         ),
-        (json.dumps(_with_observation(acvpu=None)), "observations[0].acvpu"),
+        (json.dumps(_with_observation(acvpu="N")), "observations[0].acvpu"),
         (json.dumps(_with_observation(spo2=101)), "observations[0].spo2: 101"),
         (json.dumps(_with_observation(hr=400)), "observations[0].hr: 400"),
         (json.dumps(_with_observation(temp_c=101.3)), "looks like °F"),

@@ -56,8 +56,11 @@ def problems(data: Any) -> list[str]:
             "observations[0].dbp: 90 is not below the systolic 90",
         ),
         (case(observations=[obs(1, acvpu="X")]), 'observations[0].acvpu: "X" is not one of'),
-        (case(observations=[obs(1, acvpu=None)]), "observations[0].acvpu: null is not one of"),
-        (case(observations=[obs(1, on_oxygen=None)]), "observations[0].on_oxygen: must be true"),
+        (case(observations=[obs(1, acvpu="a")]), 'observations[0].acvpu: "a" is not one of'),
+        (case(observations=[obs(1, acvpu=1)]), "observations[0].acvpu: 1 is not one of"),
+        (case(observations=[obs(1, on_oxygen="yes")]), "observations[0].on_oxygen: must be true"),
+        (case(observations=[obs(1, on_oxygen=0)]), "observations[0].on_oxygen: must be true"),
+        (case(baseline={**BASELINE, "on_oxygen": "no"}), "baseline.on_oxygen: must be true"),
         (
             case(observations=[{k: v for k, v in obs(1).items() if k != "rr"}]),
             "observations[0].rr: missing",

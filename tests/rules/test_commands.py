@@ -34,6 +34,8 @@ def test_assess_prints_the_spec_object(capsys: pytest.CaptureFixture[str]) -> No
         "pathways",
         "actions",
         "vitals_interval_min",
+        "epinephrine_im_dose_mg",
+        "observe_after_resolution_min",
         "findings",
     ]
     assert out["ruleset"]["name"] == "default" and out["ctcae"]["version"] == "5.0"

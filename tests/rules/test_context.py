@@ -75,6 +75,7 @@ def test_action_text_comes_from_the_rule_set(rules: RuleSet) -> None:
     live = context(rules)
     live.add_symptom("site_reaction", 60)
     assert assess(live, 60).action_text() == [
+        ("stop_infusion", "Stop the infusion now."),
         ("check_line_site", rules.definition.action_text["check_line_site"]),
         ("notify_provider", "Tell the prescriber."),
     ]

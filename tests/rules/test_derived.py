@@ -65,8 +65,11 @@ def test_a_fall_of_more_than_30_percent_from_a_low_baseline_is_brown_severe(run:
         (98, 93, False, True),
         (98, 92, True, False),
         (92, 90, False, False),
-        (92, 88, False, True),
+        (92, 88, True, False),
+        (92, 89, False, False),
         (98, 95, False, False),
+        (99, 95, False, False),
+        (98, 94, False, True),
         (97, 93, False, True),
     ],
 )

@@ -111,10 +111,11 @@ def test_scale2_temperature_rounding_and_totals_through_assess(run: Run) -> None
 
 
 def test_null_vital_is_incomplete_and_scores_what_exists(run: Run) -> None:
-    out = run(case(observations=[obs(5, rr=None, hr=135)]))["news2"]
-    assert out["complete"] is False
-    assert out["parameters"]["rr"] is None
-    assert out["score"] == 3 and out["red_parameter"] is True
+    out = run(case(baseline={**BASELINE, "rr": None}, observations=[obs(5, rr=None, hr=135)]))
+    n = out["news2"]
+    assert n["complete"] is False
+    assert n["parameters"]["rr"] is None and n["carried"] == []
+    assert n["score"] == 3 and n["red_parameter"] is True
 
 
 @pytest.mark.parametrize("patient", [{"age_years": 15.9}, {"pregnant": True}])
@@ -131,6 +132,7 @@ def test_not_applicable_under_16_or_pregnant(run: Run, patient: dict[str, object
         "baseline_score": None,
         "baseline_warning": None,
         "parameters": None,
+        "carried": None,
     }
     assert not {"deterioration_emergency", "deterioration_urgent"} & set(out["pathways"])
 

@@ -18,10 +18,13 @@ def test_mild_reaction_is_quiet_when_a_reaction_pathway_fires(run: Run) -> None:
     assert (out["priority"], out["vitals_interval_min"]) == ("medium", 5)
 
 
-def test_hypotension_without_criteria_is_a_severe_reaction_with_fluids(run: Run) -> None:
-    out = run(case(observations=[obs(10, sbp=80, dbp=50)]))
+def test_hypotension_without_criteria_is_a_severe_reaction_with_fluids_and_oxygen(
+    run: Run,
+) -> None:
+    # Outside the exposure window hypotension alone meets no criterion (rules-spec §4).
+    out = run(case(observations=[obs(500, sbp=80, dbp=50)], infusion_end_minute=60))
     assert out["pathways"][0] == "severe_reaction"
-    assert "iv_fluid_bolus" in out["actions"] and "oxygen" not in out["actions"]
+    assert "iv_fluid_bolus" in out["actions"] and "oxygen" in out["actions"]
     hypoxic = run(case(observations=[obs(10, spo2=91)]))
     assert hypoxic["pathways"][0] == "severe_reaction"
     assert "oxygen" in hypoxic["actions"] and "iv_fluid_bolus" not in hypoxic["actions"]
@@ -48,7 +51,7 @@ def test_site_reaction_alone(run: Run) -> None:
     out = run(case(symptoms=[symptom("site_reaction", 5)]))
     assert (out["pathways"], out["actions"]) == (
         ["site_reaction"],
-        ["check_line_site", "notify_provider"],
+        ["stop_infusion", "check_line_site", "notify_provider"],
     )
     assert (out["priority"], out["vitals_interval_min"]) == ("low", None)
     assert out["ctcae"]["term"] == "none"
@@ -63,6 +66,7 @@ def test_mild_reaction_and_site_reaction_ties_keep_table_order(run: Run) -> None
         "notify_provider",
         "vitals_q15min",
         "document_reaction",
+        "stop_infusion",
         "check_line_site",
     ]
 

@@ -70,7 +70,7 @@ def test_action_code_outside_the_vocabulary_is_refused() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('symptoms = ["angioedema"]', 'symptoms = ["hives"]', "'hives' is not a symptom code"),
+        ('symptoms = ["angioedema",', 'symptoms = ["hives",', "'hives' is not a symptom code"),
         ('bronchodilator = "wheeze"', 'bronchodilator = "wheezing"', "neither a derived sign"),
         ('bronchodilator = "wheeze"', 'vitals_q15min = "wheeze"', "not listed: vitals_q15min"),
         ('priority = "medium"', 'priority = "urgent"', "Input should be"),

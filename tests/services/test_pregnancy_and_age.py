@@ -62,7 +62,10 @@ def test_pregnancy_is_stored_and_news2_is_not_scored(database: Database) -> None
     assert assessment.news2_score is None
     assert assessment.news2_not_applicable == "pregnancy"
     assert not [p for p in assessment.pathways if p.startswith("deterioration")]
-    assert "NEWS2 not applicable (pregnancy)" in saved_summary(pregnant, clock.now())
+    assert (
+        "NEWS2 does not apply (pregnancy) — use your unit's obstetric early-warning chart"
+        in saved_summary(pregnant, clock.now())
+    )
     assert "NEWS2 8" in saved_summary(control, clock.now())
     with database.sessions() as db:
         rows = {r.id: r.pregnant for r in db.scalars(select(models.InfusionSession))}

@@ -15,10 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
+from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import default_rules
@@ -108,13 +111,16 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
         assert "DUE" in window.session_view.vitals_timer.note.text()
         send(hr=112, sbp=118, dbp=70, map=86, spo2=95)  # the monitor's MAP beside its BP
         tick(window, clock)
-        # The monitor's set is a check done: the session view's schedule follows, as the tile's.
-        assert "DUE" not in window.session_view.vitals_timer.note.text()
+        # A monitor's set is no check done (no ACVPU, no oxygen): the check stays due, and the
+        # score says what it carried from the nurse's baseline (issue 13).
+        assert "DUE" in window.session_view.vitals_timer.note.text()
         for view in shown(window):
             assert view.text == (
                 f"HR 112 · BP 118/70 (86) · RR — · SpO2 95% · T — Monitor {hhmm(measured)} · "
                 "just now"
+                f" NEWS2 3 · incomplete: ACVPU, O2, T and RR carried from the {hhmm(T0)} typed set"
             )
+            assert view.score.isVisibleTo(window)
             assert not view.stale
         assert panel.record.entries[0].source is Source.MONITOR  # the record re-read ...
         selected = panel.record.selected()
@@ -122,11 +128,11 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
 
         tick(window, clock, 5)  # exactly the limit: still fresh
         assert [view.stale for view in shown(window)] == [False, False]
-        assert window.board.tiles[0].latest.text.endswith(" · 5 min ago")
+        assert window.board.tiles[0].latest.provenance.text().endswith(" · 5 min ago")
         tick(window, clock, 1)  # past it, with nothing new: greyed out, and says so in words
         for view in shown(window):
             assert view.stale
-            assert view.text.endswith(f"STALE · monitor {hhmm(measured)} · 6 min ago")
+            assert view.provenance.text() == f"STALE · monitor {hhmm(measured)} · 6 min ago"
             assert view.toolTip().startswith("The monitor has sent nothing newer")
 
         send(hr=96, spo2=97)
@@ -134,9 +140,10 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
         for view in shown(window):
             assert not view.stale
             assert view.text.startswith("HR 96 · BP — · RR — · SpO2 97% · T —")
-            assert view.text.endswith(f"Monitor {hhmm(clock.now())} · just now")
+            assert view.provenance.text() == f"Monitor {hhmm(clock.now())} · just now"
 
     tick(window, clock, 1)
+    panel.form.reason.setCurrentIndex(1)  # the check is overdue: the monitor's sets did not do it
     typed(panel, "72", "120/80", "16", "98", "36,8")
     assert panel.form.status.text().startswith("✓ Saved"), panel.form.status.text()
     typed_at = clock.now()
@@ -185,3 +192,56 @@ def test_a_monitor_set_that_raises_an_alert_brings_the_guidance_forward(
     assert care.picture is not None and care.picture.alert is not None
     assert care.band.isVisibleTo(window)
     assert window.session_view.tabs.currentWidget() is care.guidance
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def test_confirm_set_turns_the_monitors_set_into_a_nurses_check(
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
+) -> None:
+    window, clock = running_chair_one(make_window, qtbot, data_dir)
+    panel: VitalsPanel = window.vitals_panel  # type: ignore[attr-defined]
+    assert not panel.confirm_button.isVisibleTo(window)  # the latest set is the nurse's
+    with monitor_gateway(data_dir, clock) as send:
+        tick(window, clock, 15)
+        measured = clock.now()
+        send(hr=104, sbp=126, dbp=78, rr=18, spo2=96)
+        tick(window, clock, 1)
+    assert "DUE" in window.session_view.vitals_timer.note.text()
+    assert panel.confirm_button.isVisibleTo(window)  # beside the latest values, on any tab
+    assert panel.confirm_button.text() == f"Confirm the {hhmm(measured)}\nmonitor set…"
+    monitor_id = panel.record.entries[0].id
+
+    panel.confirm_button.setFocus()
+    QTest.keyClick(focused(), Qt.Key.Key_Space)  # opens the row filled with the monitor's values
+    form = panel.form
+    assert (form.hr.text(), form.bp.text(), form.rr.text(), form.spo2.text()) == (
+        "104",
+        "126/78",
+        "18",
+        "96",
+    )
+    assert form.confirming is not None and "Confirming the monitor set" in form.status.text()
+    assert focused() is form.temp  # the monitor sent no temperature: the nurse adds it
+    QTest.keyClicks(focused(), "37,1")
+    QTest.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.acvpu
+    QTest.keyClick(focused(), Qt.Key.Key_C)  # new confusion, assessed by the nurse
+    QTest.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.on_oxygen
+    QTest.keyClick(focused(), Qt.Key.Key_Space)  # on oxygen
+    QTest.keyClick(focused(), Qt.Key.Key_Return)
+    assert form.status.text().startswith("✓ Saved"), form.status.text()
+
+    newest = panel.record.entries[0]
+    assert (newest.source, newest.confirms_id) == (Source.TYPED, monitor_id)
+    assert (newest.hr, newest.acvpu, newest.on_oxygen, newest.temp_c) == (104, Acvpu.C, True, 37.1)
+    assert not panel.confirm_button.isVisibleTo(window)
+    tick(window, clock)
+    assert "DUE" not in window.session_view.vitals_timer.note.text()
+    for view in shown(window):
+        assert view.provenance.text().startswith("Typed") and not view.score.isVisibleTo(window)

@@ -16,6 +16,7 @@ from infusion_monitor.services.messages import Level
 from infusion_monitor.storage.errors import DiskFullError
 from infusion_monitor.ui.chair_board import ChairTile
 from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.session_setup_form import SetupForm
 
 from .conftest import MakeWindow
 
@@ -57,6 +58,20 @@ def fill_form(window: MainWindow, qtbot: QtBot, patient: tuple[str, ...]) -> Non
     form.duration.setValue(120)
     for edit, value in zip(form.baseline.values(), BASELINE, strict=True):
         qtbot.keyClicks(edit, value)
+    give_premedications(qtbot, form)
+
+
+def give_premedications(qtbot: QtBot, form: SetupForm) -> None:
+    """Tick every premedication the protocol says to give (given at the time shown)."""
+    QApplication.processEvents()  # the reminders' rows appear
+    for row in form._premed_rows:
+        if "GIVE" in row.box.text():
+            row.box.click()
+            assert row.box.isChecked()
+    window = form.window()
+    if window.isVisible():  # the new rows' events leave the offscreen window inactive
+        window.windowHandle().requestActivate()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
 
 
 def set_up_chair(window: MainWindow, qtbot: QtBot, index: int) -> None:

@@ -169,15 +169,26 @@ class AlertDecision:
 
 
 def decide(
-    current: Alert | None, session_id: int, priority: str, condition: str, at: datetime
+    current: Alert | None,
+    session_id: int,
+    priority: str,
+    condition: str,
+    at: datetime,
+    *,
+    nurse_set: bool = True,
 ) -> AlertDecision:
     """Apply one assessment (its ``priority`` code and top pathway) to the session's open alert.
 
     ``condition`` names the top pathway ("anaphylaxis"); ``at`` is when the assessment was made.
+    ``nurse_set``: the set of vital signs in force is a nurse's. On a bedside monitor's set alone
+    (no ACVPU, no oxygen) an alert is never resolved or lowered by the rules: that needs a
+    nurse's set, or the nurse resolving it with a reason.
     """
     level = AlertPriority.from_code(priority)
     if current is not None and not current.open:
         current = None
+    if current is not None and not nurse_set and (level is None or level < current.priority):
+        return AlertDecision(AlertChange.NONE, open=current)
     if level is None:
         if current is None:
             return AlertDecision(AlertChange.NONE)

@@ -7,6 +7,8 @@ file. Here only the fixed meaning of each code for the session's record is kept.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from infusion_monitor.domain.course import CourseAction
 
@@ -64,6 +66,36 @@ DRUG_ACTIONS = frozenset(
         CourseAction.VASOPRESSOR,
     }
 )
+
+
+#: IM epinephrine is repeated after 5 minutes if there is no improvement (RCUK 2021; EAACI:
+#: doses at least 5 minutes apart; reference.md §5.3).
+EPINEPHRINE_REPEAT_AFTER = timedelta(minutes=5)
+
+
+def epinephrine_repeat_left(given: Sequence[datetime], now: datetime) -> timedelta | None:
+    """Time left until a repeat IM epinephrine dose is due (zero: due now), counted from the
+    latest dose in ``given``; None when none was given."""
+    if not given:
+        return None
+    return max(timedelta(0), max(given) + EPINEPHRINE_REPEAT_AFTER - now)
+
+
+#: The standing-order medication a premedication class is (a protocol that says "avoid" a class
+#: offers no such standing order during a reaction, e.g. H1 antihistamines for IV iron).
+PREMEDICATION_ACTIONS: dict[str, CourseAction] = {
+    "h1_antihistamine": CourseAction.ANTIHISTAMINE_H1,
+    "h2_antagonist": CourseAction.ANTIHISTAMINE_H2,
+    "antipyretic": CourseAction.ANTIPYRETIC,
+    "corticosteroid": CourseAction.CORTICOSTEROID,
+}
+
+
+def standing_order_choices(avoided: Sequence[str]) -> tuple[CourseAction, ...]:
+    """The standing-order medications to offer, without those of the ``avoided``
+    premedication classes."""
+    left_out = {PREMEDICATION_ACTIONS[code] for code in avoided if code in PREMEDICATION_ACTIONS}
+    return tuple(action for action in STANDING_ORDER_CHOICES if action not in left_out)
 
 
 def step_kind(code: str) -> StepKind:

@@ -81,6 +81,10 @@ class Risk(_Strict):
     notes: list[Text] = []
     """Further risk factors and management points."""
 
+    lifetime_doses: bool = False
+    """The risk follows the total number of doses of this drug over every line of treatment: the
+    set-up asks for the lifetime dose number instead of the cycle of this course."""
+
     def is_high_risk(self, cycle: int) -> bool:
         """Whether ``cycle`` (1 = first dose of this drug) is one of the high-risk cycles."""
         if cycle in self.high_risk_cycles:

@@ -130,6 +130,10 @@ class Outcome:
     note: str = ""
 
 
+#: CTCAE grade 3 and above: severe; no same-day restart as a rule (reference.md §5.2).
+SEVERE_GRADE = 3
+
+
 def outcome_problems(outcome: Outcome, onset_at: datetime, now: datetime) -> list[str]:
     """What is wrong with an outcome form (empty when it can be stored), one sentence each."""
     problems: list[str] = []
@@ -152,6 +156,12 @@ def outcome_problems(outcome: Outcome, onset_at: datetime, now: datetime) -> lis
         problems.append("Choose a CTCAE term.")
     if outcome.ctcae_grade not in CTCAE_GRADES:
         problems.append("Choose a CTCAE grade from 1 to 5.")
+    severe = max(outcome.ctcae_grade, outcome.suggested_grade) >= SEVERE_GRADE
+    if outcome.disposition is Disposition.CONTINUED and severe and not outcome.note.strip():
+        problems.append(
+            "A grade 3-4 reaction is not usually continued at the same rate (reference §5.2: "
+            "stop, no restart that day): say why in the note, or choose another outcome."
+        )
     lower = outcome.ctcae_grade < outcome.suggested_grade
     if lower and not outcome.note.strip():
         problems.append(

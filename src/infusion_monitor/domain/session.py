@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from infusion_monitor.domain.protocol import DrugProtocol
+from infusion_monitor.domain.protocol import DrugProtocol, StepCheck
 from infusion_monitor.domain.timing import Timeline, TimingEventKind, clamp_times, timeline
 from infusion_monitor.errors import UserError
 
@@ -263,21 +263,32 @@ class Session:
         return self._checked(SessionEvent(EventKind.PAUSE, at, reason=reason))
 
     def resume(
-        self, at: datetime, *, rate: float | None = None, latest_vitals_at: datetime | None = None
+        self,
+        at: datetime,
+        *,
+        rate: float | None = None,
+        latest_vitals_at: datetime | None = None,
+        reaction_active: bool = False,
     ) -> SessionEvent:
         """Resume a paused infusion, optionally at a new rate (e.g. half the rate at a reaction)."""
         if rate is not None:
-            self._check_increase("resume", at, rate, latest_vitals_at)
+            self._check_increase("resume", at, rate, latest_vitals_at, reaction_active)
         return self._checked(SessionEvent(EventKind.RESUME, at, rate=rate))
 
     def change_rate(
-        self, at: datetime, rate: float, *, latest_vitals_at: datetime | None
+        self,
+        at: datetime,
+        rate: float,
+        *,
+        latest_vitals_at: datetime | None,
+        reaction_active: bool = False,
     ) -> SessionEvent:
         """Change the rate: a protocol step, or a nurse's change. An increase needs recent vitals.
 
-        ``latest_vitals_at``: when the most recent vitals set of this session was taken.
+        ``latest_vitals_at``: when the most recent nurse's vitals set of this session was taken;
+        ``reaction_active``: the rules see a reaction feature now (the protocol's ``no_symptoms``).
         """
-        self._check_increase("change the rate", at, rate, latest_vitals_at)
+        self._check_increase("change the rate", at, rate, latest_vitals_at, reaction_active)
         return self._checked(SessionEvent(EventKind.RATE_CHANGE, at, rate=rate))
 
     def complete(self, at: datetime) -> SessionEvent:
@@ -301,20 +312,45 @@ class Session:
         return event
 
     def _check_increase(
-        self, action: str, at: datetime, rate: float, latest_vitals_at: datetime | None
+        self,
+        action: str,
+        at: datetime,
+        rate: float,
+        latest_vitals_at: datetime | None,
+        reaction_active: bool = False,
     ) -> None:
         if self.rate is None or rate <= self.rate:
             return
         limit = timedelta(minutes=STEP_VITALS_MAX_AGE_MIN)
         if latest_vitals_at is None:
-            self._refuse(action, "no vital signs recorded. Take a set of vital signs first")
+            self._refuse(
+                action,
+                "no vital signs recorded by a nurse. Take a set of vital signs first (a bedside "
+                "monitor's set has no ACVPU or oxygen and does not count)",
+            )
         age = at - latest_vitals_at
         if age > limit:
             self._refuse(
                 action,
-                f"the latest vital signs are {_minutes(age)} old. Take a new set (at most "
-                f"{STEP_VITALS_MAX_AGE_MIN} min before an increase), then change the rate",
+                f"the latest nurse's vital signs are {_minutes(age)} old. Take a new set (at most "
+                f"{STEP_VITALS_MAX_AGE_MIN} min before an increase; a bedside monitor's set does "
+                "not count), then change the rate",
             )
+        plan = self.protocol.rate
+        if plan is not None and plan.escalates:
+            step = plan.next_rate(self.rate)
+            if step is not None and rate > step:
+                self._refuse(
+                    action,
+                    f"the protocol steps up by {plan.increase_by:g} {plan.unit} at a time: the "
+                    f"next step from {self.rate:g} is {step:g} {plan.unit}, not {rate:g}",
+                )
+            if StepCheck.NO_SYMPTOMS in plan.step_checks and reaction_active:
+                self._refuse(
+                    action,
+                    "the protocol steps up only without infusion-reaction symptoms, and the rules "
+                    "see a reaction now. Hold the rate until the patient is symptom-free",
+                )
 
     # Timers: pure functions of the stored events and ``now``.
 

@@ -87,6 +87,10 @@ SYMPTOMS: dict[str, Symptom] = {
         Symptom(
             "abdominal_pain", "Abdominal pain, severe/cramping", _G, _MOD, gi=True, gi_plus=True
         ),
+        Symptom("diarrhea", "Diarrhoea", _G, _MOD, gi=True),
+        Symptom("dysphagia", "Difficulty or pain swallowing", _R, _MOD, airway=True),
+        Symptom("palpitations", "Palpitations", _C),
+        Symptom("eye_symptoms", "Eye pain, redness or blurred vision", _O),
         Symptom("confusion", "New confusion", _N, _SEV, organ=True),
         Symptom("syncope", "Collapse / fainting", _N, _SEV, organ=True),
         Symptom("incontinence", "Incontinence", _N, _SEV, organ=True),

@@ -26,7 +26,8 @@ class Acvpu(StrEnum):
 class VitalSigns:
     """One set of vital signs; a vital that was not measured is None.
 
-    Temperature is in °C already rounded to 0.1 (see ``round_temperature``).
+    Temperature is in °C already rounded to 0.1 (see ``round_temperature``). ``acvpu`` and
+    ``on_oxygen`` are None when they were not assessed: a bedside monitor knows neither.
     """
 
     hr: int | None
@@ -35,13 +36,18 @@ class VitalSigns:
     rr: int | None
     spo2: int | None
     temp_c: float | None
-    on_oxygen: bool = False
-    acvpu: Acvpu = Acvpu.A
+    on_oxygen: bool | None = False
+    acvpu: Acvpu | None = Acvpu.A
 
     @property
     def complete(self) -> bool:
         """True when every vital was measured."""
         return None not in (self.hr, self.sbp, self.dbp, self.rr, self.spo2, self.temp_c)
+
+    @property
+    def assessed(self) -> bool:
+        """True when every vital was measured and consciousness and oxygen were assessed."""
+        return self.complete and self.acvpu is not None and self.on_oxygen is not None
 
 
 class Plausibility(Enum):

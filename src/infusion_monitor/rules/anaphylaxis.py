@@ -12,25 +12,38 @@ WAO_SOURCE = "WAO 2020"
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
-    """Whether the drug counts as a likely, or a known (highly probable), allergen now."""
+    """Whether the drug counts as a likely, a highly probable or a known allergen now."""
 
     likely: bool
+    highly_probable: bool
     known: bool
     evidence: str
 
 
-def exposure(moment: Moment, window_s: int, prior_reaction: bool) -> Exposure:
-    """Exposure at ``moment`` (rules-spec §4, convention D1).
+def exposure(
+    moment: Moment,
+    window_s: int,
+    prior_reaction: bool,
+    earlier_episode: str | None = None,
+    highly_probable: bool = True,
+) -> Exposure:
+    """Exposure at ``moment`` (rules-spec §4 "Exposure"; reference.md §3.5, D1 revised).
 
     From minute 0 until ``window_s`` after the infusion ended (inclusive) the drug is a likely
-    allergen; a known one only with a prior reaction to it. Outside the window it is neither.
+    allergen (NIAID 2) and, when the site says so, a highly probable one (WAO 2); a known one
+    with a prior reaction to it or after ``earlier_episode``, an episode of this session that met
+    the criteria and resolved. Outside the window it is none of these.
     """
     inside = moment.t >= 0 and (moment.ended is None or moment.t <= moment.ended + window_s)
     if not inside:
-        return Exposure(False, False, "outside the exposure window")
-    known = prior_reaction
-    evidence = "exposed to the drug" + (", prior reaction to it" if known else "")
-    return Exposure(True, known, evidence)
+        return Exposure(False, False, False, "outside the exposure window")
+    reasons = ["exposed to the drug"]
+    if prior_reaction:
+        reasons.append("prior reaction to it")
+    if earlier_episode is not None:
+        reasons.append(earlier_episode)
+    known = prior_reaction or earlier_episode is not None
+    return Exposure(True, highly_probable, known, ", ".join(reasons))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +124,18 @@ def criteria(moment: Moment, exp: Exposure) -> list[Criterion]:
     # WAO 1: skin/mucosal involvement and respiratory, reduced BP/end-organ or severe GI.
     if s.skin and (s.resp or s.organ or s.gi_plus):
         met.append(Criterion("wao_2020", 1, (*s.skin, *s.resp, *s.organ, *s.gi_plus)))
-    # WAO 2: hypotension, bronchospasm or laryngeal involvement with a known allergen.
-    if exp.known and (s.hypotension or s.airway):
+    # WAO 2: hypotension, bronchospasm or laryngeal involvement with a known or highly
+    # probable allergen.
+    if (exp.known or exp.highly_probable) and (s.hypotension or s.airway):
         met.append(Criterion("wao_2020", 2, (*s.hypotension, *s.airway, exp.evidence)))
     return met
+
+
+def names_anaphylaxis(moment: Moment, met: list[Criterion]) -> bool:
+    """Criteria met with skin or airway involvement, or NIAID 3 (a known allergen): the CTCAE
+    term may be anaphylaxis (rules-spec §4; reference.md §3.5, D8 revised)."""
+    s = systems(moment)
+    return bool(s.skin or s.airway) or any(c.system == "niaid_2006" and c.number == 3 for c in met)
 
 
 def cytokine_pattern(moment: Moment) -> bool:

@@ -31,6 +31,8 @@ class Assessment:
     pathways: tuple[str, ...]
     actions: tuple[str, ...]
     vitals_interval_min: int | None
+    epinephrine_im_dose_mg: float | None
+    observe_after_resolution_min: int | None
     findings: tuple[Finding, ...]
 
     def action_text(self) -> list[tuple[str, str]]:
@@ -51,6 +53,7 @@ class Assessment:
             "baseline_score": n.baseline_score if shown else None,
             "baseline_warning": n.baseline_warning if shown else None,
             "parameters": dict(n.parameters) if shown else None,
+            "carried": list(n.carried) if shown else None,
         }
 
     def to_json(self, case_id: object = None) -> dict[str, object]:
@@ -80,5 +83,7 @@ class Assessment:
             "pathways": list(self.pathways),
             "actions": list(self.actions),
             "vitals_interval_min": self.vitals_interval_min,
+            "epinephrine_im_dose_mg": self.epinephrine_im_dose_mg,
+            "observe_after_resolution_min": self.observe_after_resolution_min,
             "findings": [finding.to_json() for finding in self.findings],
         }

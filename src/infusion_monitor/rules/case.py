@@ -56,6 +56,7 @@ class Case:
 
     id: str | None
     patient: Patient
+    drug: str | None
     baseline: VitalSigns
     observations: list[tuple[int, VitalSigns]]
     symptoms: list[tuple[str, int, int | None]]
@@ -156,14 +157,25 @@ class _Reader:
             self.bad(where, reason)
         return number
 
-    def vitals(self, data: dict[str, Any], path: str) -> VitalSigns:
-        """A set of vital signs; every vital key is required, ``null`` when not measured."""
+    def vitals(self, data: dict[str, Any], path: str, *, baseline: bool = False) -> VitalSigns:
+        """A set of vital signs; every vital key is required, ``null`` when not measured.
+
+        ``acvpu`` and ``on_oxygen`` may be ``null`` or omitted (not assessed, as in a bedside
+        monitor's set); only the baseline reads an omitted one as "A" and air.
+        """
         found = {key: self.vital(data, key, path) for key in VITAL_KEYS}
-        on_oxygen = self.boolean(data.get("on_oxygen", False), f"{path}.on_oxygen")
-        acvpu = data.get("acvpu", "A")
-        if not isinstance(acvpu, str) or acvpu not in {level.value for level in Acvpu}:
-            self.bad(f"{path}.acvpu", f"{json.dumps(_plain(acvpu))} is not one of A, C, V, P, U")
-            acvpu = "A"
+        on_oxygen = data.get("on_oxygen", False if baseline else None)
+        if on_oxygen is not None and not isinstance(on_oxygen, bool):
+            self.bad(f"{path}.on_oxygen", "must be true, false or null")
+            on_oxygen = None
+        acvpu = data.get("acvpu", "A" if baseline else None)
+        if acvpu is not None and (
+            not isinstance(acvpu, str) or acvpu not in {level.value for level in Acvpu}
+        ):
+            self.bad(
+                f"{path}.acvpu", f"{json.dumps(_plain(acvpu))} is not one of A, C, V, P, U or null"
+            )
+            acvpu = None
         sbp, dbp = found["sbp"], found["dbp"]
         if isinstance(sbp, int) and isinstance(dbp, int):
             reason = pressure_reason(sbp, dbp)
@@ -177,7 +189,7 @@ class _Reader:
             spo2=_int(found["spo2"]),
             temp_c=found["temp_c"],
             on_oxygen=on_oxygen,
-            acvpu=Acvpu(acvpu),
+            acvpu=None if acvpu is None else Acvpu(acvpu),
         )
 
     def patient(self, value: object) -> Patient:
@@ -317,14 +329,15 @@ def parse_case(text: str) -> Case:
     case_id = data.get("id")
     if "id" in data and not isinstance(case_id, str):
         reader.bad("id", "must be a string")
-    if "drug" in data and not isinstance(data["drug"], str):
+    drug = data.get("drug")
+    if "drug" in data and not isinstance(drug, str):
         reader.bad("drug", "must be a string")
     patient = reader.patient(data.get("patient", {}))
     baseline = None
     if "baseline" not in data:
         reader.bad("baseline", "missing")
     elif (raw := reader.mapping(data["baseline"], "baseline", VITALS_ENTRY)) is not None:
-        baseline = reader.vitals(raw, "baseline")
+        baseline = reader.vitals(raw, "baseline", baseline=True)
     observations = _observations(reader, data)
     symptoms = _symptoms(reader, data)
     course = _course(reader, data)
@@ -338,6 +351,7 @@ def parse_case(text: str) -> Case:
     return Case(
         id=case_id,
         patient=patient,
+        drug=drug if isinstance(drug, str) else None,
         baseline=baseline,
         observations=observations,
         symptoms=symptoms,
@@ -351,7 +365,7 @@ def parse_case(text: str) -> Case:
 
 def case_context(case: Case, rules: RuleSet) -> SessionContext:
     """A session context holding every entry of ``case``, in the case's order."""
-    context = SessionContext(rules, case.patient, case.baseline)
+    context = SessionContext(rules, case.patient, case.baseline, case.drug)
     for t, vitals in case.observations:
         context.add_observation(t, vitals)
     for code, onset, resolved in case.symptoms:

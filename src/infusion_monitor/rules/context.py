@@ -34,8 +34,10 @@ from infusion_monitor.rules.timeline import (
 class SessionContext:
     """Patient, baseline and every entry of one session, with the timeline folded so far."""
 
-    def __init__(self, rules: RuleSet, patient: Patient, baseline: VitalSigns) -> None:
-        self.setup = Setup.of(rules, patient, baseline)
+    def __init__(
+        self, rules: RuleSet, patient: Patient, baseline: VitalSigns, drug: str | None = None
+    ) -> None:
+        self.setup = Setup.of(rules, patient, baseline, drug)
         self._sequence = count()
         self._events: list[tuple[int, int, Event]] = []
         self._pending: list[tuple[int, int, Event]] = []

@@ -46,11 +46,11 @@ def _irr_grade(history: History, moment: Moment, setup: Setup) -> tuple[int, tup
 def suggest(history: History, moment: Moment, setup: Setup) -> Ctcae:
     """The CTCAE suggestion at ``moment`` from everything folded into ``history``."""
     findings: list[Finding] = []
-    if history.anaphylaxis is not None:
+    if history.anaphylaxis_term is not None:
         term = "anaphylaxis"
         markers = tuple(text for _, text in history.markers)
         grade = 4 if markers else 3
-        evidence: tuple[str, ...] = (history.anaphylaxis, *markers)
+        evidence: tuple[str, ...] = (history.anaphylaxis_term, *markers)
     elif history.first_feature is not None:
         term = "infusion_related_reaction"
         grade, evidence = _irr_grade(history, moment, setup)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from infusion_monitor.domain.vitals import VitalSigns
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.model import DerivedThresholds
 
 
@@ -81,9 +81,19 @@ def _spo2_signs(cur: int, base: int | None, t: DerivedThresholds, at: str) -> tu
     limit = t.hypoxia_spo2_max
     if cur <= limit and (base is None or base > limit):
         return Sign(True, f"SpO2 {cur} {at} is at or below {limit} (baseline {base})"), OFF
-    fall = t.desaturation_fall_points
-    if base is not None and base - cur >= fall:
-        evidence = f"SpO2 {cur} {at} is {base - cur} points below baseline {base} ({fall} or more)"
+    drop = t.hypoxia_fall_points
+    if cur <= limit and base is not None and base - cur >= drop:
+        evidence = (
+            f"SpO2 {cur} {at} is at or below {limit} and {base - cur} points below baseline "
+            f"{base} ({drop} or more)"
+        )
+        return Sign(True, evidence), OFF
+    fall, low = t.desaturation_fall_points, t.desaturation_spo2_max
+    if base is not None and base - cur >= fall and cur <= low:
+        evidence = (
+            f"SpO2 {cur} {at} is {base - cur} points below baseline {base} ({fall} or more) "
+            f"and at or below {low}"
+        )
         return OFF, Sign(True, evidence)
     return OFF, OFF
 
@@ -115,6 +125,7 @@ def derive(
         hot = current.temp_c >= limit and (baseline.temp_c is None or baseline.temp_c < limit)
         evidence = f"temperature {current.temp_c} °C {at} is at or above {limit} °C"
         signs = replace(signs, fever=Sign(True, evidence) if hot else OFF)
-    worse = current.acvpu.rank > baseline.acvpu.rank
-    evidence = f"ACVPU {current.acvpu} {at}, baseline {baseline.acvpu}"
+    level, base = current.acvpu or Acvpu.A, baseline.acvpu or Acvpu.A  # the engine resolves both
+    worse = level.rank > base.rank
+    evidence = f"ACVPU {level} {at}, baseline {base}"
     return replace(signs, reduced_consciousness=Sign(True, evidence) if worse else OFF)

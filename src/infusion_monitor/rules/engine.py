@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.symptoms import Brown
 from infusion_monitor.rules import anaphylaxis, news2, pathways, severity
 from infusion_monitor.rules.assessment import Assessment
@@ -9,6 +10,7 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.ctcae import suggest
 from infusion_monitor.rules.derived import sbp_fall_pct
 from infusion_monitor.rules.findings import Finding
+from infusion_monitor.rules.history import REFRACTORY_AFTER_DOSES, History, exposure_now
 from infusion_monitor.rules.moment import Moment
 from infusion_monitor.rules.news2 import News2
 from infusion_monitor.rules.setup import Setup
@@ -76,26 +78,41 @@ def _reaction_findings(
     return found
 
 
+def observe_after_resolution_min(history: History, setup: Setup) -> int | None:
+    """The least observation after an anaphylaxis has resolved (rules-spec §5, RCUK 2021):
+    None unless the criteria were met at some time."""
+    if history.anaphylaxis is None:
+        return None
+    minutes = setup.rules.definition.observation
+    doses = history.epinephrine_doses
+    if doses > REFRACTORY_AFTER_DOSES or history.has_marker(str(CourseAction.VASOPRESSOR)):
+        return minutes.after_three_doses_or_vasopressor_min
+    if doses == REFRACTORY_AFTER_DOSES or history.met_episodes > 1:
+        return minutes.after_two_doses_or_biphasic_min
+    return minutes.after_resolution_min
+
+
 def assess(context: SessionContext, at: int) -> Assessment:
     """Assess the session at second ``at``: only entries at or before it count."""
     setup = context.setup
     timeline = context.timeline(at)
     moment = timeline.moment
     definition = setup.rules.definition
+    current = moment.current
     scores = news2.news2(
-        moment.current.vitals,
-        setup.baseline,
+        current.vitals,
+        None if current.t is None else current.earlier,
+        setup.news2_baseline,
         setup.patient,
         definition.news2.baseline_warning_score,
     )
     graded = severity.brown(moment)
-    exposure = anaphylaxis.exposure(
-        moment, setup.exposure_window_s, setup.patient.prior_reaction_to_drug
-    )
-    met = anaphylaxis.criteria(moment, exposure)
+    history = timeline.history
+    met = anaphylaxis.criteria(moment, exposure_now(history, moment, setup))
     triggers = pathways.Triggers(bool(met), graded.brown, moment, scores)
     fired = pathways.fired(definition, triggers)
-    chosen = pathways.actions(definition, fired, moment)
+    refractory = history.epinephrine_doses >= REFRACTORY_AFTER_DOSES
+    chosen = pathways.actions(definition, fired, moment, refractory=refractory, drug=setup.drug)
     suggestion = suggest(timeline.history, moment, setup)
     findings = [
         Finding(f"{c.system}.criterion{c.number}", "anaphylaxis", c.evidence, c.source) for c in met
@@ -117,5 +134,11 @@ def assess(context: SessionContext, at: int) -> Assessment:
         pathways=tuple(fired),
         actions=tuple(chosen),
         vitals_interval_min=pathways.vitals_interval_min(chosen),
+        epinephrine_im_dose_mg=(
+            definition.epinephrine.dose_mg(setup.patient.age_years)
+            if "epinephrine_im" in chosen
+            else None
+        ),
+        observe_after_resolution_min=observe_after_resolution_min(history, setup),
         findings=tuple(findings),
     )

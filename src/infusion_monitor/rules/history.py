@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.vitals import Acvpu
-from infusion_monitor.rules.anaphylaxis import criteria, cytokine_pattern, exposure
+from infusion_monitor.rules.anaphylaxis import (
+    Exposure,
+    criteria,
+    cytokine_pattern,
+    exposure,
+    names_anaphylaxis,
+)
 from infusion_monitor.rules.inputs import CourseEntry, Observation, minute_label
 from infusion_monitor.rules.moment import Moment
 from infusion_monitor.rules.setup import Setup
@@ -29,6 +35,10 @@ class History:
 
     first_feature: str | None = None
     anaphylaxis: str | None = None
+    anaphylaxis_term: str | None = None
+    met_episodes: int = 0
+    in_met_episode: bool = False
+    earlier_episode: str | None = None
     cytokine: str | None = None
     markers: tuple[tuple[str, str], ...] = ()
     epinephrine_doses: int = 0
@@ -37,11 +47,26 @@ class History:
     recurrence: str | None = None
     prolonged: str | None = None
 
+    def has_marker(self, kind: str) -> bool:
+        """True when a life-threatening marker of ``kind`` was recorded."""
+        return any(known == kind for known, _ in self.markers)
+
     def with_marker(self, kind: str, evidence: str) -> History:
         """Record a life-threatening marker unless one of its kind is already recorded."""
-        if any(known == kind for known, _ in self.markers):
+        if self.has_marker(kind):
             return self
         return replace(self, markers=(*self.markers, (kind, evidence)))
+
+
+def exposure_now(history: History, moment: Moment, setup: Setup) -> Exposure:
+    """The exposure at ``moment``, known after an earlier episode folded into ``history``."""
+    return exposure(
+        moment,
+        setup.exposure_window_s,
+        setup.patient.prior_reaction_to_drug,
+        history.earlier_episode,
+        setup.rules.definition.exposure.infused_drug_highly_probable,
+    )
 
 
 def _hour_reached(history: History, t: int, setup: Setup) -> bool:
@@ -68,7 +93,7 @@ def _note_observation(history: History, moment: Moment, obs: Observation, setup:
         history = history.with_marker("acvpu", f"ACVPU {vitals.acvpu} at {at}")
     baseline_spo2 = setup.baseline.spo2
     if (
-        vitals.on_oxygen
+        moment.current.on_oxygen
         and vitals.spo2 is not None
         and setup.spo2_life_threatening(vitals.spo2)
         and not (baseline_spo2 is not None and setup.spo2_life_threatening(baseline_spo2))
@@ -85,9 +110,18 @@ def _note_observation(history: History, moment: Moment, obs: Observation, setup:
 
 
 def _note_features(history: History, before: Moment, moment: Moment) -> History:
-    """First feature and recurrence: a feature began when every earlier one had resolved."""
+    """First feature and recurrence: a feature began when every earlier one had resolved.
+
+    An episode that met the criteria ends when every feature active before has resolved (a
+    feature beginning at that minute starts the next episode): from then on, the drug is a
+    known allergen (rules-spec §4 "Exposure").
+    """
     now = moment.feature_keys()
-    began = now - before.feature_keys()
+    earlier = before.feature_keys()
+    if history.in_met_episode and earlier and not now & earlier:
+        ended = f"an episode that met the criteria resolved at {minute_label(moment.t)}"
+        history = replace(history, in_met_episode=False, earlier_episode=ended)
+    began = now - earlier
     if not began:
         return history
     if history.first_feature is None:
@@ -140,12 +174,15 @@ def note_moment(
 
 def note_criteria(history: History, moment: Moment, setup: Setup) -> History:
     """Fold whether the anaphylaxis criteria or the cytokine pattern hold at ``moment``."""
-    if history.anaphylaxis is None:
-        exp = exposure(moment, setup.exposure_window_s, setup.patient.prior_reaction_to_drug)
-        met = criteria(moment, exp)
-        if met:
-            text = f"{met[0].label} met at {minute_label(moment.t)}"
+    met = criteria(moment, exposure_now(history, moment, setup))
+    if met:
+        text = f"{met[0].label} met at {minute_label(moment.t)}"
+        if history.anaphylaxis is None:
             history = replace(history, anaphylaxis=text)
+        if history.anaphylaxis_term is None and names_anaphylaxis(moment, met):
+            history = replace(history, anaphylaxis_term=text)
+        if not history.in_met_episode:
+            history = replace(history, in_met_episode=True, met_episodes=history.met_episodes + 1)
     if history.cytokine is None and cytokine_pattern(moment):
         history = replace(history, cytokine=f"cytokine pattern at {minute_label(moment.t)}")
     return history

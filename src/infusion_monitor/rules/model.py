@@ -43,9 +43,12 @@ ACTION_CODES = (
     "hold_escalation",
     "stay_with_patient",
     "check_line_site",
+    "refractory_anaphylaxis",
 )
 #: Derived signs an action may be made conditional on (rules-spec §3).
 SIGN_NAMES = ("hypotension", "hypoxia", "desaturation", "reduced_consciousness", "fever")
+#: Conditions that are neither a sign nor a symptom: two or more IM epinephrine doses given.
+REFRACTORY = "refractory"
 
 
 def _action_code(code: str) -> str:
@@ -61,8 +64,8 @@ def _symptom_code(code: str) -> str:
 
 
 def _condition(name: str) -> str:
-    if name not in SIGN_NAMES and name not in SYMPTOMS:
-        raise ValueError(f"'{name}' is neither a derived sign nor a symptom code")
+    if name not in SIGN_NAMES and name not in SYMPTOMS and name != REFRACTORY:
+        raise ValueError(f"'{name}' is neither a derived sign, a symptom code nor '{REFRACTORY}'")
     return name
 
 
@@ -86,7 +89,9 @@ class DerivedThresholds(_Strict):
     child_formula_from_age_years: int = Field(ge=0, le=17)
     child_formula_to_age_years: int = Field(ge=0, le=17)
     hypoxia_spo2_max: int = Field(ge=50, le=99)
+    hypoxia_fall_points: int = Field(ge=1, le=50)
     desaturation_fall_points: int = Field(ge=1, le=50)
+    desaturation_spo2_max: int = Field(ge=50, le=99)
     fever_temp_c: float = Field(ge=36.0, le=42.0)
 
     def low_sbp(self, age_years: int) -> int:
@@ -99,9 +104,46 @@ class DerivedThresholds(_Strict):
 
 
 class Exposure(_Strict):
-    """``[exposure]``: how long after the infusion ended the drug is still a likely allergen."""
+    """``[exposure]``: how long after the infusion ended the drug is still a likely allergen,
+    and whether inside that window it is a highly probable one (WAO 2020 criterion 2)."""
 
     window_after_end_min: int = Field(ge=0, le=10080)
+    infused_drug_highly_probable: bool
+
+
+class DoseBand(_Strict):
+    """One row of the IM epinephrine dose table: the dose from an age (in years) upwards."""
+
+    from_age_years: float = Field(ge=0, le=120)
+    dose_mg: float = Field(gt=0, le=1)
+
+
+class Epinephrine(_Strict):
+    """``[epinephrine]``: the IM dose by age (rules-spec §5 ``epinephrine_im_dose_mg``)."""
+
+    im_dose: list[DoseBand] = Field(min_length=1)
+
+    @field_validator("im_dose")
+    @classmethod
+    def _bands_cover_every_age(cls, bands: list[DoseBand]) -> list[DoseBand]:
+        ages = [band.from_age_years for band in bands]
+        if ages != sorted(ages, reverse=True) or len(set(ages)) != len(ages):
+            raise ValueError("list the bands from the oldest age down, each age once")
+        if ages[-1] != 0:
+            raise ValueError("the last band must start at age 0 so that every age has a dose")
+        return bands
+
+    def dose_mg(self, age_years: float) -> float:
+        """The dose of the first band whose age the patient has reached."""
+        return next(band.dose_mg for band in self.im_dose if age_years >= band.from_age_years)
+
+
+class Observation(_Strict):
+    """``[observation]``: the least observation after an anaphylaxis has resolved (minutes)."""
+
+    after_resolution_min: int = Field(ge=0, le=4320)
+    after_two_doses_or_biphasic_min: int = Field(ge=0, le=4320)
+    after_three_doses_or_vasopressor_min: int = Field(ge=0, le=4320)
 
 
 class News2Settings(_Strict):
@@ -123,7 +165,7 @@ class Pathway(_Strict):
 
     priority: Priority
     actions: list[ActionCode] = Field(min_length=1)
-    only_if: dict[ActionCode, Condition] = Field(default_factory=dict)
+    only_if: dict[ActionCode, Condition | list[Condition]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _conditions_name_listed_actions(self) -> Self:
@@ -131,6 +173,24 @@ class Pathway(_Strict):
         if unlisted:
             raise ValueError(f"only_if names actions that are not listed: {', '.join(unlisted)}")
         return self
+
+    def conditions(self, code: str) -> list[str]:
+        """The conditions of which any one must hold for ``code`` (empty: unconditional)."""
+        condition = self.only_if.get(code, [])
+        return [condition] if isinstance(condition, str) else condition
+
+
+class MildPathway(Pathway):
+    """The mild pathway; for the drugs in ``stop_for_any_reaction`` it stops the infusion
+    instead of holding the next rate step."""
+
+    stop_for_any_reaction: list[str] = Field(default_factory=list)
+
+    def stops_for(self, drug: str | None) -> bool:
+        """True when ``drug`` (compared case-insensitively) is listed."""
+        return drug is not None and drug.casefold() in {
+            d.casefold() for d in self.stop_for_any_reaction
+        }
 
 
 class SymptomPathway(Pathway):
@@ -152,7 +212,7 @@ class Pathways(_Strict):
     severe_reaction: Pathway
     moderate_reaction: Pathway
     airway_watch: SymptomPathway
-    mild_reaction: Pathway
+    mild_reaction: MildPathway
     deterioration_emergency: ScorePathway
     deterioration_urgent: ScorePathway
     site_reaction: SymptomPathway
@@ -170,6 +230,8 @@ class RuleDefinition(_Strict):
     exposure: Exposure
     news2: News2Settings
     ctcae: CtcaeSettings
+    epinephrine: Epinephrine
+    observation: Observation
     pathways: Pathways
     action_text: dict[ActionCode, str]
 

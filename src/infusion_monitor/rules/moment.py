@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from infusion_monitor.domain.symptoms import SITE_REACTION, SYMPTOMS, Symptom
-from infusion_monitor.domain.vitals import VitalSigns
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.derived import DerivedSigns
 from infusion_monitor.rules.inputs import SymptomEntry, minute_label
 
@@ -13,13 +13,42 @@ from infusion_monitor.rules.inputs import SymptomEntry, minute_label
 BEFORE_ANY = -(2**62)
 
 
+#: Nothing known yet: every value None.
+NOTHING = VitalSigns(None, None, None, None, None, None, on_oxygen=None, acvpu=None)
+
+
+def newer_over(older: VitalSigns, newer: VitalSigns) -> VitalSigns:
+    """Each value of ``newer``, or of ``older`` where ``newer`` has none."""
+    kept = {
+        f.name: getattr(older, f.name) for f in fields(VitalSigns) if getattr(newer, f.name) is None
+    }
+    return replace(newer, **kept)
+
+
 @dataclass(frozen=True, slots=True)
 class Current:
-    """The observation in force (``t`` None: the baseline) and the signs it shows."""
+    """The observation in force (``t`` None: the baseline) and the signs it shows.
+
+    ``earlier`` holds, for each value, the latest one among the entries before this one (the
+    earlier observations newest first, then the baseline); a value none of them has is None.
+    It is what a value missing now is carried from (rules-spec §2, "Carried values").
+    """
 
     t: int | None
     vitals: VitalSigns
     signs: DerivedSigns
+    earlier: VitalSigns = NOTHING
+
+    @property
+    def acvpu(self) -> Acvpu:
+        """ACVPU as the rules read it: given, else carried, else "A"."""
+        return self.vitals.acvpu or self.earlier.acvpu or Acvpu.A
+
+    @property
+    def on_oxygen(self) -> bool:
+        """The oxygen flag as the rules read it: given, else carried, else air."""
+        flag = self.vitals.on_oxygen
+        return bool(self.earlier.on_oxygen) if flag is None else flag
 
 
 def symptom_evidence(entry: SymptomEntry) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.rules.inputs import Patient
+from infusion_monitor.rules.moment import newer_over
 
 SOURCE = "RCP NEWS2 2017"
 RED_SCORE = 3  # Chart 1: any single parameter scoring 3 is a "red score" (reference.md §4.2)
@@ -65,21 +66,54 @@ def score_temp(temp_c: float) -> int:
     return _banded(temp_c, ((35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1)), 2)
 
 
+#: NEWS2 parameter -> the value it scores (rules-spec §2: ``air_or_oxygen`` from ``on_oxygen``).
+VALUE_OF = {
+    "rr": "rr",
+    "spo2": "spo2",
+    "air_or_oxygen": "on_oxygen",
+    "sbp": "sbp",
+    "hr": "hr",
+    "acvpu": "acvpu",
+    "temp": "temp_c",
+}
+
+
 def parameter_scores(vitals: VitalSigns, scale: int) -> dict[str, int | None]:
-    """The seven parameter scores in output order; a vital not measured scores None."""
+    """The seven parameter scores in output order; a value not measured or assessed is None.
+
+    The scale-2 SpO2 bands read an unassessed oxygen flag as air.
+    """
     return {
         "rr": None if vitals.rr is None else score_rr(vitals.rr),
         "spo2": (
             None
             if vitals.spo2 is None
-            else score_spo2(vitals.spo2, scale=scale, on_oxygen=vitals.on_oxygen)
+            else score_spo2(vitals.spo2, scale=scale, on_oxygen=bool(vitals.on_oxygen))
         ),
-        "air_or_oxygen": score_air_or_oxygen(vitals.on_oxygen),
+        "air_or_oxygen": None
+        if vitals.on_oxygen is None
+        else score_air_or_oxygen(vitals.on_oxygen),
         "sbp": None if vitals.sbp is None else score_sbp(vitals.sbp),
         "hr": None if vitals.hr is None else score_hr(vitals.hr),
-        "acvpu": score_acvpu(vitals.acvpu),
+        "acvpu": None if vitals.acvpu is None else score_acvpu(vitals.acvpu),
         "temp": None if vitals.temp_c is None else score_temp(vitals.temp_c),
     }
+
+
+def carried(current: VitalSigns, earlier: VitalSigns) -> tuple[VitalSigns, list[str]]:
+    """The set NEWS2 scores, with each value missing now carried from ``earlier``, and the names
+    of the parameters carried, in output order (rules-spec §2, "Carried values").
+
+    A carried scale-2 SpO2 is scored with the oxygen flag in force now, and a current SpO2 with a
+    carried flag: both follow from scoring the merged set.
+    """
+    merged = newer_over(earlier, current)
+    names = [
+        name
+        for name, key in VALUE_OF.items()
+        if getattr(current, key) is None and getattr(earlier, key) is not None
+    ]
+    return merged, names
 
 
 def total(scores: dict[str, int | None]) -> int:
@@ -123,6 +157,7 @@ class News2:
     red_parameter: bool
     band: str
     baseline_warning: bool
+    carried: tuple[str, ...]
 
     def new_reds(self) -> list[str]:
         """Parameters at 3 now that were below 3 (or not measured) at baseline."""
@@ -133,15 +168,24 @@ class News2:
         ]
 
 
-def news2(current: VitalSigns, baseline: VitalSigns, patient: Patient, warning_score: int) -> News2:
-    """Score the current and baseline sets; ``warning_score`` is the baseline acknowledgement."""
-    scores = parameter_scores(current, patient.spo2_scale)
+def news2(
+    current: VitalSigns,
+    earlier: VitalSigns | None,
+    baseline: VitalSigns,
+    patient: Patient,
+    warning_score: int,
+) -> News2:
+    """Score the current set, each value missing carried from ``earlier`` (the latest value of
+    the entries before it; None when the baseline is the current set, which carries nothing),
+    and the baseline as given; ``warning_score`` is the baseline acknowledgement."""
+    scored, names = (current, []) if earlier is None else carried(current, earlier)
+    scores = parameter_scores(scored, patient.spo2_scale)
     baseline_scores = parameter_scores(baseline, patient.spo2_scale)
     score, baseline_score = total(scores), total(baseline_scores)
     red = has_red(scores)
     return News2(
         applicable=applicable(patient),
-        complete=current.complete,
+        complete=current.assessed,
         scale=patient.spo2_scale,
         parameters=scores,
         baseline_parameters=baseline_scores,
@@ -150,4 +194,5 @@ def news2(current: VitalSigns, baseline: VitalSigns, patient: Patient, warning_s
         red_parameter=red,
         band=band(score, red),
         baseline_warning=baseline_score >= warning_score or has_red(baseline_scores),
+        carried=tuple(names),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infusion_monitor.domain.symptoms import Brown
-from infusion_monitor.rules.model import PRIORITY_RANK, RuleDefinition
+from infusion_monitor.rules.model import PRIORITY_RANK, REFRACTORY, RuleDefinition
 from infusion_monitor.rules.moment import Moment
 from infusion_monitor.rules.news2 import News2
 
@@ -59,21 +59,40 @@ def fired(definition: RuleDefinition, triggers: Triggers) -> list[str]:
     return sorted(names, key=lambda name: -PRIORITY_RANK[getattr(pathways, name).priority])
 
 
-def _condition_holds(condition: str, moment: Moment) -> bool:
-    """A derived sign shown now, or a symptom active now."""
+def _condition_holds(condition: str, moment: Moment, refractory: bool) -> bool:
+    """Two or more IM epinephrine doses given, a derived sign shown now, or a symptom active."""
+    if condition == REFRACTORY:
+        return refractory
     sign = moment.current.signs.shown().get(condition)
     return sign.active if sign is not None else moment.has_symptom(condition)
 
 
-def actions(definition: RuleDefinition, names: list[str], moment: Moment) -> list[str]:
-    """The union of the fired pathways' actions in order, without repeats (rules-spec §5)."""
+def actions(
+    definition: RuleDefinition,
+    names: list[str],
+    moment: Moment,
+    *,
+    refractory: bool = False,
+    drug: str | None = None,
+) -> list[str]:
+    """The union of the fired pathways' actions in order, without repeats (rules-spec §5).
+
+    ``refractory``: two or more IM epinephrine doses were given; ``drug`` decides whether the
+    mild pathway stops the infusion instead of holding escalation.
+    """
     chosen: list[str] = []
+    stop_for_any = definition.pathways.mild_reaction.stops_for(drug)
     for name in names:
         pathway = getattr(definition.pathways, name)
-        for code in pathway.actions:
-            condition = pathway.only_if.get(code)
-            if condition is not None and not _condition_holds(condition, moment):
+        for listed in pathway.actions:
+            conditions = pathway.conditions(listed)
+            if conditions and not any(_condition_holds(c, moment, refractory) for c in conditions):
                 continue
+            code = (
+                "stop_infusion"
+                if name == "mild_reaction" and listed == "hold_escalation" and stop_for_any
+                else listed
+            )
             if moment.ended is not None and code in INFUSING_ONLY:
                 continue
             if code not in chosen:

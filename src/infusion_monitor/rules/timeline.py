@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.rules.derived import DerivedSigns, derive
 from infusion_monitor.rules.history import History, carry, note_criteria, note_moment
 from infusion_monitor.rules.inputs import CourseEntry, Observation, SymptomEntry, minute_label
-from infusion_monitor.rules.moment import BEFORE_ANY, Current, Moment
+from infusion_monitor.rules.moment import BEFORE_ANY, Current, Moment, newer_over
 from infusion_monitor.rules.setup import Setup
 
 
@@ -59,7 +59,7 @@ class Timeline:
 
 
 def start(setup: Setup) -> Timeline:
-    """Before any entry: the baseline is current, nothing is active."""
+    """Before any entry: the baseline (as given) is current, nothing is active."""
     baseline = setup.baseline
     signs = derive(
         DerivedSigns(),
@@ -69,7 +69,8 @@ def start(setup: Setup) -> Timeline:
         setup.rules.definition.derived,
         "at baseline",
     )
-    return Timeline(Moment(BEFORE_ANY, Current(None, baseline, signs), (), None), History())
+    current = Current(None, setup.news2_baseline, signs)
+    return Timeline(Moment(BEFORE_ANY, current, (), None), History())
 
 
 def advance(setup: Setup, timeline: Timeline, t: int, batch: Sequence[Event]) -> Timeline:
@@ -83,15 +84,18 @@ def advance(setup: Setup, timeline: Timeline, t: int, batch: Sequence[Event]) ->
     observation = observations[-1] if observations else None
     current = before.current
     if observation is not None:
+        given = Current(
+            t, observation.vitals, current.signs, newer_over(current.earlier, current.vitals)
+        )
         signs = derive(
             current.signs,
-            observation.vitals,
+            replace(observation.vitals, acvpu=given.acvpu, on_oxygen=given.on_oxygen),
             setup.baseline,
             setup.low_sbp,
             setup.rules.definition.derived,
             f"at {minute_label(t)}",
         )
-        current = Current(t, observation.vitals, signs)
+        current = replace(given, signs=signs)
     resolved = {e.entry.key for e in batch if isinstance(e, Resolution)}
     active = [entry for entry in before.active if entry.key not in resolved]
     active += [e.entry for e in batch if isinstance(e, Onset)]

@@ -28,12 +28,14 @@ from infusion_monitor.domain.alerts import (
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.users import Actor, Permission
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.alert_reads import alert_by_id, unit_alerts
 from infusion_monitor.services.assessing import AssessmentOutcome, latest_assessment
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
+from infusion_monitor.services.session_records import latest_vitals
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.sql_rows import session_rows
@@ -113,7 +115,12 @@ class AlertService:
         current = alert_of(db, row) if row is not None else None
         condition = assessment.pathways[0] if assessment.pathways else ""
         decision = decide(
-            current, assessment.session_id, assessment.priority, condition, assessment.at
+            current,
+            assessment.session_id,
+            assessment.priority,
+            condition,
+            assessment.at,
+            nurse_set=assessment.nurse_set,
         )
         change = decision.change
         nurse_raised = current is not None and current.condition == ESCALATED_CONDITION
@@ -179,10 +186,14 @@ class AlertService:
         with self._sessions.begin() as db:
             row = self._row(db, alert_id)
             latest = latest_assessment(db, row.session_id)
+            priority = latest.priority if latest else "none"
+            newest = latest_vitals(session_rows(db), [row.session_id]).get(row.session_id)
+            if newest is not None and newest.source is Source.MONITOR:
+                # On a monitor's set alone the alert is not resolved: that needs a nurse's set
+                # (or the nurse resolving it with a reason).
+                priority = row.priority
             try:
-                done = acknowledge(
-                    alert_of(db, row), actor.name, now, latest.priority if latest else "none"
-                )
+                done = acknowledge(alert_of(db, row), actor.name, now, priority)
             except AlertRefused as exc:
                 raise UserError(f"Nothing was changed: {exc}.") from exc
             nurse = author_row(db, actor, now)

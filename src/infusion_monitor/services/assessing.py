@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,8 +26,11 @@ from sqlalchemy import Select, bindparam, event, func, literal, select, union_al
 from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.protocol import DrugProtocol
+from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
@@ -74,6 +78,9 @@ class AssessmentOutcome:
     result: Mapping[str, Any]
     #: Why NEWS2 was not scored ("pregnancy", "under 16"), when the rules did not apply it.
     news2_not_applicable: str | None = None
+    #: Whether the set of vital signs in force was a nurse's (False: a bedside monitor's set,
+    #: with ACVPU and oxygen carried); only known when the assessment was just made.
+    nurse_set: bool = True
 
     @classmethod
     def of(cls, row: models.Assessment, patient: Patient | None = None) -> AssessmentOutcome:
@@ -111,7 +118,11 @@ def news2_not_applicable(patient: Patient | None) -> str:
 
 
 def vital_signs(row: models.VitalSigns) -> VitalSigns:
-    """The rules' view of a stored set."""
+    """The rules' view of a stored set.
+
+    A monitor's set stores neither ACVPU nor oxygen: they stay unknown (None) and the rules
+    carry the last assessed ones (rules-spec §2), never "alert, on air".
+    """
     return VitalSigns(
         hr=row.heart_rate,
         sbp=row.systolic_bp,
@@ -119,8 +130,8 @@ def vital_signs(row: models.VitalSigns) -> VitalSigns:
         rr=row.respiratory_rate,
         spo2=row.spo2,
         temp_c=row.temperature_c,
-        on_oxygen=bool(row.on_oxygen),
-        acvpu=Acvpu(row.acvpu or "A"),
+        on_oxygen=row.on_oxygen,
+        acvpu=None if row.acvpu is None else Acvpu(row.acvpu),
     )
 
 
@@ -182,6 +193,24 @@ class _Cached:
     key: tuple[str, datetime]
     context: SessionContext
     seen: tuple[_Seen, ...] = field(default_factory=lambda: tuple(_Seen() for _ in _TRACKED))
+    #: When each folded set was taken, by source ("typed", "monitor"), in time order.
+    taken: dict[str, list[datetime]] = field(default_factory=dict)
+
+    def note_set(self, source: str, taken_at: datetime) -> None:
+        """Remember when a folded set of ``source`` was taken."""
+        insort(self.taken.setdefault(source, []), taken_at)
+
+    def nurse_set_at(self, at: datetime) -> bool:
+        """Whether the set in force at ``at`` (the newest taken at or before it, the later one
+        winning a tie) is a nurse's rather than a bedside monitor's."""
+
+        def newest(source: str) -> datetime | None:
+            times = self.taken.get(source, [])
+            index = bisect_right(times, at)
+            return times[index - 1] if index else None
+
+        monitor, nurse = newest(Source.MONITOR.value), newest(Source.TYPED.value)
+        return monitor is None or (nurse is not None and nurse >= monitor)
 
 
 @dataclass(frozen=True)
@@ -211,8 +240,11 @@ class _Batch:
 class AssessingService:
     """Builds (and keeps) each session's rules context and stores assessments."""
 
-    def __init__(self, rules: Callable[[], RuleSet]) -> None:
+    def __init__(
+        self, rules: Callable[[], RuleSet], library: ProtocolLibrary | None = None
+    ) -> None:
         self._rules = rules
+        self._library = library
         self._cache: dict[int, _Cached] = {}
         self._listeners: list[Callable[[Session, AssessmentOutcome], object]] = []
 
@@ -250,7 +282,7 @@ class AssessingService:
         ):
             self.forget(session_id)
             start = _infusion_start(db, session_id)
-            cached = _build(db, session, at if start is None else start, rules)
+            cached = _build(db, session, at if start is None else start, rules, self._drug(session))
             if cached is None:
                 return None
             if start is not None:
@@ -270,10 +302,22 @@ class AssessingService:
         }
         # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
         row = models.Assessment(id=insert_values(db, models.Assessment, values), **values)
-        outcome = AssessmentOutcome.of(row, context.setup.patient)
+        outcome = replace(
+            AssessmentOutcome.of(row, context.setup.patient), nurse_set=cached.nurse_set_at(at)
+        )
         for listener in self._listeners:
             listener(db, outcome)
         return outcome
+
+    def protocol(self, protocol_id: str) -> DrugProtocol | None:
+        """The drug protocol with ``protocol_id`` in the library in force (None: unknown)."""
+        found = None if self._library is None else self._library.protocols.get(protocol_id)
+        return None if found is None else found.protocol
+
+    def _drug(self, session: models.InfusionSession) -> str | None:
+        """The drug code of the session's protocol, for the rules' drug lists (None: unknown)."""
+        protocol = self.protocol(session.protocol_id)
+        return None if protocol is None else protocol.drug
 
     def _watch_rollback(self, db: Session, session_id: int) -> None:
         """Forget the contexts a transaction touched if it rolls back (row ids may be reused)."""
@@ -329,13 +373,19 @@ def _baseline(db: Session, session_id: int, origin: datetime) -> models.VitalSig
 
 
 def _build(
-    db: Session, session: models.InfusionSession, origin: datetime, rules: RuleSet
+    db: Session,
+    session: models.InfusionSession,
+    origin: datetime,
+    rules: RuleSet,
+    drug: str | None,
 ) -> _Cached | None:
     baseline = _baseline(db, session.id, origin)
     if baseline is None:
         return None
     patient = rules_patient(session, origin.date())
-    cached = _Cached((rules.version, origin), SessionContext(rules, patient, vital_signs(baseline)))
+    context = SessionContext(rules, patient, vital_signs(baseline), drug)
+    cached = _Cached((rules.version, origin), context)
+    cached.note_set(baseline.source, baseline.taken_at)
     _fold(cached, _rows_since(db, session.id, cached), origin, skip={baseline.id})
     return cached
 
@@ -425,6 +475,7 @@ def _fold(cached: _Cached, batch: _Batch, origin: datetime, skip: set[int] | Non
     for vitals in batch.vitals:
         if vitals.id not in gone and vitals.taken_at > origin and vitals.id not in (skip or ()):
             context.add_observation(seconds_between(origin, vitals.taken_at), vital_signs(vitals))
+            cached.note_set(vitals.source, vitals.taken_at)
     gone = {row.amends_id for row in batch.symptoms}
     for symptom in batch.symptoms:
         if symptom.id in gone:

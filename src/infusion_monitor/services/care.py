@@ -104,7 +104,9 @@ class CareService:
 
     def picture_in(self, db: Session, session_id: int) -> CarePicture:
         """The care picture read inside ``db``'s transaction."""
-        return read_picture(db, session_id, self._action_text(), self._alerts.policy)
+        row = db.get(models.InfusionSession, session_id)
+        protocol = None if row is None else self._assessing.protocol(row.protocol_id)
+        return read_picture(db, session_id, self._action_text(), self._alerts.policy, protocol)
 
     # Symptoms -------------------------------------------------------------------------------
 

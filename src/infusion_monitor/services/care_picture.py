@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.guidance import step_kind
+from infusion_monitor.domain.protocol import Advice, DrugProtocol
 from infusion_monitor.domain.reaction import Disposition, Outcome, Step, reaction_clock
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SITE_REACTION, SYMPTOMS
 from infusion_monitor.services.alerts import alert_of, open_alert_row
@@ -27,6 +29,8 @@ from infusion_monitor.storage import models
 
 #: The code of a symptom described in the nurse's own words (not graded by the rules).
 OTHER_CODE = OTHER_SYMPTOM
+#: The guidance step (and course action) of IM epinephrine.
+EPINEPHRINE_STEP = "epinephrine_im"
 
 
 def _names(db: Session) -> dict[int, str]:
@@ -90,12 +94,16 @@ def _guidance(
         if row.detail:
             answers.setdefault(row.detail, row)
     steps = []
+    dose = latest.result.get("epinephrine_im_dose_mg")
     for code in latest.actions:
         answer = answers.get(code)
+        text = action_text.get(code, code.replace("_", " ").capitalize())
+        if code == EPINEPHRINE_STEP and isinstance(dose, int | float):
+            text = f"{text} Dose for this patient's age: {dose:g} mg IM."
         steps.append(
             StepView(
                 code=code,
-                text=action_text.get(code, code.replace("_", " ").capitalize()),
+                text=text,
                 kind=step_kind(code),
                 done_at=answer.at if answer is not None else None,
                 done_by=names.get(answer.by_id) if answer is not None else None,
@@ -129,6 +137,11 @@ def _guidance(
         ctcae_grade=int(ctcae.get("grade", 0)),
         cytokine_pattern=bool(ctcae.get("cytokine_pattern", False)),
         ruleset=f"{latest.ruleset_name} {latest.ruleset_version[:19]}",
+        epinephrine_given=tuple(
+            row.at
+            for row in interventions
+            if row.action == EPINEPHRINE_STEP and row.declined_reason is None
+        ),
     )
 
 
@@ -159,9 +172,14 @@ def _outcome(
 
 
 def read_picture(
-    db: Session, session_id: int, action_text: dict[str, str], policy: AlertPolicy
+    db: Session,
+    session_id: int,
+    action_text: dict[str, str],
+    policy: AlertPolicy,
+    protocol: DrugProtocol | None = None,
 ) -> CarePicture:
-    """Everything the care panels show for one session, as stored."""
+    """Everything the care panels show for one session, as stored (``protocol``: the session's
+    drug protocol, whose notes the guidance shows during a reaction)."""
     names = _names(db)
     symptoms = read_symptoms(db, session_id, names)
     interventions = _current(
@@ -195,11 +213,19 @@ def read_picture(
     ]
     outcome, outcome_at, outcome_by = _outcome(db, session_id, names)
     alert_row = open_alert_row(db, session_id)
+    guidance = _guidance(db, session_id, action_text, interventions, names)
+    if protocol is not None and guidance.steps:
+        avoid = [item for item in protocol.premedication if item.advice is Advice.AVOID]
+        guidance = replace(
+            guidance,
+            protocol_notes=(*(item.note for item in avoid), *protocol.risk.notes),
+            avoided=tuple(item.code.value for item in avoid),
+        )
     return CarePicture(
         session_id=session_id,
         session_start=start,
         symptoms=symptoms,
-        guidance=_guidance(db, session_id, action_text, interventions, names),
+        guidance=guidance,
         alert=alert_of(db, alert_row) if alert_row is not None else None,
         reaction=ReactionView(reaction_clock(onsets, steps), outcome, outcome_at, outcome_by),
         policy=policy,

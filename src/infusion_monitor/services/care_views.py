@@ -74,6 +74,17 @@ class GuidanceView:
     ctcae_grade: int
     cytokine_pattern: bool
     ruleset: str
+    #: When IM epinephrine was given this session (for the repeat timer), in time order.
+    epinephrine_given: tuple[datetime, ...] = ()
+    #: The drug protocol's notes for a reaction ("avoid" premedications first).
+    protocol_notes: tuple[str, ...] = ()
+    #: Premedication classes the protocol says to avoid (not offered as standing orders).
+    avoided: tuple[str, ...] = ()
+
+    @property
+    def epinephrine_indicated(self) -> bool:
+        """The guidance lists the epinephrine step."""
+        return any(step.code == "epinephrine_im" for step in self.steps)
 
     @property
     def first_open_step(self) -> StepView | None:

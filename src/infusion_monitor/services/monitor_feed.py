@@ -224,7 +224,7 @@ def make_monitor_feed(
     The gateway runs in its own thread (or process), so it keeps its own per-session rules
     contexts; each one catches up from the database like any workstation's.
     """
-    assessing = AssessingService(rules)
+    assessing = AssessingService(rules, library)
     make_care_services(sessions, clock, rules, policy or AlertPolicy(), None, assessing)
     vitals = VitalsService(sessions, assessing, library)
     return MonitorFeedService(sessions, vitals, monitor_actor(workstation))

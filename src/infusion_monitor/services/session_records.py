@@ -73,16 +73,78 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Premed:
-    """A premedication given before the start (``given_at`` None: time not recorded)."""
+    """A premedication given before the start (``given_at`` None: time not recorded), or one the
+    protocol names that was not given (``skipped``: why)."""
 
     name: str
     given_at: datetime | None
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class Carried:
+    """NEWS2 parameters the latest set lacked, scored from an earlier set (rules-spec §2):
+    their names (rules-spec order) and when, and by whom, that set was taken."""
+
+    parameters: tuple[str, ...]
+    taken_at: datetime
+    source: Source
+
+
+@dataclass(frozen=True)
+class LatestScore:
+    """NEWS2 of the session's latest assessment: the score, whether the set in force was
+    complete, and the values carried into it."""
+
+    score: int | None
+    applicable: bool
+    complete: bool
+    carried: tuple[Carried, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObservationHold:
+    """After anaphylaxis criteria were met: the least observation after the reaction resolved
+    (rules output ``observe_after_resolution_min``; RCUK 2021). ``resolved_at`` is None while
+    a reaction feature is still active."""
+
+    minutes: int
+    resolved_at: datetime | None
+
+    @property
+    def until(self) -> datetime | None:
+        """When the session may close without a reason (None: not yet known)."""
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at + timedelta(minutes=self.minutes)
+
+    def holds(self, now: datetime) -> bool:
+        """Whether closing at ``now`` cuts the observation short."""
+        until = self.until
+        return until is None or now < until
+
+
+def observation_hold_text(hold: ObservationHold) -> str:
+    """Why the session is still observed after anaphylaxis, in the nurse's words."""
+    hours = f"{hold.minutes / 60:g} h"
+    until = hold.until
+    if until is None:
+        return (
+            "Anaphylaxis criteria were met and the reaction has not resolved: observe the "
+            f"patient for at least {hours} after it resolves (RCUK 2021)."
+        )
+    resolved = hold.resolved_at
+    assert resolved is not None
+    return (
+        f"Anaphylaxis criteria were met: observe until {until.astimezone():%H:%M}, {hours} "
+        f"after the reaction resolved at {resolved.astimezone():%H:%M} (RCUK 2021)."
+    )
 
 
 @dataclass(frozen=True)
 class LatestVitals:
     """The session's newest current set (by measurement time): its values, where they came from
-    (typed or a monitor) and when they were measured."""
+    (typed or a monitor) and when they were measured; ``score`` is the latest NEWS2."""
 
     source: Source
     taken_at: datetime
@@ -94,6 +156,7 @@ class LatestVitals:
     temp_c: float | None
     mean_bp: int | None = None
     """Mean arterial pressure, when the monitor sent it."""
+    score: LatestScore | None = None
 
     def stale(self, now: datetime, stale_after: timedelta) -> bool:
         """Whether the screens grey these values out at ``now`` (``domain.monitor.is_stale``)."""
@@ -131,6 +194,13 @@ class SessionDetail:
     """The newest current set, for the board's and the session view's latest values."""
     baseline_warning: bool = False
     """Planned sessions: the rules engine flags the baseline NEWS2 (start needs a reason)."""
+    epinephrine_given: tuple[datetime, ...] = ()
+    """When IM epinephrine was given, in time order."""
+    epinephrine_indicated: bool = False
+    """The latest assessment lists the epinephrine step (the repeat timer runs)."""
+    observation_hold: ObservationHold | None = None
+    """After anaphylaxis: the least observation after resolution (closing earlier needs a
+    reason)."""
 
     @property
     def state(self) -> SessionState:
@@ -344,15 +414,16 @@ SELECT session_id, type, at, reason, payload, author_id FROM session_event
 WHERE session_id IN ({ids}) ORDER BY at, id
 """
 NURSE_NAMES_SQL = "SELECT id, name FROM nurse"
-#: When each session's newest vital signs were taken.
+#: When each session's newest nurse's set was taken: a monitor's set (no ACVPU, no oxygen)
+#: never completes a scheduled check.
 LAST_VITALS_SQL = """
 SELECT session_id, max(taken_at) FROM vital_signs
-WHERE session_id IN ({ids}) GROUP BY session_id
+WHERE session_id IN ({ids}) AND source <> 'monitor' GROUP BY session_id
 """
-#: Each session's newest set that no later set corrects: its source, time and values.
+#: Each session's newest set that no later set corrects: its id, source, time and values.
 LATEST_VITALS_SQL = """
-SELECT session_id, source, taken_at, heart_rate, systolic_bp, diastolic_bp, respiratory_rate,
-       spo2, temperature_c, mean_arterial_pressure
+SELECT session_id, id, source, taken_at, heart_rate, systolic_bp, diastolic_bp,
+       respiratory_rate, spo2, temperature_c, mean_arterial_pressure
 FROM vital_signs WHERE id IN (
     SELECT (SELECT v.id FROM vital_signs v
             WHERE v.session_id = s.id AND v.id NOT IN (
@@ -361,6 +432,43 @@ FROM vital_signs WHERE id IN (
             ORDER BY v.taken_at DESC, v.id DESC LIMIT 1)
     FROM infusion_session s WHERE s.id IN ({ids}))
 """
+#: The column holding the value each NEWS2 parameter scores (rules-spec §2 names).
+NEWS2_COLUMNS = {
+    "rr": "respiratory_rate",
+    "spo2": "spo2",
+    "air_or_oxygen": "on_oxygen",
+    "sbp": "systolic_bp",
+    "hr": "heart_rate",
+    "acvpu": "acvpu",
+    "temp": "temperature_c",
+}
+#: The newest set before the set ``latest_id``, no later set correcting it, that has a value
+#: in ``{column}`` (one of NEWS2_COLUMNS): where the rules carried that value from.
+CARRIED_FROM_SQL = """
+SELECT taken_at, source FROM vital_signs v
+WHERE v.session_id = :session_id AND {column} IS NOT NULL
+  AND v.taken_at < (SELECT taken_at FROM vital_signs WHERE id = :latest_id)
+  AND v.id NOT IN (SELECT amends_id FROM vital_signs
+                   WHERE session_id = :session_id AND amends_id IS NOT NULL)
+ORDER BY v.taken_at DESC, v.id DESC LIMIT 1
+"""
+#: IM epinephrine given (not declined, not corrected), in time order.
+EPINEPHRINE_SQL = """
+SELECT session_id, at FROM intervention
+WHERE session_id IN ({ids}) AND action = 'epinephrine_im' AND declined_reason IS NULL
+  AND id NOT IN (SELECT amends_id FROM intervention
+                 WHERE session_id IN ({ids}) AND amends_id IS NOT NULL)
+ORDER BY at, id
+"""
+#: A session's assessments, newest first (to find when the reaction last resolved).
+ASSESSMENTS_DESC_SQL = """
+SELECT at, result FROM assessment WHERE session_id = :session_id
+ORDER BY at DESC, id DESC LIMIT 5000
+"""
+#: The pathways that fire while a reaction feature is active (rules-spec §5).
+REACTION_PATHWAYS = frozenset(
+    {"anaphylaxis", "severe_reaction", "moderate_reaction", "airway_watch", "mild_reaction"}
+)
 #: The result of each session's last stored assessment (the highest id).
 LAST_RESULTS_SQL = """
 SELECT a.session_id, a.result FROM assessment a
@@ -399,8 +507,12 @@ def load_details(
         session_id: utc(taken_at)
         for session_id, taken_at in rows(LAST_VITALS_SQL.format(ids=ids), params)
     }
-    intervals = _reaction_intervals(rows, ids, params)
-    latest = latest_vitals(rows, session_ids)
+    results = _last_results(rows, ids, params)
+    intervals = {sid: _interval(result) for sid, result in results.items()}
+    latest = latest_vitals(rows, session_ids, results)
+    epinephrine: dict[int, list[datetime]] = {}
+    for session_id, at in rows(EPINEPHRINE_SQL.format(ids=ids), params):
+        epinephrine.setdefault(session_id, []).append(utc(at))
     details: dict[int, SessionDetail] = {}
     for values in rows(SESSIONS_SQL.format(ids=ids), params):
         session_id, version, chair, nurse, protocol_id, protocol_version, ruleset_version = values[
@@ -435,6 +547,7 @@ def load_details(
                 Premed(
                     str(item.get("name", "")),
                     datetime.fromisoformat(item["given_at"]) if item.get("given_at") else None,
+                    item.get("skipped"),
                 )
                 for item in json_value(premedications) or []
             ),
@@ -452,12 +565,19 @@ def load_details(
             last_vitals_at=last_vitals.get(session_id),
             reaction_interval_min=intervals.get(session_id),
             latest_vitals=latest.get(session_id),
+            epinephrine_given=tuple(epinephrine.get(session_id, ())),
+            epinephrine_indicated="epinephrine_im"
+            in results.get(session_id, {}).get("actions", ()),
+            observation_hold=_observation_hold(rows, session_id, results.get(session_id)),
         )
     return details
 
 
-def latest_vitals(rows: Rows, session_ids: Sequence[int]) -> dict[int, LatestVitals]:
-    """Each session's newest set by measurement time (then by id), corrected sets left out.
+def latest_vitals(
+    rows: Rows, session_ids: Sequence[int], results: Mapping[int, Mapping[str, Any]] | None = None
+) -> dict[int, LatestVitals]:
+    """Each session's newest set by measurement time (then by id), corrected sets left out,
+    with the NEWS2 of the session's latest assessment result (``results``, by session id).
 
     One indexed look-up per session (``session_id, taken_at`` read backwards), so a long
     session of 1 Hz monitor data costs no more than a short one.
@@ -465,21 +585,76 @@ def latest_vitals(rows: Rows, session_ids: Sequence[int]) -> dict[int, LatestVit
     if not session_ids:
         return {}
     ids, params = in_list("id", session_ids)
+    found = {}
+    for session_id, row_id, source, taken_at, hr, sbp, dbp, rr, spo2, temp_c, mean_bp in rows(
+        LATEST_VITALS_SQL.format(ids=ids), params
+    ):
+        result = (results or {}).get(session_id)
+        score = None if result is None else _latest_score(rows, session_id, row_id, result)
+        found[session_id] = LatestVitals(
+            Source(source), utc(taken_at), hr, sbp, dbp, rr, spo2, temp_c, mean_bp, score
+        )
+    return found
+
+
+def _latest_score(
+    rows: Rows, session_id: int, latest_id: int, result: Mapping[str, Any]
+) -> LatestScore:
+    """NEWS2 of an assessment result, with the sets its carried values came from (grouped by
+    set, newest first)."""
+    news2 = result.get("news2") or {}
+    origins: dict[tuple[datetime, Source], list[str]] = {}
+    for name in news2.get("carried") or ():
+        column = NEWS2_COLUMNS.get(name)
+        if column is None:
+            continue
+        params = {"session_id": session_id, "latest_id": latest_id}
+        for taken_at, source in rows(CARRIED_FROM_SQL.format(column=column), params):
+            origins.setdefault((utc(taken_at), Source(source)), []).append(name)
+    carried = tuple(
+        Carried(tuple(names), taken_at, source)
+        for (taken_at, source), names in sorted(origins.items(), reverse=True)
+    )
+    score = news2.get("score")
+    return LatestScore(
+        score=score if isinstance(score, int) else None,
+        applicable=bool(news2.get("applicable", True)),
+        complete=bool(news2.get("complete", True)),
+        carried=carried,
+    )
+
+
+def _observation_hold(
+    rows: Rows, session_id: int, result: Mapping[str, Any] | None
+) -> ObservationHold | None:
+    """The observation a met anaphylaxis asks for, with when the reaction last resolved: the
+    first assessment after the newest one in which a reaction pathway fired."""
+    minutes = None if result is None else result.get("observe_after_resolution_min")
+    if not isinstance(minutes, int):
+        return None
+    resolved_at = None
+    for at, stored in rows(ASSESSMENTS_DESC_SQL, {"session_id": session_id}):
+        pathways = (json_value(stored) or {}).get("pathways") or ()
+        if REACTION_PATHWAYS & set(pathways):
+            break
+        resolved_at = utc(at)
+    return ObservationHold(minutes, resolved_at)
+
+
+def _last_results(
+    rows: Rows, ids: str, params: Mapping[str, object]
+) -> dict[int, Mapping[str, Any]]:
+    """The result of the latest stored assessment of each session."""
     return {
-        session_id: LatestVitals(Source(source), utc(taken_at), *values)
-        for session_id, source, taken_at, *values in rows(LATEST_VITALS_SQL.format(ids=ids), params)
+        session_id: json_value(result) or {}
+        for session_id, result in rows(LAST_RESULTS_SQL.format(ids=ids), params)
     }
 
 
-def _reaction_intervals(
-    rows: Rows, ids: str, params: Mapping[str, object]
-) -> dict[int, int | None]:
-    """The vitals interval the latest stored assessment of each session asks for, if any."""
-    found: dict[int, int | None] = {}
-    for session_id, result in rows(LAST_RESULTS_SQL.format(ids=ids), params):
-        value = (json_value(result) or {}).get("vitals_interval_min")
-        found[session_id] = int(value) if isinstance(value, int | float) else None
-    return found
+def _interval(result: Mapping[str, Any]) -> int | None:
+    """The vitals interval an assessment result asks for, if any."""
+    value = result.get("vitals_interval_min")
+    return int(value) if isinstance(value, int | float) else None
 
 
 def active_session_ids(rows: Rows, chair_names: Sequence[str] | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from infusion_monitor.domain.protocol import DrugProtocol, Premedication
+from infusion_monitor.domain.protocol import Advice, DrugProtocol, Premedication
 from infusion_monitor.domain.protocol_library import LoadedProtocol, ProtocolLibrary
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns, pressure_reason, reject_reason
@@ -65,6 +65,7 @@ class PremedReminder:
     label: str
     advice: str
     note: str
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class ProtocolChoice:
     risk_notes: tuple[str, ...]
     high_risk_cycles: tuple[int, ...]
     high_risk_from_cycle: int | None
+    lifetime_doses: bool = False
 
     @property
     def generic(self) -> bool:
@@ -138,10 +140,18 @@ class BaselineDraft:
 
 @dataclass(frozen=True)
 class PremedicationDraft:
-    """A premedication given before the start, and when."""
+    """A premedication given before the start, and when; or, for one the protocol names
+    (``code``), the reason it was not given (``skipped_reason``)."""
 
     name: str
     given_at: datetime | None
+    code: str | None = None
+    skipped_reason: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        """Given with its time, or not given with a reason."""
+        return self.given_at is not None or bool((self.skipped_reason or "").strip())
 
 
 @dataclass(frozen=True)
@@ -207,13 +217,16 @@ def _choice(loaded: LoadedProtocol) -> ProtocolChoice:
         max_rate=rate.max if rate else None,
         observation_min=protocol.observation.minutes,
         premedications=tuple(
-            PremedReminder(PREMEDICATION_LABELS[item.code], item.advice.value, item.note)
+            PremedReminder(
+                PREMEDICATION_LABELS[item.code], item.advice.value, item.note, item.code.value
+            )
             for item in protocol.premedication
         ),
         risk_profile=protocol.risk.profile,
         risk_notes=tuple(protocol.risk.notes),
         high_risk_cycles=tuple(protocol.risk.high_risk_cycles),
         high_risk_from_cycle=protocol.risk.high_risk_from_cycle,
+        lifetime_doses=protocol.risk.lifetime_doses,
     )
 
 
@@ -262,6 +275,20 @@ def check_draft(draft: SessionDraft, protocol: DrugProtocol | None, now: datetim
     for field, text in (("allergies", draft.allergies), ("reactions", draft.reaction_history)):
         if len(text) > MAX_TEXT:
             problems.append((field, f"The text is longer than {MAX_TEXT} characters."))
+    for reminder in protocol.premedication if protocol is not None else ():
+        if reminder.advice is not Advice.GIVE:
+            continue
+        if not any(
+            given.code == reminder.code.value and given.decided for given in draft.premedications
+        ):
+            label = PREMEDICATION_LABELS[reminder.code]
+            problems.append(
+                (
+                    "premedication",
+                    f"Before the start: {label} (the protocol says give): tick it with the time "
+                    "it was given, or say why it was not given.",
+                )
+            )
     for item in draft.premedications:
         if not item.name.strip():
             problems.append(("premedication", "A premedication has no name."))

@@ -29,15 +29,21 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services import session_setup
-from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.assessing import (
+    AssessingService,
+    AssessmentOutcome,
+    latest_assessment,
+)
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.session_records import (
+    REACTION_PATHWAYS,
     PatientInfo,
     SessionDetail,
     active_session_ids,
     lifecycle,
     load_details,
+    observation_hold_text,
 )
 from infusion_monitor.services.session_setup import (
     BaselineDraft,
@@ -206,6 +212,8 @@ class SessionService:
                     {
                         "name": item.name.strip(),
                         "given_at": item.given_at.isoformat() if item.given_at else None,
+                        "code": item.code,
+                        "skipped": (item.skipped_reason or "").strip() or None,
                     }
                     for item in draft.premedications
                 ],
@@ -315,7 +323,14 @@ class SessionService:
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
             latest = self._latest_vitals(db, row.id)
-            return [session.resume(now, rate=rate, latest_vitals_at=latest)]
+            return [
+                session.resume(
+                    now,
+                    rate=rate,
+                    latest_vitals_at=latest,
+                    reaction_active=_reaction_active(db, row.id),
+                )
+            ]
 
         return decide
 
@@ -330,7 +345,11 @@ class SessionService:
             db: DbSession, row: InfusionSession, session: Session, now: datetime
         ) -> list[SessionEvent]:
             latest = self._latest_vitals(db, row.id)
-            return [session.change_rate(now, rate, latest_vitals_at=latest)]
+            return [
+                session.change_rate(
+                    now, rate, latest_vitals_at=latest, reaction_active=_reaction_active(db, row.id)
+                )
+            ]
 
         return self._act(ref, actor, "rate_change", decide)
 
@@ -360,7 +379,17 @@ class SessionService:
     def close(self, ref: SessionRef, actor: Actor, reason: str | None = None) -> SessionChanged:
         """Close the session and free the chair; skipping or cutting observation needs a reason."""
         cleaned = reason.strip() if reason and reason.strip() else None
-        return self._act(ref, actor, "close", lambda _db, _r, s, now: [s.close(now, cleaned)])
+
+        def decide(
+            db: DbSession, row: InfusionSession, session: Session, now: datetime
+        ) -> list[SessionEvent]:
+            found = load_details(session_rows(db), [row.id], self._library).get(row.id)
+            hold = None if found is None else found.observation_hold
+            if cleaned is None and hold is not None and hold.holds(now):
+                raise UserError(observation_hold_text(hold) + " Give a reason to close earlier.")
+            return [session.close(now, cleaned)]
+
+        return self._act(ref, actor, "close", decide)
 
     # Machinery ---------------------------------------------------------------------------
 
@@ -520,9 +549,11 @@ class SessionService:
 
     @staticmethod
     def _latest_vitals(db: DbSession, session_id: int) -> datetime | None:
+        """When the newest nurse's set was taken: a monitor's set (no ACVPU, no oxygen) never
+        satisfies the recent-vitals check before a rate increase."""
         return db.scalar(
             select(VitalSigns.taken_at)
-            .where(VitalSigns.session_id == session_id)
+            .where(VitalSigns.session_id == session_id, VitalSigns.source != "monitor")
             .order_by(VitalSigns.taken_at.desc())
             .limit(1)
         )
@@ -578,3 +609,9 @@ def patient_summary(patient: PatientInfo) -> str:
     if patient.date_of_birth:
         parts.append(f"born {patient.date_of_birth:%d %b %Y}")
     return " · ".join(parts)
+
+
+def _reaction_active(db: DbSession, session_id: int) -> bool:
+    """Whether the session's latest assessment sees a reaction feature (a reaction pathway)."""
+    latest = latest_assessment(db, session_id)
+    return latest is not None and bool(REACTION_PATHWAYS & set(latest.pathways))

@@ -58,15 +58,17 @@ class VitalsEntry:
     dbp: int | None
     rr: int | None
     spo2: int | None
-    on_oxygen: bool
+    on_oxygen: bool | None
     o2_flow_l_min: float | None
     temp_c: float | None
-    acvpu: Acvpu
+    acvpu: Acvpu | None
     pain: int | None
     incomplete_reason: str | None
     amends_id: int | None
     amend_reason: str | None
     superseded_by: int | None = None
+    #: The bedside monitor's set this nurse's set confirmed ("Confirm set"), if any.
+    confirms_id: int | None = None
 
     @property
     def current(self) -> bool:
@@ -124,15 +126,16 @@ def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None
         dbp=row.diastolic_bp,
         rr=row.respiratory_rate,
         spo2=row.spo2,
-        on_oxygen=bool(row.on_oxygen),
+        on_oxygen=row.on_oxygen,
         o2_flow_l_min=row.o2_flow_l_min,
         temp_c=row.temperature_c,
-        acvpu=Acvpu(row.acvpu or "A"),
+        acvpu=None if row.acvpu is None else Acvpu(row.acvpu),
         pain=row.pain,
         incomplete_reason=row.incomplete_reason,
         amends_id=row.amends_id,
         amend_reason=row.amend_reason,
         superseded_by=superseded_by,
+        confirms_id=row.confirms_id,
     )
 
 
@@ -154,6 +157,7 @@ def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> d
         "incomplete_reason": row.incomplete_reason,
         "amends_id": row.amends_id,
         "amend_reason": row.amend_reason,
+        "confirms_id": row.confirms_id,
     }
     if row.mean_arterial_pressure is not None or row.heart_rate_source is not None:
         values["mean_arterial_pressure"] = row.mean_arterial_pressure
@@ -181,12 +185,23 @@ class VitalsService:
         self._protocols = protocols
 
     def record_vitals(
-        self, actor: Actor, session_id: int, draft: VitalsDraft, now: datetime
+        self,
+        actor: Actor,
+        session_id: int,
+        draft: VitalsDraft,
+        now: datetime,
+        *,
+        confirms: int | None = None,
     ) -> VitalsRecorded:
-        """Store a set, assess the session, commit; a UserError says why nothing was stored."""
+        """Store a set, assess the session, commit; a UserError says why nothing was stored.
+
+        ``confirms``: the id of the bedside monitor's set this nurse's set confirms (with the
+        ACVPU and oxygen the monitor cannot know); the monitor's set stays as it was.
+        """
         actor.require(Permission.CARE)
         with self._sessions.begin() as db:
-            return self._recorded(db, self.record_in(db, actor, session_id, draft, now), now)
+            stored = self.record_in(db, actor, session_id, draft, now, confirms=confirms)
+            return self._recorded(db, stored, now)
 
     def record_in(
         self,
@@ -197,6 +212,7 @@ class VitalsService:
         now: datetime,
         *,
         audit_extra: Mapping[str, Any] | None = None,
+        confirms: int | None = None,
     ) -> VitalsStored:
         """Store a set and its assessment in the caller's transaction (the caller commits).
 
@@ -208,6 +224,8 @@ class VitalsService:
         actor.require(Permission.CARE)
         session, nurse = self._open(db, actor, session_id)
         taken_at = self._taken_at(draft.taken_at, session, now, draft.source)
+        if confirms is not None:
+            self._check_confirms(db, session_id, confirms, draft)
         late, due = False, None
         if draft.source is Source.TYPED:  # a late-check reason is asked of a nurse, never a monitor
             self._check_partial(draft)
@@ -225,7 +243,7 @@ class VitalsService:
                 f"This check was due at {shown} and is overdue: choose a reason for the "
                 "late set, then save again."
             )
-        row = self._add_row(db, session_id, nurse, draft, taken_at, now)
+        row = self._add_row(db, session_id, nurse, draft, taken_at, now, confirms=confirms)
         record_audit(
             db,
             actor,
@@ -343,6 +361,17 @@ class VitalsService:
             )
 
     @staticmethod
+    def _check_confirms(db: Session, session_id: int, confirms: int, draft: VitalsDraft) -> None:
+        """A confirmation is a nurse's set of the same session naming a monitor's set."""
+        if draft.source is not Source.TYPED:
+            raise UserError("Only a set the nurse assessed can confirm a monitor's set.")
+        confirmed = db.get(models.VitalSigns, confirms)
+        if confirmed is None or confirmed.session_id != session_id:
+            raise UserError("The monitor's set to confirm is not in this session. Reload it.")
+        if confirmed.source != Source.MONITOR.value:
+            raise UserError("That set was typed by a nurse; only a monitor's set is confirmed.")
+
+    @staticmethod
     def _add_row(
         db: Session,
         session_id: int,
@@ -351,6 +380,7 @@ class VitalsService:
         taken_at: datetime,
         now: datetime,
         amends: tuple[int, str] | None = None,
+        confirms: int | None = None,
     ) -> models.VitalSigns:
         typed = draft.source is Source.TYPED
         row = models.VitalSigns(
@@ -377,6 +407,7 @@ class VitalsService:
             amend_reason=None if amends is None else amends[1],
             mean_arterial_pressure=draft.mean_bp,
             heart_rate_source=draft.hr_source,
+            confirms_id=confirms,
         )
         db.add(row)
         db.flush()

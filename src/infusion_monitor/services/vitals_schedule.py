@@ -21,6 +21,7 @@ from infusion_monitor.domain.schedule import DueCheck, VitalsStatus, next_check,
 from infusion_monitor.domain.session import EventKind, SessionError
 from infusion_monitor.domain.session import Session as DomainSession
 from infusion_monitor.domain.session import SessionEvent as DomainEvent
+from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import latest_assessment
 from infusion_monitor.storage import models
@@ -97,9 +98,11 @@ def schedule_facts(db: Session, session_id: int, protocols: ProtocolLibrary) -> 
         )
     )
     session = domain_session(row, events, protocol_of(protocols, row.protocol_id))
+    # Only a nurse's set completes a check: a monitor's set has no ACVPU or oxygen (issue 13).
     last_vitals = db.scalar(
         select(func.max(models.VitalSigns.taken_at)).where(
-            models.VitalSigns.session_id == session_id
+            models.VitalSigns.session_id == session_id,
+            models.VitalSigns.source != Source.MONITOR.value,
         )
     )
     skipped = [

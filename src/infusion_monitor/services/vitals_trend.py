@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
+from infusion_monitor.rules.moment import newer_over
 from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import rules_patient, vital_signs
 from infusion_monitor.services.care_picture import current_symptom_rows
@@ -128,9 +130,9 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     baseline_vitals = None if baseline_row is None else vital_signs(baseline_row)
     warning = rules.definition.news2.baseline_warning_score
 
-    def trend_set(v: models.VitalSigns) -> TrendSet:
+    def trend_set(v: models.VitalSigns, earlier: VitalSigns | None) -> TrendSet:
         assert baseline_vitals is not None
-        scores = news2.news2(vital_signs(v), baseline_vitals, patient, warning)
+        scores = news2.news2(vital_signs(v), earlier, baseline_vitals, patient, warning)
         return TrendSet(
             minutes(v.taken_at),
             v.heart_rate,
@@ -144,7 +146,16 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
             v.mean_arterial_pressure,
         )
 
-    sets = tuple(trend_set(v) for v in current)
+    # As the rules score them: a value missing from a set after the start (a monitor's set has
+    # no ACVPU or oxygen) is carried from the sets before it, back to the baseline (rules-spec §2).
+    scored: list[TrendSet] = []
+    so_far = baseline_vitals
+    for v in current:
+        after = so_far is not None and v.taken_at > origin
+        scored.append(trend_set(v, so_far if after else None))
+        if after and so_far is not None:
+            so_far = newer_over(so_far, vital_signs(v))
+    sets = tuple(scored)
     marks: list[TrendEvent] = []
     missed: list[float] = []
     for event in events:
@@ -184,7 +195,7 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
     ):
         label = _intervention_label(done.action, rules)
         marks.append(TrendEvent(minutes(done.at), "intervention", label))
-    baseline = None if baseline_row is None else trend_set(baseline_row)
+    baseline = None if baseline_row is None else trend_set(baseline_row, None)
     return TrendData(
         origin,
         start_at is not None,

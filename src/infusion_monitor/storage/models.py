@@ -232,6 +232,9 @@ class VitalSigns(AppendOnly, Base):
     #: The monitor's observation code the heart rate came from (0008); None when typed.
     heart_rate_source: Mapped[str | None] = mapped_column(String(100))
 
+    #: A nurse's set confirming a bedside monitor's set (with ACVPU and oxygen) names it here.
+    confirms_id: Mapped[int | None] = mapped_column(ForeignKey("vital_signs.id"))
+
 
 class MonitorObservation(AppendOnly, Base):
     """Every value a monitor sent with a stored set, with its code and source (0008).

@@ -21,6 +21,7 @@ KNOWN_REVISIONS = (
     "0007_review_indexes",
     "0008_monitor_sources",
     "0009_quality_indexes",
+    "0010_vitals_confirms",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

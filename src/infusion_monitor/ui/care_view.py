@@ -126,6 +126,7 @@ class CareView(QObject):
         guidance = shown is None or shown.guidance != picture.guidance
         if guidance:
             self.guidance.show_guidance(picture.guidance)
+            self.guidance.refresh(now)
             if self.findings.isVisible():
                 self.findings.show_findings(picture.guidance)
         if shown is None or shown.symptoms != picture.symptoms:
@@ -136,6 +137,7 @@ class CareView(QObject):
     def refresh(self, now: datetime) -> None:
         """Recompute the shown times (the window's tick)."""
         self.band.refresh(now)
+        self.guidance.refresh(now)
         self.reaction.refresh(now)
         self.symptoms.set_now(now)
 

@@ -15,7 +15,7 @@ from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.services.board import ChairState, ChairStatus
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
-from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, vitals_cue
+from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, treatment_cue, vitals_cue
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
     STATE_BADGES,
@@ -91,6 +91,10 @@ class ChairTile(QFrame):
         self._step.setWordWrap(True)
         self._note = _label("TileDetail")
         self._note.setWordWrap(True)
+        #: The treatment the rules name: epinephrine repeat timer, observation after anaphylaxis.
+        self.treatment = _label("TileTreatment")
+        self.treatment.setWordWrap(True)
+        self.treatment.setVisible(False)
         #: Filled by the alerts issue (words + icon + colour); empty and hidden until then.
         self.alert_slot = _label("TileAlert")
         self.alert_slot.setVisible(False)
@@ -116,6 +120,7 @@ class ChairTile(QFrame):
         layout.addLayout(cues)
         layout.addWidget(self._step, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._note)
+        layout.addWidget(self.treatment)
         layout.addWidget(self.alert_slot)
         layout.addWidget(self.latest)  # under the alert band, which must stay high on the tile
         layout.addWidget(self._free)
@@ -188,6 +193,9 @@ class ChairTile(QFrame):
         else:
             self._time.setText(infused)
             self._time_caption.setText("infusion time")
+        treatment = treatment_cue(session, now)
+        self.treatment.setText(treatment)
+        self.treatment.setVisible(bool(treatment))
         kind, words = vitals_cue(session, now)
         symbol, ink, fill, edge = VITALS_BADGES[kind]
         self.latest.refresh(now)

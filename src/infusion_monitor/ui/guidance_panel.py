@@ -8,6 +8,7 @@ findings with their evidence and sources, in a non-modal window) and "Escalate a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,10 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
-from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
+from infusion_monitor.domain.guidance import (
+    STANDING_ORDER_CHOICES,
+    STANDING_ORDER_STEP,
+    epinephrine_repeat_left,
+    standing_order_choices,
+)
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
 from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
+from infusion_monitor.ui.session_text import epinephrine_text
 
 JUDGEMENT = (
     "These steps are your unit's protocol text. They support, and do not replace, your "
@@ -41,7 +48,14 @@ class StepRow(QFrame):
     done_clicked = Signal(str, str)
     declined = Signal(str, str)
 
-    def __init__(self, step: StepView, number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        step: StepView,
+        number: int,
+        parent: QWidget | None = None,
+        *,
+        choices: Sequence[CourseAction] = STANDING_ORDER_CHOICES,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("StepRow")
         self.step = step
@@ -52,7 +66,7 @@ class StepRow(QFrame):
         self.done.setToolTip("Record that this was done now, in your name")
         self.done.clicked.connect(self._on_done_clicked)
         self.choice = QComboBox()
-        for action in STANDING_ORDER_CHOICES:
+        for action in choices:
             self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
         self.choice.setVisible(step.code == STANDING_ORDER_STEP)
         compact_choice(self.choice, 12)
@@ -101,6 +115,16 @@ class StepRow(QFrame):
 
     def _on_reason_entered(self) -> None:
         self.declined.emit(self.step.code, self.reason.text().strip())
+
+
+EPINEPHRINE_TIMER_STYLE = (
+    "font-size: 18px; font-weight: 700; color: #111820; background: #FFF1C7;"
+    " border: 2px solid #8A6100; padding: 4px 8px;"
+)
+EPINEPHRINE_DUE_STYLE = (
+    "font-size: 18px; font-weight: 700; color: #FFFFFF; background: #A61B1B;"
+    " border: 2px solid #5C0F0F; padding: 4px 8px;"
+)
 
 
 class FindingsWindow(QWidget):
@@ -174,6 +198,29 @@ class GuidancePanel(QWidget):
         top.addWidget(self.escalate)
         top.addWidget(self.heading, 1)
 
+        #: The drug protocol's notes for this reaction (e.g. IV iron: avoid first-generation H1).
+        self.notes = QLabel()
+        self.notes.setObjectName("ProtocolNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet(
+            "font-size: 16px; color: #111820; background: #E6EFFB; border-left: 4px solid #0B4FA8;"
+            " padding: 4px 8px;"
+        )
+        self.notes.setVisible(False)
+        #: The repeat timer after an IM epinephrine dose, with the button for the next dose.
+        self.epinephrine = QLabel()
+        self.epinephrine.setObjectName("EpinephrineTimer")
+        self.epinephrine.setWordWrap(True)
+        self.repeat_dose = QPushButton("Next epinephrine dose given")
+        self.repeat_dose.setToolTip("Record another IM epinephrine dose given now, in your name")
+        self.repeat_dose.clicked.connect(self._on_repeat_dose_clicked)
+        timer_row = QHBoxLayout()
+        timer_row.addWidget(self.epinephrine, 1)
+        timer_row.addWidget(self.repeat_dose)
+        self._timer_box = QWidget()
+        self._timer_box.setLayout(timer_row)
+        self._timer_box.setVisible(False)
+
         self._steps_box = QWidget()
         self._steps = QVBoxLayout(self._steps_box)
         self._steps.setSpacing(4)
@@ -205,6 +252,8 @@ class GuidancePanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self._timer_box)
+        layout.addWidget(self.notes)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.problem)
         layout.addLayout(other)
@@ -222,8 +271,9 @@ class GuidancePanel(QWidget):
             self._steps.removeWidget(row)
             row.deleteLater()
         self.rows = []
+        choices = standing_order_choices(guidance.avoided)
         for number, step in enumerate(guidance.steps, start=1):
-            row = StepRow(step, number)
+            row = StepRow(step, number, choices=choices)
             row.done_clicked.connect(self.step_done)
             row.declined.connect(self._on_row_declined)
             self._steps.insertWidget(self._steps.count() - 1, row)
@@ -237,7 +287,26 @@ class GuidancePanel(QWidget):
                 f"{guidance.priority.upper()} — {pathways}"
                 f" · {done} of {len(guidance.steps)} steps answered"
             )
+        notes = guidance.protocol_notes if guidance.steps else ()
+        self.notes.setText("\n".join(["Protocol notes:", *(f"• {note}" for note in notes)]))
+        self.notes.setVisible(bool(notes))
         self.problem.setVisible(False)
+
+    def refresh(self, now: datetime) -> None:
+        """The epinephrine repeat timer at ``now`` (the window's tick): shown while the guidance
+        lists epinephrine and a dose was given."""
+        guidance = self._guidance
+        given = guidance.epinephrine_given if guidance is not None else ()
+        shown = guidance is not None and guidance.epinephrine_indicated and bool(given)
+        self._timer_box.setVisible(shown)
+        if not shown:
+            return
+        self.epinephrine.setText(epinephrine_text(given, now))
+        due = epinephrine_repeat_left(given, now) == timedelta(0)
+        self.epinephrine.setStyleSheet(EPINEPHRINE_DUE_STYLE if due else EPINEPHRINE_TIMER_STYLE)
+
+    def _on_repeat_dose_clicked(self) -> None:
+        self.treatment_given.emit("epinephrine_im")
 
     def show_problem(self, text: str) -> None:
         """Say why the last answer was not recorded."""

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, age_text
 from infusion_monitor.domain.vitals_entry import Source
-from infusion_monitor.services.session_records import LatestVitals
+from infusion_monitor.services.session_records import LatestScore, LatestVitals
 
 MISSING = "—"
 CAPTIONS = ("HR", "BP", "RR", "SpO2", "T")
@@ -51,6 +51,39 @@ def value_cells(latest: LatestVitals) -> tuple[tuple[str, str], ...]:
 def values_text(latest: LatestVitals) -> str:
     """``HR 72 · BP 122/76 · RR 14 · SpO2 98% · T 36.8°C`` (the unit board's line)."""
     return " · ".join(f"{caption} {value}" for caption, value in value_cells(latest))
+
+
+#: How a carried NEWS2 parameter is named on screen, in the order it is named.
+CARRIED_WORDS = {
+    "acvpu": "ACVPU",
+    "air_or_oxygen": "O2",
+    "temp": "T",
+    "rr": "RR",
+    "spo2": "SpO2",
+    "sbp": "SBP",
+    "hr": "HR",
+}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def score_text(score: LatestScore | None) -> str:
+    """``NEWS2 7 · incomplete: ACVPU and O2 carried from the 10:42 typed set`` when the latest
+    score rests on values carried from an earlier set (a monitor's set has no ACVPU or oxygen);
+    empty when the score is complete or not scored."""
+    if score is None or score.complete or not score.applicable or score.score is None:
+        return ""
+    parts = []
+    for carried in score.carried:
+        names = [word for key, word in CARRIED_WORDS.items() if key in carried.parameters]
+        kind = "monitor" if carried.source is Source.MONITOR else "typed"
+        parts.append(
+            f"{_and(names)} carried from the {carried.taken_at.astimezone():%H:%M} {kind} set"
+        )
+    detail = "; ".join(parts) if parts else "values missing"
+    return f"NEWS2 {score.score} · incomplete: {detail}"
 
 
 def provenance_text(latest: LatestVitals, now: datetime, stale_after: timedelta) -> str:
@@ -92,6 +125,10 @@ class LatestVitalsView(QFrame):
         self.provenance = _label("LatestProvenance")
         self.provenance.setWordWrap(True)
         grid.addWidget(self.provenance, 2, 0, 1, len(CAPTIONS) + 1)
+        self.score = _label("LatestScore")
+        self.score.setWordWrap(True)
+        self.score.setVisible(False)
+        grid.addWidget(self.score, 3, 0, 1, len(CAPTIONS) + 1)
         self.setVisible(False)
 
     @property
@@ -111,7 +148,8 @@ class LatestVitalsView(QFrame):
             f"{caption.text()} {value.text()}"
             for caption, value in zip(self.captions, self.values, strict=True)
         )
-        return f"{cells} {self.provenance.text()}"
+        score = f" {self.score.text()}" if self.score.text() else ""
+        return f"{cells} {self.provenance.text()}{score}"
 
     def show_latest(self, latest: LatestVitals | None, now: datetime) -> None:
         """Show a session's latest set (None hides the view)."""
@@ -120,6 +158,9 @@ class LatestVitalsView(QFrame):
         if latest is not None:
             for label, (_caption, value) in zip(self.values, value_cells(latest), strict=True):
                 label.setText(value)
+        words = "" if latest is None else score_text(latest.score)
+        self.score.setText(words)
+        self.score.setVisible(bool(words))
         self.refresh(now)
 
     def refresh(self, now: datetime) -> None:

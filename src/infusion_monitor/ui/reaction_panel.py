@@ -60,6 +60,8 @@ class ReactionPanel(QWidget):
         form = QFormLayout(form_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.disposition = QComboBox()
+        # Nothing preselected: the nurse says how the reaction ended.
+        self.disposition.addItem("— choose the outcome —", None)
         for disposition in Disposition:
             self.disposition.addItem(disposition.label, disposition.value)
         compact_choice(self.disposition, 18)
@@ -176,4 +178,7 @@ class ReactionPanel(QWidget):
 
     def _on_save_clicked(self) -> None:
         self.problem.setVisible(False)
+        if self.disposition.currentData() is None:
+            self.show_problem("Choose the outcome: how did the reaction end for this session?")
+            return
         self.outcome_submitted.emit(self.draft())

@@ -7,6 +7,7 @@ fields it names; the message itself comes through the funnel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -76,6 +77,25 @@ def _at_today(clock: Clock, edit: QTimeEdit) -> datetime:
     return moment.astimezone(UTC)
 
 
+CYCLE_LABEL = "Cycle"
+LIFETIME_LABEL = "Lifetime dose no."
+LIFETIME_TIP = (
+    "Count every dose of this drug the patient has had, over all lines of treatment: the risk "
+    "of a reaction follows the total exposure, not the cycle of this course."
+)
+
+
+@dataclass(frozen=True)
+class PremedRow:
+    """One protocol premedication reminder in the form: ticked with its time, or why not."""
+
+    box: QCheckBox
+    when: QTimeEdit
+    why: QLineEdit
+    label: str
+    code: str
+
+
 class SetupForm(QWidget):
     """Set up one chair's session; ``saved`` carries the committed outcome, ``cancelled`` Esc."""
 
@@ -90,7 +110,8 @@ class SetupForm(QWidget):
         self._controller = controller
         self._clock = clock
         self._choices: tuple[ProtocolChoice, ...] = ()
-        self._premed_rows: list[tuple[QCheckBox, QTimeEdit, str]] = []
+        #: Each protocol reminder: ticked with its time, or the reason it was not given.
+        self._premed_rows: list[PremedRow] = []
         self.fields: dict[str, QWidget] = {}
 
         self.title = QLabel("New session")
@@ -192,14 +213,17 @@ class SetupForm(QWidget):
         infusion_form.addRow("Dose", dose_row)
         infusion_form.addRow("Start rate", rate_row)
         infusion_form.addRow("Planned duration", self.duration)
-        infusion_form.addRow("Cycle", cycle_row)
+        self.cycle_label = QLabel(CYCLE_LABEL)
+        infusion_form.addRow(self.cycle_label, cycle_row)
 
         self.risk = QLabel()
         self.risk.setObjectName("RiskNotes")
         self.risk.setWordWrap(True)
 
         # Premedications
-        self.premed_box = QGroupBox("Premedications given (protocol reminders)")
+        self.premed_box = self._field(
+            "premedication", QGroupBox("Premedications given (protocol reminders)")
+        )
         self._premed_layout = QGridLayout(self.premed_box)
         self.other_premed = QLineEdit()
         self.other_premed.setPlaceholderText("Other premedication given (name and dose)")
@@ -370,6 +394,9 @@ class SetupForm(QWidget):
         if choice.rate_unit is not None:
             self.rate_unit.setText(choice.rate_unit)
         self.rate_unit.setReadOnly(choice.rate_unit is not None)
+        lifetime = choice.lifetime_doses
+        self.cycle_label.setText(LIFETIME_LABEL if lifetime else CYCLE_LABEL)
+        self.cycle.setToolTip(LIFETIME_TIP if lifetime else "")
         self._show_premeds(choice)
         self._show_risk()
 
@@ -378,6 +405,7 @@ class SetupForm(QWidget):
             item = self._premed_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.other_premed, self.other_premed_time):
+                widget.hide()
                 widget.deleteLater()
         self._premed_rows = []
         reminders = choice.premedications if choice else ()
@@ -388,9 +416,14 @@ class SetupForm(QWidget):
             box.setEnabled(reminder.advice != "avoid")
             when = QTimeEdit()
             when.setTime(self._local_time())
+            why = QLineEdit()
+            why.setObjectName("premed_skipped")
+            why.setPlaceholderText("or: why not given")
+            why.setVisible(reminder.advice == "give")
             self._premed_layout.addWidget(box, row, 0)
             self._premed_layout.addWidget(when, row, 1)
-            self._premed_rows.append((box, when, reminder.label))
+            self._premed_layout.addWidget(why, row, 2)
+            self._premed_rows.append(PremedRow(box, when, why, reminder.label, reminder.code))
         row = len(reminders)
         if not reminders:
             none = QLabel("This protocol has no premedication reminders.")
@@ -420,9 +453,14 @@ class SetupForm(QWidget):
         """The form's values as a draft (the service checks them all)."""
         choice = self._choice()
         premeds = [
-            PremedicationDraft(label, _at_today(self._clock, when))
-            for box, when, label in self._premed_rows
-            if box.isChecked()
+            PremedicationDraft(
+                row.label,
+                _at_today(self._clock, row.when) if row.box.isChecked() else None,
+                row.code,
+                None if row.box.isChecked() else row.why.text().strip() or None,
+            )
+            for row in self._premed_rows
+            if row.box.isChecked() or row.why.text().strip()
         ]
         if self.other_premed.text().strip():
             premeds.append(

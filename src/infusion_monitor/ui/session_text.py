@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from infusion_monitor.domain.guidance import epinephrine_repeat_left
 from infusion_monitor.domain.schedule import VitalsState
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.timing import format_duration
@@ -18,6 +20,38 @@ STATE_WORDS = {
     SessionState.OBSERVATION: "OBSERVATION",
     SessionState.CLOSED: "CLOSED",
 }
+
+
+def _clock_text(left: timedelta) -> str:
+    seconds = int(left.total_seconds())
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def epinephrine_text(given: Sequence[datetime], now: datetime) -> str:
+    """``Epinephrine dose 1 given 10:42 · repeat in 3:12 if no better`` (RCUK 2021: after 5 min);
+    empty when none was given."""
+    left = epinephrine_repeat_left(given, now)
+    if left is None:
+        return ""
+    last = max(given).astimezone().strftime("%H:%M")
+    head = f"Epinephrine dose {len(given)} given {last}"
+    if left > timedelta(0):
+        return f"{head} · repeat in {_clock_text(left)} if no better"
+    return f"{head} · repeat dose DUE NOW if no better"
+
+
+def treatment_cue(detail: SessionDetail, now: datetime) -> str:
+    """The tile's line for the treatment the rules name: the epinephrine repeat timer while the
+    guidance lists epinephrine, and the observation owed after anaphylaxis."""
+    lines = []
+    if detail.epinephrine_indicated and detail.epinephrine_given:
+        lines.append(epinephrine_text(detail.epinephrine_given, now))
+    hold = detail.observation_hold
+    until = None if hold is None else hold.until
+    if until is not None and now < until:  # once the reaction has resolved
+        left = format_duration(until - now)
+        lines.append(f"Anaphylaxis: observe until {until.astimezone():%H:%M} · {left} left")
+    return "\n".join(lines)
 
 
 def vitals_cue(detail: SessionDetail, now: datetime) -> tuple[str, str]:

@@ -41,7 +41,13 @@ from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.fitting import scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
-from infusion_monitor.ui.session_text import STATE_WORDS, STEP_ON_HOLD, step_cue, vitals_cue
+from infusion_monitor.ui.session_text import (
+    STATE_WORDS,
+    STEP_ON_HOLD,
+    step_cue,
+    treatment_cue,
+    vitals_cue,
+)
 from infusion_monitor.ui.theme import (
     RATE_STEP_STYLE,
     REACTION_BANNER_STYLE,
@@ -167,10 +173,17 @@ class SessionView(QWidget):
         self.latest = LatestVitalsView(stale_after)
         self.latest_caption = QLabel("LATEST VITALS")
         self.latest_caption.setObjectName("TimerCaption")
-        latest_row = QHBoxLayout()
+        #: The latest-values row; plug-ins add their actions on the latest set to it.
+        self.latest_row = latest_row = QHBoxLayout()
         latest_row.setSpacing(8)
         latest_row.addWidget(self.latest_caption, 0, Qt.AlignmentFlag.AlignVCenter)
         latest_row.addWidget(self.latest, 1)
+        #: The treatment the rules name: the epinephrine repeat timer, observation after
+        #: anaphylaxis (as on the tile).
+        self.treatment = QLabel()
+        self.treatment.setObjectName("TileTreatment")
+        self.treatment.setWordWrap(True)
+        self.treatment.setVisible(False)
         self.step_cue = QLabel()
         self.step_cue.setObjectName("StepCue")
         self.step_cue.setStyleSheet(RATE_STEP_STYLE)
@@ -294,6 +307,7 @@ class SessionView(QWidget):
         top_layout.addWidget(self.reaction_banner)
         top_layout.addLayout(timers)
         top_layout.addLayout(latest_row)
+        top_layout.addWidget(self.treatment)
         top_layout.addWidget(self.alert_slot)
         top_layout.addLayout(controls)
         top_layout.addWidget(self.hint)
@@ -423,6 +437,9 @@ class SessionView(QWidget):
             f"color: {ink}; background: {fill}; border: 2px solid {edge};",
         )
         self.latest.refresh(now)
+        treatment = treatment_cue(detail, now)
+        self.treatment.setText(treatment)
+        self.treatment.setVisible(bool(treatment))
         left = detail.observation_left(now)
         self.observation_timer.show(
             "—" if left is None else format_duration(left),
@@ -477,7 +494,13 @@ class SessionView(QWidget):
         premeds = (
             "<br>".join(
                 f"{p.name}"
-                + (f" at {p.given_at.astimezone():%H:%M}" if p.given_at else " (time not recorded)")
+                + (
+                    f" at {p.given_at.astimezone():%H:%M}"
+                    if p.given_at
+                    else f" NOT GIVEN: {p.skipped}"
+                    if p.skipped
+                    else " (time not recorded)"
+                )
                 for p in detail.premedications
             )
             or "none recorded"

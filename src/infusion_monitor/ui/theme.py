@@ -102,6 +102,10 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #LatestValue {{ font-size: {LATEST_PX}px; font-weight: 700; }}
 #SessionView #LatestValue {{ font-size: {SESSION_LATEST_PX}px; }}
 #LatestProvenance {{ font-size: {LABEL_PX}px; font-weight: 600; color: {MUTED_INK}; }}
+#TileTreatment {{ font-size: {LABEL_PX}px; font-weight: 700; color: #111820;
+    background: #FFF1C7; border: 2px solid #8A6100; padding: 2px 4px; }}
+#LatestScore {{ font-size: {LABEL_PX}px; font-weight: 700; color: #6B4A00;
+    background: #FFF1C7; border-left: 4px solid #8A6100; padding: 1px 4px; }}
 #LatestVitals[stale="true"] {{ background: {STALE_FILL}; border: 2px dashed {MUTED_INK}; }}
 #LatestVitals[stale="true"] #LatestValue {{ color: {STALE_INK}; font-weight: 400; }}
 #LatestVitals[stale="true"] #LatestProvenance {{ color: {INK}; font-weight: 700; }}

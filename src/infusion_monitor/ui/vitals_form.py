@@ -117,6 +117,8 @@ class VitalsForm(QWidget):
     """A clean ``VitalsDraft`` to save (new set)."""
     amend_ready = Signal(int, object, str)
     """(entry id, corrected ``VitalsDraft``, reason) to save as a correction."""
+    confirm_ready = Signal(int, object)
+    """(monitor set id, the nurse's ``VitalsDraft``) to save as a set confirming it."""
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +128,7 @@ class VitalsForm(QWidget):
         self._session_start: datetime | None = None
         self._pending: dict[EntryField, str] = {}
         self._amending: Amending | None = None
+        self._confirming: Amending | None = None
         self._last_verdict: EntryVerdict | None = None
         self._offer: tuple[str, TempUnit] | None = None
 
@@ -316,6 +319,8 @@ class VitalsForm(QWidget):
         self._set_status("Saving…", "")
         if self._amending is not None:
             self.amend_ready.emit(self._amending.entry_id, verdict.draft, self.amend_reason.text())
+        elif self._confirming is not None:
+            self.confirm_ready.emit(self._confirming.entry_id, verdict.draft)
         else:
             self.draft_ready.emit(verdict.draft)
 
@@ -333,11 +338,7 @@ class VitalsForm(QWidget):
         """Load a stored set to correct it; Enter saves the correction with its reason."""
         self._reset()
         self._amending = Amending(entry_id, taken_at)
-        self.hr.setText(values.hr)
-        self.bp.setText(values.bp)
-        self.rr.setText(values.rr)
-        self.spo2.setText(values.spo2)
-        self.temp.setText(values.temp)
+        self._fill_measured(values)
         self.on_oxygen.setChecked(values.on_oxygen)
         self.o2_flow.setText(values.o2_flow)
         self.acvpu.setCurrentIndex(list(Acvpu).index(values.acvpu))
@@ -348,18 +349,52 @@ class VitalsForm(QWidget):
         self._set_status(f"Correcting the set taken at {shown} (Esc cancels)", CONFIRM_STYLE)
         self.amend_reason.setFocus()
 
+    def begin_confirm(self, entry_id: int, taken_at: datetime, values: VitalsText) -> None:
+        """Load a bedside monitor's set for the nurse to confirm: its values filled in, the
+        nurse adds ACVPU, oxygen and temperature; Enter saves a nurse's set linked to it."""
+        self._reset()
+        self._confirming = Amending(entry_id, taken_at)
+        self._fill_measured(values)
+        shown = taken_at.astimezone().strftime("%H:%M")
+        self._set_status(
+            f"Confirming the monitor set of {shown}: check the values, add ACVPU, oxygen and "
+            "temperature, then Enter (Esc cancels)",
+            CONFIRM_STYLE,
+        )
+        first = self.temp if not values.temp else self.on_oxygen
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def confirming(self) -> Amending | None:
+        """The monitor's set being confirmed, or None."""
+        return self._confirming
+
     @property
     def amending(self) -> Amending | None:
         """The set being corrected, or None for a new set."""
         return self._amending
 
     def cancel_amend(self) -> None:
-        """Leave correction mode without saving."""
+        """Leave correction (or confirmation) mode without saving."""
         if self._amending is not None:
             self._reset()
             self._set_status("Correction cancelled", "")
+        elif self._confirming is not None:
+            self._reset()
+            self._set_status("Confirmation cancelled", "")
 
     # Internals ------------------------------------------------------------------------------
+
+    def _fill_measured(self, values: VitalsText) -> None:
+        """The measured values of a stored set, into their fields."""
+        for edit, text in (
+            (self.hr, values.hr),
+            (self.bp, values.bp),
+            (self.rr, values.rr),
+            (self.spo2, values.spo2),
+            (self.temp, values.temp),
+        ):
+            edit.setText(text)
 
     def _edits(self) -> dict[EntryField, QLineEdit]:
         return {
@@ -445,6 +480,7 @@ class VitalsForm(QWidget):
         self._pending.clear()
         self._last_verdict = None
         self._amending = None
+        self._confirming = None
         self._amend_column.hide()
         for where in self._columns:
             self._clear(where)
@@ -462,7 +498,7 @@ class VitalsForm(QWidget):
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.submit()
             return True
-        if key == Qt.Key.Key_Escape and self._amending is not None:
+        if key == Qt.Key.Key_Escape and (self._amending or self._confirming) is not None:
             self.cancel_amend()
             return True
         if key == Qt.Key.Key_U and event.modifiers() & Qt.KeyboardModifier.ControlModifier:

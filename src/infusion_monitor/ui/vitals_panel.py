@@ -12,13 +12,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.schedule import missed_check_note
 from infusion_monitor.domain.users import Actor
-from infusion_monitor.domain.vitals_entry import VitalsDraft
+from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.session_records import SessionDetail
@@ -39,6 +40,11 @@ from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, e
 
 log = logging.getLogger(__name__)
 PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
+CONFIRM_BUTTON_STYLE = (
+    "QPushButton { font-size: 16px; font-weight: 700; padding: 6px 12px; color: #111820;"
+    " background: #FFF1C7; border: 2px solid #8A6100; border-radius: 4px; }"
+    "QPushButton:focus { border: 3px solid #0B4FA8; }"
+)
 
 
 class VitalsController(QObject):
@@ -65,10 +71,15 @@ class VitalsController(QObject):
         self._clock = clock
         self._sessions = sessions
 
-    def record(self, session_id: int, draft: VitalsDraft) -> VitalsRecorded | str:
-        """Save a new set; the outcome, or the reason it was not saved."""
+    def record(
+        self, session_id: int, draft: VitalsDraft, confirms: int | None = None
+    ) -> VitalsRecorded | str:
+        """Save a new set (``confirms``: the monitor's set it confirms); the outcome, or the
+        reason it was not saved."""
         return self._run(
-            lambda: self._vitals.record_vitals(self._actor(), session_id, draft, self._clock.now())
+            lambda: self._vitals.record_vitals(
+                self._actor(), session_id, draft, self._clock.now(), confirms=confirms
+            )
         )
 
     def amend(self, entry_id: int, draft: VitalsDraft, reason: str) -> VitalsRecorded | str:
@@ -121,13 +132,23 @@ class VitalsController(QObject):
         return outcome
 
 
+#: The chart to use where NEWS2 does not apply (reference.md §3.5 "known gaps"; D11).
+OTHER_CHART = {"pregnancy": "obstetric", "under 16": "paediatric"}
+
+
+def news2_does_not_apply(why: str) -> str:
+    """``NEWS2 does not apply (pregnancy) — use your unit's obstetric early-warning chart``."""
+    chart = OTHER_CHART.get(why, "paediatric or obstetric")
+    return f"NEWS2 does not apply ({why}) — use your unit's {chart} early-warning chart"
+
+
 def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
     """One line for the row after a commit: time, NEWS2, priority, next check."""
     entry = outcome.entry
     parts = [f"Saved {entry.taken_at.astimezone().strftime('%H:%M')}"]
     assessment = outcome.assessment
     if assessment is not None and assessment.news2_not_applicable is not None:
-        parts.append(f"NEWS2 not applicable ({assessment.news2_not_applicable})")
+        parts.append(news2_does_not_apply(assessment.news2_not_applicable))
     elif assessment is not None and assessment.news2_score is not None:
         incomplete = "" if assessment.news2_complete else " (incomplete set)"
         parts.append(f"NEWS2 {assessment.news2_score}{incomplete}")
@@ -135,6 +156,15 @@ def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
         parts.append(PRIORITY_WORDS[assessment.priority])
     parts.append(status_words(outcome.next_due, now))
     return " · ".join(parts)
+
+
+def _bring_into_view(widget: QWidget) -> None:
+    """Scroll the view that holds ``widget`` (if any) so that the nurse sees it."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if parent is not None:
+        parent.ensureWidgetVisible(widget)
 
 
 class VitalsPanel(QObject):
@@ -150,10 +180,21 @@ class VitalsPanel(QObject):
         self.form = VitalsForm(clock)
         self.skip_row = SkipCheckRow()
         self.record = VitalsRecordTable()
+        self._monitor_set: VitalsEntry | None = None
+        self.confirm_button = QPushButton()
+        self.confirm_button.setObjectName("ConfirmMonitorSet")
+        self.confirm_button.setToolTip(
+            "A monitor knows no consciousness level or oxygen: confirm its set with yours "
+            "(ACVPU, oxygen, temperature). Until then the check stays due."
+        )
+        self.confirm_button.setStyleSheet(CONFIRM_BUTTON_STYLE)
+        self.confirm_button.setVisible(False)
+        self.confirm_button.clicked.connect(self._on_confirm_button_clicked)
         plot_layout = view.plot_slot.layout()
         vitals_layout = view.vitals_slot.layout()
         assert plot_layout is not None and vitals_layout is not None
         plot_layout.addWidget(self.plot)
+        view.latest_row.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignVCenter)
         vitals_layout.addWidget(self.form)
         vitals_layout.addWidget(self.skip_row)
         vitals_layout.addStretch(1)
@@ -163,6 +204,7 @@ class VitalsPanel(QObject):
         view.plot_slot.setVisible(True)
         self.form.draft_ready.connect(self._on_form_draft_ready)
         self.form.amend_ready.connect(self._on_form_amend_ready)
+        self.form.confirm_ready.connect(self._on_form_confirm_ready)
         view.session_shown.connect(self._on_view_session_shown)
         view.vitals_arrived.connect(self._on_view_vitals_arrived)
         QShortcut(QKeySequence("V"), view, self.focus_entry)
@@ -191,10 +233,40 @@ class VitalsPanel(QObject):
         entries = self._controller.entries(self._session_id)
         if entries is not None:
             self.record.show_entries(entries)
+            self._offer_confirm(entries)
         data = self._controller.trend(self._session_id)
         if data is None:
             return
         fill_plot(self.plot, data)
+
+    def _offer_confirm(self, entries: tuple[VitalsEntry, ...]) -> None:
+        """Offer "Confirm set" while the newest current set is a bedside monitor's."""
+        current = [entry for entry in entries if entry.current]
+        latest = max(current, key=lambda e: (e.taken_at, e.id), default=None)
+        monitor = latest if latest is not None and latest.source is Source.MONITOR else None
+        self._monitor_set = monitor
+        self.confirm_button.setVisible(monitor is not None)
+        if monitor is not None:
+            shown = monitor.taken_at.astimezone().strftime("%H:%M")
+            self.confirm_button.setText(f"Confirm the {shown}\nmonitor set…")
+
+    def confirm_monitor_set(self) -> None:
+        """Open the vitals row filled with the latest monitor set, for the nurse to confirm."""
+        monitor = self._monitor_set
+        if monitor is None:
+            return
+        self._view.tabs.setCurrentWidget(self._view.vitals_slot)
+        self.form.begin_confirm(monitor.id, monitor.taken_at, entry_text(monitor))
+        _bring_into_view(self.form)
+
+    def _on_confirm_button_clicked(self) -> None:
+        self.confirm_monitor_set()
+
+    def _on_form_confirm_ready(self, entry_id: int, draft: VitalsDraft) -> None:
+        if self._session_id is None:
+            self.form.show_save_error("No session is shown.")
+            return
+        self._finish(self._controller.record(self._session_id, draft, confirms=entry_id))
 
     def _on_record_correct_requested(self, entry: VitalsEntry) -> None:
         self._view.tabs.setCurrentWidget(self._view.vitals_slot)

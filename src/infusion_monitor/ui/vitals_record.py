@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.schedule import MissedCheckReason
+from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source, VitalsText
 from infusion_monitor.services.vitals import VitalsEntry
 from infusion_monitor.ui.fitting import compact_choice
@@ -56,7 +57,8 @@ def _number(value: float | None, digits: int = 0) -> str:
 def entry_cells(entry: VitalsEntry, by_id: dict[int, VitalsEntry]) -> tuple[str, ...]:
     """The table cells of one stored set (status says whether it was corrected, and why)."""
     bp = "—" if entry.sbp is None or entry.dbp is None else f"{entry.sbp}/{entry.dbp}"
-    oxygen = "air"
+    # A monitor's set knows neither oxygen nor consciousness: a dash, never "air" or "A".
+    oxygen = "—" if entry.on_oxygen is None else "air"
     if entry.on_oxygen:
         oxygen = "O2" if entry.o2_flow_l_min is None else f"O2 {entry.o2_flow_l_min:g} L/min"
     status = "current"
@@ -76,7 +78,7 @@ def entry_cells(entry: VitalsEntry, by_id: dict[int, VitalsEntry]) -> tuple[str,
         _number(entry.spo2),
         oxygen,
         _number(entry.temp_c, 1),
-        entry.acvpu.value,
+        "—" if entry.acvpu is None else entry.acvpu.value,
         "monitor" if entry.source is Source.MONITOR else "typed",
         entry.entered_by,
         status,
@@ -91,10 +93,10 @@ def entry_text(entry: VitalsEntry) -> VitalsText:
         bp=bp,
         rr="" if entry.rr is None else str(entry.rr),
         spo2="" if entry.spo2 is None else str(entry.spo2),
-        on_oxygen=entry.on_oxygen,
+        on_oxygen=bool(entry.on_oxygen),
         o2_flow="" if entry.o2_flow_l_min is None else f"{entry.o2_flow_l_min:g}",
         temp="" if entry.temp_c is None else f"{entry.temp_c:.1f}",
-        acvpu=entry.acvpu,
+        acvpu=entry.acvpu or Acvpu.A,
         pain="" if entry.pain is None else str(entry.pain),
         source=entry.source,
     )
