@@ -66,6 +66,15 @@ class Chair:
 
 def running_chair(database: Database, clock: FakeClock, data: dict[str, Any]) -> Chair:
     """Set up and start a session with the case's baseline; the clock stands at minute 0."""
+    chair = planned_chair(database, clock, data)
+    detail = chair.sessions.detail(chair.session_id)
+    started = chair.sessions.start(SessionRef(detail.id, detail.version), NURSE)
+    chair.session_id = started.detail.id
+    return chair
+
+
+def planned_chair(database: Database, clock: FakeClock, data: dict[str, Any]) -> Chair:
+    """Set up (not start) a session with the case's baseline in Chair 1."""
     assessing = AssessingService(lambda: RULES)
     sessions = SessionService(
         database.sessions, library(), lambda: RULES, clock, CHAIRS, assessing=assessing
@@ -91,5 +100,4 @@ def running_chair(database: Database, clock: FakeClock, data: dict[str, Any]) ->
         temp_c=b["temp_c"],
     )
     setup = sessions.set_up(draft(clock, baseline=first), NURSE)
-    started = sessions.start(SessionRef(setup.detail.id, setup.detail.version), NURSE)
-    return Chair(database, clock, sessions, vitals, care, started.detail.id)
+    return Chair(database, clock, sessions, vitals, care, setup.detail.id)

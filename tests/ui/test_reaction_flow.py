@@ -62,6 +62,8 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     clock = FakeClock(T0)
     chair = running_chair(database, clock, data)
     window = _window(qtbot, chair, data_dir)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     care = window.care_view
     assert care is not None and window.care is not None
     assert care.session_id == chair.session_id
@@ -82,11 +84,16 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     assert band.condition.text() == "Anaphylaxis criteria met"
     assert band.flash_interval_ms == 250  # 2 Hz
     assert band.first_step.text() == "→ Stop the infusion now."
-    assert window.session_view.tabs.currentWidget() is care.guidance
+    # The nurse is working in the Symptoms tab: it stays; the band and the tab title say it.
+    tabs = window.session_view.tabs
+    assert tabs.currentWidget() is care.symptoms
+    assert tabs.tabText(tabs.indexOf(care.guidance)) == "Guidance (G) · !!! HIGH"
+    tabs.setCurrentWidget(care.guidance)
     assert care.guidance.rows[0].text.text() == "1. Stop the infusion now."
     tile_band = window._tile_bands[0]
     assert tile_band.isVisible() and tile_band.words.text().startswith("!!! HIGH")
-    assert window.unit_alerts.text() == "!!! 1 HIGH"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
+    assert not window.unit_alerts.isVisible()  # no alert on another workstation's chairs
 
     # The vitals of minute 10 (the vitals form is its own issue): one alert, updated.
     alert_id = band.alert.id if band.alert else None
@@ -106,18 +113,22 @@ def test_anaphylaxis_from_symptoms_to_outcome(
         clock.advance(timedelta(minutes=2))
         window.care.poll()
     assert again.args == ["high"]
-    assert window.unit_alerts.text() == "!!! 1 HIGH · escalated"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1 · escalated"]
     assert "ESCALATED" in band.status.text()
 
-    # A: acknowledged in the nurse's name; the band stops flashing.
+    # Ctrl+Shift+A: acknowledged in the nurse's name; the band stops flashing.
     findings.close()
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     band.acknowledge.setFocus()
-    qtbot.keyClick(band.acknowledge, Qt.Key.Key_A)
+    qtbot.keyClick(
+        band.acknowledge,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert band.alert is not None and band.alert.acknowledged_by == NURSE.name
     assert band.flash_interval_ms is None
-    assert window.unit_alerts.text() == "!!! 1 HIGH"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
 
     # Guidance: stop (pauses the session), call the team, epinephrine.
     for code in ("stop_infusion", "call_emergency_team", "epinephrine_im"):
@@ -141,7 +152,7 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     chair.vitals.record_vitals(NURSE, chair.session_id, vitals_draft(data["baseline"]), clock.now())
     window.care.poll()
     assert not band.isVisible() and not tile_band.isVisible()
-    assert window.unit_alerts.text() == "" or not window.unit_alerts.isVisible()
+    assert window.chair_alert_buttons == [] and not window.unit_alerts.isVisible()
 
     # Outcome: pre-filled with the suggestion (anaphylaxis grade 3); discontinued.
     form = care.reaction

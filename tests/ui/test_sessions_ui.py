@@ -238,7 +238,11 @@ def test_refused_set_up_marks_the_fields_and_keeps_them(
     assert form.name.property("invalid") is False
     assert form.name.text() == "Tomas Rivera"
     assert "second identifier" in window.messages.banners[-1].message.text
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert form.isAncestorOf(QApplication.focusWidget())  # a field to correct
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the first Esc leaves the field: nothing lost
+    assert window.session_area.currentWidget() is form
+    assert form.name.text() == "Tomas Rivera"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the second cancels the set-up
     assert window.session_area.currentWidget() is window.placeholder
 
 

@@ -51,6 +51,10 @@ LOCKED_OUT = "auth.locked_out"
 SIGN_OUT = "auth.sign_out"
 CREATE_STAFF = "staff.create"
 RESET_PIN = "staff.reset_pin"
+#: Closing the app while infusions run or alerts are open: confirmed, or kept running.
+WORKSTATION_ENTITY = "workstation"
+QUIT = "app.quit"
+QUIT_CANCELLED = "app.quit_cancelled"
 #: entity_id recorded for a failed sign-in with a staff ID that does not exist (never the text
 #: typed: a PIN typed into the staff ID field must not reach the audit trail).
 UNKNOWN_STAFF = "?"
@@ -197,6 +201,38 @@ class AuthService:
                 entity_id=actor.staff_id,
                 after={"reason": reason},
             )
+
+    def record_quit(self, actor: Actor | None, *, confirmed: bool, at_risk: list[str]) -> None:
+        """Audit the answer to "quit while infusions run or alerts are open?" at this workstation.
+
+        ``at_risk`` names what was running or alerting (chairs, no patient identity); the
+        actor is whoever is signed in, or nobody while the screen is locked.
+        """
+        action = QUIT if confirmed else QUIT_CANCELLED
+        after: dict[str, object] = {"at_risk": at_risk}
+        with self._sessions.begin() as db:
+            if actor is None:
+                append_audit(
+                    db,
+                    at=self._clock.now(),
+                    actor=NOBODY,
+                    workstation=self.workstation or None,
+                    action=action,
+                    entity=WORKSTATION_ENTITY,
+                    entity_id=self.workstation,
+                    before=None,
+                    after=after,
+                )
+            else:
+                record(
+                    db,
+                    actor,
+                    at=self._clock.now(),
+                    action=action,
+                    entity=WORKSTATION_ENTITY,
+                    entity_id=self.workstation,
+                    after=after,
+                )
 
     def _record_failure(self, db: Session, nurse: Nurse | None, now: datetime) -> SignInFailed:
         entity_id = nurse.staff_id if nurse else UNKNOWN_STAFF

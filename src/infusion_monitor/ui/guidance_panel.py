@@ -158,6 +158,8 @@ class GuidancePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Key G puts the focus here: on the panel, never on a Done button a space would press.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._guidance: GuidanceView | None = None
         self.heading = QLabel("No guidance: nothing is flagged.")
         self.heading.setObjectName("GuidanceHeading")

@@ -76,6 +76,7 @@ class MessageArea(QWidget):
     def _remove(self, banner: MessageBanner) -> None:
         self._banners.remove(banner)
         self._layout.removeWidget(banner)
+        banner.hide()  # the window sees its focused Dismiss button go and takes the focus home
         banner.deleteLater()
         self.setVisible(bool(self._banners))
 
