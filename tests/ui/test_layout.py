@@ -23,10 +23,12 @@ def _settle(window: MainWindow, size: tuple[int, int]) -> None:
 
 def _fits_in_scroll(window: MainWindow) -> None:
     """Scroll areas scroll only up and down: their content must fit their width."""
-    for area in (window.board_scroll, window.session_scroll):
-        inner = area.widget()
-        assert inner is not None
-        assert inner.minimumSizeHint().width() <= area.viewport().width(), area.objectName()
+    area = window.board_scroll
+    inner = area.widget()
+    assert inner is not None
+    assert inner.minimumSizeHint().width() <= area.viewport().width(), area.objectName()
+    page = window.session_area.currentWidget()
+    assert page.minimumSizeHint().width() <= window.session_area.width(), page
 
 
 def _readable(label: QLabel) -> None:
@@ -73,7 +75,10 @@ def test_signed_in_demo_window_fits_with_every_tab(
             _readable(label)
     assert care.band.isVisibleTo(window)
     for button in (care.band.acknowledge, care.band.why, care.band.escalate, care.band.resolve):
-        _inside(button, care.band)
+        if button.isVisibleTo(care.band):
+            _inside(button, care.band)
+    _inside(care.band, window)
+    assert care.band.visibleRegion().boundingRect().height() == care.band.height(), "not pinned"
 
 
 def _inside(child: QWidget, parent: QWidget) -> None:

@@ -160,9 +160,10 @@ class AlertBand(QFrame):
         self.words.setText(f"{shown.priority.words} {icon}")
         self.condition.setText(condition_label(shown.condition))
         self.first_step.setText(f"→ {first_step}" if first_step else "")
-        self.acknowledge.setEnabled(shown.state is AlertState.ACTIVE)
+        # Only the answer that applies now: Acknowledge while active, Resolve once acknowledged.
         acknowledged = shown.state is AlertState.ACKNOWLEDGED
-        self.resolve.setEnabled(acknowledged)
+        self.acknowledge.setVisible(not self._compact and shown.state is AlertState.ACTIVE)
+        self.resolve.setVisible(not self._compact and acknowledged)
         if not acknowledged:
             self.cancel_resolve()
         if shown.flashing():

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFocusEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFocusEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -49,7 +57,7 @@ from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.elided_label import ElidedLabel
-from infusion_monitor.ui.fitting import VerticalScroll
+from infusion_monitor.ui.fitting import SCROLL_BAR_PX, VerticalScroll
 from infusion_monitor.ui.keys import focus_key, install_typing_guard, is_typing_widget
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.sign_in import SignInPanel
@@ -130,7 +138,9 @@ class _LockableStack(QStackedWidget):
             super().setCurrentWidget(wanted)
 
 
-BOARD_WIDTH_PX = 660
+BOARD_WIDTH_PX = 690
+#: On a wide window the board takes more columns while the session keeps this much width.
+WIDE_SESSION_PX = 880
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
@@ -270,18 +280,22 @@ class MainWindow(QMainWindow):
         lock_layout.addStretch(1)
         self.session_area.addWidget(lock_page)
         self.session_area.lock_page = lock_page
-        #: The board and the session view scroll (vertically only) on a short screen.
+        #: The board scrolls (vertically only) on a short screen.
         self.board_scroll = VerticalScroll(self.board)
         self.board_scroll.setObjectName("BoardScroll")
-        self.session_scroll = VerticalScroll(self.session_area)
-        self.session_scroll.setObjectName("SessionScroll")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.board_scroll)
-        splitter.addWidget(self.session_scroll)
+        # Not scrolled as a whole: each page scrolls what is under its pinned top (the session
+        # view keeps its identity and alert band in sight; the set-up form scrolls inside).
+        splitter.addWidget(self.session_area)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([BOARD_WIDTH_PX, 1000])
         splitter.setChildrenCollapsible(False)
+        splitter.splitterMoved.connect(self._on_splitter_moved)
+        self._splitter = splitter
+        #: Until the nurse drags the divider, a wide window gives the board more columns.
+        self._board_width_chosen = False
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -721,6 +735,24 @@ class MainWindow(QMainWindow):
 
     def _on_lock_button_clicked(self) -> None:
         self.lock()
+
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self._board_width_chosen = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A wide window gives the board room for three or four chairs side by side, as long
+        as the session keeps ``WIDE_SESSION_PX``; until the nurse drags the divider."""
+        super().resizeEvent(event)
+        if self._board_width_chosen:
+            return
+        width = event.size().width()
+        board = BOARD_WIDTH_PX
+        for columns in (4, 3):
+            wanted = self.board.width_for(columns) + SCROLL_BAR_PX
+            if width - wanted >= WIDE_SESSION_PX:
+                board = wanted
+                break
+        self._splitter.setSizes([board, max(1, width - board)])
 
     def showEvent(self, event: QShowEvent) -> None:
         """When the window appears locked, the cursor waits in the staff ID field."""
