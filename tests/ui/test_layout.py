@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -100,3 +102,39 @@ def test_set_up_form_fits_the_small_screen(make_window: MakeWindow, qtbot: QtBot
     _settle(window, SMALL)
     assert window.minimumSizeHint().width() <= SMALL[0]
     _fits_in_scroll(window)
+
+
+def test_set_up_form_reflows_to_a_1280_window_and_tabs_in_reading_order(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window("--demo")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.board.select(4)
+    window.new_session()
+    form = window.setup_form
+    assert window.session_area.currentWidget() is form
+    _settle(window, (1280, 800))
+    assert window.width() == 1280
+    for key, field in form.fields.items():
+        if not field.isVisibleTo(form):
+            continue
+        right = field.mapTo(form, field.rect().topRight()).x()
+        assert 0 <= right <= form.width(), f"{key} cut off at the right ({right} > {form.width()})"
+
+    assert QApplication.focusWidget() is form.mrn
+    for text in ("00123", "\t", "Jo Bloggs", "\t", "01.02.1960", "\t", "none known"):
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        if text == "\t":
+            QTest.keyClick(focus, Qt.Key.Key_Tab)
+        else:
+            QTest.keyClicks(focus, text)
+    assert (form.mrn.text(), form.name.text(), form.dob.text(), form.allergies.text()) == (
+        "00123",
+        "Jo Bloggs",
+        "01.02.1960",
+        "none known",
+    )

@@ -221,6 +221,12 @@ class ChairTile(QFrame):
         self.setProperty("selected", selected)
         _repolish(self)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width may need another height for the wrapped lines: ask the board again."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
+
     def minimumSizeHint(self) -> QSize:
         """Never shorter than its wrapped lines need at its width (nothing is cut off)."""
         hint = super().minimumSizeHint()
