@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -106,7 +107,17 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     # Why? opens the findings without blocking anything.
     findings = care.show_why()
     assert findings.isVisible() and not findings.isModal()
-    assert "niaid_2006.criterion1" in findings.browser.toPlainText()
+    why = findings.browser.toPlainText()
+    assert "NIAID/FAAN 2006: criterion 1 → anaphylaxis" in why
+    assert "Hives (urticaria) since 09:10, 10 min after the start" in why.replace(
+        T0.replace(minute=10).astimezone().strftime("%H:%M"), "09:10"
+    )
+    assert "niaid_2006" not in why and "minute 10" not in why
+    findings.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is findings)
+    QTest.keyClick(findings.browser, Qt.Key.Key_Escape)
+    assert not findings.isVisible(), "Esc closes Why?"
+    findings = care.show_why()
 
     # Two minutes without acknowledgement: the unit sees it escalated, and it sounds again.
     with qtbot.waitSignal(window.care.sound_requested) as again:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -294,3 +295,14 @@ def test_pregnant_box_reaches_the_draft_and_a_blank_birth_date_is_warned(
     assert any("assume an adult aged 50" in text for text in texts), texts
     window.new_session()
     assert form.pregnant.isChecked() is False
+
+
+def test_allergies_none_is_not_a_red_banner(make_window: MakeWindow) -> None:
+    window = make_window("--demo")
+    window.board.select(0)
+    view = window.session_view
+    assert view.detail is not None
+    for typed, banner in (("None", False), ("NKDA", False), ("Latex", True)):
+        patient = replace(view.detail.patient, allergies=typed, reaction_history="")
+        view.show_session(replace(view.detail, patient=patient, prior_reaction_to_drug=False), T0)
+        assert view.reaction_banner.isVisibleTo(view) is banner, typed

@@ -18,6 +18,7 @@ from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.care_controller import CareController
+from infusion_monitor.ui.fitting import reveal
 from infusion_monitor.ui.guidance_panel import FindingsWindow, GuidancePanel
 from infusion_monitor.ui.keys import ACKNOWLEDGE_KEY, focus_key
 from infusion_monitor.ui.reaction_panel import ReactionPanel
@@ -140,7 +141,7 @@ class CareView(QObject):
         if guidance:
             self.guidance.show_guidance(picture.guidance)
             if self.findings.isVisible():
-                self.findings.show_findings(picture.guidance)
+                self.findings.show_findings(picture.guidance, picture.session_start)
         if shown is None or shown.symptoms != picture.symptoms:
             self.symptoms.show_symptoms(picture.symptoms, picture.session_start, now)
         if guidance or shown is None or shown.reaction != picture.reaction:
@@ -176,7 +177,7 @@ class CareView(QObject):
     def show_why(self) -> FindingsWindow:
         """Open the findings behind the guidance, without blocking anything."""
         if self.picture is not None:
-            self.findings.show_findings(self.picture.guidance)
+            self.findings.show_findings(self.picture.guidance, self.picture.session_start)
         self.findings.show()
         self.findings.raise_()
         return self.findings
@@ -229,3 +230,6 @@ class CareView(QObject):
             return
         if self._controller.record_outcome(self._session_id, outcome) is None:
             self.reaction.show_problem("Not stored; see the message above. Your entries are kept.")
+            reveal(self.reaction.problem)
+        else:
+            reveal(self.reaction.recorded)  # the confirmation, in view under the Save button

@@ -7,7 +7,9 @@ findings with their evidence and sources, in a non-modal window) and "Escalate a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
+from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
 from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
@@ -108,38 +111,67 @@ class FindingsWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool)
-        self.setWindowTitle("Why? — findings behind the guidance")
+        self.setWindowTitle("Why? — findings behind the guidance (Esc closes)")
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.resize(640, 520)
         self.browser = QTextBrowser()
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
 
-    def show_findings(self, guidance: GuidanceView) -> None:
-        """Fill in the findings of ``guidance``."""
-        self.browser.setHtml(findings_html(guidance.findings, guidance))
+    def show_findings(self, guidance: GuidanceView, start: datetime | None = None) -> None:
+        """Fill in the findings of ``guidance`` (minutes told as clock times from ``start``)."""
+        self.browser.setHtml(findings_html(guidance.findings, guidance, start))
 
 
-def findings_html(findings: Sequence[FindingView], guidance: GuidanceView) -> str:
-    """The findings as simple HTML: rule, pathway, evidence list and source."""
-    parts = [
-        f"<p><b>Priority {guidance.priority.upper()}</b> · pathways: "
-        f"{', '.join(guidance.pathways) or 'none'} · rule set {guidance.ruleset}</p>"
-    ]
+#: Measurements as the rules name them, as a nurse writes them.
+_MEASURES = {"rr": "RR", "hr": "HR", "spo2": "SpO2", "sbp": "systolic BP", "temp": "temperature"}
+_MINUTE = re.compile(r"\b(since|at) minute (\d+)")
+_NUMBERED = re.compile(r"([a-z]+)(\d+)$")
+
+
+def _words(code: str) -> str:
+    """``deterioration_urgent`` → ``deterioration urgent``; ``criterion1`` → ``criterion 1``."""
+    return " ".join(_NUMBERED.sub(r"\1 \2", part) for part in code.split("_"))
+
+
+def _evidence_words(item: str, start: datetime | None) -> str:
+    """One evidence line in words: symptom names, measurement names, clock times."""
+    head, _, rest = item.partition(" ")
+    if head in SYMPTOMS:
+        item = f"{SYMPTOMS[head].label} {rest}"
+    elif head in _MEASURES:
+        item = f"{_MEASURES[head]} {rest}"
+
+    def clock(match: re.Match[str]) -> str:
+        minutes = int(match.group(2))
+        if start is None:
+            return f"{match.group(1)} {minutes} min after the start"
+        at = (start + timedelta(minutes=minutes)).astimezone()
+        return f"{match.group(1)} {at:%H:%M}, {minutes} min after the start"
+
+    return _MINUTE.sub(clock, item)
+
+
+def findings_html(
+    findings: Sequence[FindingView], guidance: GuidanceView, start: datetime | None = None
+) -> str:
+    """The findings in words: what was found, on what evidence (clock times), from which source."""
+    pathways = ", ".join(_words(p) for p in guidance.pathways) or "none"
+    parts = [f"<p><b>Priority {guidance.priority.upper()}</b> · {pathways}</p>"]
     if guidance.assessed_at is not None:
         parts.append(f"<p>Assessed at {guidance.assessed_at.astimezone():%H:%M:%S}</p>")
     for finding in findings:
-        pathway = f" → {finding.pathway}" if finding.pathway else ""
-        evidence = "".join(f"<li>{item}</li>" for item in finding.evidence)
-        parts.append(
-            f"<h3>{finding.rule}{pathway}</h3><ul>{evidence}</ul>"
-            f"<p><i>Source: {finding.source}</i></p>"
-        )
+        _, _, criterion = finding.rule.partition(".")
+        title = f"{finding.source}: {_words(criterion.replace('.', ' '))}"
+        pathway = f" → {_words(finding.pathway)}" if finding.pathway else ""
+        evidence = "".join(f"<li>{_evidence_words(item, start)}</li>" for item in finding.evidence)
+        parts.append(f"<h3>{title}{pathway}</h3><ul>{evidence}</ul>")
     if not findings:
         parts.append("<p>No findings: nothing is flagged by the rules.</p>")
     parts.append(
-        f"<p>Suggested CTCAE v5.0: {guidance.ctcae_term.replace('_', ' ')}, "
+        f"<p>Suggested CTCAE v5.0: {_words(guidance.ctcae_term)}, "
         f"grade {guidance.ctcae_grade}.</p><p><b>{JUDGEMENT}</b></p>"
+        f"<p><small>Rule set {guidance.ruleset}</small></p>"
     )
     return "".join(parts)
 

@@ -518,7 +518,12 @@ class MainWindow(QMainWindow):
 
     def _on_escape(self) -> None:
         """Esc leaves the field being typed in (a correction or a resolve reason is
-        cancelled with it); with no field focused it cancels the set-up form."""
+        cancelled with it); with no field focused it cancels the set-up form. In a tool
+        window of this one ("Why?") it closes that window."""
+        active = QApplication.activeWindow()
+        if active is not None and active is not self:
+            active.close()
+            return
         focus = QApplication.focusWidget()
         if focus is not None and is_typing_widget(focus) and self.isAncestorOf(focus):
             if self.controller is not None:

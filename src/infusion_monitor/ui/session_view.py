@@ -69,6 +69,8 @@ TABS_MIN_PX = 170
 #: From this width of the view on, the tabs stand beside the plot instead of under it.
 SIDE_BY_SIDE_MIN_PX = 1300
 REASON_FIELD_PX = 220
+#: What nurses type for "no known allergies": not a red alarm banner.
+NO_ALLERGIES = frozenset({"none", "none known", "nil", "nkda", "nka", "no known allergies", "no"})
 #: The scrolling part under the pinned header and alert band never gets less than this.
 BODY_MIN_PX = 200
 
@@ -464,8 +466,9 @@ class SessionView(QWidget):
 
     def _show_banner(self, detail: SessionDetail) -> None:
         parts = []
-        if detail.patient.allergies.strip():
-            parts.append(f"ALLERGIES: {detail.patient.allergies.strip()}")
+        allergies = detail.patient.allergies.strip()
+        if allergies and allergies.casefold().strip(" .") not in NO_ALLERGIES:
+            parts.append(f"ALLERGIES: {allergies}")
         if detail.prior_reaction_to_drug:
             parts.append(f"PREVIOUS REACTION TO {detail.drug_name.upper()}")
         if detail.patient.reaction_history.strip():
