@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -61,7 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_registrars() -> list[Registrar]:
     """The ``register`` function of every sub-command module, in help order."""
-    from infusion_monitor.commands import audit, db, gateway, protocols, review, rules, synthetic
+    from infusion_monitor.commands import (
+        audit,
+        db,
+        gateway,
+        protocols,
+        review,
+        rules,
+        staff,
+        synthetic,
+    )
 
     return [
         rules.register,
@@ -69,6 +79,7 @@ def _command_registrars() -> list[Registrar]:
         db.register,
         audit.register,
         review.register,
+        staff.register,
         synthetic.register,
         gateway.register,
     ]
@@ -88,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"infusion-monitor: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the reader went away (``| head``): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

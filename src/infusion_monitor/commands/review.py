@@ -27,9 +27,12 @@ PIN_PROMPT = "PIN: "
 MAX_LIST = 1000
 
 
-def _staff_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as", dest="staff_id", required=True, metavar="STAFF_ID",
-                        help="act as this member of staff (a charge nurse)")  # fmt: skip
+def staff_options(
+    parser: argparse.ArgumentParser, *, role: str = "a charge nurse", required: bool = True
+) -> None:
+    """``--as STAFF_ID`` and ``--pin-file FILE``: who runs the command."""
+    parser.add_argument("--as", dest="acting", required=required, metavar="STAFF_ID",
+                        help=f"act as this member of staff ({role})")  # fmt: skip
     parser.add_argument("--pin-file", metavar="FILE",
                         help="read the PIN from FILE (else asked on the terminal)")  # fmt: skip
 
@@ -39,7 +42,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     sessions = subparsers.add_parser("sessions", parents=[common], help="finished sessions (list)")
     actions = sessions.add_subparsers(dest="sessions_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="list finished sessions")
-    _staff_options(listing)
+    staff_options(listing)
     listing.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
     listing.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="last day included")  # fmt: skip
@@ -63,11 +66,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("session", type=int, metavar="SESSION")
     export.add_argument("--format", required=True, choices=("pdf", "csv", "fhir"))
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
-    _staff_options(export)
+    staff_options(export)
     export.set_defaults(handler=_export)
 
 
-def _pin(args: argparse.Namespace) -> str:
+def read_pin(args: argparse.Namespace) -> str:
+    """The PIN of ``--as``: from ``--pin-file``, else asked on the terminal."""
     if args.pin_file:
         try:
             return Path(args.pin_file).read_text(encoding="utf-8").strip()
@@ -78,19 +82,21 @@ def _pin(args: argparse.Namespace) -> str:
     return getpass.getpass(PIN_PROMPT)
 
 
-def _open(args: argparse.Namespace) -> Any:
+def open_for(args: argparse.Namespace) -> Any:
+    """The database of ``--db``/``--data-dir`` (a context manager)."""
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     return open_database(database_url(args, paths), paths)
 
 
-def _sign_in(args: argparse.Namespace, database: Any) -> Any:
+def sign_in_as(args: argparse.Namespace, database: Any) -> Any:
+    """Sign ``--as`` in through the app's own (audited) sign-in; the workstation is the CLI."""
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
 
     auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{socket.gethostname()}")
-    return auth.sign_in(args.staff_id, _pin(args))
+    return auth.sign_in(args.acting, read_pin(args))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -118,8 +124,8 @@ def _list(args: argparse.Namespace) -> int:
         min_priority=args.min_priority,
         search=args.search,
     )
-    with _open(args) as database:
-        actor = _sign_in(args, database)
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         page = ReviewService(database.sessions, SystemClock()).list_sessions(
             actor,
             wanted,
@@ -161,8 +167,8 @@ def _export(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.review import ReviewService
 
-    with _open(args) as database:
-        actor = _sign_in(args, database)
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         _record, review = ReviewService(database.sessions, SystemClock()).export_session(
             actor, args.session, args.format
         )

@@ -29,6 +29,7 @@ from infusion_monitor.services.audit import NOBODY, record
 from infusion_monitor.services.credentials import (
     STAFF_ID_PATTERN,
     FieldError,
+    PinChoiceNeeded,
     SignInFailed,
     administrator_exists,
     check_name,
@@ -51,6 +52,8 @@ LOCKED_OUT = "auth.locked_out"
 SIGN_OUT = "auth.sign_out"
 CREATE_STAFF = "staff.create"
 RESET_PIN = "staff.reset_pin"
+ONE_TIME_CODE_ACCEPTED = "auth.one_time_code_accepted"
+FIRST_PIN = "staff.first_pin"
 #: Closing the app while infusions run or alerts are open: confirmed, or kept running.
 WORKSTATION_ENTITY = "workstation"
 QUIT = "app.quit"
@@ -181,13 +184,55 @@ class AuthService:
             if nurse is not None and locked_until is not None:
                 self._audit_anonymous(db, now, SIGN_IN_REFUSED, cleaned)
                 error: SignInFailed = _locked_error(locked_until)
+            elif nurse is not None and not nurse.active:
+                self._audit_anonymous(db, now, SIGN_IN_FAILED, cleaned, after={"disabled": True})
+                error = SignInFailed(
+                    f"The account {cleaned} is disabled. Ask an administrator if you need it."
+                )
             elif self.hasher.verify(nurse.pin_hash if nurse else None, pin) and nurse:
                 actor = actor_for(nurse, self.workstation)
                 record(db, actor, at=now, action=SIGN_IN, entity=STAFF_ENTITY, entity_id=cleaned)
                 return actor
+            elif nurse is not None and self._code_matches(nurse, pin, now):
+                self._audit_anonymous(db, now, ONE_TIME_CODE_ACCEPTED, cleaned)
+                error = PinChoiceNeeded(
+                    "One-time code accepted. Choose your own PIN (4 to 8 digits) and type it twice."
+                )
             else:
                 error = self._record_failure(db, nurse, now)
         raise error
+
+    def choose_first_pin(self, staff_id: str, code: str, pin: str) -> Actor:
+        """Sign in with a one-time code and set the account's own PIN (the code is used up).
+
+        Audited as the PIN set by the member of staff, then the sign-in; a wrong or expired code
+        counts as a failed sign-in.
+        """
+        cleaned = staff_id.strip().upper()
+        pin = check_pin(pin)
+        now = self._clock.now()
+        with self._sessions.begin() as db:
+            nurse = db.scalar(select(Nurse).where(Nurse.staff_id == cleaned))
+            if nurse is not None and nurse.active and self._code_matches(nurse, code, now):
+                nurse.pin_hash = self.hasher.hash(pin)
+                nurse.setup_code_hash = None
+                nurse.setup_code_until = None
+                actor = actor_for(nurse, self.workstation)
+                record(db, actor, at=now, action=FIRST_PIN, entity=STAFF_ENTITY, entity_id=cleaned)
+                record(db, actor, at=now, action=SIGN_IN, entity=STAFF_ENTITY, entity_id=cleaned)
+                return actor
+            error = self._record_failure(db, nurse, now)
+        raise error
+
+    def _code_matches(self, nurse: Nurse, code: str, now: datetime) -> bool:
+        """Whether ``code`` is the account's unexpired one-time code (only before a PIN)."""
+        return (
+            nurse.pin_hash is None
+            and nurse.setup_code_hash is not None
+            and nurse.setup_code_until is not None
+            and now < nurse.setup_code_until
+            and self.hasher.verify(nurse.setup_code_hash, code)
+        )
 
     def sign_out(self, actor: Actor, reason: str) -> None:
         """Audit that ``actor`` left the workstation (``reason``: locked, switched, signed out)."""

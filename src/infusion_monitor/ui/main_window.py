@@ -270,7 +270,10 @@ class MainWindow(QMainWindow):
         self.session_area = _LockableStack()
         self.session_area.addWidget(self.placeholder)
         self.sign_in_panel = SignInPanel(
-            self._sign_in, self._create_first_administrator, first_run=first.first_run
+            self._sign_in,
+            self._create_first_administrator,
+            first_run=first.first_run,
+            choose_pin=self._choose_first_pin,
         )
         self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
         lock_page = QWidget()
@@ -388,6 +391,9 @@ class MainWindow(QMainWindow):
 
     def _sign_in(self, staff_id: str, pin: str) -> Actor:
         return self._security_now().auth.sign_in(staff_id, pin)
+
+    def _choose_first_pin(self, staff_id: str, code: str, pin: str) -> Actor:
+        return self._security_now().auth.choose_first_pin(staff_id, code, pin)
 
     def _create_first_administrator(self, staff_id: str, name: str, pin: str) -> Actor:
         return self._security_now().auth.create_first_administrator(staff_id, name, pin)
