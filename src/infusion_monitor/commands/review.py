@@ -94,9 +94,16 @@ def sign_in_as(args: argparse.Namespace, database: Any) -> Any:
     """Sign ``--as`` in through the app's own (audited) sign-in; the workstation is the CLI."""
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
+    from infusion_monitor.services.credentials import PinChoiceNeeded
 
     auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{socket.gethostname()}")
-    return auth.sign_in(args.acting, read_pin(args))
+    try:
+        return auth.sign_in(args.acting, read_pin(args))
+    except PinChoiceNeeded:
+        raise UserError(
+            f"{args.acting.upper()} has a one-time code and no PIN yet: sign in once in the app "
+            "with the code to choose a PIN, then use that PIN here."
+        ) from None
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@ An administrator acts (``--as STAFF_ID``, PIN from ``--pin-file`` or the termina
 through the app's audited sign-in). New accounts get no PIN: each gets a one-time code, printed
 once, that its owner types at the first sign-in before choosing a PIN. On a database without an
 administrator (a new or generated one), ``staff add ID --name NAME --role administrator`` without
-``--as`` creates the first one (its own audit row says so).
+``--as`` creates the first one (its own audit row says so), with the PIN of ``--pin-file`` when
+given (the person at the terminal is that administrator), else with a one-time code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from infusion_monitor.commands.review import open_for, sign_in_as, staff_options
+from infusion_monitor.commands.review import open_for, read_pin, sign_in_as, staff_options
 from infusion_monitor.errors import UserError
 
 ROLES = ("nurse", "charge_nurse", "administrator")
@@ -87,6 +88,14 @@ def _add(args: argparse.Namespace) -> int:
                 Role.ADMINISTRATOR,
                 workstation=f"cli@{socket.gethostname()}",
             )
+            if args.pin_file:  # IT is the first administrator: their own PIN, no code
+                staff = _services(database)
+                member = staff.add_staff(
+                    actor, account.staff_id, account.name, account.role, read_pin(args)
+                )
+                print(f"{member.staff_id} ({member.name}) added as the first administrator "
+                      f"with the PIN in {args.pin_file}.")  # fmt: skip
+                return 0
         else:
             actor = sign_in_as(args, database)
         _print_codes(_services(database).provision(actor, [account]))

@@ -57,7 +57,7 @@ from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.elided_label import ElidedLabel
-from infusion_monitor.ui.fitting import SCROLL_BAR_PX, VerticalScroll
+from infusion_monitor.ui.fitting import SCROLL_BAR_PX, VerticalScroll, reveal
 from infusion_monitor.ui.keys import focus_key, install_typing_guard, is_typing_widget
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.sign_in import SignInPanel
@@ -491,6 +491,10 @@ class MainWindow(QMainWindow):
         self.open_chair(index)
 
     def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
+        from infusion_monitor.services.session_setup import NOT_SAVED
+
+        # The refusals of this set-up are put right: their banners would only take room.
+        self.messages.dismiss_where(lambda message: message.text.startswith(NOT_SAVED))
         self.refresh_board()
         names = [status.name for status in self._statuses]
         if outcome.detail.chair in names:
@@ -564,9 +568,13 @@ class MainWindow(QMainWindow):
             self.board.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        """When a focused widget disappears (a Start button once started, a dismissed banner, a
+        """A widget that takes the focus is scrolled into view.
+
+        When a focused widget disappears (a Start button once started, a dismissed banner, a
         tab brought forward), Qt hands the focus to the next widget in the Tab order, which
         may be the Reason field or the mute reason in the status bar. Bring it home instead."""
+        if new is not None and self.isAncestorOf(new):
+            reveal(new)  # V, S, Tab or a refused field's focus: scrolled into view
         if old is None or (isValid(old) and old.isVisible()) or not self.isActiveWindow():
             return
         handed_over = self._focus_reason in (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -72,6 +73,11 @@ class MessageArea(QWidget):
         self._layout.addWidget(banner)
         self._banners.append(banner)
         self.setVisible(True)
+
+    def dismiss_where(self, outdated: Callable[[Message], bool]) -> None:
+        """Take away the banners whose message is ``outdated`` (a refusal since put right)."""
+        for banner in [b for b in self._banners if outdated(b.message)]:
+            self._remove(banner)
 
     def _remove(self, banner: MessageBanner) -> None:
         self._banners.remove(banner)

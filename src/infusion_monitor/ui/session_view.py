@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from infusion_monitor.services.board import chair_state
 from infusion_monitor.services.session_records import LatestVitals, SessionDetail
 from infusion_monitor.services.sessions import patient_summary
 from infusion_monitor.ui.controller import SessionController
-from infusion_monitor.ui.fitting import VerticalScroll, reveal, scrolled
+from infusion_monitor.ui.fitting import VerticalScroll, scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.session_text import STATE_WORDS, STEP_ON_HOLD, step_cue, vitals_cue
@@ -321,14 +320,6 @@ class SessionView(QWidget):
         layout.addWidget(self.body, 1)
         # The session's own place for the keyboard: focus returns here, never to a field.
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._on_app_focus_changed)
-
-    def _on_app_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """A field that takes the focus (V, S, Tab, a click) is scrolled into view."""
-        if new is not None and self.body.isAncestorOf(new):
-            reveal(new)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Plot beside the tabs when the view is wide, the tabs under the plot otherwise."""

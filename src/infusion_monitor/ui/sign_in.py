@@ -167,13 +167,13 @@ class SignInPanel(QFrame):
                 )
             else:
                 actor = self._sign_in(self.staff_id.text(), self.pin.text())
-        except PinChoiceNeeded as exc:
+        except PinChoiceNeeded:
             self._code = self.pin.text()
             self.staff_id.setReadOnly(True)
             self.pin.clear()
-            self._show_mode()
+            self._show_mode()  # the title and hint say what to do: no red error box
             self.pin.setFocus()
-            self._show_error(exc.message)
+            self._show_error(None)
             return
         except SignInFailed as exc:
             self.pin.clear()  # a wrong PIN is typed again; the staff ID stays
