@@ -117,3 +117,28 @@ def test_the_fhir_bundle_validates_as_r4_with_vital_signs_and_the_reaction(
             assert quantity["code"] in {"/min", "%", "Cel"}
     current = len(reviewed.current_vitals)
     assert sum(1 for o in observations if o["code"]["coding"][0]["code"] == "8867-4") == current
+
+
+def test_every_pdf_page_names_the_patient_and_the_session_date_and_counts_pages(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    path = write_session_pdf(reviewed, tmp_path / "s.pdf", "Cy Charge", datetime.now(UTC))
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    patient = reviewed.detail.patient
+    started = next(e.at for e in reviewed.detail.timeline if e.kind == "start")
+    day = started.astimezone().strftime("%d %b %Y")
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert patient.name in text and f"MRN {patient.mrn}" in text, number
+        assert f"Infusion session of {day}" in text, number
+        assert f"page {number} of {len(pages)}" in text, number
+    whole = " ".join(pages)
+    assert "Point at the plot" not in whole  # no on-screen hint on paper
+    assert "minute " not in whole and "niaid_2006" not in whole  # findings in words
+
+
+def test_a_pdf_to_an_unwritable_place_is_refused(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    with pytest.raises(OSError):
+        write_session_pdf(reviewed, tmp_path / "no" / "such" / "s.pdf", "Cy", datetime.now(UTC))

@@ -131,6 +131,12 @@ def _list(args: argparse.Namespace) -> int:
         min_priority=args.min_priority,
         search=args.search,
     )
+    if args.limit > MAX_LIST:
+        print(
+            f"infusion-monitor: --limit {args.limit} is more than the {MAX_LIST} sessions one "
+            f"listing returns; showing at most {MAX_LIST} (use --offset for the next ones).",
+            file=sys.stderr,
+        )
     with open_for(args) as database:
         actor = sign_in_as(args, database)
         page = ReviewService(database.sessions, SystemClock()).list_sessions(
@@ -158,6 +164,10 @@ def _list(args: argparse.Namespace) -> int:
         json.dump({"total": page.total, "offset": page.offset, "rows": rows}, sys.stdout)
         sys.stdout.write("\n")
     else:
+        print(
+            f"{'SESSION':>7}  {'DATE':<16}  {'CHAIR':<9} {'PATIENT':<22} {'DRUG':<22} "
+            f"{'CYCLE':<4} {'HIGHEST':<6} {'GRADE':<3} {'VITALS ON TIME'}"
+        )
         for row in page.rows:
             grade = f"G{row.reaction_grade}" if row.reaction_grade else "-"
             on_time = "-" if row.on_time_pct is None else f"{row.on_time_pct:.0f}%"

@@ -47,6 +47,6 @@ def reveal(widget: QWidget) -> None:
     """Scroll every scroll area around ``widget`` so that it is in view (innermost first)."""
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, QScrollArea):
+        if isinstance(parent, QScrollArea) and parent.widget() is not widget:
             parent.ensureWidgetVisible(widget, 20, 20)
         parent = parent.parentWidget()

@@ -7,9 +7,8 @@ findings with their evidence and sources, in a non-modal window) and "Escalate a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,17 +18,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
+from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.domain.guidance import STANDING_ORDER_CHOICES, STANDING_ORDER_STEP
-from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
-from infusion_monitor.ui.fitting import compact_choice
+from infusion_monitor.ui.fitting import VerticalScroll, compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
 
 JUDGEMENT = (
@@ -123,53 +121,23 @@ class FindingsWindow(QWidget):
         self.browser.setHtml(findings_html(guidance.findings, guidance, start))
 
 
-#: Measurements as the rules name them, as a nurse writes them.
-_MEASURES = {"rr": "RR", "hr": "HR", "spo2": "SpO2", "sbp": "systolic BP", "temp": "temperature"}
-_MINUTE = re.compile(r"\b(since|at) minute (\d+)")
-_NUMBERED = re.compile(r"([a-z]+)(\d+)$")
-
-
-def _words(code: str) -> str:
-    """``deterioration_urgent`` → ``deterioration urgent``; ``criterion1`` → ``criterion 1``."""
-    return " ".join(_NUMBERED.sub(r"\1 \2", part) for part in code.split("_"))
-
-
-def _evidence_words(item: str, start: datetime | None) -> str:
-    """One evidence line in words: symptom names, measurement names, clock times."""
-    head, _, rest = item.partition(" ")
-    if head in SYMPTOMS:
-        item = f"{SYMPTOMS[head].label} {rest}"
-    elif head in _MEASURES:
-        item = f"{_MEASURES[head]} {rest}"
-
-    def clock(match: re.Match[str]) -> str:
-        minutes = int(match.group(2))
-        if start is None:
-            return f"{match.group(1)} {minutes} min after the start"
-        at = (start + timedelta(minutes=minutes)).astimezone()
-        return f"{match.group(1)} {at:%H:%M}, {minutes} min after the start"
-
-    return _MINUTE.sub(clock, item)
-
-
 def findings_html(
     findings: Sequence[FindingView], guidance: GuidanceView, start: datetime | None = None
 ) -> str:
     """The findings in words: what was found, on what evidence (clock times), from which source."""
-    pathways = ", ".join(_words(p) for p in guidance.pathways) or "none"
+    pathways = ", ".join(words(p) for p in guidance.pathways) or "none"
     parts = [f"<p><b>Priority {guidance.priority.upper()}</b> · {pathways}</p>"]
     if guidance.assessed_at is not None:
         parts.append(f"<p>Assessed at {guidance.assessed_at.astimezone():%H:%M:%S}</p>")
     for finding in findings:
-        _, _, criterion = finding.rule.partition(".")
-        title = f"{finding.source}: {_words(criterion.replace('.', ' '))}"
-        pathway = f" → {_words(finding.pathway)}" if finding.pathway else ""
-        evidence = "".join(f"<li>{_evidence_words(item, start)}</li>" for item in finding.evidence)
+        title = finding_title(finding.rule, finding.source)
+        pathway = f" → {words(finding.pathway)}" if finding.pathway else ""
+        evidence = "".join(f"<li>{evidence_words(item, start)}</li>" for item in finding.evidence)
         parts.append(f"<h3>{title}{pathway}</h3><ul>{evidence}</ul>")
     if not findings:
         parts.append("<p>No findings: nothing is flagged by the rules.</p>")
     parts.append(
-        f"<p>Suggested CTCAE v5.0: {_words(guidance.ctcae_term)}, "
+        f"<p>Suggested CTCAE v5.0: {words(guidance.ctcae_term)}, "
         f"grade {guidance.ctcae_grade}.</p><p><b>{JUDGEMENT}</b></p>"
         f"<p><small>Rule set {guidance.ruleset}</small></p>"
     )
@@ -212,9 +180,7 @@ class GuidancePanel(QWidget):
         self._steps = QVBoxLayout(self._steps_box)
         self._steps.setSpacing(4)
         self._steps.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self._steps_box)
+        scroll = VerticalScroll(self._steps_box)  # step texts wrap; never a sideways scroll
         self.rows: list[StepRow] = []
 
         self.treatment = QComboBox()
