@@ -108,3 +108,13 @@ def test_a_bad_import_file_adds_nobody_and_says_which_line(
     assert "line 3" in error and "matron" in error and "nothing was added" in error
     with open_database(None, AppPaths.resolve(data_dir)) as database, database.sessions() as db:
         assert db.scalars(select(Nurse.staff_id)).all() == ["IT1"]
+
+
+def test_demo_sub_commands_work_on_the_demo_database_and_never_make_an_empty_one(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sessions", "list", "--demo", "--as", "CHARGE", "--data-dir", str(data_dir)]) == 2
+    assert "start the app once with --demo" in capsys.readouterr().err
+    assert not AppPaths.resolve(data_dir).demo_database_file.exists()
+    assert main(["--demo", "audit", "verify", "--data-dir", str(data_dir)]) == 2
+    assert not AppPaths.resolve(data_dir).database_file.exists()

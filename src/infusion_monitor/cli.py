@@ -32,6 +32,16 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     )
 
 
+def _add_demo_option(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="the app: start on a fresh demo database with example sessions, rebuilt at every"
+        " start; a sub-command: work on that demo database (start the app with --demo first)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -40,11 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"infusion-monitor {__version__}")
     _add_common_options(parser, defaults=True)
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="start on a separate demo database seeded with realistic sessions",
-    )
+    _add_demo_option(parser, defaults=True)
     parser.add_argument(
         "--quit-after-start",
         action="store_true",
@@ -54,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, defaults=False)
+    _add_demo_option(common, defaults=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in _command_registrars():
         register(subparsers, common)

@@ -19,6 +19,7 @@ KNOWN_REVISIONS = (
     "0005_gateway_messages",
     "0006_session_pregnant",
     "0007_review_indexes",
+    "0008_i14_staff_setup",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

@@ -798,6 +798,12 @@ class MainWindow(QMainWindow):
         self._bridge.detach()
         super().closeEvent(event)
 
+    def close_now(self) -> None:
+        """Close without asking (the app is ending for another reason: the database was
+        refused, a test harness is done)."""
+        self._quit_confirmed = True
+        self.close()
+
     def quit_risks(self) -> list[str]:
         """What closing would stop watching: chairs with an infusion going, with open alerts."""
         alerts = self._unit_view.by_session if self._unit_view is not None else {}
