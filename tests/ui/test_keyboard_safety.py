@@ -18,18 +18,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from care_world import Chair, case, planned_chair, running_chair
-from infusion_monitor.app import build_main_window
-from infusion_monitor.config import Config
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
+from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.keys import is_typing_widget
 from infusion_monitor.ui.main_window import MainWindow
-from session_helpers import NURSE, T0
+from session_helpers import T0
+
+from .conftest import composed_window
 
 #: One word with every letter of the alphabet, typed into every field.
 EVERY_LETTER = "thequickbrownfoxjumpsoverthelazydog"
@@ -50,23 +50,33 @@ def database(data_dir: Path) -> Iterator[Database]:
 
 
 def _window(qtbot: QtBot, chair: Chair, data_dir: Path, funnel: MessageFunnel) -> MainWindow:
-    window = build_main_window(
-        config=Config(),
-        paths=AppPaths.resolve(data_dir),
-        database=chair.database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=chair.clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    """The composed window, active, with Chair 1 opened by a click on its tile."""
+    window = composed_window(qtbot, chair, data_dir, funnel)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     QTest.mouseClick(window.board.tiles[0], Qt.MouseButton.LeftButton)
     assert window.session_area.currentWidget() is window.session_view
     return window
+
+
+def _minute_10(qtbot: QtBot, database: Database, data_dir: Path) -> tuple[MainWindow, CareView]:
+    """Chair 1 running (case V03's baseline), opened; the clock at minute 10."""
+    clock = FakeClock(T0)
+    chair = running_chair(database, clock, case("V03"))
+    window = _window(qtbot, chair, data_dir, MessageFunnel())
+    care = window.care_view
+    assert care is not None
+    clock.advance(timedelta(minutes=10))
+    return window, care
+
+
+def _alerting(qtbot: QtBot, database: Database, data_dir: Path) -> tuple[MainWindow, CareView]:
+    """Chair 1 running; at minute 10 the nurse typed "stridor": an alert is active."""
+    window, care = _minute_10(qtbot, database, data_dir)
+    type_keys("s")
+    type_keys("stridor\n")
+    assert care.band.alert is not None
+    return window, care
 
 
 def focused() -> QWidget:
@@ -117,12 +127,7 @@ def symptoms(database: Database) -> list[str]:
 def test_two_symptoms_typed_in_a_row_after_an_alert_is_raised(
     qtbot: QtBot, database: Database, data_dir: Path
 ) -> None:
-    clock = FakeClock(T0)
-    chair = running_chair(database, clock, case("V03"))
-    window = _window(qtbot, chair, data_dir, MessageFunnel())
-    care = window.care_view
-    assert care is not None
-    clock.advance(timedelta(minutes=10))
+    window, care = _minute_10(qtbot, database, data_dir)
 
     type_keys("s")  # from the session view: S puts the cursor in the symptom search
     assert focused() is care.symptoms.filter
@@ -144,15 +149,7 @@ def test_two_symptoms_typed_in_a_row_after_an_alert_is_raised(
 def test_acknowledging_takes_ctrl_shift_a_or_the_button_never_the_letter_a(
     qtbot: QtBot, database: Database, data_dir: Path
 ) -> None:
-    clock = FakeClock(T0)
-    chair = running_chair(database, clock, case("V03"))
-    window = _window(qtbot, chair, data_dir, MessageFunnel())
-    care = window.care_view
-    assert care is not None
-    clock.advance(timedelta(minutes=10))
-    type_keys("s")
-    type_keys("stridor\n")
-    assert care.band.alert is not None
+    window, care = _alerting(qtbot, database, data_dir)
     window.session_view.setFocus()
     type_keys("aAaa")
     care.band.acknowledge.setFocus()  # even on the band's own button a letter is a letter
@@ -161,7 +158,7 @@ def test_acknowledging_takes_ctrl_shift_a_or_the_button_never_the_letter_a(
 
     press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     (alert,) = alerts(database)
-    assert alert.acknowledged_at == clock.now()
+    assert alert.acknowledged_at == T0 + timedelta(minutes=10)
     assert "Ctrl+Shift+A" in care.band.acknowledge.text()
 
 
@@ -238,15 +235,7 @@ def _typing_fields(window: MainWindow) -> list[QWidget]:
 def test_a_word_with_every_letter_typed_into_every_field_stores_nothing(
     qtbot: QtBot, database: Database, data_dir: Path
 ) -> None:
-    clock = FakeClock(T0)
-    chair = running_chair(database, clock, case("V03"))
-    window = _window(qtbot, chair, data_dir, MessageFunnel())
-    care = window.care_view
-    assert care is not None
-    clock.advance(timedelta(minutes=10))
-    type_keys("s")
-    type_keys("stridor\n")
-    assert care.band.alert is not None
+    window, care = _alerting(qtbot, database, data_dir)
     before = counts(database)
     tabs = window.session_view.tabs
     typed_into = 0

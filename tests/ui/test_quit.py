@@ -16,19 +16,15 @@ from sqlalchemy import select
 
 from care_world import case, running_chair
 from infusion_monitor import crashlog
-from infusion_monitor.app import build_main_window
-from infusion_monitor.config import Config
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.auth import QUIT, QUIT_CANCELLED
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
 from session_helpers import NURSE, T0
 
-from .conftest import MakeWindow
+from .conftest import MakeWindow, composed_window
 
 
 @pytest.fixture
@@ -59,18 +55,7 @@ def test_closing_with_running_infusions_and_an_alert_asks_first_and_audits_the_c
 ) -> None:
     clock = FakeClock(T0)
     chair = running_chair(database, clock, case("V03"))
-    funnel = MessageFunnel()
-    window = build_main_window(
-        config=Config(),
-        paths=AppPaths.resolve(data_dir),
-        database=database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = composed_window(qtbot, chair, data_dir)
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -141,18 +126,7 @@ def test_a_click_on_a_chair_in_the_header_opens_that_chair(
 ) -> None:
     clock = FakeClock(T0)
     chair = running_chair(database, clock, case("V03"))
-    funnel = MessageFunnel()
-    window = build_main_window(
-        config=Config(),
-        paths=AppPaths.resolve(data_dir),
-        database=database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = composed_window(qtbot, chair, data_dir)
     window.board.select(3)
     assert window.session_area.currentWidget() is window.placeholder
     clock.advance(timedelta(minutes=10))

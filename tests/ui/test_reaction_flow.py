@@ -14,22 +14,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from care_world import Chair, case, running_chair, vitals_draft
-from infusion_monitor.app import build_main_window
-from infusion_monitor.config import Config
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import PromptSound
 from infusion_monitor.domain.reaction import Disposition
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import SilentPlayer
 from session_helpers import NURSE, T0
 
-from .conftest import MakeWindow
+from .conftest import MakeWindow, composed_window
 
 
 @pytest.fixture
@@ -40,18 +36,7 @@ def database(data_dir: Path) -> Iterator[Database]:
 
 
 def _window(qtbot: QtBot, chair: Chair, data_dir: Path) -> MainWindow:
-    funnel = MessageFunnel()
-    window = build_main_window(
-        config=Config(),
-        paths=AppPaths.resolve(data_dir),
-        database=chair.database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=chair.clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = composed_window(qtbot, chair, data_dir)
     window.open_chair(0)
     return window
 

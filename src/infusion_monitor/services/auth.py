@@ -257,16 +257,8 @@ class AuthService:
         after: dict[str, object] = {"at_risk": at_risk}
         with self._sessions.begin() as db:
             if actor is None:
-                append_audit(
-                    db,
-                    at=self._clock.now(),
-                    actor=NOBODY,
-                    workstation=self.workstation or None,
-                    action=action,
-                    entity=WORKSTATION_ENTITY,
-                    entity_id=self.workstation,
-                    before=None,
-                    after=after,
+                self._audit_anonymous(
+                    db, self._clock.now(), action, self.workstation, after, WORKSTATION_ENTITY
                 )
             else:
                 record(
@@ -326,6 +318,7 @@ class AuthService:
         action: str,
         entity_id: str,
         after: dict[str, object] | None = None,
+        entity: str = STAFF_ENTITY,
     ) -> None:
         append_audit(
             db,
@@ -333,7 +326,7 @@ class AuthService:
             actor=NOBODY,
             workstation=self.workstation or None,
             action=action,
-            entity=STAFF_ENTITY,
+            entity=entity,
             entity_id=entity_id,
             before=None,
             after=after,
