@@ -69,6 +69,17 @@ def running_chair(
 ) -> Chair:
     """Set up and start a session with the case's baseline (``setup``: other set-up values,
     e.g. ``date_of_birth``); the clock stands at minute 0."""
+    chair = planned_chair(database, clock, data, **setup)
+    detail = chair.sessions.detail(chair.session_id)
+    started = chair.sessions.start(SessionRef(detail.id, detail.version), NURSE)
+    chair.session_id = started.detail.id
+    return chair
+
+
+def planned_chair(
+    database: Database, clock: FakeClock, data: dict[str, Any], **setup: object
+) -> Chair:
+    """Set up (not start) a session with the case's baseline in Chair 1."""
     assessing = AssessingService(lambda: RULES, library())
     sessions = SessionService(
         database.sessions, library(), lambda: RULES, clock, CHAIRS, assessing=assessing
@@ -94,5 +105,4 @@ def running_chair(
         temp_c=b["temp_c"],
     )
     made = sessions.set_up(draft(clock, baseline=first, **setup), NURSE)
-    started = sessions.start(SessionRef(made.detail.id, made.detail.version), NURSE)
-    return Chair(database, clock, sessions, vitals, care, started.detail.id)
+    return Chair(database, clock, sessions, vitals, care, made.detail.id)

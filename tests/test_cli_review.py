@@ -72,3 +72,27 @@ def test_a_nurse_and_a_wrong_pin_are_refused(
     wrong.write_text("9999", encoding="utf-8")
     assert main(["sessions", "list", "--data-dir", str(data_dir), "--as", "CH1",
                  "--pin-file", str(wrong)]) != 0  # fmt: skip
+
+
+def test_an_export_to_an_unwritable_place_fails_with_a_message_for_every_format(
+    data_dir: Path, unit: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data-dir", str(data_dir), "--as", "CH1", "--pin-file", str(unit)]
+    assert main(["sessions", "list", *common, "--json", "--limit", "1"]) == 0
+    session = str(json.loads(capsys.readouterr().out)["rows"][0]["id"])
+    for fmt in ("pdf", "csv", "fhir"):
+        target = tmp_path / "missing" / f"s.{fmt}"
+        assert main(["export", session, "--format", fmt, "-o", str(target), *common]) == 2, fmt
+        error = capsys.readouterr().err
+        assert f"Cannot write {target}" in error, fmt
+        assert not target.exists()
+
+
+def test_the_session_list_has_a_header_and_says_when_the_limit_is_capped(
+    data_dir: Path, unit: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data-dir", str(data_dir), "--as", "CH1", "--pin-file", str(unit)]
+    assert main(["sessions", "list", *common, "--limit", "5000"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0].split()[:3] == ["SESSION", "DATE", "CHAIR"]
+    assert "--limit 5000 is more than the 1000" in captured.err

@@ -140,7 +140,7 @@ class Driver(QObject):
         self._commits.append(time.monotonic())
 
     def _on_reader_closed(self) -> None:
-        self.window.close()
+        self.window.close_now()
         QTimer.singleShot(0, self._app.quit)
 
     # Commands --------------------------------------------------------------------------------

@@ -98,6 +98,11 @@ def run_gui(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock) -> int:
     """Load the rules, read the first screen, then load Qt, install crash hooks, paint, complete."""
     funnel = MessageFunnel()
+    if args.demo:
+        funnel.info(
+            "Demo: a fresh demo database with fictional patients, rebuilt at every start;"
+            " nothing entered here is kept. Sign in as DEMO (PIN 1234)."
+        )
     rules = RuleSetService(configured_rules_file(config, paths.config_file), funnel)
     library = load_library()
     with contextlib.ExitStack() as databases:
@@ -144,7 +149,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                     opened_now = database()
                 except UserError as exc:  # changed since the first read: refuse as before
                     refused.append(exc)
-                    window.close()
+                    window.close_now()
                     qt_app.exit(exc.exit_code)
                     return
                 complete_window(

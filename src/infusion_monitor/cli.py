@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +34,16 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     )
 
 
+def _add_demo_option(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="the app: start on a fresh demo database with example sessions, rebuilt at every"
+        " start; a sub-command: work on that demo database (start the app with --demo first)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -41,11 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"infusion-monitor {__version__}")
     _add_common_options(parser, defaults=True)
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="start on a separate demo database seeded with realistic sessions",
-    )
+    _add_demo_option(parser, defaults=True)
     parser.add_argument(
         "--quit-after-start",
         action="store_true",
@@ -55,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, defaults=False)
+    _add_demo_option(common, defaults=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in _command_registrars():
         register(subparsers, common)
@@ -71,6 +79,7 @@ def _command_registrars() -> list[Registrar]:
         protocols,
         review,
         rules,
+        staff,
         synthetic,
     )
 
@@ -80,6 +89,7 @@ def _command_registrars() -> list[Registrar]:
         db.register,
         audit.register,
         review.register,
+        staff.register,
         synthetic.register,
         gateway.register,
         beds.register,
@@ -109,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"infusion-monitor: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the reader went away (``| head``): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def gui_main() -> int:

@@ -23,6 +23,7 @@ from infusion_monitor.integrations.csv_export import (
     sessions_csv,
     vitals_csv,
 )
+from infusion_monitor.integrations.export_file import ExportWriteError
 from infusion_monitor.integrations.fhir import session_bundle
 from infusion_monitor.integrations.reports import write_session_pdf
 from infusion_monitor.services.quality import QualityService
@@ -158,3 +159,28 @@ def test_a_monitor_mean_arterial_pressure_is_exported_in_csv_and_fhir(
     ]
     assert means == [{"value": 91, "unit": "mm[Hg]", "system": "http://unitsofmeasure.org",
                       "code": "mm[Hg]"}]  # fmt: skip
+
+
+def test_every_pdf_page_names_the_patient_and_the_session_date_and_counts_pages(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    path = write_session_pdf(reviewed, tmp_path / "s.pdf", "Cy Charge", datetime.now(UTC))
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    patient = reviewed.detail.patient
+    started = next(e.at for e in reviewed.detail.timeline if e.kind == "start")
+    day = started.astimezone().strftime("%d %b %Y")
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert patient.name in text and f"MRN {patient.mrn}" in text, number
+        assert f"Infusion session of {day}" in text, number
+        assert f"page {number} of {len(pages)}" in text, number
+    whole = " ".join(pages)
+    assert "Point at the plot" not in whole  # no on-screen hint on paper
+    assert "minute " not in whole and "niaid_2006" not in whole  # findings in words
+
+
+def test_a_pdf_to_an_unwritable_place_is_refused(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    with pytest.raises(ExportWriteError):
+        write_session_pdf(reviewed, tmp_path / "no" / "such" / "s.pdf", "Cy", datetime.now(UTC))

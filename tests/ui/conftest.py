@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from care_world import Chair
 from infusion_monitor.app import build_main_window, current_actor, open_app_database
 from infusion_monitor.cli import build_parser
-from infusion_monitor.config import configured_rules_file, load_config
+from infusion_monitor.config import Config, configured_rules_file, load_config
 from infusion_monitor.domain.clock import Clock, SystemClock
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
@@ -20,6 +21,7 @@ from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import SoundOutput
+from session_helpers import NURSE
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -67,3 +69,23 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
     yield make
     for database in databases:
         database.close()
+
+
+def composed_window(
+    qtbot: QtBot, chair: Chair, data_dir: Path, funnel: MessageFunnel | None = None
+) -> MainWindow:
+    """The app's window on ``chair``'s database and clock, the nurse signed in, shown."""
+    funnel = funnel or MessageFunnel()
+    window = build_main_window(
+        config=Config(),
+        paths=AppPaths.resolve(data_dir),
+        database=chair.database,
+        funnel=funnel,
+        rules=RuleSetService(None, funnel),
+        clock=chair.clock,
+        actor=NURSE,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

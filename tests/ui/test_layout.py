@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -23,10 +25,12 @@ def _settle(window: MainWindow, size: tuple[int, int]) -> None:
 
 def _fits_in_scroll(window: MainWindow) -> None:
     """Scroll areas scroll only up and down: their content must fit their width."""
-    for area in (window.board_scroll, window.session_scroll):
-        inner = area.widget()
-        assert inner is not None
-        assert inner.minimumSizeHint().width() <= area.viewport().width(), area.objectName()
+    area = window.board_scroll
+    inner = area.widget()
+    assert inner is not None
+    assert inner.minimumSizeHint().width() <= area.viewport().width(), area.objectName()
+    page = window.session_area.currentWidget()
+    assert page.minimumSizeHint().width() <= window.session_area.width(), page
 
 
 def _readable(label: QLabel) -> None:
@@ -73,7 +77,10 @@ def test_signed_in_demo_window_fits_with_every_tab(
             _readable(label)
     assert care.band.isVisibleTo(window)
     for button in (care.band.acknowledge, care.band.why, care.band.escalate, care.band.resolve):
-        _inside(button, care.band)
+        if button.isVisibleTo(care.band):
+            _inside(button, care.band)
+    _inside(care.band, window)
+    assert care.band.visibleRegion().boundingRect().height() == care.band.height(), "not pinned"
 
 
 def _inside(child: QWidget, parent: QWidget) -> None:
@@ -95,3 +102,39 @@ def test_set_up_form_fits_the_small_screen(make_window: MakeWindow, qtbot: QtBot
     _settle(window, SMALL)
     assert window.minimumSizeHint().width() <= SMALL[0]
     _fits_in_scroll(window)
+
+
+def test_set_up_form_reflows_to_a_1280_window_and_tabs_in_reading_order(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window("--demo")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.board.select(4)
+    window.new_session()
+    form = window.setup_form
+    assert window.session_area.currentWidget() is form
+    _settle(window, (1280, 800))
+    assert window.width() == 1280
+    for key, field in form.fields.items():
+        if not field.isVisibleTo(form):
+            continue
+        right = field.mapTo(form, field.rect().topRight()).x()
+        assert 0 <= right <= form.width(), f"{key} cut off at the right ({right} > {form.width()})"
+
+    assert QApplication.focusWidget() is form.mrn
+    for text in ("00123", "\t", "Jo Bloggs", "\t", "01.02.1960", "\t", "none known"):
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        if text == "\t":
+            QTest.keyClick(focus, Qt.Key.Key_Tab)
+        else:
+            QTest.keyClicks(focus, text)
+    assert (form.mrn.text(), form.name.text(), form.dob.text(), form.allergies.text()) == (
+        "00123",
+        "Jo Bloggs",
+        "01.02.1960",
+        "none known",
+    )

@@ -8,27 +8,24 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from care_world import Chair, case, running_chair, vitals_draft
-from infusion_monitor.app import build_main_window
-from infusion_monitor.config import Config
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import PromptSound
 from infusion_monitor.domain.reaction import Disposition
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import SilentPlayer
 from session_helpers import NURSE, T0
 
-from .conftest import MakeWindow
+from .conftest import MakeWindow, composed_window
 
 
 @pytest.fixture
@@ -39,18 +36,7 @@ def database(data_dir: Path) -> Iterator[Database]:
 
 
 def _window(qtbot: QtBot, chair: Chair, data_dir: Path) -> MainWindow:
-    funnel = MessageFunnel()
-    window = build_main_window(
-        config=Config(),
-        paths=AppPaths.resolve(data_dir),
-        database=chair.database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=chair.clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
+    window = composed_window(qtbot, chair, data_dir)
     window.open_chair(0)
     return window
 
@@ -62,6 +48,8 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     clock = FakeClock(T0)
     chair = running_chair(database, clock, data)
     window = _window(qtbot, chair, data_dir)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     care = window.care_view
     assert care is not None and window.care is not None
     assert care.session_id == chair.session_id
@@ -83,11 +71,16 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     assert band.condition.text() == "Anaphylaxis criteria met"
     assert band.flash_interval_ms == 250  # 2 Hz
     assert band.first_step.text() == "→ Stop the infusion now."
-    assert window.session_view.tabs.currentWidget() is care.guidance
+    # The nurse is working in the Symptoms tab: it stays; the band and the tab title say it.
+    tabs = window.session_view.tabs
+    assert tabs.currentWidget() is care.symptoms
+    assert tabs.tabText(tabs.indexOf(care.guidance)) == "Guidance (G) · !!! HIGH"
+    tabs.setCurrentWidget(care.guidance)
     assert care.guidance.rows[0].text.text() == "1. Stop the infusion now."
     tile_band = window._tile_bands[0]
     assert tile_band.isVisible() and tile_band.words.text().startswith("!!! HIGH")
-    assert window.unit_alerts.text() == "!!! 1 HIGH"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
+    assert not window.unit_alerts.isVisible()  # no alert on another workstation's chairs
 
     # The vitals of minute 10 (the vitals form is its own issue): one alert, updated.
     alert_id = band.alert.id if band.alert else None
@@ -100,24 +93,38 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     # Why? opens the findings without blocking anything.
     findings = care.show_why()
     assert findings.isVisible() and not findings.isModal()
-    assert "niaid_2006.criterion1" in findings.browser.toPlainText()
+    why = findings.browser.toPlainText()
+    assert "NIAID/FAAN 2006: criterion 1 → anaphylaxis" in why
+    assert "Hives (urticaria) since 09:10, 10 min after the start" in why.replace(
+        T0.replace(minute=10).astimezone().strftime("%H:%M"), "09:10"
+    )
+    assert "niaid_2006" not in why and "minute 10" not in why
+    findings.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is findings)
+    QTest.keyClick(findings.browser, Qt.Key.Key_Escape)
+    assert not findings.isVisible(), "Esc closes Why?"
+    findings = care.show_why()
 
     # Two minutes without acknowledgement: the unit sees it escalated, and it still sounds.
     clock.advance(timedelta(minutes=2))
     window.care.poll()
     assert mixer.sounding(clock.now())
-    assert window.unit_alerts.text() == "!!! 1 HIGH · escalated"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1 · escalated"]
     assert "ESCALATED" in band.status.text()
 
-    # A: acknowledged in the nurse's name; the band stops flashing.
+    # Ctrl+Shift+A: acknowledged in the nurse's name; the band stops flashing.
     findings.close()
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     band.acknowledge.setFocus()
-    qtbot.keyClick(band.acknowledge, Qt.Key.Key_A)
+    qtbot.keyClick(
+        band.acknowledge,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert band.alert is not None and band.alert.acknowledged_by == NURSE.name
     assert band.flash_interval_ms is None
-    assert window.unit_alerts.text() == "!!! 1 HIGH"
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
     assert not mixer.sounding(clock.now())
 
     # Guidance: stop (pauses the session), call the team, epinephrine.
@@ -142,7 +149,7 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     chair.vitals.record_vitals(NURSE, chair.session_id, vitals_draft(data["baseline"]), clock.now())
     window.care.poll()
     assert not band.isVisible() and not tile_band.isVisible()
-    assert window.unit_alerts.text() == "" or not window.unit_alerts.isVisible()
+    assert window.chair_alert_buttons == [] and not window.unit_alerts.isVisible()
 
     # Outcome: pre-filled with the suggestion (anaphylaxis grade 3); discontinued.
     form = care.reaction

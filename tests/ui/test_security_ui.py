@@ -7,16 +7,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.app import build_main_window
 from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import FakeClock
-from infusion_monitor.domain.users import Permission
+from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.staff import NewStaff, StaffService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.admin import AuditWindow, StaffWindow
 from infusion_monitor.ui.chair_board import LOCKED_IDENTITY
@@ -169,3 +172,31 @@ def test_admin_adds_a_nurse_and_charge_nurse_sees_it_in_the_audit_trail(
     assert {"staff.create", "auth.sign_in", "auth.sign_out"} <= actions
     audit_window._on_verify_clicked()
     assert audit_window.message.text().startswith("Audit chain intact:")
+
+
+def test_a_new_nurse_signs_in_with_her_one_time_code_and_chooses_a_pin(
+    window: MainWindow, database: Database, clock: FakeClock
+) -> None:
+    staff = StaffService(database.sessions, clock)
+    admin = Actor("ADMIN", "Alex Admin", Role.ADMINISTRATOR)
+    (made,) = staff.provision(admin, [NewStaff("RN7", "Nia New", Role.NURSE)])
+    panel = window.sign_in_panel
+    assert panel is not None
+    QTest.keyClicks(panel.staff_id, "rn7")
+    QTest.keyClicks(panel.pin, made.code)
+    QTest.keyClick(panel.pin, Qt.Key.Key_Return)
+    assert window.locked
+    assert panel.title.text() == "Choose your PIN" and panel.pin_again.isVisibleTo(panel)
+    QTest.keyClicks(panel.pin, "5791")
+    QTest.keyClicks(panel.pin_again, "5719")
+    QTest.keyClick(panel.pin_again, Qt.Key.Key_Return)
+    assert window.locked and "differ" in panel.error.text()
+    panel.pin_again.clear()
+    QTest.keyClicks(panel.pin_again, "5791")
+    QTest.keyClick(panel.pin_again, Qt.Key.Key_Return)
+    assert not window.locked
+    assert window.actor is not None and window.actor.staff_id == "RN7"
+    window.lock()
+    assert panel.title.text() == "Screen locked"
+    _sign_in(window, "RN7", "5791")
+    assert not window.locked

@@ -109,12 +109,12 @@ def test_resolve_alert_needs_acknowledgement_and_a_reason_typed_inline(
     band = _care(window).band
     alert = band.alert
     assert alert is not None and alert.state is AlertState.ACTIVE
-    assert band.isVisible() and band.resolve.isVisible()
-    assert not band.resolve.isEnabled(), "acknowledge first"
+    assert band.isVisible() and band.acknowledge.isVisible()
+    assert not band.resolve.isVisible(), "acknowledge first"
 
     qtbot.mouseClick(band.acknowledge, Qt.MouseButton.LeftButton)
     assert band.alert is not None and band.alert.state is AlertState.ACKNOWLEDGED
-    assert band.resolve.isEnabled()
+    assert band.resolve.isVisible() and not band.acknowledge.isVisible()
     qtbot.mouseClick(band.resolve, Qt.MouseButton.LeftButton)
     assert band.resolve_row.isVisible()
     assert QApplication.focusWidget() is band.resolve_reason

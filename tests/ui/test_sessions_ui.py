@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -253,7 +254,11 @@ def test_refused_set_up_marks_the_fields_and_keeps_them(
     assert form.name.property("invalid") is False
     assert form.name.text() == "Tomas Rivera"
     assert "second identifier" in window.messages.banners[-1].message.text
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert form.isAncestorOf(QApplication.focusWidget())  # a field to correct
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the first Esc leaves the field: nothing lost
+    assert window.session_area.currentWidget() is form
+    assert form.name.text() == "Tomas Rivera"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the second cancels the set-up
     assert window.session_area.currentWidget() is window.placeholder
 
 
@@ -305,3 +310,14 @@ def test_pregnant_box_reaches_the_draft_and_a_blank_birth_date_is_warned(
     assert any("assume an adult aged 50" in text for text in texts), texts
     window.new_session()
     assert form.pregnant.isChecked() is False
+
+
+def test_allergies_none_is_not_a_red_banner(make_window: MakeWindow) -> None:
+    window = make_window("--demo")
+    window.board.select(0)
+    view = window.session_view
+    assert view.detail is not None
+    for typed, banner in (("None", False), ("NKDA", False), ("Latex", True)):
+        patient = replace(view.detail.patient, allergies=typed, reaction_history="")
+        view.show_session(replace(view.detail, patient=patient, prior_reaction_to_drug=False), T0)
+        assert view.reaction_banner.isVisibleTo(view) is banner, typed

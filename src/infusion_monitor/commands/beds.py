@@ -10,7 +10,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from infusion_monitor.commands.review import open_database_of, sign_in, staff_options
+from infusion_monitor.commands.review import open_for, sign_in_as, staff_options
 from infusion_monitor.paths import AppPaths
 
 
@@ -27,11 +27,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("chair", help="the chair it stands at (e.g. 'Chair 3')")
     add.add_argument("--point-of-care", default="", help="only for this point of care (PV1-3.1)")
     add.add_argument("--facility", default="", help="only for this facility (PV1-3.4)")
-    staff_options(add, "a charge nurse or administrator")
+    staff_options(add, role="a charge nurse or administrator")
     add.set_defaults(handler=_add)
     remove = actions.add_parser("remove", parents=[common], help="remove a bed mapping")
     remove.add_argument("id", type=int, help="the mapping's number ('beds list')")
-    staff_options(remove, "a charge nurse or administrator")
+    staff_options(remove, role="a charge nurse or administrator")
     remove.set_defaults(handler=_remove)
 
 
@@ -45,7 +45,7 @@ def _service(args: argparse.Namespace, database: Any) -> Any:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with open_database_of(args) as database:
+    with open_for(args) as database:
         entries = _service(args, database).mappings()
     if not entries:
         print("No bed mappings: a monitor's bed label must be a chair's name.")
@@ -55,8 +55,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    with open_database_of(args) as database:
-        actor = sign_in(args, database)
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         entry = _service(args, database).add(
             actor,
             args.label,
@@ -70,8 +70,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    with open_database_of(args) as database:
-        actor = sign_in(args, database)
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         entry = _service(args, database).remove(actor, args.id, datetime.now(UTC))
     print(f"Removed mapping {entry.id}: {entry.bed_label!r} ({entry.where}) -> {entry.chair}")
     return 0

@@ -46,10 +46,21 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str | None:
-    """``--db``, else the config file's ``[database] url``, else None (the embedded SQLite)."""
+    """``--demo`` (the demo database the app made), else ``--db``, else the config file's
+    ``[database] url``, else None (the embedded SQLite)."""
     from infusion_monitor.config import load_config
 
     url: str | None = getattr(args, "db", None)
+    if getattr(args, "demo", False):
+        if url:
+            raise UserError("--demo uses its own database; leave out --db.")
+        demo = paths.demo_database_file
+        if not demo.exists():  # never a new, empty database by mistake
+            raise UserError(
+                f"There is no demo database in {demo.parent} yet: start the app once with "
+                "--demo (it builds a fresh one at every start), then run this command."
+            )
+        return f"sqlite:///{demo}"
     return url or load_config(paths.config_file).database.url
 
 

@@ -28,10 +28,12 @@ PIN_PROMPT = "PIN: "
 MAX_LIST = 1000
 
 
-def staff_options(parser: argparse.ArgumentParser, who: str = "a charge nurse") -> None:
-    """``--as STAFF_ID`` and ``--pin-file FILE``: the member of staff a command acts as."""
-    parser.add_argument("--as", dest="staff_id", required=True, metavar="STAFF_ID",
-                        help=f"act as this member of staff ({who})")  # fmt: skip
+def staff_options(
+    parser: argparse.ArgumentParser, *, role: str = "a charge nurse", required: bool = True
+) -> None:
+    """``--as STAFF_ID`` and ``--pin-file FILE``: who runs the command."""
+    parser.add_argument("--as", dest="acting", required=required, metavar="STAFF_ID",
+                        help=f"act as this member of staff ({role})")  # fmt: skip
     parser.add_argument("--pin-file", metavar="FILE",
                         help="read the PIN from FILE (else asked on the terminal)")  # fmt: skip
 
@@ -69,7 +71,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     export.set_defaults(handler=_export)
 
 
-def _pin(args: argparse.Namespace) -> str:
+def read_pin(args: argparse.Namespace) -> str:
+    """The PIN of ``--as``: from ``--pin-file``, else asked on the terminal."""
     if args.pin_file:
         try:
             return read_text(Path(args.pin_file)).strip()
@@ -85,21 +88,28 @@ def _pin(args: argparse.Namespace) -> str:
     return getpass.getpass(PIN_PROMPT)
 
 
-def open_database_of(args: argparse.Namespace) -> Any:
-    """The database ``--db``, ``--data-dir`` or the config file names, opened."""
+def open_for(args: argparse.Namespace) -> Any:
+    """The database of ``--db``/``--data-dir`` (a context manager)."""
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     return open_database(database_url(args, paths), paths)
 
 
-def sign_in(args: argparse.Namespace, database: Any) -> Any:
-    """Sign in as ``--as`` with the PIN of ``--pin-file`` or the terminal (audited)."""
+def sign_in_as(args: argparse.Namespace, database: Any) -> Any:
+    """Sign ``--as`` in through the app's own (audited) sign-in; the workstation is the CLI."""
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.auth import AuthService
+    from infusion_monitor.services.credentials import PinChoiceNeeded
 
     auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{workstation_name()}")
-    return auth.sign_in(args.staff_id, _pin(args))
+    try:
+        return auth.sign_in(args.acting, read_pin(args))
+    except PinChoiceNeeded:
+        raise UserError(
+            f"{args.acting.upper()} has a one-time code and no PIN yet: sign in once in the app "
+            "with the code to choose a PIN, then use that PIN here."
+        ) from None
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -127,8 +137,14 @@ def _list(args: argparse.Namespace) -> int:
         min_priority=args.min_priority,
         search=args.search,
     )
-    with open_database_of(args) as database:
-        actor = sign_in(args, database)
+    if args.limit > MAX_LIST:
+        print(
+            f"infusion-monitor: --limit {args.limit} is more than the {MAX_LIST} sessions one "
+            f"listing returns; showing at most {MAX_LIST} (use --offset for the next ones).",
+            file=sys.stderr,
+        )
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         page = ReviewService(database.sessions, SystemClock()).list_sessions(
             actor,
             wanted,
@@ -154,6 +170,10 @@ def _list(args: argparse.Namespace) -> int:
         json.dump({"total": page.total, "offset": page.offset, "rows": rows}, sys.stdout)
         sys.stdout.write("\n")
     else:
+        print(
+            f"{'SESSION':>7}  {'DATE':<16}  {'CHAIR':<9} {'PATIENT':<22} {'DRUG':<22} "
+            f"{'CYCLE':<4} {'HIGHEST':<6} {'GRADE':<3} {'VITALS ON TIME'}"
+        )
         for row in page.rows:
             grade = f"G{row.reaction_grade}" if row.reaction_grade else "-"
             on_time = "-" if row.on_time_pct is None else f"{row.on_time_pct:.0f}%"
@@ -170,8 +190,8 @@ def _export(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.services.review import ReviewService
 
-    with open_database_of(args) as database:
-        actor = sign_in(args, database)
+    with open_for(args) as database:
+        actor = sign_in_as(args, database)
         _record, review = ReviewService(database.sessions, SystemClock()).export_session(
             actor, args.session, args.format
         )

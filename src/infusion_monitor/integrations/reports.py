@@ -10,19 +10,23 @@ widget); the command line starts an off-screen one.
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QUrl
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
+from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.ui.trend_view import render_trend
 
 PLOT_RESOURCE = "trend.png"
 PDF_RESOLUTION_DPI = 150
+#: Room at the top (identity, session date) and bottom (page N of M) of every page.
+BAND_MM = 7
 #: The plot as drawn (screen pixels) and as placed on the page (document pixels).
 PLOT_RENDER_SIZE = (1400, 900)
 PLOT_WIDTH_PX = 700
@@ -130,10 +134,13 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
     parts.append("<h3>Findings and their evidence</h3>")
     if not review.findings:
         parts.append("<p>No finding.</p>")
+    start = session_start(review)
     for finding in review.findings:
+        evidence = "; ".join(evidence_words(item, start) for item in finding.evidence)
+        pathway = f" → {words(finding.pathway)}" if finding.pathway else ""
         parts.append(
-            f"<p><b>{escape(finding.rule)}</b> ({escape(finding.source)}), first at "
-            f"{_local(finding.at, '%H:%M:%S')}: {escape('; '.join(finding.evidence))}</p>"
+            f"<p><b>{escape(finding_title(finding.rule, finding.source))}</b>"
+            f"{escape(pathway)}, first at {_local(finding.at, '%H:%M')}: {escape(evidence)}</p>"
         )
     parts.append(
         "<h3>Timeline</h3><table cellspacing='0' cellpadding='2' border='1' width='100%'>"
@@ -152,14 +159,35 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
     return "".join(parts)
 
 
+def session_start(review: SessionReview) -> datetime | None:
+    """When the infusion started (the rules count minutes from it), else the first event."""
+    detail = review.detail
+    started = next((e.at for e in detail.timeline if e.kind == "start"), None)
+    return started or (detail.timeline[0].at if detail.timeline else None)
+
+
+def page_header(review: SessionReview) -> str:
+    """The identity and the session's date, repeated at the top of every page."""
+    patient = review.detail.patient
+    born = patient.date_of_birth.strftime("%d %b %Y") if patient.date_of_birth else "not recorded"
+    start = session_start(review)
+    day = _local(start, "%d %b %Y") if start is not None else "date not recorded"
+    return (
+        f"{patient.name} · MRN {patient.mrn or '—'} · born {born}   |   "
+        f"Infusion session of {day} · {review.detail.chair}"
+    )
+
+
 def write_session_pdf(
     review: SessionReview, path: Path, printed_by: str, printed_at: datetime
 ) -> Path:
     """Write the session's report to ``path`` as an A4 PDF and return the path.
 
-    Qt's PDF writer reports no failure, so the report is written to a temporary file, checked
-    and then put in place (:func:`~.export_file.write_export`); a failure raises
-    ``ExportWriteError`` and ``path`` is left as it was.
+    Every page carries the patient's name, MRN and date of birth and the session's date at the
+    top, and "page N of M" at the bottom. Qt's PDF writer reports no failure, so the report is
+    written to a temporary file, checked and then put in place
+    (:func:`~.export_file.write_export`); a failure raises ``ExportWriteError`` and ``path`` is
+    left as it was.
     """
     return write_export(
         path,
@@ -169,7 +197,10 @@ def write_session_pdf(
 
 
 def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: datetime) -> None:
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_RESOLUTION_DPI)
     document = QTextDocument()
+    document.documentLayout().setPaintDevice(writer)  # lay out at the PDF's resolution
     document.setDocumentMargin(0)
     document.addResource(
         QTextDocument.ResourceType.ImageResource,
@@ -177,8 +208,6 @@ def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: d
         render_trend(review.trend, *PLOT_RENDER_SIZE),
     )
     document.setHtml(session_html(review, printed_by, printed_at))
-    writer = QPdfWriter(str(path))
-    writer.setResolution(PDF_RESOLUTION_DPI)
     writer.setTitle(f"Infusion session {review.detail.id}")
     writer.setCreator("Infusion Monitor")
     writer.setPageLayout(
@@ -188,7 +217,37 @@ def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: d
             QMarginsF(12, 12, 12, 12),
         )
     )
-    document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
-    document.setTextWidth(document.pageSize().width())
-    document.print_(writer)
-    del writer  # closes the file
+    paper = writer.pageLayout().paintRectPixels(writer.resolution())
+    band = round(BAND_MM / 25.4 * writer.resolution())
+    body = QSizeF(paper.width(), paper.height() - 2 * band)
+    document.setPageSize(body)  # (no setTextWidth: it would undo the page height)
+    document.documentLayout().blockBoundingRect(document.lastBlock())  # lay it all out now
+    pages = max(1, document.pageCount())
+    header = page_header(review)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(errno.EACCES, "the PDF file cannot be written there", str(path))
+    try:
+        font = QFont(painter.font())
+        font.setPointSizeF(8)
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.setFont(font)
+            painter.drawText(
+                QRectF(0, 0, body.width(), band),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                header,
+            )
+            painter.drawText(
+                QRectF(0, band + body.height(), body.width(), band),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+                f"page {page + 1} of {pages}",
+            )
+            painter.save()
+            painter.translate(0, band - page * body.height())
+            clip = QRectF(0, page * body.height(), body.width(), body.height())
+            document.drawContents(painter, clip)
+            painter.restore()
+    finally:
+        painter.end()

@@ -29,6 +29,7 @@ from infusion_monitor.services.audit import NOBODY, record
 from infusion_monitor.services.credentials import (
     STAFF_ID_PATTERN,
     FieldError,
+    PinChoiceNeeded,
     SignInFailed,
     administrator_exists,
     check_name,
@@ -51,6 +52,12 @@ LOCKED_OUT = "auth.locked_out"
 SIGN_OUT = "auth.sign_out"
 CREATE_STAFF = "staff.create"
 RESET_PIN = "staff.reset_pin"
+ONE_TIME_CODE_ACCEPTED = "auth.one_time_code_accepted"
+FIRST_PIN = "staff.first_pin"
+#: Closing the app while infusions run or alerts are open: confirmed, or kept running.
+WORKSTATION_ENTITY = "workstation"
+QUIT = "app.quit"
+QUIT_CANCELLED = "app.quit_cancelled"
 #: entity_id recorded for a failed sign-in with a staff ID that does not exist (never the text
 #: typed: a PIN typed into the staff ID field must not reach the audit trail).
 UNKNOWN_STAFF = "?"
@@ -177,13 +184,55 @@ class AuthService:
             if nurse is not None and locked_until is not None:
                 self._audit_anonymous(db, now, SIGN_IN_REFUSED, cleaned)
                 error: SignInFailed = _locked_error(locked_until)
+            elif nurse is not None and not nurse.active:
+                self._audit_anonymous(db, now, SIGN_IN_FAILED, cleaned, after={"disabled": True})
+                error = SignInFailed(
+                    f"The account {cleaned} is disabled. Ask an administrator if you need it."
+                )
             elif self.hasher.verify(nurse.pin_hash if nurse else None, pin) and nurse:
                 actor = actor_for(nurse, self.workstation)
                 record(db, actor, at=now, action=SIGN_IN, entity=STAFF_ENTITY, entity_id=cleaned)
                 return actor
+            elif nurse is not None and self._code_matches(nurse, pin, now):
+                self._audit_anonymous(db, now, ONE_TIME_CODE_ACCEPTED, cleaned)
+                error = PinChoiceNeeded(
+                    "One-time code accepted. Choose your own PIN (4 to 8 digits) and type it twice."
+                )
             else:
                 error = self._record_failure(db, nurse, now)
         raise error
+
+    def choose_first_pin(self, staff_id: str, code: str, pin: str) -> Actor:
+        """Sign in with a one-time code and set the account's own PIN (the code is used up).
+
+        Audited as the PIN set by the member of staff, then the sign-in; a wrong or expired code
+        counts as a failed sign-in.
+        """
+        cleaned = staff_id.strip().upper()
+        pin = check_pin(pin)
+        now = self._clock.now()
+        with self._sessions.begin() as db:
+            nurse = db.scalar(select(Nurse).where(Nurse.staff_id == cleaned))
+            if nurse is not None and nurse.active and self._code_matches(nurse, code, now):
+                nurse.pin_hash = self.hasher.hash(pin)
+                nurse.setup_code_hash = None
+                nurse.setup_code_until = None
+                actor = actor_for(nurse, self.workstation)
+                record(db, actor, at=now, action=FIRST_PIN, entity=STAFF_ENTITY, entity_id=cleaned)
+                record(db, actor, at=now, action=SIGN_IN, entity=STAFF_ENTITY, entity_id=cleaned)
+                return actor
+            error = self._record_failure(db, nurse, now)
+        raise error
+
+    def _code_matches(self, nurse: Nurse, code: str, now: datetime) -> bool:
+        """Whether ``code`` is the account's unexpired one-time code (only before a PIN)."""
+        return (
+            nurse.pin_hash is None
+            and nurse.setup_code_hash is not None
+            and nurse.setup_code_until is not None
+            and now < nurse.setup_code_until
+            and self.hasher.verify(nurse.setup_code_hash, code)
+        )
 
     def sign_out(self, actor: Actor, reason: str) -> None:
         """Audit that ``actor`` left the workstation (``reason``: locked, switched, signed out)."""
@@ -197,6 +246,30 @@ class AuthService:
                 entity_id=actor.staff_id,
                 after={"reason": reason},
             )
+
+    def record_quit(self, actor: Actor | None, *, confirmed: bool, at_risk: list[str]) -> None:
+        """Audit the answer to "quit while infusions run or alerts are open?" at this workstation.
+
+        ``at_risk`` names what was running or alerting (chairs, no patient identity); the
+        actor is whoever is signed in, or nobody while the screen is locked.
+        """
+        action = QUIT if confirmed else QUIT_CANCELLED
+        after: dict[str, object] = {"at_risk": at_risk}
+        with self._sessions.begin() as db:
+            if actor is None:
+                self._audit_anonymous(
+                    db, self._clock.now(), action, self.workstation, after, WORKSTATION_ENTITY
+                )
+            else:
+                record(
+                    db,
+                    actor,
+                    at=self._clock.now(),
+                    action=action,
+                    entity=WORKSTATION_ENTITY,
+                    entity_id=self.workstation,
+                    after=after,
+                )
 
     def _record_failure(self, db: Session, nurse: Nurse | None, now: datetime) -> SignInFailed:
         entity_id = nurse.staff_id if nurse else UNKNOWN_STAFF
@@ -245,6 +318,7 @@ class AuthService:
         action: str,
         entity_id: str,
         after: dict[str, object] | None = None,
+        entity: str = STAFF_ENTITY,
     ) -> None:
         append_audit(
             db,
@@ -252,7 +326,7 @@ class AuthService:
             actor=NOBODY,
             workstation=self.workstation or None,
             action=action,
-            entity=STAFF_ENTITY,
+            entity=entity,
             entity_id=entity_id,
             before=None,
             after=after,

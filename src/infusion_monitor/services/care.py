@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import AlertChange, AlertPolicy
 from infusion_monitor.domain.clock import Clock
-from infusion_monitor.domain.course import CourseAction
+from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.guidance import (
     STANDING_ORDER_STEP,
     course_action_for,
@@ -245,7 +245,8 @@ class CareService:
 
         def work(db: Session, session: models.InfusionSession, nurse: models.Nurse) -> str:
             if course is not None and course in LIFECYCLE_ACTIONS:
-                self._change_lifecycle(db, actor, session_id, course, f"Guidance: {code}")
+                reason = f"Reaction: {COURSE_ACTION_LABELS[course].lower()} (guidance step)"
+                self._change_lifecycle(db, actor, session_id, course, reason)
             now = self._clock.now()
             stored = code if course is None or course in LIFECYCLE_ACTIONS else course.value
             self._intervention(db, actor, nurse, session_id, stored, now, detail=code)

@@ -37,6 +37,10 @@ class SignInFailed(UserError):
     """The staff ID and PIN do not match an account (which of them is wrong is not said)."""
 
 
+class PinChoiceNeeded(UserError):
+    """The one-time code was right: the member of staff now chooses a PIN (``choose_first_pin``)."""
+
+
 def check_pin(pin: str, field: str = "PIN") -> str:
     """Return ``pin`` if it is 4 to 8 digits, else raise a :class:`FieldError` naming ``field``."""
     if not PIN_PATTERN.fullmatch(pin):

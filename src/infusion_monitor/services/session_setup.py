@@ -49,12 +49,16 @@ Problem = tuple[str, str]
 """(form field, what is wrong and what to do)."""
 
 
+#: How a refused set-up's message begins (the window clears these once the set-up is saved).
+NOT_SAVED = "The session was not saved."
+
+
 class SetupRefused(UserError):
     """The set-up was refused; ``problems`` names each field and what to fix. Nothing stored."""
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         text = " ".join(message for _, message in problems)
-        super().__init__(f"The session was not saved. {text}")
+        super().__init__(f"{NOT_SAVED} {text}")
         self.problems = problems
 
 

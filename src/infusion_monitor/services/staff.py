@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +19,10 @@ from infusion_monitor.services.credentials import FieldError, check_name, check_
 from infusion_monitor.storage.models import Nurse
 
 CHANGE_ROLE = "staff.change_role"
+DISABLE_STAFF = "staff.disable"
+#: A one-time code has this many digits (it is typed in the PIN field) and lasts this long.
+ONE_TIME_CODE_DIGITS = 8
+ONE_TIME_CODE_HOURS = 72
 
 
 class LastAdministrator(UserError):
@@ -30,6 +37,25 @@ class StaffMember:
     name: str
     role: Role
     has_pin: bool
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """An account made without a PIN, and the one-time code to hand to its owner (once)."""
+
+    member: StaffMember
+    code: str
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    """One account to provision (a row of an import file)."""
+
+    staff_id: str
+    name: str
+    role: Role
 
 
 class StaffService:
@@ -47,8 +73,95 @@ class StaffService:
         actor.require(Permission.MANAGE_STAFF)
         with self._sessions() as db:
             return tuple(
-                StaffMember(n.staff_id, n.name, Role(n.role), n.pin_hash is not None)
+                StaffMember(n.staff_id, n.name, Role(n.role), n.pin_hash is not None, n.active)
                 for n in db.scalars(select(Nurse).order_by(Nurse.staff_id))
+            )
+
+    def provision(self, actor: Actor, accounts: Sequence[NewStaff]) -> tuple[Provisioned, ...]:
+        """Create accounts without a PIN, each with a one-time code (all or none are stored).
+
+        The owner signs in once with the code and chooses a PIN; the code expires after
+        ``ONE_TIME_CODE_HOURS``. The audit row names the account, never the code.
+        """
+        actor.require(Permission.MANAGE_STAFF)
+        now = self._clock.now()
+        until = now + timedelta(hours=ONE_TIME_CODE_HOURS)
+        cleaned = [
+            NewStaff(check_staff_id(a.staff_id), check_name(a.name), Role(a.role)) for a in accounts
+        ]
+        ids = [a.staff_id for a in cleaned]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise FieldError("Staff ID", f"Staff ID {', '.join(twice)} appears twice.")
+        made = []
+        with self._sessions.begin() as db:
+            taken = set(db.scalars(select(Nurse.staff_id).where(Nurse.staff_id.in_(ids))))
+            if taken:
+                raise FieldError(
+                    "Staff ID", f"Staff ID {', '.join(sorted(taken))} is taken; nothing was added."
+                )
+            for account in cleaned:
+                code = f"{secrets.randbelow(10**ONE_TIME_CODE_DIGITS):0{ONE_TIME_CODE_DIGITS}d}"
+                db.add(
+                    Nurse(
+                        staff_id=account.staff_id,
+                        name=account.name,
+                        role=account.role.value,
+                        pin_hash=None,
+                        active=True,
+                        setup_code_hash=self._hasher.hash(code),
+                        setup_code_until=until,
+                    )
+                )
+                record(
+                    db,
+                    actor,
+                    at=now,
+                    action=CREATE_STAFF,
+                    entity=STAFF_ENTITY,
+                    entity_id=account.staff_id,
+                    after={
+                        "staff_id": account.staff_id,
+                        "name": account.name,
+                        "role": account.role.value,
+                        "one_time_code_until": until.isoformat(),
+                    },
+                )
+                member = StaffMember(account.staff_id, account.name, account.role, False)
+                made.append(Provisioned(member, code, until))
+        return tuple(made)
+
+    def disable(self, actor: Actor, staff_id: str) -> StaffMember:
+        """Stop an account signing in (its records stay); never the last active administrator."""
+        actor.require(Permission.MANAGE_STAFF)
+        with self._sessions.begin() as db:
+            nurse = _existing(db, staff_id)
+            if nurse.role == Role.ADMINISTRATOR.value and nurse.active:
+                admins = db.scalar(
+                    select(func.count()).where(
+                        Nurse.role == Role.ADMINISTRATOR.value, Nurse.active.is_(True)
+                    )
+                )
+                if admins == 1:
+                    raise LastAdministrator(
+                        f"{nurse.name} is the only active administrator; add another "
+                        "administrator first, or nobody could manage staff."
+                    )
+            nurse.active = False
+            nurse.setup_code_hash = None
+            nurse.setup_code_until = None
+            record(
+                db,
+                actor,
+                at=self._clock.now(),
+                action=DISABLE_STAFF,
+                entity=STAFF_ENTITY,
+                entity_id=nurse.staff_id,
+                before={"active": True},
+                after={"active": False},
+            )
+            return StaffMember(
+                nurse.staff_id, nurse.name, Role(nurse.role), nurse.pin_hash is not None, False
             )
 
     def add_staff(

@@ -71,6 +71,11 @@ class Nurse(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    #: False once an administrator disabled the account: it can no longer sign in.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: A one-time code (Argon2 hash) to sign in with once and choose a PIN, and its expiry.
+    setup_code_hash: Mapped[str | None] = mapped_column(String(200))
+    setup_code_until: Mapped[datetime | None]
 
 
 class Patient(Base):

@@ -22,6 +22,7 @@ KNOWN_REVISIONS = (
     "0008_monitor_sources",
     "0009_quality_indexes",
     "0010_vitals_confirms",
+    "0011_staff_setup",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

@@ -28,6 +28,7 @@ from infusion_monitor.domain.alerts import (
 )
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.ui.flow_layout import FlowLayout
+from infusion_monitor.ui.keys import ACKNOWLEDGE_KEY
 from infusion_monitor.ui.theme import ALARM_PALE_INK, ALARM_STYLES, ALARM_WORDS_PX, INK, LABEL_PX
 
 
@@ -69,8 +70,8 @@ class AlertBand(QFrame):
         self.status = QLabel()
         self.status.setObjectName("AlertStatus")
         self.status.setWordWrap(True)
-        self.acknowledge = QPushButton("&Acknowledge (A)")
-        self.acknowledge.setToolTip("Acknowledge this alert in your name (key A)")
+        self.acknowledge = QPushButton(f"Acknowledge ({ACKNOWLEDGE_KEY})")
+        self.acknowledge.setToolTip(f"Acknowledge this alert in your name ({ACKNOWLEDGE_KEY})")
         self.acknowledge.clicked.connect(self._on_acknowledge_clicked)
         self.why = QPushButton("Why?")
         self.why.setToolTip("Show the findings behind this alert, with evidence and sources")
@@ -159,9 +160,10 @@ class AlertBand(QFrame):
         self.words.setText(f"{shown.priority.words} {icon}")
         self.condition.setText(condition_label(shown.condition))
         self.first_step.setText(f"→ {first_step}" if first_step else "")
-        self.acknowledge.setEnabled(shown.state is AlertState.ACTIVE)
+        # Only the answer that applies now: Acknowledge while active, Resolve once acknowledged.
         acknowledged = shown.state is AlertState.ACKNOWLEDGED
-        self.resolve.setEnabled(acknowledged)
+        self.acknowledge.setVisible(not self._compact and shown.state is AlertState.ACTIVE)
+        self.resolve.setVisible(not self._compact and acknowledged)
         if not acknowledged:
             self.cancel_resolve()
         if shown.flashing():

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.reaction import Outcome
@@ -17,10 +18,14 @@ from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.care_controller import CareController
+from infusion_monitor.ui.fitting import reveal
 from infusion_monitor.ui.guidance_panel import FindingsWindow, GuidancePanel
+from infusion_monitor.ui.keys import ACKNOWLEDGE_KEY, focus_key
 from infusion_monitor.ui.reaction_panel import ReactionPanel
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.symptom_panel import SymptomPanel
+
+GUIDANCE_TAB = "Guidance (G)"
 
 
 class CareView(QObject):
@@ -41,7 +46,7 @@ class CareView(QObject):
         self.guidance = GuidancePanel()
         self.symptoms = SymptomPanel()
         self.reaction = ReactionPanel()
-        view.add_tab(self.guidance, "Guidance (G)")
+        view.add_tab(self.guidance, GUIDANCE_TAB)
         view.add_tab(self.symptoms, "Symptoms (S)")
         view.add_tab(self.reaction, "Reaction record", scroll=True)
         self.findings = FindingsWindow(view)
@@ -61,14 +66,11 @@ class CareView(QObject):
         controller.care_changed.connect(self._on_controller_care_changed)
         view.session_shown.connect(self._on_view_session_shown)
 
-        for key, slot in (
-            ("S", self.show_symptoms),
-            ("A", self.acknowledge),
-            ("G", self.show_guidance),
-        ):
-            shortcut = QShortcut(QKeySequence(key), view)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
+        focus_key("S", view, self.show_symptoms)
+        focus_key("G", view, self.show_guidance)
+        acknowledge = QShortcut(QKeySequence(ACKNOWLEDGE_KEY), view)
+        acknowledge.setContext(Qt.ShortcutContext.WindowShortcut)
+        acknowledge.activated.connect(self.acknowledge)
 
     @property
     def session_id(self) -> int | None:
@@ -89,11 +91,18 @@ class CareView(QObject):
             self.band.show_alert(None, self._clock.now())
 
     def show_picture(self, picture: CarePicture) -> None:
-        """Show a stored picture of the followed session (an open alert brings Guidance forward)."""
+        """Show a stored picture of the followed session.
+
+        An open alert brings Guidance forward, unless the nurse is working in a tab (the focus is
+        in it): recording a second symptom must find the cursor where it was. The band above
+        the tabs and the Guidance tab's title say the alert either way.
+        """
         if picture.session_id != self._session_id:
             return
         self._draw(picture, None)
-        if picture.alert is not None and picture.alert.open:
+        focus = QApplication.focusWidget()
+        working = focus is not None and self._view.tabs.isAncestorOf(focus)
+        if picture.alert is not None and picture.alert.open and not working:
             self._view.tabs.setCurrentWidget(self.guidance)
 
     def catch_up(self) -> None:
@@ -123,12 +132,17 @@ class CareView(QObject):
         self.band.show_alert(
             picture.alert, now, first_step=first.text if first else "", policy=picture.policy
         )
+        alert = picture.alert if picture.alert is not None and picture.alert.open else None
+        self._view.tabs.setTabText(
+            self._view.tabs.indexOf(self.guidance),
+            GUIDANCE_TAB if alert is None else f"{GUIDANCE_TAB} · {alert.priority.words}",
+        )
         guidance = shown is None or shown.guidance != picture.guidance
         if guidance:
             self.guidance.show_guidance(picture.guidance)
             self.guidance.refresh(now)
             if self.findings.isVisible():
-                self.findings.show_findings(picture.guidance)
+                self.findings.show_findings(picture.guidance, picture.session_start)
         if shown is None or shown.symptoms != picture.symptoms:
             self.symptoms.show_symptoms(picture.symptoms, picture.session_start, now)
         if guidance or shown is None or shown.reaction != picture.reaction:
@@ -144,19 +158,20 @@ class CareView(QObject):
     # Keys -----------------------------------------------------------------------------------
 
     def show_symptoms(self) -> None:
-        """Key S: the Symptoms tab with the search field focused."""
+        """Key S (no field focused): the Symptoms tab with the search field focused."""
         if self._session_id is None:
             return
         self._view.tabs.setCurrentWidget(self.symptoms)
         self.symptoms.focus_search()
 
     def show_guidance(self) -> None:
-        """Key G: the Guidance tab."""
+        """Key G (no field focused): the Guidance tab; focus on the panel, never on a button."""
         if self._session_id is not None:
             self._view.tabs.setCurrentWidget(self.guidance)
+            self.guidance.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def acknowledge(self) -> None:
-        """Key A: acknowledge the shown alert."""
+        """Ctrl+Shift+A: acknowledge the shown alert (a key no typed word can contain)."""
         alert = self.band.alert
         if alert is not None and alert.state.value == "active":
             self._controller.acknowledge(alert.id)
@@ -164,7 +179,7 @@ class CareView(QObject):
     def show_why(self) -> FindingsWindow:
         """Open the findings behind the guidance, without blocking anything."""
         if self.picture is not None:
-            self.findings.show_findings(self.picture.guidance)
+            self.findings.show_findings(self.picture.guidance, self.picture.session_start)
         self.findings.show()
         self.findings.raise_()
         return self.findings
@@ -217,3 +232,6 @@ class CareView(QObject):
             return
         if self._controller.record_outcome(self._session_id, outcome) is None:
             self.reaction.show_problem("Not stored; see the message above. Your entries are kept.")
+            reveal(self.reaction.problem)
+        else:
+            reveal(self.reaction.recorded)  # the confirmation, in view under the Save button

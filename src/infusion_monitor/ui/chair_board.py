@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
@@ -23,7 +23,11 @@ from infusion_monitor.ui.theme import (
     VITALS_BADGES,
 )
 
-MAX_COLUMNS = 2
+MAX_COLUMNS = 4
+#: The usual tile width: a wide window makes the board this wide per column.
+TILE_WIDTH_PX = 330
+#: The narrowest a wrapping line of a tile gets (it wraps rather than widen the tile).
+WRAPPED_MIN_PX = 160
 TILE_MIN_HEIGHT_PX = 200
 #: Shown instead of initials and MRN digits while the screen is locked.
 LOCKED_IDENTITY = "Locked"
@@ -91,6 +95,7 @@ class ChairTile(QFrame):
         self._step.setWordWrap(True)
         self._note = _label("TileDetail")
         self._note.setWordWrap(True)
+        self._note.setMinimumWidth(WRAPPED_MIN_PX)  # a long pause reason wraps, never widens
         #: The treatment the rules name: epinephrine repeat timer, observation after anaphylaxis.
         self.treatment = _label("TileTreatment")
         self.treatment.setWordWrap(True)
@@ -224,6 +229,21 @@ class ChairTile(QFrame):
         self.setProperty("selected", selected)
         _repolish(self)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width may need another height for the wrapped lines: ask the board again."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        """Never shorter than its wrapped lines need at its width (nothing is cut off)."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            width = max(self.width(), hint.width())
+            return QSize(hint.width(), max(hint.height(), layout.totalHeightForWidth(width)))
+        return hint
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """A click (or tap) on the tile selects its chair and opens it."""
         if event.button() == Qt.MouseButton.LeftButton:
@@ -248,6 +268,9 @@ class ChairBoard(QWidget):
         self._tiles: list[ChairTile] = []
         self._selected: int | None = None
         self._identity_hidden = False
+        self._columns = 0
+        # Focus comes back here from a hidden widget or Esc when no session is shown.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     @property
     def tiles(self) -> Sequence[ChairTile]:
@@ -294,8 +317,6 @@ class ChairBoard(QWidget):
             tile.deleteLater()
         self._tiles = []
         self._selected = None
-        columns = min(count, MAX_COLUMNS)
-        rows = math.ceil(count / columns)
         for index in range(count):
             tile = ChairTile(
                 index + 1,
@@ -304,9 +325,57 @@ class ChairBoard(QWidget):
                 stale_after=self._stale_after,
             )
             tile.clicked.connect(functools.partial(self.select, index))
-            self._grid.addWidget(tile, index // columns, index % columns)
             self._tiles.append(tile)
-        for row in range(rows):
+        self._columns = 0
+        self._arrange(self._fitting_columns(self.width()))
+
+    @property
+    def columns(self) -> int:
+        """How many tiles stand side by side now."""
+        return self._columns
+
+    def _tile_width(self) -> int:
+        """The narrowest a tile can be without clipping its content."""
+        return max((tile.minimumSizeHint().width() for tile in self._tiles), default=0)
+
+    def width_for(self, columns: int) -> int:
+        """The board width that shows ``columns`` tiles of the usual width side by side."""
+        spacing = self._grid.spacing()
+        margins = self._grid.contentsMargins()
+        return columns * (TILE_WIDTH_PX + spacing) - spacing + margins.left() + margins.right()
+
+    def _fitting_columns(self, width: int) -> int:
+        """As many columns as whole tiles fit in ``width`` (at least one, at most four)."""
+        spacing = self._grid.spacing()
+        margins = self._grid.contentsMargins()
+        room = width - margins.left() - margins.right() + spacing
+        fit = room // (self._tile_width() + spacing)
+        return max(1, min(MAX_COLUMNS, len(self._tiles) or 1, fit))
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        for tile in self._tiles:
+            self._grid.removeWidget(tile)
+        for row in range(self._grid.rowCount()):
+            self._grid.setRowStretch(row, 0)
+        for column in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(column, 0)
+        self._columns = columns
+        for index, tile in enumerate(self._tiles):
+            self._grid.addWidget(tile, index // columns, index % columns)
+        for row in range(math.ceil(len(self._tiles) / columns)):
             self._grid.setRowStretch(row, 1)
         for column in range(columns):
             self._grid.setColumnStretch(column, 1)
+
+    def minimumSizeHint(self) -> QSize:
+        """One column of tiles: more stand side by side whenever the board is wide enough."""
+        margins = self._grid.contentsMargins()
+        hint = super().minimumSizeHint()
+        return QSize(self._tile_width() + margins.left() + margins.right(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Use as many columns as the width allows (a wide screen shows more chairs at once)."""
+        super().resizeEvent(event)
+        self._arrange(self._fitting_columns(event.size().width()))

@@ -20,6 +20,7 @@ from infusion_monitor.services.board import BoardService, ChairStatus
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.session_setup import (
+    NOT_SAVED,
     BaselineDraft,
     ProtocolChoice,
     ReturningPatient,
@@ -101,7 +102,7 @@ class SessionController(QObject):
     def report_problems(self, problems: list[tuple[str, str]]) -> None:
         """Tell the nurse what the form found wrong before asking the service."""
         self.last_problems = tuple(problems)
-        text = "The session was not saved. " + " ".join(message for _, message in problems)
+        text = f"{NOT_SAVED} " + " ".join(message for _, message in problems)
         self._funnel.error(text)
         self.operation_failed.emit(text)
 

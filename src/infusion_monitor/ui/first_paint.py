@@ -83,4 +83,4 @@ class FirstPaintReporter(QObject):
             if self._ready_s is None:
                 return
             print(f"ready {self._ready_s:.3f}", flush=True)
-        QCoreApplication.quit()
+        QCoreApplication.exit(0)  # not quit(): no window is asked (running infusions would)

@@ -41,3 +41,12 @@ def compact_choice(combo: QComboBox, characters: int) -> None:
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(characters)
     combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 40)
+
+
+def reveal(widget: QWidget) -> None:
+    """Scroll every scroll area around ``widget`` so that it is in view (innermost first)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and parent.widget() is not widget:
+            parent.ensureWidgetVisible(widget, 20, 20)
+        parent = parent.parentWidget()

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
+from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.domain.guidance import (
     STANDING_ORDER_CHOICES,
     STANDING_ORDER_STEP,
@@ -32,7 +32,7 @@ from infusion_monitor.domain.guidance import (
     standing_order_choices,
 )
 from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
-from infusion_monitor.ui.fitting import compact_choice
+from infusion_monitor.ui.fitting import VerticalScroll, compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.session_text import epinephrine_text
 
@@ -132,38 +132,37 @@ class FindingsWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool)
-        self.setWindowTitle("Why? — findings behind the guidance")
+        self.setWindowTitle("Why? — findings behind the guidance (Esc closes)")
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.resize(640, 520)
         self.browser = QTextBrowser()
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
 
-    def show_findings(self, guidance: GuidanceView) -> None:
-        """Fill in the findings of ``guidance``."""
-        self.browser.setHtml(findings_html(guidance.findings, guidance))
+    def show_findings(self, guidance: GuidanceView, start: datetime | None = None) -> None:
+        """Fill in the findings of ``guidance`` (minutes told as clock times from ``start``)."""
+        self.browser.setHtml(findings_html(guidance.findings, guidance, start))
 
 
-def findings_html(findings: Sequence[FindingView], guidance: GuidanceView) -> str:
-    """The findings as simple HTML: rule, pathway, evidence list and source."""
-    parts = [
-        f"<p><b>Priority {guidance.priority.upper()}</b> · pathways: "
-        f"{', '.join(guidance.pathways) or 'none'} · rule set {guidance.ruleset}</p>"
-    ]
+def findings_html(
+    findings: Sequence[FindingView], guidance: GuidanceView, start: datetime | None = None
+) -> str:
+    """The findings in words: what was found, on what evidence (clock times), from which source."""
+    pathways = ", ".join(words(p) for p in guidance.pathways) or "none"
+    parts = [f"<p><b>Priority {guidance.priority.upper()}</b> · {pathways}</p>"]
     if guidance.assessed_at is not None:
         parts.append(f"<p>Assessed at {guidance.assessed_at.astimezone():%H:%M:%S}</p>")
     for finding in findings:
-        pathway = f" → {finding.pathway}" if finding.pathway else ""
-        evidence = "".join(f"<li>{item}</li>" for item in finding.evidence)
-        parts.append(
-            f"<h3>{finding.rule}{pathway}</h3><ul>{evidence}</ul>"
-            f"<p><i>Source: {finding.source}</i></p>"
-        )
+        title = finding_title(finding.rule, finding.source)
+        pathway = f" → {words(finding.pathway)}" if finding.pathway else ""
+        evidence = "".join(f"<li>{evidence_words(item, start)}</li>" for item in finding.evidence)
+        parts.append(f"<h3>{title}{pathway}</h3><ul>{evidence}</ul>")
     if not findings:
         parts.append("<p>No findings: nothing is flagged by the rules.</p>")
     parts.append(
-        f"<p>Suggested CTCAE v5.0: {guidance.ctcae_term.replace('_', ' ')}, "
+        f"<p>Suggested CTCAE v5.0: {words(guidance.ctcae_term)}, "
         f"grade {guidance.ctcae_grade}.</p><p><b>{JUDGEMENT}</b></p>"
+        f"<p><small>Rule set {guidance.ruleset}</small></p>"
     )
     return "".join(parts)
 
@@ -182,6 +181,8 @@ class GuidancePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Key G puts the focus here: on the panel, never on a Done button a space would press.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._guidance: GuidanceView | None = None
         self.heading = QLabel("No guidance: nothing is flagged.")
         self.heading.setObjectName("GuidanceHeading")
@@ -225,9 +226,7 @@ class GuidancePanel(QWidget):
         self._steps = QVBoxLayout(self._steps_box)
         self._steps.setSpacing(4)
         self._steps.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self._steps_box)
+        scroll = VerticalScroll(self._steps_box)  # step texts wrap; never a sideways scroll
         self.rows: list[StepRow] = []
 
         self.treatment = QComboBox()

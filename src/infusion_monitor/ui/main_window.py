@@ -10,13 +10,22 @@ adds the controllers, the set-up form and the session view right after the first
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFocusEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -30,8 +39,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from infusion_monitor import __version__
+from infusion_monitor.domain.alerts import (
+    Alert,
+    AlertPriority,
+    AlertState,
+    condition_label,
+    summarise,
+)
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
@@ -40,7 +57,8 @@ from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.elided_label import ElidedLabel
-from infusion_monitor.ui.fitting import VerticalScroll
+from infusion_monitor.ui.fitting import SCROLL_BAR_PX, VerticalScroll, reveal
+from infusion_monitor.ui.keys import focus_key, install_typing_guard, is_typing_widget
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.sign_in import SignInPanel
 from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
@@ -62,6 +80,7 @@ if TYPE_CHECKING:
     from infusion_monitor.ui.security import SecurityWiring
     from infusion_monitor.ui.session_setup_form import SetupForm
     from infusion_monitor.ui.session_view import SessionView
+    from infusion_monitor.ui.vitals_form import VitalsForm
 
 TICK_MS = 1000
 _ACTIVITY_EVENTS = frozenset(
@@ -120,13 +139,24 @@ class _LockableStack(QStackedWidget):
             super().setCurrentWidget(wanted)
 
 
-BOARD_WIDTH_PX = 660
+BOARD_WIDTH_PX = 690
+#: On a wide window the board takes more columns while the session keeps this much width.
+WIDE_SESSION_PX = 880
 MAX_CHAIR_SHORTCUTS = 9
 WINDOW_TITLE = "Infusion Monitor"
 CLINICAL_JUDGEMENT = (
     "Infusion Monitor supports and does not replace clinical judgement. "
     "Always assess the patient yourself and follow your unit's protocols."
 )
+
+
+def _alarm_chip(priority: AlertPriority) -> str:
+    """The style of a header chip in the priority's alarm colours."""
+    _, ink, fill, _, edge = ALARM_STYLES[priority.code]
+    return (
+        f"color: {ink}; background: {fill}; border: 2px solid {edge};"
+        " border-radius: 6px; padding: 2px 10px; font-size: 22px; font-weight: 800;"
+    )
 
 
 def about_text() -> str:
@@ -199,7 +229,15 @@ class MainWindow(QMainWindow):
         header_layout.setContentsMargins(16, 8, 16, 8)
         header_layout.addWidget(self._unit)
         header_layout.addStretch(1)
-        #: The unit's open alerts from the database: "!!! 1 HIGH · escalated" (charge nurse).
+        #: One button per chair of this board with an open alert, worst first ("!!! Chair 3");
+        #: a click opens that chair.
+        self.chair_alerts = QWidget()
+        self._chair_alerts_layout = QHBoxLayout(self.chair_alerts)
+        self._chair_alerts_layout.setContentsMargins(0, 0, 0, 0)
+        self._chair_alerts_layout.setSpacing(6)
+        self.chair_alert_buttons: list[QPushButton] = []
+        header_layout.addWidget(self.chair_alerts)
+        #: Open alerts of chairs on other workstations: "other chairs !!! 1 HIGH · escalated".
         self.unit_alerts = QLabel()
         self.unit_alerts.setObjectName("HeaderAlerts")
         self.unit_alerts.setVisible(False)
@@ -236,7 +274,10 @@ class MainWindow(QMainWindow):
         self.session_area = _LockableStack()
         self.session_area.addWidget(self.placeholder)
         self.sign_in_panel = SignInPanel(
-            self._sign_in, self._create_first_administrator, first_run=first.first_run
+            self._sign_in,
+            self._create_first_administrator,
+            first_run=first.first_run,
+            choose_pin=self._choose_first_pin,
         )
         self.sign_in_panel.signed_in.connect(self._on_sign_in_panel_signed_in)
         lock_page = QWidget()
@@ -246,18 +287,22 @@ class MainWindow(QMainWindow):
         lock_layout.addStretch(1)
         self.session_area.addWidget(lock_page)
         self.session_area.lock_page = lock_page
-        #: The board and the session view scroll (vertically only) on a short screen.
+        #: The board scrolls (vertically only) on a short screen.
         self.board_scroll = VerticalScroll(self.board)
         self.board_scroll.setObjectName("BoardScroll")
-        self.session_scroll = VerticalScroll(self.session_area)
-        self.session_scroll.setObjectName("SessionScroll")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.board_scroll)
-        splitter.addWidget(self.session_scroll)
+        # Not scrolled as a whole: each page scrolls what is under its pinned top (the session
+        # view keeps its identity and alert band in sight; the set-up form scrolls inside).
+        splitter.addWidget(self.session_area)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([BOARD_WIDTH_PX, 1000])
         splitter.setChildrenCollapsible(False)
+        splitter.splitterMoved.connect(self._on_splitter_moved)
+        self._splitter = splitter
+        #: Until the nurse drags the divider, a wide window gives the board more columns.
+        self._board_width_chosen = False
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -282,12 +327,19 @@ class MainWindow(QMainWindow):
         self._bridge = MessageBridge(funnel, self.messages)
         self._show_signed_in(None)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             app.installEventFilter(self)
+            install_typing_guard(app)
+            app.focusChanged.connect(self._on_app_focus_changed)
+        self._focus_reason = Qt.FocusReason.OtherFocusReason
+        #: Set once the nurse confirmed quitting with infusions running or alerts open.
+        self._quit_confirmed = False
+        self.quit_box: QMessageBox | None = None
 
         #: The session view's alert band and care tabs: ``attach_care_view`` (after first paint).
         self.care_view: CareView | None = None
         self._tile_bands: dict[int, AlertBand] = {}
+        self._unit_view: UnitAlertView | None = None
         self._on_care_unit_alerts_changed(first.unit_alerts)
 
         self._ticker = QTimer(self)
@@ -349,6 +401,9 @@ class MainWindow(QMainWindow):
 
     def _sign_in(self, staff_id: str, pin: str) -> Actor:
         return self._security_now().auth.sign_in(staff_id, pin)
+
+    def _choose_first_pin(self, staff_id: str, code: str, pin: str) -> Actor:
+        return self._security_now().auth.choose_first_pin(staff_id, code, pin)
 
     def _create_first_administrator(self, staff_id: str, name: str, pin: str) -> Actor:
         return self._security_now().auth.create_first_administrator(staff_id, name, pin)
@@ -446,12 +501,17 @@ class MainWindow(QMainWindow):
         self.open_chair(index)
 
     def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
+        from infusion_monitor.services.session_setup import NOT_SAVED
+
+        # The refusals of this set-up are put right: their banners would only take room.
+        self.messages.dismiss_where(lambda message: message.text.startswith(NOT_SAVED))
         self.refresh_board()
         names = [status.name for status in self._statuses]
         if outcome.detail.chair in names:
             self.board.select(names.index(outcome.detail.chair))
         self.session_view.show_session(outcome.detail, self._clock.now())
         self.session_area.setCurrentWidget(self.session_view)
+        self.focus_home()
         self._funnel.info(f"{outcome.detail.chair}: session saved. Start it when ready.")
 
     def _on_setup_form_cancelled(self) -> None:
@@ -477,12 +537,72 @@ class MainWindow(QMainWindow):
             self.care_view.follow(detail.id)
 
     def _on_escape(self) -> None:
+        """Esc leaves the field being typed in (a correction or a resolve reason is
+        cancelled with it); with no field focused it cancels the set-up form. In a tool
+        window of this one ("Why?") it closes that window."""
+        active = QApplication.activeWindow()
+        if active is not None and active is not self:
+            active.close()
+            return
+        focus = QApplication.focusWidget()
+        if focus is not None and is_typing_widget(focus) and self.isAncestorOf(focus):
+            if self.controller is not None:
+                form = self.vitals_form()
+                if form is not None and form.isAncestorOf(focus):
+                    form.cancel_amend()
+                if self.care_view is not None and self.care_view.band.isAncestorOf(focus):
+                    self.care_view.band.cancel_resolve()
+            self.focus_home()
+            return
         if self.controller is not None and self.session_area.currentWidget() is self.setup_form:
             self.setup_form.cancelled.emit()
 
+    def vitals_form(self) -> VitalsForm | None:
+        """The session view's vitals row, when it is built."""
+        from infusion_monitor.ui.vitals_form import VitalsForm
+
+        if self.controller is None:
+            return None
+        return self.session_view.vitals_slot.findChild(VitalsForm)
+
+    def focus_home(self) -> None:
+        """Give the keyboard to where the nurse works: the session shown, the set-up form, the
+        sign-in panel while locked, or the board; never to a field she did not choose."""
+        if self.locked and self.sign_in_panel is not None:
+            self.sign_in_panel.focus_first_field()
+            return
+        page = self.session_area.currentWidget()
+        if self.controller is not None and page in (self.session_view, self.setup_form):
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.board.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        """A widget that takes the focus is scrolled into view.
+
+        When a focused widget disappears (a Start button once started, a dismissed banner, a
+        tab brought forward), Qt hands the focus to the next widget in the Tab order, which
+        may be the Reason field or the mute reason in the status bar. Bring it home instead."""
+        if new is not None and self.isAncestorOf(new):
+            reveal(new)  # V, S, Tab or a refused field's focus: scrolled into view
+        if old is None or (isValid(old) and old.isVisible()) or not self.isActiveWindow():
+            return
+        handed_over = self._focus_reason in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        )
+        if new is None or (handed_over and self.isAncestorOf(new) and not self._is_home(new)):
+            self.focus_home()
+
+    def _is_home(self, widget: QWidget) -> bool:
+        if self.controller is None:
+            return widget is self.board
+        return widget in (self.board, self.session_view, self.setup_form)
+
     def _build_keys(self) -> None:
+        focus_key("N", self, self._on_n_key)
         for key, slot in (
-            ("N", self.new_session),
+            ("Ctrl+N", self.new_session),
             ("Esc", self._on_escape),
             ("Ctrl+Return", self._on_save_key),
             ("Ctrl+Enter", self._on_save_key),
@@ -494,6 +614,17 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self.board)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self._on_open_key)
+
+    def _on_n_key(self) -> None:
+        """N opens the set-up form only from a selected free chair's prompt: a stray letter
+        while a session or a form is shown never takes the nurse elsewhere (Ctrl+N does)."""
+        index = self.board.selected_index
+        if (
+            self.session_area.currentWidget() is self.placeholder
+            and index is not None
+            and self._statuses[index].session is None
+        ):
+            self.new_session()
 
     def _on_save_key(self) -> None:
         if self.controller is not None and self.session_area.currentWidget() is self.setup_form:
@@ -559,9 +690,12 @@ class MainWindow(QMainWindow):
         self.lock("switched user")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Note keyboard and mouse activity anywhere in the app (for the inactivity lock)."""
+        """Note keyboard and mouse activity anywhere in the app (for the inactivity lock), and
+        why the focus moved last (Qt's hand-over from a hidden widget comes as a Tab)."""
         if event.type() in _ACTIVITY_EVENTS:
             self._last_activity = self._clock.now()
+        elif event.type() == QEvent.Type.FocusIn and isinstance(event, QFocusEvent):
+            self._focus_reason = event.reason()
         return False
 
     def check_inactivity(self) -> None:
@@ -584,8 +718,15 @@ class MainWindow(QMainWindow):
 
     def _open(self, window: QWidget) -> QWidget:
         self._open_windows.append(window)
+        # A window deleted on close (the unit board) is forgotten, so locking or quitting
+        # later never touches a deleted window.
+        window.destroyed.connect(functools.partial(self._forget_window, window))
         window.show()
         return window
+
+    def _forget_window(self, window: QWidget) -> None:
+        if window in self._open_windows:
+            self._open_windows.remove(window)
 
     def open_window(self, window: QWidget) -> QWidget:
         """Show a non-modal tool window; it closes when the screen locks or the app quits."""
@@ -624,6 +765,24 @@ class MainWindow(QMainWindow):
     def _on_lock_button_clicked(self) -> None:
         self.lock()
 
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self._board_width_chosen = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A wide window gives the board room for three or four chairs side by side, as long
+        as the session keeps ``WIDE_SESSION_PX``; until the nurse drags the divider."""
+        super().resizeEvent(event)
+        if self._board_width_chosen:
+            return
+        width = event.size().width()
+        board = BOARD_WIDTH_PX
+        for columns in (4, 3):
+            wanted = self.board.width_for(columns) + SCROLL_BAR_PX
+            if width - wanted >= WIDE_SESSION_PX:
+                board = wanted
+                break
+        self._splitter.setSizes([board, max(1, width - board)])
+
     def showEvent(self, event: QShowEvent) -> None:
         """When the window appears locked, the cursor waits in the staff ID field."""
         super().showEvent(event)
@@ -631,8 +790,14 @@ class MainWindow(QMainWindow):
             self.sign_in_panel.focus_first_field()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop every timer of the window (the clock tick, the vitals prompt's reads of the
-        database, alarm flashing) and hand messages back to the funnel's buffer."""
+        """Ask first while infusions run or alerts are open (closing stops this workstation's
+        alarms); then stop every timer of the window (the clock tick, the vitals prompt's reads
+        of the database, alarm flashing) and hand messages back to the funnel's buffer."""
+        at_risk = [] if self._quit_confirmed else self.quit_risks()
+        if at_risk:
+            event.ignore()
+            self._ask_quit(at_risk)
+            return
         for timer in self.findChildren(QTimer):
             timer.stop()
         app = QApplication.instance()
@@ -643,13 +808,81 @@ class MainWindow(QMainWindow):
         self._bridge.detach()
         super().closeEvent(event)
 
+    def close_now(self) -> None:
+        """Close without asking (the app is ending for another reason: the database was
+        refused, a test harness is done)."""
+        self._quit_confirmed = True
+        self.close()
+
+    def quit_risks(self) -> list[str]:
+        """What closing would stop watching: chairs with an infusion going, with open alerts."""
+        alerts = self._unit_view.by_session if self._unit_view is not None else {}
+        risks = []
+        for tile in self.board.tiles:
+            status, session = tile.status, tile.status.session if tile.status else None
+            if status is None or session is None:
+                continue
+            going = session.state in (
+                SessionState.RUNNING,
+                SessionState.PAUSED,
+                SessionState.OBSERVATION,
+            )
+            alert = alerts.get(session.id)
+            words = [f"infusion {session.state.value}"] if going else []
+            if alert is not None and alert.open:
+                words.append(f"{alert.priority.words} alert")
+            if words:
+                risks.append(f"{status.name}: {', '.join(words)}")
+        return risks
+
+    def _ask_quit(self, at_risk: list[str]) -> None:
+        """Ask (without blocking the alarms) whether to quit anyway; the answer is audited."""
+        if self.quit_box is not None:
+            self.quit_box.raise_()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Quit Infusion Monitor?",
+            "Infusions are running or alerts are open at this workstation:\n\n"
+            + "\n".join(f"• {line}" for line in at_risk)
+            + "\n\nIf you quit, this workstation no longer sounds or shows their alarms."
+            " Quit anyway?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        quit_button = box.addButton("Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        # Not modal: while the question is open every chair can still be seen and answered.
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(
+            lambda _result: self._on_quit_answered(box.clickedButton() is quit_button, at_risk)
+        )
+        self.quit_box = box
+        box.show()
+
+    def _on_quit_answered(self, confirmed: bool, at_risk: list[str]) -> None:
+        self.quit_box = None
+        if self._security is not None:
+            try:
+                self._security.auth.record_quit(self.actor, confirmed=confirmed, at_risk=at_risk)
+            except UserError as exc:  # the nurse's answer stands; say the audit row is missing
+                self._funnel.warning(f"Quit not recorded in the audit trail: {exc.message}")
+        if confirmed:
+            self._quit_confirmed = True
+            self.close()
+        else:
+            self.focus_home()
+
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
         file_menu.addAction("&Reload rule set").triggered.connect(self._on_reload_rules_triggered)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # on every platform; asks first
         quit_action.triggered.connect(self.close)
 
         view_menu = menu_bar.addMenu("&View")
@@ -707,19 +940,24 @@ class MainWindow(QMainWindow):
         self.refresh_board()
 
     def _on_care_unit_alerts_changed(self, unit: UnitAlertView) -> None:
-        """Header summary for the charge nurse and the alert band on each chair's tile."""
-        text = unit.summary.text
-        self.unit_alerts.setVisible(bool(text))
-        worst = unit.summary.worst
-        if worst is not None:
-            _, ink, fill, _, edge = ALARM_STYLES[worst.code]
-            self.unit_alerts.setText(text)
-            self.unit_alerts.setStyleSheet(
-                f"color: {ink}; background: {fill}; border: 2px solid {edge};"
-                " border-radius: 6px; padding: 2px 10px; font-size: 22px; font-weight: 800;"
-            )
-            self.unit_alerts.setToolTip("Open alerts in the unit (all workstations)")
+        """The header's alerting chairs, other workstations' alerts, and each tile's band."""
         now = self._clock.now()
+        self._unit_view = unit
+        here = self._alerting_chairs(unit)
+        self._show_chair_alerts(here, now)
+        mine = {alert.id for _, _, alert in here}
+        elsewhere = summarise(
+            (a for a in unit.by_session.values() if a.id not in mine), now, self._alert_policy
+        )
+        text = elsewhere.text
+        self.unit_alerts.setVisible(bool(text))
+        worst = elsewhere.worst
+        if worst is not None:
+            self.unit_alerts.setText(f"other chairs {text}")
+            self.unit_alerts.setStyleSheet(_alarm_chip(worst))
+            self.unit_alerts.setToolTip(
+                "Open alerts of chairs on other workstations (View ▸ Unit board shows them)"
+            )
         view = self.care_view
         if view is not None and view.session_id is not None:
             stored = unit.by_session.get(view.session_id)
@@ -739,6 +977,42 @@ class MainWindow(QMainWindow):
             session = tile.status.session if tile.status is not None else None
             alert = unit.by_session.get(session.id) if session is not None else None
             band.show_alert(alert, now, policy=self._alert_policy)
+
+    def _alerting_chairs(self, unit: UnitAlertView) -> list[tuple[int, str, Alert]]:
+        """(board index, chair, alert) of this board's chairs with an open alert, worst first."""
+        found = []
+        for index, tile in enumerate(self.board.tiles):
+            session = tile.status.session if tile.status is not None else None
+            alert = unit.by_session.get(session.id) if session is not None else None
+            if tile.status is not None and alert is not None and alert.open:
+                found.append((index, tile.status.name, alert))
+        found.sort(key=lambda item: (-item[2].priority, item[2].raised_at))
+        return found
+
+    def _show_chair_alerts(self, chairs: list[tuple[int, str, Alert]], now: datetime) -> None:
+        for button in self.chair_alert_buttons:
+            self._chair_alerts_layout.removeWidget(button)
+            button.deleteLater()
+        self.chair_alert_buttons = []
+        for index, chair, alert in chairs:
+            escalated = " · escalated" if alert.escalated(now, self._alert_policy) else ""
+            button = QPushButton(f"{alert.priority.marks} {chair}{escalated}")
+            button.setObjectName("HeaderChairAlert")
+            button.setStyleSheet(_alarm_chip(alert.priority))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            waiting = "not acknowledged" if alert.state is AlertState.ACTIVE else "acknowledged"
+            button.setToolTip(
+                f"{chair}: {alert.priority.words} {condition_label(alert.condition)}"
+                f" ({waiting}{escalated}). Click to open the chair."
+            )
+            button.clicked.connect(functools.partial(self._on_chair_alert_clicked, index))
+            self._chair_alerts_layout.addWidget(button)
+            self.chair_alert_buttons.append(button)
+        self.chair_alerts.setVisible(bool(chairs))
+
+    def _on_chair_alert_clicked(self, index: int) -> None:
+        self.board.select(index)
+        self.focus_home()
 
     def _on_ticker_timeout(self) -> None:
         if self._database_changed is not None and self._database_changed():

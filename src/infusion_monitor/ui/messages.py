@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -73,9 +74,15 @@ class MessageArea(QWidget):
         self._banners.append(banner)
         self.setVisible(True)
 
+    def dismiss_where(self, outdated: Callable[[Message], bool]) -> None:
+        """Take away the banners whose message is ``outdated`` (a refusal since put right)."""
+        for banner in [b for b in self._banners if outdated(b.message)]:
+            self._remove(banner)
+
     def _remove(self, banner: MessageBanner) -> None:
         self._banners.remove(banner)
         self._layout.removeWidget(banner)
+        banner.hide()  # the window sees its focused Dismiss button go and takes the focus home
         banner.deleteLater()
         self.setVisible(bool(self._banners))
 

@@ -7,11 +7,13 @@ fields it names; the message itself comes through the funnel.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -41,10 +42,15 @@ from infusion_monitor.services.session_setup import (
 )
 from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.controller import SessionController
+from infusion_monitor.ui.fitting import VerticalScroll
 from infusion_monitor.ui.theme import REACTION_BANNER_STYLE
 
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d%m%Y")
 DRUG_POPUP_WIDTH_PX = 640
+#: The form puts the patient and the infusion side by side from this width on.
+TWO_COLUMNS_MIN_PX = 1000
+#: Room for one baseline field with its caption.
+BASELINE_CELL_PX = 125
 BASELINE_FIELDS = ("hr", "sbp", "dbp", "rr", "spo2", "temp_c")
 BASELINE_LABELS = {
     "hr": "HR /min",
@@ -122,6 +128,7 @@ class SetupForm(QWidget):
         self.mrn.setPlaceholderText("MRN (finds a returning patient)")
         self.find_button = QPushButton("Find")
         self.find_button.setToolTip("Look up a returning patient by MRN (Enter in the MRN box)")
+        self.find_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # off the typing path
         self.find_button.clicked.connect(self.find_patient)
         self.mrn.returnPressed.connect(self.find_patient)
         self.name = self._field("name", QLineEdit())
@@ -162,11 +169,8 @@ class SetupForm(QWidget):
         patient_form.addRow("Allergies", self.allergies)
         patient_form.addRow("Reactions", self.reactions)
         patient_form.addRow(self.prior_reaction)
-        scale_row = QHBoxLayout()
-        scale_row.addWidget(self.scale2)
-        scale_row.addWidget(self.pregnant)
-        scale_row.addStretch(1)
-        patient_form.addRow(scale_row)
+        patient_form.addRow(self.scale2)
+        patient_form.addRow(self.pregnant)
 
         # Infusion
         self.chair = self._field("chair", QComboBox())
@@ -233,25 +237,25 @@ class SetupForm(QWidget):
         # Baseline
         self.baseline: dict[str, QLineEdit] = {}
         baseline_box = QGroupBox("Baseline vital signs — required before the start")
-        baseline_grid = QGridLayout(baseline_box)
-        for column, name in enumerate(BASELINE_FIELDS):
+        self._baseline_grid = QGridLayout(baseline_box)
+        #: (caption, field) in reading order; ``_reflow`` puts as many in a row as fit.
+        self._baseline_cells: list[tuple[QLabel, QWidget]] = []
+        for name in BASELINE_FIELDS:
             edit = self._field(f"baseline_{name}", QLineEdit())
             edit.setMaximumWidth(110)
             self.baseline[name] = edit
-            baseline_grid.addWidget(QLabel(BASELINE_LABELS[name]), 0, column)
-            baseline_grid.addWidget(edit, 1, column)
+            self._baseline_cells.append((QLabel(BASELINE_LABELS[name]), edit))
         self.on_oxygen = QCheckBox("On O2")
         self.acvpu = self._field("baseline_acvpu", QComboBox())
         self.acvpu.addItems([level.value for level in Acvpu])
         self.acvpu.setMaximumWidth(90)
         self.baseline_time = self._field("baseline_time", QTimeEdit())
         self.baseline_time.setMaximumWidth(120)
-        column = len(BASELINE_FIELDS)
-        baseline_grid.addWidget(QLabel("ACVPU"), 0, column)
-        baseline_grid.addWidget(self.acvpu, 1, column)
-        baseline_grid.addWidget(QLabel("Taken at"), 0, column + 1)
-        baseline_grid.addWidget(self.baseline_time, 1, column + 1)
-        baseline_grid.addWidget(self.on_oxygen, 1, column + 2)
+        self._baseline_cells += [
+            (QLabel("ACVPU"), self.acvpu),
+            (QLabel("Taken at"), self.baseline_time),
+            (QLabel(" "), self.on_oxygen),
+        ]
 
         self.save_button = QPushButton("Save session (Ctrl+Enter)")
         self.save_button.setToolTip("Save the set-up; the infusion starts from the session view")
@@ -263,32 +267,85 @@ class SetupForm(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
 
-        columns = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(patient_box)
-        left.addWidget(self.premed_box)
-        right = QVBoxLayout()
-        right.addWidget(infusion_box)
-        right.addWidget(self.risk, 1)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        # Patient, infusion, premedications, in reading order: side by side in a wide form,
+        # one under the other in a narrow one (``_reflow``), never cut off at the right.
+        self._boxes: list[QWidget] = [patient_box, infusion_box, self.premed_box, self.risk]
+        self._columns = QGridLayout()
+        self._two_columns: bool | None = None
+        self._baseline_per_row = 0
 
         inner = QWidget()
         inner.setObjectName("SetupForm")
         body = QVBoxLayout(inner)
         body.addWidget(self.title)
         body.addWidget(self.returning)
-        body.addLayout(columns)
+        body.addLayout(self._columns)
         body.addWidget(baseline_box)
         body.addLayout(buttons)
         body.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
+        self._scroll = VerticalScroll(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self._scroll)
+        self._reflow(self.width())
+        # The typing path follows the form as it reads (Find is off it: Enter in MRN finds).
+        chain: list[QWidget] = [
+            self.mrn,
+            self.name,
+            self.dob,
+            self.allergies,
+            self.reactions,
+            self.prior_reaction,
+            self.scale2,
+            self.pregnant,
+            self.chair,
+            self.nurse,
+            self.drug,
+            self.drug_name,
+            self.dose,
+            self.dose_unit,
+            self.rate,
+            self.rate_unit,
+            self.duration,
+            self.cycle,
+            self.first_dose,
+            *(field for _, field in self._baseline_cells),
+            self.save_button,
+            self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self._show_premeds(None)
+        self._chain_premeds()
+        # Esc from a field comes back here; Esc again cancels.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Reflow to the width: two columns of boxes from ``TWO_COLUMNS_MIN_PX``, else one."""
+        super().resizeEvent(event)
+        self._reflow(event.size().width())
+
+    def _reflow(self, width: int) -> None:
+        two = width >= TWO_COLUMNS_MIN_PX
+        if two != self._two_columns:
+            self._two_columns = two
+            for box in self._boxes:
+                self._columns.removeWidget(box)
+            for index, box in enumerate(self._boxes):
+                row, column = divmod(index, 2) if two else (index, 0)
+                self._columns.addWidget(box, row, column, Qt.AlignmentFlag.AlignTop)
+            self._columns.setColumnStretch(1, 1 if two else 0)
+            self._columns.setColumnStretch(0, 1)
+        per_row = max(3, min(len(self._baseline_cells), (width - 40) // BASELINE_CELL_PX))
+        if per_row != self._baseline_per_row:
+            self._baseline_per_row = per_row
+            for caption, field in self._baseline_cells:
+                self._baseline_grid.removeWidget(caption)
+                self._baseline_grid.removeWidget(field)
+            for index, (caption, field) in enumerate(self._baseline_cells):
+                row, column = divmod(index, per_row)
+                self._baseline_grid.addWidget(caption, 2 * row, column)
+                self._baseline_grid.addWidget(field, 2 * row + 1, column)
 
     def _field(self, key: str, widget: QWidget) -> QWidget:  # type: ignore[misc]
         self.fields[key] = widget
@@ -398,7 +455,17 @@ class SetupForm(QWidget):
         self.cycle_label.setText(LIFETIME_LABEL if lifetime else CYCLE_LABEL)
         self.cycle.setToolTip(LIFETIME_TIP if lifetime else "")
         self._show_premeds(choice)
+        self._chain_premeds()
         self._show_risk()
+
+    def _chain_premeds(self) -> None:
+        """The premedication reminders shown for the drug sit on the typing path after it."""
+        chain: list[QWidget] = [self.first_dose]
+        for row in self._premed_rows:
+            chain += [row.box, row.when, row.why]
+        chain += [self.other_premed, self.other_premed_time, self.baseline[BASELINE_FIELDS[0]]]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _show_premeds(self, choice: ProtocolChoice | None) -> None:
         while self._premed_layout.count():

@@ -38,7 +38,7 @@ from infusion_monitor.services.board import chair_state
 from infusion_monitor.services.session_records import LatestVitals, SessionDetail
 from infusion_monitor.services.sessions import patient_summary
 from infusion_monitor.ui.controller import SessionController
-from infusion_monitor.ui.fitting import scrolled
+from infusion_monitor.ui.fitting import VerticalScroll, scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.session_text import (
@@ -74,6 +74,10 @@ TABS_MIN_PX = 170
 #: From this width of the view on, the tabs stand beside the plot instead of under it.
 SIDE_BY_SIDE_MIN_PX = 1300
 REASON_FIELD_PX = 220
+#: What nurses type for "no known allergies": not a red alarm banner.
+NO_ALLERGIES = frozenset({"none", "none known", "nil", "nkda", "nka", "no known allergies", "no"})
+#: The scrolling part under the pinned header and alert band never gets less than this.
+BODY_MIN_PX = 200
 
 
 class TimerBox(QFrame):
@@ -299,24 +303,37 @@ class SessionView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.tabs.setMinimumHeight(TABS_MIN_PX)
 
+        # The identity and the alert band stay pinned at the top; everything under them scrolls
+        # (on a short screen), so the alert is in sight whichever tab the nurse works in.
         self.header_box = QWidget()
         top_layout = QVBoxLayout(self.header_box)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.setSpacing(6)
-        top_layout.addWidget(self.header)
         top_layout.addWidget(self.reaction_banner)
         top_layout.addLayout(timers)
         top_layout.addLayout(latest_row)
         top_layout.addWidget(self.treatment)
-        top_layout.addWidget(self.alert_slot)
         top_layout.addLayout(controls)
         top_layout.addWidget(self.hint)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(6)
+        body_layout.addWidget(self.header_box)
+        body_layout.addWidget(self.splitter, 1)
+        #: Everything under the pinned identity and alert band.
+        self.body = VerticalScroll(body)
+        self.body.setObjectName("SessionBody")
+        self.body.setMinimumHeight(BODY_MIN_PX)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.header_box)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.header)
+        layout.addWidget(self.alert_slot)
+        layout.addWidget(self.body, 1)
+        # The session's own place for the keyboard: focus returns here, never to a field.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Plot beside the tabs when the view is wide, the tabs under the plot otherwise."""
@@ -457,8 +474,9 @@ class SessionView(QWidget):
 
     def _show_banner(self, detail: SessionDetail) -> None:
         parts = []
-        if detail.patient.allergies.strip():
-            parts.append(f"ALLERGIES: {detail.patient.allergies.strip()}")
+        allergies = detail.patient.allergies.strip()
+        if allergies and allergies.casefold().strip(" .") not in NO_ALLERGIES:
+            parts.append(f"ALLERGIES: {allergies}")
         if detail.prior_reaction_to_drug:
             parts.append(f"PREVIOUS REACTION TO {detail.drug_name.upper()}")
         if detail.patient.reaction_history.strip():

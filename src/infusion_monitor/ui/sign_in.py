@@ -22,10 +22,17 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.credentials import PIN_MAX_DIGITS, FieldError, SignInFailed
+from infusion_monitor.services.credentials import (
+    PIN_MAX_DIGITS,
+    FieldError,
+    PinChoiceNeeded,
+    SignInFailed,
+)
 
 SignIn = Callable[[str, str], Actor]
 CreateAdministrator = Callable[[str, str, str], Actor]
+#: (staff ID, one-time code, new PIN) → the signed-in actor.
+ChoosePin = Callable[[str, str, str], Actor]
 
 
 def _pin_field() -> QLineEdit:
@@ -47,6 +54,7 @@ class SignInPanel(QFrame):
         create_administrator: CreateAdministrator,
         *,
         first_run: bool,
+        choose_pin: ChoosePin | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,7 +62,10 @@ class SignInPanel(QFrame):
         self.setFixedWidth(440)
         self._sign_in = sign_in
         self._create_administrator = create_administrator
+        self._choose_pin = choose_pin
         self._first_run = first_run
+        #: The accepted one-time code while the member of staff chooses a PIN.
+        self._code: str | None = None
 
         self.title = QLabel()
         self.title.setObjectName("SignInTitle")
@@ -99,6 +110,9 @@ class SignInPanel(QFrame):
         """Clear every field and message (after a sign-in, before the next lock)."""
         for field in (self.staff_id, self.name, self.pin, self.pin_again):
             field.clear()
+        self._code = None
+        self.staff_id.setReadOnly(False)
+        self._show_mode()
         self._show_error(None)
 
     def focus_first_field(self) -> None:
@@ -107,18 +121,33 @@ class SignInPanel(QFrame):
 
     def _show_mode(self) -> None:
         first = self._first_run
-        self.title.setText("Create the administrator account" if first else "Screen locked")
-        self.hint.setText(
-            "No staff account exists yet. The administrator adds the nurses' accounts."
-            if first
-            else "Patient identity is hidden; alarms stay on. Sign in with your staff ID and PIN."
-        )
-        for field in (self.name, self.pin_again):
-            field.setVisible(first)
+        choosing = self._code is not None
+        if choosing:
+            self.title.setText("Choose your PIN")
+            self.hint.setText(
+                "Your one-time code is accepted. Type your own PIN (4 to 8 digits) twice;"
+                " from now on you sign in with it."
+            )
+        else:
+            self.title.setText("Create the administrator account" if first else "Screen locked")
+            self.hint.setText(
+                "No staff account exists yet. The administrator adds the nurses' accounts."
+                if first
+                else "Patient identity is hidden; alarms stay on. Sign in with your staff ID and"
+                " PIN (or the one-time code you were given)."
+            )
+        for field, shown in ((self.name, first), (self.pin_again, first or choosing)):
+            field.setVisible(shown)
             label = self._form.labelForField(field)
             if label is not None:
-                label.setVisible(first)
-        self.submit.setText("Create administrator and sign in" if first else "Sign in")
+                label.setVisible(shown)
+        self.submit.setText(
+            "Save my PIN and sign in"
+            if choosing
+            else "Create administrator and sign in"
+            if first
+            else "Sign in"
+        )
 
     def _show_error(self, text: str | None) -> None:
         self.error.setText(text or "")
@@ -126,14 +155,26 @@ class SignInPanel(QFrame):
 
     def _on_submit_clicked(self) -> None:
         try:
-            if self._first_run:
-                if self.pin.text() != self.pin_again.text():
-                    raise FieldError("PIN again", "The two PINs differ; type the same PIN twice.")
+            if (self._first_run or self._code is not None) and (
+                self.pin.text() != self.pin_again.text()
+            ):
+                raise FieldError("PIN again", "The two PINs differ; type the same PIN twice.")
+            if self._code is not None and self._choose_pin is not None:
+                actor = self._choose_pin(self.staff_id.text(), self._code, self.pin.text())
+            elif self._first_run:
                 actor = self._create_administrator(
                     self.staff_id.text(), self.name.text(), self.pin.text()
                 )
             else:
                 actor = self._sign_in(self.staff_id.text(), self.pin.text())
+        except PinChoiceNeeded:
+            self._code = self.pin.text()
+            self.staff_id.setReadOnly(True)
+            self.pin.clear()
+            self._show_mode()  # the title and hint say what to do: no red error box
+            self.pin.setFocus()
+            self._show_error(None)
+            return
         except SignInFailed as exc:
             self.pin.clear()  # a wrong PIN is typed again; the staff ID stays
             self.pin.setFocus()
@@ -143,6 +184,5 @@ class SignInPanel(QFrame):
             self._show_error(exc.message)
             return
         self._first_run = False
-        self._show_mode()
         self.reset()
         self.signed_in.emit(actor)

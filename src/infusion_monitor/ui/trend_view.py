@@ -42,6 +42,7 @@ def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QIma
     plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     plot.resize(width, height)
     fill_plot(plot, data)
+    plot.readout.hide()  # "point at the plot" means nothing on paper
     plot.show()
     QApplication.processEvents()
     image = plot.grab().toImage()

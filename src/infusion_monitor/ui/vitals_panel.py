@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
 from infusion_monitor.domain.clock import Clock
@@ -31,6 +30,7 @@ from infusion_monitor.services.vitals import (
 )
 from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
 from infusion_monitor.ui.controller import SessionController
+from infusion_monitor.ui.keys import focus_key
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.trend_plot import TrendPlot
 from infusion_monitor.ui.trend_view import fill_plot
@@ -207,12 +207,12 @@ class VitalsPanel(QObject):
         self.form.confirm_ready.connect(self._on_form_confirm_ready)
         view.session_shown.connect(self._on_view_session_shown)
         view.vitals_arrived.connect(self._on_view_vitals_arrived)
-        QShortcut(QKeySequence("V"), view, self.focus_entry)
+        focus_key("V", view, self.focus_entry)
         if view.detail is not None:  # built after a session was shown: follow it at once
             self.show_session(view.detail)
 
     def focus_entry(self) -> None:
-        """Key V: the Vitals tab with the cursor in HR."""
+        """Key V (no field focused): the Vitals tab with the cursor in HR."""
         self._view.tabs.setCurrentWidget(self._view.vitals_slot)
         self.form.focus_first()
 

@@ -42,7 +42,8 @@ class ReviewMenu:
         else:  # Help stays last, as platforms expect
             bar.insertMenu(help_menu, menu)
         self.sessions_action = menu.addAction("&Session review…")
-        self.sessions_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        # Not Ctrl+Shift+R: that resumes the infusion in the session view.
+        self.sessions_action.setShortcut(QKeySequence("Ctrl+Alt+R"))
         self.sessions_action.triggered.connect(self.open_review)
         self.quality_action = menu.addAction("&Quality measures…")
         self.quality_action.triggered.connect(self.open_quality)
