@@ -183,7 +183,7 @@ class AuthService:
             locked_until = self._locked_until(db, cleaned, now) if nurse else None
             if nurse is not None and locked_until is not None:
                 self._audit_anonymous(db, now, SIGN_IN_REFUSED, cleaned)
-                error: SignInFailed = _locked_error(locked_until)
+                error: SignInFailed | PinChoiceNeeded = _locked_error(locked_until)
             elif nurse is not None and not nurse.active:
                 self._audit_anonymous(db, now, SIGN_IN_FAILED, cleaned, after={"disabled": True})
                 error = SignInFailed(

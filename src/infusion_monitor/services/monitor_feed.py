@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,7 +40,7 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.storage.inserts import insert_values
+from infusion_monitor.storage.inserts import insert_rows, insert_values
 from infusion_monitor.storage.models import (
     BedMapping,
     Chair,
@@ -142,7 +142,7 @@ class MonitorFeedService:
                         continue
                     try:
                         with db.begin_nested() if isolated else contextlib.nullcontext():
-                            done = self._write(db, reading, session_id, drafts, now)
+                            written = self._write(db, reading, session_id, drafts, now)
                     except IntegrityError as exc:
                         if not isolated:
                             raise _WriteFailed from exc
@@ -155,12 +155,12 @@ class MonitorFeedService:
                             raise _WriteFailed from exc
                         outcomes.append(exc)
                         continue
-                    observations += done.rows
-                    done = done.stored
+                    observations += written.rows
+                    done = written.stored
                 stored[key] = replace(done, duplicate=True, notes=())
                 outcomes.append(done)
             if observations:  # every stored message's values, in one statement per batch
-                db.connection().execute(insert(MonitorObservation.__table__), observations)
+                insert_rows(db, MonitorObservation, observations)
         return outcomes
 
     def _write(

@@ -367,7 +367,7 @@ def _alerts(db: Session, scope: _Scope) -> tuple[AlertFact, ...]:
 def _declined(db: Session, scope: _Scope) -> tuple[DeclinedStep, ...]:
     step = models.Intervention
     return tuple(
-        DeclinedStep(sid, action.replace("_", " ").capitalize(), reason)
+        DeclinedStep(sid, action.replace("_", " ").capitalize(), reason or "")
         for sid, action, reason in db.execute(
             select(step.session_id, step.action, step.declined_reason).where(
                 scope.of(step.session_id), step.declined_reason.is_not(None)

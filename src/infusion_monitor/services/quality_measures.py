@@ -27,6 +27,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from infusion_monitor.services.quality_facts import (
     FIRST_HOUR,
@@ -658,7 +659,7 @@ def _on_time_table(
     title: str,
     groups: tuple[str, ...],
     tallies: dict[str, _Tally],
-    order: Callable[[str], object],
+    order: Callable[[str], Any],
     target: float | None,
     split: Callable[[str], tuple[str, ...]] = lambda name: (name,),
 ) -> MeasureTable:

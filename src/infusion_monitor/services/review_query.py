@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -271,7 +271,10 @@ def _base(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
     return query.where(and_(*_where(wanted)))
 
 
-def filtered(query: Select[Any], wanted: SessionFilter) -> Select[Any]:
+_Columns = TypeVarTuple("_Columns")
+
+
+def filtered(query: Select[*_Columns], wanted: SessionFilter) -> Select[*_Columns]:
     """``query`` over sessions narrowed to the finished ones ``wanted`` matches (the patient
     is joined only for a search by MRN or name)."""
     if (wanted.search or "").strip():

@@ -17,11 +17,21 @@ from infusion_monitor.storage.base import Base
 from infusion_monitor.storage.changes import note_change
 
 
-def insert_values(db: Session, model: type[Base], values: dict[str, Any]) -> int:
-    """Insert one row of ``model`` in ``db``'s transaction; return its ``id``."""
+def _table(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
-    key = db.connection().execute(insert(table), values).inserted_primary_key
+    return table
+
+
+def insert_values(db: Session, model: type[Base], values: dict[str, Any]) -> int:
+    """Insert one row of ``model`` in ``db``'s transaction; return its ``id``."""
+    key = db.connection().execute(insert(_table(model)), values).inserted_primary_key
     assert key is not None  # a one-row INSERT always reports its key
     note_change(db)
     return int(key[0])
+
+
+def insert_rows(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of ``model`` in ``db``'s transaction, in one executemany."""
+    db.connection().execute(insert(_table(model)), rows)
+    note_change(db)
