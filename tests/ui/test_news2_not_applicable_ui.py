@@ -55,6 +55,10 @@ def test_the_latest_values_say_news2_does_not_apply_and_which_chart_to_use(
         assert latest.score.isVisibleTo(window)
         assert latest.score.text() == words
         assert "NEWS2 does not apply" in latest.text
+    plot = window.vitals_panel.plot  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: plot.plots["news2"].titleLabel.text == words)
+    assert plot.plots["news2"].titleLabel.isVisible()
+    assert plot.lane_labels["news2"].text == "<b>NEWS2</b><br>n/a"
 
 
 def test_an_adult_shows_no_such_words(qtbot: QtBot, database: Database, data_dir: Path) -> None:
@@ -63,3 +67,7 @@ def test_an_adult_shows_no_such_words(qtbot: QtBot, database: Database, data_dir
     window.open_chair(0)
     assert not window.session_view.latest.score.isVisibleTo(window)
     assert "does not apply" not in window.session_view.latest.text
+    plot = window.vitals_panel.plot  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(plot.typed_curves["hr"].getData()[0]) > 0)
+    assert plot.lane_labels["news2"].text == "<b>NEWS2</b>"
+    assert not plot.plots["news2"].titleLabel.isVisible()
