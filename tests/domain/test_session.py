@@ -16,6 +16,7 @@ from infusion_monitor.domain.session import (
     SessionError,
     SessionEvent,
     SessionState,
+    reaction_onset,
 )
 from infusion_monitor.domain.timing import format_duration
 
@@ -195,6 +196,57 @@ def test_a_rate_increase_follows_the_protocol_step_and_no_symptoms() -> None:
     paused = record(session, session.pause(at(31), "flushing"))
     with pytest.raises(SessionError, match="only without infusion-reaction symptoms"):
         paused.resume(at(40), rate=100, latest_vitals_at=at(40), reaction_active=True)
+
+
+def test_the_latest_reaction_began_at_the_first_assessment_of_its_run() -> None:
+    assert reaction_onset([]) is None
+    assert reaction_onset([(at(0), False), (at(5), False)]) is None
+    seen = [(at(0), False), (at(5), True), (at(8), True), (at(20), False), (at(30), True)]
+    assert reaction_onset(seen) == at(30)
+    assert reaction_onset(seen[:4]) == at(5)
+
+
+@pytest.mark.parametrize(
+    ("protocol_id", "source"),
+    [
+        ("rituximab-first", "Rituxan label"),
+        ("rituximab-later", "Rituxan label"),
+        ("daratumumab-first", "Darzalex label"),
+        ("daratumumab-second", "Darzalex label"),
+        ("daratumumab-later", "Darzalex label"),
+    ],
+)
+def test_the_labels_restart_limit_is_protocol_data_with_its_source(
+    protocol_id: str, source: str
+) -> None:
+    plan = load_library().get(protocol_id).protocol.rate
+    assert plan is not None and plan.restart_after_reaction is not None
+    assert plan.restart_after_reaction.max_fraction == 0.5
+    assert plan.restart_after_reaction.source.startswith(source)
+
+
+def test_the_first_restart_after_a_reaction_is_at_most_half_the_rate_it_began_at() -> None:
+    session = started()
+    session = record(session, session.change_rate(at(30), 100, latest_vitals_at=at(30)))
+    paused = record(session, session.pause(at(41), "flushing"))
+    onset = at(40)
+    limit = paused.restart_limit(onset)
+    assert limit is not None and (limit.reaction_rate, limit.max_rate) == (100, 50)
+    assert paused.restart_limit(None) is None
+    assert paused.restart_limit(at(10)).max_rate == 25  # type: ignore[union-attr]
+    with pytest.raises(SessionError, match=r"restart at no more than 50 mg/h \(Rituxan label"):
+        paused.resume(at(60), reaction_began_at=onset)
+    with pytest.raises(SessionError, match="60 mg/h is above the restart limit"):
+        paused.resume(at(60), rate=60, reaction_began_at=onset)
+    assert paused.resume(at(60), rate=50, reaction_began_at=onset).reason is None
+    overridden = paused.resume(at(60), rate=100, reaction_began_at=onset, override="Dr Lee")
+    assert overridden.reason == "Dr Lee"
+    assert paused.resume(at(60), rate=40, reaction_began_at=onset, override="typed").reason is None
+    restarted = record(paused, paused.resume(at(60), rate=50, reaction_began_at=onset))
+    again = record(restarted, restarted.pause(at(70), "bathroom"))
+    assert again.restart_limit(onset) is None  # already restarted: titration follows the steps
+    no_limit = started(load_library().get("carboplatin").protocol)
+    assert record(no_limit, no_limit.pause(at(5), "flushing")).restart_limit(at(4)) is None
 
 
 def test_a_rate_increase_needs_vitals_from_the_last_15_minutes() -> None:

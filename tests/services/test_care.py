@@ -16,6 +16,7 @@ from infusion_monitor.domain.session import SessionState
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.care_picture import flagged_reactions
 from infusion_monitor.services.session_setup import previous_reactions
+from infusion_monitor.services.sessions import SessionRef
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0
@@ -201,7 +202,10 @@ def test_treatment_outside_the_steps_and_refused_outcome(database: Database) -> 
     assert chair.sessions.detail(chair.session_id).state is SessionState.PAUSED
     assert paused.picture.reaction.clock is not None
     assert paused.picture.reaction.clock.to_stopped == timedelta(0)
-    care.record_treatment(NURSE, chair.session_id, CourseAction.RESTART_INFUSION)
+    with pytest.raises(UserError, match="restart at no more than 25 mg/h"):
+        care.record_treatment(NURSE, chair.session_id, CourseAction.RESTART_INFUSION)
+    detail = chair.sessions.detail(chair.session_id)
+    chair.sessions.resume(SessionRef(detail.id, detail.version), NURSE, 25)
     assert chair.sessions.detail(chair.session_id).state is SessionState.RUNNING
     chair.clock.advance(timedelta(minutes=1))
     medicated = care.mark_step_done(

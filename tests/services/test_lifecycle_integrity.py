@@ -96,7 +96,7 @@ def test_resume_and_discontinue_enter_the_course_when_they_happen(database: Data
     chair.clock.advance(timedelta(minutes=1))
     chair.sessions.pause(_ref(chair), NURSE, "flushing")
     chair.clock.advance(timedelta(minutes=20))
-    resumed = chair.sessions.resume(_ref(chair), NURSE)
+    resumed = chair.sessions.resume(_ref(chair), NURSE, 25)  # half the rate (rituximab label)
     assert resumed.assessment is not None and resumed.assessment.at == chair.clock.now()
     chair.clock.advance(timedelta(minutes=1))
     stopped = chair.sessions.discontinue(_ref(chair), NURSE, "recurring flushing")

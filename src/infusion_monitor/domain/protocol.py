@@ -92,6 +92,16 @@ class Risk(_Strict):
         return self.high_risk_from_cycle is not None and cycle >= self.high_risk_from_cycle
 
 
+class RestartAfterReaction(_Strict):
+    """The label's limit on the rate at which an infusion restarts after a reaction."""
+
+    max_fraction: Annotated[float, Field(gt=0, lt=1)]
+    """The restart rate is at most this fraction of the rate at which the reaction began."""
+
+    source: Text
+    """Where the limit comes from, in words the nurse sees (e.g. "Rituxan label")."""
+
+
 class RatePlan(_Strict):
     """Starting rate, maximum rate, and (where the label gives one) the escalation step."""
 
@@ -105,6 +115,9 @@ class RatePlan(_Strict):
     """Running minutes at one rate before the next increase may be taken."""
 
     step_checks: list[StepCheck] = []
+    restart_after_reaction: RestartAfterReaction | None = None
+    """Where the label limits the restart after a reaction (rituximab, daratumumab)."""
+
     note: Text | None = None
 
     @model_validator(mode="after")

@@ -21,6 +21,10 @@ Decisions:
   engine flagged the baseline NEWS2, an acknowledgement reason (stored on the ``start`` event).
 - Any rate *increase* needs a vitals set from the last ``STEP_VITALS_MAX_AGE_MIN`` minutes; a
   decrease is never blocked. No rate may exceed the protocol's maximum.
+- Where the protocol's label limits a restart after a reaction (``rate.restart_after_reaction``:
+  rituximab, daratumumab), the first resume after a reaction began runs at most that fraction of
+  the rate in force when it began; a higher restart needs the nurse's reason, stored on the
+  ``resume`` event.
 
 State is a pure function of the events, so a restart recomputes everything from storage. Timers
 take ``now``; all running-time arithmetic is in ``timing``.
@@ -143,6 +147,40 @@ class RateStep:
     def due(self) -> bool:
         """Whether the step may be taken now (subject to the step checks)."""
         return self.due_in <= timedelta(0)
+
+
+@dataclass(frozen=True)
+class RestartLimit:
+    """The highest rate the label allows for the restart after a reaction."""
+
+    reaction_rate: float
+    """The rate in force when the reaction began."""
+
+    max_rate: float
+    unit: str
+    source: str
+
+    def refusal(self, rate: float) -> str:
+        """Why ``rate`` is refused, what the maximum is and how to override."""
+        return (
+            f"{rate:g} {self.unit} is above the restart limit after a reaction. The reaction began "
+            f"at {self.reaction_rate:g} {self.unit}; restart at no more than "
+            f"{self.max_rate:g} {self.unit} ({self.source}). Resume with a rate of at most "
+            f"{self.max_rate:g} {self.unit}, or type the reason to restart higher (e.g. the "
+            "prescriber's order) and resume again"
+        )
+
+
+def reaction_onset(assessed: Sequence[tuple[datetime, bool]]) -> datetime | None:
+    """When the latest reaction began: the first of the newest run of assessments that saw a
+    reaction (``(at, reaction seen)`` in time order), or None when none ever did."""
+    onset = None
+    seen_before = False
+    for at, seen in assessed:
+        if seen and not seen_before:
+            onset = at
+        seen_before = seen
+    return onset
 
 
 def _minutes(span: timedelta) -> str:
@@ -269,11 +307,40 @@ class Session:
         rate: float | None = None,
         latest_vitals_at: datetime | None = None,
         reaction_active: bool = False,
+        reaction_began_at: datetime | None = None,
+        override: str | None = None,
     ) -> SessionEvent:
-        """Resume a paused infusion, optionally at a new rate (e.g. half the rate at a reaction)."""
+        """Resume a paused infusion, optionally at a new rate (e.g. half the rate at a reaction).
+
+        ``reaction_began_at``: when the session's latest reaction began (the rules first saw a
+        reaction pathway), or None. ``override``: the nurse's reason to restart above the label's
+        limit (``restart_limit``); it is stored on the event.
+        """
         if rate is not None:
             self._check_increase("resume", at, rate, latest_vitals_at, reaction_active)
-        return self._checked(SessionEvent(EventKind.RESUME, at, rate=rate))
+        limit = self.restart_limit(reaction_began_at)
+        restart = rate if rate is not None else self.rate
+        reason = None
+        if limit is not None and restart is not None and restart > limit.max_rate:
+            if override is None:
+                self._refuse("resume", limit.refusal(restart))
+            reason = override
+        return self._checked(SessionEvent(EventKind.RESUME, at, reason=reason, rate=rate))
+
+    def restart_limit(self, reaction_began_at: datetime | None) -> RestartLimit | None:
+        """The label's limit on the next resume after a reaction that began at
+        ``reaction_began_at``; None when the protocol has none, or the infusion was already
+        restarted since (later titration follows the rate steps)."""
+        plan = self.protocol.rate
+        if plan is None or plan.restart_after_reaction is None or reaction_began_at is None:
+            return None
+        if any(e.kind is EventKind.RESUME and e.at >= reaction_began_at for e in self.events):
+            return None
+        rates = [e.rate for e in self.events if e.rate is not None and e.at <= reaction_began_at]
+        if not rates:
+            return None
+        rule = plan.restart_after_reaction
+        return RestartLimit(rates[-1], rates[-1] * rule.max_fraction, plan.unit, rule.source)
 
     def change_rate(
         self,

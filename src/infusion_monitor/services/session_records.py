@@ -100,6 +100,8 @@ class LatestScore:
     applicable: bool
     complete: bool
     carried: tuple[Carried, ...] = ()
+    not_applicable: str | None = None
+    """Why NEWS2 does not apply ("pregnancy" or "under 16", rules-spec §4); None when it does."""
 
 
 @dataclass(frozen=True)
@@ -423,7 +425,8 @@ WHERE session_id IN ({ids}) AND source <> 'monitor' GROUP BY session_id
 #: Each session's newest set that no later set corrects: its id, source, time and values.
 LATEST_VITALS_SQL = """
 SELECT session_id, id, source, taken_at, heart_rate, systolic_bp, diastolic_bp,
-       respiratory_rate, spo2, temperature_c, mean_arterial_pressure
+       respiratory_rate, spo2, temperature_c, mean_arterial_pressure,
+       (SELECT pregnant FROM infusion_session WHERE id = vital_signs.session_id)
 FROM vital_signs WHERE id IN (
     SELECT (SELECT v.id FROM vital_signs v
             WHERE v.session_id = s.id AND v.id NOT IN (
@@ -586,11 +589,26 @@ def latest_vitals(
         return {}
     ids, params = in_list("id", session_ids)
     found = {}
-    for session_id, row_id, source, taken_at, hr, sbp, dbp, rr, spo2, temp_c, mean_bp in rows(
-        LATEST_VITALS_SQL.format(ids=ids), params
-    ):
+    for (
+        session_id,
+        row_id,
+        source,
+        taken_at,
+        hr,
+        sbp,
+        dbp,
+        rr,
+        spo2,
+        temp_c,
+        mean_bp,
+        pregnant,
+    ) in rows(LATEST_VITALS_SQL.format(ids=ids), params):
         result = (results or {}).get(session_id)
-        score = None if result is None else _latest_score(rows, session_id, row_id, result)
+        score = (
+            None
+            if result is None
+            else _latest_score(rows, session_id, row_id, result, pregnant=bool(pregnant))
+        )
         found[session_id] = LatestVitals(
             Source(source), utc(taken_at), hr, sbp, dbp, rr, spo2, temp_c, mean_bp, score
         )
@@ -598,10 +616,11 @@ def latest_vitals(
 
 
 def _latest_score(
-    rows: Rows, session_id: int, latest_id: int, result: Mapping[str, Any]
+    rows: Rows, session_id: int, latest_id: int, result: Mapping[str, Any], *, pregnant: bool
 ) -> LatestScore:
     """NEWS2 of an assessment result, with the sets its carried values came from (grouped by
-    set, newest first)."""
+    set, newest first) and, where it does not apply, why: the rules apply NEWS2 to everyone but
+    pregnant patients and those under 16 (rules-spec §4)."""
     news2 = result.get("news2") or {}
     origins: dict[tuple[datetime, Source], list[str]] = {}
     for name in news2.get("carried") or ():
@@ -616,11 +635,13 @@ def _latest_score(
         for (taken_at, source), names in sorted(origins.items(), reverse=True)
     )
     score = news2.get("score")
+    applicable = bool(news2.get("applicable", True))
     return LatestScore(
         score=score if isinstance(score, int) else None,
-        applicable=bool(news2.get("applicable", True)),
+        applicable=applicable,
         complete=bool(news2.get("complete", True)),
         carried=carried,
+        not_applicable=None if applicable else ("pregnancy" if pregnant else "under 16"),
     )
 
 

@@ -24,7 +24,7 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import baseline_is_current
-from infusion_monitor.domain.session import Session, SessionEvent, SessionState
+from infusion_monitor.domain.session import Session, SessionEvent, SessionState, reaction_onset
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
@@ -54,6 +54,7 @@ from infusion_monitor.services.session_setup import (
     SetupRefused,
 )
 from infusion_monitor.storage.models import (
+    Assessment,
     Chair,
     InfusionSession,
     Nurse,
@@ -311,13 +312,24 @@ class SessionService:
         """Pause the running infusion; ``reason`` is required."""
         return self._act(ref, actor, "pause", lambda _db, _r, s, now: [s.pause(now, reason)])
 
-    def resume(self, ref: SessionRef, actor: Actor, rate: float | None = None) -> SessionChanged:
-        """Resume a paused infusion, optionally at a new rate (an increase needs recent vitals)."""
+    def resume(
+        self,
+        ref: SessionRef,
+        actor: Actor,
+        rate: float | None = None,
+        override: str | None = None,
+    ) -> SessionChanged:
+        """Resume a paused infusion, optionally at a new rate (an increase needs recent vitals).
 
-        return self._act(ref, actor, "resume", self._resume_decision(rate))
+        After a reaction, where the protocol's label limits the restart (rituximab, daratumumab),
+        a rate above the limit is refused unless ``override`` gives the reason (stored on the
+        event and in the audit row).
+        """
+        cleaned = override.strip() if override and override.strip() else None
+        return self._act(ref, actor, "resume", self._resume_decision(rate, cleaned))
 
     def _resume_decision(
-        self, rate: float | None
+        self, rate: float | None, override: str | None = None
     ) -> Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]]:
         def decide(
             db: DbSession, row: InfusionSession, session: Session, now: datetime
@@ -329,6 +341,8 @@ class SessionService:
                     rate=rate,
                     latest_vitals_at=latest,
                     reaction_active=_reaction_active(db, row.id),
+                    reaction_began_at=_reaction_began_at(db, row.id),
+                    override=override,
                 )
             ]
 
@@ -615,3 +629,16 @@ def _reaction_active(db: DbSession, session_id: int) -> bool:
     """Whether the session's latest assessment sees a reaction feature (a reaction pathway)."""
     latest = latest_assessment(db, session_id)
     return latest is not None and bool(REACTION_PATHWAYS & set(latest.pathways))
+
+
+def _reaction_began_at(db: DbSession, session_id: int) -> datetime | None:
+    """When the session's latest reaction began: the first of the newest run of assessments with
+    a reaction pathway."""
+    rows = db.execute(
+        select(Assessment.at, Assessment.result)
+        .where(Assessment.session_id == session_id)
+        .order_by(Assessment.at, Assessment.id)
+    )
+    return reaction_onset(
+        [(at, bool(REACTION_PATHWAYS & set(result.get("pathways", ())))) for at, result in rows]
+    )

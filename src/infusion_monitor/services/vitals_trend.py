@@ -22,7 +22,7 @@ from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.rules.moment import newer_over
 from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
-from infusion_monitor.services.assessing import rules_patient, vital_signs
+from infusion_monitor.services.assessing import news2_not_applicable, rules_patient, vital_signs
 from infusion_monitor.services.care_picture import current_symptom_rows
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
@@ -74,6 +74,8 @@ class TrendData:
     sets: tuple[TrendSet, ...]
     events: tuple[TrendEvent, ...]
     missed_min: tuple[float, ...]
+    news2_not_applicable: str | None = None
+    """Why NEWS2 does not apply to this patient ("pregnancy", "under 16"); None when it does."""
 
 
 class VitalsTrendService:
@@ -203,4 +205,5 @@ def read_trend(db: Session, session_id: int, rules: RuleSet) -> TrendData:
         sets,
         tuple(sorted(marks, key=lambda m: m.t_min)),
         tuple(missed),
+        None if news2.applicable(patient) else news2_not_applicable(patient),
     )

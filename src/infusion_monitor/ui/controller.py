@@ -140,9 +140,14 @@ class SessionController(QObject):
         """Pause with a reason."""
         return self._change(detail, lambda ref, actor: self._sessions.pause(ref, actor, reason))
 
-    def resume(self, detail: SessionDetail, rate: float | None = None) -> SessionChanged | None:
-        """Resume, optionally at a new rate."""
-        return self._change(detail, lambda ref, actor: self._sessions.resume(ref, actor, rate))
+    def resume(
+        self, detail: SessionDetail, rate: float | None = None, override: str | None = None
+    ) -> SessionChanged | None:
+        """Resume, optionally at a new rate (``override``: the reason to restart above the
+        label's limit after a reaction)."""
+        return self._change(
+            detail, lambda ref, actor: self._sessions.resume(ref, actor, rate, override)
+        )
 
     def change_rate(self, detail: SessionDetail, rate: float) -> SessionChanged | None:
         """Change the rate (an increase needs vitals from the last 15 minutes)."""

@@ -69,11 +69,26 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+#: The chart to use where NEWS2 does not apply (reference.md §3.5 "known gaps"; D11).
+OTHER_CHART = {"pregnancy": "obstetric", "under 16": "paediatric"}
+
+
+def news2_does_not_apply(why: str | None) -> str:
+    """``NEWS2 does not apply (pregnancy) — use your unit's obstetric early-warning chart``."""
+    if why is None:
+        return "NEWS2 does not apply — use your unit's paediatric / obstetric early-warning chart"
+    chart = OTHER_CHART.get(why, "paediatric / obstetric")
+    return f"NEWS2 does not apply ({why}) — use your unit's {chart} early-warning chart"
+
+
 def score_text(score: LatestScore | None) -> str:
     """``NEWS2 7 · incomplete: ACVPU and O2 carried from the 10:42 typed set`` when the latest
     score rests on values carried from an earlier set (a monitor's set has no ACVPU or oxygen);
-    empty when the score is complete or not scored."""
-    if score is None or score.complete or not score.applicable or score.score is None:
+    ``NEWS2 does not apply (under 16) — use your unit's paediatric early-warning chart`` where
+    the rules do not score NEWS2; empty when the score is complete or not scored."""
+    if score is not None and not score.applicable:
+        return news2_does_not_apply(score.not_applicable)
+    if score is None or score.complete or score.score is None:
         return ""
     parts = []
     for carried in score.carried:

@@ -197,7 +197,9 @@ class SessionView(QWidget):
         QVBoxLayout(self.alert_slot).setContentsMargins(0, 0, 0, 0)
 
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (pause, discontinue, close early, baseline NEWS2)")
+        self.reason.setPlaceholderText(
+            "Reason (pause, discontinue, close early, baseline NEWS2, restart above the limit)"
+        )
         self.reason.setClearButtonEnabled(True)
         self.rate = QDoubleSpinBox()
         self.rate.setRange(0, 10_000)
@@ -210,7 +212,10 @@ class SessionView(QWidget):
             "Pause", "Pause with the reason typed (Ctrl+Shift+P)", "Ctrl+Shift+P"
         )
         self.resume_button = self._button(
-            "Resume", "Resume the infusion (Ctrl+Shift+R)", "Ctrl+Shift+R"
+            "Resume",
+            "Resume at the rate in the box (Ctrl+Shift+R); after a reaction, a restart above the "
+            "label's limit needs the reason typed",
+            "Ctrl+Shift+R",
         )
         self.rate_button = self._button(
             "Set rate", "Change to the rate in the box (Ctrl+Shift+T)", "Ctrl+Shift+T"
@@ -386,7 +391,9 @@ class SessionView(QWidget):
         if changed:
             self.reason.clear()
         step = detail.next_rate_step(now)
-        if step is not None:
+        if detail.state is SessionState.PAUSED and detail.rate is not None:
+            self.rate.setValue(detail.rate)
+        elif step is not None:
             self.rate.setValue(step.rate)
         elif detail.rate is not None:
             self.rate.setValue(detail.rate)
@@ -543,9 +550,12 @@ class SessionView(QWidget):
         self.start_button.setVisible(state is SessionState.PLANNED)
         self.pause_button.setVisible(running)
         self.resume_button.setVisible(state is SessionState.PAUSED)
-        for widget in (self.rate_label, self.rate, self.rate_button, self.complete_button):
-            widget.setVisible(running)
-        self._rate_group.setVisible(running)
+        paused = state is SessionState.PAUSED
+        self.rate_button.setVisible(running)
+        self.complete_button.setVisible(running)
+        self.rate_label.setVisible(running or paused)
+        self.rate.setVisible(running or paused)
+        self._rate_group.setVisible(running or paused)
         self.discontinue_button.setVisible(running or state is SessionState.PAUSED)
         self.observe_button.setVisible(observes and ended)
         self.close_button.setVisible(ended or state is SessionState.OBSERVATION)
@@ -588,7 +598,8 @@ class SessionView(QWidget):
 
     def _on_resume_clicked(self) -> None:
         if self._detail is not None:
-            self._controller.resume(self._detail)
+            rate = None if self._detail.rate is None else self.rate.value()
+            self._controller.resume(self._detail, rate, self._reason() or None)
 
     def _on_rate_clicked(self) -> None:
         if self._detail is not None:

@@ -24,6 +24,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from infusion_monitor.ui.latest_vitals import news2_does_not_apply
+
 INITIAL_CAPACITY = 256
 X_MARGIN_MIN = 5.0
 MIN_X_SPAN_MIN = 60.0
@@ -398,6 +400,16 @@ class TrendPlot(QWidget):
         self.clock_axis.start = start
         self.clock_axis.picture = None
         self.clock_axis.update()
+
+    def set_news2_not_applicable(self, why: str | None) -> None:
+        """Say in the NEWS2 lane that NEWS2 does not apply (``why``: "pregnancy", "under 16")
+        and which chart to use instead; None: NEWS2 applies, the lane is as usual."""
+        lane = next(lane for lane in LANES if lane.key == "news2")
+        label = f"<b>{lane.title}</b>" if why is None else f"<b>{lane.title}</b><br>n/a"
+        self.lane_labels["news2"].setText(label, color=COLOURS[lane.columns[0]])
+        self.plots["news2"].setTitle(
+            None if why is None else news2_does_not_apply(why), size="10pt", color="#7A1712"
+        )
 
     def set_baseline(self, baseline: TrendPoint | None) -> None:
         """Draw the patient's baseline as a dashed line in each lane (None hides them)."""

@@ -34,6 +34,7 @@ def fill_plot(plot: TrendPlot, data: TrendData) -> None:
     points += [TrendPoint(t) for t in data.missed_min]
     plot.set_points(sorted(points, key=lambda p: p.t_min))
     plot.set_markers([TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events])
+    plot.set_news2_not_applicable(data.news2_not_applicable)
 
 
 def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QImage:

@@ -31,6 +31,7 @@ from infusion_monitor.services.vitals import (
 from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.keys import focus_key
+from infusion_monitor.ui.latest_vitals import news2_does_not_apply
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.trend_plot import TrendPlot
 from infusion_monitor.ui.trend_view import fill_plot
@@ -130,16 +131,6 @@ class VitalsController(QObject):
         if self._sessions is not None:
             self._sessions.board_changed.emit()
         return outcome
-
-
-#: The chart to use where NEWS2 does not apply (reference.md §3.5 "known gaps"; D11).
-OTHER_CHART = {"pregnancy": "obstetric", "under 16": "paediatric"}
-
-
-def news2_does_not_apply(why: str) -> str:
-    """``NEWS2 does not apply (pregnancy) — use your unit's obstetric early-warning chart``."""
-    chart = OTHER_CHART.get(why, "paediatric or obstetric")
-    return f"NEWS2 does not apply ({why}) — use your unit's {chart} early-warning chart"
 
 
 def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
