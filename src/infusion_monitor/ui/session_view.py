@@ -243,7 +243,7 @@ class SessionView(QWidget):
         self.hint.setWordWrap(True)
 
         self.reason.setToolTip("Reason for pause, discontinue, closing early or a raised baseline")
-        self.rate.setToolTip("New rate (the next protocol step is filled in)")
+        self.rate.setToolTip("The current rate: type the new one, then Set rate")
         self.rate_label = QLabel("Rate")
         self.rate_label.setObjectName("TimerCaption")
         # The controls wrap onto a second line in a narrow view: buttons, reason, then the rate.
@@ -385,10 +385,7 @@ class SessionView(QWidget):
         self._enable_controls(detail, now)
         if changed:
             self.reason.clear()
-        step = detail.next_rate_step(now)
-        if step is not None:
-            self.rate.setValue(step.rate)
-        elif detail.rate is not None:
+        if detail.rate is not None:
             self.rate.setValue(detail.rate)
         self.rate.setSuffix(f" {detail.rate_unit}" if detail.rate_unit else "")
         self._show_latest(detail.latest_vitals, now)
