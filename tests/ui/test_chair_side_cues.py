@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from care_world import case, running_chair
@@ -21,7 +21,7 @@ from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
 from session_helpers import T0
 
-from .test_keyboard_safety import _window, type_keys
+from .test_keyboard_safety import _window, press, type_keys
 
 
 @pytest.fixture
@@ -72,3 +72,51 @@ def test_the_rate_field_shows_the_current_rate_and_the_countdown_stops_for_a_pau
     assert view.step_cue.text() == "❚❚ Step on hold (reaction)"
     assert "in " not in view.step_cue.text()
     assert view.rate.value() == 50
+
+
+def _where(widget: QWidget, window: MainWindow) -> QRect:
+    """The widget's rectangle in window coordinates."""
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def test_guidance_buttons_stay_where_they_are_when_a_step_is_done(
+    qtbot: QtBot, database: Database, data_dir: Path
+) -> None:
+    window, _clock = _chair_1(qtbot, database, data_dir)
+    window.resize(1600, 1000)
+    type_keys("s")
+    type_keys("wheeze\n")
+    type_keys("hives\n")
+    care = window.care_view
+    assert care is not None and care.band.alert is not None
+    press(Qt.Key.Key_Escape)  # out of the search
+    type_keys("g")
+    assert window.session_view.tabs.currentWidget() is care.guidance
+    panel = care.guidance
+    assert len(panel.rows) >= 3
+    codes = [row.step.code for row in panel.rows]
+
+    for code in reversed(codes):  # the last first: nothing after it may move either
+        qtbot.wait(300)
+        rows_before = {row.step.code: _where(row, window) for row in panel.rows}
+        buttons_before = {
+            row.step.code: (_where(row.done, window), _where(row.decline, window))
+            for row in panel.rows
+            if not row.step.answered
+        }
+        row = next(r for r in panel.rows if r.step.code == code)
+        QTest.mouseClick(row.done, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda code=code: next(r for r in panel.rows if r.step.code == code).step.answered
+        )
+        qtbot.wait(50)
+        assert [r.step.code for r in panel.rows] == codes, "every step keeps its row"
+        done_row = next(r for r in panel.rows if r.step.code == code)
+        assert done_row.state.isVisibleTo(panel) and "✔ Done" in done_row.state.text()
+        assert {r.step.code: _where(r, window) for r in panel.rows} == rows_before
+        buttons_after = {
+            r.step.code: (_where(r.done, window), _where(r.decline, window))
+            for r in panel.rows
+            if not r.step.answered
+        }
+        assert buttons_after == {c: b for c, b in buttons_before.items() if c != code}

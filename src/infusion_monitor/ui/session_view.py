@@ -94,6 +94,9 @@ class TimerBox(QFrame):
         self.note = QLabel()
         self.note.setObjectName("TimerNote")
         self.note.setWordWrap(True)
+        policy = self.note.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.note.setSizePolicy(policy)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 6)
         layout.setSpacing(2)
@@ -108,6 +111,10 @@ class TimerBox(QFrame):
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self.note.setStyleSheet(style)
+        # Two lines of room whatever the note: a pause reason or a countdown that wraps does
+        # not push the tabs (and the guidance steps' buttons) down.
+        self.note.ensurePolished()
+        self.note.setMinimumHeight(2 * self.note.fontMetrics().lineSpacing())
 
 
 class SessionView(QWidget):
@@ -421,11 +428,11 @@ class SessionView(QWidget):
         if state is SessionState.PLANNED:
             self.infusion_timer.show("—", "not started")
         elif state is SessionState.PAUSED:
-            self.infusion_timer.show(
-                format_duration(detail.infusion_time(now)), f"paused: {detail.pause_reason}"
-            )
+            self.infusion_timer.show(format_duration(detail.infusion_time(now)), "clock stopped")
+            self.infusion_timer.setToolTip(f"Paused: {detail.pause_reason}")
         else:
             self.infusion_timer.show(format_duration(detail.infusion_time(now)))
+            self.infusion_timer.setToolTip("Infusion time, pauses excluded")
         step = step_cue(detail, now, hold=self.step_hold)
         held = step is not None and step[1] == STEP_ON_HOLD
         if state in (SessionState.RUNNING, SessionState.PAUSED):
@@ -452,7 +459,12 @@ class SessionView(QWidget):
         )
         self.latest.refresh(now)
         treatment = treatment_cue(detail, now)
-        self.treatment.setText(treatment)
+        # During a reaction the line keeps its room while empty: the epinephrine timer that
+        # appears with the first dose moves neither the tabs nor the guidance steps' buttons.
+        self.treatment.setText(treatment or " ")
+        policy = self.treatment.sizePolicy()
+        policy.setRetainSizeWhenHidden(detail.reaction_active)
+        self.treatment.setSizePolicy(policy)
         self.treatment.setVisible(bool(treatment))
         left = detail.observation_left(now)
         self.observation_timer.show(
@@ -540,9 +552,15 @@ class SessionView(QWidget):
         self.start_button.setVisible(state is SessionState.PLANNED)
         self.pause_button.setVisible(running)
         self.resume_button.setVisible(state is SessionState.PAUSED)
-        for widget in (self.rate_label, self.rate, self.rate_button, self.complete_button):
-            widget.setVisible(running)
+        self.complete_button.setVisible(running)
         self._rate_group.setVisible(running)
+        # Paused, what only a running infusion offers keeps its room: the controls do not
+        # reflow, and nothing under them (the guidance steps' buttons when Stop was a step)
+        # moves.
+        for widget in (self.complete_button, self._rate_group, self.step_cue):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(state is SessionState.PAUSED)
+            widget.setSizePolicy(policy)
         self.discontinue_button.setVisible(running or state is SessionState.PAUSED)
         self.observe_button.setVisible(observes and ended)
         self.close_button.setVisible(ended or state is SessionState.OBSERVATION)
