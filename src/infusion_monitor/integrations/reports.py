@@ -174,13 +174,18 @@ def _medicines_html(review: SessionReview) -> list[str]:
         "<th>Medicine</th><th>Dose</th><th>Route</th><th>Given by</th><th>For</th></tr>"
     )
     for given in review.medicines:
+        # A premedication is recorded by the protocol's words, which carry its dose and route.
+        missing = "as named" if given.why == "premedication" else NOT_RECORDED
         parts.append(
             f"<tr><td>{_local(given.at, '%H:%M')}</td><td>{escape(given.medicine)}</td>"
-            f"<td>{escape(given.dose or NOT_RECORDED)}</td>"
-            f"<td>{escape(given.route or NOT_RECORDED)}</td>"
+            f"<td>{escape(given.dose or missing)}</td>"
+            f"<td>{escape(given.route or missing)}</td>"
             f"<td>{escape(given.by or NOT_RECORDED)}</td><td>{escape(given.why)}</td></tr>"
         )
-    parts.append("</table>")
+    parts.append(
+        "</table><p><small>A reaction medicine is recorded by its class, time and nurse: its dose "
+        "is not stored here (see the medication record).</small></p>"
+    )
     return parts
 
 
