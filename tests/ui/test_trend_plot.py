@@ -123,6 +123,13 @@ def _scene_rects(plot: TrendPlot) -> list[QRectF]:
     return [label.mapRectToScene(label.boundingRect()) for _, label in plot.event_labels]
 
 
+def _assert_apart(plot: TrendPlot, what: str) -> None:
+    rects = _scene_rects(plot)
+    for index, first in enumerate(rects):
+        for second in rects[index + 1 :]:
+            assert not first.intersects(second), (what, first, second)
+
+
 def test_event_labels_never_overlap_and_the_read_out_lists_every_event(
     plot: TrendPlot,
 ) -> None:
@@ -144,10 +151,7 @@ def test_event_labels_never_overlap_and_the_read_out_lists_every_event(
         plot.resize(width, 600)
         QApplication.processEvents()
         plot.set_markers(markers)
-        rects = _scene_rects(plot)
-        for index, first in enumerate(rects):
-            for second in rects[index + 1 :]:
-                assert not first.intersects(second), (width, first, second)
+        _assert_apart(plot, f"{width} px wide")
         shown = [m for group, _ in plot.event_labels for m in group]
         assert sorted(shown, key=lambda m: m.t_min) == markers, "every event has a label"
     shared = next(label for group, label in plot.event_labels if len(group) > 1)
@@ -189,13 +193,6 @@ def test_a_monitors_nibp_sent_apart_from_its_hr_is_a_line_and_a_lone_reading_a_s
     assert np.isnan(hr[list(t).index(12)])  # the drop-out still breaks the line
     assert list(plot.monitor_dots["hr"].getData()[0]) == [14]  # alone after it: a square
     assert plot.monitor_dots["hr"].opts["symbol"] == "s"
-
-
-def _assert_apart(plot: TrendPlot, what: str) -> None:
-    rects = _scene_rects(plot)
-    for index, first in enumerate(rects):
-        for second in rects[index + 1 :]:
-            assert not first.intersects(second), (what, first, second)
 
 
 def test_event_labels_a_minute_apart_stay_apart_as_the_trend_grows_and_is_zoomed(
