@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
@@ -25,12 +27,13 @@ from infusion_monitor.integrations.csv_export import (
 )
 from infusion_monitor.integrations.export_file import ExportWriteError
 from infusion_monitor.integrations.fhir import session_bundle
-from infusion_monitor.integrations.reports import write_session_pdf
+from infusion_monitor.integrations.reports import PLOT_RENDER_SIZE, write_session_pdf
 from infusion_monitor.services.quality import QualityService
 from infusion_monitor.services.review import ReviewService
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.services.review_query import SessionFilter
 from infusion_monitor.storage.database import Database
+from infusion_monitor.ui.trend_view import trend_for_print
 from review_world import small_unit
 
 
@@ -184,3 +187,41 @@ def test_a_pdf_to_an_unwritable_place_is_refused(
 ) -> None:
     with pytest.raises(ExportWriteError):
         write_session_pdf(reviewed, tmp_path / "no" / "such" / "s.pdf", "Cy", datetime.now(UTC))
+
+
+def test_the_pdf_lists_the_medicines_with_dose_and_route_as_recorded(
+    qtbot: QtBot, reviewed: SessionReview, tmp_path: Path
+) -> None:
+    path = write_session_pdf(reviewed, tmp_path / "s.pdf", "Cy Charge", datetime.now(UTC))
+    flat = " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+    detail = reviewed.detail
+    assert "Medicines" in flat
+    infused = next(m for m in reviewed.medicines if m.why == "infusion")
+    assert (infused.medicine, infused.dose, infused.route) == (
+        detail.drug_name,
+        detail.dose_text(),
+        "IV",
+    )
+    assert f"{detail.drug_name} {detail.dose_text()} IV" in flat
+    given = [m for m in reviewed.medicines if m.why == "reaction"]
+    assert given, "the reaction session had medicines given"
+    for medicine in given:
+        assert medicine.medicine in flat
+        assert medicine.dose is None, "no dose is stored for a reaction medicine: none invented"
+    assert "not recorded" in flat
+    epinephrine = [m for m in given if m.medicine.startswith("Epinephrine")]
+    assert all(m.route == "IM" for m in epinephrine)
+
+
+def test_the_printed_trend_shows_its_legend_whole(qtbot: QtBot, reviewed: SessionReview) -> None:
+    plot = trend_for_print(reviewed.trend, *PLOT_RENDER_SIZE)
+    try:
+        legend = plot.findChild(QLabel, "TrendLegend")
+        assert legend is not None and legend.isVisible()
+        assert legend.width() >= legend.sizeHint().width(), "the legend is not cut short"
+        inside = QRect(legend.mapTo(plot, QPoint(0, 0)), legend.size())
+        assert plot.rect().contains(inside)
+        assert "typed" in legend.text() and "monitor" in legend.text()
+        assert "baseline" in legend.text()
+    finally:
+        plot.close()

@@ -287,7 +287,7 @@ def test_demo_session_view_header_banner_and_controls(make_window: MakeWindow) -
     assert view.step_cue.isVisibleTo(view)
     assert not view.start_button.isVisibleTo(view)
     assert view.pause_button.isVisibleTo(view)
-    assert view.rate.value() == 100
+    assert view.rate.value() == 50, "the current rate, not the step on hold (100)"
 
 
 def test_pregnant_box_reaches_the_draft_and_a_blank_birth_date_is_warned(

@@ -123,6 +123,13 @@ def _scene_rects(plot: TrendPlot) -> list[QRectF]:
     return [label.mapRectToScene(label.boundingRect()) for _, label in plot.event_labels]
 
 
+def _assert_apart(plot: TrendPlot, what: str) -> None:
+    rects = _scene_rects(plot)
+    for index, first in enumerate(rects):
+        for second in rects[index + 1 :]:
+            assert not first.intersects(second), (what, first, second)
+
+
 def test_event_labels_never_overlap_and_the_read_out_lists_every_event(
     plot: TrendPlot,
 ) -> None:
@@ -144,10 +151,7 @@ def test_event_labels_never_overlap_and_the_read_out_lists_every_event(
         plot.resize(width, 600)
         QApplication.processEvents()
         plot.set_markers(markers)
-        rects = _scene_rects(plot)
-        for index, first in enumerate(rects):
-            for second in rects[index + 1 :]:
-                assert not first.intersects(second), (width, first, second)
+        _assert_apart(plot, f"{width} px wide")
         shown = [m for group, _ in plot.event_labels for m in group]
         assert sorted(shown, key=lambda m: m.t_min) == markers, "every event has a label"
     shared = next(label for group, label in plot.event_labels if len(group) > 1)
@@ -189,3 +193,42 @@ def test_a_monitors_nibp_sent_apart_from_its_hr_is_a_line_and_a_lone_reading_a_s
     assert np.isnan(hr[list(t).index(12)])  # the drop-out still breaks the line
     assert list(plot.monitor_dots["hr"].getData()[0]) == [14]  # alone after it: a square
     assert plot.monitor_dots["hr"].opts["symbol"] == "s"
+
+
+def test_event_labels_a_minute_apart_stay_apart_as_the_trend_grows_and_is_zoomed(
+    plot: TrendPlot, qtbot: QtBot
+) -> None:
+    # Eight events a minute apart, placed while the trend spans one hour.
+    words = [
+        "Flushing",
+        "HIGH anaphylaxis",
+        "pause",
+        "Epinephrine IM given",
+        "Oxygen given",
+        "H1 antihistamine given",
+        "Corticosteroid given",
+        "IV fluid bolus given",
+    ]
+    kinds = [MarkerKind.SYMPTOM, MarkerKind.ALERT, MarkerKind.PAUSE] + [MarkerKind.INTERVENTION] * 5
+    # Two bursts a quarter of an hour apart: at one hour shown, the second reuses the rows.
+    times = [20.0, 21.0, 22.0, 23.0, 36.0, 37.0, 38.0, 39.0]
+    markers = [
+        TrendMarker(t, kind, text) for t, kind, text in zip(times, kinds, words, strict=True)
+    ]
+    plot.set_points([typed(float(t)) for t in range(0, 31, 15)])
+    plot.set_markers(markers)
+    _assert_apart(plot, "one hour shown")
+    # Four hours of monitor values arrive one by one: the same events take fewer pixels.
+    for t in range(35, 241, 5):
+        plot.add_point(TrendPoint(float(t), 82, 118, 76, 16, 97, None, None, True))
+    QApplication.processEvents()
+    _assert_apart(plot, "four hours shown")
+    assert [m for group, _ in plot.event_labels for m in group] == markers, "every event"
+    # The nurse zooms in on the reaction, then out again.
+    plot.events.vb.setXRange(18, 42, padding=0)
+    QApplication.processEvents()
+    _assert_apart(plot, "zoomed in")
+    assert len(plot.event_labels) > 1, "zoomed in, the events get labels of their own"
+    plot.events.vb.setXRange(-5, 600, padding=0)
+    QApplication.processEvents()
+    _assert_apart(plot, "zoomed out")

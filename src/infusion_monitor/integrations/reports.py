@@ -84,6 +84,7 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
         "<h3>Vital signs and events</h3>",
         f"<img src='{PLOT_RESOURCE}' width='{PLOT_WIDTH_PX}' height='{PLOT_HEIGHT_PX}'>",
     ]
+    parts += _medicines_html(review)
     reaction = review.reaction
     parts.append("<h3>Reaction record</h3>")
     if reaction.clock is None:
@@ -157,6 +158,35 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
         f"{escape(CLINICAL_NOTE)}</i></p></body></html>"
     )
     return "".join(parts)
+
+
+#: Printed where the record holds no dose or route (never guessed).
+NOT_RECORDED = "not recorded"
+
+
+def _medicines_html(review: SessionReview) -> list[str]:
+    """The medicines table: drug, dose and route as recorded, "not recorded" where not."""
+    parts = ["<h3>Medicines</h3>"]
+    if not review.medicines:
+        return [*parts, "<p>No medicine recorded.</p>"]
+    parts.append(
+        "<table cellspacing='0' cellpadding='3' border='1' width='100%'><tr><th>Time</th>"
+        "<th>Medicine</th><th>Dose</th><th>Route</th><th>Given by</th><th>For</th></tr>"
+    )
+    for given in review.medicines:
+        # A premedication is recorded by the protocol's words, which carry its dose and route.
+        missing = "as named" if given.why == "premedication" else NOT_RECORDED
+        parts.append(
+            f"<tr><td>{_local(given.at, '%H:%M')}</td><td>{escape(given.medicine)}</td>"
+            f"<td>{escape(given.dose or missing)}</td>"
+            f"<td>{escape(given.route or missing)}</td>"
+            f"<td>{escape(given.by or NOT_RECORDED)}</td><td>{escape(given.why)}</td></tr>"
+        )
+    parts.append(
+        "</table><p><small>A reaction medicine is recorded by its class, time and nurse: its dose "
+        "is not stored here (see the medication record).</small></p>"
+    )
+    return parts
 
 
 def session_start(review: SessionReview) -> datetime | None:

@@ -112,6 +112,69 @@ class VitalsReview:
 
 
 @dataclass(frozen=True)
+class MedicineGiven:
+    """A medicine given in the session, as recorded: ``dose`` and ``route`` are None where the
+    record does not hold them (a reaction drug is recorded by its class and time, no dose)."""
+
+    at: datetime
+    medicine: str
+    dose: str | None
+    route: str | None
+    by: str | None
+    why: str
+
+
+#: The course actions that are medicines: the words for the chart and the route the action
+#: itself names (None: the record does not say).
+MEDICINE_ACTIONS: dict[str, tuple[str, str | None]] = {
+    CourseAction.EPINEPHRINE_IM.value: ("Epinephrine (adrenaline)", "IM"),
+    CourseAction.ANTIHISTAMINE_H1.value: ("H1 antihistamine", None),
+    CourseAction.ANTIHISTAMINE_H2.value: ("H2 antihistamine", None),
+    CourseAction.ANTIPYRETIC.value: ("Antipyretic", None),
+    CourseAction.CORTICOSTEROID.value: ("Corticosteroid", None),
+    CourseAction.OPIOID.value: ("Opioid", None),
+    CourseAction.BRONCHODILATOR.value: ("Bronchodilator", None),
+    CourseAction.IV_FLUID_BOLUS.value: ("IV fluid bolus", "IV"),
+    CourseAction.VASOPRESSOR.value: ("Vasopressor", "IV"),
+    CourseAction.OXYGEN.value: ("Oxygen", "inhaled"),
+}
+
+
+def medicines_given(
+    detail: SessionDetail,
+    interventions: list[models.Intervention],
+    who: Callable[[int | None], str],
+) -> tuple[MedicineGiven, ...]:
+    """The premedications, the infused drug and every medicine given for a reaction, in time
+    order; a corrected action counts as corrected, a declined one not at all."""
+    given = [
+        MedicineGiven(premed.given_at, premed.name, None, None, None, "premedication")
+        for premed in detail.premedications
+        if premed.given_at is not None and not premed.skipped
+    ]
+    started = next((e.at for e in detail.timeline if e.kind == "start"), None)
+    if started is not None:
+        given.append(
+            MedicineGiven(
+                started,
+                detail.drug_name,
+                detail.dose_text(),
+                "IV",
+                detail.nurse,
+                "infusion",
+            )
+        )
+    corrected = {row.amends_id for row in interventions if row.amends_id is not None}
+    for row in interventions:
+        code = row.action if row.action in MEDICINE_ACTIONS else row.detail
+        if row.id in corrected or row.declined_reason or code not in MEDICINE_ACTIONS:
+            continue
+        medicine, route = MEDICINE_ACTIONS[code]
+        given.append(MedicineGiven(row.at, medicine, None, route, who(row.by_id), "reaction"))
+    return tuple(sorted(given, key=lambda m: m.at))
+
+
+@dataclass(frozen=True)
 class SymptomReview:
     """A symptom as last recorded: code, words, onset and resolution."""
 
@@ -138,6 +201,8 @@ class SessionReview:
     assessed_with: tuple[str, ...]
     """Every rule set (name and version) that assessed the session, in order of first use."""
     highest_priority: str
+    medicines: tuple[MedicineGiven, ...] = ()
+    """Premedications, the infused drug and reaction medicines, as recorded."""
 
     @property
     def current_vitals(self) -> tuple[VitalsReview, ...]:
@@ -490,6 +555,7 @@ def read_review(
         ruleset_version=session_row.ruleset_version,
         assessed_with=tuple(versions),
         highest_priority=highest,
+        medicines=medicines_given(detail, interventions, who),
     )
 
 

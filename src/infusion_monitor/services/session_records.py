@@ -203,6 +203,8 @@ class SessionDetail:
     observation_hold: ObservationHold | None = None
     """After anaphylaxis: the least observation after resolution (closing earlier needs a
     reason)."""
+    reaction_active: bool = False
+    """The latest assessment fired a reaction pathway (rules-spec §5): no rate step counts down."""
 
     @property
     def state(self) -> SessionState:
@@ -572,6 +574,9 @@ def load_details(
             epinephrine_indicated="epinephrine_im"
             in results.get(session_id, {}).get("actions", ()),
             observation_hold=_observation_hold(rows, session_id, results.get(session_id)),
+            reaction_active=bool(
+                REACTION_PATHWAYS & set(results.get(session_id, {}).get("pathways") or ())
+            ),
         )
     return details
 

@@ -160,6 +160,10 @@ class AlertBand(QFrame):
         self.words.setText(f"{shown.priority.words} {icon}")
         self.condition.setText(condition_label(shown.condition))
         self.first_step.setText(f"→ {first_step}" if first_step else "")
+        # Room for two lines whatever the step: answering one (the next is longer) does not
+        # push the tabs, and the Done buttons under the nurse's hand, down.
+        self.first_step.ensurePolished()
+        self.first_step.setMinimumHeight(2 * self.first_step.fontMetrics().lineSpacing())
         # Only the answer that applies now: Acknowledge while active, Resolve once acknowledged.
         acknowledged = shown.state is AlertState.ACKNOWLEDGED
         self.acknowledge.setVisible(not self._compact and shown.state is AlertState.ACTIVE)

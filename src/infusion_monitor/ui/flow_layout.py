@@ -92,7 +92,8 @@ class FlowLayout(QLayout):
         return size
 
     def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if i.widget() is None or not i.widget().isHidden()]
+        """The items that take room: shown widgets, hidden ones that keep their size, spacers."""
+        return [i for i in self._items if i.widget() is None or not i.isEmpty()]
 
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
         margins = self.contentsMargins()

@@ -91,6 +91,17 @@ class StepRow(QFrame):
         layout.addLayout(row)
         layout.addWidget(self.reason)
         layout.addWidget(self.state)
+        # An answered step keeps its geometry, and so every other step's buttons stay where the
+        # nurse's hand is: the hidden buttons keep their room, and the "who and when" line is
+        # kept free under every step.
+        kept = [self.done, self.decline, self.state]
+        if step.code == STANDING_ORDER_STEP:
+            kept.append(self.choice)
+        for widget in kept:
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        self.state.setText(" ")
         answered = step.answered
         self.done.setVisible(not answered)
         self.decline.setVisible(not answered)
@@ -251,9 +262,10 @@ class GuidancePanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self._timer_box)
         layout.addWidget(self.notes)
         layout.addWidget(scroll, 1)
+        # Under the steps: the timer appearing after a dose moves no step's buttons.
+        layout.addWidget(self._timer_box)
         layout.addWidget(self.problem)
         layout.addLayout(other)
         layout.addWidget(judgement)

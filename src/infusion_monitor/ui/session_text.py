@@ -71,23 +71,26 @@ def vitals_cue(detail: SessionDetail, now: datetime) -> tuple[str, str]:
     return status.state.value, f"Vitals in {format_duration(status.due_in or timedelta(0))}"
 
 
-#: Shown instead of "Step DUE" while the rules ask to hold the escalation (a reaction).
+#: Shown instead of the next step's countdown while the rules ask to hold the escalation.
 STEP_ON_HOLD = "❚❚ Step on hold (reaction)"
 
 
 def step_cue(
     detail: SessionDetail, now: datetime, *, hold: bool = False
 ) -> tuple[bool, str] | None:
-    """(due, words) for the protocol's next rate step, or None when there is none.
+    """(shown as a cue, words) for the protocol's next rate step, or None when there is none.
 
-    ``hold``: the latest assessment asks to hold the escalation, so a due step is on hold.
+    No countdown while the infusion is paused (None) or while a reaction is active: ``hold``
+    (the latest assessment asks to hold the escalation or stop) or a reaction pathway fired in
+    the latest assessment; the step is then on hold, whether it is due or not.
     """
+    if detail.state is SessionState.PAUSED:
+        return None
     step = detail.next_rate_step(now)
     if step is None:
         return None
-    target = detail.rate_text(step.rate)
-    if step.due and hold:
+    if hold or detail.reaction_active:
         return True, STEP_ON_HOLD
     if step.due:
-        return True, f"▲ Step DUE → {target}"
-    return False, f"Next step → {target} in {format_duration(step.due_in)}"
+        return True, f"▲ Step DUE → {detail.rate_text(step.rate)}"
+    return False, f"Next step → {detail.rate_text(step.rate)} in {format_duration(step.due_in)}"

@@ -94,6 +94,9 @@ class TimerBox(QFrame):
         self.note = QLabel()
         self.note.setObjectName("TimerNote")
         self.note.setWordWrap(True)
+        policy = self.note.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.note.setSizePolicy(policy)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 6)
         layout.setSpacing(2)
@@ -108,6 +111,10 @@ class TimerBox(QFrame):
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self.note.setStyleSheet(style)
+        # Two lines of room whatever the note: a pause reason or a countdown that wraps does
+        # not push the tabs (and the guidance steps' buttons) down.
+        self.note.ensurePolished()
+        self.note.setMinimumHeight(2 * self.note.fontMetrics().lineSpacing())
 
 
 class SessionView(QWidget):
@@ -248,7 +255,7 @@ class SessionView(QWidget):
         self.hint.setWordWrap(True)
 
         self.reason.setToolTip("Reason for pause, discontinue, closing early or a raised baseline")
-        self.rate.setToolTip("New rate (the next protocol step is filled in)")
+        self.rate.setToolTip("The current rate: type the new one, then Set rate")
         self.rate_label = QLabel("Rate")
         self.rate_label.setObjectName("TimerCaption")
         # The controls wrap onto a second line in a narrow view: buttons, reason, then the rate.
@@ -390,12 +397,7 @@ class SessionView(QWidget):
         self._enable_controls(detail, now)
         if changed:
             self.reason.clear()
-        step = detail.next_rate_step(now)
-        if detail.state is SessionState.PAUSED and detail.rate is not None:
-            self.rate.setValue(detail.rate)
-        elif step is not None:
-            self.rate.setValue(step.rate)
-        elif detail.rate is not None:
+        if detail.rate is not None:
             self.rate.setValue(detail.rate)
         self.rate.setSuffix(f" {detail.rate_unit}" if detail.rate_unit else "")
         self._show_latest(detail.latest_vitals, now)
@@ -431,11 +433,11 @@ class SessionView(QWidget):
         if state is SessionState.PLANNED:
             self.infusion_timer.show("—", "not started")
         elif state is SessionState.PAUSED:
-            self.infusion_timer.show(
-                format_duration(detail.infusion_time(now)), f"paused: {detail.pause_reason}"
-            )
+            self.infusion_timer.show(format_duration(detail.infusion_time(now)), "clock stopped")
+            self.infusion_timer.setToolTip(f"Paused: {detail.pause_reason}")
         else:
             self.infusion_timer.show(format_duration(detail.infusion_time(now)))
+            self.infusion_timer.setToolTip("Infusion time, pauses excluded")
         step = step_cue(detail, now, hold=self.step_hold)
         held = step is not None and step[1] == STEP_ON_HOLD
         if state in (SessionState.RUNNING, SessionState.PAUSED):
@@ -462,7 +464,12 @@ class SessionView(QWidget):
         )
         self.latest.refresh(now)
         treatment = treatment_cue(detail, now)
-        self.treatment.setText(treatment)
+        # During a reaction the line keeps its room while empty: the epinephrine timer that
+        # appears with the first dose moves neither the tabs nor the guidance steps' buttons.
+        self.treatment.setText(treatment or " ")
+        policy = self.treatment.sizePolicy()
+        policy.setRetainSizeWhenHidden(detail.reaction_active)
+        self.treatment.setSizePolicy(policy)
         self.treatment.setVisible(bool(treatment))
         left = detail.observation_left(now)
         self.observation_timer.show(
@@ -551,11 +558,18 @@ class SessionView(QWidget):
         self.pause_button.setVisible(running)
         self.resume_button.setVisible(state is SessionState.PAUSED)
         paused = state is SessionState.PAUSED
-        self.rate_button.setVisible(running)
         self.complete_button.setVisible(running)
+        self.rate_button.setVisible(running)
+        # Paused, the rate box stays for the restart rate (a restart after a reaction is limited);
+        # what only a running infusion offers keeps its room: the controls do not reflow, and
+        # nothing under them (the guidance steps' buttons when Stop was a step) moves.
         self.rate_label.setVisible(running or paused)
         self.rate.setVisible(running or paused)
         self._rate_group.setVisible(running or paused)
+        for widget in (self.complete_button, self.rate_button, self.step_cue):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(paused)
+            widget.setSizePolicy(policy)
         self.discontinue_button.setVisible(running or state is SessionState.PAUSED)
         self.observe_button.setVisible(observes and ended)
         self.close_button.setVisible(ended or state is SessionState.OBSERVATION)

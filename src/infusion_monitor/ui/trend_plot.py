@@ -304,6 +304,9 @@ class TrendPlot(QWidget):
         events.getAxis("left").setWidth(AXIS_PX)
         events.getAxis("bottom").setStyle(showValues=False)
         self.events = events
+        # A zoom, a pan or new values change the minutes per pixel: the labels are laid out
+        # again so that none overlaps.
+        events.sigXRangeChanged.connect(self._on_x_range_changed)
         first = events
         for index, lane in enumerate(LANES):
             row = index + 1
@@ -457,10 +460,7 @@ class TrendPlot(QWidget):
         for _, lines in self.markers:
             for line, plot in zip(lines, lanes, strict=True):
                 plot.removeItem(line)
-        for _, label in self.event_labels:
-            self.events.removeItem(label)
         self.markers = []
-        self.event_labels = []
         ordered = sorted(markers, key=lambda m: m.t_min)
         for marker in ordered:
             colour, style = MARKER_STYLES[marker.kind]
@@ -475,6 +475,15 @@ class TrendPlot(QWidget):
                 plot.addItem(line, ignoreBounds=True)
                 lines.append(line)
             self.markers.append((marker, lines))
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Lay the event labels out for the time span shown now (rows and shared labels depend
+        on how many minutes a pixel is: new values, a zoom or a pan change it)."""
+        for _, label in self.event_labels:
+            self.events.removeItem(label)
+        self.event_labels = []
+        ordered = [marker for marker, _ in self.markers]
         metrics = QFontMetricsF(self._event_font)
         # As many rows as whole labels fit in the lane's height (labels never overlap upwards).
         label_px = metrics.height() + 2 * EVENT_LABEL_MARGIN_PX + 2
@@ -497,6 +506,10 @@ class TrendPlot(QWidget):
             label.setPos(group[0].t_min, rows - row - 0.5)
             self.events.addItem(label, ignoreBounds=True)
             self.event_labels.append((tuple(group), label))
+
+    def _on_x_range_changed(self) -> None:
+        if self.markers:
+            self._place_labels()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Lay the event labels out again for the new width (their rows depend on it)."""
@@ -577,7 +590,7 @@ class TrendPlot(QWidget):
         self._apply_x_range()
 
     def _minutes_per_px(self) -> float:
-        low, high = self._x_min, max(self._x_max, self._x_min + MIN_X_SPAN_MIN)
+        low, high = self.events.vb.viewRange()[0]
         width = max(self.events.vb.width(), 400.0)
         return (high - low) / width
 

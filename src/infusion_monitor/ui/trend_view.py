@@ -37,8 +37,9 @@ def fill_plot(plot: TrendPlot, data: TrendData) -> None:
     plot.set_news2_not_applicable(data.news2_not_applicable)
 
 
-def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QImage:
-    """The trend plot of ``data`` drawn off screen into an image (needs a QApplication)."""
+def trend_for_print(data: TrendData, width: int = 1400, height: int = 1000) -> TrendPlot:
+    """The trend plot of ``data`` laid out off screen for paper (needs a QApplication): no
+    on-screen hint; the caller closes it."""
     plot = TrendPlot()
     plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     plot.resize(width, height)
@@ -46,6 +47,12 @@ def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QIma
     plot.readout.hide()  # "point at the plot" means nothing on paper
     plot.show()
     QApplication.processEvents()
+    return plot
+
+
+def render_trend(data: TrendData, width: int = 1400, height: int = 1000) -> QImage:
+    """The trend plot of ``data`` drawn off screen into an image (needs a QApplication)."""
+    plot = trend_for_print(data, width, height)
     image = plot.grab().toImage()
     plot.close()
     plot.deleteLater()
