@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from backends import Backend
+from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.users import Actor, PermissionDenied, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.quality import QualityService
@@ -22,7 +23,8 @@ from infusion_monitor.services.quality_measures import (
     QualityReport,
     nearest_rank,
 )
-from infusion_monitor.services.review_query import SessionFilter
+from infusion_monitor.services.review import ReviewService
+from infusion_monitor.services.review_query import SessionFilter, SortKey
 from infusion_monitor.storage.database import open_database
 from quality_world import SETTINGS, SINCE, UNTIL, World, build
 
@@ -219,3 +221,20 @@ def test_nearest_rank() -> None:
     assert nearest_rank([5.0, 1.0, 3.0], 0.9) == 5.0
     assert nearest_rank([float(v) for v in range(1, 11)], 0.9) == 9.0
     assert nearest_rank([], 0.9) is None
+
+
+def test_the_review_list_sorts_by_vitals_on_time_on_both_backends(
+    backend: Backend, data_dir: Path
+) -> None:
+    # On time = (sets - late) / (sets + skipped), read in one pass over sets and notes:
+    # S4 2 sets, 1 skipped → 66.7%; S1 7 sets (the correction not counted), 1 late, 1 skipped
+    # → 75.0%; S2 (3 sets) and S3 (4 sets) 100%, the one with more sets first when descending.
+    with open_database(backend.url, AppPaths.resolve(data_dir)) as database:
+        world = build(database.sessions)
+        review = ReviewService(database.sessions, SystemClock())
+        four = SessionFilter(ids=frozenset((world.s1, world.s2, world.s3, world.s4)))
+        rows = review.list_sessions(CHARGE, four, sort=SortKey.ON_TIME, descending=False).rows
+        assert [r.id for r in rows] == [world.s4, world.s1, world.s2, world.s3]
+        assert [round(r.on_time_pct or 0, 1) for r in rows] == [66.7, 75.0, 100.0, 100.0]
+        rows = review.list_sessions(CHARGE, four, sort=SortKey.ON_TIME).rows
+        assert [r.id for r in rows] == [world.s3, world.s2, world.s1, world.s4]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -244,12 +245,36 @@ def _where(wanted: SessionFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _sort_column(key: SortKey, columns: dict[str, Any]) -> Any:
-    on_time = (
-        (columns["sets"] - columns["late"])
-        * 1.0
-        / (columns["sets"] + columns["skipped"] + literal(0.000001))
+def _on_time_key() -> Any:
+    """The vitals-on-time share as one correlated subquery (the sort key of that column).
+
+    The session's recorded sets and its notes are read in one pass (a ``UNION ALL`` of the two
+    index ranges) and counted together, instead of three subqueries (sets, late, skipped)
+    probing the indexes apart for every session of the year.
+    """
+    note = SessionEvent.payload["note"].as_string()
+    sid = InfusionSession.id
+    rows = union_all(
+        select(literal(1).label("recorded"), literal(0).label("late"), literal(0).label("skipped"))
+        .where(VitalSigns.session_id == sid, VitalSigns.amends_id.is_(None))
+        .correlate(InfusionSession),
+        select(
+            literal(0),
+            case((note == LATE_NOTE, 1), else_=0),
+            case((note == SKIPPED_NOTE, 1), else_=0),
+        )
+        .where(SessionEvent.session_id == sid, SessionEvent.type == "note")
+        .correlate(InfusionSession),
+    ).subquery()
+    recorded, late, skipped = (func.coalesce(func.sum(c), 0) for c in rows.c)
+    return (
+        select((recorded - late) * 1.0 / (recorded + skipped + literal(0.000001)))
+        .select_from(rows)
+        .scalar_subquery()
     )
+
+
+def _sort_column(key: SortKey, columns: dict[str, Any]) -> Any:
     return {
         SortKey.DATE: InfusionSession.created_at,
         SortKey.CHAIR: Chair.position,
@@ -260,7 +285,7 @@ def _sort_column(key: SortKey, columns: dict[str, Any]) -> Any:
         SortKey.DURATION: columns["duration"],
         SortKey.PRIORITY: columns["priority"],
         SortKey.REACTION: func.coalesce(columns["grade"], 0),
-        SortKey.ON_TIME: on_time,
+        SortKey.ON_TIME: _on_time_key(),
         SortKey.ALERTS: columns["alerts"],
         SortKey.ACK: func.coalesce(columns["max_ack"], -1),
     }[key]
