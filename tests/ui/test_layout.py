@@ -1,4 +1,4 @@
-"""The composed window fits a 1366x768 screen and a 1600x1000 one; nothing is clipped or emptied."""
+"""The composed window fits a 1280x800 screen and a 1600x1000 one; nothing is clipped or emptied."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.sound import SilentPlayer
 
 from .conftest import MakeWindow
 
-SMALL = (1366, 768)
+SMALL = (1280, 800)
 LARGE = (1600, 1000)
 
 
@@ -40,11 +41,19 @@ def _readable(label: QLabel) -> None:
     assert label.width() >= min(label.minimumSizeHint().width(), 40), label.text()
 
 
+class _NoOutput(SilentPlayer):
+    """A workstation without a loudspeaker: the header shows its NO SOUND warning."""
+
+    def audibility_problem(self) -> str | None:
+        return "no audio output device was found"
+
+
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 def test_signed_in_demo_window_fits_with_every_tab(
     make_window: MakeWindow, qtbot: QtBot, size: tuple[int, int]
 ) -> None:
-    window = make_window("--demo")
+    """With the header at its fullest (alert chips, NO SOUND, Pause audio, user, clock)."""
+    window = make_window("--demo", sound_player=_NoOutput())
     window.show()
     qtbot.waitExposed(window)
     window.board.select(0)

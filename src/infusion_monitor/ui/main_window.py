@@ -58,6 +58,7 @@ from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.fitting import SCROLL_BAR_PX, VerticalScroll, reveal
+from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.keys import focus_key, install_typing_guard, is_typing_widget
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.sign_in import SignInPanel
@@ -219,7 +220,9 @@ class MainWindow(QMainWindow):
         #: Asked at every tick whether anyone committed (``watch_database``); None: not asked.
         self._database_changed: Callable[[], bool] | None = None
 
-        self._unit = QLabel(unit_name)
+        # The unit's and the user's names give way ("…", whole in the tooltip) so that the alert
+        # chips, the alarm-audio controls and the clock fit a 1280-pixel screen.
+        self._unit = ElidedLabel(unit_name)
         self._unit.setObjectName("HeaderUnit")
         self._time = QLabel()
         self._time.setObjectName("HeaderClock")
@@ -228,15 +231,16 @@ class MainWindow(QMainWindow):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(16, 8, 16, 8)
         header_layout.addWidget(self._unit)
-        header_layout.addStretch(1)
+        header_layout.addSpacing(24)
         #: One button per chair of this board with an open alert, worst first ("!!! Chair 3");
         #: a click opens that chair.
         self.chair_alerts = QWidget()
-        self._chair_alerts_layout = QHBoxLayout(self.chair_alerts)
+        # The chips wrap onto a second line rather than push the header past a 1280 px screen.
+        self._chair_alerts_layout = FlowLayout(self.chair_alerts, spacing=6)
         self._chair_alerts_layout.setContentsMargins(0, 0, 0, 0)
-        self._chair_alerts_layout.setSpacing(6)
+        self.chair_alerts.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.chair_alert_buttons: list[QPushButton] = []
-        header_layout.addWidget(self.chair_alerts)
+        header_layout.addWidget(self.chair_alerts, 1)  # the room between the names and the rest
         #: Open alerts of chairs on other workstations: "other chairs !!! 1 HIGH · escalated".
         self.unit_alerts = QLabel()
         self.unit_alerts.setObjectName("HeaderAlerts")
@@ -244,8 +248,10 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.unit_alerts)
         header_layout.addSpacing(24)
         self._header_layout = header_layout
-        self.user_label = QLabel()
+        self.user_label = ElidedLabel()
         self.user_label.setObjectName("HeaderUser")
+        for name in (self._unit, self.user_label):  # whole when there is room, else "…"
+            name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.lock_button = QPushButton("Lock (Ctrl+L)")
         self.lock_button.setToolTip("Lock the screen (Ctrl+L); F2 switches user")
         self.lock_button.clicked.connect(self._on_lock_button_clicked)
