@@ -208,6 +208,23 @@ def page_header(review: SessionReview) -> str:
     )
 
 
+def pdf_writer(
+    path: Path,
+    title: str,
+    orientation: QPageLayout.Orientation,
+    margin_mm: float,
+    resolution_dpi: int = PDF_RESOLUTION_DPI,
+) -> QPdfWriter:
+    """Qt's PDF writer for an A4 page of this app's reports (resolution, title, margins)."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(resolution_dpi)
+    writer.setTitle(title)
+    writer.setCreator("Infusion Monitor")
+    margins = QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, margins))
+    return writer
+
+
 def write_session_pdf(
     review: SessionReview, path: Path, printed_by: str, printed_at: datetime
 ) -> Path:
@@ -227,8 +244,9 @@ def write_session_pdf(
 
 
 def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: datetime) -> None:
-    writer = QPdfWriter(str(path))
-    writer.setResolution(PDF_RESOLUTION_DPI)
+    writer = pdf_writer(
+        path, f"Infusion session {review.detail.id}", QPageLayout.Orientation.Portrait, 12
+    )
     document = QTextDocument()
     document.documentLayout().setPaintDevice(writer)  # lay out at the PDF's resolution
     document.setDocumentMargin(0)
@@ -238,15 +256,6 @@ def _print_pdf(review: SessionReview, path: Path, printed_by: str, printed_at: d
         render_trend(review.trend, *PLOT_RENDER_SIZE),
     )
     document.setHtml(session_html(review, printed_by, printed_at))
-    writer.setTitle(f"Infusion session {review.detail.id}")
-    writer.setCreator("Infusion Monitor")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(12, 12, 12, 12),
-        )
-    )
     paper = writer.pageLayout().paintRectPixels(writer.resolution())
     band = round(BAND_MM / 25.4 * writer.resolution())
     body = QSizeF(paper.width(), paper.height() - 2 * band)

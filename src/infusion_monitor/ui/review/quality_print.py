@@ -12,10 +12,11 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QPageLayout, QTextDocument
 
 from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
+from infusion_monitor.integrations.reports import pdf_writer
 from infusion_monitor.services.quality_measures import (
     SMALL_MARK,
     SMALL_N,
@@ -92,16 +93,12 @@ def _print_pdf(
     for name, image in zip(names, charts, strict=True):
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(quality_html(report, names, printed_by, printed_at))
-    writer = QPdfWriter(str(path))
-    writer.setResolution(PDF_RESOLUTION_DPI)
-    writer.setTitle(f"Quality measures {report.period}")
-    writer.setCreator("Infusion Monitor")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(10, 10, 10, 10),
-        )
+    writer = pdf_writer(
+        path,
+        f"Quality measures {report.period}",
+        QPageLayout.Orientation.Landscape,
+        10,
+        PDF_RESOLUTION_DPI,
     )
     document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
     document.print_(writer)
