@@ -72,12 +72,16 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
 
 
 def composed_window(
-    qtbot: QtBot, chair: Chair, data_dir: Path, funnel: MessageFunnel | None = None
+    qtbot: QtBot,
+    chair: Chair,
+    data_dir: Path,
+    funnel: MessageFunnel | None = None,
+    config: Config | None = None,
 ) -> MainWindow:
     """The app's window on ``chair``'s database and clock, the nurse signed in, shown."""
     funnel = funnel or MessageFunnel()
     window = build_main_window(
-        config=Config(),
+        config=config or Config(),
         paths=AppPaths.resolve(data_dir),
         database=chair.database,
         funnel=funnel,

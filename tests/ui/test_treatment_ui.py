@@ -15,16 +15,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from care_world import Chair, case, running_chair, vitals_draft
-from infusion_monitor.app import build_main_window
 from infusion_monitor.config import Config, SecuritySection
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
 from session_helpers import NURSE, T0
+
+from .conftest import composed_window
 
 SEVEN_YEARS_OLD = date(2019, 1, 15)  # on T0 (2 March 2026)
 
@@ -36,19 +35,8 @@ def database(data_dir: Path) -> Iterator[Database]:
 
 
 def _window(qtbot: QtBot, chair: Chair, data_dir: Path) -> MainWindow:
-    funnel = MessageFunnel()
-    window = build_main_window(
-        config=Config(security=SecuritySection(lock_after_minutes=240)),
-        paths=AppPaths.resolve(data_dir),
-        database=chair.database,
-        funnel=funnel,
-        rules=RuleSetService(None, funnel),
-        clock=chair.clock,
-        actor=NURSE,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    config = Config(security=SecuritySection(lock_after_minutes=240))
+    window = composed_window(qtbot, chair, data_dir, config=config)
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.open_chair(0)
