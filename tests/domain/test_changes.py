@@ -1,6 +1,6 @@
 """The change record: merges, names its sessions, and survives the trip through JSON."""
 
-from infusion_monitor.domain.changes import NOTHING, Changes
+from infusion_monitor.domain.changes import EVERYTHING, NOTHING, Changes
 
 
 def test_nothing_is_empty_and_any_part_is_not() -> None:
@@ -21,3 +21,10 @@ def test_json_round_trip_is_small_and_exact() -> None:
     assert text == '{"sessions":[7],"care":[2,7],"settings":true}'
     assert Changes.from_json(text) == record
     assert Changes.from_json('{"future":1}') == NOTHING
+
+
+def test_everything_says_re_read_all_and_survives_merge_and_json() -> None:
+    merged = Changes(vitals=frozenset({4})) | EVERYTHING
+    assert merged.everything and merged.board and merged.staff and merged.settings
+    assert Changes.from_json(EVERYTHING.to_json()) == EVERYTHING
+    assert not EVERYTHING.empty

@@ -35,6 +35,10 @@ class Changes:
     staff: bool = False
     #: Unit settings, the rule set, monitor sources.
     settings: bool = False
+    #: Anything may have changed, so re-read everything: the feed lost its connection for a
+    #: while (PostgreSQL notifications sent meanwhile are gone), or one transaction's record was
+    #: too large to send. Sessions are then unknown: a reader re-reads every session it shows.
+    everything: bool = False
 
     @property
     def empty(self) -> bool:
@@ -56,6 +60,7 @@ class Changes:
             board=self.board or other.board,
             staff=self.staff or other.staff,
             settings=self.settings or other.settings,
+            everything=self.everything or other.everything,
         )
 
     def to_json(self) -> str:
@@ -82,7 +87,10 @@ class Changes:
             board=bool(data.get("board", False)),
             staff=bool(data.get("staff", False)),
             settings=bool(data.get("settings", False)),
+            everything=bool(data.get("everything", False)),
         )
 
 
 NOTHING = Changes()
+#: The coarse record: re-read every session, the board, the staff and the settings.
+EVERYTHING = Changes(board=True, staff=True, settings=True, everything=True)
