@@ -412,6 +412,24 @@ class GatewayMessage(Base):
     vital_signs_id: Mapped[int] = mapped_column(ForeignKey("vital_signs.id"))
 
 
+class ChangeLog(Base):
+    """What each committed transaction changed, for the other SQLite connections to read.
+
+    One row per transaction that changed something the screens show, written in that
+    transaction (``storage.changes``): its :class:`~infusion_monitor.domain.changes.Changes` as
+    JSON. A workstation's change feed reads the rows above the last id it saw; rows older than a
+    day are pruned. On PostgreSQL the same record travels as a NOTIFY payload and this table
+    stays empty. ``AUTOINCREMENT``: an id is never handed out twice, even after pruning.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index(None, "committed_at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committed_at: Mapped[datetime]
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class AppInfo(Base):
     """Facts about the database itself, e.g. the app version that last migrated it.
 
