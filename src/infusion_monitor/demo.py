@@ -29,6 +29,7 @@ from infusion_monitor.demo_vitals import (
     DemoSet,
 )
 from infusion_monitor.domain.alerts import AlertPolicy, AlertState
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
@@ -42,6 +43,7 @@ from infusion_monitor.services.care import CareServices, make_care_services, ses
 from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
 from infusion_monitor.services.sessions import SessionRef, SessionService
 from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import Nurse
 
 DEMO_NURSE = Actor("DEMO", "Demo Nurse", Role.NURSE)
@@ -201,6 +203,7 @@ def seed_demo(
     """
     hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # demo only: fast
     with sessions.begin() as db:
+        record_changes(db, Changes(staff=True))
         db.add_all(
             Nurse(staff_id=staff_id, name=name, role=role, pin_hash=hasher.hash(pin))
             for staff_id, name, role, pin in DEMO_STAFF

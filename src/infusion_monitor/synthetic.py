@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import Alert, AlertChange, AlertState, decide
+from infusion_monitor.domain.changes import EVERYTHING
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.protocol import DrugProtocol
@@ -48,6 +49,7 @@ from infusion_monitor.storage.audit import (
     append_audit,
     row_hash,
 )
+from infusion_monitor.storage.changes import record_changes
 
 GENERATOR_ACTOR = "synthetic-data"
 MRN_PREFIX = "SYN"
@@ -302,6 +304,8 @@ def generate(
                 "This database already holds sessions; synthetic data goes only into an empty "
                 "one (use a new --db or --data-dir)."
             )
+        # A whole unit's history at once (too many sessions to name): every screen re-reads.
+        record_changes(db, EVERYTHING)
         chairs = _chairs(db, spec.chairs)
         nurses = _nurses(db)
         staff = dict(
@@ -355,6 +359,7 @@ def _flush(
 ) -> GenerateReport:
     counts = {name: tables.count(name) for name in _TABLES}
     with sessions.begin() as db:
+        record_changes(db, EVERYTHING)
         tables.rows["audit_entry"] = _audit_rows(db, tables)
         for name, table in {**_TABLES, "audit_entry": models.AuditEntry}.items():
             rows = tables.rows.get(name)

@@ -25,6 +25,7 @@ from infusion_monitor.domain.alerts import (
     acknowledge,
     decide,
 )
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.users import Actor, Permission
@@ -38,6 +39,7 @@ from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.session_records import latest_vitals
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.sql_rows import session_rows
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ ESCALATED_CONDITION = "escalated_by_nurse"
 RULES_ACTOR = "rules"
 #: ``db.info`` key where the alert changes of the transaction are collected for the outcome.
 CHANGES_KEY = "alert_changes"
+
+
+def _alert_changed(db: Session, session_id: int) -> Changes:
+    """Record that the session's alert changed; everything the transaction changed so far."""
+    return record_changes(db, Changes(alerts=frozenset({session_id})))
 
 
 def alert_of(db: Session, row: models.Alert) -> Alert:
@@ -90,6 +97,8 @@ class AlertAnswered:
     action: str
     alert: Alert
     picture: CarePicture
+    #: What the transaction changed (the session's alert, and its care picture on escalation).
+    changes: Changes = NOTHING
 
 
 class AlertService:
@@ -142,6 +151,7 @@ class AlertService:
             )
             db.add(new)
             db.flush()
+            _alert_changed(db, new.session_id)
             append_audit(
                 db,
                 at=assessment.at,
@@ -166,6 +176,7 @@ class AlertService:
         row.state = alert.state.value
         row.resolved_at = alert.resolved_at
         db.flush()
+        _alert_changed(db, row.session_id)
         append_audit(
             db,
             at=at,
@@ -214,7 +225,10 @@ class AlertService:
                 after=_snapshot(row),
             )
             return AlertAnswered(
-                "acknowledge", alert_of(db, row), self._picture(db, row.session_id)
+                "acknowledge",
+                alert_of(db, row),
+                self._picture(db, row.session_id),
+                _alert_changed(db, row.session_id),
             )
 
     def resolve(self, actor: Actor, alert_id: int, reason: str) -> AlertAnswered:
@@ -242,7 +256,12 @@ class AlertService:
                 before=before,
                 after={**_snapshot(row), "reason": reason.strip()},
             )
-            return AlertAnswered("resolve", alert_of(db, row), self._picture(db, row.session_id))
+            return AlertAnswered(
+                "resolve",
+                alert_of(db, row),
+                self._picture(db, row.session_id),
+                _alert_changed(db, row.session_id),
+            )
 
     def escalate_in(self, db: Session, actor: Actor, session_id: int, now: datetime) -> Alert:
         """Escalate the session to the unit inside ``db``'s transaction ("Escalate anyway").
@@ -281,6 +300,7 @@ class AlertService:
             )
         )
         db.flush()
+        record_changes(db, Changes(alerts=frozenset({session_id}), care=frozenset({session_id})))
         record_audit(
             db,
             actor,

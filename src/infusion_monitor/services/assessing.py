@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, event, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol import DrugProtocol
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
@@ -37,6 +38,7 @@ from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.session_records import latest_assessment_id
 from infusion_monitor.storage import models
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.inserts import insert_values
 from infusion_monitor.storage.sql_rows import session_rows
 
@@ -302,6 +304,8 @@ class AssessingService:
         }
         # One INSERT, past the ORM's unit of work: the outcome is all anyone needs of the row.
         row = models.Assessment(id=insert_values(db, models.Assessment, values), **values)
+        # The session's priority, guidance and care picture follow the assessment.
+        record_changes(db, Changes(care=frozenset({session_id})))
         outcome = replace(
             AssessmentOutcome.of(row, context.setup.patient), nurse_set=cached.nurse_set_at(at)
         )

@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
@@ -37,6 +38,7 @@ from infusion_monitor.services.credentials import (
     check_staff_id,
 )
 from infusion_monitor.storage.audit import append_audit
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import AuditEntry, Nurse
 from infusion_monitor.storage.sql_rows import session_rows
 
@@ -45,6 +47,8 @@ DEFAULT_LOCK_MINUTES = 5
 
 #: Audit entity and actions written here (entity_id is the staff ID).
 STAFF_ENTITY = "staff"
+#: What a change to the staff accounts changed (the staff list, who can sign in).
+STAFF_CHANGED = Changes(staff=True)
 SIGN_IN = "auth.sign_in"
 SIGN_IN_FAILED = "auth.sign_in_failed"
 SIGN_IN_REFUSED = "auth.sign_in_refused_locked"
@@ -153,6 +157,7 @@ class AuthService:
             nurse = Nurse(staff_id=staff_id, name=name, role=Role.ADMINISTRATOR.value)
             nurse.pin_hash = pin_hash
             db.add(nurse)
+            record_changes(db, STAFF_CHANGED)
             actor = actor_for(nurse, self.workstation)
             record(
                 db,
@@ -217,6 +222,7 @@ class AuthService:
                 nurse.pin_hash = self.hasher.hash(pin)
                 nurse.setup_code_hash = None
                 nurse.setup_code_until = None
+                record_changes(db, STAFF_CHANGED)
                 actor = actor_for(nurse, self.workstation)
                 record(db, actor, at=now, action=FIRST_PIN, entity=STAFF_ENTITY, entity_id=cleaned)
                 record(db, actor, at=now, action=SIGN_IN, entity=STAFF_ENTITY, entity_id=cleaned)

@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.storage import models
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.transaction import transaction_memo
 
 _STAFF_ROWS = "staff_rows"
@@ -44,6 +46,7 @@ def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
     # Held for the transaction: were the new row dropped and read again, a savepoint rolled
     # back would not know it as its own and would leave it in the session.
     transaction_memo(db, _STAFF_ROWS)[actor.staff_id] = nurse
+    record_changes(db, Changes(staff=True))
     record_audit(
         db,
         actor,

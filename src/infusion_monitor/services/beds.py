@@ -16,14 +16,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.monitor_feed import same_label
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import BedMapping, Chair
 
 #: Longest bed label, point of care or facility kept (the columns' length).
 MAX_PART = 100
+
+
+#: What configuring a bed changes: which chair a monitor feeds (the board and monitor sources).
+BEDS_CHANGED = Changes(board=True, settings=True)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class BedMappingService:
         if not label:
             raise UserError("The bed label is empty: give the bed as the monitor sends it.")
         with self._sessions.begin() as db:
+            record_changes(db, BEDS_CHANGED)
             target = self._chair(db, chair)
             wanted = tuple(map(same_label, (label, poc, fac)))
             for row in db.scalars(select(BedMapping)):
@@ -109,6 +116,7 @@ class BedMappingService:
         """Remove mapping ``mapping_id``; that bed's values are refused until mapped again."""
         actor.require(Permission.CONFIGURE_UNIT)
         with self._sessions.begin() as db:
+            record_changes(db, BEDS_CHANGED)
             found = db.execute(
                 select(BedMapping, Chair.name)
                 .join(Chair, Chair.id == BedMapping.chair_id)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import AlertChange, AlertPolicy
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.guidance import (
@@ -36,6 +37,7 @@ from infusion_monitor.services.care_picture import OTHER_CODE, read_picture
 from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage import models
+from infusion_monitor.storage.changes import record_changes, transaction_changes
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class CareChanged:
     action: str
     picture: CarePicture
     alert_change: AlertChange = AlertChange.NONE
+    #: What the transaction changed: the care picture, the alert, the session when a step
+    #: paused, restarted or stopped the infusion.
+    changes: Changes = NOTHING
 
     @property
     def alert_raised(self) -> bool:
@@ -368,14 +373,16 @@ class CareService:
                 raise UserError("This session no longer exists; the board has been reloaded.")
             nurse = author_row(db, actor, self._clock.now())
             action = work(db, session, nurse)
+            record_changes(db, Changes(care=frozenset({session_id})))
             self._assessing.assess(db, session_id, self._clock.now())
-            changes = [c for sid, c in db.info.pop(CHANGES_KEY, []) if sid == session_id]
+            alert_changes = [c for sid, c in db.info.pop(CHANGES_KEY, []) if sid == session_id]
             picture = self.picture_in(db, session_id)
-        change = changes[-1] if changes else AlertChange.NONE
-        if AlertChange.RAISED in changes:
+            changes = transaction_changes(db)
+        change = alert_changes[-1] if alert_changes else AlertChange.NONE
+        if AlertChange.RAISED in alert_changes:
             change = AlertChange.RAISED
         log.info("session %d: %s", session_id, action)
-        return CareChanged(action, picture, change)
+        return CareChanged(action, picture, change, changes)
 
     def _change_lifecycle(
         self, db: Session, actor: Actor, session_id: int, action: CourseAction, reason: str

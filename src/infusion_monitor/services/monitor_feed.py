@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
@@ -40,6 +41,7 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.authors import author_row
 from infusion_monitor.services.care import make_care_services
 from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.storage.changes import collect_changes
 from infusion_monitor.storage.inserts import insert_rows, insert_values
 from infusion_monitor.storage.models import (
     BedMapping,
@@ -84,6 +86,9 @@ class ReadingStored:
     duplicate: bool
     sets: int = 1
     notes: tuple[str, ...] = ()
+    #: What storing this message changed (the session's vitals, its care picture, maybe its
+    #: alert); nothing for a resent message.
+    changes: Changes = NOTHING
 
 
 class MonitorFeedService:
@@ -141,7 +146,10 @@ class MonitorFeedService:
                         outcomes.append(exc)
                         continue
                     try:
-                        with db.begin_nested() if isolated else contextlib.nullcontext():
+                        with (
+                            db.begin_nested() if isolated else contextlib.nullcontext(),
+                            collect_changes(db) as collected,
+                        ):
                             written = self._write(db, reading, session_id, drafts, now)
                     except IntegrityError as exc:
                         if not isolated:
@@ -156,8 +164,8 @@ class MonitorFeedService:
                         outcomes.append(exc)
                         continue
                     observations += written.rows
-                    done = written.stored
-                stored[key] = replace(done, duplicate=True, notes=())
+                    done = replace(written.stored, changes=collected.changes)
+                stored[key] = replace(done, duplicate=True, notes=(), changes=NOTHING)
                 outcomes.append(done)
             if observations:  # every stored message's values, in one statement per batch
                 insert_rows(db, MonitorObservation, observations)

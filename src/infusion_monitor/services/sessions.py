@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
@@ -53,6 +54,7 @@ from infusion_monitor.services.session_setup import (
     SessionDraft,
     SetupRefused,
 )
+from infusion_monitor.storage.changes import record_changes, transaction_changes
 from infusion_monitor.storage.models import (
     Assessment,
     Chair,
@@ -104,6 +106,8 @@ class SessionSetUp:
     baseline_warning: bool
     #: Said to the nurse when the rules must assume the age (no date of birth on record).
     age_note: str | None = None
+    #: What the transaction changed: the session, its baseline vitals (and the board, when set up).
+    changes: Changes = NOTHING
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,9 @@ class SessionChanged:
     action: str
     detail: SessionDetail
     assessment: AssessmentOutcome | None = None
+    #: What the transaction changed: the session (the board on close), its care picture and alert
+    #: when assessed.
+    changes: Changes = NOTHING
 
 
 class SessionService:
@@ -240,8 +247,9 @@ class SessionService:
             warning = session_setup.baseline_warning(rules, row, patient, draft.baseline, now)
             detail = self._detail(db, row.id)
             note = session_setup.age_note(patient)
+            changes = record_changes(db, _set_up(row.id, board=True))
         log.info("session %d set up", detail.id)
-        return SessionSetUp(detail, warning, note)
+        return SessionSetUp(detail, warning, note, changes)
 
     def record_baseline(
         self, ref: SessionRef, baseline: BaselineDraft, actor: Actor
@@ -272,7 +280,8 @@ class SessionService:
             )
             warning = session_setup.baseline_warning(self._rules(), row, row.patient, baseline, now)
             detail = self._detail(db, row.id)
-        return SessionSetUp(detail, warning)
+            changes = record_changes(db, _set_up(row.id, board=False))
+        return SessionSetUp(detail, warning, changes=changes)
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -440,10 +449,11 @@ class SessionService:
                     self._assessing.assess(db, row.id, now) if action in ASSESSED_ACTIONS else None
                 )
                 detail = self._detail(db, row.id)
+                changes = transaction_changes(db)
         except StaleDataError as exc:
             raise self._stale() from exc
         log.info("session %d: %s", detail.id, action)
-        return SessionChanged(action, detail, assessment)
+        return SessionChanged(action, detail, assessment, changes)
 
     def course_action_in(
         self, db: DbSession, actor: Actor, session_id: int, course: CourseAction, reason: str
@@ -513,6 +523,8 @@ class SessionService:
         row.state = session.state.value
         row.rate = session.rate
         self._bump(db, row, now)
+        # Closing frees the chair: the board changes too.
+        record_changes(db, Changes(sessions=frozenset({row.id}), board=action == "close"))
         record_audit(
             db,
             actor,
@@ -613,6 +625,12 @@ class SessionService:
             db.add(chair)
             db.flush()
         return chair
+
+
+def _set_up(session_id: int, *, board: bool) -> Changes:
+    """A session set up or given a new baseline: its record and its (baseline) vitals."""
+    ids = frozenset({session_id})
+    return Changes(sessions=ids, vitals=ids, board=board)
 
 
 def patient_summary(patient: PatientInfo) -> str:

@@ -14,8 +14,15 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record
-from infusion_monitor.services.auth import CREATE_STAFF, RESET_PIN, STAFF_ENTITY, PinHasher
+from infusion_monitor.services.auth import (
+    CREATE_STAFF,
+    RESET_PIN,
+    STAFF_CHANGED,
+    STAFF_ENTITY,
+    PinHasher,
+)
 from infusion_monitor.services.credentials import FieldError, check_name, check_pin, check_staff_id
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import Nurse
 
 CHANGE_ROLE = "staff.change_role"
@@ -95,6 +102,7 @@ class StaffService:
             raise FieldError("Staff ID", f"Staff ID {', '.join(twice)} appears twice.")
         made = []
         with self._sessions.begin() as db:
+            record_changes(db, STAFF_CHANGED)
             taken = set(db.scalars(select(Nurse.staff_id).where(Nurse.staff_id.in_(ids))))
             if taken:
                 raise FieldError(
@@ -135,6 +143,7 @@ class StaffService:
         """Stop an account signing in (its records stay); never the last active administrator."""
         actor.require(Permission.MANAGE_STAFF)
         with self._sessions.begin() as db:
+            record_changes(db, STAFF_CHANGED)
             nurse = _existing(db, staff_id)
             if nurse.role == Role.ADMINISTRATOR.value and nurse.active:
                 admins = db.scalar(
@@ -173,6 +182,7 @@ class StaffService:
         role = Role(role)
         pin_hash = self._hasher.hash(pin)
         with self._sessions.begin() as db:
+            record_changes(db, STAFF_CHANGED)
             if db.scalar(select(Nurse.id).where(Nurse.staff_id == staff_id)) is not None:
                 raise FieldError("Staff ID", f"Staff ID {staff_id} is taken; choose another.")
             db.add(Nurse(staff_id=staff_id, name=name, role=role.value, pin_hash=pin_hash))
@@ -193,6 +203,7 @@ class StaffService:
         pin = check_pin(pin, "New PIN")
         pin_hash = self._hasher.hash(pin)
         with self._sessions.begin() as db:
+            record_changes(db, STAFF_CHANGED)
             nurse = _existing(db, staff_id)
             nurse.pin_hash = pin_hash
             record(
@@ -209,6 +220,7 @@ class StaffService:
         actor.require(Permission.MANAGE_STAFF)
         role = Role(role)
         with self._sessions.begin() as db:
+            record_changes(db, STAFF_CHANGED)
             nurse = _existing(db, staff_id)
             before = nurse.role
             if before == Role.ADMINISTRATOR.value and role is not Role.ADMINISTRATOR:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import (
     OVERDUE_GRACE_MIN,
@@ -36,6 +37,7 @@ from infusion_monitor.services.vitals_schedule import (
     schedule_facts,
 )
 from infusion_monitor.storage import models
+from infusion_monitor.storage.changes import record_changes, transaction_changes
 
 MAX_AMEND_REASON = 500
 #: How far a monitor's clock may run ahead of ours before its measurement time is refused.
@@ -97,6 +99,8 @@ class VitalsRecorded:
     entry: VitalsEntry
     assessment: AssessmentOutcome | None
     next_due: VitalsStatus
+    #: What the transaction changed: the session's vitals, its care picture, maybe its alert.
+    changes: Changes = NOTHING
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class CheckSkipped:
     at: datetime
     note: MissedCheckNote
     next_due: VitalsStatus
+    #: What the transaction changed (the session's vitals schedule).
+    changes: Changes = NOTHING
 
 
 class LateReasonNeeded(UserError):
@@ -309,7 +315,8 @@ class VitalsService:
                 db, actor, nurse, session_id, now, SKIPPED_NOTE, note, due.at if due else None
             )
             status = schedule_facts(db, session_id, self._protocols).status(now)
-        return CheckSkipped(session_id, now, note, status)
+            changes = transaction_changes(db)
+        return CheckSkipped(session_id, now, note, status, changes)
 
     def entries(self, session_id: int) -> tuple[VitalsEntry, ...]:
         """Every stored set of a session in time order, amended ones included."""
@@ -411,6 +418,7 @@ class VitalsService:
         )
         db.add(row)
         db.flush()
+        record_changes(db, Changes(vitals=frozenset({session_id})))
         return row
 
     @staticmethod
@@ -439,6 +447,8 @@ class VitalsService:
         )
         db.add(event)
         db.flush()
+        # A late or skipped check moves the session's vitals schedule.
+        record_changes(db, Changes(vitals=frozenset({session_id})))
         record_audit(
             db,
             actor,
@@ -458,4 +468,4 @@ class VitalsService:
     def _recorded(self, db: Session, stored: VitalsStored, now: datetime) -> VitalsRecorded:
         """The stored set and the vitals schedule after it, as the screens show them."""
         status = schedule_facts(db, stored.entry.session_id, self._protocols).status(now)
-        return VitalsRecorded(stored.entry, stored.assessment, status)
+        return VitalsRecorded(stored.entry, stored.assessment, status, transaction_changes(db))

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.audit import append_audit, check_audit_chain
+from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.models import (
     AuditEntry,
@@ -77,6 +79,7 @@ def _session_id(database_sessions: object) -> int:
         )
         db.add(session)
         db.flush()
+        record_changes(db, Changes(sessions=frozenset({session.id}), board=True))
         return session.id
 
 
@@ -96,6 +99,7 @@ def child(data_dir: str) -> None:
             )
             db.add(event)
             db.flush()
+            record_changes(db, Changes(sessions=frozenset({session_id})))
             append_audit(
                 db,
                 at=now,

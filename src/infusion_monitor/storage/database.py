@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.storage import changes  # noqa: F401 - registers every writer's NOTIFY
+from infusion_monitor.storage import changes  # noqa: F401 - writes each commit's change record
 from infusion_monitor.storage.engine import (
     BUSY_TIMEOUT_MS,
     create_database_engine,
