@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,44 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("INFUSION_MONITOR_DATA_DIR", str(folder))
     return folder
+
+
+class _UnrecordedWrites(logging.Handler):
+    """Collects the change-record safety net's warnings (a commit that named nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.writers: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', record.stack_info or "")
+        own = [
+            frame
+            for frame in frames
+            if "infusion_monitor" in frame[0] and not frame[0].endswith("storage/changes.py")
+        ] + [frame for frame in frames if "/tests/" in frame[0]]
+        innermost = max(own, key=frames.index, default=None)
+        if innermost is not None and "/tests/" not in innermost[0]:
+            self.writers.append(f"{innermost[0]}:{innermost[1]} ({innermost[2]})")
+
+
+@pytest.fixture(autouse=True)
+def app_writers_record_their_changes() -> Iterator[None]:
+    """Every transaction the app commits names what it changed (``storage.changes``).
+
+    A commit that wrote rows the screens show without ``record_changes`` is sent as "re-read
+    everything" and logged with its stack; this fails the test if that commit was made by the
+    app's code. (Tests' own fixtures that write rows directly may trip it; they are not app
+    writers.)
+    """
+    handler = _UnrecordedWrites()
+    logger = logging.getLogger("infusion_monitor.storage.changes")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert not handler.writers, f"commits that did not record their changes: {handler.writers}"
 
 
 def pytest_configure(config: pytest.Config) -> None:

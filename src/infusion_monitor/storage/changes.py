@@ -139,6 +139,7 @@ def _write_record(db: Session) -> None:
         log.warning(
             "A transaction wrote %s without recording what it changed; every screen re-reads.",
             ", ".join(sorted(shown)),
+            stack_info=True,  # names the writer that forgot
         )
         changes = EVERYTHING
     if changes.empty:
@@ -147,19 +148,15 @@ def _write_record(db: Session) -> None:
         payload = changes.to_json()
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             payload = coarse(changes).to_json()
-        db.execute(
-            text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
-        )
+        db.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
         return
     connection = db.connection()
     now = datetime.now(UTC)
     key = connection.execute(
-        insert(ChangeLog.__table__), {"committed_at": now, "payload": changes.to_json()}
+        insert(ChangeLog), {"committed_at": now, "payload": changes.to_json()}
     ).inserted_primary_key
     if key is not None and int(key[0]) % PRUNE_EVERY == 0:
-        connection.execute(
-            delete(ChangeLog.__table__).where(ChangeLog.committed_at < now - KEEP_LOG)
-        )
+        connection.execute(delete(ChangeLog).where(ChangeLog.committed_at < now - KEEP_LOG))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -184,7 +181,37 @@ def decode(payload: str) -> Changes:
         return EVERYTHING
 
 
-class ChangeFeed:
+def _listening(engine: Engine) -> Any:
+    """A psycopg connection of its own (autocommit) listening on the change channel."""
+    import psycopg
+
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = psycopg.connect(dsn, autocommit=True)
+    connection.execute(f"LISTEN {CHANNEL}")
+    return connection
+
+
+def _data_version(connection: sqlite3.Connection) -> int:
+    """SQLite's count of commits by other connections, as seen by ``connection``."""
+    return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+
+class _OwnConnection:
+    """A watcher's own connection to the database (not the engine's pool), closed with it."""
+
+    _pg: Any = None
+    _sqlite: sqlite3.Connection | None = None
+
+    def _close_connection(self) -> None:
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+
+
+class ChangeFeed(_OwnConnection):
     """Call ``on_changes`` on the feed's own thread with what commits (any process) changed.
 
     ``start()`` begins listening before it returns, so every commit after it is reported; the
@@ -199,8 +226,6 @@ class ChangeFeed:
         self._on_changes = on_changes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pg: Any = None
-        self._sqlite: sqlite3.Connection | None = None
         self._last_id = 0
         self._version: int | None = None
 
@@ -217,7 +242,7 @@ class ChangeFeed:
                 return
             self._sqlite = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._sqlite.execute("PRAGMA busy_timeout = 1000")
-            self._version = self._data_version()
+            self._version = _data_version(self._sqlite)
             self._last_id = int(
                 self._sqlite.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
             )
@@ -231,12 +256,7 @@ class ChangeFeed:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
+        self._close_connection()
 
     def _report(self, changes: Changes) -> None:
         if changes.empty or self._stop.is_set():
@@ -248,17 +268,9 @@ class ChangeFeed:
 
     # PostgreSQL ---------------------------------------------------------------------------
 
-    def _pg_connect(self) -> None:
-        import psycopg
-
-        url = self._engine.url.set(drivername="postgresql")
-        connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-        connection.execute(f"LISTEN {CHANNEL}")
-        self._pg = connection
-
     def _pg_connect_quietly(self) -> bool:
         try:
-            self._pg_connect()
+            self._pg = _listening(self._engine)
         except Exception as exc:
             log.warning("The change feed cannot reach the database (%s); retrying.", exc)
             self._pg = None
@@ -301,14 +313,11 @@ class ChangeFeed:
 
     # SQLite -------------------------------------------------------------------------------
 
-    def _data_version(self) -> int:
-        assert self._sqlite is not None
-        return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
-
     def _run_sqlite(self) -> None:
         while not self._stop.wait(POLL_S):
             try:
-                version = self._data_version()
+                assert self._sqlite is not None
+                version = _data_version(self._sqlite)
                 if version == self._version:
                     continue
                 self._version = version
@@ -329,28 +338,18 @@ class ChangeFeed:
         return merged
 
 
-class ChangeWatcher:
+class ChangeWatcher(_OwnConnection):
     """Say whether another connection (any process) committed since the last :meth:`changed`."""
 
     def __init__(self, engine: Engine) -> None:
-        self._sqlite: sqlite3.Connection | None = None
-        self._pg: Any = None
         self._last: int | None = None
         if engine.dialect.name == "postgresql":
-            import psycopg
-
-            dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self._pg = psycopg.connect(dsn, autocommit=True)
-            self._pg.execute(f"LISTEN {CHANNEL}")
+            self._pg = _listening(engine)
         else:
             path = sqlite_file(engine.url)
             if path is not None:
                 self._sqlite = sqlite3.connect(path)
-                self._last = self._data_version()
-
-    def _data_version(self) -> int:
-        assert self._sqlite is not None
-        return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+                self._last = _data_version(self._sqlite)
 
     def changed(self, wait_s: float = 0.0) -> bool:
         """True if a commit happened since the previous call (first call: False).
@@ -363,16 +362,11 @@ class ChangeWatcher:
             # Drain the rest: many commits since the last poll are one change to show.
             return sum(1 for _ in self._pg.notifies(timeout=0)) > 0 or arrived
         if self._sqlite is not None:
-            version = self._data_version()
+            version = _data_version(self._sqlite)
             changed, self._last = version != self._last, version
             return changed
         return False
 
     def close(self) -> None:
         """Close the watcher's own connection."""
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
+        self._close_connection()
