@@ -8,14 +8,20 @@ anything changed since last time.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.storage.engine import sqlite_file
 from infusion_monitor.storage.transaction import transaction_memo
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "infusion_monitor_changes"
 
@@ -62,6 +68,11 @@ class ChangeWatcher:
         assert self._sqlite is not None
         return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
 
+    @property
+    def listening(self) -> bool:
+        """True on PostgreSQL: :meth:`changed` can wait for a notification."""
+        return self._pg is not None
+
     def changed(self, wait_s: float = 0.0) -> bool:
         """True if a commit happened since the previous call (first call: False).
 
@@ -86,3 +97,50 @@ class ChangeWatcher:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+
+
+#: What the feed reports for a commit whose payload it cannot know yet: the board changed (the
+#: unit model takes that to name every session it shows). Issue 16a's feed carries the record.
+COARSE = Changes(board=True)
+#: How often the feed looks for a commit.
+POLL_S = 0.025
+
+
+class ChangeFeed:
+    """Calls ``on_changes`` on its own thread within ~``POLL_S`` of any connection's commit.
+
+    Minimal stand-in (issue 16b) with the agreed API of issue 16a's feed, which replaces it: it
+    watches as :class:`ChangeWatcher` does (SQLite ``data_version``, PostgreSQL LISTEN) and, with
+    no payload to read, reports :data:`COARSE`. Its own process's commits come back too; the
+    model applies them harmlessly.
+    """
+
+    def __init__(self, engine: Engine, on_changes: Callable[[Changes], None]) -> None:
+        self._engine = engine
+        self._on_changes = on_changes
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="change-feed", daemon=True)
+
+    def start(self) -> None:
+        """Start watching (a daemon thread with its own connection)."""
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop watching and close the feed's connection."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(2.0)
+
+    def _run(self) -> None:
+        watcher = ChangeWatcher(self._engine)
+        try:
+            while not self._stop.is_set():
+                if watcher.changed(wait_s=POLL_S if watcher.listening else 0.0):
+                    try:
+                        self._on_changes(COARSE)
+                    except Exception:
+                        log.exception("a change-feed subscriber failed")
+                if not watcher.listening:
+                    self._stop.wait(POLL_S)
+        finally:
+            watcher.close()
