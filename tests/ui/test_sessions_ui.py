@@ -141,7 +141,7 @@ def test_four_concurrent_sessions_through_their_whole_lifecycle(
     for index in range(4):
         assert "30:00" in tile_text(window.board.tiles[index])
     clock.advance(timedelta(minutes=60))
-    window.refresh_board()
+    window.check_inactivity()  # the window's tick
     for index in range(4):
         act(window, qtbot, index, "close_button")
     assert states(window) == [ChairState.FREE] * 6
