@@ -475,10 +475,14 @@ def complete_window(
     )
 
     def open_unit_board() -> QWidget:
+        from infusion_monitor.services.unit_board import tiles_of
         from infusion_monitor.ui.unit_board import UnitBoardWindow, mirror_unit_board
 
+        model = window.model
+        # Painted at once from what this workstation shows; the whole unit's read follows.
+        first = model.unit_tiles or tiles_of(model.chairs, model.alerts)
         board_window = UnitBoardWindow(
-            window.model.unit_tiles, clock.now, stale_after(config), care_services.alerts.policy
+            first, clock.now, stale_after(config), care_services.alerts.policy
         )
         return mirror_unit_board(board_window, window.model, bridge.reread)
 

@@ -78,6 +78,8 @@ class Elsewhere:
         if self._process.stdin is not None:
             self._process.stdin.close()
         self._process.wait(30)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 @pytest.fixture
@@ -183,7 +185,7 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
 
     # Completed and closed elsewhere: the chair is free, the session view says so.
     other.do("complete")
-    until(lambda: tile.status is not None and tile.status.state is ChairState.COMPLETED)
+    until(lambda: tile.status is not None and tile.status.state is ChairState.OBSERVATION)
     other.do("close")
     until(lambda: tile.status is not None and tile.status.state is ChairState.FREE)
     until(lambda: window.session_area.currentWidget() is window.placeholder)

@@ -448,7 +448,12 @@ class MainWindow(QMainWindow):
             return
         shown = self.session_view.detail
         status = changed.status
-        if shown is None or status.session is None or status.session.id != shown.id:
+        if shown is None or status.name != shown.chair:
+            return
+        if status.session is None or status.session.id != shown.id:
+            if self.session_area.currentWidget() is self.session_view:
+                # Closed (or moved) elsewhere: the chair no longer holds the session shown.
+                self._show_placeholder(f"{shown.chair}: session closed; the chair is free.")
             return
         self.session_view.step_hold = status.hold_escalation
         self.session_view.follow(status.session, now)
