@@ -23,19 +23,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from backends import Backend
-from infusion_monitor.app import build_main_window
-from infusion_monitor.config import Config, SecuritySection, UnitSection
 from infusion_monitor.domain.alerts import AlertState
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
-from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.board import ChairState
-from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.ruleset import RuleSetService
-from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.unit_board import UnitBoardWindow
-from session_helpers import NURSE
+
+from .conftest import MakeWindow
 
 DRIVER = Path(__file__).resolve().parents[1] / "elsewhere_driver.py"
 #: A commit elsewhere shows within this (the feed polls every 25 ms; a busy CI machine).
@@ -84,36 +79,25 @@ class Elsewhere:
 
 @pytest.fixture
 def world(
-    qtbot: QtBot, backend: Backend, data_dir: Path
+    make_window: MakeWindow, qtbot: QtBot, backend: Backend, data_dir: Path
 ) -> Iterator[tuple[MainWindow, FakeClock, Elsewhere]]:
-    """This workstation's window (Chairs 1-3, the nurse signed in) and the other process."""
-    paths = AppPaths.resolve(data_dir)
-    paths.ensure()
-    clock = FakeClock(T0)
-    config = Config(
-        unit=UnitSection(chairs=["Chair 1", "Chair 2", "Chair 3"]),
-        security=SecuritySection(lock_after_minutes=240),
+    """This workstation's window (Chairs 1-3, a nurse at it) and the other process."""
+    data_dir.mkdir()
+    (data_dir / "config.toml").write_text(
+        '[unit]\nchairs = ["Chair 1", "Chair 2", "Chair 3"]\n'
+        "[security]\nlock_after_minutes = 240\n",
+        encoding="utf-8",
     )
-    with open_database(backend.url, paths) as database:
-        funnel = MessageFunnel()
-        window = build_main_window(
-            config=config,
-            paths=paths,
-            database=database,
-            funnel=funnel,
-            rules=RuleSetService(None, funnel),
-            clock=clock,
-            actor=NURSE,
-        )
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        other = Elsewhere(backend.url, data_dir / "elsewhere")
-        try:
-            yield window, clock, other
-        finally:
-            other.close()
-            window.close_now()
+    clock = FakeClock(T0)
+    window = make_window("--db", backend.url, clock=clock)
+    window.show()
+    qtbot.waitExposed(window)
+    other = Elsewhere(backend.url, data_dir / "elsewhere")
+    try:
+        yield window, clock, other
+    finally:
+        other.close()
+        window.close_now()
 
 
 def _texts(widget: QWidget) -> str:

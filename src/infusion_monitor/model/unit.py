@@ -220,12 +220,13 @@ class UnitModel:
             if was != now:
                 self.chair_changed.emit(ChairChanged(index, now))
         for status in new:
-            detail = status.session
-            if detail is not None and detail.id in shown and shown[detail.id] != detail:
-                self.session_changed.emit(detail)
-        for detail in (*fresh.details.values(), *(s.session for s in fresh.statuses.values())):
-            if detail is not None and detail.state is SessionState.CLOSED and detail.id in shown:
-                self.session_changed.emit(detail)
+            session = status.session
+            if session is not None and session.id in shown and shown[session.id] != session:
+                self.session_changed.emit(session)
+        read = [s.session for s in fresh.statuses.values() if s.session is not None]
+        for closed in (*fresh.details.values(), *read):
+            if closed.state is SessionState.CLOSED and closed.id in shown:
+                self.session_changed.emit(closed)
 
     def _apply_alerts(self, fresh: Fresh) -> None:
         new = dict(fresh.alerts) if fresh.alerts is not None else dict(self.alerts)

@@ -123,7 +123,6 @@ class VitalsScheduleService:
     def __init__(self, sessions: sessionmaker[Session], protocols: ProtocolLibrary) -> None:
         self._sessions = sessions
         self._protocols = protocols
-        self.chair_of: dict[int, str] = {}
 
     def status(self, session_id: int, now: datetime) -> VitalsStatus:
         """One session's vitals state as of ``now``."""
@@ -132,14 +131,7 @@ class VitalsScheduleService:
 
     def open_statuses(self, now: datetime) -> dict[int, VitalsStatus]:
         """The vitals state of every session still in a chair, by session id."""
-        with self._sessions() as db:
-            rows = db.execute(
-                select(models.InfusionSession.id, models.Chair.name)
-                .join(models.Chair, models.Chair.id == models.InfusionSession.chair_id)
-                .where(models.InfusionSession.state.in_(OPEN_STATES))
-            ).all()
-            self.chair_of.update(dict(rows))
-            return {sid: schedule_facts(db, sid, self._protocols).status(now) for sid, _ in rows}
+        return {sid: facts.status(now) for sid, (_chair, facts) in self.facts().items()}
 
     def facts(
         self, session_ids: Iterable[int] | None = None
@@ -155,7 +147,3 @@ class VitalsScheduleService:
         with self._sessions() as db:
             rows = db.execute(query).all()
             return {sid: (chair, schedule_facts(db, sid, self._protocols)) for sid, chair in rows}
-
-    def chair_name(self, session_id: int) -> str:
-        """The chair of a session seen by ``open_statuses`` (for the prompt's words)."""
-        return self.chair_of.get(session_id, f"session {session_id}")

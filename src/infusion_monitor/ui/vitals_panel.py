@@ -1,7 +1,8 @@
 """Vitals in the session view: the Qt adapter over the vitals services, and its plug-in.
 
 ``VitalsController`` runs ``record_vitals``/``amend_vitals`` with the signed-in actor and says
-what happened: ``vitals_recorded`` after a commit, or the reason through the funnel. The
+what happened: the outcome (published to the unit model) after a commit, or the reason through
+the funnel. The
 ``VitalsPanel`` puts the trend plot in the session view's ``plot_slot`` and the entry row in its
 ``vitals_slot``; the row clears only after the commit, and keeps every value when it failed.
 """
@@ -12,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
 from infusion_monitor.domain.clock import Clock
@@ -52,9 +53,6 @@ CONFIRM_BUTTON_STYLE = (
 
 class VitalsController(QObject):
     """Runs the vitals use cases and publishes their outcomes."""
-
-    #: A set (or a correction) was committed: the ``VitalsRecorded`` outcome.
-    vitals_recorded = Signal(object)
 
     def __init__(
         self,
@@ -128,7 +126,6 @@ class VitalsController(QObject):
         except UserError as exc:
             self._funnel.error(f"Vital signs not saved: {exc.message}")
             return exc.message
-        self.vitals_recorded.emit(outcome)
         self._published(outcome, outcome.entry.session_id)
         return outcome
 
