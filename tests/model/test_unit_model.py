@@ -29,6 +29,7 @@ class Detail:
     version: int
     chair: str
     state: SessionState = SessionState.RUNNING
+    latest_vitals: object = None
 
 
 def status(detail: Detail) -> ChairStatus:
@@ -115,9 +116,18 @@ def test_a_record_without_payload_names_every_session_shown() -> None:
     model, _ = two_chairs()
     model.follow(5)
     expanded = model.expand(Changes(board=True))
-    assert expanded.sessions == expanded.vitals == expanded.alerts == frozenset({1, 5})
+    assert expanded.sessions == expanded.care == expanded.alerts == frozenset({1, 5})
+    assert expanded.vitals == frozenset()  # announced only when the latest values move
     precise = Changes(board=True, sessions=frozenset({2}))
     assert model.expand(precise) == precise
+
+
+def test_new_latest_values_announce_the_sessions_vitals_whatever_the_record_said() -> None:
+    model, _ = two_chairs()
+    heard = recorder(model)
+    newer = Detail(1, 3, "Chair 1", latest_vitals="HR 112")
+    model.apply(Changes(board=True), Fresh(statuses={1: status(newer)}))
+    assert ("vitals_changed", 1) in heard
 
 
 def test_vitals_and_staff_records_are_announced() -> None:

@@ -167,25 +167,26 @@ class UnitModel:
 
     def expand(self, changes: Changes) -> Changes:
         """A record that names no session but the board (a commit whose payload is unknown)
-        names every session this workstation shows, in every part."""
+        names every session this workstation shows: its record, care and alert. Its vitals are
+        announced only if its latest values moved (a plot is not redrawn for every commit)."""
         if not changes.board or changes.session_ids:
             return changes
         shown = self.session_ids | ({self._followed} if self._followed is not None else set())
         ids = frozenset(shown)
-        return changes | Changes(sessions=ids, vitals=ids, care=ids, alerts=ids)
+        return changes | Changes(sessions=ids, care=ids, alerts=ids)
 
     # Applying -------------------------------------------------------------------------------
 
     def apply(self, changes: Changes, fresh: Fresh = NOTHING_READ) -> None:
         """Take what ``fresh`` holds for ``changes`` and emit an event for each difference."""
-        self._apply_chairs(fresh)
+        moved = self._apply_chairs(fresh)
         self._apply_alerts(fresh)
         for session_id, picture in fresh.care.items():
             if session_id == self._followed and self.care.get(session_id) != picture:
                 self.care[session_id] = picture
                 self.care_changed.emit(picture)
         self._apply_schedule(fresh)
-        for session_id in sorted(changes.vitals):
+        for session_id in sorted(changes.vitals | moved):
             self.vitals_changed.emit(session_id)
         if fresh.unit_tiles is not None and fresh.unit_tiles != self.unit_tiles:
             self.unit_tiles = fresh.unit_tiles
@@ -195,7 +196,8 @@ class UnitModel:
         if changes.settings:
             self.settings_changed.emit(None)
 
-    def _apply_chairs(self, fresh: Fresh) -> None:
+    def _apply_chairs(self, fresh: Fresh) -> frozenset[int]:
+        """Update the chairs; return the sessions whose latest values moved."""
         old = self.chairs
         new = list(fresh.chairs if fresh.chairs is not None else old)
         if fresh.chairs is not None and len(new) == len(old):
@@ -209,13 +211,20 @@ class UnitModel:
             )
             _place(new, ChairStatus(detail.chair, chair_state(detail), detail, held))
         self.chairs = tuple(new)
-        if len(new) != len(old):
-            for index, status in enumerate(new):
-                self.chair_changed.emit(ChairChanged(index, status))
-            return
         shown: dict[int, SessionDetail] = {
             s.session.id: s.session for s in old if s.session is not None
         }
+        moved = frozenset(
+            s.session.id
+            for s in new
+            if s.session is not None
+            and s.session.id in shown
+            and shown[s.session.id].latest_vitals != s.session.latest_vitals
+        )
+        if len(new) != len(old):
+            for index, status in enumerate(new):
+                self.chair_changed.emit(ChairChanged(index, status))
+            return moved
         for index, (was, now) in enumerate(zip(old, new, strict=True)):
             if was != now:
                 self.chair_changed.emit(ChairChanged(index, now))
@@ -227,6 +236,7 @@ class UnitModel:
         for closed in (*fresh.details.values(), *read):
             if closed.state is SessionState.CLOSED and closed.id in shown:
                 self.session_changed.emit(closed)
+        return moved
 
     def _apply_alerts(self, fresh: Fresh) -> None:
         new = dict(fresh.alerts) if fresh.alerts is not None else dict(self.alerts)
