@@ -2,8 +2,8 @@
 
 Every ORM transaction that writes on PostgreSQL (a flush, or an audit row) sends
 ``NOTIFY infusion_monitor_changes`` (delivered to listeners only when it commits). A
-:class:`ChangeWatcher` is polled cheaply (every half second by the unit board) and says whether
-anything changed since last time.
+:class:`ChangeWatcher` is polled cheaply and says whether anything changed since last time; the
+:class:`ChangeFeed` polls one on its own thread and tells the app's unit model.
 """
 
 from __future__ import annotations
