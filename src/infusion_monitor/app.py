@@ -53,9 +53,9 @@ if TYPE_CHECKING:
     from infusion_monitor.storage.database import Database
     from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
-    from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.deferred_build import DeferredBuild
     from infusion_monitor.ui.main_window import MainWindow
+    from infusion_monitor.ui.model_bridge import ModelBridge
     from infusion_monitor.ui.sound import SoundOutput
 
 log = logging.getLogger(__name__)
@@ -409,6 +409,7 @@ def complete_window(
 
     Every use case acts for whoever signs in (``SignInState``); ``actor`` signs someone in now.
     """
+    from infusion_monitor.model.reads import UnitReads
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
@@ -416,8 +417,11 @@ def complete_window(
     from infusion_monitor.services.care import make_care_services, sessions_lifecycle
     from infusion_monitor.services.sessions import SessionService
     from infusion_monitor.services.staff import StaffService
+    from infusion_monitor.services.unit_board import UnitBoardService
+    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
+    from infusion_monitor.ui.model_bridge import ModelBridge
     from infusion_monitor.ui.security import SecurityWiring
 
     security_config = config.security
@@ -449,7 +453,6 @@ def complete_window(
         config.unit.chairs,
         assessing=assessing,
     )
-    controller = SessionController(sessions, board, funnel, state.require_actor)
     care_services = make_care_services(
         database.sessions,
         clock,
@@ -458,33 +461,39 @@ def complete_window(
         sessions_lifecycle(sessions),
         assessing,
     )
-    care = CareController(care_services.care, care_services.alerts, funnel, state.require_actor)
+    schedule = VitalsScheduleService(database.sessions, library)
+    unit_board = UnitBoardService(database.sessions, library, chairs=config.unit.chairs)
+    reads = UnitReads(
+        board, care_services.alerts, care_services.care, schedule, unit_board.snapshot
+    )
+    bridge = ModelBridge(window.model, reads.read, window)
+    controller = SessionController(
+        sessions, board.chair_names, funnel, state.require_actor, bridge.publish
+    )
+    care = CareController(
+        care_services.care, care_services.alerts, funnel, state.require_actor, bridge.publish
+    )
 
     def open_unit_board() -> QWidget:
-        from infusion_monitor.services.unit_board import UnitBoardService
-        from infusion_monitor.storage.changes import ChangeWatcher
-        from infusion_monitor.ui.unit_board import UnitBoardWindow
+        from infusion_monitor.services.unit_board import tiles_of
+        from infusion_monitor.ui.unit_board import UnitBoardWindow, mirror_unit_board
 
-        watcher = ChangeWatcher(database.engine)
-        service = UnitBoardService(database.sessions, library, watcher, config.unit.chairs)
+        model = window.model
+        # Painted at once from what this workstation shows; the whole unit's read follows.
+        first = model.unit_tiles or tiles_of(model.chairs, model.alerts)
         board_window = UnitBoardWindow(
-            service.snapshot,
-            service.changed,
-            clock.now,
-            stale_after(config),
-            care_services.alerts.policy,
+            first, clock.now, stale_after(config), care_services.alerts.policy
         )
-        board_window.destroyed.connect(lambda *_args: watcher.close())
-        return board_window
+        return mirror_unit_board(board_window, window.model, bridge.reread)
 
     window.attach_services(
         controller=controller, care=care, security=security, open_unit_board=open_unit_board
     )
     window.attach_care_view()
-    _watch_database(window, database)
+    _follow_commits(window, bridge, database)
     _attach_vitals(
         window,
-        controller,
+        bridge,
         database,
         library,
         assessing,
@@ -511,13 +520,17 @@ def complete_window(
         _schedule_backups(window, job)
 
 
-def _watch_database(window: MainWindow, database: Database) -> None:
-    """Let the window notice every commit (monitor values, other workstations) at its tick."""
-    from infusion_monitor.storage.changes import ChangeWatcher
+def _follow_commits(window: MainWindow, bridge: ModelBridge, database: Database) -> None:
+    """Every commit of any connection (monitor values, other workstations, this one's echo)
+    reaches the unit model through the change feed; the model's schedules are read at once."""
+    from infusion_monitor.domain.changes import Changes
+    from infusion_monitor.storage.changes import ChangeFeed
 
-    watcher = ChangeWatcher(database.engine)
-    window.watch_database(watcher.changed)
-    window.destroyed.connect(lambda *_args: watcher.close())
+    feed = ChangeFeed(database.engine, bridge.submit)
+    feed.start()
+    window.when_closed(feed.close)
+    window.when_closed(bridge.close)
+    bridge.reread(Changes(board=True))
 
 
 def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
@@ -533,7 +546,7 @@ def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
 
 def _attach_vitals(
     window: MainWindow,
-    sessions: SessionController,
+    bridge: ModelBridge,
     database: Database,
     library: ProtocolLibrary,
     assessing: AssessingService,
@@ -548,7 +561,6 @@ def _attach_vitals(
     from infusion_monitor.domain.prompts import VitalsPrompter
     from infusion_monitor.services.silencing import SilencingService
     from infusion_monitor.services.vitals import VitalsService
-    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
     from infusion_monitor.services.vitals_trend import VitalsTrendService
     from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
@@ -556,11 +568,9 @@ def _attach_vitals(
 
     vitals = VitalsService(database.sessions, assessing, library)
     trend = VitalsTrendService(database.sessions, lambda: rules.rules)
-    schedule = VitalsScheduleService(database.sessions, library)
     silencing = SilencingService(database.sessions, clock)
-    controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
-    window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
-    controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
+    controller = VitalsController(vitals, trend, funnel, actor, clock, bridge.publish)
+    window.vitals_panel = VitalsPanel(window.session_view, controller, window.model, clock)
     sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
     problem = getattr(player, "problem", None)
@@ -572,8 +582,8 @@ def _attach_vitals(
     mixer = _attach_alarm_sound(window, player, silencing, config, clock, actor, funnel)
     window.vitals_prompt = VitalsPromptBar(
         clock,
-        schedule.open_statuses,
-        schedule.chair_name,
+        window.model.vitals_statuses,
+        window.model.chair_of,
         mixer,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
@@ -605,10 +615,9 @@ def _attach_alarm_sound(
         silencing.record_audio_resume,
         window,
     )
-    care = window.care
-    if care is not None:
-        care.unit_alerts_changed.connect(lambda unit: mixer.show_alerts(unit.by_session.values()))
-        mixer.show_alerts(care.unit.by_session.values())
+    model = window.model
+    model.alerts_changed.connect(lambda alerts: mixer.show_alerts(alerts.values()))
+    mixer.show_alerts(model.alerts.values())
     window.alarm_sound = mixer
     window.show_alarm_audio(AlarmAudioBar(mixer, clock, actor, funnel))
     return mixer

@@ -48,7 +48,7 @@ def _let_pass(window: MainWindow, clock: FakeClock, player: SilentPlayer, second
     player.requested.clear()
     for _ in range(seconds):
         clock.advance(timedelta(seconds=1))
-        window.care.poll()
+        window.check_inactivity()  # the window's tick
     return player.requested.count(PromptSound.ALARM_HIGH)
 
 
@@ -69,7 +69,7 @@ def test_pause_silences_for_two_minutes_counts_down_resumes_by_itself_and_is_aud
     player.requested.clear()
     while not player.requested:  # to the next burst
         clock.advance(timedelta(seconds=1))
-        window.care.poll()
+        window.check_inactivity()  # the window's tick
     stops = player.stops
     assert button.isEnabled() and button.text() == "Pause audio 2 min\nCtrl+Shift+M"
     assert not paused.isVisible()

@@ -19,6 +19,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.model_bridge import ModelBridge
 from session_helpers import T0
 
 from .test_keyboard_safety import _window, press, type_keys
@@ -95,9 +96,12 @@ def test_guidance_buttons_stay_where_they_are_when_a_step_is_done(
     panel = care.guidance
     assert len(panel.rows) >= 3
     codes = [row.step.code for row in panel.rows]
+    bridge = window.findChild(ModelBridge)
+    assert bridge is not None
 
     for code in reversed(codes):  # the last first: nothing after it may move either
         qtbot.wait(300)
+        qtbot.waitUntil(lambda: bridge.settled)
         rows_before = {row.step.code: _where(row, window) for row in panel.rows}
         buttons_before = {
             row.step.code: (_where(row.done, window), _where(row.decline, window))
@@ -109,7 +113,7 @@ def test_guidance_buttons_stay_where_they_are_when_a_step_is_done(
         qtbot.waitUntil(
             lambda code=code: next(r for r in panel.rows if r.step.code == code).step.answered
         )
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: bridge.settled)  # what the commit changed is shown
         assert [r.step.code for r in panel.rows] == codes, "every step keeps its row"
         done_row = next(r for r in panel.rows if r.step.code == code)
         assert done_row.state.isVisibleTo(panel) and "✔ Done" in done_row.state.text()

@@ -73,6 +73,12 @@ def shown(window: MainWindow) -> tuple[LatestVitalsView, LatestVitalsView]:
     return window.board.tiles[0].latest, window.session_view.latest
 
 
+def arrived(window: MainWindow, qtbot: QtBot, values: str) -> None:
+    """Wait until the gateway's commit shows on the tile and in the session view (it comes
+    through the change feed, off the GUI thread: no refresh asked for)."""
+    qtbot.waitUntil(lambda: all(view.text.startswith(values) for view in shown(window)))
+
+
 def tick(window: MainWindow, clock: FakeClock, minutes: float = 0) -> None:
     clock.advance(timedelta(minutes=minutes))
     window.check_inactivity()
@@ -110,6 +116,8 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
         measured = clock.now()
         assert "DUE" in window.session_view.vitals_timer.note.text()
         send(hr=112, sbp=118, dbp=70, map=86, spo2=95)  # the monitor's MAP beside its BP
+        arrived(window, qtbot, "HR 112")
+        qtbot.waitUntil(lambda: panel.record.entries[0].source is Source.MONITOR)
         tick(window, clock)
         # A monitor's set is no check done (no ACVPU, no oxygen): the check stays due, and the
         # score says what it carried from the nurse's baseline (issue 13).
@@ -136,6 +144,7 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
             assert view.toolTip().startswith("The monitor has sent nothing newer")
 
         send(hr=96, spo2=97)
+        arrived(window, qtbot, "HR 96")
         tick(window, clock)
         for view in shown(window):
             assert not view.stale
@@ -147,6 +156,7 @@ def test_monitor_values_show_as_such_with_their_time_turn_stale_and_come_back(
     typed(panel, "72", "120/80", "16", "98", "36,8")
     assert panel.form.status.text().startswith("✓ Saved"), panel.form.status.text()
     typed_at = clock.now()
+    arrived(window, qtbot, "HR 72")
     tick(window, clock, 45)  # typed values never grey out: the vitals schedule says when
     for view in shown(window):
         assert not view.stale
@@ -172,6 +182,7 @@ def test_a_monitor_set_that_changes_the_guidance_redraws_it_where_the_nurse_is(
     with monitor_gateway(data_dir, clock) as send:
         send(hr=128, sbp=78, dbp=44, spo2=95)  # hypotension: the same alert, one more step
         tick(window, clock)
+        qtbot.waitUntil(lambda: fluids in [row.step.text for row in care.guidance.rows])
 
     assert fluids in [row.step.text for row in care.guidance.rows]
     assert window.session_view.tabs.currentWidget() is care.symptoms
@@ -188,6 +199,7 @@ def test_a_monitor_set_that_raises_an_alert_brings_the_guidance_forward(
         tick(window, clock, 10)
         send(hr=135, sbp=84, dbp=50, rr=29, spo2=89)  # NEWS2 emergency score: a high alert
         tick(window, clock)
+        qtbot.waitUntil(lambda: care.picture is not None and care.picture.alert is not None)
 
     assert care.picture is not None and care.picture.alert is not None
     assert care.band.isVisibleTo(window)
@@ -210,6 +222,8 @@ def test_confirm_set_turns_the_monitors_set_into_a_nurses_check(
         tick(window, clock, 15)
         measured = clock.now()
         send(hr=104, sbp=126, dbp=78, rr=18, spo2=96)
+        arrived(window, qtbot, "HR 104")
+        qtbot.waitUntil(lambda: panel.confirm_button.isVisibleTo(window))
         tick(window, clock, 1)
     assert "DUE" in window.session_view.vitals_timer.note.text()
     assert panel.confirm_button.isVisibleTo(window)  # beside the latest values, on any tab
@@ -242,6 +256,7 @@ def test_confirm_set_turns_the_monitors_set_into_a_nurses_check(
     assert (newest.hr, newest.acvpu, newest.on_oxygen, newest.temp_c) == (104, Acvpu.C, True, 37.1)
     assert not panel.confirm_button.isVisibleTo(window)
     tick(window, clock)
-    assert "DUE" not in window.session_view.vitals_timer.note.text()
+    # The check is done: the schedule follows once the commit is re-read.
+    qtbot.waitUntil(lambda: "DUE" not in window.session_view.vitals_timer.note.text())
     for view in shown(window):
         assert view.provenance.text().startswith("Typed") and not view.score.isVisibleTo(window)

@@ -50,7 +50,6 @@ def test_the_latest_values_say_news2_does_not_apply_and_which_chart_to_use(
     )
     window = composed_window(qtbot, chair, data_dir)
     window.open_chair(0)
-    window.refresh_board()
     for latest in (window.board.tiles[0].latest, window.session_view.latest):
         assert latest.score.isVisibleTo(window)
         assert latest.score.text() == words

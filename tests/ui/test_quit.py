@@ -62,9 +62,9 @@ def test_closing_with_running_infusions_and_an_alert_asks_first_and_audits_the_c
     clock.advance(timedelta(minutes=10))
     for symptom in case("V03")["symptoms"]:  # anaphylaxis criteria met: a HIGH alert
         chair.care.care.record_symptom(NURSE, chair.session_id, symptom["code"])
-    assert window.care is not None
-    window.care.poll()
-    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
+    qtbot.waitUntil(  # the commit reaches the window through the change feed
+        lambda: [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
+    )
 
     # Ctrl+Q, as hurried hands press it: the window stays and asks.
     QTest.keyClick(
@@ -131,8 +131,7 @@ def test_a_click_on_a_chair_in_the_header_opens_that_chair(
     assert window.session_area.currentWidget() is window.placeholder
     clock.advance(timedelta(minutes=10))
     chair.care.care.record_symptom(NURSE, chair.session_id, "wheeze")
-    assert window.care is not None
-    window.care.poll()
+    qtbot.waitUntil(lambda: len(window.chair_alert_buttons) == 1)  # through the change feed
     (button,) = window.chair_alert_buttons
     assert button.text().endswith("Chair 1") and button.isVisible()
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)

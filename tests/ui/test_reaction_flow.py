@@ -84,10 +84,13 @@ def test_anaphylaxis_from_symptoms_to_outcome(
 
     # The vitals of minute 10 (the vitals form is its own issue): one alert, updated.
     alert_id = band.alert.id if band.alert else None
+    assessed = care.picture.guidance.assessment_id if care.picture else None
     chair.vitals.record_vitals(
         NURSE, chair.session_id, vitals_draft(data["observations"][0]), clock.now()
     )
-    window.care.poll()
+    qtbot.waitUntil(  # the commit reaches the care view through the change feed
+        lambda: care.picture is not None and care.picture.guidance.assessment_id != assessed
+    )
     assert band.alert is not None and band.alert.id == alert_id
 
     # Why? opens the findings without blocking anything.
@@ -107,7 +110,7 @@ def test_anaphylaxis_from_symptoms_to_outcome(
 
     # Two minutes without acknowledgement: the unit sees it escalated, and it still sounds.
     clock.advance(timedelta(minutes=2))
-    window.care.poll()
+    window.check_inactivity()  # the window's tick
     assert mixer.sounding(clock.now())
     assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1 · escalated"]
     assert "ESCALATED" in band.status.text()
@@ -147,8 +150,7 @@ def test_anaphylaxis_from_symptoms_to_outcome(
     assert not any(care.symptoms.buttons[code].isChecked() for code in codes)
     assert band.isVisible()  # the minute-10 vitals still show hypoxia
     chair.vitals.record_vitals(NURSE, chair.session_id, vitals_draft(data["baseline"]), clock.now())
-    window.care.poll()
-    assert not band.isVisible() and not tile_band.isVisible()
+    qtbot.waitUntil(lambda: not band.isVisible() and not tile_band.isVisible())
     assert window.chair_alert_buttons == [] and not window.unit_alerts.isVisible()
 
     # Outcome: pre-filled with the suggestion (anaphylaxis grade 3); discontinued.
@@ -193,7 +195,7 @@ def _bursts_over(window: MainWindow, clock: FakeClock, seconds: int) -> list[Pro
     output.requested.clear()
     for _ in range(seconds):
         clock.advance(timedelta(seconds=1))
-        window.care.poll()
+        window.check_inactivity()  # the window's tick
     return list(output.requested)
 
 

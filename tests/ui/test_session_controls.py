@@ -129,7 +129,7 @@ def test_resolve_alert_needs_acknowledgement_and_a_reason_typed_inline(
     assert band.alert is None and not band.isVisible()
     assert window.care is not None
     session = window.session_view.detail
-    assert session is not None and session.id not in window.care.unit.by_session
+    assert session is not None and session.id not in window.model.alerts
     assert window._tile_bands[0].alert is None
 
 

@@ -101,8 +101,17 @@ def act(
         view.rate.setValue(rate)
     widget = getattr(view, button)
     assert widget.isVisibleTo(view), f"{button} hidden in {view.detail and view.detail.state}"
-    with qtbot.waitSignal(window.controller.session_changed):
-        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    before = view.detail.version if view.detail is not None else None
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    # Stored: the session view shows the session as committed, or the chair freed by closing
+    # it (a refusal changes nothing).
+    qtbot.waitUntil(
+        lambda: (
+            view.detail is None
+            or view.detail.version != before
+            or window.session_area.currentWidget() is not view
+        )
+    )
 
 
 def states(window: MainWindow) -> list[ChairState]:
@@ -141,7 +150,7 @@ def test_four_concurrent_sessions_through_their_whole_lifecycle(
     for index in range(4):
         assert "30:00" in tile_text(window.board.tiles[index])
     clock.advance(timedelta(minutes=60))
-    window.refresh_board()
+    window.board.refresh_times(clock.now())
     for index in range(4):
         act(window, qtbot, index, "close_button")
     assert states(window) == [ChairState.FREE] * 6

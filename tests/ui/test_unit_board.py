@@ -13,13 +13,20 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from backends import Backend
+from infusion_monitor.model.unit import Fresh, UnitModel
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.unit_board import UnitBoardService
-from infusion_monitor.storage.changes import ChangeWatcher
+from infusion_monitor.storage.changes import ChangeFeed
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.models import Alert
+from infusion_monitor.ui.model_bridge import ModelBridge
 from infusion_monitor.ui.theme import ALARM_STYLES, STALE_INK, VITALS_BADGES
-from infusion_monitor.ui.unit_board import ALERT_COLUMN, VITALS_COLUMN, UnitBoardWindow
+from infusion_monitor.ui.unit_board import (
+    ALERT_COLUMN,
+    VITALS_COLUMN,
+    UnitBoardWindow,
+    mirror_unit_board,
+)
 from session_helpers import library
 from unitworld import STARTED, add_monitor_set, add_running_session
 
@@ -32,18 +39,23 @@ def test_a_session_started_elsewhere_appears_within_two_seconds(
     paths = AppPaths.resolve(data_dir)
     with open_database(backend.url, paths) as here, open_database(backend.url, paths) as there:
         add_running_session(here.sessions, "Chair 1", "MRN-1")
-        watcher = ChangeWatcher(here.engine)
+        service = UnitBoardService(here.sessions, library())
+        model = UnitModel((), {})
+        bridge = ModelBridge(model, lambda _changes, _wanted: Fresh(unit_tiles=service.snapshot()))
+        feed = ChangeFeed(here.engine, bridge.submit)
+        feed.start()
         try:
-            service = UnitBoardService(here.sessions, library(), watcher)
-            window = UnitBoardWindow(service.snapshot, service.changed, lambda: datetime.now(UTC))
+            window = UnitBoardWindow((), lambda: datetime.now(UTC))
             qtbot.addWidget(window)
+            mirror_unit_board(window, model, bridge.reread)
             window.show()
-            assert window.chair_names() == ["Chair 1"]
+            qtbot.waitUntil(lambda: window.chair_names() == ["Chair 1"])  # the first read
             add_running_session(there.sessions, "Chair 7", "MRN-7", staff_id="N002")
             qtbot.waitUntil(lambda: "Chair 7" in window.chair_names(), timeout=WITHIN_MS)
             window.close()
         finally:
-            watcher.close()
+            feed.close()
+            bridge.close()
 
 
 @pytest.fixture
@@ -65,7 +77,7 @@ def test_latest_values_say_where_they_came_from_and_grey_out_when_stale(
     add_monitor_set(database.sessions, session_id, taken, heart_rate=118, spo2=93)
     now = [taken + timedelta(minutes=1)]
     service = UnitBoardService(database.sessions, library())
-    window = UnitBoardWindow(service.snapshot, service.changed, lambda: now[0])
+    window = UnitBoardWindow(service.snapshot(), lambda: now[0])
     qtbot.addWidget(window)
 
     def latest(chair: str) -> QTableWidgetItem:
@@ -81,7 +93,7 @@ def test_latest_values_say_where_they_came_from_and_grey_out_when_stale(
     baseline = f"{(STARTED - timedelta(minutes=5)).astimezone():%H:%M}"  # typed at set-up
     assert latest("Chair 2").text().endswith(f"\nTyped {baseline} · 16 min ago")
     now[0] = taken + timedelta(minutes=6)  # five minutes is the default limit
-    window.refresh()
+    window.redraw()
     assert latest("Chair 1").text().endswith(f"\nSTALE · monitor {at} · 6 min ago")
     assert latest("Chair 1").foreground().color() == QColor(STALE_INK)
     assert latest("Chair 2").text().endswith(f"\nTyped {baseline} · 21 min ago")  # never stale
@@ -104,7 +116,7 @@ def test_an_alert_shows_in_its_alarm_colour_with_words_waiting_time_and_escalati
         )
     now = [raised + timedelta(seconds=90)]
     service = UnitBoardService(database.sessions, library(), chairs=("Chair 1", "Chair 3"))
-    window = UnitBoardWindow(service.snapshot, service.changed, lambda: now[0])
+    window = UnitBoardWindow(service.snapshot(), lambda: now[0])
     qtbot.addWidget(window)
     assert window.chair_names() == ["Chair 2", "Chair 1", "Chair 3"]  # alerting on top
     cell = window.table.item(0, ALERT_COLUMN)

@@ -87,6 +87,23 @@ def board_statuses(
     return tuple(statuses)
 
 
+def session_statuses(
+    rows: Rows, session_ids: Sequence[int], library: ProtocolLibrary
+) -> dict[int, ChairStatus]:
+    """The status of each named session in its chair, read inside one open read (a closed
+    session comes back too: its state says the chair is free)."""
+    details = load_details(rows, session_ids, library)
+    held = {
+        sid
+        for sid, result in latest_results(rows, details).items()
+        if HOLD_ACTIONS.intersection(result.get("actions", ()))
+    }
+    return {
+        sid: ChairStatus(detail.chair, chair_state(detail), detail, sid in held)
+        for sid, detail in details.items()
+    }
+
+
 class BoardService:
     """Reads what every configured chair is doing, in one short read-only transaction."""
 
@@ -106,3 +123,8 @@ class BoardService:
         """Return one status per configured chair, in board order."""
         with self._reader() as rows:
             return board_statuses(rows, self._chair_names, self._library)
+
+    def statuses(self, session_ids: Sequence[int]) -> dict[int, ChairStatus]:
+        """The named sessions' statuses, by id, in one short read-only transaction."""
+        with self._reader() as rows:
+            return session_statuses(rows, session_ids, self._library)

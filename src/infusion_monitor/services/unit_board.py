@@ -7,7 +7,7 @@ workstation's own configured chairs are shown even before their first session.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,6 +40,25 @@ class UnitTile:
         if not self.alerts:
             return (1, 0)
         return (0, -max(alert.priority for alert in self.alerts))
+
+
+def needs_attention(alert: Alert) -> bool:
+    """Unacknowledged, or escalated by a nurse ("Escalate anyway") even once acknowledged."""
+    return alert.state is AlertState.ACTIVE or alert.escalated_by_nurse
+
+
+def tiles_of(chairs: Sequence[ChairStatus], alerts: Mapping[int, Alert]) -> tuple[UnitTile, ...]:
+    """Tiles for ``chairs`` with their open alerts (``alerts`` by session), alerting on top: the
+    unit board's first paint from what this workstation already shows, before its read."""
+    tiles = [
+        UnitTile(
+            status, tuple(a for a in [alerts.get(status.session.id)] if a and needs_attention(a))
+        )
+        if status.session is not None
+        else UnitTile(status, ())
+        for status in chairs
+    ]
+    return tuple(sorted(tiles, key=lambda tile: tile.sort_key))
 
 
 class UnitBoardService:
@@ -91,6 +110,6 @@ class UnitBoardService:
         )
         for row in rows:
             alert = alert_of(db, row)
-            if alert.state is AlertState.ACTIVE or alert.escalated_by_nurse:
+            if needs_attention(alert):
                 out.setdefault(alert.session_id, []).append(alert)
         return {key: tuple(value) for key, value in out.items()}

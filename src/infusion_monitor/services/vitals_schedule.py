@@ -8,6 +8,7 @@ latest set or skipped check, and the newest assessment's ``vitals_interval_min``
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,7 +123,6 @@ class VitalsScheduleService:
     def __init__(self, sessions: sessionmaker[Session], protocols: ProtocolLibrary) -> None:
         self._sessions = sessions
         self._protocols = protocols
-        self.chair_of: dict[int, str] = {}
 
     def status(self, session_id: int, now: datetime) -> VitalsStatus:
         """One session's vitals state as of ``now``."""
@@ -131,15 +131,19 @@ class VitalsScheduleService:
 
     def open_statuses(self, now: datetime) -> dict[int, VitalsStatus]:
         """The vitals state of every session still in a chair, by session id."""
-        with self._sessions() as db:
-            rows = db.execute(
-                select(models.InfusionSession.id, models.Chair.name)
-                .join(models.Chair, models.Chair.id == models.InfusionSession.chair_id)
-                .where(models.InfusionSession.state.in_(OPEN_STATES))
-            ).all()
-            self.chair_of.update(dict(rows))
-            return {sid: schedule_facts(db, sid, self._protocols).status(now) for sid, _ in rows}
+        return {sid: facts.status(now) for sid, (_chair, facts) in self.facts().items()}
 
-    def chair_name(self, session_id: int) -> str:
-        """The chair of a session seen by ``open_statuses`` (for the prompt's words)."""
-        return self.chair_of.get(session_id, f"session {session_id}")
+    def facts(
+        self, session_ids: Iterable[int] | None = None
+    ) -> dict[int, tuple[str, ScheduleFacts]]:
+        """(chair, schedule facts) of the named sessions still open (None: every open one)."""
+        query = (
+            select(models.InfusionSession.id, models.Chair.name)
+            .join(models.Chair, models.Chair.id == models.InfusionSession.chair_id)
+            .where(models.InfusionSession.state.in_(OPEN_STATES))
+        )
+        if session_ids is not None:
+            query = query.where(models.InfusionSession.id.in_(list(session_ids)))
+        with self._sessions() as db:
+            rows = db.execute(query).all()
+            return {sid: (chair, schedule_facts(db, sid, self._protocols)) for sid, chair in rows}

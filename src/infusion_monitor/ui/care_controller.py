@@ -1,8 +1,8 @@
-"""The thin Qt adapter over the care services: runs a use case, then says what changed.
+"""The thin Qt adapter over the care services: runs a use case, then publishes what changed.
 
-Signals carry frozen pictures, never ORM objects. ``poll`` (every tick) reads the unit's open
-alerts from the database, so an alert raised on another workstation shows (and sounds, through
-``ui/alarm_sound``) here too.
+Every stored outcome goes to the unit model as a change record with the care picture it
+returned, so the session's panels, its alert band, the header and the sound follow at once; an
+alert raised on another workstation reaches them through the same model.
 """
 
 from __future__ import annotations
@@ -18,24 +18,21 @@ from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.reaction import Outcome
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.outcomes import changes_of
+from infusion_monitor.model.unit import Fresh
 from infusion_monitor.services.alerts import AlertService
 from infusion_monitor.services.care import CareChanged, CareService
-from infusion_monitor.services.care_views import CarePicture, UnitAlertView
+from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.ui.controller import Publish
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class CareController(QObject):
-    """Runs care use cases for the window and publishes their outcomes."""
+    """Runs care use cases for the window and publishes their outcomes to the unit model."""
 
-    #: A session's care picture as committed (``CarePicture``).
-    care_changed = Signal(object)
-    #: A new alert was raised (``Alert``); the band and tile show it.
-    alert_raised = Signal(object)
-    #: The unit's open alerts (``UnitAlertView``), read from the database.
-    unit_alerts_changed = Signal(object)
     #: A use case was refused or failed; the message went to the funnel.
     operation_failed = Signal(str)
 
@@ -45,6 +42,7 @@ class CareController(QObject):
         alerts: AlertService,
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
+        publish: Publish,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -52,7 +50,7 @@ class CareController(QObject):
         self._alerts = alerts
         self._funnel = funnel
         self._actor = actor
-        self.unit = alerts.unit_alerts()
+        self._publish = publish
 
     @property
     def policy(self):  # type: ignore[no-untyped-def]
@@ -108,7 +106,7 @@ class CareController(QObject):
         answered = self._guard(lambda: self._alerts.acknowledge(self._actor(), alert_id))
         if answered is None:
             return None
-        self._published(answered.picture)
+        self._published(answered, answered.picture)
         return answered.picture
 
     def resolve(self, alert_id: int, reason: str) -> CarePicture | None:
@@ -116,19 +114,8 @@ class CareController(QObject):
         answered = self._guard(lambda: self._alerts.resolve(self._actor(), alert_id, reason))
         if answered is None:
             return None
-        self._published(answered.picture)
+        self._published(answered, answered.picture)
         return answered.picture
-
-    def poll(self) -> UnitAlertView:
-        """Read the unit's open alerts and publish them."""
-        try:
-            unit = self._alerts.unit_alerts()
-        except UserError as exc:
-            log.warning("unit alerts could not be read: %s", exc.message)
-            return self.unit
-        self.unit = unit
-        self.unit_alerts_changed.emit(unit)
-        return unit
 
     # Machinery ------------------------------------------------------------------------------
 
@@ -136,14 +123,15 @@ class CareController(QObject):
         outcome = self._guard(run)
         if outcome is None:
             return None
-        if outcome.alert_raised and outcome.picture.alert is not None:
-            self.alert_raised.emit(outcome.picture.alert)
-        self._published(outcome.picture)
+        self._published(outcome, outcome.picture)
         return outcome
 
-    def _published(self, picture: CarePicture) -> None:
-        self.care_changed.emit(picture)
-        self.poll()
+    def _published(self, outcome: object, picture: CarePicture) -> None:
+        """The outcome to the unit model: the care picture and its alert as committed, at once
+        (a step may also have paused the infusion: the record names the session, re-read)."""
+        sid = picture.session_id
+        fresh = Fresh(care={sid: picture}, alert_of={sid: picture.alert})
+        self._publish(changes_of(outcome, sid), fresh)
 
     def _guard(self, run: Callable[[], T]) -> T | None:
         try:

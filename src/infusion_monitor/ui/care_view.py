@@ -1,7 +1,8 @@
 """Puts reaction care into the session view: the alert band, Guidance, Symptoms and Reaction tabs.
 
-It follows the session the view shows, asks the care controller for that session's picture,
-forwards the panels' intents, and opens "Why?" in a non-modal window.
+It follows the session the view shows (reading its picture once when it is shown), then mirrors
+the unit model's ``care_changed`` for it, forwards the panels' intents to the care controller,
+and opens "Why?" in a non-modal window.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.reaction import Outcome
+from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.care_views import CarePicture
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.ui.alert_band import AlertBand
@@ -31,10 +33,13 @@ GUIDANCE_TAB = "Guidance (G)"
 class CareView(QObject):
     """The care panels of the session view, kept in step with the stored picture."""
 
-    def __init__(self, view: SessionView, controller: CareController, clock: Clock) -> None:
+    def __init__(
+        self, view: SessionView, controller: CareController, model: UnitModel, clock: Clock
+    ) -> None:
         super().__init__(view)
         self._view = view
         self._controller = controller
+        self._model = model
         self._clock = clock
         self._session_id: int | None = None
         self.picture: CarePicture | None = None
@@ -63,7 +68,7 @@ class CareView(QObject):
         self.symptoms.symptom_recorded.connect(self._on_symptoms_symptom_recorded)
         self.symptoms.symptom_resolved.connect(self._on_symptoms_symptom_resolved)
         self.reaction.outcome_submitted.connect(self._on_reaction_outcome_submitted)
-        controller.care_changed.connect(self._on_controller_care_changed)
+        model.care_changed.connect(self._on_model_care_changed)
         view.session_shown.connect(self._on_view_session_shown)
 
         focus_key("S", view, self.show_symptoms)
@@ -84,6 +89,7 @@ class CareView(QObject):
         """Show the care of ``session_id`` (None: nothing)."""
         self._session_id = session_id
         picture = self._controller.picture(session_id) if session_id is not None else None
+        self._model.follow(session_id, picture)
         if picture is not None:
             self.show_picture(picture)
         else:
@@ -105,21 +111,18 @@ class CareView(QObject):
         if picture.alert is not None and picture.alert.open and not working:
             self._view.tabs.setCurrentWidget(self.guidance)
 
-    def catch_up(self) -> None:
-        """Re-read the followed session's care after a commit made elsewhere (a monitor's set,
-        another workstation) and redraw only the panels whose content changed.
+    def _on_model_care_changed(self, fresh: CarePicture) -> None:
+        """The followed session's care changed (here, a monitor's set, another workstation):
+        redraw only the panels whose content changed.
 
         A monitor's blood pressure can add a step (IV fluid bolus) to the open alert's guidance
         without changing the alert; the tab stays where the nurse put it and what she is typing
         in an unchanged panel stays. A changed alert is shown as :meth:`show_picture` shows it
         (an open one brings Guidance forward).
         """
-        if self._session_id is None or self.picture is None:
+        if fresh.session_id != self._session_id:
             return
-        fresh = self._controller.picture(self._session_id)
-        if fresh is None or fresh == self.picture:
-            return
-        if fresh.alert != self.picture.alert:
+        if self.picture is None or fresh.alert != self.picture.alert:
             self.show_picture(fresh)
         else:
             self._draw(fresh, self.picture)
@@ -185,9 +188,6 @@ class CareView(QObject):
         return self.findings
 
     # Slots ----------------------------------------------------------------------------------
-
-    def _on_controller_care_changed(self, picture: CarePicture) -> None:
-        self.show_picture(picture)
 
     def _on_band_acknowledge_requested(self, alert_id: int) -> None:
         self._controller.acknowledge(alert_id)

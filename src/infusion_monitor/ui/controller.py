@@ -1,9 +1,10 @@
-"""The thin Qt adapter over the session services: runs a use case, then says what changed.
+"""The thin Qt adapter over the session services: runs a use case, then publishes what changed.
 
 Widgets call the controller; the controller calls the service with the signed-in actor, tells the
-message funnel when a use case is refused or the database fails, and emits ``session_changed``
-(and ``board_changed``) after every stored outcome, so the board and the session view refresh
-from what was committed, never from what was typed (Anki's CollectionOp → OpChanges idea).
+message funnel when a use case is refused or the database fails, and publishes every stored
+outcome to the unit model as a change record with the session as committed (Anki's CollectionOp
+→ OpChanges idea), so the board and the session view follow what was committed, never what was
+typed.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from infusion_monitor.domain.changes import Changes
+from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.board import BoardService, ChairStatus
+from infusion_monitor.model.outcomes import changes_of
+from infusion_monitor.model.unit import Fresh
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.session_setup import (
@@ -37,29 +41,29 @@ from infusion_monitor.services.sessions import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: Hands a change record (and what the outcome carried) to the unit model.
+Publish = Callable[[Changes, Fresh], None]
 
 
 class SessionController(QObject):
-    """Runs session use cases for the window and publishes their outcomes as signals."""
+    """Runs session use cases for the window and publishes their outcomes to the unit model."""
 
-    #: A session was stored (set up or changed): the ``SessionDetail`` as committed.
-    session_changed = Signal(object)
-    #: Something on the board may have changed; ask for a fresh snapshot.
-    board_changed = Signal()
     #: A use case was refused or failed; the message went to the funnel. Carries the message.
     operation_failed = Signal(str)
 
     def __init__(
         self,
         sessions: SessionService,
-        board: BoardService,
+        chair_names: tuple[str, ...],
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
+        publish: Publish,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._sessions = sessions
-        self._board = board
+        self._chair_names = chair_names
+        self._publish = publish
         self._funnel = funnel
         self._actor = actor
         #: The fields the last refused set-up named, for the form to mark.
@@ -68,7 +72,7 @@ class SessionController(QObject):
     @property
     def chair_names(self) -> tuple[str, ...]:
         """The configured chairs, in board order."""
-        return self._board.chair_names
+        return self._chair_names
 
     @property
     def actor(self) -> Actor:
@@ -76,10 +80,6 @@ class SessionController(QObject):
         return self._actor()
 
     # Reading
-
-    def snapshot(self) -> tuple[ChairStatus, ...]:
-        """One status per chair, read now."""
-        return self._board.snapshot()
 
     def protocols(self) -> tuple[ProtocolChoice, ...]:
         """The set-up form's drug list."""
@@ -113,7 +113,7 @@ class SessionController(QObject):
         if outcome is not None:
             if outcome.age_note is not None:
                 self._funnel.warning(outcome.age_note)
-            self._published(outcome.detail)
+            self._published(outcome, outcome.detail, board=True)
         return outcome
 
     def record_baseline(
@@ -125,7 +125,7 @@ class SessionController(QObject):
             detail,
         )
         if outcome is not None:
-            self._published(outcome.detail)
+            self._published(outcome, outcome.detail)
         return outcome
 
     def start(
@@ -180,12 +180,14 @@ class SessionController(QObject):
     ) -> SessionChanged | None:
         outcome = self._guard(lambda: run(_ref(detail), self._actor()), detail)
         if outcome is not None:
-            self._published(outcome.detail)
+            closed = outcome.detail.state is SessionState.CLOSED
+            self._published(outcome, outcome.detail, board=closed)
         return outcome
 
-    def _published(self, detail: SessionDetail) -> None:
-        self.session_changed.emit(detail)
-        self.board_changed.emit()
+    def _published(self, outcome: object, detail: SessionDetail, *, board: bool = False) -> None:
+        """The outcome to the unit model: the session as committed, at once."""
+        changes = changes_of(outcome, detail.id, board=board)
+        self._publish(changes, Fresh(details={detail.id: detail}))
 
     def _guard(self, run: Callable[[], T], detail: SessionDetail | None = None) -> T | None:
         """Run a use case; a UserError goes to the funnel (and a stale session is reloaded)."""
@@ -208,12 +210,9 @@ class SessionController(QObject):
             return None
 
     def _reload(self, session_id: int) -> None:
-        try:
-            fresh = self._sessions.detail(session_id)
-        except UserError:
-            self.board_changed.emit()
-            return
-        self._published(fresh)
+        """Another workstation changed the session first: read it again (and the board)."""
+        ids = frozenset({session_id})
+        self._publish(Changes(sessions=ids, care=ids, alerts=ids, board=True), Fresh())
 
 
 def _ref(detail: SessionDetail) -> SessionRef:

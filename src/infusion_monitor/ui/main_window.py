@@ -6,12 +6,16 @@ Esc cancels), or a quiet prompt. Nothing here is modal, so no form can hide anot
 The window is built in two steps: the constructor paints the locked first screen from a
 ``FirstScreen`` read (board, alert bands, sign-in panel, status bar), and ``attach_services``
 adds the controllers, the set-up form and the session view right after the first paint.
+
+The window is layout and mirrors: what it shows comes from the unit model (``model.unit``),
+whose events say precisely what changed; its once-a-second tick only recomputes clocks, timers,
+escalation and the inactivity lock from the model, and never reads the database.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +57,7 @@ from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.unit import ChairChanged, UnitModel
 from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.chair_board import ChairBoard
 from infusion_monitor.ui.crash import CrashReportViewer
@@ -68,7 +73,6 @@ if TYPE_CHECKING:
     from infusion_monitor.domain.alerts import AlertPolicy
     from infusion_monitor.domain.clock import Clock
     from infusion_monitor.services.board import ChairStatus
-    from infusion_monitor.services.care_views import CarePicture, UnitAlertView
     from infusion_monitor.services.first_screen import FirstScreen
     from infusion_monitor.services.messages import MessageFunnel
     from infusion_monitor.services.ruleset import RuleSetInfo
@@ -214,11 +218,12 @@ class MainWindow(QMainWindow):
         self.care: CareController | None = None
         #: Sounds the alerts and the vitals chimes one at a time (``app._attach_alarm_sound``).
         self.alarm_sound: AlarmSoundMixer | None = None
-        self._statuses: tuple[ChairStatus, ...] = ()
+        #: What the screens show (Qt-free, evented); the widgets below mirror its events.
+        self.model = UnitModel(first.statuses, first.unit_alerts.by_session)
+        #: Run once the window closes (the change feed, the model's loader).
+        self._closers: list[Callable[[], None]] = []
         self._latest_crash_report = latest_crash_report
         self._reload_rules = reload_rules
-        #: Asked at every tick whether anyone committed (``watch_database``); None: not asked.
-        self._database_changed: Callable[[], bool] | None = None
 
         # The unit's and the user's names give way ("…", whole in the tooltip) so that the alert
         # chips, the alarm-audio controls and the clock fit a 1280-pixel screen.
@@ -325,7 +330,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._rule_set, 1)
         self._rule_set.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-        self._show_statuses(first.statuses)
+        self.board.show_statuses(self.model.chairs, clock.now())
         self._show_placeholder("Select a chair (click, or Ctrl+1…9) to see it.")
         self._build_menus()
         self._build_keys()
@@ -345,8 +350,10 @@ class MainWindow(QMainWindow):
         #: The session view's alert band and care tabs: ``attach_care_view`` (after first paint).
         self.care_view: CareView | None = None
         self._tile_bands: dict[int, AlertBand] = {}
-        self._unit_view: UnitAlertView | None = None
-        self._on_care_unit_alerts_changed(first.unit_alerts)
+        self._show_alerts(clock.now())
+        self.model.chair_changed.connect(self._on_model_chair_changed)
+        self.model.alerts_changed.connect(self._on_model_alerts_changed)
+        self.model.session_changed.connect(self._on_model_session_changed)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -377,15 +384,9 @@ class MainWindow(QMainWindow):
         self.session_view = SessionView(controller, stale_after=self._stale_after)
         self.session_area.addWidget(self.setup_form)
         self.session_area.addWidget(self.session_view)
-        controller.board_changed.connect(self.refresh_board)
-        controller.session_changed.connect(self._on_controller_session_changed)
         self._open_unit_board = open_unit_board
         self._security = security
         self.care = care
-        care.care_changed.connect(self._on_care_care_changed)
-        care.unit_alerts_changed.connect(self._on_care_unit_alerts_changed)
-        self.refresh_board()
-        self._on_care_unit_alerts_changed(care.unit)
         if security.state.actor is not None:
             self._show_signed_in(security.state.actor)
         if self.board.selected_index is not None:
@@ -424,43 +425,57 @@ class MainWindow(QMainWindow):
             return
         from infusion_monitor.ui.care_view import CareView
 
-        self.care_view = CareView(self.session_view, self.care, self._clock)
+        self.care_view = CareView(self.session_view, self.care, self.model, self._clock)
         shown = self.session_view.detail
         if shown is not None:
             self.care_view.follow(shown.id)
 
-    def refresh_board(self) -> None:
-        """Ask for a fresh snapshot of every chair and show it; the session view follows its
-        session's snapshot (latest values, vitals schedule)."""
-        assert self.controller is not None, "refreshed only once the services are attached"
-        self._show_statuses(self.controller.snapshot())
+    @property
+    def _statuses(self) -> tuple[ChairStatus, ...]:
+        return self.model.chairs
 
-    def _show_statuses(self, statuses: tuple[ChairStatus, ...]) -> None:
+    def _on_model_chair_changed(self, changed: ChairChanged) -> None:
+        """A chair's status changed: its tile, its alert band, and the session view when it
+        shows that chair's session (latest values, vitals schedule, hold)."""
         now = self._clock.now()
-        self._statuses = statuses
-        self.board.show_statuses(statuses, now)
+        tiles = self.board.tiles
+        if len(tiles) != len(self.model.chairs):
+            self.board.show_statuses(self.model.chairs, now)
+        else:
+            tiles[changed.index].show_status(changed.status, now)
+        self._show_alerts(now)
         if self.controller is None:
             return
         shown = self.session_view.detail
-        fresh = next(
-            (s for s in self._statuses if shown and s.session and s.session.id == shown.id), None
-        )
-        self.session_view.step_hold = fresh is not None and fresh.hold_escalation
-        if fresh is not None and fresh.session is not None:
-            self.session_view.follow(fresh.session, now)
+        status = changed.status
+        if shown is None or status.name != shown.chair:
+            return
+        if status.session is None or status.session.id != shown.id:
+            if self.session_area.currentWidget() is self.session_view:
+                # Closed (or moved) elsewhere: the chair no longer holds the session shown.
+                self._show_placeholder(f"{shown.chair}: session closed; the chair is free.")
+            return
+        self.session_view.step_hold = status.hold_escalation
+        self.session_view.follow(status.session, now)
 
-    def watch_database(self, changed: Callable[[], bool]) -> None:
-        """Re-read the board at the next tick whenever ``changed()`` says someone committed
-        (a monitor through the gateway, another workstation, this one)."""
-        self._database_changed = changed
+    def _on_model_session_changed(self, detail: SessionDetail) -> None:
+        """A session's record changed (here or elsewhere): the session view shows it if it
+        shows that session; a closed one frees the chair."""
+        if self.controller is None:
+            return
+        shown = self.session_view.detail
+        if self.session_area.currentWidget() is not self.session_view or shown is None:
+            return
+        if shown.id != detail.id:
+            return
+        if detail.state is SessionState.CLOSED:
+            self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
+            return
+        self.session_view.follow(detail, self._clock.now())
 
-    def _on_database_changed(self) -> None:
-        shown = self.session_view.latest.latest
-        self.refresh_board()
-        if self.session_view.latest.latest != shown:
-            self.session_view.vitals_arrived.emit()
-        if self.care_view is not None:
-            self.care_view.catch_up()
+    def when_closed(self, stop: Callable[[], None]) -> None:
+        """Run ``stop`` once the window closes (threads that feed it)."""
+        self._closers.append(stop)
 
     def open_chair(self, index: int) -> None:
         """Show the chair at ``index`` in the session area: its session, or the free prompt.
@@ -511,7 +526,6 @@ class MainWindow(QMainWindow):
 
         # The refusals of this set-up are put right: their banners would only take room.
         self.messages.dismiss_where(lambda message: message.text.startswith(NOT_SAVED))
-        self.refresh_board()
         names = [status.name for status in self._statuses]
         if outcome.detail.chair in names:
             self.board.select(names.index(outcome.detail.chair))
@@ -526,21 +540,6 @@ class MainWindow(QMainWindow):
             self.open_chair(index)
         else:
             self._show_placeholder("Set-up cancelled; nothing was saved.")
-
-    def _on_controller_session_changed(self, detail: SessionDetail) -> None:
-        shown = self.session_view.detail
-        if self.session_area.currentWidget() is not self.session_view or shown is None:
-            return
-        if shown.id != detail.id:
-            return
-        if detail.state is SessionState.CLOSED:
-            self.refresh_board()
-            self._show_placeholder(f"{detail.chair}: session closed; the chair is free.")
-            return
-        self.session_view.show_session(detail, self._clock.now())
-        if self.care_view is not None and self.care_view.session_id == detail.id:
-            # The change was assessed in its own commit: guidance and grade may have moved.
-            self.care_view.follow(detail.id)
 
     def _on_escape(self) -> None:
         """Esc leaves the field being typed in (a correction or a resolve reason is
@@ -806,6 +805,9 @@ class MainWindow(QMainWindow):
             return
         for timer in self.findChildren(QTimer):
             timer.stop()
+        closers, self._closers = self._closers, []
+        for stop in closers:
+            stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -822,7 +824,7 @@ class MainWindow(QMainWindow):
 
     def quit_risks(self) -> list[str]:
         """What closing would stop watching: chairs with an infusion going, with open alerts."""
-        alerts = self._unit_view.by_session if self._unit_view is not None else {}
+        alerts = self.model.alerts
         risks = []
         for tile in self.board.tiles:
             status, session = tile.status, tile.status.session if tile.status else None
@@ -935,25 +937,18 @@ class MainWindow(QMainWindow):
     def _on_reload_rules_triggered(self) -> None:
         self._show_rule_set(self._reload_rules())
 
-    def _on_care_care_changed(self, picture: CarePicture) -> None:
-        """A care use case committed: the lifecycle may have changed too (pause from guidance)."""
-        assert self.controller is not None, "care changes come only once the services are attached"
-        shown = self.session_view.detail
-        if shown is not None and shown.id == picture.session_id:
-            fresh = self.controller.detail(picture.session_id)
-            if fresh is not None and fresh.version != shown.version:
-                self.session_view.show_session(fresh, self._clock.now())
-        self.refresh_board()
+    def _on_model_alerts_changed(self, _alerts: object) -> None:
+        self._show_alerts(self._clock.now())
 
-    def _on_care_unit_alerts_changed(self, unit: UnitAlertView) -> None:
-        """The header's alerting chairs, other workstations' alerts, and each tile's band."""
-        now = self._clock.now()
-        self._unit_view = unit
-        here = self._alerting_chairs(unit)
+    def _show_alerts(self, now: datetime) -> None:
+        """The header's alerting chairs, other workstations' alerts, and each tile's band,
+        from the model's open alerts as of ``now`` (escalation and waiting times move)."""
+        alerts = self.model.alerts
+        here = self._alerting_chairs(alerts)
         self._show_chair_alerts(here, now)
         mine = {alert.id for _, _, alert in here}
         elsewhere = summarise(
-            (a for a in unit.by_session.values() if a.id not in mine), now, self._alert_policy
+            (a for a in alerts.values() if a.id not in mine), now, self._alert_policy
         )
         text = elsewhere.text
         self.unit_alerts.setVisible(bool(text))
@@ -964,14 +959,6 @@ class MainWindow(QMainWindow):
             self.unit_alerts.setToolTip(
                 "Open alerts of chairs on other workstations (View ▸ Unit board shows them)"
             )
-        view = self.care_view
-        if view is not None and view.session_id is not None:
-            stored = unit.by_session.get(view.session_id)
-            shown = view.picture.alert if view.picture is not None else None
-            if stored != shown:
-                # Changed elsewhere (vitals form, monitor feed, another workstation): re-read.
-                view.follow(view.session_id)
-            view.refresh(now)
         for index, tile in enumerate(self.board.tiles):
             band = self._tile_bands.get(index)
             if band is None:
@@ -981,15 +968,15 @@ class MainWindow(QMainWindow):
                 layout.insertWidget(layout.indexOf(tile.alert_slot), band)
                 self._tile_bands[index] = band
             session = tile.status.session if tile.status is not None else None
-            alert = unit.by_session.get(session.id) if session is not None else None
+            alert = alerts.get(session.id) if session is not None else None
             band.show_alert(alert, now, policy=self._alert_policy)
 
-    def _alerting_chairs(self, unit: UnitAlertView) -> list[tuple[int, str, Alert]]:
+    def _alerting_chairs(self, alerts: Mapping[int, Alert]) -> list[tuple[int, str, Alert]]:
         """(board index, chair, alert) of this board's chairs with an open alert, worst first."""
         found = []
         for index, tile in enumerate(self.board.tiles):
             session = tile.status.session if tile.status is not None else None
-            alert = unit.by_session.get(session.id) if session is not None else None
+            alert = alerts.get(session.id) if session is not None else None
             if tile.status is not None and alert is not None and alert.open:
                 found.append((index, tile.status.name, alert))
         found.sort(key=lambda item: (-item[2].priority, item[2].raised_at))
@@ -1021,13 +1008,14 @@ class MainWindow(QMainWindow):
         self.focus_home()
 
     def _on_ticker_timeout(self) -> None:
-        if self._database_changed is not None and self._database_changed():
-            self._on_database_changed()
+        """Clocks, timers, escalation and the inactivity lock, recomputed from the model (the
+        database is never read here: the model follows commits)."""
         now = self._clock.now()
-        if self.care is not None:
-            self.care.poll()
-            if self.care_view is not None:
-                self.care_view.refresh(now)
+        self._show_alerts(now)
+        if self.care_view is not None:
+            self.care_view.refresh(now)
+        if self.alarm_sound is not None:
+            self.alarm_sound.refresh()
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
         self.board.refresh_times(now)
         if self.controller is not None and self.session_area.currentWidget() is self.session_view:

@@ -122,9 +122,6 @@ class SessionView(QWidget):
 
     #: A committed snapshot was shown (the vitals plot and row follow the session shown).
     session_shown = Signal(object)
-    #: A newer set of the shown session was stored elsewhere (a monitor, another workstation):
-    #: the plot and the vitals record re-read.
-    vitals_arrived = Signal()
 
     def __init__(
         self,

@@ -3,8 +3,9 @@
 Each chair's vitals schedule shows as on its tile (DUE, OVERDUE in their badge colours). Each
 alert needing the unit's attention (unacknowledged, or escalated by a nurse) shows in its
 alarm colour with words and icon: priority, condition, how long it has waited and whether it is
-escalated. The window re-reads the database within a poll of any workstation's commit and
-redraws every second from what it read, so waiting times, escalation and staleness stay right.
+escalated. The window mirrors the unit model's unit-board tiles (re-read off the GUI thread
+at every commit of any workstation, while a unit board is open) and redraws every second from
+them, so waiting times, escalation and staleness stay right; it never reads the database.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertState, condition_label
+from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
+from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.unit_board import UnitTile
 from infusion_monitor.ui.latest_vitals import provenance_text, values_text
 from infusion_monitor.ui.session_text import vitals_cue
@@ -37,12 +40,8 @@ from infusion_monitor.ui.theme import (
     VITALS_BADGES,
 )
 
-#: How often to ask whether another workstation changed something (cheap: no query).
-POLL_MS = 500
-#: Redraw from the last snapshot this often (waiting times, escalation, staleness).
+#: Redraw from the last tiles this often (waiting times, escalation, staleness).
 REDRAW_MS = 1000
-#: Re-read the database at least this often even when no change was noticed.
-RELOAD_MS = 30_000
 _COLUMNS = ("Chair", "State", "Patient", "Drug", "Vitals", "Alerts", "Latest values")
 VITALS_COLUMN = _COLUMNS.index("Vitals")
 ALERT_COLUMN = _COLUMNS.index("Alerts")
@@ -63,12 +62,11 @@ def alert_text(alert: Alert, now: datetime, policy: AlertPolicy) -> str:
 
 
 class UnitBoardWindow(QWidget):
-    """Shows unit-board snapshots; re-reads within a poll of any workstation's commit."""
+    """Shows unit-board tiles (``show_tiles``) and redraws them every second."""
 
     def __init__(
         self,
-        load: Callable[[], Sequence[UnitTile]],
-        changed: Callable[[], bool],
+        tiles: Sequence[UnitTile],
         now: Callable[[], datetime],
         stale_after: timedelta = DEFAULT_STALE_AFTER,
         policy: AlertPolicy | None = None,
@@ -77,10 +75,10 @@ class UnitBoardWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle("Unit board — Infusion Monitor")
         self.resize(1280, 760)
-        self._load, self._changed, self._now = load, changed, now
+        self._now = now
         self._stale_after = stale_after
         self._policy = policy or AlertPolicy()
-        self._tiles: Sequence[UnitTile] = ()
+        self._tiles: Sequence[UnitTile] = tiles
         self.summary = QLabel()
         self.summary.setObjectName("UnitBoardSummary")
         self.summary.setStyleSheet(f"font-size: {LABEL_PX + 4}px; font-weight: 700;")
@@ -106,27 +104,19 @@ class UnitBoardWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
-        self._timers: list[QTimer] = []
-        for interval, slot in (
-            (POLL_MS, self._on_poll_timeout),
-            (REDRAW_MS, self.redraw),
-            (RELOAD_MS, self.refresh),
-        ):
-            timer = QTimer(self)
-            timer.setInterval(interval)
-            timer.timeout.connect(slot)
-            self._timers.append(timer)
-        self.refresh()
-        for timer in self._timers:
-            timer.start()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self.redraw)
+        self.redraw()
+        self._timer.start()
 
     def chair_names(self) -> list[str]:
         """The chairs shown, top to bottom."""
         return [self.table.item(row, 0).text() for row in range(self.table.rowCount())]
 
-    def refresh(self) -> None:
-        """Read and show a fresh snapshot."""
-        self._tiles = self._load()
+    def show_tiles(self, tiles: Sequence[UnitTile]) -> None:
+        """Show tiles as just read."""
+        self._tiles = tiles
         self.redraw()
 
     def redraw(self) -> None:
@@ -183,12 +173,23 @@ class UnitBoardWindow(QWidget):
             + f" · {now.astimezone():%H:%M:%S}"
         )
 
-    def _on_poll_timeout(self) -> None:
-        if self._changed():
-            self.refresh()
-
     def closeEvent(self, event: object) -> None:
-        """Stop polling."""
-        for timer in self._timers:
-            timer.stop()
+        """Stop redrawing."""
+        self._timer.stop()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def mirror_unit_board(
+    window: UnitBoardWindow, model: UnitModel, reread: Callable[[Changes], None]
+) -> UnitBoardWindow:
+    """Let ``window`` follow the model's unit-board tiles while it exists (read at once)."""
+    model.watch_unit_board(True)
+    model.unit_board_changed.connect(window.show_tiles)
+
+    def forget(*_args: object) -> None:
+        model.unit_board_changed.disconnect(window.show_tiles)
+        model.watch_unit_board(False)
+
+    window.destroyed.connect(forget)
+    reread(NOTHING)
+    return window

@@ -1,7 +1,8 @@
 """Vitals in the session view: the Qt adapter over the vitals services, and its plug-in.
 
 ``VitalsController`` runs ``record_vitals``/``amend_vitals`` with the signed-in actor and says
-what happened: ``vitals_recorded`` after a commit, or the reason through the funnel. The
+what happened: the outcome (published to the unit model) after a commit, or the reason through
+the funnel. The
 ``VitalsPanel`` puts the trend plot in the session view's ``plot_slot`` and the entry row in its
 ``vitals_slot``; the row clears only after the commit, and keeps every value when it failed.
 """
@@ -12,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
 from infusion_monitor.domain.clock import Clock
@@ -20,6 +21,8 @@ from infusion_monitor.domain.schedule import missed_check_note
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.outcomes import changes_of
+from infusion_monitor.model.unit import Fresh, UnitModel
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.session_records import SessionDetail
 from infusion_monitor.services.vitals import (
@@ -29,7 +32,7 @@ from infusion_monitor.services.vitals import (
     VitalsService,
 )
 from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
-from infusion_monitor.ui.controller import SessionController
+from infusion_monitor.ui.controller import Publish
 from infusion_monitor.ui.keys import focus_key
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply
 from infusion_monitor.ui.session_view import SessionView
@@ -51,9 +54,6 @@ CONFIRM_BUTTON_STYLE = (
 class VitalsController(QObject):
     """Runs the vitals use cases and publishes their outcomes."""
 
-    #: A set (or a correction) was committed: the ``VitalsRecorded`` outcome.
-    vitals_recorded = Signal(object)
-
     def __init__(
         self,
         vitals: VitalsService,
@@ -61,7 +61,7 @@ class VitalsController(QObject):
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
         clock: Clock,
-        sessions: SessionController | None = None,
+        publish: Publish | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -70,7 +70,7 @@ class VitalsController(QObject):
         self._funnel = funnel
         self._actor = actor
         self._clock = clock
-        self._sessions = sessions
+        self._publish = publish
 
     def record(
         self, session_id: int, draft: VitalsDraft, confirms: int | None = None
@@ -109,8 +109,7 @@ class VitalsController(QObject):
         except UserError as exc:
             self._funnel.error(f"Skipped check not recorded: {exc.message}")
             return exc.message
-        if self._sessions is not None:
-            self._sessions.board_changed.emit()
+        self._published(outcome, session_id)
         return outcome
 
     def trend(self, session_id: int) -> TrendData | None:
@@ -127,10 +126,13 @@ class VitalsController(QObject):
         except UserError as exc:
             self._funnel.error(f"Vital signs not saved: {exc.message}")
             return exc.message
-        self.vitals_recorded.emit(outcome)
-        if self._sessions is not None:
-            self._sessions.board_changed.emit()
+        self._published(outcome, outcome.entry.session_id)
         return outcome
+
+    def _published(self, outcome: object, session_id: int) -> None:
+        """The outcome to the unit model; what it changed (tile, alert, schedule) is re-read."""
+        if self._publish is not None:
+            self._publish(changes_of(outcome, session_id), Fresh())
 
 
 def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
@@ -161,7 +163,9 @@ def _bring_into_view(widget: QWidget) -> None:
 class VitalsPanel(QObject):
     """Puts the plot and the entry row into a session view and keeps them on its session."""
 
-    def __init__(self, view: SessionView, controller: VitalsController, clock: Clock) -> None:
+    def __init__(
+        self, view: SessionView, controller: VitalsController, model: UnitModel, clock: Clock
+    ) -> None:
         super().__init__(view)
         self._view = view
         self._controller = controller
@@ -197,7 +201,7 @@ class VitalsPanel(QObject):
         self.form.amend_ready.connect(self._on_form_amend_ready)
         self.form.confirm_ready.connect(self._on_form_confirm_ready)
         view.session_shown.connect(self._on_view_session_shown)
-        view.vitals_arrived.connect(self._on_view_vitals_arrived)
+        model.vitals_changed.connect(self._on_model_vitals_changed)
         focus_key("V", view, self.focus_entry)
         if view.detail is not None:  # built after a session was shown: follow it at once
             self.show_session(view.detail)
@@ -281,8 +285,10 @@ class VitalsPanel(QObject):
     def _on_view_session_shown(self, detail: SessionDetail) -> None:
         self.show_session(detail)
 
-    def _on_view_vitals_arrived(self) -> None:
-        self.reload()
+    def _on_model_vitals_changed(self, session_id: int) -> None:
+        """Sets of the followed session were stored (here, a monitor, another workstation)."""
+        if session_id == self._session_id:
+            self.reload()
 
     def _on_form_draft_ready(self, draft: VitalsDraft) -> None:
         if self._session_id is None:

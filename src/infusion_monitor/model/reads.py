@@ -1,0 +1,63 @@
+"""Re-read what a change record names (runs on the loader's thread, never the GUI's).
+
+Only what the record names is read: the sessions it names (their chair status and vitals
+schedule), the unit's open alerts when it names an alert, the followed session's care when it
+names that session, the whole board when it says the board changed, and the unit board's tiles
+while one is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from infusion_monitor.domain.changes import Changes
+from infusion_monitor.model.unit import Due, Fresh, Wanted
+
+if TYPE_CHECKING:
+    from infusion_monitor.services.alerts import AlertService
+    from infusion_monitor.services.board import BoardService
+    from infusion_monitor.services.care import CareService
+    from infusion_monitor.services.unit_board import UnitTile
+    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+
+
+@dataclass(frozen=True)
+class UnitReads:
+    """The queries behind the unit model, one short read-only transaction each."""
+
+    board: BoardService
+    alerts: AlertService
+    care: CareService
+    schedule: VitalsScheduleService
+    unit_board: Callable[[], tuple[UnitTile, ...]]
+
+    def read(self, changes: Changes, wanted: Wanted) -> Fresh:
+        """What ``changes`` names, as stored now."""
+        named = changes.sessions | changes.vitals | changes.care | changes.alerts
+        chairs = self.board.snapshot() if changes.board else None
+        statuses = {} if changes.board or not named else self.board.statuses(sorted(named))
+        alerts = None
+        if changes.alerts or changes.board:
+            alerts = self.alerts.unit_alerts().by_session
+        care = {}
+        followed = wanted.followed
+        if followed is not None and (followed in named or changes.board):
+            care[followed] = self.care.picture(followed)
+        scheduled = changes.sessions | changes.vitals | changes.care
+        schedule: dict[int, Due | None] = {}
+        if changes.board or scheduled:
+            read = self.schedule.facts(None if changes.board else scheduled)
+            schedule = dict.fromkeys(scheduled)
+            schedule.update({sid: Due(chair, facts) for sid, (chair, facts) in read.items()})
+        tiles = self.unit_board() if wanted.unit_board else None
+        return Fresh(
+            chairs=chairs,
+            statuses=statuses,
+            alerts=alerts,
+            care=care,
+            schedule=schedule,
+            schedule_complete=changes.board,
+            unit_tiles=tiles,
+        )

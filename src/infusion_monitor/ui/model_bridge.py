@@ -1,0 +1,76 @@
+"""The thin Qt adapter of the unit model: change records in, the model applied on the GUI thread.
+
+Records come from two places and take one path. A local use case's outcome is applied at once
+with what the outcome carries (:meth:`ModelBridge.publish`), then what it names is re-read off
+the GUI thread; a commit from elsewhere arrives from the change feed's thread
+(:meth:`ModelBridge.submit`) and is only re-read. The loader's results cross to the GUI thread
+through a queued signal, so the model (and every widget mirroring it) is touched on one thread.
+
+A read that started before a local outcome was applied may predate that outcome's commit: it is
+read again rather than applied, so a screen never steps back to what was there before.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from infusion_monitor.domain.changes import Changes
+from infusion_monitor.model.loader import Read, UnitLoader
+from infusion_monitor.model.unit import NOTHING_READ, Fresh, UnitModel
+
+
+class ModelBridge(QObject):
+    """Feeds the unit model: applies outcomes at once, re-reads records on the loader."""
+
+    #: A record arrived from another thread (the feed), to expand and queue on the GUI thread.
+    _arrived = Signal(object)
+    #: The loader read what records name (``Changes``, ``Fresh``, the read's tag, how many).
+    _loaded = Signal(object, object, int, int)
+
+    def __init__(self, model: UnitModel, read: Read, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
+        self._loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
+        self._loader = UnitLoader(read, self._loaded.emit)
+        #: How many local outcomes were applied (a read tagged with fewer may predate one).
+        self._applied = 0
+        #: Records queued for the loader and not yet applied.
+        self._pending = 0
+        self._loader.start()
+
+    def submit(self, changes: Changes) -> None:
+        """A commit made anywhere (called on any thread, e.g. the change feed's)."""
+        self._arrived.emit(changes)
+
+    def publish(self, changes: Changes, fresh: Fresh = NOTHING_READ) -> None:
+        """A local outcome (GUI thread): apply what it carries now, re-read the rest."""
+        self._applied += 1
+        self.model.apply(changes, fresh)
+        self.reread(changes)
+
+    def reread(self, changes: Changes) -> None:
+        """Queue a re-read of what ``changes`` names (GUI thread)."""
+        if self._loader.submit(self.model.expand(changes), self.model.wanted, self._applied):
+            self._pending += 1
+
+    @property
+    def settled(self) -> bool:
+        """Whether every record queued so far was read and applied."""
+        return self._pending == 0
+
+    def close(self) -> None:
+        """Stop the loader."""
+        self._loader.close()
+
+    def _on_arrived(self, changes: Changes) -> None:
+        self.reread(changes)
+
+    def _on_loaded(self, changes: Changes, fresh: Fresh, tag: int, count: int) -> None:
+        self._pending -= count
+        if fresh is NOTHING_READ:  # the read failed (logged): nothing to show
+            return
+        if tag < self._applied:  # may predate a local outcome shown since: read again
+            self.reread(changes)
+            return
+        self.model.apply(changes, fresh)

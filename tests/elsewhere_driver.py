@@ -1,0 +1,89 @@
+"""Another workstation, as a second process: commits through the services, one command a line.
+
+``python elsewhere_driver.py --db URL --t0 ISO`` reads commands on stdin (``setup``, ``start``,
+``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``other_chair``,
+``complete``, ``close``, ``advance MINUTES``) and answers one JSON line each once committed. Its
+clock is a fake one at ``--t0``, advanced only by ``advance``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from care_world import case, planned_chair, vitals_draft
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.storage.database import open_database
+from session_helpers import NURSE
+
+
+def main() -> int:
+    """Run commands until stdin closes."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--t0", required=True)
+    parser.add_argument("--data-dir", required=True)
+    args = parser.parse_args()
+    clock = FakeClock(datetime.fromisoformat(args.t0))
+    data = case("V03")
+    with open_database(args.db, AppPaths.resolve(Path(args.data_dir))) as database:
+        chair = None
+        other = None
+        for line in sys.stdin:
+            command, *rest = line.split()
+            answer: dict[str, Any] = {"done": command}
+            if command == "advance":
+                clock.advance(timedelta(minutes=float(rest[0])))
+            elif command == "setup":
+                chair = planned_chair(database, clock, data)
+                answer["session_id"] = chair.session_id
+            elif command == "other_chair":  # a chair this workstation does not show
+                other = planned_chair(
+                    database, clock, data, chair="Chair 6", mrn="00999001", patient_name="Ivo Lund"
+                )
+                other.care.care.record_symptom(NURSE, other.session_id, "wheeze")
+            else:
+                assert chair is not None, "setup first"
+                answer.update(_act(chair, command, rest, data))
+            print(json.dumps(answer), flush=True)
+    return 0
+
+
+def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    sessions, sid = chair.sessions, chair.session_id
+    detail = sessions.detail(sid)
+    ref = SessionRef(detail.id, detail.version)
+    if command == "start":
+        sessions.start(ref, NURSE)
+    elif command == "pause":
+        sessions.pause(ref, NURSE, "patient to the toilet")
+    elif command == "resume":
+        sessions.resume(ref, NURSE)
+    elif command == "vitals_alert":
+        chair.vitals.record_vitals(
+            NURSE, sid, vitals_draft(data["observations"][0]), chair.clock.now()
+        )
+    elif command == "symptom":
+        chair.care.care.record_symptom(NURSE, sid, rest[0])
+    elif command == "acknowledge":
+        alert = chair.care.care.picture(sid).alert
+        chair.care.alerts.acknowledge(NURSE, alert.id)
+    elif command == "complete":
+        sessions.complete(ref, NURSE)
+    elif command == "close":
+        sessions.close(ref, NURSE, "observation done elsewhere")
+    else:
+        raise SystemExit(f"unknown command {command}")
+    return {}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""No screen needs a refresh: every kind of commit made by another process shows in the window.
+
+A second process (``tests/elsewhere_driver.py``, another workstation using the services) sets
+up a session, starts, pauses and resumes it, records vitals that raise an alert, records a
+symptom, acknowledges the alert, sets up a chair this workstation does not show, completes and
+closes the session. After each commit the running window's affected widgets (board tile,
+session view, its alert band and care tabs, header chips, vitals prompt bar, unit board) must
+follow by themselves: the change feed, the loader and the unit model, never a manual refresh.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from backends import Backend
+from infusion_monitor.domain.alerts import AlertState
+from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.session import SessionState
+from infusion_monitor.services.board import ChairState
+from infusion_monitor.ui.main_window import MainWindow
+from infusion_monitor.ui.unit_board import UnitBoardWindow
+
+from .conftest import MakeWindow
+
+DRIVER = Path(__file__).resolve().parents[1] / "elsewhere_driver.py"
+#: A commit elsewhere shows within this (the feed polls every 25 ms; a busy CI machine).
+WITHIN_MS = 5000
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Elsewhere:
+    """The other workstation's process: one command, one committed answer."""
+
+    def __init__(self, url: str, data_dir: Path) -> None:
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                str(DRIVER),
+                "--db",
+                url,
+                "--t0",
+                T0.isoformat(),
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def do(self, command: str) -> dict[str, Any]:
+        """Send ``command``; return its answer once its commit is done."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(command + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        assert line, f"the other workstation died on {command!r}"
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        """End the process."""
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        self._process.wait(30)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+@pytest.fixture
+def world(
+    make_window: MakeWindow, qtbot: QtBot, backend: Backend, data_dir: Path
+) -> Iterator[tuple[MainWindow, FakeClock, Elsewhere]]:
+    """This workstation's window (Chairs 1-3, a nurse at it) and the other process."""
+    data_dir.mkdir()
+    (data_dir / "config.toml").write_text(
+        '[unit]\nchairs = ["Chair 1", "Chair 2", "Chair 3"]\n'
+        "[security]\nlock_after_minutes = 240\n",
+        encoding="utf-8",
+    )
+    clock = FakeClock(T0)
+    window = make_window("--db", backend.url, clock=clock)
+    window.show()
+    qtbot.waitExposed(window)
+    other = Elsewhere(backend.url, data_dir / "elsewhere")
+    try:
+        yield window, clock, other
+    finally:
+        other.close()
+        window.close_now()
+
+
+def _texts(widget: QWidget) -> str:
+    return " ".join(label.text() for label in widget.findChildren(QLabel) if label.isVisible())
+
+
+def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
+    qtbot: QtBot, world: tuple[MainWindow, FakeClock, Elsewhere]
+) -> None:
+    window, clock, other = world
+    tile = window.board.tiles[0]
+    board = window.show_unit_board()
+    assert isinstance(board, UnitBoardWindow)
+
+    def until(check: Any) -> None:
+        qtbot.waitUntil(check, timeout=WITHIN_MS)
+
+    # Set up in Chair 1: the tile, the unit board.
+    sid = other.do("setup")["session_id"]
+    until(lambda: tile.status is not None and tile.status.state is ChairState.PLANNED)
+    assert "E.M." in _texts(tile) or "Rituximab" in _texts(tile)
+    until(lambda: "Chair 1" in board.chair_names())
+    window.board.select(0)
+    view = window.session_view
+    assert view.detail is not None and view.detail.id == sid
+
+    # Start: tile and session view; then the schedule (prompt bar) as time passes.
+    other.do("start")
+    until(lambda: view.detail is not None and view.detail.state is SessionState.RUNNING)
+    until(lambda: tile.status is not None and tile.status.state is ChairState.RUNNING)
+    assert "RUNNING" in view.state_badge.text()
+    prompt = window.vitals_prompt  # type: ignore[attr-defined]
+    for minutes in (20,):
+        clock.advance(timedelta(minutes=minutes))
+        other.do(f"advance {minutes}")
+    until(lambda: "Chair 1: Vitals" in prompt.summary.text())
+
+    # Pause and resume.
+    other.do("pause")
+    until(lambda: view.detail is not None and view.detail.state is SessionState.PAUSED)
+    until(lambda: tile.status is not None and tile.status.state is ChairState.PAUSED)
+    other.do("resume")
+    until(lambda: tile.status is not None and tile.status.state is ChairState.RUNNING)
+
+    # Vitals with an alert: alert band, tile band, header chip, latest values, prompt bar.
+    other.do("vitals_alert")
+    care = window.care_view
+    assert care is not None
+    until(lambda: care.band.alert is not None and care.band.alert.open)
+    until(lambda: [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"])
+    until(lambda: window._tile_bands[0].isVisible())
+    until(lambda: view.latest.latest is not None)
+    until(lambda: "Chair 1" not in prompt.summary.text())  # the check is done
+    until(lambda: any("!!!" in line for line in board_alerts(board)))
+
+    # A symptom: the Symptoms tab.
+    other.do("symptom urticaria")
+    until(lambda: care.symptoms.buttons["urticaria"].isChecked())
+
+    # Acknowledged elsewhere: the band says so; the chip stays while the alert is open.
+    other.do("acknowledge")
+    until(lambda: care.band.alert is not None and care.band.alert.state is AlertState.ACKNOWLEDGED)
+    assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
+
+    # An alert in a chair this workstation does not show: "other chairs" in the header.
+    other.do("other_chair")
+    until(lambda: window.unit_alerts.isVisible() and "other chairs" in window.unit_alerts.text())
+    until(lambda: "Chair 6" in board.chair_names())
+
+    # Completed and closed elsewhere: the chair is free, the session view says so.
+    other.do("complete")
+    until(lambda: tile.status is not None and tile.status.state is ChairState.OBSERVATION)
+    other.do("close")
+    until(lambda: tile.status is not None and tile.status.state is ChairState.FREE)
+    until(lambda: window.session_area.currentWidget() is window.placeholder)
+    until(lambda: window.chair_alert_buttons == [])
+
+
+def board_alerts(board: UnitBoardWindow) -> list[str]:
+    """The unit board's alert cells."""
+    from infusion_monitor.ui.unit_board import ALERT_COLUMN
+
+    cells = (board.table.item(row, ALERT_COLUMN) for row in range(board.table.rowCount()))
+    return [cell.text() for cell in cells if cell is not None]
