@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
     from infusion_monitor.ui.controller import SessionController
+    from infusion_monitor.ui.db_worker import DatabaseWorker
     from infusion_monitor.ui.deferred_build import DeferredBuild
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.sound import SoundOutput
@@ -420,6 +421,7 @@ def complete_window(
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.security import SecurityWiring
 
+    worker = _database_worker(window)
     security_config = config.security
     auth = AuthService(
         database.sessions,
@@ -431,13 +433,13 @@ def complete_window(
     if actor is not None:
         state.set_actor(actor)
     security = SecurityWiring(
-        auth=auth,
-        staff=StaffService(database.sessions, clock, hasher=auth.hasher),
-        audit=AuditService(database.sessions),
+        auth=worker.serve(auth),
+        staff=worker.serve(StaffService(database.sessions, clock, hasher=auth.hasher)),
+        audit=worker.serve(AuditService(database.sessions)),
         state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
     )
-    board = BoardService(_reading(database), config.unit.chairs, library)
+    board = worker.serve(BoardService(_reading(database), config.unit.chairs, library))
     # One assessing service for the workstation: lifecycle changes, vitals, symptoms and care
     # steps all assess through it, and the alert service listens to it.
     assessing = AssessingService(lambda: rules.rules, library)
@@ -449,7 +451,7 @@ def complete_window(
         config.unit.chairs,
         assessing=assessing,
     )
-    controller = SessionController(sessions, board, funnel, state.require_actor)
+    controller = SessionController(worker.serve(sessions), board, funnel, state.require_actor)
     care_services = make_care_services(
         database.sessions,
         clock,
@@ -458,7 +460,12 @@ def complete_window(
         sessions_lifecycle(sessions),
         assessing,
     )
-    care = CareController(care_services.care, care_services.alerts, funnel, state.require_actor)
+    care = CareController(
+        worker.serve(care_services.care),
+        worker.serve(care_services.alerts),
+        funnel,
+        state.require_actor,
+    )
 
     def open_unit_board() -> QWidget:
         from infusion_monitor.services.unit_board import UnitBoardService
@@ -468,7 +475,7 @@ def complete_window(
         watcher = ChangeWatcher(database.engine)
         service = UnitBoardService(database.sessions, library, watcher, config.unit.chairs)
         board_window = UnitBoardWindow(
-            service.snapshot,
+            worker.serve(service).snapshot,
             service.changed,
             clock.now,
             stale_after(config),
@@ -484,6 +491,7 @@ def complete_window(
     _watch_database(window, database)
     _attach_vitals(
         window,
+        worker,
         controller,
         database,
         library,
@@ -495,8 +503,8 @@ def complete_window(
         funnel,
         make_sound_player,
     )
-    _attach_review(window, database, clock, library, rules, state.require_actor, config)
-    _attach_unit_settings(window, database, config)
+    _attach_review(window, worker, database, clock, library, rules, state.require_actor, config)
+    _attach_unit_settings(window, worker, database, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -509,6 +517,29 @@ def complete_window(
             keep=config.backup.keep,
         )
         _schedule_backups(window, job)
+
+
+def _database_worker(window: MainWindow) -> DatabaseWorker:
+    """The window's database thread, and the status bar's word while a call waits on it."""
+    from PySide6.QtWidgets import QLabel
+
+    from infusion_monitor.ui.db_worker import DatabaseWorker
+
+    worker = DatabaseWorker(window)
+    pool = worker.pool
+    window.destroyed.connect(lambda *_args: pool.shutdown(wait=False, cancel_futures=True))
+    busy = QLabel()
+    busy.setObjectName("DatabaseBusy")
+    busy.setWordWrap(True)
+    busy.setVisible(False)
+
+    def show_busy(text: str) -> None:
+        busy.setText(f"⏳ {text}")
+        busy.setVisible(bool(text))
+
+    worker.busy_changed.connect(show_busy)
+    window.statusBar().insertWidget(0, busy, 3)
+    return worker
 
 
 def _watch_database(window: MainWindow, database: Database) -> None:
@@ -533,6 +564,7 @@ def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
 
 def _attach_vitals(
     window: MainWindow,
+    worker: DatabaseWorker,
     sessions: SessionController,
     database: Database,
     library: ProtocolLibrary,
@@ -550,16 +582,18 @@ def _attach_vitals(
     from infusion_monitor.services.vitals import VitalsService
     from infusion_monitor.services.vitals_schedule import VitalsScheduleService
     from infusion_monitor.services.vitals_trend import VitalsTrendService
+    from infusion_monitor.ui.db_worker import kept_fresh
     from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
-    vitals = VitalsService(database.sessions, assessing, library)
-    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
+    vitals = worker.serve(VitalsService(database.sessions, assessing, library))
+    trend = worker.serve(VitalsTrendService(database.sessions, lambda: rules.rules))
     schedule = VitalsScheduleService(database.sessions, library)
-    silencing = SilencingService(database.sessions, clock)
+    silencing = worker.serve(SilencingService(database.sessions, clock))
     controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
     window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
+    worker.busy_changed.connect(window.vitals_panel.show_busy)
     controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
     sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
@@ -572,7 +606,7 @@ def _attach_vitals(
     mixer = _attach_alarm_sound(window, player, silencing, config, clock, actor, funnel)
     window.vitals_prompt = VitalsPromptBar(
         clock,
-        schedule.open_statuses,
+        kept_fresh(worker.serve(schedule), "open_statuses", {}),
         schedule.chair_name,
         mixer,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
@@ -616,6 +650,7 @@ def _attach_alarm_sound(
 
 def _attach_review(
     window: MainWindow,
+    worker: DatabaseWorker,
     database: Database,
     clock: Clock,
     library: ProtocolLibrary,
@@ -629,18 +664,22 @@ def _attach_review(
     from infusion_monitor.services.review import ReviewService
     from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
 
-    review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
+    review = worker.serve(ReviewService(database.sessions, clock, library, lambda: rules.rules))
     settings = settings_from(config.quality, config.alerts.escalate_after_s)
+    # The quality page reads on its own reader thread (ui.review.quality_worker), so a year's
+    # figures never hold the database thread a save waits for.
     quality = QualityService(database.sessions, settings)
     attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
-def _attach_unit_settings(window: MainWindow, database: Database, config: Config) -> None:
+def _attach_unit_settings(
+    window: MainWindow, worker: DatabaseWorker, database: Database, config: Config
+) -> None:
     """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
     from infusion_monitor.services.beds import BedMappingService
     from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
-    beds = BedMappingService(database.sessions, config.unit.chairs)
+    beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     action = view_menu.addAction("Unit &settings and monitor beds…")
     action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))

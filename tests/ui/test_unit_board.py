@@ -18,6 +18,7 @@ from infusion_monitor.services.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.models import Alert
+from infusion_monitor.ui.db_worker import DatabaseWorker
 from infusion_monitor.ui.theme import ALARM_STYLES, STALE_INK, VITALS_BADGES
 from infusion_monitor.ui.unit_board import ALERT_COLUMN, VITALS_COLUMN, UnitBoardWindow
 from session_helpers import library
@@ -27,7 +28,7 @@ WITHIN_MS = 2000
 
 
 def test_a_session_started_elsewhere_appears_within_two_seconds(
-    qtbot: QtBot, backend: Backend, data_dir: Path
+    qtbot: QtBot, backend: Backend, data_dir: Path, database_worker: DatabaseWorker
 ) -> None:
     paths = AppPaths.resolve(data_dir)
     with open_database(backend.url, paths) as here, open_database(backend.url, paths) as there:
@@ -35,7 +36,9 @@ def test_a_session_started_elsewhere_appears_within_two_seconds(
         watcher = ChangeWatcher(here.engine)
         try:
             service = UnitBoardService(here.sessions, library(), watcher)
-            window = UnitBoardWindow(service.snapshot, service.changed, lambda: datetime.now(UTC))
+            window = UnitBoardWindow(
+                database_worker.serve(service).snapshot, service.changed, lambda: datetime.now(UTC)
+            )
             qtbot.addWidget(window)
             window.show()
             assert window.chair_names() == ["Chair 1"]
@@ -58,14 +61,16 @@ def two_chairs(data_dir: Path) -> Iterator[tuple[Database, int, int]]:
 
 
 def test_latest_values_say_where_they_came_from_and_grey_out_when_stale(
-    qtbot: QtBot, two_chairs: tuple[Database, int, int]
+    qtbot: QtBot, two_chairs: tuple[Database, int, int], database_worker: DatabaseWorker
 ) -> None:
     database, session_id, _ = two_chairs
     taken = STARTED + timedelta(minutes=10)
     add_monitor_set(database.sessions, session_id, taken, heart_rate=118, spo2=93)
     now = [taken + timedelta(minutes=1)]
     service = UnitBoardService(database.sessions, library())
-    window = UnitBoardWindow(service.snapshot, service.changed, lambda: now[0])
+    window = UnitBoardWindow(
+        database_worker.serve(service).snapshot, service.changed, lambda: now[0]
+    )
     qtbot.addWidget(window)
 
     def latest(chair: str) -> QTableWidgetItem:
@@ -89,7 +94,7 @@ def test_latest_values_say_where_they_came_from_and_grey_out_when_stale(
 
 
 def test_an_alert_shows_in_its_alarm_colour_with_words_waiting_time_and_escalation(
-    qtbot: QtBot, two_chairs: tuple[Database, int, int]
+    qtbot: QtBot, two_chairs: tuple[Database, int, int], database_worker: DatabaseWorker
 ) -> None:
     database, _, session_id = two_chairs
     raised = STARTED + timedelta(minutes=20)
@@ -104,7 +109,9 @@ def test_an_alert_shows_in_its_alarm_colour_with_words_waiting_time_and_escalati
         )
     now = [raised + timedelta(seconds=90)]
     service = UnitBoardService(database.sessions, library(), chairs=("Chair 1", "Chair 3"))
-    window = UnitBoardWindow(service.snapshot, service.changed, lambda: now[0])
+    window = UnitBoardWindow(
+        database_worker.serve(service).snapshot, service.changed, lambda: now[0]
+    )
     qtbot.addWidget(window)
     assert window.chair_names() == ["Chair 2", "Chair 1", "Chair 3"]  # alerting on top
     cell = window.table.item(0, ALERT_COLUMN)

@@ -7,6 +7,7 @@ alerts from the database, so an alert raised on another workstation shows (and s
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +23,7 @@ from infusion_monitor.services.alerts import AlertService
 from infusion_monitor.services.care import CareChanged, CareService
 from infusion_monitor.services.care_views import CarePicture, UnitAlertView
 from infusion_monitor.services.messages import MessageFunnel
+from infusion_monitor.ui.db_worker import read_soon
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +55,8 @@ class CareController(QObject):
         self._funnel = funnel
         self._actor = actor
         self.unit = alerts.unit_alerts()
+        #: How many reads of the unit's alerts were asked for: only the newest is published.
+        self._unit_asked = 0
 
     @property
     def policy(self):  # type: ignore[no-untyped-def]
@@ -121,14 +125,30 @@ class CareController(QObject):
 
     def poll(self) -> UnitAlertView:
         """Read the unit's open alerts and publish them."""
+        asked = self._asked()
         try:
             unit = self._alerts.unit_alerts()
         except UserError as exc:
             log.warning("unit alerts could not be read: %s", exc.message)
             return self.unit
+        self._unit_read(asked, unit)
+        return unit
+
+    def poll_soon(self) -> None:
+        """The tick's poll: the unit's open alerts are read off the GUI thread and published
+        when read, without waiting (no second read while one waits on a busy database)."""
+        read_soon(self._alerts, "unit_alerts", functools.partial(self._unit_read, self._asked()))
+
+    def _asked(self) -> int:
+        self._unit_asked += 1
+        return self._unit_asked
+
+    def _unit_read(self, asked: int, unit: UnitAlertView) -> None:
+        """Publish a read unless a newer one was asked for meanwhile (never the older)."""
+        if asked != self._unit_asked:
+            return
         self.unit = unit
         self.unit_alerts_changed.emit(unit)
-        return unit
 
     # Machinery ------------------------------------------------------------------------------
 

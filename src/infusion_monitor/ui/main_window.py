@@ -1025,7 +1025,7 @@ class MainWindow(QMainWindow):
             self._on_database_changed()
         now = self._clock.now()
         if self.care is not None:
-            self.care.poll()
+            self.care.poll_soon()
             if self.care_view is not None:
                 self.care_view.refresh(now)
         self._time.setText(now.astimezone().strftime("%a %d %b  %H:%M"))
