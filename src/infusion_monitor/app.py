@@ -528,13 +528,16 @@ def _database_worker(window: MainWindow) -> DatabaseWorker:
     worker = DatabaseWorker(window)
     pool = worker.pool
     window.destroyed.connect(lambda *_args: pool.shutdown(wait=False, cancel_futures=True))
+    from infusion_monitor.ui.vitals_form import BUSY_STYLE
+
     busy = QLabel()
     busy.setObjectName("DatabaseBusy")
     busy.setWordWrap(True)
+    busy.setStyleSheet(BUSY_STYLE + " font-size: 15px;")
     busy.setVisible(False)
 
     def show_busy(text: str) -> None:
-        busy.setText(f"⏳ {text}")
+        busy.setText(text)
         busy.setVisible(bool(text))
 
     worker.busy_changed.connect(show_busy)

@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 BUSY_AFTER_MS = 300
 #: Shown while a call waits on a busy database.
 BUSY_TEXT = (
-    "Saving — database busy: another program holds the database. Waiting for it; "
-    "nothing is lost and nothing shows as saved until it is stored."
+    "Saving — database busy: another program holds it. Waiting; nothing shows as saved "
+    "until it is stored."
 )
 
 

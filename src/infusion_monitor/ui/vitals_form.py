@@ -338,7 +338,7 @@ class VitalsForm(QWidget):
         """The save waits on a busy database: say so; every typed value stays until it is
         stored or refused."""
         self._set_status(
-            "⏳ Saving — database busy (another program holds it). Waiting; this set is not "
+            "Saving — database busy (another program holds it). Waiting; this set is not "
             "saved until this line says ✓ Saved.",
             BUSY_STYLE,
         )
