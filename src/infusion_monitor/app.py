@@ -595,8 +595,9 @@ def _attach_vitals(
     schedule = VitalsScheduleService(database.sessions, library)
     silencing = worker.serve(SilencingService(database.sessions, clock))
     controller = VitalsController(vitals, trend, funnel, actor, clock, sessions)
-    window.vitals_panel = VitalsPanel(window.session_view, controller, clock)
-    worker.busy_changed.connect(window.vitals_panel.show_busy)
+    panel = VitalsPanel(window.session_view, controller, clock)
+    window.vitals_panel = panel
+    worker.busy_changed.connect(panel.show_busy)
     controller.vitals_recorded.connect(lambda _outcome: sessions.board_changed.emit())
     sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
