@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, event
 
 from backends import backend, backend_url
 
@@ -73,3 +76,37 @@ def pytest_configure(config: pytest.Config) -> None:
     coverage = config.pluginmanager.get_plugin("_cov")
     if whole_suite and coverage is not None:
         coverage.options.cov_fail_under = 100
+
+
+#: Queries the window ran on the GUI thread during the current test (statement, window frame).
+_gui_thread_queries: list[tuple[str, str]] = []
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_gui_thread_query(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    """Note a query run on the main (GUI) thread from the window's code (``infusion_monitor.ui``):
+    the window hands every database call to its database thread (``ui.db_worker``). Set-up and
+    checks made by the test itself (no window frame on the stack) are not the window's."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    frame = sys._getframe(1)
+    while frame is not None:
+        if _UI_FOLDER in frame.f_code.co_filename:
+            where = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+            _gui_thread_queries.append((statement.split("\n")[0][:120], where))
+            return
+        frame = frame.f_back
+
+
+_UI_FOLDER = f"{os.sep}infusion_monitor{os.sep}ui{os.sep}"
+
+
+@pytest.fixture(autouse=True)
+def no_query_on_the_gui_thread() -> Iterator[None]:
+    """Fail a test whose window ran a database query on the GUI thread (alarms never wait)."""
+    _gui_thread_queries.clear()
+    yield
+    found, _gui_thread_queries[:] = list(_gui_thread_queries), []
+    assert not found, "queries on the GUI thread:\n" + "\n".join(
+        f"{statement}  ← {where}" for statement, where in found[:5]
+    )

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from infusion_monitor.storage.database import Database
     from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
+    from infusion_monitor.ui.db_worker import DatabaseWorker
     from infusion_monitor.ui.deferred_build import DeferredBuild
     from infusion_monitor.ui.main_window import MainWindow
     from infusion_monitor.ui.model_bridge import ModelBridge
@@ -424,6 +425,7 @@ def complete_window(
     from infusion_monitor.ui.model_bridge import ModelBridge
     from infusion_monitor.ui.security import SecurityWiring
 
+    worker = _database_worker(window)
     security_config = config.security
     auth = AuthService(
         database.sessions,
@@ -435,9 +437,9 @@ def complete_window(
     if actor is not None:
         state.set_actor(actor)
     security = SecurityWiring(
-        auth=auth,
-        staff=StaffService(database.sessions, clock, hasher=auth.hasher),
-        audit=AuditService(database.sessions),
+        auth=worker.serve(auth),
+        staff=worker.serve(StaffService(database.sessions, clock, hasher=auth.hasher)),
+        audit=worker.serve(AuditService(database.sessions)),
         state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
     )
@@ -467,11 +469,17 @@ def complete_window(
         board, care_services.alerts, care_services.care, schedule, unit_board.snapshot
     )
     bridge = ModelBridge(window.model, reads.read, window)
+    # The model's reads run on its loader's thread; the use cases the widgets call run on the
+    # database worker's (the GUI thread never executes a query).
     controller = SessionController(
-        sessions, board.chair_names, funnel, state.require_actor, bridge.publish
+        worker.serve(sessions), board.chair_names, funnel, state.require_actor, bridge.publish
     )
     care = CareController(
-        care_services.care, care_services.alerts, funnel, state.require_actor, bridge.publish
+        worker.serve(care_services.care),
+        worker.serve(care_services.alerts),
+        funnel,
+        state.require_actor,
+        bridge.publish,
     )
 
     def open_unit_board() -> QWidget:
@@ -494,6 +502,7 @@ def complete_window(
     _attach_vitals(
         window,
         bridge,
+        worker,
         database,
         library,
         assessing,
@@ -504,8 +513,8 @@ def complete_window(
         funnel,
         make_sound_player,
     )
-    _attach_review(window, database, clock, library, rules, state.require_actor, config)
-    _attach_unit_settings(window, database, config)
+    _attach_review(window, worker, database, clock, library, rules, state.require_actor, config)
+    _attach_unit_settings(window, worker, database, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -518,6 +527,32 @@ def complete_window(
             keep=config.backup.keep,
         )
         _schedule_backups(window, job)
+
+
+def _database_worker(window: MainWindow) -> DatabaseWorker:
+    """The window's database thread, and the status bar's word while a call waits on it."""
+    from PySide6.QtWidgets import QLabel
+
+    from infusion_monitor.ui.db_worker import DatabaseWorker
+
+    worker = DatabaseWorker(window)
+    pool = worker.pool
+    window.destroyed.connect(lambda *_args: pool.shutdown(wait=False, cancel_futures=True))
+    from infusion_monitor.ui.vitals_form import BUSY_STYLE
+
+    busy = QLabel()
+    busy.setObjectName("DatabaseBusy")
+    busy.setWordWrap(True)
+    busy.setStyleSheet(BUSY_STYLE + " font-size: 15px;")
+    busy.setVisible(False)
+
+    def show_busy(text: str) -> None:
+        busy.setText(text)
+        busy.setVisible(bool(text))
+
+    worker.busy_changed.connect(show_busy)
+    window.statusBar().insertWidget(0, busy, 3)
+    return worker
 
 
 def _follow_commits(window: MainWindow, bridge: ModelBridge, database: Database) -> None:
@@ -547,6 +582,7 @@ def _schedule_backups(window: MainWindow, job: BackupJob) -> None:
 def _attach_vitals(
     window: MainWindow,
     bridge: ModelBridge,
+    worker: DatabaseWorker,
     database: Database,
     library: ProtocolLibrary,
     assessing: AssessingService,
@@ -566,11 +602,13 @@ def _attach_vitals(
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
-    vitals = VitalsService(database.sessions, assessing, library)
-    trend = VitalsTrendService(database.sessions, lambda: rules.rules)
-    silencing = SilencingService(database.sessions, clock)
+    vitals = worker.serve(VitalsService(database.sessions, assessing, library))
+    trend = worker.serve(VitalsTrendService(database.sessions, lambda: rules.rules))
+    silencing = worker.serve(SilencingService(database.sessions, clock))
     controller = VitalsController(vitals, trend, funnel, actor, clock, bridge.publish)
-    window.vitals_panel = VitalsPanel(window.session_view, controller, window.model, clock)
+    panel = VitalsPanel(window.session_view, controller, window.model, clock)
+    window.vitals_panel = panel
+    worker.busy_changed.connect(panel.show_busy)
     sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
     problem = getattr(player, "problem", None)
@@ -625,6 +663,7 @@ def _attach_alarm_sound(
 
 def _attach_review(
     window: MainWindow,
+    worker: DatabaseWorker,
     database: Database,
     clock: Clock,
     library: ProtocolLibrary,
@@ -638,18 +677,22 @@ def _attach_review(
     from infusion_monitor.services.review import ReviewService
     from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
 
-    review = ReviewService(database.sessions, clock, library, lambda: rules.rules)
+    review = worker.serve(ReviewService(database.sessions, clock, library, lambda: rules.rules))
     settings = settings_from(config.quality, config.alerts.escalate_after_s)
+    # The quality page reads on its own reader thread (ui.review.quality_worker), so a year's
+    # figures never hold the database thread a save waits for.
     quality = QualityService(database.sessions, settings)
     attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
-def _attach_unit_settings(window: MainWindow, database: Database, config: Config) -> None:
+def _attach_unit_settings(
+    window: MainWindow, worker: DatabaseWorker, database: Database, config: Config
+) -> None:
     """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
     from infusion_monitor.services.beds import BedMappingService
     from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
-    beds = BedMappingService(database.sessions, config.unit.chairs)
+    beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     action = view_menu.addAction("Unit &settings and monitor beds…")
     action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))

@@ -18,12 +18,22 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import Database
+from infusion_monitor.ui.db_worker import DatabaseWorker
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import SoundOutput
 from session_helpers import NURSE
 
 MakeWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def database_worker(qtbot: QtBot) -> Iterator[DatabaseWorker]:
+    """The database thread a window built by hand gets its services through, as the app's
+    window does (``app.complete_window``): its queries never run on the GUI thread."""
+    worker = DatabaseWorker()
+    yield worker
+    worker.close()
 
 
 @pytest.fixture

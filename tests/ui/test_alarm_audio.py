@@ -114,7 +114,9 @@ def test_the_button_resumes_early_and_a_locked_screen_can_neither_pause_nor_sile
     assert _let_pass(window, clock, player, 20) == 0
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not paused.isVisible()
-    assert player.requested == [PromptSound.ALARM_HIGH], "it sounds again at once"
+    # (the vitals prompt's timer ticks while the resume is stored, so a due chime may be
+    # asked for as well: the alarm's burst is what counts here)
+    assert player.requested.count(PromptSound.ALARM_HIGH) == 1, "it sounds again at once"
 
     window.lock()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_M, CTRL_SHIFT)

@@ -25,6 +25,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.quality import QualityService
 from infusion_monitor.services.review import ReviewService
 from infusion_monitor.storage.database import open_database
+from infusion_monitor.ui.db_worker import DatabaseWorker
 from infusion_monitor.ui.review.quality_tables import MeasureTableView
 from infusion_monitor.ui.review.quality_window import QualityWindow
 from infusion_monitor.ui.review.session_detail import SessionDetailWindow
@@ -36,14 +37,16 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def page(qtbot: QtBot, data_dir: Path) -> Iterator[tuple[QualityWindow, World]]:
+def page(
+    qtbot: QtBot, data_dir: Path, database_worker: DatabaseWorker
+) -> Iterator[tuple[QualityWindow, World]]:
     """The quality page on the hand-built unit, showing January and February 2026."""
     with open_database(None, AppPaths.resolve(data_dir)) as database:
         world = build(database.sessions)
         clock = SystemClock()
         window = QualityWindow(
             QualityService(database.sessions, SETTINGS),
-            ReviewService(database.sessions, clock),
+            database_worker.serve(ReviewService(database.sessions, clock)),
             lambda: CHARGE,
             clock,
         )
@@ -136,7 +139,9 @@ def test_arrow_keys_and_enter_open_the_sessions_behind_a_rate(
     qtbot.mouseClick(
         view.view.viewport(), Qt.MouseButton.LeftButton, pos=_cell(view, ("Unit",), "Checks")
     )  # the first click opens the checks' sessions too
+    window.activateWindow()  # that list came to the front: back to the quality page
     view.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.view)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
     with qtbot.waitSignal(window.sessions_opened, timeout=WAIT_MS) as opened:
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)

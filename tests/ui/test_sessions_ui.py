@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -119,8 +120,12 @@ def states(window: MainWindow) -> list[ChairState]:
 
 
 def test_four_concurrent_sessions_through_their_whole_lifecycle(
-    make_window: MakeWindow, qtbot: QtBot
+    make_window: MakeWindow, qtbot: QtBot, data_dir: Path
 ) -> None:
+    # The fake clock jumps 20 minutes between two clicks; the window's timers tick while a
+    # call waits for the database, so the inactivity lock would see those minutes as idle.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "config.toml").write_text("[security]\nlock_after_minutes = 240\n")
     clock = FakeClock(T0)
     window = activate(make_window(clock=clock), qtbot)
     for index in range(4):

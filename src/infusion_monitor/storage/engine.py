@@ -17,8 +17,12 @@ from infusion_monitor.storage.errors import (
 )
 from infusion_monitor.storage.preflight import check_sqlite_file
 
-#: How long a connection waits for another writer's lock before failing.
-BUSY_TIMEOUT_MS = 5000
+#: How long a connection waits for another writer's lock before failing. The window never
+#: waits on the database itself (``ui.db_worker``: its calls run on a database thread while
+#: alarms keep flashing and sounding), so a save can ride out a lock held by a backup copy,
+#: another workstation's burst or a command-line export (seconds), and still tell the nurse
+#: within 20 s that her entry is NOT stored (it stays in the form) when the lock does not go.
+BUSY_TIMEOUT_MS = 20_000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 _URL_HELP = (

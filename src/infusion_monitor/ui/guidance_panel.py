@@ -68,7 +68,6 @@ class StepRow(QFrame):
         self.choice = QComboBox()
         for action in choices:
             self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
-        self.choice.setVisible(step.code == STANDING_ORDER_STEP)
         compact_choice(self.choice, 12)
         self.decline = QPushButton("Not done…")
         self.decline.setToolTip("Record that this step was not done; a reason is needed")
@@ -91,6 +90,9 @@ class StepRow(QFrame):
         layout.addLayout(row)
         layout.addWidget(self.reason)
         layout.addWidget(self.state)
+        # Only once it has a parent: shown before, the list would open as a window of its own
+        # for a moment and take the keyboard from the main window.
+        self.choice.setVisible(step.code == STANDING_ORDER_STEP)
         # An answered step keeps its geometry, and so every other step's buttons stay where the
         # nurse's hand is: the hidden buttons keep their room, and the "who and when" line is
         # kept free under every step.

@@ -54,6 +54,10 @@ ACVPU_LABELS = {
 ERROR_STYLE = "color: #A61B1B; font-weight: 600;"
 CONFIRM_STYLE = "color: #7A5200; font-weight: 600;"
 SAVED_STYLE = "color: #17692F; font-weight: 600;"
+BUSY_STYLE = (
+    "color: #111820; background: #FFE7B3; border: 2px solid #8A6100; border-radius: 4px;"
+    " padding: 2px 6px; font-weight: 700;"
+)
 MESSAGE_WIDTH_PX = 190
 FORM_STYLE = """
 #VitalsForm QLineEdit { font-size: 26px; font-weight: 600; padding: 2px 6px; }
@@ -329,6 +333,15 @@ class VitalsForm(QWidget):
         self._reset()
         self._set_status(f"✓ {summary}", SAVED_STYLE)
         self.focus_first()
+
+    def show_busy(self) -> None:
+        """The save waits on a busy database: say so; every typed value stays until it is
+        stored or refused."""
+        self._set_status(
+            "Saving — database busy (another program holds it). Waiting; this set is not "
+            "saved until this line says ✓ Saved.",
+            BUSY_STYLE,
+        )
 
     def show_save_error(self, message: str) -> None:
         """Saving failed: keep every typed value and say why."""

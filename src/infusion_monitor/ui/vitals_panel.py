@@ -171,6 +171,9 @@ class VitalsPanel(QObject):
         self._controller = controller
         self._clock = clock
         self._session_id: int | None = None
+        #: True while a save of the row waits for the database (and while it is busy).
+        self._saving = False
+        self._busy = False
         self.plot = TrendPlot()
         self.form = VitalsForm(clock)
         self.skip_row = SkipCheckRow()
@@ -261,7 +264,8 @@ class VitalsPanel(QObject):
         if self._session_id is None:
             self.form.show_save_error("No session is shown.")
             return
-        self._finish(self._controller.record(self._session_id, draft, confirms=entry_id))
+        session_id = self._session_id
+        self._save(lambda: self._controller.record(session_id, draft, confirms=entry_id))
 
     def _on_record_correct_requested(self, entry: VitalsEntry) -> None:
         self._view.tabs.setCurrentWidget(self._view.vitals_slot)
@@ -294,10 +298,31 @@ class VitalsPanel(QObject):
         if self._session_id is None:
             self.form.show_save_error("No session is shown.")
             return
-        self._finish(self._controller.record(self._session_id, draft))
+        session_id = self._session_id
+        self._save(lambda: self._controller.record(session_id, draft))
 
     def _on_form_amend_ready(self, entry_id: int, draft: VitalsDraft, reason: str) -> None:
-        self._finish(self._controller.amend(entry_id, draft, reason))
+        self._save(lambda: self._controller.amend(entry_id, draft, reason))
+
+    def show_busy(self, text: str) -> None:
+        """The database is slow (``DatabaseWorker.busy_changed``): a save of the row under way
+        says so in the row."""
+        self._busy = bool(text)
+        if self._busy and self._saving:
+            self.form.show_busy()
+
+    def _save(self, run: Callable[[], VitalsRecorded | str]) -> None:
+        """Save the row once: a second Enter while the first save waits does nothing."""
+        if self._saving:
+            if self._busy:
+                self.form.show_busy()
+            return
+        self._saving = True
+        try:
+            outcome = run()
+        finally:
+            self._saving = False
+        self._finish(outcome)
 
     def _finish(self, outcome: VitalsRecorded | str) -> None:
         if isinstance(outcome, str):
