@@ -588,8 +588,11 @@ class MainWindow(QMainWindow):
         When a focused widget disappears (a Start button once started, a dismissed banner, a
         tab brought forward), Qt hands the focus to the next widget in the Tab order, which
         may be the Reason field or the mute reason in the status bar. Bring it home instead."""
-        if new is not None and self.isAncestorOf(new):
-            reveal(new)  # V, S, Tab or a refused field's focus: scrolled into view
+        clicked = self._focus_reason is Qt.FocusReason.MouseFocusReason
+        if new is not None and self.isAncestorOf(new) and not clicked:
+            # V, S, Tab or a refused field's focus: scrolled into view. A clicked widget is
+            # where the pointer is: scrolling it would move the page under the nurse's hand.
+            reveal(new)
         if old is None or (isValid(old) and old.isVisible()) or not self.isActiveWindow():
             return
         handed_over = self._focus_reason in (
