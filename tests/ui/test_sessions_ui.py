@@ -94,8 +94,11 @@ def act(
     reason: str = "",
     rate: float | None = None,
 ) -> None:
-    """Open the chair, type the reason (and rate), and press one of the session view's buttons."""
-    window.board.select(index)
+    """Open the chair, type the reason (and rate), and press one of the session view's buttons.
+
+    The chair is opened by a click on its tile, as a nurse opens it: the click is activity, so
+    a fake clock moved past the inactivity limit does not lock the screen under the test."""
+    qtbot.mouseClick(window.board.tiles[index], Qt.MouseButton.LeftButton)
     view = window.session_view
     view.reason.setText(reason)
     if rate is not None:
