@@ -34,7 +34,7 @@ from infusion_monitor.ui.keys import focus_key
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.trend_plot import TrendPlot
-from infusion_monitor.ui.trend_view import fill_plot
+from infusion_monitor.ui.trend_view import update_plot
 from infusion_monitor.ui.vitals_form import ERROR_STYLE, SAVED_STYLE, VitalsForm
 from infusion_monitor.ui.vitals_prompt import status_words
 from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, entry_text
@@ -113,10 +113,11 @@ class VitalsController(QObject):
             self._sessions.board_changed.emit()
         return outcome
 
-    def trend(self, session_id: int) -> TrendData | None:
-        """The session's trend as committed (None if it could not be read: message shown)."""
+    def trend(self, session_id: int, after: TrendData | None = None) -> TrendData | None:
+        """The session's trend as committed (None if it could not be read: message shown);
+        with ``after`` (shown now), only what was stored since is read where it can be."""
         try:
-            return self._trend.trend(session_id)
+            return self._trend.trend(session_id, after)
         except UserError as exc:
             self._funnel.error(exc.message)
             return None
@@ -167,6 +168,8 @@ class VitalsPanel(QObject):
         self._controller = controller
         self._clock = clock
         self._session_id: int | None = None
+        #: The trend the plot shows (the next reload reads only what was stored since).
+        self._shown: TrendData | None = None
         self.plot = TrendPlot()
         self.form = VitalsForm(clock)
         self.skip_row = SkipCheckRow()
@@ -211,6 +214,7 @@ class VitalsPanel(QObject):
         """Follow the session shown: its start, its trend; the row empties on a new session."""
         if detail.id != self._session_id:
             self._session_id = detail.id
+            self._shown = None
             self.form.cancel_amend()
         # The service refuses a time before the session was created; the row checks the
         # earliest lifecycle event it knows (a baseline may precede the start).
@@ -225,10 +229,11 @@ class VitalsPanel(QObject):
         if entries is not None:
             self.record.show_entries(entries)
             self._offer_confirm(entries)
-        data = self._controller.trend(self._session_id)
+        data = self._controller.trend(self._session_id, self._shown)
         if data is None:
             return
-        fill_plot(self.plot, data)
+        update_plot(self.plot, self._shown, data)
+        self._shown = data
 
     def _offer_confirm(self, entries: tuple[VitalsEntry, ...]) -> None:
         """Offer "Confirm set" while the newest current set is a bedside monitor's."""
