@@ -2,23 +2,28 @@
 
 A session on a real SQLite file (a temp data folder) has run for 12 hours with a bedside
 monitor sending one set a second (43,200 monitor sets) and the nurse typing a full set every
-15 minutes. Each round, the monitor's next set is committed and the trend reloads the way the
-session view's vitals panel reloads it when a set arrives (``VitalsPanel.reload``):
-``VitalsTrendService.trend(session, after=shown)`` (the real read: the sets stored since the
-shown trend, scored with NEWS2 as the rules score them, and the events to mark) then
-``trend_view.update_plot`` into the real ``TrendPlot`` (1600x900, offscreen: the new points
-appended, peak-downsampled to the pixels) and a synchronous repaint. ``reload_ms`` is the median
-of the rounds (read + plot + repaint), its parts printed above; ``open_ms`` is the first read
-and draw of the whole trend (opening the session); ``add_repaint_ms`` is the plot alone
-appending one point and repainting (``TrendPlot.add_point``); ``reload_cpu_ms`` the median CPU
-time of a reload in this process (on a busy shared machine the wall time is mostly waiting for
-a core). Target: ``reload_ms`` <= 16 (one frame at 60 Hz).
+15 minutes. Each round, the monitor's next set is committed and the session view's vitals panel
+reloads the way it does when a set arrives (``VitalsPanel.reload``):
+
+- the trend: ``VitalsTrendService.trend(session, after=shown)`` (the real read: the sets stored
+  since the shown trend, scored with NEWS2 as the rules score them, and the events to mark),
+  then ``trend_view.update_plot`` into the real ``TrendPlot`` (1600x900, offscreen: the new
+  points appended, peak-downsampled to the pixels) and a synchronous repaint;
+- the vitals record: ``VitalsService.entries(session, after_id)`` (the sets stored since) put
+  on top of the real ``VitalsRecordTable`` (``add_entries``) and a synchronous repaint.
+
+``reload_ms`` is the median of the rounds (trend read + plot + record), its parts
+(``read_ms``, ``plot_ms``, ``record_ms``) printed above; ``reload_cpu_ms`` the median CPU time of
+a reload in this process (on a busy shared machine the wall time is mostly waiting for a core).
+``open_ms`` and ``record_open_ms`` are the first, whole reads of the trend and of the record
+(opening the session); ``add_repaint_ms`` is the plot alone appending one point and repainting
+(``TrendPlot.add_point``). Target: ``reload_ms`` <= 16 (one frame at 60 Hz).
 
 The machine is shared: figures are noisy; run it more than once. The data set-up (bulk Core
 inserts of the monitor's rows: set-up only, not what is timed) takes a few seconds.
 
-Last line: ``{"reload_ms": …, "read_ms": …, "plot_ms": …, "add_repaint_ms": …, "p95_ms": …,
-"open_ms": …, "reload_cpu_ms": …, "points_per_series": …}``.
+Last line: ``{"reload_ms": …, "read_ms": …, "plot_ms": …, "record_ms": …, "add_repaint_ms": …,
+"p95_ms": …, "open_ms": …, "reload_cpu_ms": …, "record_open_ms": …, "points_per_series": …}``.
 
 Run: ``QT_QPA_PLATFORM=offscreen uv run python bench/plot.py [--rounds 10] [--adds 100]``
 """
@@ -92,13 +97,17 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import insert, select
 
+    from infusion_monitor.domain.protocol_library import load_library
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
+    from infusion_monitor.services.assessing import AssessingService
+    from infusion_monitor.services.vitals import VitalsService
     from infusion_monitor.services.vitals_trend import VitalsTrendService
     from infusion_monitor.storage import models
     from infusion_monitor.storage.database import open_database
     from infusion_monitor.ui.trend_plot import TrendPlot, TrendPoint
     from infusion_monitor.ui.trend_view import update_plot
+    from infusion_monitor.ui.vitals_record import VitalsRecordTable
     from unitworld import add_running_session
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -123,17 +132,30 @@ def main() -> int:
                 ]
                 db.execute(insert(models.VitalSigns), rows)
             trend = VitalsTrendService(database.sessions, lambda: rules)
+            vitals = VitalsService(
+                database.sessions, AssessingService(lambda: rules), load_library()
+            )
             plot = TrendPlot()
             plot.resize(1600, 900)
             plot.show()
+            record = VitalsRecordTable()
+            record.resize(1600, 600)
+            record.show()
             started = time.perf_counter()
             data = trend.trend(session_id)
             update_plot(plot, None, data)
             app.processEvents()
             plot.repaint()
             full_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            entries = vitals.entries(session_id)
+            record.show_entries(entries)
+            record.repaint()
+            record_ms = (time.perf_counter() - started) * 1000
+            last_id = max(entry.id for entry in entries)
             reads: list[float] = []
             plots: list[float] = []
+            records: list[float] = []
             cpus: list[float] = []
             for index in range(args.rounds):
                 with database.sessions.begin() as db:
@@ -147,10 +169,16 @@ def main() -> int:
                 read = time.perf_counter()
                 update_plot(plot, shown, data)
                 plot.repaint()
+                drawn = time.perf_counter()
+                added = vitals.entries(session_id, last_id)
+                assert record.add_entries(added)
+                last_id = max(entry.id for entry in added)
+                record.repaint()
                 done = time.perf_counter()
                 cpus.append((time.process_time() - cpu) * 1000)
                 reads.append((read - started) * 1000)
-                plots.append((done - read) * 1000)
+                plots.append((drawn - read) * 1000)
+                records.append((done - drawn) * 1000)
             adds: list[float] = []
             for index in range(args.adds):
                 last = data.sets[-1]
@@ -163,13 +191,16 @@ def main() -> int:
                 adds.append((time.perf_counter() - started) * 1000)
             points = len(data.sets)
             plot.close()
-    reloads = [read + drawn for read, drawn in zip(reads, plots, strict=True)]
+            record.close()
+    reloads = [sum(parts) for parts in zip(reads, plots, records, strict=True)]
     reload_ms = statistics.median(reloads)
     p95 = sorted(reloads)[max(0, math.ceil(len(reloads) * 0.95) - 1)]
     print(f"sets in the trend: {points}; {args.rounds} reloads")
-    print(f"first read and draw of the whole trend (opening the session): {full_ms:.0f} ms")
-    print("read  ms:", " ".join(f"{value:.1f}" for value in reads))
-    print("plot  ms:", " ".join(f"{value:.1f}" for value in plots))
+    print(f"opening the session: whole trend read and drawn {full_ms:.0f} ms, ", end="")
+    print(f"whole record read and filled {record_ms:.0f} ms")
+    print("trend read  ms:", " ".join(f"{value:.1f}" for value in reads))
+    print("plot        ms:", " ".join(f"{value:.1f}" for value in plots))
+    print("record      ms:", " ".join(f"{value:.1f}" for value in records))
     print(f"reload median {reload_ms:.1f} ms, p95 {p95:.1f} ms")
     print(f"reload CPU time of this process, median: {statistics.median(cpus):.1f} ms")
     print(f"add_point + repaint median {statistics.median(adds):.2f} ms")
@@ -180,10 +211,12 @@ def main() -> int:
                 "reload_ms": round(reload_ms, 2),
                 "read_ms": round(statistics.median(reads), 2),
                 "plot_ms": round(statistics.median(plots), 2),
+                "record_ms": round(statistics.median(records), 2),
                 "add_repaint_ms": round(statistics.median(adds), 2),
                 "p95_ms": round(p95, 2),
                 "open_ms": round(full_ms),
                 "reload_cpu_ms": round(statistics.median(cpus), 2),
+                "record_open_ms": round(record_ms),
                 "points_per_series": points,
             }
         ),

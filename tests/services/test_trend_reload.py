@@ -1,17 +1,19 @@
-"""The trend's reload reads only the sets stored since the trend shown (a 12-hour session of 1 Hz
-monitor sets would otherwise be read and scored whole at every arrival), and shows exactly what
-a whole read shows; anything that changes what came before reads it all again."""
+"""The vitals panel's reload reads only the sets stored since what it shows (a 12-hour session of
+1 Hz monitor sets would otherwise be read, scored and listed whole at every arrival), and shows
+exactly what a whole read shows; anything that changes what came before reads it all again."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
 from infusion_monitor.storage.database import Database
+from infusion_monitor.ui.vitals_record import VitalsRecordTable
 
 from .vitals_world import NURSE, RULES, World, at, draft, make_world
 
@@ -67,3 +69,28 @@ def test_a_correction_or_a_set_taken_before_the_newest_reads_it_all_again(world:
     assert late.kept is None
     assert [item.t_min for item in late.sets] == sorted(item.t_min for item in late.sets)
     assert shown(late) == shown(trend.trend(world.session_id))
+
+
+def test_the_record_adds_the_sets_stored_since_and_rereads_after_a_correction(
+    world: World, qtbot: QtBot
+) -> None:
+    record = VitalsRecordTable()
+    qtbot.addWidget(record)
+    shown = world.vitals.entries(world.session_id)
+    record.show_entries(shown)
+    record.select_entry(shown[-1].id)
+    monitor(world, 8)
+    monitor(world, 9)
+    added = world.vitals.entries(world.session_id, max(entry.id for entry in shown))
+    assert [entry.taken_at for entry in added] == [at(8), at(9)]
+    assert record.add_entries(added)
+    whole = world.vitals.entries(world.session_id)
+    assert [entry.id for entry in record.entries] == [entry.id for entry in reversed(whole)]
+    assert record.table.rowCount() == len(whole)
+    assert record.selected() == shown[-1]  # the nurse's selection stays on its set
+    world.vitals.amend_vitals(
+        NURSE, added[-1].id, draft(hr=130), "typed in the wrong row", world.clock.now()
+    )
+    correction = world.vitals.entries(world.session_id, added[-1].id)
+    assert not record.add_entries(correction)  # the corrected row changes: read it all again
+    assert record.table.rowCount() == len(whole)

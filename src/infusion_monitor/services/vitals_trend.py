@@ -24,6 +24,7 @@ from infusion_monitor.rules.moment import newer_over
 from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import news2_not_applicable, rules_patient, vital_signs
 from infusion_monitor.services.care_picture import current_symptom_rows
+from infusion_monitor.services.vitals import sets_stored_since
 from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
 
@@ -241,17 +242,7 @@ def _extend(
     was taken before the newest shown): then everything is read again."""
     if row.version != cursor.version or not after.started or after.start != start_at:
         return None
-    # The rows stored since, found by a range of the primary key (SQLite would otherwise walk
-    # the session's index through every set of a long session), then this session's read.
-    ids = [
-        found
-        for found, owner in db.execute(
-            select(models.VitalSigns.id, models.VitalSigns.session_id).where(
-                models.VitalSigns.id > cursor.last_id
-            )
-        )
-        if owner == row.id
-    ]
+    ids = sets_stored_since(db, row.id, cursor.last_id)
     new = (
         list(
             db.scalars(
