@@ -44,9 +44,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infusion_monitor.domain.clock import Clock
+    from infusion_monitor.domain.users import Actor
+    from infusion_monitor.paths import AppPaths
+    from infusion_monitor.storage.database import Database
+    from infusion_monitor.ui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,19 +103,33 @@ def postgres_database(server: str | None, folder: Path) -> Iterator[str]:
         with pgcluster.running(folder) as url:
             yield url
         return
-    import psycopg
-    from sqlalchemy import make_url
+    from backends import fresh_postgres_database
 
-    admin = make_url(server)
-    name = f"im_bench_alert_{uuid.uuid4().hex[:12]}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
+def chair_window(database: Database, paths: AppPaths, clock: Clock, nurse: Actor) -> MainWindow:
+    """The app's main window over ``database`` (built as the app builds it, database watch
+    included), ``nurse`` signed in, shown, with Chair 1's session in its session view."""
+    from infusion_monitor.app import build_main_window
+    from infusion_monitor.config import Config
+    from infusion_monitor.services.messages import MessageFunnel
+    from infusion_monitor.services.ruleset import RuleSetService
+
+    funnel = MessageFunnel()
+    window = build_main_window(
+        config=Config(),
+        paths=paths,
+        database=database,
+        funnel=funnel,
+        rules=RuleSetService(None, funnel),
+        clock=clock,
+        actor=nurse,
+    )
+    window.show()
+    window.open_chair(0)
+    return window
 
 
 def local_alert_ms(rounds: int) -> float:
@@ -118,19 +140,12 @@ def local_alert_ms(rounds: int) -> float:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from infusion_monitor.app import build_main_window
     from infusion_monitor.config import Config
     from infusion_monitor.domain.clock import FakeClock
-    from infusion_monitor.domain.protocol_library import load_library
     from infusion_monitor.domain.users import Actor, Role
     from infusion_monitor.paths import AppPaths
-    from infusion_monitor.rules.loader import default_rules
-    from infusion_monitor.services.assessing import AssessingService
-    from infusion_monitor.services.messages import MessageFunnel
-    from infusion_monitor.services.ruleset import RuleSetService
-    from infusion_monitor.services.session_setup import BaselineDraft, SessionDraft
-    from infusion_monitor.services.sessions import SessionRef, SessionService
     from infusion_monitor.storage.database import open_database
+    from unitworld import add_running_session
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     nurse = Actor("B001", "Bench Nurse", Role.NURSE)
@@ -145,48 +160,16 @@ def local_alert_ms(rounds: int) -> float:
         paths = AppPaths.resolve(Path(folder))
         paths.ensure()
         config = Config()
-        rules = default_rules()
         with open_database(None, paths) as database:
-            sessions = SessionService(
+            # Set up (premedications given, baseline) and started 10 minutes before "now".
+            add_running_session(
                 database.sessions,
-                load_library(),
-                lambda: rules,
-                clock,
-                config.unit.chairs,
-                assessing=AssessingService(lambda: rules),
+                config.unit.chairs[0],
+                "B0000001",
+                staff_id=nurse.staff_id,
+                at=clock.now() - timedelta(minutes=10),
             )
-            draft = SessionDraft(
-                chair=config.unit.chairs[0],
-                patient_name="Bench Patient",
-                mrn="B0000001",
-                date_of_birth=date(1960, 1, 1),
-                protocol_id="rituximab-first",
-                drug_name="Rituximab",
-                dose=675,
-                dose_unit="mg",
-                rate=50,
-                rate_unit="mg/h",
-                planned_duration_min=255,
-                cycle=1,
-                first_dose=True,
-                baseline=BaselineDraft(
-                    clock.now() - timedelta(minutes=5), 78, 132, 84, 16, 97, 36.8
-                ),
-            )
-            setup = sessions.set_up(draft, nurse)
-            sessions.start(SessionRef(setup.detail.id, setup.detail.version), nurse)
-            funnel = MessageFunnel()
-            window = build_main_window(
-                config=config,
-                paths=paths,
-                database=database,
-                funnel=funnel,
-                rules=RuleSetService(None, funnel),
-                clock=clock,
-                actor=nurse,
-            )
-            window.show()
-            window.open_chair(0)
+            window = chair_window(database, paths, clock, nurse)
             care = window.care_view
             assert care is not None and window.care is not None
             band = care.band
@@ -220,7 +203,6 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
     from PySide6.QtWidgets import QApplication
 
     from gateway import gateway_on
-    from infusion_monitor.app import build_main_window
     from infusion_monitor.config import Config
     from infusion_monitor.domain.alerts import AlertPolicy
     from infusion_monitor.domain.clock import SystemClock
@@ -238,8 +220,6 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.care import make_care_services
-    from infusion_monitor.services.messages import MessageFunnel
-    from infusion_monitor.services.ruleset import RuleSetService
     from infusion_monitor.services.vitals import VitalsService
     from infusion_monitor.storage.database import open_database
     from unitworld import add_running_session
@@ -263,18 +243,7 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
         assessing = AssessingService(lambda: rules, library)
         make_care_services(database.sessions, clock, lambda: rules, AlertPolicy(), None, assessing)
         vitals = VitalsService(database.sessions, assessing, library)
-        funnel = MessageFunnel()
-        window = build_main_window(
-            config=config,
-            paths=paths,
-            database=database,
-            funnel=funnel,
-            rules=RuleSetService(None, funnel),
-            clock=clock,
-            actor=nurse,
-        )
-        window.show()
-        window.open_chair(0)
+        window = chair_window(database, paths, clock, nurse)
         care = window.care_view
         assert care is not None and window.care is not None
         band = care.band
