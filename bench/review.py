@@ -51,6 +51,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy import func, select
 
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.users import Actor, Role
@@ -61,6 +62,7 @@ def main() -> int:
     from infusion_monitor.services.review import ReviewService
     from infusion_monitor.services.review_query import SessionFilter, SortKey
     from infusion_monitor.storage.database import open_database
+    from infusion_monitor.storage.models import AuditEntry, InfusionSession
     from infusion_monitor.synthetic import GenerateSpec, generate
 
     app = QApplication([])
@@ -74,6 +76,10 @@ def main() -> int:
                 database.sessions, GenerateSpec(20, 365, END.date(), 1), default_rules()
             )
             print(f"generated {report} in {time.perf_counter() - started:.0f} s")
+        with database.sessions() as db:
+            audit_rows = db.scalar(select(func.count()).select_from(AuditEntry))
+            sessions = db.scalar(select(func.count()).select_from(InfusionSession))
+        print(f"audit trail: {audit_rows} rows for {sessions} sessions (one per clinical change)")
         charge = Actor("BENCH", "Bench Charge", Role.CHARGE_NURSE, "bench")
         review = ReviewService(database.sessions, SystemClock())
         wanted = SessionFilter(since=END - timedelta(days=90), until=END, drug="Rituximab")

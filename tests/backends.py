@@ -49,11 +49,12 @@ def postgres_admin_url() -> str:
 
 
 @contextlib.contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty database on the test server; yield its URL; drop it (and its clients)."""
+def fresh_postgres_database(server: str | None = None) -> Iterator[str]:
+    """Create an empty database on ``server`` (default: the test server); yield its URL; drop
+    it (and its clients)."""
     import psycopg
 
-    admin = make_url(postgres_admin_url())
+    admin = make_url(server or postgres_admin_url())
     name = f"im_test_{uuid.uuid4().hex[:16]}"
     dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as connection:

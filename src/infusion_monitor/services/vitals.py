@@ -119,6 +119,20 @@ class LateReasonNeeded(UserError):
     """The check was overdue: the set is saved only with a reason from the short list."""
 
 
+def sets_stored_since(db: Session, session_id: int, after_id: int) -> list[int]:
+    """The ids of the session's sets stored after row ``after_id``: a range of the primary key,
+    where the session's index would walk every set of a long session (SQLite picks it)."""
+    return [
+        found
+        for found, owner in db.execute(
+            select(models.VitalSigns.id, models.VitalSigns.session_id).where(
+                models.VitalSigns.id > after_id
+            )
+        )
+        if owner == session_id
+    ]
+
+
 def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None) -> VitalsEntry:
     return VitalsEntry(
         id=row.id,
@@ -318,15 +332,22 @@ class VitalsService:
             changes = transaction_changes(db)
         return CheckSkipped(session_id, now, note, status, changes)
 
-    def entries(self, session_id: int) -> tuple[VitalsEntry, ...]:
-        """Every stored set of a session in time order, amended ones included."""
+    def entries(self, session_id: int, after_id: int = 0) -> tuple[VitalsEntry, ...]:
+        """Every stored set of a session in time order, amended ones included; with
+        ``after_id``, only the sets stored after that row (the record's newest)."""
         with self._sessions() as db:
-            rows = db.execute(
+            query = (
                 select(models.VitalSigns, models.Nurse.name)
                 .join(models.Nurse, models.Nurse.id == models.VitalSigns.entered_by_id)
-                .where(models.VitalSigns.session_id == session_id)
                 .order_by(models.VitalSigns.taken_at, models.VitalSigns.id)
-            ).all()
+            )
+            if after_id:
+                query = query.where(
+                    models.VitalSigns.id.in_(sets_stored_since(db, session_id, after_id))
+                )
+            else:
+                query = query.where(models.VitalSigns.session_id == session_id)
+            rows = db.execute(query).all()
             amended_by = {row.amends_id: row.id for row, _ in rows if row.amends_id is not None}
             return tuple(_entry(row, name, amended_by.get(row.id)) for row, name in rows)
 

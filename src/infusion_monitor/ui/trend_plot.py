@@ -437,10 +437,19 @@ class TrendPlot(QWidget):
 
     def add_point(self, point: TrendPoint) -> None:
         """Append one point (a new set, or the monitor's next reading) and redraw its curves."""
-        self._buffer(point).append(point.t_min, self._values(point))
-        if point.t_min + 1 > self._x_max:
-            self._x_max = point.t_min + X_MARGIN_MIN
-        self._refresh(typed=not point.monitor, monitor=point.monitor)
+        self.add_points([point])
+
+    def add_points(self, points: Sequence[TrendPoint]) -> None:
+        """Append points later than every point shown (sorted by time) and redraw the curves
+        they go to, once."""
+        for point in points:
+            self._buffer(point).append(point.t_min, self._values(point))
+            if point.t_min + 1 > self._x_max:
+                self._x_max = point.t_min + X_MARGIN_MIN
+        self._refresh(
+            typed=any(not point.monitor for point in points),
+            monitor=any(point.monitor for point in points),
+        )
 
     def add_gap(self, t_min: float, *, monitor: bool = False) -> None:
         """Break the line at ``t_min`` (a missed check, or a monitor drop-out)."""

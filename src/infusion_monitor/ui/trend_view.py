@@ -37,6 +37,26 @@ def fill_plot(plot: TrendPlot, data: TrendData) -> None:
     plot.set_news2_not_applicable(data.news2_not_applicable)
 
 
+def update_plot(plot: TrendPlot, shown: TrendData | None, data: TrendData) -> None:
+    """Show ``data`` in ``plot``, which shows ``shown``: when ``data`` extends it (the sets
+    stored since appended, nothing before them changed), only the new sets are added and the
+    markers replaced if they changed; otherwise everything is drawn again (``fill_plot``)."""
+    if (
+        shown is None
+        or data.kept is None
+        or data.kept != len(shown.sets)
+        or (data.start, data.baseline, data.missed_min, data.news2_not_applicable)
+        != (shown.start, shown.baseline, shown.missed_min, shown.news2_not_applicable)
+    ):
+        fill_plot(plot, data)
+        return
+    new = data.sets[data.kept :]
+    if new:
+        plot.add_points([_point(item) for item in new])
+    if data.events != shown.events:
+        plot.set_markers([TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events])
+
+
 def trend_for_print(data: TrendData, width: int = 1400, height: int = 1000) -> TrendPlot:
     """The trend plot of ``data`` laid out off screen for paper (needs a QApplication): no
     on-screen hint; the caller closes it."""

@@ -10,7 +10,7 @@ the funnel. The
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt
@@ -37,7 +37,7 @@ from infusion_monitor.ui.keys import focus_key
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply
 from infusion_monitor.ui.session_view import SessionView
 from infusion_monitor.ui.trend_plot import TrendPlot
-from infusion_monitor.ui.trend_view import fill_plot
+from infusion_monitor.ui.trend_view import update_plot
 from infusion_monitor.ui.vitals_form import ERROR_STYLE, SAVED_STYLE, VitalsForm
 from infusion_monitor.ui.vitals_prompt import status_words
 from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, entry_text
@@ -91,10 +91,11 @@ class VitalsController(QObject):
             )
         )
 
-    def entries(self, session_id: int) -> tuple[VitalsEntry, ...] | None:
-        """Every stored set of the session, corrections included (None: message shown)."""
+    def entries(self, session_id: int, after_id: int = 0) -> tuple[VitalsEntry, ...] | None:
+        """Every stored set of the session, corrections included (None: message shown); with
+        ``after_id``, only those stored after that row."""
         try:
-            return self._vitals.entries(session_id)
+            return self._vitals.entries(session_id, after_id)
         except UserError as exc:
             self._funnel.error(exc.message)
             return None
@@ -112,10 +113,11 @@ class VitalsController(QObject):
         self._published(outcome, session_id)
         return outcome
 
-    def trend(self, session_id: int) -> TrendData | None:
-        """The session's trend as committed (None if it could not be read: message shown)."""
+    def trend(self, session_id: int, after: TrendData | None = None) -> TrendData | None:
+        """The session's trend as committed (None if it could not be read: message shown);
+        with ``after`` (shown now), only what was stored since is read where it can be."""
         try:
-            return self._trend.trend(session_id)
+            return self._trend.trend(session_id, after)
         except UserError as exc:
             self._funnel.error(exc.message)
             return None
@@ -174,6 +176,11 @@ class VitalsPanel(QObject):
         #: True while a save of the row waits for the database (and while it is busy).
         self._saving = False
         self._busy = False
+        #: The trend the plot shows (the next reload reads only what was stored since).
+        self._shown: TrendData | None = None
+        #: The session whose sets the record shows, and the newest row it shows.
+        self._record_shows: int | None = None
+        self._record_last_id = 0
         self.plot = TrendPlot()
         self.form = VitalsForm(clock)
         self.skip_row = SkipCheckRow()
@@ -218,6 +225,7 @@ class VitalsPanel(QObject):
         """Follow the session shown: its start, its trend; the row empties on a new session."""
         if detail.id != self._session_id:
             self._session_id = detail.id
+            self._shown = None
             self.form.cancel_amend()
         # The service refuses a time before the session was created; the row checks the
         # earliest lifecycle event it knows (a baseline may precede the start).
@@ -228,19 +236,37 @@ class VitalsPanel(QObject):
         """Redraw the plot and the stored sets from what is committed."""
         if self._session_id is None:
             return
-        entries = self._controller.entries(self._session_id)
-        if entries is not None:
-            self.record.show_entries(entries)
-            self._offer_confirm(entries)
-        data = self._controller.trend(self._session_id)
+        self._reload_record(self._session_id)
+        data = self._controller.trend(self._session_id, self._shown)
         if data is None:
             return
-        fill_plot(self.plot, data)
+        update_plot(self.plot, self._shown, data)
+        self._shown = data
 
-    def _offer_confirm(self, entries: tuple[VitalsEntry, ...]) -> None:
-        """Offer "Confirm set" while the newest current set is a bedside monitor's."""
-        current = [entry for entry in entries if entry.current]
-        latest = max(current, key=lambda e: (e.taken_at, e.id), default=None)
+    def _reload_record(self, session_id: int) -> None:
+        """The vitals record: the sets stored since the newest shown are added on top (a long
+        session of 1 Hz monitor sets is not read whole at every arrival); all of them are read
+        again for another session, or when one corrects a set or was taken before the newest."""
+        if self._record_shows == session_id and self._record_last_id:
+            added = self._controller.entries(session_id, self._record_last_id)
+            if added is None:
+                return
+            if self.record.add_entries(added):
+                self._record_last_id = max((e.id for e in added), default=self._record_last_id)
+                self._offer_confirm(self.record.entries)
+                return
+        entries = self._controller.entries(session_id)
+        if entries is None:
+            return
+        self._record_shows = session_id
+        self._record_last_id = max((entry.id for entry in entries), default=0)
+        self.record.show_entries(entries)
+        self._offer_confirm(self.record.entries)
+
+    def _offer_confirm(self, entries: Sequence[VitalsEntry]) -> None:
+        """Offer "Confirm set" while the newest current set is a bedside monitor's
+        (``entries`` as the record shows them: newest first)."""
+        latest = next((entry for entry in entries if entry.current), None)
         monitor = latest if latest is not None and latest.source is Source.MONITOR else None
         self._monitor_set = monitor
         self.confirm_button.setVisible(monitor is not None)

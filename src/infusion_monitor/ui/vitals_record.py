@@ -173,6 +173,31 @@ class VitalsRecordTable(QWidget):
             self.select_entry(chosen.id)
         self._on_table_selection_changed()
 
+    def add_entries(self, entries: Sequence[VitalsEntry]) -> bool:
+        """Put sets stored since on top when they are newer than every set shown and correct
+        none; else change nothing and return False (``show_entries`` shows them all)."""
+        fresh = sorted(entries, key=lambda e: (e.taken_at, e.id), reverse=True)
+        if not fresh:
+            return True
+        newest = self._entries[0] if self._entries else None
+        oldest = fresh[-1]
+        if any(entry.amends_id is not None for entry in fresh) or (
+            newest is not None and (oldest.taken_at, oldest.id) < (newest.taken_at, newest.id)
+        ):
+            return False
+        chosen = self.selected()
+        self._entries[:0] = fresh
+        by_id = {entry.id: entry for entry in fresh}
+        for row, entry in enumerate(fresh):
+            self.table.insertRow(row)
+            for column, text in enumerate(entry_cells(entry, by_id)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, entry.id)
+                self.table.setItem(row, column, item)
+        if chosen is not None:
+            self.select_entry(chosen.id)
+        return True
+
     def select_entry(self, entry_id: int) -> None:
         """Select the row of a stored set (tests and keyboard users)."""
         for row, entry in enumerate(self._entries):
