@@ -23,6 +23,7 @@ KNOWN_REVISIONS = (
     "0009_quality_indexes",
     "0010_vitals_confirms",
     "0011_staff_setup",
+    "0012_i18_quality_summary",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]
