@@ -70,9 +70,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("session_id", name=op.f("pk_session_quality")),
     )
-    op.create_index(
-        op.f("ix_session_quality_created_at"), "session_quality", ["created_at"]
-    )
+    op.create_index(op.f("ix_session_quality_created_at"), "session_quality", ["created_at"])
     op.create_table(
         "session_quality_missed",
         sa.Column("session_id", sa.Integer(), nullable=False),
