@@ -56,10 +56,12 @@ class QualityService:
         thread), by the same actor's right, in a database session of their own.
         """
         actor.require(Permission.REVIEW)
+        names: dict[str, dict[int, str]] = {}
         with self._sessions() as db:
-            choices = filter_choices(db)
+            if wanted.nurse_id is not None or wanted.chair_id is not None:
+                choices = filter_choices(db)  # the names of the nurse and chair filtered by
+                names = {"nurse": dict(choices.nurses), "chair": dict(choices.chairs)}
             facts = SummaryReader(self._sessions, wanted, self.settings).read(db, progress)
-        names = {"nurse": dict(choices.nurses), "chair": dict(choices.chairs)}
         report = build_report(
             facts,
             self.settings,

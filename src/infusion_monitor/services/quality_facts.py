@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Interval, and_, case, func, literal, or_, select
@@ -59,26 +60,58 @@ def settings_from(section: QualitySection, escalate_after_s: int) -> QualitySett
     )
 
 
-@dataclass(frozen=True)
 class Behind:
-    """The sessions behind a figure: how many, and how to list them (read when clicked)."""
+    """The sessions behind a figure: how many, and how to list them (read when clicked).
 
-    count: int
-    fetch: Callable[[], tuple[int, ...]] = field(default=tuple, compare=False, repr=False)
+    ``count`` None: some, how many is known once they are listed.
+    """
+
+    def __init__(self, count: int | None, fetch: Callable[[], tuple[int, ...]] = tuple) -> None:
+        self._count = count
+        self._fetch = fetch
+
+    @property
+    def count(self) -> int | None:
+        """How many sessions (None: some, not counted yet)."""
+        return self._count
+
+    @property
+    def opens(self) -> bool:
+        """Whether there is any session behind the figure."""
+        return self.count is None or self.count > 0
+
+    def fetch(self) -> tuple[int, ...]:
+        """Their ids, in order."""
+        return self._fetch()
+
+
+class Known(Behind):
+    """Sessions already at hand (a small set: alerts, reactions); sorted only when asked."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self._ids = ids
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        """How many different sessions."""
+        return len(set(self._ids))
+
+    def fetch(self) -> tuple[int, ...]:
+        """Their ids, in order."""
+        return tuple(sorted(set(self._ids)))
 
 
 NOBODY = Behind(0)
 
 
 def known(ids: Iterable[int]) -> Behind:
-    """Sessions already at hand (a small set: alerts, reactions)."""
-    found = tuple(sorted(set(ids)))
-    return Behind(len(found), lambda: found)
+    """Sessions already at hand."""
+    return Known(ids if isinstance(ids, list) else list(ids))
 
 
 @dataclass(frozen=True)
 class PhaseChecks:
-    """Vitals checks in one phase, summed over sessions, with how many sessions had each."""
+    """Vitals checks in one phase (or all), summed over sessions."""
 
     sets: int = 0
     """Sets recorded (not corrections)."""
@@ -86,10 +119,11 @@ class PhaseChecks:
     """Sets not recorded late."""
     late: int = 0
     skipped: int = 0
-    sessions: int = 0
-    """Sessions with a set, a late set or a skipped check in this phase."""
-    late_sessions: int = 0
-    skipped_sessions: int = 0
+
+    @property
+    def any(self) -> bool:
+        """Whether there is a set, a late set or a skipped check."""
+        return bool(self.sets or self.late or self.skipped)
 
 
 @dataclass(frozen=True)
@@ -177,8 +211,9 @@ class ReasonCount:
 
 #: Lists the sessions of the groups matching ``dims`` (nurse, month, drug, band: a cycle band
 #: "1".."6" or "7+") that have ``what``: "sessions" (all), "checks", "late" or "skipped",
-#: optionally in one phase ("late:first_hour"); ``count`` is how many there are.
-Finder = Callable[[dict[str, str], str, int], Behind]
+#: optionally in one phase ("late:first_hour"); ``count`` is how many there are (0: none;
+#: None: some, counted when listed).
+Finder = Callable[[dict[str, str], str, int | None], Behind]
 
 
 @dataclass(frozen=True)
@@ -215,7 +250,8 @@ class QualitySettings:
 
     def month_of(self, at: datetime) -> str:
         """``2026-02``: the local month of ``at``."""
-        return f"{self._local(at):%Y-%m}"
+        local = self._local(at)
+        return f"{local.year:04d}-{local.month:02d}"
 
     def months(self, earliest: datetime, latest: datetime) -> list[tuple[str, datetime]]:
         """Each local month from ``earliest``'s to ``latest``'s: its name and its first instant."""

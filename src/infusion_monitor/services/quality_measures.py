@@ -83,7 +83,7 @@ class Figure:
     value: float | None
     text: str
     n: int
-    behind: Behind = NOBODY
+    behind: Behind = field(default=NOBODY, compare=False)
     small: bool = False
     note: str = ""
     """Extra words for the cell (e.g. below the target line)."""
@@ -97,7 +97,7 @@ class Figure:
     @property
     def opens(self) -> bool:
         """Whether any session is behind the figure (a click opens their list)."""
-        return self.behind.count > 0
+        return self.behind.opens
 
     @property
     def shown(self) -> str:
@@ -182,7 +182,7 @@ def nearest_rank(values: Sequence[float], share: float) -> float | None:
 def count(sessions: Iterable[int]) -> Figure:
     """A plain count of items, one session id each."""
     kept = list(sessions)
-    return counted(len(kept), known(kept))
+    return Figure(float(len(kept)), str(len(kept)), len(kept), known(kept))
 
 
 def counted(total: int, behind: Behind) -> Figure:
@@ -590,28 +590,28 @@ class _Tally:
     on_time: int = 0
     late: int = 0
     skipped: int = 0
-    sessions: int = 0
-    late_sessions: int = 0
-    skipped_sessions: int = 0
 
     def add(self, checks: PhaseChecks) -> None:
         self.checks += checks.sets + checks.skipped
         self.on_time += checks.on_time
         self.late += checks.late
         self.skipped += checks.skipped
-        self.sessions += checks.sessions
-        self.late_sessions += checks.late_sessions
-        self.skipped_sessions += checks.skipped_sessions
+
+
+def _some(n: int) -> int | None:
+    """The sessions behind ``n`` checks: some (counted when listed), or none."""
+    return None if n else 0
 
 
 def _on_time_row(
     labels: tuple[str, ...],
     tally: _Tally,
     target: float | None,
-    find: Callable[[str, int], Behind],
+    find: Callable[[str, int | None], Behind],
 ) -> MeasureRow:
-    """``find(what, count)``: the sessions of this row with checks, late sets or skipped checks."""
-    sessions = find("checks", tally.sessions)
+    """``find(what, count)``: the sessions of this row with checks, late sets or skipped checks
+    (a row has some: it exists because it has a set, a late set or a skipped check)."""
+    sessions = find("checks", None)
     pct = Figure(None, "—", 0)
     if tally.checks:
         value = 100.0 * tally.on_time / tally.checks
@@ -629,8 +629,8 @@ def _on_time_row(
         (
             counted(tally.checks, sessions),
             pct,
-            counted(tally.late, find("late", tally.late_sessions)),
-            counted(tally.skipped, find("skipped", tally.skipped_sessions)),
+            counted(tally.late, find("late", _some(tally.late))),
+            counted(tally.skipped, find("skipped", _some(tally.skipped))),
         ),
     )
 
@@ -643,7 +643,7 @@ def _tallies(groups: Iterable[SessionGroup], dims: _Dims) -> dict[tuple[str, ...
     """Checks per combination of ``dims`` (fields of :class:`SessionGroup`)."""
     found: dict[tuple[str, ...], _Tally] = defaultdict(_Tally)
     for group in groups:
-        if group.checks.sessions:
+        if group.checks.any:
             found[tuple(str(getattr(group, dim)) for dim in dims)].add(group.checks)
     return found
 
@@ -653,7 +653,7 @@ def _phase_tallies(groups: Iterable[SessionGroup]) -> dict[tuple[str, ...], _Tal
     found: dict[tuple[str, ...], _Tally] = defaultdict(_Tally)
     for group in groups:
         for phase, checks in zip(PHASE_WORDS, group.phases, strict=True):
-            if checks.sessions:
+            if checks.any:
                 found[(phase,)].add(checks)
     return found
 
@@ -665,7 +665,7 @@ def _on_time_table(
     tallies: dict[tuple[str, ...], _Tally],
     order: Callable[[tuple[str, ...]], Any],
     target: float | None,
-    find: Callable[[tuple[str, ...], str, int], Behind],
+    find: Callable[[tuple[str, ...], str, int | None], Behind],
     labels: Callable[[tuple[str, ...]], tuple[str, ...]] = lambda key: key,
 ) -> MeasureTable:
     """``find(key, what, count)``: the sessions of the row ``key`` that have ``what``."""
@@ -726,7 +726,7 @@ def on_time_section(facts: QualityFacts, settings: QualitySettings) -> QualitySe
         order: Callable[..., Any],
         groups: tuple[SessionGroup, ...] = facts.by_nurse_month,
     ) -> MeasureTable:
-        def find(row: tuple[str, ...], what: str, n: int) -> Behind:
+        def find(row: tuple[str, ...], what: str, n: int | None) -> Behind:
             return facts.find(dict(zip(dims, row, strict=True)), what, n)
 
         return _on_time_table(key, title, columns, _tallies(groups, dims), order, target, find)

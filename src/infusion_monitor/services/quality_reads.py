@@ -142,18 +142,18 @@ class SummaryReader:
         self, db: Session, by: tuple[str, str], *, phases: bool
     ) -> tuple[SessionGroup, ...]:
         """Sessions grouped ``by`` two of nurse, month, drug, cycle: their checks in all phases
-        together and, if asked, in each phase."""
+        together and, if asked, in each phase (how many sessions had them is counted only when
+        a figure's sessions are listed: a count per column would double the work)."""
         each = self._each()
         keys = tuple(each.c[key] for key in by)
         parts = [None, *(PHASES if phases else ())]
         columns: list[Any] = [*keys, func.count()]
         for phase in parts:
             columns += [func.sum(_total(each, what, phase)) for what in _COUNTS]
-            columns += [_sum(_has(each, what, phase)) for what in ("checks", "late", "skipped")]
         empty = {"nurse": "", "month": "", "drug": "", "cycle": 0}
         found = []
         for first, second, sessions, *rest in db.execute(select(*columns).group_by(*keys)):
-            checks = [PhaseChecks(*rest[i * 7 : i * 7 + 7]) for i in range(len(parts))]
+            checks = [PhaseChecks(*rest[i * 4 : i * 4 + 4]) for i in range(len(parts))]
             named = {by[0]: first, by[1]: second}
             if "nurse" in named:
                 named["nurse"] = self._nurses.get(first, str(first))
@@ -167,7 +167,7 @@ class SummaryReader:
             )
         return tuple(found)
 
-    def find(self, dims: dict[str, str], what: str, count: int) -> Behind:
+    def find(self, dims: dict[str, str], what: str, count: int | None) -> Behind:
         """The sessions of the groups matching ``dims`` that have ``what`` (see ``Finder``)."""
         if count == 0:
             return Behind(0)
@@ -325,10 +325,6 @@ def _instant(column: Any) -> Any:
     """A time column read as stored (SQLite: text), for :func:`aware` (faster than the type's
     own decoding, which matters for a year of alerts)."""
     return type_coerce(column, String)
-
-
-def _sum(condition: ColumnElement[bool]) -> Any:
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _in_band(cycle: Any, band: str) -> ColumnElement[bool]:

@@ -24,7 +24,7 @@ from infusion_monitor.services.quality_measures import (
 _Index = QModelIndex | QPersistentModelIndex
 SMALL_TIP = f"{SMALL_MARK} Fewer than {SMALL_N} behind this figure: too few to compare."
 BELOW_FILL = "#FCE4E4"
-DRILL_TIP = "Click (or Enter) to list the {n} sessions behind this number."
+DRILL_TIP = "Click (or Enter) to list the {n}sessions behind this number."
 
 
 class MeasureTableModel(QAbstractTableModel):
@@ -64,7 +64,8 @@ class MeasureTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tips = [DRILL_TIP.format(n=figure.behind.count)] if figure.opens else []
+            n = figure.behind.count
+            tips = [DRILL_TIP.format(n="" if n is None else f"{n} ")] if figure.opens else []
             tips += [SMALL_TIP] if figure.small else []
             return "\n".join(tips) or None
         if role == Qt.ItemDataRole.BackgroundRole and figure.note:

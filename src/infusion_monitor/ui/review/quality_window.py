@@ -273,9 +273,10 @@ class QualityWindow(QWidget):
         assert self.report is not None
         heading = (
             f"{table.title} · {' · '.join(labels)}: {figure.shown} — "
-            f"{figure.behind.count} sessions · {self.report.period} · {self.report.filters}"
+            "{n} sessions · "
+            f"{self.report.period} · {self.report.filters}"
         )
-        self.message.setText(f"Listing the {figure.behind.count} sessions behind {figure.shown}…")
+        self.message.setText(f"Listing the sessions behind {figure.shown}…")
         ticket = self._lister.start(lambda _progress: figure.sessions)
         self._asked[ticket] = heading
 
@@ -285,7 +286,11 @@ class QualityWindow(QWidget):
             return
         self.message.clear()
         window = ReviewWindow(
-            self._review, self._actor, self._clock, SessionFilter(ids=frozenset(ids)), heading
+            self._review,
+            self._actor,
+            self._clock,
+            SessionFilter(ids=frozenset(ids)),
+            heading.replace("{n}", str(len(ids))),
         )
         self.lists.append(window)
         window.show()
