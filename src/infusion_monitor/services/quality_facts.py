@@ -92,7 +92,7 @@ class Known(Behind):
         self._ids = ids
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         """How many different sessions."""
         return len(set(self._ids))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, true, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +38,7 @@ from infusion_monitor.storage import models
 
 _S = models.InfusionSession
 _Q = models.SessionQuality
+_Columns = TypeVarTuple("_Columns")
 _COUNTS = ("sets", "on_time", "late", "skipped")
 
 
@@ -108,10 +109,9 @@ class SummaryReader:
 
     def _month_starts(self, first: datetime, last: datetime) -> list[tuple[str, datetime]]:
         """The local months of the period (of the sessions found, where it is open-ended)."""
-        wanted = self._wanted
-        since = wanted.since or first
-        until = wanted.until or aware(last) + timedelta(microseconds=1)
-        return self._settings.months(aware(since), until - timedelta(microseconds=1))
+        since = self._wanted.since or first
+        until = self._wanted.until or last + timedelta(microseconds=1)
+        return self._settings.months(since, until - timedelta(microseconds=1))
 
     def _month(self) -> ColumnElement[str]:
         months = self._months
@@ -159,7 +159,7 @@ class SummaryReader:
                 named["nurse"] = self._nurses.get(first, str(first))
             found.append(
                 SessionGroup(
-                    **{**empty, **named},  # type: ignore[arg-type]
+                    **{**empty, **named},
                     sessions=sessions,
                     checks=checks[0],
                     phases=tuple(checks[1:]),
@@ -198,7 +198,9 @@ class SummaryReader:
 
     # Rows --------------------------------------------------------------------------------------
 
-    def _joined(self, query: Select[Any], column: Any, ids: tuple[int, int]) -> Select[Any]:
+    def _joined(
+        self, query: Select[*_Columns], column: Any, ids: tuple[int, int]
+    ) -> Select[*_Columns]:
         """``query`` over a table of session records (``column``: its session id) kept to the
         matched sessions, its own index range first."""
         return query.join(_Q, _Q.session_id == column).where(
@@ -288,7 +290,7 @@ class SummaryReader:
             .where(_Q.session_id.between(*ids), _Q.reaction_term.is_not(None), *self._matching())
             .order_by(_Q.session_id)
         )
-        return tuple(ReactionFact(*row) for row in rows)
+        return tuple(ReactionFact(*row) for row in rows)  # type: ignore[arg-type, call-arg]
 
     def _declined(self, db: Session, ids: tuple[int, int]) -> tuple[DeclinedStep, ...]:
         step = models.Intervention

@@ -153,7 +153,7 @@ class QualityWindow(QWidget):
         self._lister = BackgroundReader()
         self._lister.signals.finished.connect(self._on_listed)
         self._lister.signals.failed.connect(self._on_list_failed)
-        self._asked: dict[int, str] = {}
+        self._asked: dict[int, tuple[str, str]] = {}
         self.refresh()
 
     def filter(self) -> SessionFilter:
@@ -271,26 +271,21 @@ class QualityWindow(QWidget):
         """List the sessions behind ``figure`` (read in the background; each session of the
         list opens in the review detail)."""
         assert self.report is not None
-        heading = (
-            f"{table.title} · {' · '.join(labels)}: {figure.shown} — "
-            "{n} sessions · "
-            f"{self.report.period} · {self.report.filters}"
-        )
         self.message.setText(f"Listing the sessions behind {figure.shown}…")
         ticket = self._lister.start(lambda _progress: figure.sessions)
-        self._asked[ticket] = heading
+        self._asked[ticket] = (
+            f"{table.title} · {' · '.join(labels)}: {figure.shown}",
+            f"{self.report.period} · {self.report.filters}",
+        )
 
     def _on_listed(self, ticket: int, ids: tuple[int, ...]) -> None:
-        heading = self._asked.pop(ticket)
+        figure, scope = self._asked.pop(ticket)
         if not self._lister.current(ticket):
             return
         self.message.clear()
+        heading = f"{figure} — {len(ids)} sessions · {scope}"
         window = ReviewWindow(
-            self._review,
-            self._actor,
-            self._clock,
-            SessionFilter(ids=frozenset(ids)),
-            heading.replace("{n}", str(len(ids))),
+            self._review, self._actor, self._clock, SessionFilter(ids=frozenset(ids)), heading
         )
         self.lists.append(window)
         window.show()
