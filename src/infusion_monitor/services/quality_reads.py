@@ -33,7 +33,7 @@ from infusion_monitor.services.quality_facts import (
     SessionGroup,
 )
 from infusion_monitor.services.quality_summary import PHASES
-from infusion_monitor.services.review_query import SessionFilter, aware, filtered
+from infusion_monitor.services.review_query import SessionFilter, aware, chosen, filtered
 from infusion_monitor.storage import models
 
 _S = models.InfusionSession
@@ -89,17 +89,7 @@ class SummaryReader:
     def _matching(self) -> list[ColumnElement[bool]]:
         """The summaries of the sessions the filter matches (only finished ones have one)."""
         wanted = self._wanted
-        clauses: list[ColumnElement[bool]] = []
-        if wanted.since is not None:
-            clauses.append(_Q.created_at >= wanted.since)
-        if wanted.until is not None:
-            clauses.append(_Q.created_at < wanted.until)
-        if wanted.drug:
-            clauses.append(_Q.drug_name == wanted.drug)
-        if wanted.nurse_id is not None:
-            clauses.append(_Q.nurse_id == wanted.nurse_id)
-        if wanted.chair_id is not None:
-            clauses.append(_Q.chair_id == wanted.chair_id)
+        clauses = chosen(wanted, _Q)
         rest = replace(wanted, since=None, until=None, drug=None, nurse_id=None, chair_id=None)
         if rest != SessionFilter():  # what the summary does not repeat: ask the sessions
             clauses.append(_Q.session_id.in_(filtered(select(_S.id), rest)))
