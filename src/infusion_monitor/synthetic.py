@@ -42,6 +42,7 @@ from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.alerts import RULES_ACTOR
+from infusion_monitor.services.quality_summary import summarise_sessions
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import (
     AUDIT_CHAIN_LOCK_KEY,
@@ -374,6 +375,7 @@ def _flush(
                             f"(SELECT max(id) FROM {name}))"
                         )
                     )
+        summarise_sessions(db, (row["id"] for row in tables.rows.get("infusion_session", [])))
         append_audit(
             db,
             at=datetime.now(UTC),

@@ -1,7 +1,8 @@
 """The quality page's service: a period's measures for charge nurses, in one read-only session.
 
 The measures themselves are pure (``quality_measures``) over facts read in a few grouped queries
-(``quality_facts``). Qt-free: the page calls :meth:`QualityService.report` from a worker thread,
+over the per-session summaries (``quality_reads``); the sessions behind a figure are listed
+only when asked for. Qt-free: the page calls :meth:`QualityService.report` from a worker thread,
 and each call opens its own database session, so a whole year never holds the window.
 """
 
@@ -12,13 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.users import Actor, Permission
-from infusion_monitor.services.quality_facts import (
-    Progress,
-    QualitySettings,
-    filter_words,
-    read_facts,
-)
+from infusion_monitor.services.quality_facts import Progress, QualitySettings, filter_words
 from infusion_monitor.services.quality_measures import QualityReport, build_report
+from infusion_monitor.services.quality_reads import SummaryReader
 from infusion_monitor.services.review_query import FilterChoices, SessionFilter, filter_choices
 
 
@@ -53,12 +50,18 @@ class QualityService:
     def report(
         self, actor: Actor, wanted: SessionFilter, progress: Progress = _no_progress
     ) -> QualityReport:
-        """The measures of the finished sessions ``wanted`` matches (its period and filters)."""
+        """The measures of the finished sessions ``wanted`` matches (its period and filters).
+
+        A figure's ``sessions`` are read when first asked for (a database read: off the GUI
+        thread), by the same actor's right, in a database session of their own.
+        """
         actor.require(Permission.REVIEW)
+        names: dict[str, dict[int, str]] = {}
         with self._sessions() as db:
-            choices = filter_choices(db)
-            facts = read_facts(db, wanted, progress)
-        names = {"nurse": dict(choices.nurses), "chair": dict(choices.chairs)}
+            if wanted.nurse_id is not None or wanted.chair_id is not None:
+                choices = filter_choices(db)  # the names of the nurse and chair filtered by
+                names = {"nurse": dict(choices.nurses), "chair": dict(choices.chairs)}
+            facts = SummaryReader(self._sessions, wanted, self.settings).read(db, progress)
         report = build_report(
             facts,
             self.settings,

@@ -1,8 +1,11 @@
-"""What the quality measures are computed from: plain per-session facts, read in a few queries.
+"""What the quality measures are computed from, and how one session's facts are worked out.
 
-``read_facts`` reads the finished sessions a filter matches and, for those, the vitals sets by
-phase, the late and skipped checks, the alerts, the reactions with their clocks and the declined
-steps: eight grouped queries, whatever the period. ``QualitySettings`` holds what the unit sets
+The page reads facts already grouped (``quality_reads``: sessions by nurse, month, drug and
+cycle with their vitals checks summed, alerts, reactions and declined steps), each group with
+the count of sessions behind it and a way to list them (:class:`Behind`) when a number is
+clicked. A finished session's own facts (its vitals sets by phase, late and skipped checks,
+reaction clocks) are worked out here from its records by :func:`session_facts`, which
+``quality_summary`` stores once per session. ``QualitySettings`` holds what the unit sets
 (target line, shifts, escalation time) and how times are read (local month and shift).
 """
 
@@ -12,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Interval, and_, case, func, literal, or_, select
@@ -22,7 +26,6 @@ from infusion_monitor.domain.alerts import ESCALATE_AFTER_S
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.guidance import (
     DRUG_ACTIONS,
-    ESCALATE,
     NOTIFICATION_STEPS,
     STOPPING_ACTIONS,
 )
@@ -57,17 +60,88 @@ def settings_from(section: QualitySection, escalate_after_s: int) -> QualitySett
     )
 
 
-@dataclass(frozen=True)
-class SessionFact:
-    """One finished session: who, when, what, and its vitals sets by phase."""
+class Behind:
+    """The sessions behind a figure: how many, and how to list them (read when clicked).
 
-    id: int
+    ``count`` None: some, how many is known once they are listed.
+    """
+
+    def __init__(self, count: int | None, fetch: Callable[[], tuple[int, ...]] = tuple) -> None:
+        self._count = count
+        self._fetch = fetch
+
+    @property
+    def count(self) -> int | None:
+        """How many sessions (None: some, not counted yet)."""
+        return self._count
+
+    @property
+    def opens(self) -> bool:
+        """Whether there is any session behind the figure."""
+        return self.count is None or self.count > 0
+
+    def fetch(self) -> tuple[int, ...]:
+        """Their ids, in order."""
+        return self._fetch()
+
+
+class Known(Behind):
+    """Sessions already at hand (a small set: alerts, reactions); sorted only when asked."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self._ids = ids
+
+    @cached_property
+    def count(self) -> int:
+        """How many different sessions."""
+        return len(set(self._ids))
+
+    def fetch(self) -> tuple[int, ...]:
+        """Their ids, in order."""
+        return tuple(sorted(set(self._ids)))
+
+
+NOBODY = Behind(0)
+
+
+def known(ids: Iterable[int]) -> Behind:
+    """Sessions already at hand."""
+    return Known(ids if isinstance(ids, list) else list(ids))
+
+
+@dataclass(frozen=True)
+class PhaseChecks:
+    """Vitals checks in one phase (or all), summed over sessions."""
+
+    sets: int = 0
+    """Sets recorded (not corrections)."""
+    on_time: int = 0
+    """Sets not recorded late."""
+    late: int = 0
+    skipped: int = 0
+
+    @property
+    def any(self) -> bool:
+        """Whether there is a set, a late set or a skipped check."""
+        return bool(self.sets or self.late or self.skipped)
+
+
+@dataclass(frozen=True)
+class SessionGroup:
+    """Finished sessions sharing nurse and local month (created), or drug and cycle.
+
+    The fields a group is not made by are left empty ("" and 0).
+    """
+
     nurse: str
-    created_at: datetime
+    month: str
     drug: str
     cycle: int
-    sets_by_phase: tuple[int, int, int] = (0, 0, 0)
-    """Sets recorded (not corrections) in the first hour, later, and in observation."""
+    sessions: int
+    checks: PhaseChecks
+    """All phases together."""
+    phases: tuple[PhaseChecks, ...] = ()
+    """First hour, later, observation (read for the groups by nurse and month only)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +160,8 @@ class AlertFact:
     """One alert: priority, when raised, acknowledged and resolved, and any nurse escalation."""
 
     session_id: int
+    nurse: str
+    """The session's nurse."""
     priority: str
     raised_at: datetime
     acknowledged_at: datetime | None
@@ -124,14 +200,34 @@ class DeclinedStep:
 
 
 @dataclass(frozen=True)
+class ReasonCount:
+    """Late sets or skipped checks (``kind``) given one reason, and the sessions behind them."""
+
+    kind: str
+    reason: str
+    checks: int
+    behind: Behind
+
+
+#: Lists the sessions of the groups matching ``dims`` (nurse, month, drug, band: a cycle band
+#: "1".."6" or "7+") that have ``what``: "sessions" (all), "checks", "late" or "skipped",
+#: optionally in one phase ("late:first_hour"); ``count`` is how many there are (0: none;
+#: None: some, counted when listed).
+Finder = Callable[[dict[str, str], str, int | None], Behind]
+
+
+@dataclass(frozen=True)
 class QualityFacts:
     """Everything the measures are computed from."""
 
-    sessions: tuple[SessionFact, ...] = ()
-    missed: tuple[MissedCheck, ...] = ()
+    by_nurse_month: tuple[SessionGroup, ...] = ()
+    by_drug_cycle: tuple[SessionGroup, ...] = ()
+    """The same sessions grouped twice (two small groupings instead of their product)."""
+    reasons: tuple[ReasonCount, ...] = ()
     alerts: tuple[AlertFact, ...] = ()
     reactions: tuple[ReactionFact, ...] = ()
     declined: tuple[DeclinedStep, ...] = ()
+    find: Finder = field(default=lambda _dims, _what, _count: NOBODY, compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,7 +250,20 @@ class QualitySettings:
 
     def month_of(self, at: datetime) -> str:
         """``2026-02``: the local month of ``at``."""
-        return f"{self._local(at):%Y-%m}"
+        local = self._local(at)
+        return f"{local.year:04d}-{local.month:02d}"
+
+    def months(self, earliest: datetime, latest: datetime) -> list[tuple[str, datetime]]:
+        """Each local month from ``earliest``'s to ``latest``'s: its name and its first instant."""
+        first, last = self._local(earliest), self._local(latest)
+        found = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            start = datetime(year, month, 1)
+            aware_start = start.replace(tzinfo=self.zone) if self.zone else start.astimezone()
+            found.append((f"{year:04d}-{month:02d}", aware_start))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
 
     def shift_of(self, at: datetime) -> str:
         """The shift whose start is the latest at or before ``at``'s local time of day."""
@@ -187,50 +296,36 @@ def _phase(at: datetime, start: datetime | None, observed: datetime | None) -> s
 Progress = Callable[[float, str], None]
 
 
-def _quiet(_share: float, _what: str) -> None:
-    """No one is watching the progress."""
+@dataclass(frozen=True)
+class SessionFacts:
+    """Finished sessions' own facts, worked out from their records (what is summarised)."""
+
+    sets_by_phase: dict[int, tuple[int, int, int]]
+    """Sets recorded (not corrections) in the first hour, later, and in observation."""
+    missed: tuple[MissedCheck, ...]
+    reactions: tuple[ReactionFact, ...]
 
 
-def read_facts(db: Session, wanted: SessionFilter, progress: Progress = _quiet) -> QualityFacts:
-    """The facts of the finished sessions ``wanted`` matches.
+def session_facts(db: Session, session_ids: Iterable[int]) -> SessionFacts:
+    """The facts of those of ``session_ids`` that are finished, read from their records.
 
-    The sessions are read first; every other table is then read over the range of their ids
-    (an index range, not one probe per session) and kept for the sessions that matched.
+    Every table is read over the range of the ids (an index range, not one probe per session)
+    and kept for the sessions asked about.
     """
-    progress(0.0, "Reading sessions")
-    s = models.InfusionSession
-    sessions = db.execute(
-        filtered(
-            select(s.id, models.Nurse.name, s.created_at, s.drug_name, s.cycle).join(
-                models.Nurse, s.nurse_id == models.Nurse.id
-            ),
-            wanted,
-        ).order_by(s.id)
-    ).all()
-    if not sessions:
-        return QualityFacts()
-    scope = _Scope(sessions[0][0], sessions[-1][0], {row[0] for row in sessions})
+    asked = SessionFilter(ids=frozenset(session_ids))
+    ids = set(db.scalars(filtered(select(models.InfusionSession.id), asked)))
+    if not ids:
+        return SessionFacts({}, (), ())
+    scope = IdScope(min(ids), max(ids), ids)
     times = _times(db, scope)
-    progress(0.15, "Counting vitals sets")
-    phases = _set_phases(db, scope, times)
-    facts = tuple(
-        SessionFact(sid, nurse, created, drug, cycle or 1, phases.get(sid, (0, 0, 0)))
-        for sid, nurse, created, drug, cycle in sessions
+    return SessionFacts(
+        _set_phases(db, scope, times), _missed(db, scope, times), _reactions(db, scope)
     )
-    progress(0.45, "Reading late and skipped checks")
-    missed = _missed(db, scope, times)
-    progress(0.55, "Reading alerts")
-    alerts = _alerts(db, scope)
-    progress(0.7, "Reading reactions")
-    reactions = _reactions(db, scope)
-    declined = _declined(db, scope)
-    progress(0.9, "Computing the measures")
-    return QualityFacts(facts, missed, alerts, reactions, declined)
 
 
 @dataclass(frozen=True)
-class _Scope:
-    """The matched sessions: their id range (what the queries read) and the ids themselves."""
+class IdScope:
+    """Sessions: their id range (what a query reads: an index range) and the ids themselves."""
 
     low: int
     high: int
@@ -241,7 +336,7 @@ class _Scope:
         return column.between(self.low, self.high)  # type: ignore[no-any-return]
 
 
-def _times(db: Session, scope: _Scope) -> Any:
+def _times(db: Session, scope: IdScope) -> Any:
     """Per session: the infusion start, the end of its first hour, the observation start."""
     event = models.SessionEvent
 
@@ -266,7 +361,7 @@ def _times(db: Session, scope: _Scope) -> Any:
     )
 
 
-def _set_phases(db: Session, scope: _Scope, times: Any) -> dict[int, tuple[int, int, int]]:
+def _set_phases(db: Session, scope: IdScope, times: Any) -> dict[int, tuple[int, int, int]]:
     vitals = models.VitalSigns
 
     def counted(condition: Any) -> Any:
@@ -287,7 +382,7 @@ def _set_phases(db: Session, scope: _Scope, times: Any) -> dict[int, tuple[int, 
     }
 
 
-def _missed(db: Session, scope: _Scope, times: Any) -> tuple[MissedCheck, ...]:
+def _missed(db: Session, scope: IdScope, times: Any) -> tuple[MissedCheck, ...]:
     event = models.SessionEvent
     note = event.payload["note"].as_string()
     notes = [
@@ -331,58 +426,12 @@ def _missed(db: Session, scope: _Scope, times: Any) -> tuple[MissedCheck, ...]:
     return tuple(found)
 
 
-def _alerts(db: Session, scope: _Scope) -> tuple[AlertFact, ...]:
-    from infusion_monitor.services.alerts import ESCALATED_CONDITION
-
-    alert = models.Alert
-    step = models.Intervention
-    escalated = set(
-        db.scalars(select(step.alert_id).where(scope.of(step.session_id), step.action == ESCALATE))
-    )
-    return tuple(
-        AlertFact(
-            sid,
-            priority,
-            raised,
-            acked,
-            resolved,
-            alert_id in escalated,
-            condition == ESCALATED_CONDITION,
-        )
-        for alert_id, sid, priority, condition, raised, acked, resolved in db.execute(
-            select(
-                alert.id,
-                alert.session_id,
-                alert.priority,
-                alert.condition,
-                alert.raised_at,
-                alert.acknowledged_at,
-                alert.resolved_at,
-            ).where(scope.of(alert.session_id))
-        )
-        if sid in scope.ids
-    )
-
-
-def _declined(db: Session, scope: _Scope) -> tuple[DeclinedStep, ...]:
-    step = models.Intervention
-    return tuple(
-        DeclinedStep(sid, action.replace("_", " ").capitalize(), reason or "")
-        for sid, action, reason in db.execute(
-            select(step.session_id, step.action, step.declined_reason).where(
-                scope.of(step.session_id), step.declined_reason.is_not(None)
-            )
-        )
-        if sid in scope.ids
-    )
-
-
 _STOPPING = {a.value for a in STOPPING_ACTIONS}
 _DRUGS = {a.value for a in DRUG_ACTIONS}
 _WANTED = _STOPPING | _DRUGS | set(NOTIFICATION_STEPS) | EPINEPHRINE_ACTIONS
 
 
-def _reactions(db: Session, scope: _Scope) -> tuple[ReactionFact, ...]:
+def _reactions(db: Session, scope: IdScope) -> tuple[ReactionFact, ...]:
     record = models.ReactionRecord
     newest: dict[int, Any] = {}
     for row in db.execute(

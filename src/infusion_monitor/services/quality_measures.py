@@ -1,8 +1,9 @@
 """The quality measures as tables of figures, each figure with the count and sessions behind it.
 
-Pure aggregation over plain records (``quality_facts``): no SQL, no Qt, no clock. Every figure
-keeps the ids of the sessions it counts, so the page can open the list behind any number, and
-says when its count is too small to compare (:data:`SMALL_N`).
+Pure aggregation over plain records and grouped counts (``quality_facts``): no SQL, no Qt, no
+clock. Every figure knows the sessions it counts (how many, and how to list them when the page
+opens the list behind a number), and says when its count is too small to compare
+(:data:`SMALL_N`).
 
 Definitions (docs/review.md, "Quality measures"):
 
@@ -27,19 +28,24 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from infusion_monitor.services.quality_facts import (
     FIRST_HOUR,
     LATER,
+    NOBODY,
     OBSERVATION,
     AlertFact,
+    Behind,
     DeclinedStep,
-    MissedCheck,
+    PhaseChecks,
     QualityFacts,
     QualitySettings,
     ReactionFact,
-    SessionFact,
+    ReasonCount,
+    SessionGroup,
+    known,
 )
 
 #: Rates and percentiles resting on fewer than this many (sessions, checks, alerts, reactions)
@@ -77,10 +83,21 @@ class Figure:
     value: float | None
     text: str
     n: int
-    sessions: tuple[int, ...] = ()
+    behind: Behind = field(default=NOBODY, compare=False)
     small: bool = False
     note: str = ""
     """Extra words for the cell (e.g. below the target line)."""
+
+    @cached_property
+    def sessions(self) -> tuple[int, ...]:
+        """The ids of the sessions behind the figure (a database read for most: not on the GUI
+        thread)."""
+        return self.behind.fetch()
+
+    @property
+    def opens(self) -> bool:
+        """Whether any session is behind the figure (a click opens their list)."""
+        return self.behind.opens
 
     @property
     def shown(self) -> str:
@@ -162,28 +179,32 @@ def nearest_rank(values: Sequence[float], share: float) -> float | None:
     return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
-def _ids(items: Iterable[int]) -> tuple[int, ...]:
-    return tuple(sorted(set(items)))
-
-
-def count(sessions: Iterable[int], n: int | None = None) -> Figure:
-    """A plain count of items (``n``, default the number of ``sessions`` given)."""
+def count(sessions: Iterable[int]) -> Figure:
+    """A plain count of items, one session id each."""
     kept = list(sessions)
-    total = len(kept) if n is None else n
-    return Figure(float(total), str(total), total, _ids(kept))
+    return Figure(float(len(kept)), str(len(kept)), len(kept), known(kept))
 
 
-def rate(numerator: Iterable[int], denominator: Sequence[int], per: float, unit: str) -> Figure:
-    """``len(numerator) / len(denominator) * per``, marked small below :data:`SMALL_N`.
+def counted(total: int, behind: Behind) -> Figure:
+    """A plain count resting on the sessions ``behind``."""
+    return Figure(float(total), str(total), total, behind)
 
-    It opens the sessions it rests on (the denominator); the count beside it opens the others.
+
+def rate(hits: int, n: int, behind: Behind, per: float, unit: str) -> Figure:
+    """``hits / n * per``, marked small below :data:`SMALL_N`.
+
+    It opens the sessions it rests on (``behind``: those of the ``n``); the count beside it
+    opens the others.
     """
-    hits = list(numerator)
-    n = len(denominator)
     if n == 0:
         return Figure(None, "—", 0)
-    value = per * len(hits) / n
-    return Figure(value, f"{value:.1f}{unit}", n, _ids(denominator), n < SMALL_N)
+    value = per * hits / n
+    return Figure(value, f"{value:.1f}{unit}", n, behind, n < SMALL_N)
+
+
+def share(hits: Sequence[int], everyone: Sequence[int], per: float, unit: str) -> Figure:
+    """``len(hits) / len(everyone) * per`` of sessions at hand (opens ``everyone``)."""
+    return rate(len(hits), len(everyone), known(everyone), per, unit)
 
 
 def _seconds_text(seconds: float) -> str:
@@ -208,7 +229,7 @@ def spread(
     if not n:
         empty = Figure(None, "—", 0)
         return empty, empty, empty
-    sessions = _ids(s for s, _ in pairs)
+    sessions = known(s for s, _ in pairs)
     median = statistics.median(values)
     p90 = nearest_rank(values, P90)
     assert p90 is not None
@@ -217,7 +238,7 @@ def spread(
     return (
         Figure(median, show(median), n, sessions, small),
         Figure(p90, show(p90), n, sessions, small),
-        Figure(top, show(top), n, _ids(s for s, v in pairs if v == top)),
+        Figure(top, show(top), n, known(s for s, v in pairs if v == top)),
     )
 
 
@@ -287,7 +308,6 @@ def _alarm_table(
 
 def alarm_section(facts: QualityFacts, settings: QualitySettings) -> QualitySection:
     """Acknowledgement delay per priority: for the unit, per nurse, per shift, per month."""
-    nurse_of = {s.id: s.nurse for s in facts.sessions}
     alerts = facts.alerts
     note = (
         "Rules' alerts: raised to acknowledged. Escalated: a nurse pressed Escalate anyway, or a "
@@ -300,7 +320,7 @@ def alarm_section(facts: QualityFacts, settings: QualitySettings) -> QualitySect
             "Alarm response by nurse (the session's nurse)",
             "Nurse",
             alerts,
-            lambda a: nurse_of[a.session_id],
+            lambda a: a.nurse,
             settings,
         ),
         _alarm_table(
@@ -453,17 +473,17 @@ REACTION_COLUMNS = (
 
 
 def _reaction_row(
-    labels: tuple[str, ...], sessions: Sequence[int], reactions: Sequence[ReactionFact]
+    labels: tuple[str, ...], sessions: int, behind: Behind, reactions: Sequence[ReactionFact]
 ) -> MeasureRow:
     other = [r for r in reactions if r.term != ANAPHYLAXIS]
     anaphylaxis = [r.session_id for r in reactions if r.term == ANAPHYLAXIS]
     figures = [
-        count(sessions),
+        counted(sessions, behind),
         count(r.session_id for r in other),
-        rate([r.session_id for r in other], sessions, 100, ""),
+        rate(len(other), sessions, behind, 100, ""),
         *(count(r.session_id for r in other if r.grade == g) for g in GRADES),
         count(anaphylaxis),
-        rate(anaphylaxis, sessions, 100, ""),
+        rate(len(anaphylaxis), sessions, behind, 100, ""),
     ]
     return MeasureRow(labels, tuple(figures))
 
@@ -480,10 +500,12 @@ def _agreement(reactions: Sequence[ReactionFact]) -> tuple[MeasureTable, Measure
         ("Agreement",),
         ("Reactions", "Share"),
         (
-            MeasureRow(("Same grade",), (count(same), rate(same, everyone, 100, "%"))),
-            MeasureRow(("Nurse graded higher",), (count(higher), rate(higher, everyone, 100, "%"))),
-            MeasureRow(("Nurse graded lower",), (count(lower), rate(lower, everyone, 100, "%"))),
-            MeasureRow(("Same CTCAE term",), (count(term), rate(term, everyone, 100, "%"))),
+            MeasureRow(("Same grade",), (count(same), share(same, everyone, 100, "%"))),
+            MeasureRow(
+                ("Nurse graded higher",), (count(higher), share(higher, everyone, 100, "%"))
+            ),
+            MeasureRow(("Nurse graded lower",), (count(lower), share(lower, everyone, 100, "%"))),
+            MeasureRow(("Same CTCAE term",), (count(term), share(term, everyone, 100, "%"))),
         ),
         "A lower grade than suggested needs the nurse's reason in the record's note.",
     )
@@ -509,9 +531,9 @@ def _agreement(reactions: Sequence[ReactionFact]) -> tuple[MeasureTable, Measure
 
 def reactions_section(facts: QualityFacts) -> QualitySection:
     """Reactions per 100 sessions by drug and cycle, by grade, anaphylaxis apart; agreement."""
-    sessions: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for s in facts.sessions:
-        sessions[(s.drug, cycle_band(s.cycle))].append(s.id)
+    sessions: dict[tuple[str, str], int] = defaultdict(int)
+    for group in facts.by_drug_cycle:
+        sessions[(group.drug, cycle_band(group.cycle))] += group.sessions
     reacted: dict[tuple[str, str], list[ReactionFact]] = defaultdict(list)
     for r in facts.reactions:
         reacted[(r.drug, cycle_band(r.cycle))].append(r)
@@ -521,27 +543,39 @@ def reactions_section(facts: QualityFacts) -> QualitySection:
         "Reactions per 100 sessions by drug and cycle",
         ("Drug", "Cycle"),
         REACTION_COLUMNS,
-        tuple(_reaction_row(k, sessions[k], reacted.get(k, [])) for k in keys),
+        tuple(
+            _reaction_row(
+                k,
+                sessions[k],
+                facts.find({"drug": k[0], "band": k[1]}, "sessions", sessions[k]),
+                reacted.get(k, []),
+            )
+            for k in keys
+        ),
         f"Grades are of reactions other than anaphylaxis. {SMALL_MARK}: fewer than {SMALL_N} "
         "sessions, too few to compare.",
     )
-    drugs = sorted({s.drug for s in facts.sessions})
-    by_drug = MeasureTable(
+    drugs = sorted({k[0] for k in keys})
+    by_drug = []
+    for drug in drugs:
+        total = sum(n for k, n in sessions.items() if k[0] == drug)
+        by_drug.append(
+            _reaction_row(
+                (drug,),
+                total,
+                facts.find({"drug": drug}, "sessions", total),
+                [r for r in facts.reactions if r.drug == drug],
+            )
+        )
+    drug_table = MeasureTable(
         "reactions_drug",
         "Reactions per 100 sessions by drug (all cycles)",
         ("Drug",),
         REACTION_COLUMNS,
-        tuple(
-            _reaction_row(
-                (d,),
-                [i for k in keys if k[0] == d for i in sessions[k]],
-                [r for r in facts.reactions if r.drug == d],
-            )
-            for d in drugs
-        ),
+        tuple(by_drug),
     )
     return QualitySection(
-        "reactions", "Reactions", (by_cycle, by_drug, *_agreement(facts.reactions))
+        "reactions", "Reactions", (by_cycle, drug_table, *_agreement(facts.reactions))
     )
 
 
@@ -554,12 +588,30 @@ ON_TIME_COLUMNS = ("Checks", "On time", "Late", "Skipped")
 class _Tally:
     checks: int = 0
     on_time: int = 0
-    sessions: list[int] = field(default_factory=list)
-    late: list[int] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
+    late: int = 0
+    skipped: int = 0
+
+    def add(self, checks: PhaseChecks) -> None:
+        self.checks += checks.sets + checks.skipped
+        self.on_time += checks.on_time
+        self.late += checks.late
+        self.skipped += checks.skipped
 
 
-def _on_time_row(labels: tuple[str, ...], tally: _Tally, target: float | None) -> MeasureRow:
+def _some(n: int) -> int | None:
+    """The sessions behind ``n`` checks: some (counted when listed), or none."""
+    return None if n else 0
+
+
+def _on_time_row(
+    labels: tuple[str, ...],
+    tally: _Tally,
+    target: float | None,
+    find: Callable[[str, int | None], Behind],
+) -> MeasureRow:
+    """``find(what, count)``: the sessions of this row with checks, late sets or skipped checks
+    (a row has some: it exists because it has a set, a late set or a skipped check)."""
+    sessions = find("checks", None)
     pct = Figure(None, "—", 0)
     if tally.checks:
         value = 100.0 * tally.on_time / tally.checks
@@ -568,112 +620,81 @@ def _on_time_row(labels: tuple[str, ...], tally: _Tally, target: float | None) -
             value,
             f"{value:.1f}%",
             tally.checks,
-            _ids(tally.sessions),
+            sessions,
             tally.checks < SMALL_N,
             BELOW_TARGET if below else "",
         )
     return MeasureRow(
         labels,
         (
-            Figure(float(tally.checks), str(tally.checks), tally.checks, _ids(tally.sessions)),
+            counted(tally.checks, sessions),
             pct,
-            count(tally.late),
-            count(tally.skipped),
+            counted(tally.late, find("late", _some(tally.late))),
+            counted(tally.skipped, find("skipped", _some(tally.skipped))),
         ),
     )
 
 
-def _checks(facts: QualityFacts) -> dict[tuple[int, str], tuple[int, int]]:
-    """Sets recorded and sets on time per session and phase (phases with a set only)."""
-    late: dict[tuple[int, str], int] = defaultdict(int)
-    for miss in facts.missed:
-        if miss.kind == "late":
-            late[(miss.session_id, miss.phase)] += 1
-    found = {}
-    for s in facts.sessions:
-        for phase, sets in zip((FIRST_HOUR, LATER, OBSERVATION), s.sets_by_phase, strict=True):
-            if sets:
-                found[(s.id, phase)] = (sets, sets - min(late.get((s.id, phase), 0), sets))
+#: How a table groups the sessions: its group columns, each named after a group's field.
+_Dims = tuple[str, ...]
+
+
+def _tallies(groups: Iterable[SessionGroup], dims: _Dims) -> dict[tuple[str, ...], _Tally]:
+    """Checks per combination of ``dims`` (fields of :class:`SessionGroup`)."""
+    found: dict[tuple[str, ...], _Tally] = defaultdict(_Tally)
+    for group in groups:
+        if group.checks.any:
+            found[tuple(str(getattr(group, dim)) for dim in dims)].add(group.checks)
     return found
 
 
-def _per_session(checks: dict[tuple[int, str], tuple[int, int]]) -> dict[int, list[int]]:
-    """Sets recorded and on time per session, all phases together."""
-    per_session: dict[int, list[int]] = {}
-    for (sid, _phase), (sets, on_time) in checks.items():
-        both = per_session.setdefault(sid, [0, 0])
-        both[0] += sets
-        both[1] += on_time
-    return per_session
-
-
-def _tallies(
-    facts: QualityFacts,
-    per_session: dict[int, list[int]],
-    key: Callable[[SessionFact], str],
-) -> dict[str, _Tally]:
-    """Checks per group of sessions; ``key(session)`` names the group."""
-    found: dict[str, _Tally] = defaultdict(_Tally)
-    names = {}
-    for s in facts.sessions:
-        name = names[s.id] = key(s)
-        counted = per_session.get(s.id)
-        if counted is not None:
-            tally = found[name]
-            tally.checks += counted[0]
-            tally.on_time += counted[1]
-            tally.sessions.append(s.id)
-    _add_missed(found, facts.missed, lambda miss: names[miss.session_id])
-    return found
-
-
-def _phase_tallies(
-    facts: QualityFacts, checks: dict[tuple[int, str], tuple[int, int]]
-) -> dict[str, _Tally]:
+def _phase_tallies(groups: Iterable[SessionGroup]) -> dict[tuple[str, ...], _Tally]:
     """Checks per phase of the infusion."""
-    found: dict[str, _Tally] = defaultdict(_Tally)
-    for (sid, phase), (sets, on_time) in checks.items():
-        tally = found[PHASE_WORDS[phase]]
-        tally.checks += sets
-        tally.on_time += on_time
-        tally.sessions.append(sid)
-    _add_missed(found, facts.missed, lambda miss: PHASE_WORDS[miss.phase])
+    found: dict[tuple[str, ...], _Tally] = defaultdict(_Tally)
+    for group in groups:
+        for phase, checks in zip(PHASE_WORDS, group.phases, strict=True):
+            if checks.any:
+                found[(phase,)].add(checks)
     return found
-
-
-def _add_missed(
-    found: dict[str, _Tally], missed: Sequence[MissedCheck], key: Callable[[MissedCheck], str]
-) -> None:
-    for miss in missed:
-        tally = found[key(miss)]
-        tally.sessions.append(miss.session_id)
-        if miss.kind == "late":
-            tally.late.append(miss.session_id)
-        else:
-            tally.skipped.append(miss.session_id)
-            tally.checks += 1
 
 
 def _on_time_table(
     key: str,
     title: str,
     groups: tuple[str, ...],
-    tallies: dict[str, _Tally],
-    order: Callable[[str], Any],
+    tallies: dict[tuple[str, ...], _Tally],
+    order: Callable[[tuple[str, ...]], Any],
     target: float | None,
-    split: Callable[[str], tuple[str, ...]] = lambda name: (name,),
+    find: Callable[[tuple[str, ...], str, int | None], Behind],
+    labels: Callable[[tuple[str, ...]], tuple[str, ...]] = lambda key: key,
 ) -> MeasureTable:
+    """``find(key, what, count)``: the sessions of the row ``key`` that have ``what``."""
     return MeasureTable(
         key,
         title,
         groups,
         ON_TIME_COLUMNS,
-        tuple(_on_time_row(split(n), tallies[n], target) for n in sorted(tallies, key=order)),
+        tuple(
+            _on_time_row(
+                labels(k),
+                tallies[k],
+                target,
+                lambda what, n, k=k: find(k, what, n),  # type: ignore[misc]
+            )
+            for k in sorted(tallies, key=order)
+        ),
     )
 
 
-def _missed_reasons(missed: Sequence[MissedCheck], labels: dict[str, str]) -> MeasureTable:
-    reasons = sorted({m.reason for m in missed})
+def _missed_reasons(reasons: Sequence[ReasonCount], labels: dict[str, str]) -> MeasureTable:
+    by_reason: dict[str, dict[str, ReasonCount]] = defaultdict(dict)
+    for found in reasons:
+        by_reason[found.reason][found.kind] = found
+
+    def figure(reason: str, kind: str) -> Figure:
+        found = by_reason[reason].get(kind)
+        return counted(0, NOBODY) if found is None else counted(found.checks, found.behind)
+
     return MeasureTable(
         "missed_reasons",
         "Late and skipped checks by reason",
@@ -681,57 +702,81 @@ def _missed_reasons(missed: Sequence[MissedCheck], labels: dict[str, str]) -> Me
         ("Late", "Skipped"),
         tuple(
             MeasureRow(
-                (labels.get(reason, reason),),
-                (
-                    count(m.session_id for m in missed if m.reason == reason and m.kind == "late"),
-                    count(
-                        m.session_id for m in missed if m.reason == reason and m.kind == "skipped"
-                    ),
-                ),
+                (labels.get(reason, reason),), (figure(reason, "late"), figure(reason, "skipped"))
             )
-            for reason in reasons
+            for reason in sorted(by_reason)
         ),
     )
+
+
+def _as_is(key: tuple[str, ...]) -> tuple[str, ...]:
+    return key
 
 
 def on_time_section(facts: QualityFacts, settings: QualitySettings) -> QualitySection:
     """Vitals on time for the unit and per nurse (by month), against the unit's target line."""
     target = settings.target_pct
-    months = {s.id: settings.month_of(s.created_at) for s in facts.sessions}
-    checks = _checks(facts)
-    each = _per_session(checks)
-    unit = _tallies(facts, each, lambda s: months[s.id])
-    nurse = _tallies(facts, each, lambda s: s.nurse)
-    nurse_month = _tallies(facts, each, lambda s: f"{s.nurse}\t{months[s.id]}")
-    drug = _tallies(facts, each, lambda s: s.drug)
-    phase = _phase_tallies(facts, checks)
-    total = _tallies(facts, each, lambda _s: "Unit")
     month_order = settings.order_of("Month")
+
+    def table(
+        key: str,
+        title: str,
+        columns: tuple[str, ...],
+        dims: _Dims,
+        order: Callable[..., Any],
+        groups: tuple[SessionGroup, ...] = facts.by_nurse_month,
+    ) -> MeasureTable:
+        def find(row: tuple[str, ...], what: str, n: int | None) -> Behind:
+            return facts.find(dict(zip(dims, row, strict=True)), what, n)
+
+        return _on_time_table(key, title, columns, _tallies(groups, dims), order, target, find)
+
+    phase_words = list(PHASE_WORDS)
     tables = (
-        _on_time_table("on_time_unit", "Vitals on time — unit", ("Period",), total, str, target),
         _on_time_table(
-            "on_time_month", "Vitals on time by month", ("Month",), unit, month_order, target
+            "on_time_unit",
+            "Vitals on time — unit",
+            ("Period",),
+            _tallies(facts.by_nurse_month, ()),
+            _as_is,
+            target,
+            lambda _row, what, n: facts.find({}, what, n),
+            lambda _row: ("Unit",),
         ),
-        _on_time_table("on_time_nurse", "Vitals on time by nurse", ("Nurse",), nurse, str, target),
-        _on_time_table(
+        table(
+            "on_time_month",
+            "Vitals on time by month",
+            ("Month",),
+            ("month",),
+            lambda k: month_order(k[0]),
+        ),
+        table("on_time_nurse", "Vitals on time by nurse", ("Nurse",), ("nurse",), _as_is),
+        table(
             "on_time_nurse_month",
             "Vitals on time by nurse and month",
             ("Nurse", "Month"),
-            nurse_month,
-            lambda k: (k.split("\t")[0], month_order(k.split("\t")[1])),
-            target,
-            lambda k: tuple(k.split("\t")),
+            ("nurse", "month"),
+            lambda k: (k[0], month_order(k[1])),
         ),
         _on_time_table(
             "on_time_phase",
             "Vitals on time by phase",
             ("Phase",),
-            phase,
-            lambda k: list(PHASE_WORDS.values()).index(k),
+            _phase_tallies(facts.by_nurse_month),
+            lambda k: phase_words.index(k[0]),
             target,
+            lambda row, what, n: facts.find({}, f"{what}:{row[0]}", n),
+            lambda row: (PHASE_WORDS[row[0]],),
         ),
-        _on_time_table("on_time_drug", "Vitals on time by drug", ("Drug",), drug, str, target),
-        _missed_reasons(facts.missed, settings.reason_words),
+        table(
+            "on_time_drug",
+            "Vitals on time by drug",
+            ("Drug",),
+            ("drug",),
+            _as_is,
+            facts.by_drug_cycle,
+        ),
+        _missed_reasons(facts.reasons, settings.reason_words),
     )
     note = (
         f"Target line {target:g}% (config.toml [quality] vitals_on_time_target_pct). The "
@@ -748,7 +793,7 @@ def build_report(
     return QualityReport(
         period,
         filters,
-        len(facts.sessions),
+        sum(group.sessions for group in facts.by_nurse_month),
         settings.target_pct,
         (
             alarm_section(facts, settings),

@@ -212,19 +212,26 @@ def _columns(db: Session) -> dict[str, Any]:
     }
 
 
+def chosen(wanted: SessionFilter, table: Any) -> list[ColumnElement[bool]]:
+    """The period, drug, nurse and chair of ``wanted`` on ``table``'s ``created_at``,
+    ``drug_name``, ``nurse_id`` and ``chair_id`` (the session's, or a copy of them)."""
+    clauses: list[ColumnElement[bool]] = []
+    if wanted.since is not None:
+        clauses.append(table.created_at >= wanted.since)
+    if wanted.until is not None:
+        clauses.append(table.created_at < wanted.until)
+    if wanted.drug:
+        clauses.append(table.drug_name == wanted.drug)
+    if wanted.nurse_id is not None:
+        clauses.append(table.nurse_id == wanted.nurse_id)
+    if wanted.chair_id is not None:
+        clauses.append(table.chair_id == wanted.chair_id)
+    return clauses
+
+
 def _where(wanted: SessionFilter) -> list[ColumnElement[bool]]:
     sid = InfusionSession.id
-    clauses: list[ColumnElement[bool]] = [InfusionSession.state.in_(FINISHED)]
-    if wanted.since is not None:
-        clauses.append(InfusionSession.created_at >= wanted.since)
-    if wanted.until is not None:
-        clauses.append(InfusionSession.created_at < wanted.until)
-    if wanted.drug:
-        clauses.append(InfusionSession.drug_name == wanted.drug)
-    if wanted.nurse_id is not None:
-        clauses.append(InfusionSession.nurse_id == wanted.nurse_id)
-    if wanted.chair_id is not None:
-        clauses.append(InfusionSession.chair_id == wanted.chair_id)
+    clauses = [InfusionSession.state.in_(FINISHED), *chosen(wanted, InfusionSession)]
     if wanted.reaction is not None:
         reacted = exists().where(ReactionRecord.session_id == sid)
         clauses.append(reacted if wanted.reaction else ~reacted)

@@ -29,7 +29,13 @@ from infusion_monitor.domain.session import Session, SessionEvent, SessionState,
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services import session_setup
+
+# Finishing a session, or amending a finished one, rewrites its quality summary in the same
+# transaction: importing the module registers its commit hook, whichever use case commits.
+from infusion_monitor.services import (
+    quality_summary,  # noqa: F401
+    session_setup,
+)
 from infusion_monitor.services.assessing import (
     AssessingService,
     AssessmentOutcome,

@@ -478,3 +478,66 @@ class ReactionRecord(AppendOnly, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("reaction_record.id"))
     amend_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionQuality(Base):
+    """A finished session's quality facts, kept so a year of the quality page is a GROUP BY.
+
+    Derived, never entered: written in the transaction that finishes the session and rewritten
+    in every later transaction that changes it or its records (``services.quality_summary``);
+    deleted when a session is no longer finished. It repeats what the page groups and filters
+    the session by (created, nurse, chair, drug, cycle), so a year is read from this table
+    alone. Vitals checks by phase (first hour, later, observation) and in all: sets recorded,
+    sets on time (not recorded late), late sets and skipped checks; the reaction (the newest
+    reaction record) with its response times in minutes from the first symptom.
+    """
+
+    __tablename__ = "session_quality"
+    __table_args__ = (Index(None, "created_at"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), primary_key=True)
+    created_at: Mapped[datetime]
+    nurse_id: Mapped[int] = mapped_column(ForeignKey("nurse.id"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"))
+    drug_name: Mapped[str] = mapped_column(String(200))
+    cycle: Mapped[int]
+    sets: Mapped[int]
+    on_time: Mapped[int]
+    late: Mapped[int]
+    skipped: Mapped[int]
+    sets_first_hour: Mapped[int]
+    sets_later: Mapped[int]
+    sets_observation: Mapped[int]
+    on_time_first_hour: Mapped[int]
+    on_time_later: Mapped[int]
+    on_time_observation: Mapped[int]
+    late_first_hour: Mapped[int]
+    late_later: Mapped[int]
+    late_observation: Mapped[int]
+    skipped_first_hour: Mapped[int]
+    skipped_later: Mapped[int]
+    skipped_observation: Mapped[int]
+    reaction_drug: Mapped[str | None] = mapped_column(String(200))
+    reaction_term: Mapped[str | None] = mapped_column(String(64))
+    reaction_grade: Mapped[int | None]
+    suggested_term: Mapped[str | None] = mapped_column(String(64))
+    suggested_grade: Mapped[int | None]
+    disposition: Mapped[str | None] = mapped_column(String(30))
+    restart_completed: Mapped[bool | None]
+    to_stopped_min: Mapped[float | None]
+    to_notified_min: Mapped[float | None]
+    to_first_drug_min: Mapped[float | None]
+    to_epinephrine_min: Mapped[float | None]
+
+
+class SessionQualityMissed(Base):
+    """A finished session's late sets and skipped checks by reason (``kind``: late/skipped)."""
+
+    __tablename__ = "session_quality_missed"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("session_quality.session_id"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, primary_key=True)
+    checks: Mapped[int]

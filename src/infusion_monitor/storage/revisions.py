@@ -23,7 +23,8 @@ KNOWN_REVISIONS = (
     "0009_quality_indexes",
     "0010_vitals_confirms",
     "0011_staff_setup",
-    "0012_i16_change_log",
+    "0012_change_log",
+    "0013_quality_summary",
 )
 #: The newest revision; a test keeps it equal to Alembic's head.
 HEAD_REVISION = KNOWN_REVISIONS[-1]

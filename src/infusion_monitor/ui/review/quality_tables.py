@@ -24,7 +24,7 @@ from infusion_monitor.services.quality_measures import (
 _Index = QModelIndex | QPersistentModelIndex
 SMALL_TIP = f"{SMALL_MARK} Fewer than {SMALL_N} behind this figure: too few to compare."
 BELOW_FILL = "#FCE4E4"
-DRILL_TIP = "Click (or Enter) to list the {n} sessions behind this number."
+DRILL_TIP = "Click (or Enter) to list the {n}sessions behind this number."
 
 
 class MeasureTableModel(QAbstractTableModel):
@@ -64,16 +64,17 @@ class MeasureTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tips = [DRILL_TIP.format(n=len(figure.sessions))] if figure.sessions else []
+            n = figure.behind.count
+            tips = [DRILL_TIP.format(n="" if n is None else f"{n} ")] if figure.opens else []
             tips += [SMALL_TIP] if figure.small else []
             return "\n".join(tips) or None
         if role == Qt.ItemDataRole.BackgroundRole and figure.note:
             return QBrush(QColor(BELOW_FILL))
-        if role == Qt.ItemDataRole.FontRole and figure.sessions:
+        if role == Qt.ItemDataRole.FontRole and figure.opens:
             font = QFont()
             font.setUnderline(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and figure.sessions:
+        if role == Qt.ItemDataRole.ForegroundRole and figure.opens:
             return QBrush(QColor("#0B4F9C"))
         return None
 
@@ -127,7 +128,7 @@ class MeasureTableView(QWidget):
 
     def _open(self, index: QModelIndex) -> None:
         figure = self.model.figure(index)
-        if figure is None or not figure.sessions:
+        if figure is None or not figure.opens:
             return
         table = self.model.table
         labels = table.rows[index.row()].labels

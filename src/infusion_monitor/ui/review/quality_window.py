@@ -150,6 +150,10 @@ class QualityWindow(QWidget):
         self._reader.signals.progressed.connect(self._on_reader_progressed)
         self._reader.signals.finished.connect(self._on_reader_finished)
         self._reader.signals.failed.connect(self._on_reader_failed)
+        self._lister = BackgroundReader()
+        self._lister.signals.finished.connect(self._on_listed)
+        self._lister.signals.failed.connect(self._on_list_failed)
+        self._asked: dict[int, tuple[str, str]] = {}
         self.refresh()
 
     def filter(self) -> SessionFilter:
@@ -263,24 +267,34 @@ class QualityWindow(QWidget):
         splitter.setSizes([440, 420])
         return splitter
 
-    def open_figure(self, table: MeasureTable, labels: tuple[str, ...], figure: Figure) -> Any:
-        """List the sessions behind ``figure`` (each opens in the review detail)."""
+    def open_figure(self, table: MeasureTable, labels: tuple[str, ...], figure: Figure) -> None:
+        """List the sessions behind ``figure`` (read in the background; each session of the
+        list opens in the review detail)."""
         assert self.report is not None
-        heading = (
-            f"{table.title} · {' · '.join(labels)}: {figure.shown} — "
-            f"{len(figure.sessions)} sessions · {self.report.period} · {self.report.filters}"
+        self.message.setText(f"Listing the sessions behind {figure.shown}…")
+        ticket = self._lister.start(lambda _progress: figure.sessions)
+        self._asked[ticket] = (
+            f"{table.title} · {' · '.join(labels)}: {figure.shown}",
+            f"{self.report.period} · {self.report.filters}",
         )
+
+    def _on_listed(self, ticket: int, ids: tuple[int, ...]) -> None:
+        figure, scope = self._asked.pop(ticket)
+        if not self._lister.current(ticket):
+            return
+        self.message.clear()
+        heading = f"{figure} — {len(ids)} sessions · {scope}"
         window = ReviewWindow(
-            self._review,
-            self._actor,
-            self._clock,
-            SessionFilter(ids=frozenset(figure.sessions)),
-            heading,
+            self._review, self._actor, self._clock, SessionFilter(ids=frozenset(ids)), heading
         )
         self.lists.append(window)
         window.show()
         self.sessions_opened.emit(window)
-        return window
+
+    def _on_list_failed(self, ticket: int, text: str) -> None:
+        self._asked.pop(ticket, None)
+        if self._lister.current(ticket):
+            self.message.setText(text)
 
     def export_csv(self, path: Path) -> Path:
         """Write the shown report as CSV (period and filters first)."""

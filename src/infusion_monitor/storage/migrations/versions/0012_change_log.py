@@ -4,7 +4,7 @@ Every transaction that changes something the screens show writes one row (its ch
 JSON); each workstation's change feed reads the rows above the last id it saw. PostgreSQL
 carries the same record as a NOTIFY payload, so there the table stays empty.
 
-Revision ID: 0012_i16_change_log
+Revision ID: 0012_change_log
 Revises: 0011_staff_setup
 Create Date: 2026-12-06 12:00:00
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_i16_change_log"
+revision: str = "0012_change_log"
 down_revision: str | None = "0011_staff_setup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
