@@ -66,18 +66,6 @@ def app_writers_record_their_changes() -> Iterator[None]:
     assert not handler.writers, f"commits that did not record their changes: {handler.writers}"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Enforce 100% branch coverage of ``rules/`` when the whole suite runs (plain ``pytest``).
-
-    A run of chosen files or tests (``pytest tests/rules/test_news2.py``) still reports coverage
-    but does not fail on it; ``--no-cov`` turns coverage off altogether.
-    """
-    whole_suite = config.args_source is pytest.Config.ArgsSource.TESTPATHS
-    coverage = config.pluginmanager.get_plugin("_cov")
-    if whole_suite and coverage is not None:
-        coverage.options.cov_fail_under = 100
-
-
 #: Queries the window ran on the GUI thread during the current test (statement, window frame).
 _gui_thread_queries: list[tuple[str, str]] = []
 

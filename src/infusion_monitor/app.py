@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from infusion_monitor import __version__, crashlog
 from infusion_monitor.config import Config, configured_rules_file, load_config
@@ -689,11 +689,15 @@ def _attach_unit_settings(
     window: MainWindow, worker: DatabaseWorker, database: Database, config: Config
 ) -> None:
     """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
+    from PySide6.QtWidgets import QMenu
+
     from infusion_monitor.services.beds import BedMappingService
     from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
     beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))
-    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    # PySide6 types QAction.menu() as QObject; the View action's menu is a QMenu.
+    menus = (cast(QMenu, a.menu()) for a in window.menuBar().actions() if a.text() == "&View")
+    view_menu = next(menus)
     action = view_menu.addAction("Unit &settings and monitor beds…")
     action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))
 

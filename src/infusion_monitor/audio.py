@@ -53,7 +53,8 @@ def render(design: SoundDesign, rate: int = RATE) -> np.ndarray:
         )
         start = round(tone.onset_s * rate)
         samples[start : start + shape.size] += 10 ** (tone.level_db / 20) * shape * partials
-    return samples * (design.peak / np.max(np.abs(samples)))
+    loudest: float = np.max(np.abs(samples))
+    return samples * (design.peak / loudest)
 
 
 def to_pcm(samples: np.ndarray) -> np.ndarray:

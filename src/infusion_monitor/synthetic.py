@@ -50,6 +50,7 @@ from infusion_monitor.storage.audit import (
     append_audit,
     row_hash,
 )
+from infusion_monitor.storage.base import Base
 from infusion_monitor.storage.changes import record_changes
 
 GENERATOR_ACTOR = "synthetic-data"
@@ -275,7 +276,7 @@ _AUDITED: dict[str, Callable[[dict[str, Any]], tuple[str, datetime, int | None]]
 #: The workstation the generated nurses' audit rows name.
 WORKSTATION = "synthetic-ws"
 
-_TABLES: dict[str, type[models.Base]] = {
+_TABLES: dict[str, type[Base]] = {
     "patient": models.Patient,
     "infusion_session": models.InfusionSession,
     "session_event": models.SessionEvent,
@@ -362,7 +363,8 @@ def _flush(
     with sessions.begin() as db:
         record_changes(db, EVERYTHING)
         tables.rows["audit_entry"] = _audit_rows(db, tables)
-        for name, table in {**_TABLES, "audit_entry": models.AuditEntry}.items():
+        written: dict[str, type[Base]] = {**_TABLES, "audit_entry": models.AuditEntry}
+        for name, table in written.items():
             rows = tables.rows.get(name)
             if rows:
                 db.execute(insert(table), rows)

@@ -26,7 +26,7 @@ class ExportWriteError(UserError):
     """The export file was not written (or not replaced); the message says why and what to do."""
 
 
-def write_export(path: Path, write: Callable[[Path], None], *, starts_with: bytes = b"") -> Path:
+def write_export(path: Path, write: Callable[[Path], object], *, starts_with: bytes = b"") -> Path:
     """Write ``path`` through ``write(temporary_path)``, check it, then put it in place.
 
     Raises :class:`ExportWriteError` (exit code 2 on the command line) when the file could not

@@ -17,7 +17,7 @@ from infusion_monitor.storage.engine import (
     parse_url,
     sqlite_file,
 )
-from infusion_monitor.storage.first_read import database_url
+from infusion_monitor.storage.first_read import database_url as database_url
 from infusion_monitor.storage.location import refuse_network_share
 from infusion_monitor.storage.migrate import MigrationReport, migrate
 from infusion_monitor.storage.preflight import UsageMarker, check_existing_file

@@ -22,7 +22,10 @@ def date_filter_edit(initial: QDate) -> QDateEdit:
     edit = QDateEdit(initial)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DISPLAY_FORMAT)
-    edit.setDateRange(QDate(EARLIEST_RECORD_DATE), QDate(LATEST_RECORD_DATE))
+    first, last = EARLIEST_RECORD_DATE, LATEST_RECORD_DATE
+    edit.setDateRange(
+        QDate(first.year, first.month, first.day), QDate(last.year, last.month, last.day)
+    )
     edit.setToolTip(
         f"A date from {EARLIEST_RECORD_DATE:%d %b %Y} to {LATEST_RECORD_DATE:%d %b %Y}: "
         "Infusion Monitor holds no records outside these dates."

@@ -86,6 +86,8 @@ if TYPE_CHECKING:
     from infusion_monitor.ui.session_setup_form import SetupForm
     from infusion_monitor.ui.session_view import SessionView
     from infusion_monitor.ui.vitals_form import VitalsForm
+    from infusion_monitor.ui.vitals_panel import VitalsPanel
+    from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
 TICK_MS = 1000
 _ACTIVITY_EVENTS = frozenset(
@@ -122,7 +124,7 @@ class _LockableStack(QStackedWidget):
             return
         super().setCurrentWidget(widget)
 
-    def currentWidget(self) -> QWidget:
+    def currentWidget(self) -> QWidget | None:
         """The page the nurse is working on (the remembered one while locked)."""
         if self.locked and self._wanted is not None:
             return self._wanted
@@ -176,6 +178,10 @@ def about_text() -> str:
 
 class MainWindow(QMainWindow):
     """The nurse's screen. Shows snapshots handed to it; holds no clinical truth of its own."""
+
+    #: Attached by ``app`` once the services are up.
+    vitals_panel: VitalsPanel
+    vitals_prompt: VitalsPromptBar
 
     def __init__(
         self,
@@ -751,7 +757,7 @@ class MainWindow(QMainWindow):
         hidden = actor is None
         self.board.set_identity_hidden(hidden, self._clock.now())
         self.lock_button.setVisible(not hidden)
-        if hidden:
+        if actor is None:
             self.user_label.setText("Locked: sign in at the right")
             self.session_area.lock()
             self.sign_in_panel.focus_first_field()

@@ -75,8 +75,8 @@ class ReactionPanel(QWidget):
         self.restart_rate.setRange(0, 10000)
         self.restart_rate.setToolTip("In the rate unit of the session")
         self.term = QComboBox()
-        for code, label in CTCAE_TERMS.items():
-            self.term.addItem(label, code)
+        for code, term_label in CTCAE_TERMS.items():
+            self.term.addItem(term_label, code)
         compact_choice(self.term, 18)
         self.grade = QSpinBox()
         self.grade.setRange(1, 5)

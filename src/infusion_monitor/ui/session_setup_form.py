@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QResizeEvent
@@ -60,6 +61,8 @@ BASELINE_LABELS = {
     "spo2": "SpO2 %",
     "temp_c": "Temp °C",
 }
+
+_Field = TypeVar("_Field", bound=QWidget)
 
 
 def parse_date(text: str) -> date | None:
@@ -347,7 +350,7 @@ class SetupForm(QWidget):
                 self._baseline_grid.addWidget(caption, 2 * row, column)
                 self._baseline_grid.addWidget(field, 2 * row + 1, column)
 
-    def _field(self, key: str, widget: QWidget) -> QWidget:  # type: ignore[misc]
+    def _field(self, key: str, widget: _Field) -> _Field:
         self.fields[key] = widget
         return widget
 

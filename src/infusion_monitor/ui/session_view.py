@@ -260,8 +260,8 @@ class SessionView(QWidget):
         rate_group = QWidget()
         rate_layout = QHBoxLayout(rate_group)
         rate_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.rate_label, self.rate, self.rate_button):
-            rate_layout.addWidget(widget)
+        for part in (self.rate_label, self.rate, self.rate_button):
+            rate_layout.addWidget(part)
         self._rate_group = rate_group
         controls = FlowLayout(spacing=6)
         for widget in (

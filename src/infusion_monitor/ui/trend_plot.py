@@ -466,8 +466,8 @@ class TrendPlot(QWidget):
         """
         self._marker_input = list(markers)
         lanes = [self.events, *self.plots.values()]
-        for _, lines in self.markers:
-            for line, plot in zip(lines, lanes, strict=True):
+        for _, shown in self.markers:
+            for line, plot in zip(shown, lanes, strict=True):
                 plot.removeItem(line)
         self.markers = []
         ordered = sorted(markers, key=lambda m: m.t_min)

@@ -112,7 +112,12 @@ class UnitBoardWindow(QWidget):
 
     def chair_names(self) -> list[str]:
         """The chairs shown, top to bottom."""
-        return [self.table.item(row, 0).text() for row in range(self.table.rowCount())]
+        names = []
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            assert item is not None  # every row shows its chair's name
+            names.append(item.text())
+        return names
 
     def show_tiles(self, tiles: Sequence[UnitTile]) -> None:
         """Show tiles as just read."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QBoxLayout, QPushButton, QScrollArea, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.schedule import missed_check_note
@@ -197,7 +197,7 @@ class VitalsPanel(QObject):
         self.confirm_button.clicked.connect(self._on_confirm_button_clicked)
         plot_layout = view.plot_slot.layout()
         vitals_layout = view.vitals_slot.layout()
-        assert plot_layout is not None and vitals_layout is not None
+        assert plot_layout is not None and isinstance(vitals_layout, QBoxLayout)
         plot_layout.addWidget(self.plot)
         view.latest_row.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignVCenter)
         vitals_layout.addWidget(self.form)

@@ -397,7 +397,8 @@ def parse_ts(text: str, zone: timezone | None = None) -> datetime:
     minutes, seconds, fraction, offset = match.groups()
     digits = minutes + (seconds or "00")
     try:
-        when = datetime(*(int(digits[a:b]) for a, b in _TS_FIELDS))
+        year, month, day, hour, minute, second = (int(digits[a:b]) for a, b in _TS_FIELDS)
+        when = datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise MessageRefused(REJECT, f"time '{_clean(text, 30)}' is not a valid date") from None
     if fraction:

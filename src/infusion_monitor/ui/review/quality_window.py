@@ -249,6 +249,7 @@ class QualityWindow(QWidget):
         self.tables.clear()
         while self.tabs.count():
             page = self.tabs.widget(0)
+            assert page is not None  # the loop runs while there is a first tab
             self.tabs.removeTab(0)
             page.deleteLater()
 

@@ -123,7 +123,13 @@ class SessionDetailWindow(QWidget):
             self.timeline.setColumnWidth(column, width)
         self.timeline.setRowCount(len(review.timeline))
         for row, entry in enumerate(review.timeline):
-            cells = (_local(entry.at), entry.kind, entry.text, entry.who, entry.original or "")
+            cells: tuple[str, ...] = (
+                _local(entry.at),
+                entry.kind,
+                entry.text,
+                entry.who,
+                entry.original or "",
+            )
             fill = KIND_FILL.get(entry.kind)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -228,13 +228,13 @@ class ReviewWindow(QWidget):
         for text, value in (("Any", None), ("Reaction", True), ("No reaction", False)):
             self.reaction.addItem(text, value)
         self.priority = QComboBox()
-        for text, value in (
+        for text, floor in (
             ("Any priority", None),
             ("! LOW or higher", "low"),
             ("!! MEDIUM or higher", "medium"),
             ("!!! HIGH", "high"),
         ):
-            self.priority.addItem(text, value)
+            self.priority.addItem(text, floor)
         self.search = QLineEdit()
         self.search.setPlaceholderText("MRN or name")
         self.search.returnPressed.connect(self.refresh)
