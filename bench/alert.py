@@ -42,6 +42,7 @@ def main() -> int:
     from infusion_monitor.domain.clock import FakeClock
     from infusion_monitor.domain.protocol_library import load_library
     from infusion_monitor.domain.users import Actor, Role
+    from infusion_monitor.domain.vitals import VitalSigns
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
@@ -89,7 +90,7 @@ def main() -> int:
                 cycle=1,
                 first_dose=True,
                 baseline=BaselineDraft(
-                    clock.now() - timedelta(minutes=5), 78, 132, 84, 16, 97, 36.8
+                    clock.now() - timedelta(minutes=5), VitalSigns(78, 132, 84, 16, 97, 36.8)
                 ),
             )
             setup = sessions.set_up(draft, nurse)

@@ -67,8 +67,10 @@ def test_the_vitals_csv_round_trips(reviewed: SessionReview) -> None:
     for row, vitals in zip(rows, reviewed.vitals, strict=True):
         assert int(row["vitals_id"]) == vitals.id
         assert datetime.fromisoformat(row["taken_at"]) == vitals.taken_at
-        assert (int(row["heart_rate"]) if row["heart_rate"] else None) == vitals.hr
-        assert (float(row["temperature_c"]) if row["temperature_c"] else None) == vitals.temp_c
+        assert (int(row["heart_rate"]) if row["heart_rate"] else None) == vitals.signs.hr
+        assert (
+            float(row["temperature_c"]) if row["temperature_c"] else None
+        ) == vitals.signs.temp_c
         assert row["superseded"] == ("true" if vitals.superseded else "false")
 
 

@@ -201,7 +201,7 @@ def test_amendment_keeps_the_original_and_reassesses(world: World) -> None:
     assert fixed.assessment.priority == "none"
     entries = world.vitals.entries(world.session_id)
     original = next(entry for entry in entries if entry.id == wrong.entry.id)
-    assert original.sbp == 80
+    assert original.signs.sbp == 80
     assert original.superseded_by == fixed.entry.id
     assert not original.current
     assert next(entry for entry in entries if entry.id == fixed.entry.id).current
@@ -316,11 +316,16 @@ def test_the_latest_set_is_the_newest_by_measurement_time_and_a_correction_repla
             return latest_vitals(session_rows(db), [world.session_id])[world.session_id]
 
     baseline = latest()
-    assert (baseline.source, baseline.taken_at, baseline.hr) == (Source.TYPED, at(-10), 78)
+    assert (baseline.source, baseline.taken_at, baseline.signs.hr) == (Source.TYPED, at(-10), 78)
     wrong = world.record(15, hr=190)
-    assert (latest().taken_at, latest().hr) == (at(15), 190)
+    assert (latest().taken_at, latest().signs.hr) == (at(15), 190)
     world.clock.advance(timedelta(minutes=1))
     world.vitals.amend_vitals(NURSE, wrong.entry.id, draft(hr=90), "typed 190 for 90", at(16))
     shown = latest()
-    assert (shown.source, shown.taken_at, shown.hr, shown.sbp) == (Source.TYPED, at(15), 90, 130)
+    assert (shown.source, shown.taken_at, shown.signs.hr, shown.signs.sbp) == (
+        Source.TYPED,
+        at(15),
+        90,
+        130,
+    )
     assert not shown.stale(at(15) + timedelta(hours=2), timedelta(minutes=5))  # typed: never

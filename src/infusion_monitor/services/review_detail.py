@@ -20,8 +20,10 @@ from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
+from infusion_monitor.services.assessing import vital_signs
 from infusion_monitor.services.care_picture import read_picture
 from infusion_monitor.services.care_views import ReactionView
 from infusion_monitor.services.session_records import SessionDetail, load_details
@@ -96,15 +98,8 @@ class VitalsReview:
     entered_at: datetime
     entered_by: str
     source: str
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    on_oxygen: bool | None
+    signs: VitalSigns
     o2_flow_l_min: float | None
-    temp_c: float | None
-    acvpu: str | None
     amends_id: int | None
     amend_reason: str | None
     superseded: bool
@@ -530,15 +525,8 @@ def read_review(
                 row.entered_at,
                 who(row.entered_by_id),
                 row.source,
-                row.heart_rate,
-                row.systolic_bp,
-                row.diastolic_bp,
-                row.respiratory_rate,
-                row.spo2,
-                row.on_oxygen,
+                vital_signs(row),
                 row.o2_flow_l_min,
-                row.temperature_c,
-                row.acvpu,
                 row.amends_id,
                 row.amend_reason,
                 row.id in superseded,

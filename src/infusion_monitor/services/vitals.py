@@ -24,10 +24,10 @@ from infusion_monitor.domain.schedule import (
     VitalsStatus,
 )
 from infusion_monitor.domain.users import Actor, Permission
-from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome, vital_signs
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import staff_row
 from infusion_monitor.services.vitals_schedule import (
@@ -53,15 +53,9 @@ class VitalsEntry:
     entered_at: datetime
     entered_by: str
     source: Source
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    on_oxygen: bool | None
+    signs: VitalSigns
+    """The values as the rules take them; a monitor's set has no ACVPU or oxygen (None)."""
     o2_flow_l_min: float | None
-    temp_c: float | None
-    acvpu: Acvpu | None
     pain: int | None
     incomplete_reason: str | None
     amends_id: int | None
@@ -74,12 +68,6 @@ class VitalsEntry:
     def current(self) -> bool:
         """Whether no later row amends this one."""
         return self.superseded_by is None
-
-    def vital_signs(self) -> VitalSigns:
-        """The set as the rules take it."""
-        return VitalSigns(
-            self.hr, self.sbp, self.dbp, self.rr, self.spo2, self.temp_c, self.on_oxygen, self.acvpu
-        )
 
 
 @dataclass(frozen=True)
@@ -121,15 +109,8 @@ def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None
         entered_at=row.entered_at,
         entered_by=author,
         source=Source(row.source),
-        hr=row.heart_rate,
-        sbp=row.systolic_bp,
-        dbp=row.diastolic_bp,
-        rr=row.respiratory_rate,
-        spo2=row.spo2,
-        on_oxygen=row.on_oxygen,
+        signs=vital_signs(row),
         o2_flow_l_min=row.o2_flow_l_min,
-        temp_c=row.temperature_c,
-        acvpu=None if row.acvpu is None else Acvpu(row.acvpu),
         pain=row.pain,
         incomplete_reason=row.incomplete_reason,
         amends_id=row.amends_id,
@@ -383,22 +364,23 @@ class VitalsService:
         confirms: int | None = None,
     ) -> models.VitalSigns:
         typed = draft.source is Source.TYPED
+        signs = draft.signs
         row = models.VitalSigns(
             session_id=session_id,
             taken_at=taken_at,
             entered_at=now,
             entered_by_id=nurse.id,
             source=draft.source.value,
-            heart_rate=draft.hr,
-            systolic_bp=draft.sbp,
-            diastolic_bp=draft.dbp,
-            respiratory_rate=draft.rr,
-            spo2=draft.spo2,
+            heart_rate=signs.hr,
+            systolic_bp=signs.sbp,
+            diastolic_bp=signs.dbp,
+            respiratory_rate=signs.rr,
+            spo2=signs.spo2,
             o2_flow_l_min=draft.o2_flow_l_min,
-            temperature_c=None if draft.temp_c is None else float(draft.temp_c),
+            temperature_c=signs.temp_c,
             # A monitor measures neither consciousness nor whether oxygen is given: not stored.
-            on_oxygen=draft.on_oxygen if typed else None,
-            acvpu=draft.acvpu.value if typed else None,
+            on_oxygen=signs.on_oxygen if typed else None,
+            acvpu=signs.acvpu.value if typed and signs.acvpu is not None else None,
             pain=draft.pain,
             incomplete_reason=(
                 None if draft.complete or draft.reason is None else _note_text(draft.reason)
