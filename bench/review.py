@@ -52,6 +52,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from infusion_monitor.domain.alerts import AlertPriority
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.users import Actor, Role
     from infusion_monitor.integrations.reports import write_session_pdf
@@ -93,7 +94,9 @@ def main() -> int:
         listing = timed(lambda: review.list_sessions(charge, wanted))
         session_id = (
             review.list_sessions(
-                charge, SessionFilter(reaction=True, min_priority="high", drug=None), limit=1
+                charge,
+                SessionFilter(reaction=True, min_priority=AlertPriority.HIGH, drug=None),
+                limit=1,
             )
             .rows[0]
             .id

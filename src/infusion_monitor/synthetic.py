@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.domain.alerts import Alert, AlertChange, AlertState, decide
+from infusion_monitor.domain.alerts import Alert, AlertChange, AlertPriority, AlertState, decide
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.protocol import DrugProtocol
@@ -546,7 +546,9 @@ class _Run:
         )
         self._acknowledge_until(at)
         condition = result.pathways[0] if result.pathways else ""
-        decision = decide(self.alert, self.session_id, result.priority, condition, at)
+        decision = decide(
+            self.alert, self.session_id, AlertPriority.from_code(result.priority), condition, at
+        )
         if decision.close is not None and self.alert_id is not None:
             self._store(decision.close, "alert.resolve", at)
             self.alert, self.alert_id = None, None

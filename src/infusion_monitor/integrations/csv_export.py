@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.services.quality_measures import QualityReport
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.services.review_query import SessionRow
@@ -70,7 +71,7 @@ def sessions_csv(rows: Iterable[SessionRow]) -> str:
                 r.cycle,
                 r.nurse,
                 r.duration_min,
-                r.highest_priority,
+                priority_code(r.highest_priority),
                 r.reaction_term,
                 r.reaction_grade,
                 r.vitals_sets,

@@ -186,12 +186,12 @@ class AlertService:
         with self._sessions.begin() as db:
             row = self._row(db, alert_id)
             latest = latest_assessment(db, row.session_id)
-            priority = latest.priority if latest else "none"
+            priority = latest.priority if latest else None
             newest = latest_vitals(session_rows(db), [row.session_id]).get(row.session_id)
             if newest is not None and newest.source is Source.MONITOR:
                 # On a monitor's set alone the alert is not resolved: that needs a nurse's set
                 # (or the nurse resolving it with a reason).
-                priority = row.priority
+                priority = AlertPriority.from_code(row.priority)
             try:
                 done = acknowledge(alert_of(db, row), actor.name, now, priority)
             except AlertRefused as exc:

@@ -24,6 +24,7 @@ from infusion_monitor.domain.guidance import (
     course_action_for,
 )
 from infusion_monitor.domain.reaction import Outcome, course_for_disposition, outcome_problems
+from infusion_monitor.domain.session import EventKind
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
@@ -73,7 +74,7 @@ class CareChanged:
 #: Pauses, restarts or ends the session through the sessions service inside the care use case's
 #: transaction: ``(db, actor, session_id, action, reason)``. Returns the lifecycle action stored,
 #: or None when the session's state makes it a no-op; raises UserError when refused.
-Lifecycle = Callable[[Session, Actor, int, CourseAction, str], str | None]
+Lifecycle = Callable[[Session, Actor, int, CourseAction, str], EventKind | None]
 
 
 class CareService:
@@ -379,7 +380,7 @@ class CareService:
 
     def _change_lifecycle(
         self, db: Session, actor: Actor, session_id: int, action: CourseAction, reason: str
-    ) -> str | None:
+    ) -> EventKind | None:
         """Pause, restart or discontinue in ``db``'s transaction, when the state allows it."""
         if self._lifecycle is None:
             raise UserError("Pausing from here is not available; use the session controls.")

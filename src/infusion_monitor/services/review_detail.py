@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.alerts import AlertPolicy, AlertPriority, priority_code
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import SYMPTOMS
@@ -63,7 +63,7 @@ class AlertReview:
 
     id: int
     condition: str
-    priority: str
+    priority: AlertPriority
     raised_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by: str | None
@@ -82,7 +82,7 @@ class FindingReview:
     """A finding of the rules the first time it fired, with its evidence and source."""
 
     at: datetime
-    priority: str
+    priority: AlertPriority | None
     rule: str
     pathway: str | None
     evidence: tuple[str, ...]
@@ -195,7 +195,7 @@ class SessionReview:
     ruleset_version: str
     assessed_with: tuple[str, ...]
     """Every rule set (name and version) that assessed the session, in order of first use."""
-    highest_priority: str
+    highest_priority: AlertPriority | None
     medicines: tuple[MedicineGiven, ...] = ()
     """Premedications, the infused drug and reaction medicines, as recorded."""
 
@@ -257,7 +257,7 @@ def _alert_history(
             )
         if row.resolved_at is not None:
             note = "" if row.acknowledged_at is not None else " (never acknowledged)"
-            words = alert_words(row.priority, row.condition)[0]
+            words = alert_words(AlertPriority[row.priority.upper()], row.condition)[0]
             entries.append(
                 ReviewEntry(row.resolved_at, "alert", f"Alert {words} resolved{note}", "")
             )
@@ -404,10 +404,9 @@ def read_review(
 
     findings: list[FindingReview] = []
     seen_rules: set[str] = set()
-    previous = "none"
-    highest = "none"
+    previous: AlertPriority | None = None
+    highest: AlertPriority | None = None
     versions: list[str] = []
-    rank = {"none": 0, "low": 1, "medium": 2, "high": 3}
     for assessment in db.scalars(
         select(models.Assessment)
         .where(models.Assessment.session_id == session_id)
@@ -417,20 +416,21 @@ def read_review(
         if version not in versions:
             versions.append(version)
         result = assessment.result or {}
-        if assessment.priority != previous:
+        level = AlertPriority.from_code(assessment.priority)
+        if level != previous:
             pathways = ", ".join(str(p).replace("_", " ") for p in result.get("pathways", ()))
             entries.append(
                 ReviewEntry(
                     assessment.at,
                     "assessment",
-                    f"Rules: priority {previous} → {assessment.priority}"
+                    f"Rules: priority {priority_code(previous)} → {priority_code(level)}"
                     + (f" ({pathways})" if pathways else ""),
                     "rules",
                 )
             )
-            previous = assessment.priority
-        if rank.get(assessment.priority, 0) > rank[highest]:
-            highest = assessment.priority
+            previous = level
+        if level is not None and (highest is None or level > highest):
+            highest = level
         for item in result.get("findings", ()):
             rule = str(item.get("rule"))
             if rule in seen_rules:
@@ -439,7 +439,7 @@ def read_review(
             findings.append(
                 FindingReview(
                     assessment.at,
-                    assessment.priority,
+                    level,
                     rule,
                     item.get("pathway"),
                     tuple(str(e) for e in item.get("evidence", ())),
