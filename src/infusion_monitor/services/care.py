@@ -151,7 +151,9 @@ class CareService:
             )
             db.add(row)
             db.flush()
-            self._audit(db, actor, now, "symptom.record", "symptom_record", row.id, _symptom(row))
+            self._audit(
+                db, actor, now, "symptom.record", "symptom_record", row.id, symptom_values(row)
+            )
             return "symptom.record"
 
         return self._run(actor, session_id, work)
@@ -221,7 +223,14 @@ class CareService:
             db.flush()
             action = "symptom.resolve" if reason == "resolved" else "symptom.amend"
             self._audit(
-                db, actor, now, action, "symptom_record", row.id, _symptom(row), _symptom(old)
+                db,
+                actor,
+                now,
+                action,
+                "symptom_record",
+                row.id,
+                symptom_values(row),
+                symptom_values(old),
             )
             return action
 
@@ -347,7 +356,7 @@ class CareService:
             if follow is CourseAction.ADMIT:
                 self._intervention(db, actor, nurse, session_id, follow.value, now)
             self._audit(
-                db, actor, now, "reaction.outcome", "reaction_record", row.id, _outcome(row)
+                db, actor, now, "reaction.outcome", "reaction_record", row.id, outcome_values(row)
             )
             return "reaction.outcome"
 
@@ -410,14 +419,7 @@ class CareService:
         )
         db.add(row)
         db.flush()
-        after = {
-            "session_id": session_id,
-            "action": action,
-            "detail": row.detail,
-            "declined_reason": declined,
-            "alert_id": row.alert_id,
-            "at": now.isoformat(),
-        }
+        after = intervention_values(row)
         self._audit(db, actor, now, "intervention.record", "intervention", row.id, after)
         return row
 
@@ -455,7 +457,20 @@ class CareService:
         return at
 
 
-def _symptom(row: models.SymptomRecord) -> dict[str, object]:
+def intervention_values(row: models.Intervention) -> dict[str, object]:
+    """What an intervention's audit row records of it."""
+    return {
+        "session_id": row.session_id,
+        "action": row.action,
+        "detail": row.detail,
+        "declined_reason": row.declined_reason,
+        "alert_id": row.alert_id,
+        "at": row.at.isoformat(),
+    }
+
+
+def symptom_values(row: models.SymptomRecord) -> dict[str, object]:
+    """What a symptom record's audit rows record of it."""
     return {
         "session_id": row.session_id,
         "code": row.code,
@@ -467,7 +482,8 @@ def _symptom(row: models.SymptomRecord) -> dict[str, object]:
     }
 
 
-def _outcome(row: models.ReactionRecord) -> dict[str, object]:
+def outcome_values(row: models.ReactionRecord) -> dict[str, object]:
+    """What the audit row of a reaction's outcome record records of it."""
     return {
         "session_id": row.session_id,
         "onset_at": row.onset_at.isoformat(),

@@ -401,7 +401,7 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: Actor, now: datetime)
             entity="patient",
             entity_id=patient.id,
             before=None,
-            after={"mrn": mrn, "has_dob": draft.date_of_birth is not None},
+            after=patient_audit(mrn, draft.date_of_birth is not None),
         )
         return patient
     _check_identity(patient, name, draft.date_of_birth)
@@ -551,6 +551,11 @@ def stored_baseline_warning(
         ),
     )
     return baseline_warning(rules, row, row.patient, draft, now)
+
+
+def patient_audit(mrn: str | None, has_dob: bool) -> dict[str, Any]:
+    """What the audit row of a new patient records (no name, no date of birth)."""
+    return {"mrn": mrn, "has_dob": has_dob}
 
 
 def audit_summary(row: InfusionSession, baseline_id: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -132,6 +133,18 @@ class SessionChanged:
     action: EventKind
     detail: SessionDetail
     assessment: AssessmentOutcome | None = None
+
+
+def lifecycle_audit(row: InfusionSession, events: Sequence[SessionEvent]) -> dict[str, Any]:
+    """What the audit row of a lifecycle action records after it: the session's state, rate and
+    version, the events stored and the reason given."""
+    return {
+        "state": row.state,
+        "rate": row.rate,
+        "version": row.version,
+        "events": [event.kind.value for event in events],
+        "reason": next((e.reason for e in events if e.reason), None),
+    }
 
 
 class SessionService:
@@ -541,13 +554,7 @@ class SessionService:
             entity="infusion_session",
             entity_id=row.id,
             before=before,
-            after={
-                "state": row.state,
-                "rate": row.rate,
-                "version": row.version,
-                "events": [event.kind.value for event in events],
-                "reason": next((e.reason for e in events if e.reason), None),
-            },
+            after=lifecycle_audit(row, events),
         )
 
     @staticmethod

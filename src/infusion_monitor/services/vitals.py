@@ -120,7 +120,8 @@ def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None
     )
 
 
-def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> dict[str, Any]:
+def vitals_audit_values(row: models.VitalSigns, temp_raw: str | None = None) -> dict[str, Any]:
+    """What a stored set's audit rows record of it; ``temp_raw`` is the temperature as typed."""
     values: dict[str, Any] = {
         "session_id": row.session_id,
         "taken_at": row.taken_at.isoformat(),
@@ -143,13 +144,33 @@ def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> d
     if row.mean_arterial_pressure is not None or row.heart_rate_source is not None:
         values["mean_arterial_pressure"] = row.mean_arterial_pressure
         values["heart_rate_source"] = row.heart_rate_source
-    if draft is not None and draft.temp_raw is not None:
-        values["temperature_entered"] = draft.temp_raw
+    if temp_raw is not None:
+        values["temperature_entered"] = temp_raw
     return values
 
 
 def _note_text(note: MissedCheckNote) -> str:
     return note.reason.label if note.text is None else f"{note.reason.label}: {note.text}"
+
+
+def note_event(
+    kind: str, note: MissedCheckNote, due_at: datetime | None
+) -> tuple[str, dict[str, Any]]:
+    """The stored text and payload of the note event of a late (``LATE_NOTE``) or skipped
+    (``SKIPPED_NOTE``) check."""
+    payload = {
+        "note": kind,
+        "reason": note.reason.value,
+        "due_at": None if due_at is None else due_at.isoformat(),
+    }
+    return _note_text(note), payload
+
+
+def note_audit_values(
+    session_id: int, note: MissedCheckNote, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """What the audit row of a late or skipped check's note records."""
+    return {**payload, "session_id": session_id, "text": note.text}
 
 
 class VitalsService:
@@ -233,7 +254,7 @@ class VitalsService:
             entity="vital_signs",
             entity_id=row.id,
             before=None,
-            after={**_audit_values(row, draft), **(audit_extra or {})},
+            after={**vitals_audit_values(row, draft.temp_raw), **(audit_extra or {})},
         )
         if late and draft.reason is not None and due is not None:
             self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
@@ -273,8 +294,8 @@ class VitalsService:
                 action="vitals.amend",
                 entity="vital_signs",
                 entity_id=row.id,
-                before=_audit_values(original),
-                after=_audit_values(row, draft),
+                before=vitals_audit_values(original),
+                after=vitals_audit_values(row, draft.temp_raw),
             )
             return self._recorded(db, self._stored(db, actor, session.id, row, now), now)
 
@@ -406,16 +427,12 @@ class VitalsService:
         note: MissedCheckNote,
         due_at: datetime | None,
     ) -> None:
-        payload = {
-            "note": kind,
-            "reason": note.reason.value,
-            "due_at": None if due_at is None else due_at.isoformat(),
-        }
+        text, payload = note_event(kind, note, due_at)
         event = models.SessionEvent(
             session_id=session_id,
             type="note",
             at=now,
-            reason=_note_text(note),
+            reason=text,
             payload=payload,
             author_id=nurse.id,
         )
@@ -429,7 +446,7 @@ class VitalsService:
             entity="session_event",
             entity_id=event.id,
             before=None,
-            after={**payload, "session_id": session_id, "text": note.text},
+            after=note_audit_values(session_id, note, payload),
         )
 
     def _stored(
