@@ -53,6 +53,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import func, select
 
+    from infusion_monitor.domain.alerts import AlertPriority
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.users import Actor, Role
     from infusion_monitor.integrations.reports import write_session_pdf
@@ -99,7 +100,9 @@ def main() -> int:
         listing = timed(lambda: review.list_sessions(charge, wanted))
         session_id = (
             review.list_sessions(
-                charge, SessionFilter(reaction=True, min_priority="high", drug=None), limit=1
+                charge,
+                SessionFilter(reaction=True, min_priority=AlertPriority.HIGH, drug=None),
+                limit=1,
             )
             .rows[0]
             .id

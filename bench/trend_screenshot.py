@@ -22,7 +22,6 @@ from infusion_monitor.demo_vitals import (
     DEMO_SYMPTOMS,
     MISSED_CHECKS_MIN,
 )
-from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.inputs import Patient
 from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
@@ -33,23 +32,23 @@ def main() -> None:
     plot = TrendPlot()
     plot.resize(1100, 760)
     plot.set_start(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    hr, sbp, dbp, rr, spo2, temp = BASELINE
-    base = VitalSigns(hr, sbp, dbp, rr, spo2, temp)
+    base = BASELINE
+    values = (base.hr, base.sbp, base.dbp, base.rr, base.spo2, base.temp_c)
     score = news2.news2(base, base, Patient(), 5).score
-    plot.set_baseline(TrendPoint(0, hr, sbp, dbp, rr, spo2, temp, score))
-    points = [TrendPoint(-10, hr, sbp, dbp, rr, spo2, temp, score)]
+    plot.set_baseline(TrendPoint(0, *values, score))
+    points = [TrendPoint(-10, *values, score)]
     for s in DEMO_SETS:
-        vitals = VitalSigns(s.hr, s.sbp, s.dbp, s.rr, s.spo2, s.temp_c, s.on_oxygen)
+        v = s.signs
         points.append(
             TrendPoint(
                 s.minute,
-                s.hr,
-                s.sbp,
-                s.dbp,
-                s.rr,
-                s.spo2,
-                s.temp_c,
-                news2.news2(vitals, base, Patient(), 5).score,
+                v.hr,
+                v.sbp,
+                v.dbp,
+                v.rr,
+                v.spo2,
+                v.temp_c,
+                news2.news2(v, base, Patient(), 5).score,
             )
         )
         if s.minute + 15 in MISSED_CHECKS_MIN:

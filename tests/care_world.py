@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
-from infusion_monitor.domain.vitals import Acvpu
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
@@ -35,17 +34,20 @@ def case(name: str) -> dict[str, Any]:
 def vitals_draft(values: dict[str, Any], *, late: bool = True) -> VitalsDraft:
     """A case observation as a typed vitals draft (late: with the clinical-emergency reason)."""
     temp = values.get("temp_c")
-    return VitalsDraft(
+    signs = VitalSigns(
         hr=values["hr"],
         sbp=values["sbp"],
         dbp=values["dbp"],
         rr=values["rr"],
         spo2=values["spo2"],
+        temp_c=temp,
         on_oxygen=bool(values.get("on_oxygen", False)),
-        o2_flow_l_min=None,
-        temp_c=None if temp is None else Decimal(str(temp)),
-        temp_raw=None if temp is None else f"{temp} °C",
         acvpu=Acvpu(values.get("acvpu", "A")),
+    )
+    return VitalsDraft(
+        signs=signs,
+        o2_flow_l_min=None,
+        temp_raw=None if temp is None else f"{temp} °C",
         pain=None,
         taken_at=None,
         reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None) if late else None,

@@ -9,6 +9,7 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.protocol import Advice
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.board import BoardService
@@ -101,4 +102,5 @@ def draft(clock: FakeClock, **changes: object) -> SessionDraft:
 
 def baseline(at: datetime, **changes: object) -> BaselineDraft:
     """A normal baseline set taken at ``at``."""
-    return replace(BaselineDraft(at, 78, 132, 84, 16, 97, 36.8), **changes)  # type: ignore[arg-type]
+    signs = replace(VitalSigns(78, 132, 84, 16, 97, 36.8), **changes)  # type: ignore[arg-type]
+    return BaselineDraft(at, signs)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +34,7 @@ from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
-from infusion_monitor.domain.vitals import Acvpu
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import RuleSet, default_rules
 from infusion_monitor.services.assessing import AssessingService
@@ -65,16 +64,6 @@ REACTION_RESOLVED_REASON = "Reaction treated; symptoms resolved, vitals back to 
 
 
 @dataclass(frozen=True)
-class _Vitals:
-    hr: int
-    sbp: int
-    dbp: int
-    rr: int
-    spo2: int
-    temp_c: float
-
-
-@dataclass(frozen=True)
 class _Demo:
     """One demo infusion. Steps and vitals are minutes before "now"."""
 
@@ -91,7 +80,7 @@ class _Demo:
     start_ago: int
     steps: tuple[tuple[int, str, str | float | None], ...]
     vitals: tuple[int, ...]
-    baseline: _Vitals
+    baseline: VitalSigns
     #: (name and dose, premedication class code) given before the start.
     premeds: tuple[tuple[str, str], ...] = ()
     allergies: str = ""
@@ -120,7 +109,7 @@ _DEMOS = (
             (REACTION_START_AGO - 80, "resume", 50.0),
         ),
         vitals=(),
-        baseline=_Vitals(*BASELINE),
+        baseline=BASELINE,
         premeds=(
             ("Chlorphenamine 10 mg IV", "h1_antihistamine"),
             ("Paracetamol 1 g PO", "antipyretic"),
@@ -143,7 +132,7 @@ _DEMOS = (
         start_ago=48,
         steps=((6, "pause", "Patient to the bathroom"),),
         vitals=(33, 20),
-        baseline=_Vitals(72, 124, 78, 14, 98, 36.6),
+        baseline=VitalSigns(72, 124, 78, 14, 98, 36.6),
     ),
     _Demo(
         "Grace Okafor",
@@ -159,7 +148,7 @@ _DEMOS = (
         start_ago=16,
         steps=(),
         vitals=(),
-        baseline=_Vitals(84, 138, 86, 16, 96, 36.9),
+        baseline=VitalSigns(84, 138, 86, 16, 96, 36.9),
         premeds=(
             ("Dexamethasone 20 mg IV", "corticosteroid"),
             ("Chlorphenamine 10 mg IV", "h1_antihistamine"),
@@ -181,7 +170,7 @@ _DEMOS = (
         start_ago=145,
         steps=((25, "complete", None),),
         vitals=(130, 115, 85, 55, 26, 5),
-        baseline=_Vitals(68, 128, 80, 15, 98, 36.7),
+        baseline=VitalSigns(68, 128, 80, 15, 98, 36.7),
         premeds=(("Chlorphenamine 10 mg IV", "h1_antihistamine"),),
         first_dose=True,
     ),
@@ -234,21 +223,21 @@ def seed_demo(
 #: before now, symptom codes or a vitals set). Chair 3 has a high-priority reaction (anaphylaxis
 #: criteria met: skin and breathing, then a low blood pressure), unacknowledged; Chair 1 a
 #: medium one (chest tightness).
-_REACTIONS: tuple[tuple[int, int, tuple[str, ...] | _Vitals], ...] = (
+_REACTIONS: tuple[tuple[int, int, tuple[str, ...] | VitalSigns], ...] = (
     (0, 3, ("chest_tightness",)),
     (2, 2, ("flushing", "urticaria")),
     (2, 1, ("wheeze", "dyspnea")),
-    (2, 0, _Vitals(118, 86, 52, 26, 93, 36.9)),
+    (2, 0, VitalSigns(118, 86, 52, 26, 93, 36.9)),
 )
 
 
 def _reactions(
     care: CareServices, vitals: VitalsService, clock: FakeClock, refs: dict[int, SessionRef]
 ) -> list[_Step]:
-    def run(index: int, what: tuple[str, ...] | _Vitals) -> Callable[[], None]:
+    def run(index: int, what: tuple[str, ...] | VitalSigns) -> Callable[[], None]:
         def go() -> None:
             session_id = refs[index].id
-            if isinstance(what, _Vitals):
+            if isinstance(what, VitalSigns):
                 _record_typed(vitals, session_id, clock.now(), what, reason=_EMERGENCY)
                 return
             for code in what:
@@ -273,7 +262,6 @@ def _plan(
     start_at = now - timedelta(minutes=demo.start_ago)
 
     def set_up() -> None:
-        base = demo.baseline
         draft = SessionDraft(
             chair=chair,
             patient_name=demo.patient,
@@ -289,13 +277,7 @@ def _plan(
             cycle=demo.cycle,
             first_dose=demo.first_dose,
             baseline=BaselineDraft(
-                start_at - timedelta(minutes=BASELINE_BEFORE_START_MIN),
-                base.hr,
-                base.sbp,
-                base.dbp,
-                base.rr,
-                base.spo2,
-                base.temp_c,
+                start_at - timedelta(minutes=BASELINE_BEFORE_START_MIN), demo.baseline
             ),
             premedications=tuple(
                 PremedicationDraft(
@@ -361,7 +343,7 @@ def _reaction_steps(
 
     def record(item: DemoSet) -> Callable[[], None]:
         def run() -> None:
-            _record_typed(vitals, session_id(), clock.now(), item, on_oxygen=item.on_oxygen)
+            _record_typed(vitals, session_id(), clock.now(), item.signs)
 
         return run
 
@@ -411,22 +393,24 @@ def _reaction_steps(
 def _record_vitals(
     vitals: VitalsService,
     session_id: int,
-    base: _Vitals,
+    base: VitalSigns,
     ago: int,
     index: int,
     now: datetime,
 ) -> None:
     """A typed set near the baseline, through the vitals service (assessed like any other)."""
     wobble = (ago + index) % 5 - 2
-    near = _Vitals(
-        base.hr + wobble * 2,
-        base.sbp + wobble * 3,
-        base.dbp + wobble,
-        base.rr,
-        base.spo2,
-        base.temp_c,
+    near = replace(
+        base,
+        hr=_shifted(base.hr, wobble * 2),
+        sbp=_shifted(base.sbp, wobble * 3),
+        dbp=_shifted(base.dbp, wobble),
     )
     _record_typed(vitals, session_id, now - timedelta(minutes=ago), near)
+
+
+def _shifted(value: int | None, by: int) -> int | None:
+    return None if value is None else value + by
 
 
 #: The reason the demo gives for a set that is late: the nurse was busy with a reaction.
@@ -437,24 +421,16 @@ def _record_typed(
     vitals: VitalsService,
     session_id: int,
     at: datetime,
-    values: _Vitals | DemoSet,
+    signs: VitalSigns,
     *,
-    on_oxygen: bool = False,
     reason: MissedCheckNote | None = None,
 ) -> None:
     """A typed set through the vitals service (assessed like any other); a late one is saved
     with the demo's reason."""
     draft = VitalsDraft(
-        hr=values.hr,
-        sbp=values.sbp,
-        dbp=values.dbp,
-        rr=values.rr,
-        spo2=values.spo2,
-        on_oxygen=on_oxygen,
-        o2_flow_l_min=2.0 if on_oxygen else None,
-        temp_c=Decimal(str(values.temp_c)),
-        temp_raw=f"{values.temp_c} °C",
-        acvpu=Acvpu.A,
+        signs=signs,
+        o2_flow_l_min=2.0 if signs.on_oxygen else None,
+        temp_raw=f"{signs.temp_c} °C",
         pain=None,
         taken_at=None,
         reason=reason,

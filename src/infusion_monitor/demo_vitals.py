@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BASELINE = (78, 132, 84, 16, 97, 36.8)
+from infusion_monitor.domain.vitals import VitalSigns
+
+BASELINE = VitalSigns(78, 132, 84, 16, 97, 36.8)
 
 
 @dataclass(frozen=True)
 class DemoSet:
-    """One typed set at ``minute``: HR, SBP, DBP, RR, SpO2, temperature (°C), on oxygen."""
+    """One typed set at ``minute`` (alert; on oxygen or on air as ``signs`` says)."""
 
     minute: int
-    hr: int
-    sbp: int
-    dbp: int
-    rr: int
-    spo2: int
-    temp_c: float
-    on_oxygen: bool = False
+    signs: VitalSigns
 
 
 #: (minute, HR, SBP, DBP, RR, SpO2, T, O2)
@@ -39,7 +35,10 @@ _SETS = (
     (90, 86, 126, 80, 16, 97, 37.0, False),
     (120, 82, 128, 82, 16, 97, 36.9, False),
 )
-DEMO_SETS = tuple(DemoSet(*row) for row in _SETS)
+DEMO_SETS = tuple(
+    DemoSet(minute, VitalSigns(hr, sbp, dbp, rr, spo2, temp_c, on_oxygen))
+    for minute, hr, sbp, dbp, rr, spo2, temp_c, on_oxygen in _SETS
+)
 #: The check at minute 105 was missed (patient in the bathroom): a gap in the plot.
 MISSED_CHECKS_MIN = (105,)
 #: (minute, event type, reason or rate)

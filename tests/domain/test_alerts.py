@@ -45,11 +45,11 @@ def test_priority_words_marks_and_flash() -> None:
 
 
 def test_nothing_flagged_raises_nothing() -> None:
-    assert decide(None, 1, "none", "", T0).change is AlertChange.NONE
+    assert decide(None, 1, None, "", T0).change is AlertChange.NONE
 
 
 def test_a_rise_raises_an_active_alert() -> None:
-    decision = decide(None, 7, "medium", "moderate_reaction", T0)
+    decision = decide(None, 7, AlertPriority.MEDIUM, "moderate_reaction", T0)
     assert decision.change is AlertChange.RAISED
     assert decision.close is None
     alert = _stored(decision.open)
@@ -60,10 +60,10 @@ def test_a_rise_raises_an_active_alert() -> None:
 
 
 def test_same_priority_updates_one_alert_not_one_per_reading() -> None:
-    alert = _stored(decide(None, 1, "high", "severe_reaction", T0).open)
-    again = decide(alert, 1, "high", "severe_reaction", _s(30))
+    alert = _stored(decide(None, 1, AlertPriority.HIGH, "severe_reaction", T0).open)
+    again = decide(alert, 1, AlertPriority.HIGH, "severe_reaction", _s(30))
     assert again.change is AlertChange.NONE and again.open == alert
-    changed = decide(alert, 1, "high", "anaphylaxis", _s(60))
+    changed = decide(alert, 1, AlertPriority.HIGH, "anaphylaxis", _s(60))
     assert changed.change is AlertChange.UPDATED
     assert changed.open is not None and changed.open.id == alert.id
     assert changed.open.condition == "anaphylaxis"
@@ -71,9 +71,9 @@ def test_same_priority_updates_one_alert_not_one_per_reading() -> None:
 
 
 def test_higher_priority_supersedes_even_an_acknowledged_alert() -> None:
-    alert = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
-    acked = acknowledge(alert, "Nurse A", _s(20), "medium")
-    decision = decide(acked, 1, "high", "anaphylaxis", _s(90))
+    alert = _stored(decide(None, 1, AlertPriority.MEDIUM, "moderate_reaction", T0).open)
+    acked = acknowledge(alert, "Nurse A", _s(20), AlertPriority.MEDIUM)
+    decision = decide(acked, 1, AlertPriority.HIGH, "anaphylaxis", _s(90))
     assert decision.change is AlertChange.RAISED
     assert decision.close is not None and decision.close.state is AlertState.RESOLVED
     assert decision.close.resolved_at == _s(90)
@@ -82,73 +82,73 @@ def test_higher_priority_supersedes_even_an_acknowledged_alert() -> None:
 
 
 def test_unacknowledged_alert_latches_when_priority_falls_or_clears() -> None:
-    alert = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
-    assert decide(alert, 1, "medium", "moderate_reaction", _s(60)).open == alert
-    cleared = decide(alert, 1, "none", "", _s(120))
+    alert = _stored(decide(None, 1, AlertPriority.HIGH, "anaphylaxis", T0).open)
+    assert decide(alert, 1, AlertPriority.MEDIUM, "moderate_reaction", _s(60)).open == alert
+    cleared = decide(alert, 1, None, "", _s(120))
     assert cleared.change is AlertChange.NONE and cleared.open == alert
 
 
 def test_acknowledged_alert_follows_priority_down_then_resolves() -> None:
-    alert = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
-    acked = acknowledge(alert, "Nurse A", _s(30), "high")
+    alert = _stored(decide(None, 1, AlertPriority.HIGH, "anaphylaxis", T0).open)
+    acked = acknowledge(alert, "Nurse A", _s(30), AlertPriority.HIGH)
     assert acked.state is AlertState.ACKNOWLEDGED and acked.acknowledged_by == "Nurse A"
     assert acked.acknowledged_at == _s(30)
     assert not acked.flashing()
-    lowered = decide(acked, 1, "medium", "moderate_reaction", _s(300))
+    lowered = decide(acked, 1, AlertPriority.MEDIUM, "moderate_reaction", _s(300))
     assert lowered.change is AlertChange.LOWERED
     assert lowered.open is not None and lowered.open.priority is AlertPriority.MEDIUM
     assert lowered.open.state is AlertState.ACKNOWLEDGED
-    resolved = decide(lowered.open, 1, "none", "", _s(900))
+    resolved = decide(lowered.open, 1, None, "", _s(900))
     assert resolved.change is AlertChange.RESOLVED
     assert resolved.close is not None and resolved.close.resolved_at == _s(900)
-    assert decide(resolved.close, 1, "none", "", _s(960)).change is AlertChange.NONE
-    again = decide(resolved.close, 1, "low", "mild_reaction", _s(960))
+    assert decide(resolved.close, 1, None, "", _s(960)).change is AlertChange.NONE
+    again = decide(resolved.close, 1, AlertPriority.LOW, "mild_reaction", _s(960))
     assert again.change is AlertChange.RAISED and again.close is None
 
 
 def test_a_monitor_set_alone_neither_lowers_nor_resolves_but_may_raise() -> None:
-    alert = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
-    acked = acknowledge(alert, "Nurse A", _s(30), "medium")
-    for priority in ("none", "low"):
+    alert = _stored(decide(None, 1, AlertPriority.MEDIUM, "moderate_reaction", T0).open)
+    acked = acknowledge(alert, "Nurse A", _s(30), AlertPriority.MEDIUM)
+    for priority in (None, AlertPriority.LOW):
         kept = decide(acked, 1, priority, "", _s(60), nurse_set=False)
         assert kept.change is AlertChange.NONE and kept.open == acked and kept.close is None
-    raised = decide(acked, 1, "high", "anaphylaxis", _s(90), nurse_set=False)
+    raised = decide(acked, 1, AlertPriority.HIGH, "anaphylaxis", _s(90), nurse_set=False)
     assert raised.change is AlertChange.RAISED
-    assert decide(acked, 1, "none", "", _s(120)).change is AlertChange.RESOLVED
+    assert decide(acked, 1, None, "", _s(120)).change is AlertChange.RESOLVED
 
 
 def test_acknowledging_a_cleared_latched_alert_resolves_it() -> None:
-    alert = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
-    done = acknowledge(alert, "Nurse B", _s(45), "none")
+    alert = _stored(decide(None, 1, AlertPriority.MEDIUM, "moderate_reaction", T0).open)
+    done = acknowledge(alert, "Nurse B", _s(45), None)
     assert done.state is AlertState.RESOLVED and done.resolved_at == _s(45)
     assert done.acknowledged_at == _s(45)
 
 
 def test_acknowledgement_refusals() -> None:
-    alert = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
-    acked = acknowledge(alert, "Nurse A", _s(1), "high")
+    alert = _stored(decide(None, 1, AlertPriority.HIGH, "anaphylaxis", T0).open)
+    acked = acknowledge(alert, "Nurse A", _s(1), AlertPriority.HIGH)
     with pytest.raises(AlertRefused, match="already acknowledged"):
-        acknowledge(acked, "Nurse A", _s(2), "high")
+        acknowledge(acked, "Nurse A", _s(2), AlertPriority.HIGH)
     with pytest.raises(AlertRefused, match="before it was raised"):
-        acknowledge(alert, "Nurse A", _s(-1), "high")
+        acknowledge(alert, "Nurse A", _s(-1), AlertPriority.HIGH)
 
 
 def test_low_alert_is_steady() -> None:
-    low = _stored(decide(None, 1, "low", "mild_reaction", T0).open)
+    low = _stored(decide(None, 1, AlertPriority.LOW, "mild_reaction", T0).open)
     assert not low.flashing()
 
 
 def test_escalation_after_two_minutes_unacknowledged_high_only() -> None:
-    alert = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
+    alert = _stored(decide(None, 1, AlertPriority.HIGH, "anaphylaxis", T0).open)
     assert alert.unacknowledged_for(_s(119)) == timedelta(seconds=119)
     assert not alert.escalated(_s(119), POLICY)
     assert alert.escalated(_s(120), POLICY)
     assert not alert.escalated(_s(60), AlertPolicy(escalate_after_s=90))
     assert alert.escalated(_s(90), AlertPolicy(escalate_after_s=90))
-    acked = acknowledge(alert, "Nurse A", _s(100), "high")
+    acked = acknowledge(alert, "Nurse A", _s(100), AlertPriority.HIGH)
     assert acked.unacknowledged_for(_s(200)) is None
     assert not acked.escalated(_s(600), POLICY)
-    medium = _stored(decide(None, 1, "medium", "moderate_reaction", T0).open)
+    medium = _stored(decide(None, 1, AlertPriority.MEDIUM, "moderate_reaction", T0).open)
     assert not medium.escalated(_s(600), POLICY)
     assert replace(medium, escalated_by_nurse=True).escalated(_s(1), POLICY)
     closed = replace(alert, state=AlertState.RESOLVED, escalated_by_nurse=True)
@@ -161,9 +161,9 @@ def test_policy_refuses_non_positive_times() -> None:
 
 
 def test_unit_summary_text() -> None:
-    high = _stored(decide(None, 1, "high", "anaphylaxis", T0).open)
-    medium = _stored(decide(None, 2, "medium", "moderate_reaction", T0).open, 2)
-    low = _stored(decide(None, 3, "low", "mild_reaction", T0).open, 3)
+    high = _stored(decide(None, 1, AlertPriority.HIGH, "anaphylaxis", T0).open)
+    medium = _stored(decide(None, 2, AlertPriority.MEDIUM, "moderate_reaction", T0).open, 2)
+    low = _stored(decide(None, 3, AlertPriority.LOW, "mild_reaction", T0).open, 3)
     closed = replace(low, id=4, state=AlertState.RESOLVED)
     summary = summarise([high, medium, low, closed], _s(130), POLICY)
     assert summary.text == "!!! 1 HIGH · !! 1 MEDIUM · ! 1 LOW · escalated"

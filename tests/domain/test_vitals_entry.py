@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -37,11 +36,11 @@ def test_full_set_parses() -> None:
     assert verdict.issues == ()
     draft = verdict.draft
     assert draft is not None
-    assert (draft.hr, draft.sbp, draft.dbp, draft.rr, draft.spo2) == (72, 120, 80, 16, 98)
-    assert draft.temp_c == Decimal("36.8")
+    signs = draft.signs
+    assert (signs.hr, signs.sbp, signs.dbp, signs.rr, signs.spo2) == (72, 120, 80, 16, 98)
+    assert signs.temp_c == 36.8
     assert draft.temp_raw == "36.8 °C"
     assert draft.complete
-    assert draft.vital_signs().temp_c == pytest.approx(36.8)
     assert draft.taken_at is None
 
 
@@ -49,14 +48,14 @@ def test_full_set_parses() -> None:
 def test_decimal_comma_and_rounding(typed: str) -> None:
     draft = check(with_(temp=typed)).draft
     assert draft is not None
-    assert draft.temp_c == Decimal("37.8")
+    assert draft.signs.temp_c == 37.8
 
 
 @pytest.mark.parametrize("typed", ["120/80", "120 / 80", "120 80"])
 def test_blood_pressure_in_one_field(typed: str) -> None:
     draft = check(with_(bp=typed)).draft
     assert draft is not None
-    assert (draft.sbp, draft.dbp) == (120, 80)
+    assert (draft.signs.sbp, draft.signs.dbp) == (120, 80)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +104,7 @@ def test_fahrenheit_in_celsius_field_offers_conversion_never_converts() -> None:
 def test_fahrenheit_unit_converts_with_full_precision() -> None:
     draft = check(with_(temp="101.3", temp_unit=TempUnit.F)).draft
     assert draft is not None
-    assert draft.temp_c == Decimal("38.5")
+    assert draft.signs.temp_c == 38.5
     assert draft.temp_raw == "101.3 °F"
 
 
@@ -172,7 +171,7 @@ def test_back_dating(typed: str, minutes_ago: int | None) -> None:
 def test_other_fields_pass_through() -> None:
     draft = check(with_(acvpu=Acvpu.V, on_oxygen=True, o2_flow="2", pain="4")).draft
     assert draft is not None
-    assert (draft.acvpu, draft.on_oxygen, draft.o2_flow_l_min, draft.pain) == (
+    assert (draft.signs.acvpu, draft.signs.on_oxygen, draft.o2_flow_l_min, draft.pain) == (
         Acvpu.V,
         True,
         2.0,
@@ -196,9 +195,10 @@ def test_never_crashes_and_a_draft_is_always_within_limits(
     assert (draft is None) == bool(verdict.issues)
     if draft is None:
         return
-    assert draft.hr is None or 20 <= draft.hr <= 250
-    assert draft.spo2 is None or 50 <= draft.spo2 <= 100
-    assert draft.temp_c is None or Decimal(30) <= draft.temp_c <= Decimal(44)
-    if draft.sbp is not None and draft.dbp is not None:
-        assert draft.dbp < draft.sbp
+    signs = draft.signs
+    assert signs.hr is None or 20 <= signs.hr <= 250
+    assert signs.spo2 is None or 50 <= signs.spo2 <= 100
+    assert signs.temp_c is None or 30 <= signs.temp_c <= 44
+    if signs.sbp is not None and signs.dbp is not None:
+        assert signs.dbp < signs.sbp
     assert draft.taken_at is None or START <= draft.taken_at <= NOW

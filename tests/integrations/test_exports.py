@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.integrations.csv_export import (
@@ -67,8 +68,10 @@ def test_the_vitals_csv_round_trips(reviewed: SessionReview) -> None:
     for row, vitals in zip(rows, reviewed.vitals, strict=True):
         assert int(row["vitals_id"]) == vitals.id
         assert datetime.fromisoformat(row["taken_at"]) == vitals.taken_at
-        assert (int(row["heart_rate"]) if row["heart_rate"] else None) == vitals.hr
-        assert (float(row["temperature_c"]) if row["temperature_c"] else None) == vitals.temp_c
+        assert (int(row["heart_rate"]) if row["heart_rate"] else None) == vitals.signs.hr
+        assert (
+            float(row["temperature_c"]) if row["temperature_c"] else None
+        ) == vitals.signs.temp_c
         assert row["superseded"] == ("true" if vitals.superseded else "false")
 
 
@@ -83,7 +86,7 @@ def test_the_sessions_csv_round_trips(
         assert datetime.fromisoformat(row["created_at"]) == session.created_at
         assert row["patient"] == session.patient_name and row["drug"] == session.drug
         assert int(row["vitals_sets"]) == session.vitals_sets
-        assert row["highest_priority"] == session.highest_priority
+        assert row["highest_priority"] == priority_code(session.highest_priority)
 
 
 def test_the_quality_csv_has_every_measure(

@@ -10,17 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from infusion_monitor.domain.vitals import VitalSigns as Signs
 from infusion_monitor.integrations.hl7.gateway import GatewayServer
 from infusion_monitor.integrations.hl7.mllp import END, START, FrameDecoder, frame
-from infusion_monitor.integrations.hl7.simulator import MllpClient, Vitals, ack_code, oru_message
+from infusion_monitor.integrations.hl7.simulator import MllpClient, ack_code, oru_message
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import GatewayMessage, VitalSigns
 
-NORMAL = Vitals(hr=72, sbp=122, dbp=76, rr=14, spo2=98, temp_c=36.8)
+NORMAL = Signs(hr=72, sbp=122, dbp=76, rr=14, spo2=98, temp_c=36.8)
 TIMEOUT_S = 10.0
 
 
-def _message(control_id: str, bed: str = "Chair 1", vitals: Vitals = NORMAL) -> bytes:
+def _message(control_id: str, bed: str = "Chair 1", vitals: Signs = NORMAL) -> bytes:
     return oru_message(
         vitals, bed=bed, control_id=control_id, taken_at=datetime.now(UTC) - timedelta(minutes=1)
     )
@@ -68,9 +69,9 @@ def test_a_repeated_control_id_is_acknowledged_but_stored_once(
     ("message", "code", "reason"),
     [
         (_message("U1", bed="Chair 99"), "AE", "bed 'Chair 99 (INFUSION)' is not mapped"),
-        (_message("R1", vitals=Vitals(72, 122, 76, 14, 98, 98.6)), "AE", "temperature"),
-        (_message("R2", vitals=Vitals(310, 122, 76, 14, 98, 36.8)), "AE", "heart rate"),
-        (_message("R3", vitals=Vitals(72, 80, 90, 14, 98, 36.8)), "AE", "diastolic"),
+        (_message("R1", vitals=Signs(72, 122, 76, 14, 98, 98.6)), "AE", "temperature"),
+        (_message("R2", vitals=Signs(310, 122, 76, 14, 98, 36.8)), "AE", "heart rate"),
+        (_message("R3", vitals=Signs(72, 80, 90, 14, 98, 36.8)), "AE", "diastolic"),
         (b"MSH|^~\\&|X|Y|Z|W|20250101||ADT^A01|A1|P|2.5\r", "AR", "is not ORU R01"),
         (b"PID|1||x\r", "AR", "MSH"),
         (_message("B1").replace(b"|72|", b"|seventy|"), "AR", "not a number"),

@@ -8,8 +8,8 @@ wait for a nurse's set. On both backends.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -19,10 +19,11 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason, VitalsState
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import Acvpu
+from infusion_monitor.domain.vitals import VitalSigns as Signs
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.hl7.gateway import GatewayServer
-from infusion_monitor.integrations.hl7.simulator import MllpClient, Vitals, ack_code, oru_message
+from infusion_monitor.integrations.hl7.simulator import MllpClient, ack_code, oru_message
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.alerts import open_alert_row
 from infusion_monitor.services.assessing import AssessingService, latest_assessment
@@ -43,29 +44,18 @@ LATE = MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None)
 
 
 def _nurse_set(taken_at: datetime, **changes: object) -> VitalsDraft:
-    values: dict[str, object] = {
-        "hr": 112,
-        "sbp": 100,
-        "dbp": 60,
-        "rr": 25,
-        "spo2": 93,
-        "on_oxygen": True,
-        "o2_flow_l_min": 2.0,
-        "temp_c": Decimal("38.5"),
-        "temp_raw": None,
-        "acvpu": Acvpu.C,
-        "pain": None,
-        "taken_at": taken_at,
-        "reason": LATE,
-    }
-    values.update(changes)
-    return VitalsDraft(**values)  # type: ignore[arg-type]
+    names = {f.name for f in fields(Signs)}
+    signs = Signs(112, 100, 60, 25, 93, 38.5, on_oxygen=True, acvpu=Acvpu.C)
+    draft = VitalsDraft(signs, 2.0, None, None, taken_at, reason=LATE)
+    signs = replace(signs, **{k: v for k, v in changes.items() if k in names})  # type: ignore[arg-type]
+    rest = {k: v for k, v in changes.items() if k not in names}
+    return replace(draft, signs=signs, **rest)  # type: ignore[arg-type]
 
 
 def _monitor(
     server: GatewayServer, control_id: str, taken_at: datetime, temp_c: float = 38.5, **values: int
 ) -> None:
-    vitals = Vitals(
+    vitals = Signs(
         hr=values.get("hr", 112),
         sbp=values.get("sbp", 100),
         dbp=values.get("dbp", 60),
@@ -150,7 +140,7 @@ def test_a_monitor_set_after_a_nurses_confusion_and_oxygen_erases_nothing(
         spo2=97,
         on_oxygen=False,
         o2_flow_l_min=None,
-        temp_c=Decimal("36.8"),
+        temp_c=36.8,
         acvpu=Acvpu.A,
     )
     later = datetime.now(UTC)  # after the gateway's own assessment of the monitor's set
@@ -178,7 +168,7 @@ def test_an_alert_is_not_resolved_by_the_rules_on_a_monitor_set_alone(
         spo2=98,
         on_oxygen=False,
         o2_flow_l_min=None,
-        temp_c=Decimal("36.8"),
+        temp_c=36.8,
         acvpu=Acvpu.A,
     )
     vitals.record_vitals(NURSE, session_id, low, now)
@@ -206,7 +196,7 @@ def test_an_alert_is_not_resolved_by_the_rules_on_a_monitor_set_alone(
         spo2=98,
         on_oxygen=False,
         o2_flow_l_min=None,
-        temp_c=Decimal("36.8"),
+        temp_c=36.8,
         acvpu=Acvpu.A,
         reason=None,
     )

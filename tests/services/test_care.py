@@ -45,7 +45,7 @@ def test_anaphylaxis_raises_one_high_alert_then_answered_and_recorded(database: 
     recorded = chair.vitals.record_vitals(
         NURSE, chair.session_id, vitals_draft(data["observations"][0]), chair.clock.now()
     )
-    assert recorded.assessment is not None and recorded.assessment.priority == "high"
+    assert recorded.assessment is not None and recorded.assessment.priority is AlertPriority.HIGH
     picture = care.picture(chair.session_id)
     assert picture.alert is not None and picture.alert.id == first_high  # updated, not a new one
     with database.sessions() as db:

@@ -29,7 +29,7 @@ def test_other_symptom_is_shown_ungraded_without_a_warning_per_assessment(
     other = chair.care.care.record_symptom(NURSE, sid, "other", note="tingling fingers")
     assert [s.label for s in other.picture.symptoms] == ["tingling fingers"]
     assert other.picture.alert is None
-    assert other.picture.guidance.priority == "none"
+    assert other.picture.guidance.priority is None
     assert other.picture.guidance.ctcae_term == "none"
     for minutes in (5, 5):
         chair.clock.advance(timedelta(minutes=minutes))

@@ -68,7 +68,13 @@ def test_alerting_chairs_come_first_with_their_latest_values_and_where_they_came
     assert first.chair.session is not None and other.chair.session is not None
     latest = first.chair.session.latest_vitals
     assert latest is not None
-    assert (latest.source, latest.taken_at, latest.hr, latest.spo2, latest.sbp) == (
+    assert (
+        latest.source,
+        latest.taken_at,
+        latest.signs.hr,
+        latest.signs.spo2,
+        latest.signs.sbp,
+    ) == (
         Source.MONITOR,
         taken,
         118,

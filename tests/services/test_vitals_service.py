@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.schedule import (
     OVERDUE_GRACE_MIN,
     CheckKind,
@@ -84,7 +85,7 @@ def test_reaction_tightens_then_resolution_relaxes(world: World) -> None:
     # Hypotension: severe reaction, every 5 min.
     severe = world.record(20, sbp=80, dbp=50)
     assert severe.assessment is not None
-    assert severe.assessment.priority == "high"
+    assert severe.assessment.priority is AlertPriority.HIGH
     assert severe.assessment.vitals_interval_min == 5
     assert severe.next_due.check is not None
     assert (severe.next_due.check.kind, minutes(world, severe.next_due.check.at)) == (
@@ -190,7 +191,7 @@ def test_only_carers_record(world: World) -> None:
 def test_amendment_keeps_the_original_and_reassesses(world: World) -> None:
     wrong = world.record(15, sbp=80, dbp=50)
     assert wrong.assessment is not None
-    assert wrong.assessment.priority == "high"
+    assert wrong.assessment.priority is AlertPriority.HIGH
     world.clock.advance(timedelta(minutes=1))
     fixed = world.vitals.amend_vitals(
         NURSE, wrong.entry.id, draft(), "typed 80 for 130", world.clock.now()
@@ -198,10 +199,10 @@ def test_amendment_keeps_the_original_and_reassesses(world: World) -> None:
     assert fixed.entry.amends_id == wrong.entry.id
     assert fixed.entry.taken_at == wrong.entry.taken_at
     assert fixed.assessment is not None
-    assert fixed.assessment.priority == "none"
+    assert fixed.assessment.priority is None
     entries = world.vitals.entries(world.session_id)
     original = next(entry for entry in entries if entry.id == wrong.entry.id)
-    assert original.sbp == 80
+    assert original.signs.sbp == 80
     assert original.superseded_by == fixed.entry.id
     assert not original.current
     assert next(entry for entry in entries if entry.id == fixed.entry.id).current
@@ -253,7 +254,7 @@ def test_context_is_folded_incrementally_and_rebuilt_after_an_amendment(
     world.add_symptom("urticaria", 29.5)
     mild = world.record(30)
     assert mild.assessment is not None
-    assert mild.assessment.priority == "low"
+    assert mild.assessment.priority is AlertPriority.LOW
     assert len(builds) == 1
     world.vitals.amend_vitals(NURSE, first.entry.id, draft(hr=90), "wrong HR", at(30))
     assert len(builds) == 2
@@ -305,7 +306,7 @@ def test_a_row_committed_late_below_the_folded_ids_is_not_missed(world: World) -
     with world.sessions.begin() as db:
         outcome = world.assessing.assess(db, world.session_id, at(18))
     assert outcome is not None
-    assert outcome.priority == "high"
+    assert outcome.priority is AlertPriority.HIGH
 
 
 def test_the_latest_set_is_the_newest_by_measurement_time_and_a_correction_replaces_it(
@@ -316,11 +317,16 @@ def test_the_latest_set_is_the_newest_by_measurement_time_and_a_correction_repla
             return latest_vitals(session_rows(db), [world.session_id])[world.session_id]
 
     baseline = latest()
-    assert (baseline.source, baseline.taken_at, baseline.hr) == (Source.TYPED, at(-10), 78)
+    assert (baseline.source, baseline.taken_at, baseline.signs.hr) == (Source.TYPED, at(-10), 78)
     wrong = world.record(15, hr=190)
-    assert (latest().taken_at, latest().hr) == (at(15), 190)
+    assert (latest().taken_at, latest().signs.hr) == (at(15), 190)
     world.clock.advance(timedelta(minutes=1))
     world.vitals.amend_vitals(NURSE, wrong.entry.id, draft(hr=90), "typed 190 for 90", at(16))
     shown = latest()
-    assert (shown.source, shown.taken_at, shown.hr, shown.sbp) == (Source.TYPED, at(15), 90, 130)
+    assert (shown.source, shown.taken_at, shown.signs.hr, shown.signs.sbp) == (
+        Source.TYPED,
+        at(15),
+        90,
+        130,
+    )
     assert not shown.stale(at(15) + timedelta(hours=2), timedelta(minutes=5))  # typed: never

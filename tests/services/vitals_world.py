@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.protocol_library import ProtocolLibrary, load_library
 from infusion_monitor.domain.users import Actor, Role
-from infusion_monitor.domain.vitals import Acvpu
-from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
+from infusion_monitor.domain.vitals import VitalSigns
+from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.vitals import VitalsService
@@ -24,27 +24,20 @@ LIBRARY: ProtocolLibrary = load_library()
 RULES = default_rules()
 
 NORMAL = VitalsDraft(
-    hr=78,
-    sbp=130,
-    dbp=82,
-    rr=16,
-    spo2=97,
-    on_oxygen=False,
+    signs=VitalSigns(hr=78, sbp=130, dbp=82, rr=16, spo2=97, temp_c=36.8),
     o2_flow_l_min=None,
-    temp_c=None,
-    temp_raw=None,
-    acvpu=Acvpu.A,
+    temp_raw="36.8 °C",
     pain=None,
     taken_at=None,
 )
+_SIGNS = {f.name for f in fields(VitalSigns)}
 
 
 def draft(**changes: object) -> VitalsDraft:
-    """A normal complete set with ``changes``."""
-    from decimal import Decimal
-
-    base = replace(NORMAL, temp_c=Decimal("36.8"), temp_raw="36.8 °C", source=Source.TYPED)
-    return replace(base, **changes)  # type: ignore[arg-type]
+    """A normal complete set with ``changes`` (vital signs by name, or draft fields)."""
+    signs = {name: value for name, value in changes.items() if name in _SIGNS}
+    rest = {name: value for name, value in changes.items() if name not in _SIGNS}
+    return replace(NORMAL, signs=replace(NORMAL.signs, **signs), **rest)  # type: ignore[arg-type]
 
 
 def at(minute: float) -> datetime:

@@ -253,7 +253,8 @@ def test_confirm_set_turns_the_monitors_set_into_a_nurses_check(
 
     newest = panel.record.entries[0]
     assert (newest.source, newest.confirms_id) == (Source.TYPED, monitor_id)
-    assert (newest.hr, newest.acvpu, newest.on_oxygen, newest.temp_c) == (104, Acvpu.C, True, 37.1)
+    signs = newest.signs
+    assert (signs.hr, signs.acvpu, signs.on_oxygen, signs.temp_c) == (104, Acvpu.C, True, 37.1)
     assert not panel.confirm_button.isVisibleTo(window)
     tick(window, clock)
     # The check is done: the schedule follows once the commit is re-read.

@@ -60,7 +60,7 @@ def test_correct_a_stored_set_keeps_the_original_marked_superseded(
     form = panel.form
     assert window.session_view.tabs.currentWidget() is window.session_view.vitals_slot
     assert form.amending is not None and form.amending.entry_id == newest.id
-    assert form.hr.text() == str(newest.hr)
+    assert form.hr.text() == str(newest.signs.hr)
     assert QApplication.focusWidget() is form.amend_reason
     form.hr.clear()
     QTest.keyClicks(form.hr, "88")
@@ -73,7 +73,7 @@ def test_correct_a_stored_set_keeps_the_original_marked_superseded(
     original = after[newest.id]
     assert original.superseded_by is not None
     correction = after[original.superseded_by]
-    assert (correction.hr, correction.amend_reason) == (88, "typed the wrong pulse")
+    assert (correction.signs.hr, correction.amend_reason) == (88, "typed the wrong pulse")
     row = [entry.id for entry in record.entries].index(newest.id)
     status = record.table.item(row, 10).text()
     assert status.startswith("SUPERSEDED")

@@ -56,9 +56,10 @@ def test_focus_on_hr_tab_order_and_enter_saves(form: VitalsForm) -> None:
     enter(form)
     assert len(drafts) == 1
     draft = drafts[0]
-    assert (draft.hr, draft.sbp, draft.dbp, draft.rr, draft.spo2) == (72, 120, 80, 16, 98)
-    assert str(draft.temp_c) == "37.8"
-    assert draft.acvpu is Acvpu.A
+    signs = draft.signs
+    assert (signs.hr, signs.sbp, signs.dbp, signs.rr, signs.spo2) == (72, 120, 80, 16, 98)
+    assert str(signs.temp_c) == "37.8"
+    assert signs.acvpu is Acvpu.A
     assert form.status.text() == "Saving…"
 
 
@@ -170,7 +171,7 @@ def test_fahrenheit_in_the_celsius_field_offers_the_conversion(form: VitalsForm)
     assert form.temp.text() == "38.5"
     assert form.offer_text() is None
     enter(form)
-    assert str(drafts[0].temp_c) == "38.5"
+    assert str(drafts[0].signs.temp_c) == "38.5"
 
 
 def test_fahrenheit_unit_switch_with_f_key(form: VitalsForm) -> None:
@@ -178,7 +179,7 @@ def test_fahrenheit_unit_switch_with_f_key(form: VitalsForm) -> None:
     type_set(form, "72", "120/80", "16", "98", "f101.3")
     assert form.temp_unit.text() == "°F"
     enter(form)
-    assert str(drafts[0].temp_c) == "38.5"
+    assert str(drafts[0].signs.temp_c) == "38.5"
     assert drafts[0].temp_raw == "101.3 °F"
 
 
@@ -255,7 +256,7 @@ def test_amend_mode_emits_correction_with_reason(form: VitalsForm) -> None:
     form.taken_at.clear()
     enter(form)
     assert amends[0][0] == 7
-    assert amends[0][1].sbp == 130
+    assert amends[0][1].signs.sbp == 130
     assert amends[0][2] == "typed 80 for 130"
     QTest.keyClick(form.hr, Qt.Key.Key_Escape)
     assert form.amending is None

@@ -20,6 +20,7 @@ from typing import Any
 
 from infusion_monitor.commands import record_date
 from infusion_monitor.commands.db import database_url
+from infusion_monitor.domain.alerts import AlertPriority, priority_code
 from infusion_monitor.errors import UserError
 from infusion_monitor.files import read_text
 from infusion_monitor.paths import AppPaths, workstation_name
@@ -134,7 +135,7 @@ def _list(args: argparse.Namespace) -> int:
         nurse_id=args.nurse_id,
         chair_id=args.chair_id,
         reaction=None if args.reaction is None else args.reaction == "yes",
-        min_priority=args.min_priority,
+        min_priority=AlertPriority.from_code(args.min_priority or "none"),
         search=args.search,
     )
     if args.limit > MAX_LIST:
@@ -180,7 +181,7 @@ def _list(args: argparse.Namespace) -> int:
             print(
                 f"{row.id:>7}  {row.created_at.astimezone():%Y-%m-%d %H:%M}  {row.chair:<9} "
                 f"{row.patient_name:<22} {row.drug:<22} C{row.cycle or 1:<3} "
-                f"{row.highest_priority:<6} {grade:<3} {on_time:>4}"
+                f"{priority_code(row.highest_priority):<6} {grade:<3} {on_time:>4}"
             )
         print(f"{len(page.rows)} of {page.total} sessions")
     return 0

@@ -83,6 +83,11 @@ class AlertPriority(enum.IntEnum):
         return None if code == "none" else cls[code.upper()]
 
 
+def priority_code(priority: AlertPriority | None) -> str:
+    """The code the rules engine and the storage use: ``none`` when nothing is flagged."""
+    return "none" if priority is None else priority.code
+
+
 class AlertState(enum.StrEnum):
     """Where an alert is in its life."""
 
@@ -171,20 +176,21 @@ class AlertDecision:
 def decide(
     current: Alert | None,
     session_id: int,
-    priority: str,
+    priority: AlertPriority | None,
     condition: str,
     at: datetime,
     *,
     nurse_set: bool = True,
 ) -> AlertDecision:
-    """Apply one assessment (its ``priority`` code and top pathway) to the session's open alert.
+    """Apply one assessment (its ``priority``, None when nothing is flagged, and top pathway) to
+    the session's open alert.
 
     ``condition`` names the top pathway ("anaphylaxis"); ``at`` is when the assessment was made.
     ``nurse_set``: the set of vital signs in force is a nurse's. On a bedside monitor's set alone
     (no ACVPU, no oxygen) an alert is never resolved or lowered by the rules: that needs a
     nurse's set, or the nurse resolving it with a reason.
     """
-    level = AlertPriority.from_code(priority)
+    level = priority
     if current is not None and not current.open:
         current = None
     if current is not None and not nurse_set and (level is None or level < current.priority):
@@ -217,10 +223,12 @@ class AlertRefused(ValueError):
     """An acknowledgement that cannot apply (already acknowledged or resolved)."""
 
 
-def acknowledge(alert: Alert, by: str, at: datetime, latest_priority: str) -> Alert:
+def acknowledge(
+    alert: Alert, by: str, at: datetime, latest_priority: AlertPriority | None
+) -> Alert:
     """Acknowledge ``alert`` as nurse ``by`` at ``at``.
 
-    If nothing is flagged any more (``latest_priority`` is ``none``) the latched alert resolves
+    If nothing is flagged any more (``latest_priority`` is None) the latched alert resolves
     at the same time.
     """
     if alert.state is not AlertState.ACTIVE:
@@ -228,7 +236,7 @@ def acknowledge(alert: Alert, by: str, at: datetime, latest_priority: str) -> Al
     if at < alert.raised_at:
         raise AlertRefused("an alert cannot be acknowledged before it was raised")
     acked = replace(alert, state=AlertState.ACKNOWLEDGED, acknowledged_at=at, acknowledged_by=by)
-    if AlertPriority.from_code(latest_priority) is None:
+    if latest_priority is None:
         return replace(acked, state=AlertState.RESOLVED, resolved_at=at)
     return acked
 

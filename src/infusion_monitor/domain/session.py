@@ -127,6 +127,12 @@ _RULES = {
     ),
 }
 
+
+def state_after(kind: EventKind, state: SessionState) -> SessionState:
+    """The state an event of ``kind`` leads to from ``state`` (a rate change keeps it)."""
+    return _RULES[kind].target or state
+
+
 _TIMING_KINDS = {
     EventKind.START: TimingEventKind.START,
     EventKind.PAUSE: TimingEventKind.PAUSE,

@@ -125,17 +125,12 @@ class VitalsText:
 class VitalsDraft:
     """A validated set ready to save: normalised values (°C to 0.1) and the raw temperature."""
 
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    on_oxygen: bool
+    signs: VitalSigns
+    """The values as the rules take them (°C rounded to 0.1); a monitor's set has no ACVPU or
+    oxygen (None)."""
     o2_flow_l_min: float | None
-    temp_c: Decimal | None
     temp_raw: str | None
     """The temperature as typed, with its unit (``"101.3 °F"``), for the record."""
-    acvpu: Acvpu
     pain: int | None
     taken_at: datetime | None
     """When measured (aware); None means "now" at the moment of saving."""
@@ -152,11 +147,11 @@ class VitalsDraft:
         return tuple(
             label
             for label, value in (
-                ("heart rate", self.hr),
-                ("blood pressure", self.sbp),
-                ("respiratory rate", self.rr),
-                ("SpO2", self.spo2),
-                ("temperature", self.temp_c),
+                ("heart rate", self.signs.hr),
+                ("blood pressure", self.signs.sbp),
+                ("respiratory rate", self.signs.rr),
+                ("SpO2", self.signs.spo2),
+                ("temperature", self.signs.temp_c),
             )
             if value is None
         )
@@ -165,19 +160,6 @@ class VitalsDraft:
     def complete(self) -> bool:
         """Whether every NEWS2 vital was measured."""
         return not self.missing
-
-    def vital_signs(self) -> VitalSigns:
-        """The set as the rules engine takes it."""
-        return VitalSigns(
-            hr=self.hr,
-            sbp=self.sbp,
-            dbp=self.dbp,
-            rr=self.rr,
-            spo2=self.spo2,
-            temp_c=None if self.temp_c is None else float(self.temp_c),
-            on_oxygen=self.on_oxygen,
-            acvpu=self.acvpu,
-        )
 
 
 @dataclass(frozen=True)
@@ -449,17 +431,20 @@ def check_entry(
     taken_at = check.taken_at(now, session_start, local)
     typed = [text.hr, text.bp, text.rr, text.spo2, text.temp]
     failed = {issue.field for issue in check.issues if issue.kind is IssueKind.ERROR}
-    draft = VitalsDraft(
+    signs = VitalSigns(
         hr=hr,
         sbp=sbp,
         dbp=dbp,
         rr=rr,
         spo2=spo2,
+        temp_c=None if temp_c is None else float(temp_c),
         on_oxygen=text.on_oxygen,
-        o2_flow_l_min=flow,
-        temp_c=temp_c,
-        temp_raw=temp_raw,
         acvpu=text.acvpu,
+    )
+    draft = VitalsDraft(
+        signs=signs,
+        o2_flow_l_min=flow,
+        temp_raw=temp_raw,
         pain=pain,
         taken_at=taken_at,
         source=text.source,

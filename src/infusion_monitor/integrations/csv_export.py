@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.services.quality_measures import QualityReport
 from infusion_monitor.services.review_detail import SessionReview
 from infusion_monitor.services.review_query import SessionRow
@@ -70,7 +71,7 @@ def sessions_csv(rows: Iterable[SessionRow]) -> str:
                 r.cycle,
                 r.nurse,
                 r.duration_min,
-                r.highest_priority,
+                priority_code(r.highest_priority),
                 r.reaction_term,
                 r.reaction_grade,
                 r.vitals_sets,
@@ -99,15 +100,15 @@ def vitals_csv(review: SessionReview) -> str:
                 v.entered_at,
                 v.entered_by,
                 v.source,
-                v.hr,
-                v.sbp,
-                v.dbp,
-                v.rr,
-                v.spo2,
-                v.on_oxygen,
+                v.signs.hr,
+                v.signs.sbp,
+                v.signs.dbp,
+                v.signs.rr,
+                v.signs.spo2,
+                v.signs.on_oxygen,
                 v.o2_flow_l_min,
-                v.temp_c,
-                v.acvpu,
+                v.signs.temp_c,
+                v.signs.acvpu,
                 v.amends_id,
                 v.amend_reason,
                 v.superseded,

@@ -176,7 +176,7 @@ def _observations(
 ) -> list[dict[str, Any]]:
     found = []
     for attribute, code, display, unit, profile in SIGNS:
-        value = getattr(vitals, attribute)
+        value = getattr(vitals.signs, attribute)
         if value is None:
             continue
         coding = [{"system": LOINC, "code": code, "display": display}]
@@ -191,7 +191,7 @@ def _observations(
         entry = _observation(vitals, patient_ref, encounter_ref, profile, coding, attribute)
         entry["resource"]["valueQuantity"] = _quantity(value, unit)
         found.append(entry)
-    if vitals.sbp is not None or vitals.dbp is not None:
+    if vitals.signs.sbp is not None or vitals.signs.dbp is not None:
         entry = _observation(
             vitals,
             patient_ref,
@@ -201,7 +201,7 @@ def _observations(
             "bp",
         )
         components = []
-        for (code, display), value in ((SYSTOLIC, vitals.sbp), (DIASTOLIC, vitals.dbp)):
+        for (code, display), value in ((SYSTOLIC, vitals.signs.sbp), (DIASTOLIC, vitals.signs.dbp)):
             component: dict[str, Any] = {
                 "code": {"coding": [{"system": LOINC, "code": code, "display": display}]}
             }

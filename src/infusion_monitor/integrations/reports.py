@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
 from infusion_monitor.services.review_detail import SessionReview
@@ -79,7 +80,8 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
             else ""
         )
         + "</td></tr>",
-        f"<tr><td><b>Highest priority</b></td><td>{escape(review.highest_priority)}</td></tr>",
+        "<tr><td><b>Highest priority</b></td>"
+        f"<td>{escape(priority_code(review.highest_priority))}</td></tr>",
         "</table>",
         "<h3>Vital signs and events</h3>",
         f"<img src='{PLOT_RESOURCE}' width='{PLOT_WIDTH_PX}' height='{PLOT_HEIGHT_PX}'>",
@@ -126,7 +128,7 @@ def session_html(review: SessionReview, printed_by: str, printed_at: datetime) -
             after = "never" if alert.ack_seconds is None else f"{alert.ack_seconds:.0f} s"
             parts.append(
                 f"<tr><td>{_local(alert.raised_at, '%H:%M:%S')}</td>"
-                f"<td>{escape(alert.priority.upper())}</td>"
+                f"<td>{escape(alert.priority.name)}</td>"
                 f"<td>{escape(alert.condition.replace('_', ' '))}</td>"
                 f"<td>{escape(alert.acknowledged_by or '—')}</td><td>{after}</td>"
                 f"<td>{_local(alert.resolved_at, '%H:%M:%S')}</td></tr>"

@@ -15,10 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.storage import models
 
-#: An alert's priority in words, with the IEC 60601-1-8 marks (!!! high, !! medium, ! low).
-PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
 #: Audit actions of an alert changing in place, with the words the timeline uses for them.
 CHANGE_WORDS = {"alert.updated": "now", "alert.lowered": "lowered to"}
 
@@ -29,7 +28,7 @@ class AlertChangeRecord:
 
     at: datetime
     action: str
-    priority: str
+    priority: AlertPriority
     condition: str
 
 
@@ -38,7 +37,7 @@ class AlertHistory:
     """An alert as raised and its in-place changes in order."""
 
     row: models.Alert
-    raised_priority: str
+    raised_priority: AlertPriority
     raised_condition: str
     changes: tuple[AlertChangeRecord, ...]
 
@@ -69,7 +68,7 @@ def alert_histories(db: Session, session_id: int) -> list[AlertHistory]:
             AlertChangeRecord(
                 entry.at,
                 entry.action,
-                str((entry.after or {}).get("priority", row.priority)),
+                _priority((entry.after or {}).get("priority", row.priority)),
                 str((entry.after or {}).get("condition", row.condition)),
             )
             for entry in entries
@@ -77,7 +76,7 @@ def alert_histories(db: Session, session_id: int) -> list[AlertHistory]:
         histories.append(
             AlertHistory(
                 row,
-                str(first.get("priority", row.priority)),
+                _priority(first.get("priority", row.priority)),
                 str(first.get("condition", row.condition)),
                 changes,
             )
@@ -85,6 +84,12 @@ def alert_histories(db: Session, session_id: int) -> list[AlertHistory]:
     return histories
 
 
-def alert_words(priority: str, condition: str) -> tuple[str, str]:
-    """The priority in words and the condition as readable words ("airway watch")."""
-    return PRIORITY_WORDS.get(priority, priority), condition.replace("_", " ")
+def _priority(code: object) -> AlertPriority:
+    """A stored alert priority (``low``, ``medium`` or ``high``) as the enum."""
+    return AlertPriority[str(code).upper()]
+
+
+def alert_words(priority: AlertPriority, condition: str) -> tuple[str, str]:
+    """The priority in words (IEC 60601-1-8 marks: ``!!! HIGH``) and the condition as readable
+    words ("airway watch")."""
+    return priority.words, condition.replace("_", " ")

@@ -76,7 +76,8 @@ def open_alert_row(db: Session, session_id: int) -> models.Alert | None:
     return db.scalars(_OPEN_ALERTS, {"session_id": session_id}).first()
 
 
-def _snapshot(row: models.Alert) -> dict[str, object]:
+def alert_snapshot(row: models.Alert) -> dict[str, object]:
+    """What an alert's audit rows record of it (before and after a change)."""
     return {
         "session_id": row.session_id,
         "condition": row.condition,
@@ -88,6 +89,11 @@ def _snapshot(row: models.Alert) -> dict[str, object]:
         "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
         "assessment_id": row.assessment_id,
     }
+
+
+def escalation_values(session_id: int, at: datetime) -> dict[str, object]:
+    """What the audit row of a nurse's escalation records."""
+    return {"session_id": session_id, "escalated_at": at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ class AlertService:
                 entity="alert",
                 entity_id=new.id,
                 before=None,
-                after=_snapshot(new),
+                after=alert_snapshot(new),
             )
             log.info("session %d: %s alert raised", assessment.session_id, new.priority)
         db.info.setdefault(CHANGES_KEY, []).append((assessment.session_id, change))
@@ -170,7 +176,7 @@ class AlertService:
     def _store(
         db: Session, row: models.Alert, alert: Alert, action: str, at: datetime, actor: str
     ) -> None:
-        before = _snapshot(row)
+        before = alert_snapshot(row)
         row.condition = alert.condition
         row.priority = alert.priority.code
         row.state = alert.state.value
@@ -185,7 +191,7 @@ class AlertService:
             entity="alert",
             entity_id=row.id,
             before=before,
-            after=_snapshot(row),
+            after=alert_snapshot(row),
         )
 
     # Use cases ------------------------------------------------------------------------------
@@ -197,18 +203,18 @@ class AlertService:
         with self._sessions.begin() as db:
             row = self._row(db, alert_id)
             latest = latest_assessment(db, row.session_id)
-            priority = latest.priority if latest else "none"
+            priority = latest.priority if latest else None
             newest = latest_vitals(session_rows(db), [row.session_id]).get(row.session_id)
             if newest is not None and newest.source is Source.MONITOR:
                 # On a monitor's set alone the alert is not resolved: that needs a nurse's set
                 # (or the nurse resolving it with a reason).
-                priority = row.priority
+                priority = AlertPriority.from_code(row.priority)
             try:
                 done = acknowledge(alert_of(db, row), actor.name, now, priority)
             except AlertRefused as exc:
                 raise UserError(f"Nothing was changed: {exc}.") from exc
             nurse = author_row(db, actor, now)
-            before = _snapshot(row)
+            before = alert_snapshot(row)
             row.state = done.state.value
             row.acknowledged_at = now
             row.acknowledged_by_id = nurse.id
@@ -222,7 +228,7 @@ class AlertService:
                 entity="alert",
                 entity_id=row.id,
                 before=before,
-                after=_snapshot(row),
+                after=alert_snapshot(row),
             )
             return AlertAnswered(
                 "acknowledge",
@@ -242,7 +248,7 @@ class AlertService:
             if row.state != AlertState.ACKNOWLEDGED.value:
                 raise UserError("Acknowledge the alert first; only then can it be resolved.")
             author_row(db, actor, now)
-            before = _snapshot(row)
+            before = alert_snapshot(row)
             row.state = AlertState.RESOLVED.value
             row.resolved_at = now
             db.flush()
@@ -254,7 +260,7 @@ class AlertService:
                 entity="alert",
                 entity_id=row.id,
                 before=before,
-                after={**_snapshot(row), "reason": reason.strip()},
+                after={**alert_snapshot(row), "reason": reason.strip()},
             )
             return AlertAnswered(
                 "resolve",
@@ -292,7 +298,7 @@ class AlertService:
                 entity="alert",
                 entity_id=row.id,
                 before=None,
-                after=_snapshot(row),
+                after=alert_snapshot(row),
             )
         db.add(
             models.Intervention(
@@ -309,7 +315,7 @@ class AlertService:
             entity="alert",
             entity_id=row.id,
             before=None,
-            after={"session_id": session_id, "escalated_at": now.isoformat()},
+            after=escalation_values(session_id, now),
         )
         return alert_of(db, row)
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, event, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol import DrugProtocol
@@ -71,7 +72,8 @@ class AssessmentOutcome:
     minute: int
     ruleset_name: str
     ruleset_version: str
-    priority: str
+    priority: AlertPriority | None
+    """What the rules flag; None when nothing is flagged (the rules' ``none``)."""
     news2_score: int | None
     news2_complete: bool
     vitals_interval_min: int | None
@@ -97,7 +99,7 @@ class AssessmentOutcome:
             minute=row.minute,
             ruleset_name=row.ruleset_name,
             ruleset_version=row.ruleset_version,
-            priority=row.priority,
+            priority=AlertPriority.from_code(row.priority),
             news2_score=news2.get("score"),
             news2_complete=bool(news2.get("complete", True)),
             vitals_interval_min=interval if isinstance(interval, int) else None,

@@ -25,6 +25,7 @@ from infusion_monitor.domain.guidance import (
     course_action_for,
 )
 from infusion_monitor.domain.reaction import Outcome, course_for_disposition, outcome_problems
+from infusion_monitor.domain.session import EventKind
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
@@ -78,7 +79,7 @@ class CareChanged:
 #: Pauses, restarts or ends the session through the sessions service inside the care use case's
 #: transaction: ``(db, actor, session_id, action, reason)``. Returns the lifecycle action stored,
 #: or None when the session's state makes it a no-op; raises UserError when refused.
-Lifecycle = Callable[[Session, Actor, int, CourseAction, str], str | None]
+Lifecycle = Callable[[Session, Actor, int, CourseAction, str], EventKind | None]
 
 
 class CareService:
@@ -155,7 +156,9 @@ class CareService:
             )
             db.add(row)
             db.flush()
-            self._audit(db, actor, now, "symptom.record", "symptom_record", row.id, _symptom(row))
+            self._audit(
+                db, actor, now, "symptom.record", "symptom_record", row.id, symptom_values(row)
+            )
             return "symptom.record"
 
         return self._run(actor, session_id, work)
@@ -225,7 +228,14 @@ class CareService:
             db.flush()
             action = "symptom.resolve" if reason == "resolved" else "symptom.amend"
             self._audit(
-                db, actor, now, action, "symptom_record", row.id, _symptom(row), _symptom(old)
+                db,
+                actor,
+                now,
+                action,
+                "symptom_record",
+                row.id,
+                symptom_values(row),
+                symptom_values(old),
             )
             return action
 
@@ -351,7 +361,7 @@ class CareService:
             if follow is CourseAction.ADMIT:
                 self._intervention(db, actor, nurse, session_id, follow.value, now)
             self._audit(
-                db, actor, now, "reaction.outcome", "reaction_record", row.id, _outcome(row)
+                db, actor, now, "reaction.outcome", "reaction_record", row.id, outcome_values(row)
             )
             return "reaction.outcome"
 
@@ -386,7 +396,7 @@ class CareService:
 
     def _change_lifecycle(
         self, db: Session, actor: Actor, session_id: int, action: CourseAction, reason: str
-    ) -> str | None:
+    ) -> EventKind | None:
         """Pause, restart or discontinue in ``db``'s transaction, when the state allows it."""
         if self._lifecycle is None:
             raise UserError("Pausing from here is not available; use the session controls.")
@@ -416,14 +426,7 @@ class CareService:
         )
         db.add(row)
         db.flush()
-        after = {
-            "session_id": session_id,
-            "action": action,
-            "detail": row.detail,
-            "declined_reason": declined,
-            "alert_id": row.alert_id,
-            "at": now.isoformat(),
-        }
+        after = intervention_values(row)
         self._audit(db, actor, now, "intervention.record", "intervention", row.id, after)
         return row
 
@@ -461,7 +464,20 @@ class CareService:
         return at
 
 
-def _symptom(row: models.SymptomRecord) -> dict[str, object]:
+def intervention_values(row: models.Intervention) -> dict[str, object]:
+    """What an intervention's audit row records of it."""
+    return {
+        "session_id": row.session_id,
+        "action": row.action,
+        "detail": row.detail,
+        "declined_reason": row.declined_reason,
+        "alert_id": row.alert_id,
+        "at": row.at.isoformat(),
+    }
+
+
+def symptom_values(row: models.SymptomRecord) -> dict[str, object]:
+    """What a symptom record's audit rows record of it."""
     return {
         "session_id": row.session_id,
         "code": row.code,
@@ -473,7 +489,8 @@ def _symptom(row: models.SymptomRecord) -> dict[str, object]:
     }
 
 
-def _outcome(row: models.ReactionRecord) -> dict[str, object]:
+def outcome_values(row: models.ReactionRecord) -> dict[str, object]:
+    """What the audit row of a reaction's outcome record records of it."""
     return {
         "session_id": row.session_id,
         "onset_at": row.onset_at.isoformat(),

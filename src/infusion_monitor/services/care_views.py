@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from infusion_monitor.domain.alerts import Alert, AlertPolicy, UnitAlerts
+from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertPriority, UnitAlerts
 from infusion_monitor.domain.guidance import StepKind
 from infusion_monitor.domain.reaction import Outcome, ReactionClock
 
@@ -66,7 +66,7 @@ class GuidanceView:
 
     assessment_id: int | None
     assessed_at: datetime | None
-    priority: str
+    priority: AlertPriority | None
     pathways: tuple[str, ...]
     steps: tuple[StepView, ...]
     findings: tuple[FindingView, ...]
@@ -92,7 +92,7 @@ class GuidanceView:
         return next((step for step in self.steps if not step.answered), None)
 
 
-NO_GUIDANCE = GuidanceView(None, None, "none", (), (), (), "none", 0, False, "")
+NO_GUIDANCE = GuidanceView(None, None, None, (), (), (), "none", 0, False, "")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import (
     VITAL_LIMITS,
-    Acvpu,
+    VitalSigns,
     pressure_reason,
     reject_reason,
     round_temperature,
@@ -241,17 +241,22 @@ def make_monitor_feed(
 def _draft(one: MonitorSet) -> VitalsDraft:
     """One measurement time's values as a vitals draft, checked against the entry limits."""
     values = _checked_values(one)
-    return VitalsDraft(
+    temp_c = values.get("temp_c")
+    # A monitor knows neither consciousness nor oxygen: unknown, never "alert, on air".
+    signs = VitalSigns(
         hr=_int(values.get("hr")),
         sbp=_int(values.get("sbp")),
         dbp=_int(values.get("dbp")),
         rr=_int(values.get("rr")),
         spo2=_int(values.get("spo2")),
-        on_oxygen=False,
+        temp_c=None if temp_c is None else float(temp_c),
+        on_oxygen=None,
+        acvpu=None,
+    )
+    return VitalsDraft(
+        signs=signs,
         o2_flow_l_min=None,
-        temp_c=values.get("temp_c"),
         temp_raw=one.raw_temperature,
-        acvpu=Acvpu.A,  # not stored for a monitor set (VitalsService)
         pain=None,
         taken_at=one.taken_at,
         source=Source.MONITOR,

@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infusion_monitor.domain.alerts import AlertPolicy
+from infusion_monitor.domain.alerts import AlertPolicy, AlertPriority, priority_code
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import SYMPTOMS
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
+from infusion_monitor.services.assessing import vital_signs
 from infusion_monitor.services.care_picture import read_picture
 from infusion_monitor.services.care_views import ReactionView
 from infusion_monitor.services.session_records import SessionDetail, load_details
@@ -61,7 +63,7 @@ class AlertReview:
 
     id: int
     condition: str
-    priority: str
+    priority: AlertPriority
     raised_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by: str | None
@@ -80,7 +82,7 @@ class FindingReview:
     """A finding of the rules the first time it fired, with its evidence and source."""
 
     at: datetime
-    priority: str
+    priority: AlertPriority | None
     rule: str
     pathway: str | None
     evidence: tuple[str, ...]
@@ -96,15 +98,8 @@ class VitalsReview:
     entered_at: datetime
     entered_by: str
     source: str
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    on_oxygen: bool | None
+    signs: VitalSigns
     o2_flow_l_min: float | None
-    temp_c: float | None
-    acvpu: str | None
     amends_id: int | None
     amend_reason: str | None
     superseded: bool
@@ -200,7 +195,7 @@ class SessionReview:
     ruleset_version: str
     assessed_with: tuple[str, ...]
     """Every rule set (name and version) that assessed the session, in order of first use."""
-    highest_priority: str
+    highest_priority: AlertPriority | None
     medicines: tuple[MedicineGiven, ...] = ()
     """Premedications, the infused drug and reaction medicines, as recorded."""
 
@@ -262,7 +257,7 @@ def _alert_history(
             )
         if row.resolved_at is not None:
             note = "" if row.acknowledged_at is not None else " (never acknowledged)"
-            words = alert_words(row.priority, row.condition)[0]
+            words = alert_words(AlertPriority[row.priority.upper()], row.condition)[0]
             entries.append(
                 ReviewEntry(row.resolved_at, "alert", f"Alert {words} resolved{note}", "")
             )
@@ -409,10 +404,9 @@ def read_review(
 
     findings: list[FindingReview] = []
     seen_rules: set[str] = set()
-    previous = "none"
-    highest = "none"
+    previous: AlertPriority | None = None
+    highest: AlertPriority | None = None
     versions: list[str] = []
-    rank = {"none": 0, "low": 1, "medium": 2, "high": 3}
     for assessment in db.scalars(
         select(models.Assessment)
         .where(models.Assessment.session_id == session_id)
@@ -422,20 +416,21 @@ def read_review(
         if version not in versions:
             versions.append(version)
         result = assessment.result or {}
-        if assessment.priority != previous:
+        level = AlertPriority.from_code(assessment.priority)
+        if level != previous:
             pathways = ", ".join(str(p).replace("_", " ") for p in result.get("pathways", ()))
             entries.append(
                 ReviewEntry(
                     assessment.at,
                     "assessment",
-                    f"Rules: priority {previous} → {assessment.priority}"
+                    f"Rules: priority {priority_code(previous)} → {priority_code(level)}"
                     + (f" ({pathways})" if pathways else ""),
                     "rules",
                 )
             )
-            previous = assessment.priority
-        if rank.get(assessment.priority, 0) > rank[highest]:
-            highest = assessment.priority
+            previous = level
+        if level is not None and (highest is None or level > highest):
+            highest = level
         for item in result.get("findings", ()):
             rule = str(item.get("rule"))
             if rule in seen_rules:
@@ -444,7 +439,7 @@ def read_review(
             findings.append(
                 FindingReview(
                     assessment.at,
-                    assessment.priority,
+                    level,
                     rule,
                     item.get("pathway"),
                     tuple(str(e) for e in item.get("evidence", ())),
@@ -530,15 +525,8 @@ def read_review(
                 row.entered_at,
                 who(row.entered_by_id),
                 row.source,
-                row.heart_rate,
-                row.systolic_bp,
-                row.diastolic_bp,
-                row.respiratory_rate,
-                row.spo2,
-                row.on_oxygen,
+                vital_signs(row),
                 row.o2_flow_l_min,
-                row.temperature_c,
-                row.acvpu,
                 row.amends_id,
                 row.amend_reason,
                 row.id in superseded,

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.storage.models import (
     Alert,
     Assessment,
@@ -81,7 +82,7 @@ class SessionFilter:
     nurse_id: int | None = None
     chair_id: int | None = None
     reaction: bool | None = None
-    min_priority: str | None = None
+    min_priority: AlertPriority | None = None
     search: str | None = None
     """An MRN (exact, any case) or part of the patient's name."""
     ids: frozenset[int] | None = None
@@ -102,7 +103,8 @@ class SessionRow:
     drug: str
     cycle: int | None
     nurse: str
-    highest_priority: str
+    highest_priority: AlertPriority | None
+    """The highest priority the rules gave in the session; None when they flagged nothing."""
     reaction_term: str | None
     reaction_grade: int | None
     vitals_sets: int
@@ -235,9 +237,8 @@ def _where(wanted: SessionFilter) -> list[ColumnElement[bool]]:
     if wanted.reaction is not None:
         reacted = exists().where(ReactionRecord.session_id == sid)
         clauses.append(reacted if wanted.reaction else ~reacted)
-    if wanted.min_priority and PRIORITY_RANK.get(wanted.min_priority, 0) > 0:
-        floor = PRIORITY_RANK[wanted.min_priority]
-        names = [name for name, rank in PRIORITY_RANK.items() if rank >= floor]
+    if wanted.min_priority is not None:
+        names = [level.code for level in AlertPriority if level >= wanted.min_priority]
         clauses.append(exists().where(Assessment.session_id == sid, Assessment.priority.in_(names)))
     if wanted.ids is not None:
         clauses.append(sid.in_(sorted(wanted.ids)))
@@ -382,7 +383,7 @@ def _row(values: Any) -> SessionRow:
         drug=drug,
         cycle=cycle,
         nurse=nurse,
-        highest_priority=PRIORITY_NAMES[int(found["priority"] or 0)],
+        highest_priority=AlertPriority.from_code(PRIORITY_NAMES[int(found["priority"] or 0)]),
         reaction_term=found["term"],
         reaction_grade=found["grade"],
         vitals_sets=int(found["sets"]),

@@ -19,6 +19,7 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import VitalsStatus, vitals_status
 from infusion_monitor.domain.session import EventKind, RateStep, Session, SessionState
 from infusion_monitor.domain.session import SessionEvent as DomainEvent
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.storage.rows import (
     Rows,
@@ -150,12 +151,7 @@ class LatestVitals:
 
     source: Source
     taken_at: datetime
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    temp_c: float | None
+    signs: VitalSigns
     mean_bp: int | None = None
     """Mean arterial pressure, when the monitor sent it."""
     score: LatestScore | None = None
@@ -427,7 +423,7 @@ WHERE session_id IN ({ids}) AND source <> 'monitor' GROUP BY session_id
 #: Each session's newest set that no later set corrects: its id, source, time and values.
 LATEST_VITALS_SQL = """
 SELECT session_id, id, source, taken_at, heart_rate, systolic_bp, diastolic_bp,
-       respiratory_rate, spo2, temperature_c, mean_arterial_pressure,
+       respiratory_rate, spo2, temperature_c, on_oxygen, acvpu, mean_arterial_pressure,
        (SELECT pregnant FROM infusion_session WHERE id = vital_signs.session_id)
 FROM vital_signs WHERE id IN (
     SELECT (SELECT v.id FROM vital_signs v
@@ -605,6 +601,8 @@ def latest_vitals(
         rr,
         spo2,
         temp_c,
+        on_oxygen,
+        acvpu,
         mean_bp,
         pregnant,
     ) in rows(LATEST_VITALS_SQL.format(ids=ids), params):
@@ -614,9 +612,17 @@ def latest_vitals(
             if result is None
             else _latest_score(rows, session_id, row_id, result, pregnant=bool(pregnant))
         )
-        found[session_id] = LatestVitals(
-            Source(source), utc(taken_at), hr, sbp, dbp, rr, spo2, temp_c, mean_bp, score
+        signs = VitalSigns(
+            hr,
+            sbp,
+            dbp,
+            rr,
+            spo2,
+            temp_c,
+            None if on_oxygen is None else bool(on_oxygen),
+            None if acvpu is None else Acvpu(acvpu),
         )
+        found[session_id] = LatestVitals(Source(source), utc(taken_at), signs, mean_bp, score)
     return found
 
 

@@ -119,27 +119,8 @@ class BaselineDraft:
     """Baseline vital signs typed in the set-up form (°C; every value required)."""
 
     taken_at: datetime
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    temp_c: float | None
-    on_oxygen: bool = False
-    acvpu: str = "A"
-
-    def vitals(self) -> VitalSigns:
-        """The domain value the rules engine reads."""
-        return VitalSigns(
-            self.hr,
-            self.sbp,
-            self.dbp,
-            self.rr,
-            self.spo2,
-            self.temp_c,
-            self.on_oxygen,
-            Acvpu(self.acvpu),
-        )
+    signs: VitalSigns
+    """The values as typed; ACVPU None means the nurse has not chosen one."""
 
 
 @dataclass(frozen=True)
@@ -306,13 +287,14 @@ def check_draft(draft: SessionDraft, protocol: DrugProtocol | None, now: datetim
 def baseline_problems(baseline: BaselineDraft, now: datetime) -> list[Problem]:
     """What is missing or impossible in a baseline set (domain entry limits)."""
     problems: list[Problem] = []
+    signs = baseline.signs
     values: dict[str, Any] = {
-        "hr": baseline.hr,
-        "sbp": baseline.sbp,
-        "dbp": baseline.dbp,
-        "rr": baseline.rr,
-        "spo2": baseline.spo2,
-        "temp_c": baseline.temp_c,
+        "hr": signs.hr,
+        "sbp": signs.sbp,
+        "dbp": signs.dbp,
+        "rr": signs.rr,
+        "spo2": signs.spo2,
+        "temp_c": signs.temp_c,
     }
     missing = [name for name, value in values.items() if value is None]
     if missing:
@@ -328,10 +310,10 @@ def baseline_problems(baseline: BaselineDraft, now: datetime) -> list[Problem]:
         reason = None if value is None else reject_reason(name, value)
         if reason is not None:
             problems.append((f"baseline_{name}", f"Baseline {_LABELS[name]}: {reason}."))
-    reason = pressure_reason(baseline.sbp, baseline.dbp)
+    reason = pressure_reason(signs.sbp, signs.dbp)
     if reason is not None:
         problems.append(("baseline_dbp", f"Baseline diastolic BP: {reason}."))
-    if baseline.acvpu not in {level.value for level in Acvpu}:
+    if signs.acvpu is None:
         problems.append(("baseline_acvpu", "Choose the level of consciousness (ACVPU)."))
     if baseline.taken_at > now + timedelta(minutes=MAX_FUTURE_MIN):
         problems.append(("baseline_time", "The baseline time is in the future. Check it."))
@@ -419,7 +401,7 @@ def patient_for(db: DbSession, draft: SessionDraft, actor: Actor, now: datetime)
             entity="patient",
             entity_id=patient.id,
             before=None,
-            after={"mrn": mrn, "has_dob": draft.date_of_birth is not None},
+            after=patient_audit(mrn, draft.date_of_birth is not None),
         )
         return patient
     _check_identity(patient, name, draft.date_of_birth)
@@ -511,14 +493,14 @@ def baseline_row(
         entered_at=now,
         entered_by_id=author_id,
         source="typed",
-        heart_rate=baseline.hr,
-        systolic_bp=baseline.sbp,
-        diastolic_bp=baseline.dbp,
-        respiratory_rate=baseline.rr,
-        spo2=baseline.spo2,
-        on_oxygen=baseline.on_oxygen,
-        temperature_c=baseline.temp_c,
-        acvpu=baseline.acvpu,
+        heart_rate=baseline.signs.hr,
+        systolic_bp=baseline.signs.sbp,
+        diastolic_bp=baseline.signs.dbp,
+        respiratory_rate=baseline.signs.rr,
+        spo2=baseline.signs.spo2,
+        on_oxygen=baseline.signs.on_oxygen,
+        temperature_c=baseline.signs.temp_c,
+        acvpu=None if baseline.signs.acvpu is None else baseline.signs.acvpu.value,
     )
 
 
@@ -546,7 +528,7 @@ def baseline_warning(
 
     Never when NEWS2 does not apply (pregnancy, under 16): the rules report it as null then.
     """
-    context = SessionContext(rules, _rules_patient(row, patient, now), baseline.vitals())
+    context = SessionContext(rules, _rules_patient(row, patient, now), baseline.signs)
     scored = assess(context, 0).news2
     return scored.applicable and scored.baseline_warning
 
@@ -557,16 +539,23 @@ def stored_baseline_warning(
     """The baseline warning for a stored baseline set."""
     draft = BaselineDraft(
         vitals.taken_at,
-        vitals.heart_rate,
-        vitals.systolic_bp,
-        vitals.diastolic_bp,
-        vitals.respiratory_rate,
-        vitals.spo2,
-        vitals.temperature_c,
-        bool(vitals.on_oxygen),
-        vitals.acvpu or "A",
+        VitalSigns(
+            vitals.heart_rate,
+            vitals.systolic_bp,
+            vitals.diastolic_bp,
+            vitals.respiratory_rate,
+            vitals.spo2,
+            vitals.temperature_c,
+            bool(vitals.on_oxygen),
+            Acvpu(vitals.acvpu or Acvpu.A),
+        ),
     )
     return baseline_warning(rules, row, row.patient, draft, now)
+
+
+def patient_audit(mrn: str | None, has_dob: bool) -> dict[str, Any]:
+    """What the audit row of a new patient records (no name, no date of birth)."""
+    return {"mrn": mrn, "has_dob": has_dob}
 
 
 def audit_summary(row: InfusionSession, baseline_id: int) -> dict[str, Any]:

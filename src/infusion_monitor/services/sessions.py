@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -25,7 +26,13 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.schedule import baseline_is_current
-from infusion_monitor.domain.session import Session, SessionEvent, SessionState, reaction_onset
+from infusion_monitor.domain.session import (
+    EventKind,
+    Session,
+    SessionEvent,
+    SessionState,
+    reaction_onset,
+)
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
@@ -89,7 +96,16 @@ log = logging.getLogger(__name__)
 
 #: Lifecycle actions that change what the rules see (course actions, infusion start and end,
 #: rate): each is assessed in its own transaction. Observation and close change nothing there.
-ASSESSED_ACTIONS = frozenset({"start", "pause", "resume", "rate_change", "complete", "discontinue"})
+ASSESSED_ACTIONS = frozenset(
+    {
+        EventKind.START,
+        EventKind.PAUSE,
+        EventKind.RESUME,
+        EventKind.RATE_CHANGE,
+        EventKind.COMPLETE,
+        EventKind.DISCONTINUE,
+    }
+)
 
 
 class StaleSessionError(UserError):
@@ -124,12 +140,24 @@ class SessionChanged:
     not change what the rules see, or before there is a baseline).
     """
 
-    action: str
+    action: EventKind
     detail: SessionDetail
     assessment: AssessmentOutcome | None = None
     #: What the transaction changed: the session (the board on close), its care picture and alert
     #: when assessed.
     changes: Changes = NOTHING
+
+
+def lifecycle_audit(row: InfusionSession, events: Sequence[SessionEvent]) -> dict[str, Any]:
+    """What the audit row of a lifecycle action records after it: the session's state, rate and
+    version, the events stored and the reason given."""
+    return {
+        "state": row.state,
+        "rate": row.rate,
+        "version": row.version,
+        "events": [event.kind.value for event in events],
+        "reason": next((e.reason for e in events if e.reason), None),
+    }
 
 
 class SessionService:
@@ -321,11 +349,13 @@ class SessionService:
                 )
             ]
 
-        return self._act(ref, actor, "start", decide)
+        return self._act(ref, actor, EventKind.START, decide)
 
     def pause(self, ref: SessionRef, actor: Actor, reason: str) -> SessionChanged:
         """Pause the running infusion; ``reason`` is required."""
-        return self._act(ref, actor, "pause", lambda _db, _r, s, now: [s.pause(now, reason)])
+        return self._act(
+            ref, actor, EventKind.PAUSE, lambda _db, _r, s, now: [s.pause(now, reason)]
+        )
 
     def resume(
         self,
@@ -341,7 +371,7 @@ class SessionService:
         event and in the audit row).
         """
         cleaned = override.strip() if override and override.strip() else None
-        return self._act(ref, actor, "resume", self._resume_decision(rate, cleaned))
+        return self._act(ref, actor, EventKind.RESUME, self._resume_decision(rate, cleaned))
 
     def _resume_decision(
         self, rate: float | None, override: str | None = None
@@ -380,12 +410,12 @@ class SessionService:
                 )
             ]
 
-        return self._act(ref, actor, "rate_change", decide)
+        return self._act(ref, actor, EventKind.RATE_CHANGE, decide)
 
     def complete(self, ref: SessionRef, actor: Actor, *, observe: bool = True) -> SessionChanged:
         """The infusion ran to its end; the observation starts with it unless ``observe=False``."""
         return self._act(
-            ref, actor, "complete", self._ending(lambda s, now: s.complete(now), observe)
+            ref, actor, EventKind.COMPLETE, self._ending(lambda s, now: s.complete(now), observe)
         )
 
     def discontinue(
@@ -395,14 +425,17 @@ class SessionService:
         return self._act(
             ref,
             actor,
-            "discontinue",
+            EventKind.DISCONTINUE,
             self._ending(lambda s, now: s.discontinue(now, reason), observe),
         )
 
     def start_observation(self, ref: SessionRef, actor: Actor) -> SessionChanged:
         """Begin the post-infusion observation (when it was deferred at the end)."""
         return self._act(
-            ref, actor, "observation_start", lambda _db, _r, s, now: [s.start_observation(now)]
+            ref,
+            actor,
+            EventKind.OBSERVATION_START,
+            lambda _db, _r, s, now: [s.start_observation(now)],
         )
 
     def close(self, ref: SessionRef, actor: Actor, reason: str | None = None) -> SessionChanged:
@@ -418,7 +451,7 @@ class SessionService:
                 raise UserError(observation_hold_text(hold) + " Give a reason to close earlier.")
             return [session.close(now, cleaned)]
 
-        return self._act(ref, actor, "close", decide)
+        return self._act(ref, actor, EventKind.CLOSE, decide)
 
     # Machinery ---------------------------------------------------------------------------
 
@@ -441,7 +474,7 @@ class SessionService:
         self,
         ref: SessionRef,
         actor: Actor,
-        action: str,
+        action: EventKind,
         decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]],
     ) -> SessionChanged:
         """Load, check the version, decide, store events + audit, assess, commit."""
@@ -463,7 +496,7 @@ class SessionService:
 
     def course_action_in(
         self, db: DbSession, actor: Actor, session_id: int, course: CourseAction, reason: str
-    ) -> str | None:
+    ) -> EventKind | None:
         """Pause, restart or discontinue inside the caller's transaction, when the state allows.
 
         For the care use cases (a guidance step, a treatment), which store their own record and
@@ -477,17 +510,17 @@ class SessionService:
         if row is None:
             raise UserError("This session no longer exists. The board has been reloaded.")
         state = SessionState(row.state)
-        action: str
+        action: EventKind
         decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]]
         if course is CourseAction.PAUSE_INFUSION and state is SessionState.RUNNING:
-            action, decide = "pause", lambda _db, _r, s, now: [s.pause(now, reason)]
+            action, decide = EventKind.PAUSE, lambda _db, _r, s, now: [s.pause(now, reason)]
         elif course is CourseAction.RESTART_INFUSION and state is SessionState.PAUSED:
-            action, decide = "resume", self._resume_decision(None)
+            action, decide = EventKind.RESUME, self._resume_decision(None)
         elif course is CourseAction.DISCONTINUE_INFUSION and state in (
             SessionState.RUNNING,
             SessionState.PAUSED,
         ):
-            action = "discontinue"
+            action = EventKind.DISCONTINUE
             decide = self._ending(lambda s, now: s.discontinue(now, reason), True)
         else:
             return None
@@ -503,7 +536,7 @@ class SessionService:
         db: DbSession,
         actor: Actor,
         row: InfusionSession,
-        action: str,
+        action: EventKind,
         decide: Callable[[DbSession, InfusionSession, Session, datetime], list[SessionEvent]],
         now: datetime,
     ) -> None:
@@ -539,13 +572,7 @@ class SessionService:
             entity="infusion_session",
             entity_id=row.id,
             before=before,
-            after={
-                "state": row.state,
-                "rate": row.rate,
-                "version": row.version,
-                "events": [event.kind.value for event in events],
-                "reason": next((e.reason for e in events if e.reason), None),
-            },
+            after=lifecycle_audit(row, events),
         )
 
     @staticmethod

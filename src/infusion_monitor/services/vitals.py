@@ -25,10 +25,10 @@ from infusion_monitor.domain.schedule import (
     VitalsStatus,
 )
 from infusion_monitor.domain.users import Actor, Permission
-from infusion_monitor.domain.vitals import Acvpu, VitalSigns
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome
+from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome, vital_signs
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.authors import staff_row
 from infusion_monitor.services.vitals_schedule import (
@@ -55,15 +55,9 @@ class VitalsEntry:
     entered_at: datetime
     entered_by: str
     source: Source
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    on_oxygen: bool | None
+    signs: VitalSigns
+    """The values as the rules take them; a monitor's set has no ACVPU or oxygen (None)."""
     o2_flow_l_min: float | None
-    temp_c: float | None
-    acvpu: Acvpu | None
     pain: int | None
     incomplete_reason: str | None
     amends_id: int | None
@@ -76,12 +70,6 @@ class VitalsEntry:
     def current(self) -> bool:
         """Whether no later row amends this one."""
         return self.superseded_by is None
-
-    def vital_signs(self) -> VitalSigns:
-        """The set as the rules take it."""
-        return VitalSigns(
-            self.hr, self.sbp, self.dbp, self.rr, self.spo2, self.temp_c, self.on_oxygen, self.acvpu
-        )
 
 
 @dataclass(frozen=True)
@@ -141,15 +129,8 @@ def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None
         entered_at=row.entered_at,
         entered_by=author,
         source=Source(row.source),
-        hr=row.heart_rate,
-        sbp=row.systolic_bp,
-        dbp=row.diastolic_bp,
-        rr=row.respiratory_rate,
-        spo2=row.spo2,
-        on_oxygen=row.on_oxygen,
+        signs=vital_signs(row),
         o2_flow_l_min=row.o2_flow_l_min,
-        temp_c=row.temperature_c,
-        acvpu=None if row.acvpu is None else Acvpu(row.acvpu),
         pain=row.pain,
         incomplete_reason=row.incomplete_reason,
         amends_id=row.amends_id,
@@ -159,7 +140,8 @@ def _entry(row: models.VitalSigns, author: str, superseded_by: int | None = None
     )
 
 
-def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> dict[str, Any]:
+def vitals_audit_values(row: models.VitalSigns, temp_raw: str | None = None) -> dict[str, Any]:
+    """What a stored set's audit rows record of it; ``temp_raw`` is the temperature as typed."""
     values: dict[str, Any] = {
         "session_id": row.session_id,
         "taken_at": row.taken_at.isoformat(),
@@ -182,13 +164,33 @@ def _audit_values(row: models.VitalSigns, draft: VitalsDraft | None = None) -> d
     if row.mean_arterial_pressure is not None or row.heart_rate_source is not None:
         values["mean_arterial_pressure"] = row.mean_arterial_pressure
         values["heart_rate_source"] = row.heart_rate_source
-    if draft is not None and draft.temp_raw is not None:
-        values["temperature_entered"] = draft.temp_raw
+    if temp_raw is not None:
+        values["temperature_entered"] = temp_raw
     return values
 
 
 def _note_text(note: MissedCheckNote) -> str:
     return note.reason.label if note.text is None else f"{note.reason.label}: {note.text}"
+
+
+def note_event(
+    kind: str, note: MissedCheckNote, due_at: datetime | None
+) -> tuple[str, dict[str, Any]]:
+    """The stored text and payload of the note event of a late (``LATE_NOTE``) or skipped
+    (``SKIPPED_NOTE``) check."""
+    payload = {
+        "note": kind,
+        "reason": note.reason.value,
+        "due_at": None if due_at is None else due_at.isoformat(),
+    }
+    return _note_text(note), payload
+
+
+def note_audit_values(
+    session_id: int, note: MissedCheckNote, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """What the audit row of a late or skipped check's note records."""
+    return {**payload, "session_id": session_id, "text": note.text}
 
 
 class VitalsService:
@@ -272,7 +274,7 @@ class VitalsService:
             entity="vital_signs",
             entity_id=row.id,
             before=None,
-            after={**_audit_values(row, draft), **(audit_extra or {})},
+            after={**vitals_audit_values(row, draft.temp_raw), **(audit_extra or {})},
         )
         if late and draft.reason is not None and due is not None:
             self._note(db, actor, nurse, session_id, now, LATE_NOTE, draft.reason, due.at)
@@ -312,8 +314,8 @@ class VitalsService:
                 action="vitals.amend",
                 entity="vital_signs",
                 entity_id=row.id,
-                before=_audit_values(original),
-                after=_audit_values(row, draft),
+                before=vitals_audit_values(original),
+                after=vitals_audit_values(row, draft.temp_raw),
             )
             return self._recorded(db, self._stored(db, actor, session.id, row, now), now)
 
@@ -411,22 +413,23 @@ class VitalsService:
         confirms: int | None = None,
     ) -> models.VitalSigns:
         typed = draft.source is Source.TYPED
+        signs = draft.signs
         row = models.VitalSigns(
             session_id=session_id,
             taken_at=taken_at,
             entered_at=now,
             entered_by_id=nurse.id,
             source=draft.source.value,
-            heart_rate=draft.hr,
-            systolic_bp=draft.sbp,
-            diastolic_bp=draft.dbp,
-            respiratory_rate=draft.rr,
-            spo2=draft.spo2,
+            heart_rate=signs.hr,
+            systolic_bp=signs.sbp,
+            diastolic_bp=signs.dbp,
+            respiratory_rate=signs.rr,
+            spo2=signs.spo2,
             o2_flow_l_min=draft.o2_flow_l_min,
-            temperature_c=None if draft.temp_c is None else float(draft.temp_c),
+            temperature_c=signs.temp_c,
             # A monitor measures neither consciousness nor whether oxygen is given: not stored.
-            on_oxygen=draft.on_oxygen if typed else None,
-            acvpu=draft.acvpu.value if typed else None,
+            on_oxygen=signs.on_oxygen if typed else None,
+            acvpu=signs.acvpu.value if typed and signs.acvpu is not None else None,
             pain=draft.pain,
             incomplete_reason=(
                 None if draft.complete or draft.reason is None else _note_text(draft.reason)
@@ -453,16 +456,12 @@ class VitalsService:
         note: MissedCheckNote,
         due_at: datetime | None,
     ) -> None:
-        payload = {
-            "note": kind,
-            "reason": note.reason.value,
-            "due_at": None if due_at is None else due_at.isoformat(),
-        }
+        text, payload = note_event(kind, note, due_at)
         event = models.SessionEvent(
             session_id=session_id,
             type="note",
             at=now,
-            reason=_note_text(note),
+            reason=text,
             payload=payload,
             author_id=nurse.id,
         )
@@ -478,7 +477,7 @@ class VitalsService:
             entity="session_event",
             entity_id=event.id,
             before=None,
-            after={**payload, "session_id": session_id, "text": note.text},
+            after=note_audit_values(session_id, note, payload),
         )
 
     def _stored(

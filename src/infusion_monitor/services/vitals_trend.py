@@ -45,12 +45,7 @@ class TrendSet:
     """One current set: minutes since start, the values, NEWS2, and where it came from."""
 
     t_min: float
-    hr: int | None
-    sbp: int | None
-    dbp: int | None
-    rr: int | None
-    spo2: int | None
-    temp_c: float | None
+    signs: VitalSigns
     news2: int | None
     monitor: bool
     mean_bp: int | None = None
@@ -201,15 +196,11 @@ class _Scoring:
 
     def trend_set(self, v: models.VitalSigns, earlier: VitalSigns | None) -> TrendSet:
         assert self._baseline is not None
-        scores = news2.news2(vital_signs(v), earlier, self._baseline, self.patient, self._warning)
+        values = vital_signs(v)
+        scores = news2.news2(values, earlier, self._baseline, self.patient, self._warning)
         return TrendSet(
             self.minutes(v.taken_at),
-            v.heart_rate,
-            v.systolic_bp,
-            v.diastolic_bp,
-            v.respiratory_rate,
-            v.spo2,
-            v.temperature_c,
+            values,
             scores.score if scores.applicable else None,
             v.source == "monitor",
             v.mean_arterial_pressure,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from infusion_monitor.storage.base import NaiveDateTimeError
-from infusion_monitor.storage.inserts import insert_values
+from infusion_monitor.storage.inserts import insert_rows
 from infusion_monitor.storage.models import AuditEntry
 from infusion_monitor.storage.transaction import transaction_memo
 
@@ -77,6 +78,21 @@ def row_hash(
 AUDIT_CHAIN_LOCK_KEY = 0x1AD17C4A1
 
 
+@dataclass(frozen=True)
+class AuditDraft:
+    """One audit row to append: who did what to which entity, when, before and after."""
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    actor_role: str | None = None
+    workstation: str | None = None
+
+
 def append_audit(
     db: Session,
     *,
@@ -93,6 +109,14 @@ def append_audit(
     """Insert an audit row chained to the latest one, in the caller's transaction (never commits).
 
     ``before``/``after`` must be JSON-serialisable (strings, numbers, booleans, lists, dicts).
+    """
+    draft = AuditDraft(at, actor, action, entity, str(entity_id), before, after)
+    append_audit_rows(db, [replace(draft, actor_role=actor_role, workstation=workstation)])
+
+
+def append_audit_rows(db: Session, drafts: Sequence[AuditDraft]) -> None:
+    """Insert audit rows in this order, each chained to the one before, in one statement.
+
     Writers take turns at the tail: SQLite transactions already start with ``BEGIN IMMEDIATE``;
     on PostgreSQL a transaction-level advisory lock makes a second writer wait for the first to
     commit instead of failing. ``prev_hash`` is unique as well, so the chain can never fork.
@@ -106,21 +130,25 @@ def append_audit(
             db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
         prev_hash = db.scalar(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1))
         prev_hash = prev_hash or GENESIS_HASH
-    fields: dict[str, Any] = {
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "before": before,
-        "after": after,
-        "prev_hash": prev_hash,
-        "actor_role": actor_role,
-        "workstation": workstation,
-    }
-    digest = row_hash(**fields)
-    insert_values(db, AuditEntry, {**fields, "row_hash": digest})
-    head["hash"] = digest
+    rows = []
+    for draft in drafts:
+        fields: dict[str, Any] = {
+            "at": draft.at,
+            "actor": draft.actor,
+            "action": draft.action,
+            "entity": draft.entity,
+            "entity_id": draft.entity_id,
+            "before": draft.before,
+            "after": draft.after,
+            "prev_hash": prev_hash,
+            "actor_role": draft.actor_role,
+            "workstation": draft.workstation,
+        }
+        prev_hash = row_hash(**fields)
+        rows.append({**fields, "row_hash": prev_hash})
+    if rows:
+        insert_rows(db, AuditEntry, rows)
+    head["hash"] = prev_hash
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
 from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.domain.guidance import (
@@ -162,7 +163,7 @@ def findings_html(
 ) -> str:
     """The findings in words: what was found, on what evidence (clock times), from which source."""
     pathways = ", ".join(words(p) for p in guidance.pathways) or "none"
-    parts = [f"<p><b>Priority {guidance.priority.upper()}</b> · {pathways}</p>"]
+    parts = [f"<p><b>Priority {priority_code(guidance.priority).upper()}</b> · {pathways}</p>"]
     if guidance.assessed_at is not None:
         parts.append(f"<p>Assessed at {guidance.assessed_at.astimezone():%H:%M:%S}</p>")
     for finding in findings:
@@ -291,13 +292,13 @@ class GuidancePanel(QWidget):
             row.declined.connect(self._on_row_declined)
             self._steps.insertWidget(self._steps.count() - 1, row)
             self.rows.append(row)
-        if guidance.priority == "none":
+        if guidance.priority is None:
             self.heading.setText("No guidance: nothing is flagged by the rules.")
         else:
             done = sum(step.answered for step in guidance.steps)
             pathways = ", ".join(p.replace("_", " ") for p in guidance.pathways)
             self.heading.setText(
-                f"{guidance.priority.upper()} — {pathways}"
+                f"{guidance.priority.name} — {pathways}"
                 f" · {done} of {len(guidance.steps)} steps answered"
             )
         notes = guidance.protocol_notes if guidance.steps else ()

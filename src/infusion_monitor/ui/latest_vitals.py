@@ -35,15 +35,16 @@ def value_cells(latest: LatestVitals) -> tuple[tuple[str, str], ...]:
     def number(value: float | None, digits: int = 0, unit: str = "") -> str:
         return MISSING if value is None else f"{value:.{digits}f}{unit}"
 
-    bp = MISSING if latest.sbp is None or latest.dbp is None else f"{latest.sbp}/{latest.dbp}"
+    signs = latest.signs
+    bp = MISSING if signs.sbp is None or signs.dbp is None else f"{signs.sbp}/{signs.dbp}"
     if latest.mean_bp is not None:
         bp = f"{bp} ({latest.mean_bp})"
     values = (
-        number(latest.hr),
+        number(signs.hr),
         bp,
-        number(latest.rr),
-        number(latest.spo2, unit="%"),
-        number(latest.temp_c, 1, "°C"),
+        number(signs.rr),
+        number(signs.spo2, unit="%"),
+        number(signs.temp_c, 1, "°C"),
     )
     return tuple(zip(CAPTIONS, values, strict=True))
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.clock import Clock
-from infusion_monitor.domain.vitals import Acvpu, reject_reason, round_temperature
+from infusion_monitor.domain.vitals import Acvpu, VitalSigns, reject_reason, round_temperature
 from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS
 from infusion_monitor.services.session_setup import (
     BaselineDraft,
@@ -555,14 +555,16 @@ class SetupForm(QWidget):
             first_dose=self.first_dose.isChecked(),
             baseline=BaselineDraft(
                 _at_today(self._clock, self.baseline_time),
-                self._int("hr"),
-                self._int("sbp"),
-                self._int("dbp"),
-                self._int("rr"),
-                self._int("spo2"),
-                self._temperature(),
-                self.on_oxygen.isChecked(),
-                self.acvpu.currentText(),
+                VitalSigns(
+                    self._int("hr"),
+                    self._int("sbp"),
+                    self._int("dbp"),
+                    self._int("rr"),
+                    self._int("spo2"),
+                    self._temperature(),
+                    self.on_oxygen.isChecked(),
+                    Acvpu(self.acvpu.currentText()),
+                ),
             ),
             premedications=tuple(premeds),
             allergies=self.allergies.text(),

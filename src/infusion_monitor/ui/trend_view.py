@@ -14,12 +14,12 @@ from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, T
 def _point(item: TrendSet) -> TrendPoint:
     return TrendPoint(
         item.t_min,
-        item.hr,
-        item.sbp,
-        item.dbp,
-        item.rr,
-        item.spo2,
-        item.temp_c,
+        item.signs.hr,
+        item.signs.sbp,
+        item.signs.dbp,
+        item.signs.rr,
+        item.signs.spo2,
+        item.signs.temp_c,
         item.news2,
         item.monitor,
         item.mean_bp,

@@ -43,7 +43,6 @@ from infusion_monitor.ui.vitals_prompt import status_words
 from infusion_monitor.ui.vitals_record import SkipCheckRow, VitalsRecordTable, entry_text
 
 log = logging.getLogger(__name__)
-PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW"}
 CONFIRM_BUTTON_STYLE = (
     "QPushButton { font-size: 16px; font-weight: 700; padding: 6px 12px; color: #111820;"
     " background: #FFF1C7; border: 2px solid #8A6100; border-radius: 4px; }"
@@ -147,8 +146,8 @@ def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
     elif assessment is not None and assessment.news2_score is not None:
         incomplete = "" if assessment.news2_complete else " (incomplete set)"
         parts.append(f"NEWS2 {assessment.news2_score}{incomplete}")
-    if assessment is not None and assessment.priority in PRIORITY_WORDS:
-        parts.append(PRIORITY_WORDS[assessment.priority])
+    if assessment is not None and assessment.priority is not None:
+        parts.append(assessment.priority.words)
     parts.append(status_words(outcome.next_due, now))
     return " · ".join(parts)
 

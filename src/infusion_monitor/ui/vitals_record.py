@@ -56,10 +56,11 @@ def _number(value: float | None, digits: int = 0) -> str:
 
 def entry_cells(entry: VitalsEntry, by_id: dict[int, VitalsEntry]) -> tuple[str, ...]:
     """The table cells of one stored set (status says whether it was corrected, and why)."""
-    bp = "—" if entry.sbp is None or entry.dbp is None else f"{entry.sbp}/{entry.dbp}"
+    vitals = entry.signs
+    bp = "—" if vitals.sbp is None or vitals.dbp is None else f"{vitals.sbp}/{vitals.dbp}"
     # A monitor's set knows neither oxygen nor consciousness: a dash, never "air" or "A".
-    oxygen = "—" if entry.on_oxygen is None else "air"
-    if entry.on_oxygen:
+    oxygen = "—" if vitals.on_oxygen is None else "air"
+    if vitals.on_oxygen:
         oxygen = "O2" if entry.o2_flow_l_min is None else f"O2 {entry.o2_flow_l_min:g} L/min"
     status = "current"
     if entry.superseded_by is not None:
@@ -72,13 +73,13 @@ def entry_cells(entry: VitalsEntry, by_id: dict[int, VitalsEntry]) -> tuple[str,
         status += f" · {entry.incomplete_reason}"
     return (
         entry.taken_at.astimezone().strftime("%H:%M"),
-        _number(entry.hr),
+        _number(vitals.hr),
         bp,
-        _number(entry.rr),
-        _number(entry.spo2),
+        _number(vitals.rr),
+        _number(vitals.spo2),
         oxygen,
-        _number(entry.temp_c, 1),
-        "—" if entry.acvpu is None else entry.acvpu.value,
+        _number(vitals.temp_c, 1),
+        "—" if vitals.acvpu is None else vitals.acvpu.value,
         "monitor" if entry.source is Source.MONITOR else "typed",
         entry.entered_by,
         status,
@@ -87,16 +88,17 @@ def entry_cells(entry: VitalsEntry, by_id: dict[int, VitalsEntry]) -> tuple[str,
 
 def entry_text(entry: VitalsEntry) -> VitalsText:
     """A stored set as the entry row shows it, ready to correct."""
-    bp = "" if entry.sbp is None or entry.dbp is None else f"{entry.sbp}/{entry.dbp}"
+    vitals = entry.signs
+    bp = "" if vitals.sbp is None or vitals.dbp is None else f"{vitals.sbp}/{vitals.dbp}"
     return VitalsText(
-        hr="" if entry.hr is None else str(entry.hr),
+        hr="" if vitals.hr is None else str(vitals.hr),
         bp=bp,
-        rr="" if entry.rr is None else str(entry.rr),
-        spo2="" if entry.spo2 is None else str(entry.spo2),
-        on_oxygen=bool(entry.on_oxygen),
+        rr="" if vitals.rr is None else str(vitals.rr),
+        spo2="" if vitals.spo2 is None else str(vitals.spo2),
+        on_oxygen=bool(vitals.on_oxygen),
         o2_flow="" if entry.o2_flow_l_min is None else f"{entry.o2_flow_l_min:g}",
-        temp="" if entry.temp_c is None else f"{entry.temp_c:.1f}",
-        acvpu=entry.acvpu or Acvpu.A,
+        temp="" if vitals.temp_c is None else f"{vitals.temp_c:.1f}",
+        acvpu=vitals.acvpu or Acvpu.A,
         pain="" if entry.pain is None else str(entry.pain),
         source=entry.source,
     )

@@ -12,9 +12,9 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.hl7.mllp import FrameDecoder, UnframeableError, frame
 
@@ -26,16 +26,18 @@ GIVE_UP_AFTER_S = 60.0
 _RETRY_PAUSE_S = 0.05
 
 
-@dataclass(frozen=True)
-class Vitals:
-    """One simulated set (HR, SBP, DBP, RR, SpO2, temperature °C)."""
+def _monitor_set(hr: int, sbp: int, dbp: int, rr: int, spo2: int, temp_c: float) -> VitalSigns:
+    """One simulated set: a monitor knows neither consciousness nor oxygen (None)."""
+    return VitalSigns(hr, sbp, dbp, rr, spo2, temp_c, on_oxygen=None, acvpu=None)
 
-    hr: int
-    sbp: int
-    dbp: int
-    rr: int
-    spo2: int
-    temp_c: float
+
+def _stable_pressures(minute: float) -> tuple[int, int, int]:
+    """HR, SBP and DBP of the stable patient, wobbling a little."""
+    return (
+        round(72 + _wobble(minute, 3)),
+        round(122 + _wobble(minute, 4, 11)),
+        round(76 + _wobble(minute, 2, 11)),
+    )
 
 
 def _ramp(minute: float, start: float, length: float) -> float:
@@ -48,61 +50,55 @@ def _wobble(minute: float, amplitude: float, period: float = 7.0) -> float:
     return amplitude * math.sin(2 * math.pi * minute / period)
 
 
-def _stable(minute: float) -> Vitals:
-    return Vitals(
-        hr=round(72 + _wobble(minute, 3)),
-        sbp=round(122 + _wobble(minute, 4, 11)),
-        dbp=round(76 + _wobble(minute, 2, 11)),
-        rr=14,
-        spo2=98,
-        temp_c=36.8,
-    )
+def _stable(minute: float) -> VitalSigns:
+    hr, sbp, dbp = _stable_pressures(minute)
+    return _monitor_set(hr=hr, sbp=sbp, dbp=dbp, rr=14, spo2=98, temp_c=36.8)
 
 
-def _mild(minute: float) -> Vitals:
+def _mild(minute: float) -> VitalSigns:
     """Flushing-type reaction from minute 15: HR and temperature up, recovering after 45 min."""
     r = _ramp(minute, 15, 10) * (1 - _ramp(minute, 45, 20))
-    base = _stable(minute)
-    return Vitals(
-        hr=round(base.hr + 30 * r),
-        sbp=round(base.sbp + 12 * r),
-        dbp=round(base.dbp + 6 * r),
+    hr, sbp, dbp = _stable_pressures(minute)
+    return _monitor_set(
+        hr=round(hr + 30 * r),
+        sbp=round(sbp + 12 * r),
+        dbp=round(dbp + 6 * r),
         rr=round(14 + 6 * r),
         spo2=round(98 - 2 * r),
         temp_c=round(36.8 + 1.1 * r, 1),
     )
 
 
-def _anaphylaxis(minute: float) -> Vitals:
+def _anaphylaxis(minute: float) -> VitalSigns:
     """Within minutes of minute 10: tachycardia, hypotension, tachypnoea, desaturation."""
     r = _ramp(minute, 10, 4)
-    base = _stable(minute)
-    return Vitals(
-        hr=round(base.hr + 60 * r),
-        sbp=round(base.sbp - 48 * r),
-        dbp=round(base.dbp - 32 * r),
+    hr, sbp, dbp = _stable_pressures(minute)
+    return _monitor_set(
+        hr=round(hr + 60 * r),
+        sbp=round(sbp - 48 * r),
+        dbp=round(dbp - 32 * r),
         rr=round(14 + 14 * r),
         spo2=round(98 - 10 * r),
         temp_c=36.8,
     )
 
 
-def _cytokine(minute: float) -> Vitals:
+def _cytokine(minute: float) -> VitalSigns:
     """Cytokine release: fever from minute 60 rising over two hours, then tachycardia, low BP."""
     fever = _ramp(minute, 60, 120)
     late = _ramp(minute, 120, 60)
-    base = _stable(minute)
-    return Vitals(
-        hr=round(base.hr + 30 * fever + 16 * late),
-        sbp=round(base.sbp - 27 * late),
-        dbp=round(base.dbp - 18 * late),
+    hr, sbp, dbp = _stable_pressures(minute)
+    return _monitor_set(
+        hr=round(hr + 30 * fever + 16 * late),
+        sbp=round(sbp - 27 * late),
+        dbp=round(dbp - 18 * late),
         rr=round(14 + 8 * late),
         spo2=round(98 - 5 * late),
         temp_c=round(36.8 + 2.4 * fever, 1),
     )
 
 
-SCENARIOS: dict[str, Callable[[float], Vitals]] = {
+SCENARIOS: dict[str, Callable[[float], VitalSigns]] = {
     "stable": _stable,
     "mild-reaction": _mild,
     "anaphylaxis": _anaphylaxis,
@@ -114,7 +110,7 @@ def _ts(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
 
 
-def oru_message(vitals: Vitals, *, bed: str, control_id: str, taken_at: datetime) -> bytes:
+def oru_message(vitals: VitalSigns, *, bed: str, control_id: str, taken_at: datetime) -> bytes:
     """An ORU^R01 carrying one set, coded in LOINC with UCUM units, as a spot-check monitor."""
     stamp = _ts(taken_at)
     rows = [

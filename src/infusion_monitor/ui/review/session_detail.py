@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
@@ -98,9 +99,10 @@ class SessionDetailWindow(QWidget):
             else f"reaction: {outcome.ctcae_term.replace('_', ' ')} grade {outcome.ctcae_grade}"
             f" · {outcome.disposition.label.lower()}"
         )
+        highest = priority_code(review.highest_priority)
         headline = QLabel(
             f"{d.drug_name} {d.dose_text()} · cycle {d.cycle} · {d.chair} · nurse {d.nurse} · "
-            f"{d.state.value} · highest priority {review.highest_priority} · {reaction}"
+            f"{d.state.value} · highest priority {highest} · {reaction}"
         )
         versions = QLabel(
             f"Protocol {d.protocol_name} ({d.protocol_version[:19]}…) · rule set "
@@ -144,7 +146,7 @@ class SessionDetailWindow(QWidget):
         for row, alert in enumerate(review.alerts):
             cells = (
                 _local(alert.raised_at),
-                alert.priority.upper(),
+                alert.priority.name,
                 alert.condition.replace("_", " "),
                 alert.acknowledged_by or "never acknowledged",
                 "" if alert.ack_seconds is None else f"{alert.ack_seconds:.0f} s",
@@ -210,7 +212,7 @@ class SessionDetailWindow(QWidget):
             evidence = "".join(f"<li>{line}</li>" for line in finding.evidence)
             parts.append(
                 f"<p><b>{finding.rule}</b> · {finding.source} · first at {_local(finding.at)}"
-                f" (priority {finding.priority})</p><ul>{evidence}</ul>"
+                f" (priority {priority_code(finding.priority)})</p><ul>{evidence}</ul>"
             )
         return "".join(parts)
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
@@ -52,8 +53,15 @@ from infusion_monitor.ui.date_filter import period_edits, period_of
 CurrentActor = Callable[[], Actor]
 DEFAULT_DAYS = 30
 _Index = QModelIndex | QPersistentModelIndex
-PRIORITY_WORDS = {"high": "!!! HIGH", "medium": "!! MEDIUM", "low": "! LOW", "none": ""}
-PRIORITY_FILL = {"high": "#F7C5C5", "medium": "#FFE7B3", "low": "#D8F1F5"}
+PRIORITY_FILL = {
+    AlertPriority.HIGH: "#F7C5C5",
+    AlertPriority.MEDIUM: "#FFE7B3",
+    AlertPriority.LOW: "#D8F1F5",
+}
+
+
+def _priority_words(row: SessionRow) -> str:
+    return "" if row.highest_priority is None else row.highest_priority.words
 
 
 def _ack(row: SessionRow) -> str:
@@ -87,7 +95,7 @@ COLUMNS = (
             "" if r.duration_min is None else f"{r.duration_min // 60}h{r.duration_min % 60:02d}"
         ),
     ),
-    Column("Highest", SortKey.PRIORITY, lambda r: PRIORITY_WORDS[r.highest_priority]),
+    Column("Highest", SortKey.PRIORITY, _priority_words),
     Column(
         "Reaction",
         SortKey.REACTION,
@@ -174,7 +182,7 @@ class SessionTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
         if role == Qt.ItemDataRole.BackgroundRole and column.key is SortKey.PRIORITY:
-            fill = PRIORITY_FILL.get(row.highest_priority)
+            fill = None if row.highest_priority is None else PRIORITY_FILL[row.highest_priority]
             return QColor(fill) if fill else None
         return None
 
@@ -230,9 +238,9 @@ class ReviewWindow(QWidget):
         self.priority = QComboBox()
         for text, floor in (
             ("Any priority", None),
-            ("! LOW or higher", "low"),
-            ("!! MEDIUM or higher", "medium"),
-            ("!!! HIGH", "high"),
+            ("! LOW or higher", AlertPriority.LOW.code),
+            ("!! MEDIUM or higher", AlertPriority.MEDIUM.code),
+            ("!!! HIGH", AlertPriority.HIGH.code),
         ):
             self.priority.addItem(text, floor)
         self.search = QLineEdit()
@@ -325,7 +333,7 @@ class ReviewWindow(QWidget):
             nurse_id=self.nurse.currentData(),
             chair_id=self.chair.currentData(),
             reaction=self.reaction.currentData(),
-            min_priority=self.priority.currentData(),
+            min_priority=AlertPriority.from_code(self.priority.currentData() or "none"),
             search=self.search.text() or None,
         )
 
