@@ -45,7 +45,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,11 +207,10 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.protocol_library import load_library
     from infusion_monitor.domain.users import Actor, Role
-    from infusion_monitor.domain.vitals import Acvpu
+    from infusion_monitor.domain.vitals import Acvpu, VitalSigns
     from infusion_monitor.domain.vitals_entry import VitalsDraft
     from infusion_monitor.integrations.hl7.simulator import (
         MllpClient,
-        Vitals,
         ack_code,
         oru_message,
     )
@@ -226,8 +224,13 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     nurse = Actor("N001", "Ada Nurse", Role.NURSE)
-    normal = VitalsDraft(78, 130, 82, 16, 97, False, None, Decimal("36.8"), "36.8 °C", Acvpu.A,
-                         None, None)  # fmt: skip
+    normal = VitalsDraft(
+        VitalSigns(78, 130, 82, 16, 97, 36.8, on_oxygen=False, acvpu=Acvpu.A),
+        None,
+        "36.8 °C",
+        None,
+        None,
+    )
     clock = SystemClock()
     rules = default_rules()
     library = load_library()
@@ -277,7 +280,7 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
                 sent: list[float] = []
                 acked: list[float] = []
                 message = oru_message(
-                    Vitals(*ALARMING),
+                    VitalSigns(*ALARMING, on_oxygen=None, acvpu=None),
                     bed=chair,
                     control_id=f"BENCH{index}-{uuid.uuid4().hex[:8]}",
                     taken_at=clock.now() - timedelta(seconds=1),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from infusion_monitor.integrations.hl7.simulator import Vitals
+from infusion_monitor.domain.vitals import VitalSigns
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tests") not in sys.path:
@@ -48,10 +48,19 @@ class UnitBuilt:
     vital_sets: int
 
 
-def _monitor_vitals(minute: float) -> Vitals:
+def _monitor_vitals(minute: float) -> VitalSigns:
     """A calm patient's monitor values, wavering a little."""
     wave = math.sin(minute / 9)
-    return Vitals(round(76 + 6 * wave), round(124 + 5 * wave), round(78 + 3 * wave), 16, 97, 36.8)
+    return VitalSigns(
+        round(76 + 6 * wave),
+        round(124 + 5 * wave),
+        round(78 + 3 * wave),
+        16,
+        97,
+        36.8,
+        on_oxygen=None,
+        acvpu=None,
+    )
 
 
 def build_unit(

@@ -40,16 +40,15 @@ CHILD = textwrap.dedent(
     """
     import json, sys, time
     from datetime import UTC, datetime, timedelta
-    from decimal import Decimal
 
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.domain.protocol_library import load_library
     from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
     from infusion_monitor.domain.users import Actor, Role
-    from infusion_monitor.domain.vitals import Acvpu
+    from infusion_monitor.domain.vitals import Acvpu, VitalSigns
     from infusion_monitor.domain.vitals_entry import VitalsDraft
     from infusion_monitor.integrations.hl7.message import parse_oru
-    from infusion_monitor.integrations.hl7.simulator import Vitals, oru_message
+    from infusion_monitor.integrations.hl7.simulator import oru_message
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
@@ -75,14 +74,13 @@ CHILD = textwrap.dedent(
             now = datetime.now(UTC)
             taken = now.replace(microsecond=0) - timedelta(seconds=20)
             if kind == "gateway":
-                sent = Vitals(hr=72 + n, sbp=122, dbp=76, rr=14, spo2=98, temp_c=36.8)
+                sent = VitalSigns(72 + n, 122, 76, 14, 98, 36.8, on_oxygen=None, acvpu=None)
                 message = oru_message(sent, bed="Chair 1", control_id=f"C{n}", taken_at=taken)
                 outcome = feed.store(parse_oru(message), now)
             else:
                 typed = VitalsDraft(
-                    hr=74 + n, sbp=124, dbp=78, rr=15, spo2=97, on_oxygen=False,
-                    o2_flow_l_min=None, temp_c=Decimal("36.9"), temp_raw="36.9", acvpu=Acvpu.A,
-                    pain=None, taken_at=taken,
+                    signs=VitalSigns(74 + n, 124, 78, 15, 97, 36.9, on_oxygen=False, acvpu=Acvpu.A),
+                    o2_flow_l_min=None, temp_raw="36.9", pain=None, taken_at=taken,
                     reason=MissedCheckNote(MissedCheckReason.CLINICAL_EMERGENCY, None),
                 )
                 outcome = vitals.record_vitals(nurse, int(session_id), typed, now)

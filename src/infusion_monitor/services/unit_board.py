@@ -18,7 +18,6 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.services.alerts import alert_of
 from infusion_monitor.services.board import BoardService, ChairStatus
 from infusion_monitor.storage import models
-from infusion_monitor.storage.changes import ChangeWatcher
 from infusion_monitor.storage.models import Chair, InfusionSession
 from infusion_monitor.storage.sql_rows import reading
 
@@ -68,17 +67,11 @@ class UnitBoardService:
         self,
         sessions: sessionmaker[Session],
         library: ProtocolLibrary,
-        watcher: ChangeWatcher | None = None,
         chairs: Sequence[str] = (),
     ) -> None:
         self._sessions = sessions
         self._library = library
-        self._watcher = watcher
         self._chairs = tuple(chairs)
-
-    def changed(self, wait_s: float = 0.0) -> bool:
-        """True if any workstation committed since the last call (waits at most ``wait_s``)."""
-        return self._watcher.changed(wait_s) if self._watcher is not None else True
 
     def snapshot(self) -> tuple[UnitTile, ...]:
         """Every chair in the database and this workstation's, alerting ones on top."""

@@ -12,8 +12,7 @@ instead, so no screen misses it. Audit rows alone change nothing the screens sho
 Reading. A :class:`ChangeFeed` calls back, on its own thread, with the merged records of the
 commits made by any connection of any process (this one's come back as an echo): PostgreSQL
 ``LISTEN``; SQLite polls ``PRAGMA data_version`` on a connection of its own every
-:data:`POLL_S` and reads the new ``change_log`` rows. :class:`ChangeWatcher` is the older,
-polled yes/no notice the unit board still uses.
+:data:`POLL_S` and reads the new ``change_log`` rows.
 """
 
 from __future__ import annotations
@@ -336,37 +335,3 @@ class ChangeFeed(_OwnConnection):
             merged |= decode(payload)
             self._last_id = int(row_id)
         return merged
-
-
-class ChangeWatcher(_OwnConnection):
-    """Say whether another connection (any process) committed since the last :meth:`changed`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._last: int | None = None
-        if engine.dialect.name == "postgresql":
-            self._pg = _listening(engine)
-        else:
-            path = sqlite_file(engine.url)
-            if path is not None:
-                self._sqlite = sqlite3.connect(path)
-                self._last = _data_version(self._sqlite)
-
-    def changed(self, wait_s: float = 0.0) -> bool:
-        """True if a commit happened since the previous call (first call: False).
-
-        PostgreSQL delivers a notification a moment after the commit; ``wait_s`` waits up to
-        that long for one (0: only what has already arrived, never blocking).
-        """
-        if self._pg is not None:
-            arrived = sum(1 for _ in self._pg.notifies(timeout=wait_s, stop_after=1)) > 0
-            # Drain the rest: many commits since the last poll are one change to show.
-            return sum(1 for _ in self._pg.notifies(timeout=0)) > 0 or arrived
-        if self._sqlite is not None:
-            version = _data_version(self._sqlite)
-            changed, self._last = version != self._last, version
-            return changed
-        return False
-
-    def close(self) -> None:
-        """Close the watcher's own connection."""
-        self._close_connection()
