@@ -563,8 +563,16 @@ def _follow_commits(window: MainWindow, bridge: ModelBridge, database: Database)
 
     feed = ChangeFeed(database.engine, bridge.submit)
     feed.start()
-    window.when_closed(feed.close)
-    window.when_closed(bridge.close)
+    loader_stop = bridge.close  # plain Python: safe to call while the window is being deleted
+
+    def stop(*_args: object) -> None:
+        feed.close()
+        loader_stop()
+
+    # Closed (the app ends) or deleted without closing (a close asked about and never
+    # confirmed): either way the threads that feed the window stop.
+    window.when_closed(stop)
+    window.destroyed.connect(stop)
     bridge.reread(Changes(board=True))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from care_world import case, running_chair
 from infusion_monitor import crashlog
+from infusion_monitor.config import Config, SecuritySection
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.auth import QUIT, QUIT_CANCELLED
@@ -25,6 +26,10 @@ from infusion_monitor.ui.main_window import MainWindow
 from session_helpers import NURSE, T0
 
 from .conftest import MakeWindow, composed_window
+
+#: The fake clock jumps 10 minutes while the window's tick runs (waiting for the commit to show):
+#: no inactivity lock meanwhile.
+AWAKE = Config(security=SecuritySection(lock_after_minutes=240))
 
 
 @pytest.fixture
@@ -55,7 +60,7 @@ def test_closing_with_running_infusions_and_an_alert_asks_first_and_audits_the_c
 ) -> None:
     clock = FakeClock(T0)
     chair = running_chair(database, clock, case("V03"))
-    window = composed_window(qtbot, chair, data_dir)
+    window = composed_window(qtbot, chair, data_dir, config=AWAKE)
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -128,7 +133,7 @@ def test_a_click_on_a_chair_in_the_header_opens_that_chair(
 ) -> None:
     clock = FakeClock(T0)
     chair = running_chair(database, clock, case("V03"))
-    window = composed_window(qtbot, chair, data_dir)
+    window = composed_window(qtbot, chair, data_dir, config=AWAKE)
     window.board.select(3)
     assert window.session_area.currentWidget() is window.placeholder
     clock.advance(timedelta(minutes=10))

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from care_world import Chair, case, running_chair, vitals_draft
+from infusion_monitor.config import Config, SecuritySection
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import PromptSound
 from infusion_monitor.domain.reaction import Disposition
@@ -36,7 +37,10 @@ def database(data_dir: Path) -> Iterator[Database]:
 
 
 def _window(qtbot: QtBot, chair: Chair, data_dir: Path) -> MainWindow:
-    window = composed_window(qtbot, chair, data_dir)
+    # The fake clock jumps minutes while the window's tick runs (waiting for commits made
+    # through the services to show): no inactivity lock meanwhile.
+    awake = Config(security=SecuritySection(lock_after_minutes=240))
+    window = composed_window(qtbot, chair, data_dir, config=awake)
     window.open_chair(0)
     return window
 
