@@ -125,13 +125,13 @@ class CareController(QObject):
 
     def poll(self) -> UnitAlertView:
         """Read the unit's open alerts and publish them."""
-        asked = self._asked()
+        self._asked()  # a tick's read still under way is older: it is not published
         try:
             unit = self._alerts.unit_alerts()
         except UserError as exc:
             log.warning("unit alerts could not be read: %s", exc.message)
             return self.unit
-        self._unit_read(asked, unit)
+        self._publish_unit(unit)
         return unit
 
     def poll_soon(self) -> None:
@@ -144,9 +144,11 @@ class CareController(QObject):
         return self._unit_asked
 
     def _unit_read(self, asked: int, unit: UnitAlertView) -> None:
-        """Publish a read unless a newer one was asked for meanwhile (never the older)."""
-        if asked != self._unit_asked:
-            return
+        """Publish a tick's read unless a newer one was asked for meanwhile (never the older)."""
+        if asked == self._unit_asked:
+            self._publish_unit(unit)
+
+    def _publish_unit(self, unit: UnitAlertView) -> None:
         self.unit = unit
         self.unit_alerts_changed.emit(unit)
 

@@ -48,9 +48,14 @@ BUSY_TEXT = (
 
 
 class _Relay(QObject):
-    """Carries a finished call from the database thread to the GUI thread's event loop."""
+    """Carries a finished call from the database thread to the GUI thread's event loop.
+
+    Made for each call and kept alive by the call itself: the database thread never emits on
+    an object a closed window may already have deleted.
+    """
 
     done = Signal()
+    read = Signal(object)
 
 
 class DatabaseWorker(QObject):
@@ -58,29 +63,15 @@ class DatabaseWorker(QObject):
 
     #: ``BUSY_TEXT`` while a call waits longer than ``BUSY_AFTER_MS``; "" once it is done.
     busy_changed = Signal(str)
-    #: A ``call_soon`` read finished (its future and its ``done``), carried to the GUI thread.
-    _read = Signal(object, object)
 
-    def __init__(
-        self,
-        parent: QObject | None = None,
-        *,
-        busy_after_ms: int = BUSY_AFTER_MS,
-    ) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._gui_thread = threading.get_ident()
-        self._busy_after_ms = busy_after_ms
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
         self._waiting = 0
         self._announced = False
         self._in_flight: set[Hashable] = set()
         self._lock = threading.Lock()
-        self._read.connect(self._on_read, Qt.ConnectionType.QueuedConnection)
-
-    @property
-    def busy(self) -> bool:
-        """Whether a call from the GUI thread is waiting for the database now."""
-        return self._waiting > 0
 
     def call(self, run: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``run`` on the database thread and return its result (or raise its error).
@@ -90,7 +81,7 @@ class DatabaseWorker(QObject):
         """
         if threading.get_ident() != self._gui_thread:
             return run(*args, **kwargs)
-        future = self.pool.submit(run, *args, **kwargs)
+        future = self._pool.submit(run, *args, **kwargs)
         self._wait(future)
         return future.result()
 
@@ -109,17 +100,20 @@ class DatabaseWorker(QObject):
                 with self._lock:
                     self._in_flight.discard(key)
 
-        future = self.pool.submit(tracked)
-        future.add_done_callback(lambda finished: self._read.emit(finished, done))
+        relay = _Relay()
+        relay.read.connect(functools.partial(_deliver, done), Qt.ConnectionType.QueuedConnection)
+        future = self._pool.submit(tracked)
+        future.add_done_callback(relay.read.emit)
         return True
 
     def serve(self, service: S) -> S:
         """``service`` as seen from the GUI: every public method runs on the database thread."""
         return cast(S, _Served(self, service))
 
-    def close(self) -> None:
-        """Refuse new calls; a call under way finishes on its thread."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, wait: bool = False) -> None:
+        """Refuse new calls and drop the queued ones; the call under way finishes on its thread
+        (``wait``: before this returns)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _wait(self, future: Future[Any]) -> None:
         if future.done():
@@ -131,7 +125,7 @@ class DatabaseWorker(QObject):
         busy = QTimer()
         busy.setSingleShot(True)
         busy.timeout.connect(self._announce)
-        busy.start(self._busy_after_ms)
+        busy.start(BUSY_AFTER_MS)
         self._waiting += 1
         try:
             while not future.done():
@@ -143,18 +137,20 @@ class DatabaseWorker(QObject):
                 self._announced = False
                 self.busy_changed.emit("")
 
-    def _on_read(self, future: Future[Any], done: Callable[[Any], None]) -> None:
-        try:
-            result = future.result()
-        except UserError as exc:
-            log.warning("a timer's read failed: %s", exc.message)
-            return
-        done(result)
-
     def _announce(self) -> None:
         if not self._announced:
             self._announced = True
             self.busy_changed.emit(BUSY_TEXT)
+
+
+def _deliver(done: Callable[[Any], None], future: Future[Any]) -> None:
+    """On the GUI thread: hand a timer's read to ``done`` (a refused read is only logged)."""
+    try:
+        result = future.result()
+    except UserError as exc:
+        log.warning("a timer's read failed: %s", exc.message)
+        return
+    done(result)
 
 
 class _Served:
