@@ -55,7 +55,7 @@ class _Relay(QObject):
     """
 
     done = Signal()
-    read = Signal(object)
+    read = Signal(object, object)
 
 
 class DatabaseWorker(QObject):
@@ -101,9 +101,10 @@ class DatabaseWorker(QObject):
                     self._in_flight.discard(key)
 
         relay = _Relay()
-        relay.read.connect(functools.partial(_deliver, done), Qt.ConnectionType.QueuedConnection)
+        # A slot of the worker: once its window is gone, Qt drops a late result.
+        relay.read.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         future = self._pool.submit(tracked)
-        future.add_done_callback(relay.read.emit)
+        future.add_done_callback(lambda finished: relay.read.emit(finished, done))
         return True
 
     def serve(self, service: S) -> S:
@@ -137,20 +138,19 @@ class DatabaseWorker(QObject):
                 self._announced = False
                 self.busy_changed.emit("")
 
+    def _deliver(self, future: Future[Any], done: Callable[[Any], None]) -> None:
+        """On the GUI thread: hand a timer's read to ``done`` (a refused read is only logged)."""
+        try:
+            result = future.result()
+        except UserError as exc:
+            log.warning("a timer's read failed: %s", exc.message)
+            return
+        done(result)
+
     def _announce(self) -> None:
         if not self._announced:
             self._announced = True
             self.busy_changed.emit(BUSY_TEXT)
-
-
-def _deliver(done: Callable[[Any], None], future: Future[Any]) -> None:
-    """On the GUI thread: hand a timer's read to ``done`` (a refused read is only logged)."""
-    try:
-        result = future.result()
-    except UserError as exc:
-        log.warning("a timer's read failed: %s", exc.message)
-        return
-    done(result)
 
 
 class _Served:
