@@ -536,8 +536,7 @@ def _database_worker(window: MainWindow) -> DatabaseWorker:
     from infusion_monitor.ui.db_worker import DatabaseWorker
 
     worker = DatabaseWorker(window)
-    pool = worker.pool
-    window.destroyed.connect(lambda *_args: pool.shutdown(wait=False, cancel_futures=True))
+    window.destroyed.connect(lambda *_args: worker.close())
     from infusion_monitor.ui.vitals_form import BUSY_STYLE
 
     busy = QLabel()

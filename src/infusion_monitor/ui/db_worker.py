@@ -43,7 +43,11 @@ BUSY_TEXT = (
 
 
 class _Relay(QObject):
-    """Carries a finished call from the database thread to the GUI thread's event loop."""
+    """Carries a finished call from the database thread to the GUI thread's event loop.
+
+    Made for each call and kept alive by the call itself: the database thread never emits on
+    an object a closed window may already have deleted.
+    """
 
     done = Signal()
 
@@ -54,23 +58,12 @@ class DatabaseWorker(QObject):
     #: ``BUSY_TEXT`` while a call waits longer than ``BUSY_AFTER_MS``; "" once it is done.
     busy_changed = Signal(str)
 
-    def __init__(
-        self,
-        parent: QObject | None = None,
-        *,
-        busy_after_ms: int = BUSY_AFTER_MS,
-    ) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._gui_thread = threading.get_ident()
-        self._busy_after_ms = busy_after_ms
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
         self._waiting = 0
         self._announced = False
-
-    @property
-    def busy(self) -> bool:
-        """Whether a call from the GUI thread is waiting for the database now."""
-        return self._waiting > 0
 
     def call(self, run: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``run`` on the database thread and return its result (or raise its error).
@@ -80,7 +73,7 @@ class DatabaseWorker(QObject):
         """
         if threading.get_ident() != self._gui_thread:
             return run(*args, **kwargs)
-        future = self.pool.submit(run, *args, **kwargs)
+        future = self._pool.submit(run, *args, **kwargs)
         self._wait(future)
         return future.result()
 
@@ -88,9 +81,10 @@ class DatabaseWorker(QObject):
         """``service`` as seen from the GUI: every public method runs on the database thread."""
         return cast(S, _Served(self, service))
 
-    def close(self) -> None:
-        """Refuse new calls; a call under way finishes on its thread."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, wait: bool = False) -> None:
+        """Refuse new calls and drop the queued ones; the call under way finishes on its thread
+        (``wait``: before this returns)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _wait(self, future: Future[Any]) -> None:
         if future.done():
@@ -102,7 +96,7 @@ class DatabaseWorker(QObject):
         busy = QTimer()
         busy.setSingleShot(True)
         busy.timeout.connect(self._announce)
-        busy.start(self._busy_after_ms)
+        busy.start(BUSY_AFTER_MS)
         self._waiting += 1
         try:
             while not future.done():

@@ -874,9 +874,14 @@ class MainWindow(QMainWindow):
         # Not modal: while the question is open every chair can still be seen and answered.
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(
-            lambda _result: self._on_quit_answered(box.clickedButton() is quit_button, at_risk)
-        )
+
+        def answered(_result: int) -> None:
+            # Recorded after the box's own signal: storing the answer waits for the database
+            # (ui.db_worker), and the box, deleted on close, must not go under its own signal.
+            confirmed = box.clickedButton() is quit_button
+            QTimer.singleShot(0, functools.partial(self._on_quit_answered, confirmed, at_risk))
+
+        box.finished.connect(answered)
         self.quit_box = box
         box.show()
 
