@@ -217,8 +217,8 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
-    from infusion_monitor.services.care import make_care_services
-    from infusion_monitor.services.vitals import VitalsService
+    from infusion_monitor.services.care.service import make_care_services
+    from infusion_monitor.services.vitals.recording import VitalsService
     from infusion_monitor.storage.database import open_database
     from unitworld import add_running_session
 

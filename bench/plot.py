@@ -101,8 +101,8 @@ def main() -> int:
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
-    from infusion_monitor.services.vitals import VitalsService
-    from infusion_monitor.services.vitals_trend import VitalsTrendService
+    from infusion_monitor.services.vitals.recording import VitalsService
+    from infusion_monitor.services.vitals.trend import VitalsTrendService
     from infusion_monitor.storage import models
     from infusion_monitor.storage.database import open_database
     from infusion_monitor.ui.trend_plot import TrendPlot, TrendPoint

@@ -82,8 +82,8 @@ def build_unit(
     from infusion_monitor.integrations.hl7.simulator import oru_message
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
-    from infusion_monitor.services.board import BoardService
-    from infusion_monitor.services.monitor_feed import make_monitor_feed
+    from infusion_monitor.services.monitor.feed import make_monitor_feed
+    from infusion_monitor.services.sessions.board import BoardService
     from infusion_monitor.storage import models
     from infusion_monitor.storage.database import open_database
     from infusion_monitor.storage.sql_rows import reading

@@ -59,9 +59,9 @@ def main() -> int:
     from infusion_monitor.integrations.reports import write_session_pdf
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
-    from infusion_monitor.services.quality import QualityService
-    from infusion_monitor.services.review import ReviewService
-    from infusion_monitor.services.review_query import SessionFilter, SortKey
+    from infusion_monitor.services.review.gate import ReviewService
+    from infusion_monitor.services.review.quality import QualityService
+    from infusion_monitor.services.review.query import SessionFilter, SortKey
     from infusion_monitor.storage.database import open_database
     from infusion_monitor.storage.models import AuditEntry, InfusionSession
     from infusion_monitor.synthetic import GenerateSpec, generate

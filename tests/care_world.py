@@ -15,9 +15,13 @@ from infusion_monitor.domain.vitals import Acvpu, VitalSigns
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
-from infusion_monitor.services.sessions import SessionRef, SessionService
-from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.services.care.service import (
+    CareServices,
+    make_care_services,
+    sessions_lifecycle,
+)
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
+from infusion_monitor.services.vitals.recording import VitalsService
 from infusion_monitor.storage.database import Database
 from session_helpers import CHAIRS, NURSE, baseline, draft, library
 

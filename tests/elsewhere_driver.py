@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from care_world import case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage.database import open_database
 from session_helpers import NURSE
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from infusion_monitor.services.quality_facts import QualitySettings
+from infusion_monitor.services.review.quality_facts import QualitySettings
 from infusion_monitor.storage import models
 
 SETTINGS = QualitySettings(

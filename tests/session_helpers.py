@@ -12,14 +12,14 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.board import BoardService
-from infusion_monitor.services.session_setup import (
+from infusion_monitor.services.sessions.board import BoardService
+from infusion_monitor.services.sessions.lifecycle import SessionService
+from infusion_monitor.services.sessions.setup import (
     PREMEDICATION_LABELS,
     BaselineDraft,
     PremedicationDraft,
     SessionDraft,
 )
-from infusion_monitor.services.sessions import SessionService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.sql_rows import reading
 

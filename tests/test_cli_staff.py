@@ -10,8 +10,8 @@ from sqlalchemy import select
 from infusion_monitor.cli import main
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import AuthService
-from infusion_monitor.services.credentials import PinChoiceNeeded, SignInFailed
+from infusion_monitor.services.staff.credentials import PinChoiceNeeded, SignInFailed
+from infusion_monitor.services.staff.sign_in import AuthService
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.models import AuditEntry, Nurse
 

@@ -10,7 +10,7 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
 from infusion_monitor.storage.models import VitalSigns
 from session_helpers import draft, library
 

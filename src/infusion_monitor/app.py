@@ -37,9 +37,9 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.logsetup import file_logging
 from infusion_monitor.paths import AppPaths, workstation_name
-from infusion_monitor.services.first_screen import FirstScreen, read_first_screen
 from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.sessions.first_screen import FirstScreen, read_first_screen
 from infusion_monitor.startup import seconds_since_process_start
 from infusion_monitor.storage.first_read import read_only_rows, readable_at_once
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from infusion_monitor.rules.loader import RuleSet
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.backups import BackupJob
-    from infusion_monitor.services.silencing import SilencingService
+    from infusion_monitor.services.care.silencing import SilencingService
     from infusion_monitor.storage.database import Database
     from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
@@ -234,7 +234,7 @@ def _monitor_gateway(
         parse_listen,
         running_gateway,
     )
-    from infusion_monitor.services.monitor_feed import make_monitor_feed
+    from infusion_monitor.services.monitor.feed import make_monitor_feed
 
     host, port = parse_listen(config.gateway.listen)
     feed = make_monitor_feed(
@@ -413,13 +413,13 @@ def complete_window(
     from infusion_monitor.model.reads import UnitReads
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.audit import AuditService
-    from infusion_monitor.services.auth import AuthService, LockoutPolicy, SignInState
-    from infusion_monitor.services.board import BoardService
-    from infusion_monitor.services.care import make_care_services, sessions_lifecycle
-    from infusion_monitor.services.sessions import SessionService
-    from infusion_monitor.services.staff import StaffService
-    from infusion_monitor.services.unit_board import UnitBoardService
-    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+    from infusion_monitor.services.care.service import make_care_services, sessions_lifecycle
+    from infusion_monitor.services.sessions.board import BoardService
+    from infusion_monitor.services.sessions.lifecycle import SessionService
+    from infusion_monitor.services.sessions.unit_board import UnitBoardService
+    from infusion_monitor.services.staff.accounts import StaffService
+    from infusion_monitor.services.staff.sign_in import AuthService, LockoutPolicy, SignInState
+    from infusion_monitor.services.vitals.schedule import VitalsScheduleService
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.controller import SessionController
     from infusion_monitor.ui.model_bridge import ModelBridge
@@ -483,7 +483,7 @@ def complete_window(
     )
 
     def open_unit_board() -> QWidget:
-        from infusion_monitor.services.unit_board import tiles_of
+        from infusion_monitor.services.sessions.unit_board import tiles_of
         from infusion_monitor.ui.unit_board import UnitBoardWindow, mirror_unit_board
 
         model = window.model
@@ -602,9 +602,9 @@ def _attach_vitals(
 ) -> None:
     """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
-    from infusion_monitor.services.silencing import SilencingService
-    from infusion_monitor.services.vitals import VitalsService
-    from infusion_monitor.services.vitals_trend import VitalsTrendService
+    from infusion_monitor.services.care.silencing import SilencingService
+    from infusion_monitor.services.vitals.recording import VitalsService
+    from infusion_monitor.services.vitals.trend import VitalsTrendService
     from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
@@ -679,9 +679,9 @@ def _attach_review(
     config: Config,
 ) -> None:
     """The charge nurse's Review menu: session review and quality measures."""
-    from infusion_monitor.services.quality import QualityService
-    from infusion_monitor.services.quality_facts import settings_from
-    from infusion_monitor.services.review import ReviewService
+    from infusion_monitor.services.review.gate import ReviewService
+    from infusion_monitor.services.review.quality import QualityService
+    from infusion_monitor.services.review.quality_facts import settings_from
     from infusion_monitor.ui.review.wiring import ReviewWiring, attach_review
 
     review = worker.serve(ReviewService(database.sessions, clock, library, lambda: rules.rules))
@@ -698,7 +698,7 @@ def _attach_unit_settings(
     """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
     from PySide6.QtWidgets import QMenu
 
-    from infusion_monitor.services.beds import BedMappingService
+    from infusion_monitor.services.monitor.beds import BedMappingService
     from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
     beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))

@@ -38,10 +38,14 @@ from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import RuleSet, default_rules
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
-from infusion_monitor.services.session_setup import BaselineDraft, PremedicationDraft, SessionDraft
-from infusion_monitor.services.sessions import SessionRef, SessionService
-from infusion_monitor.services.vitals import LateReasonNeeded, VitalsService
+from infusion_monitor.services.care.service import (
+    CareServices,
+    make_care_services,
+    sessions_lifecycle,
+)
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
+from infusion_monitor.services.sessions.setup import BaselineDraft, PremedicationDraft, SessionDraft
+from infusion_monitor.services.vitals.recording import LateReasonNeeded, VitalsService
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import Nurse
 

@@ -49,13 +49,21 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.alerts import RULES_ACTOR, alert_snapshot, escalation_values
-from infusion_monitor.services.care import intervention_values, outcome_values, symptom_values
-from infusion_monitor.services.quality_summary import summarise_sessions
-from infusion_monitor.services.session_setup import audit_summary, patient_audit
-from infusion_monitor.services.sessions import lifecycle_audit
-from infusion_monitor.services.vitals import note_audit_values, note_event, vitals_audit_values
-from infusion_monitor.services.vitals_schedule import LATE_NOTE, SKIPPED_NOTE
+from infusion_monitor.services.care.alerts import RULES_ACTOR, alert_snapshot, escalation_values
+from infusion_monitor.services.care.service import (
+    intervention_values,
+    outcome_values,
+    symptom_values,
+)
+from infusion_monitor.services.review.quality_summary import summarise_sessions
+from infusion_monitor.services.sessions.lifecycle import lifecycle_audit
+from infusion_monitor.services.sessions.setup import audit_summary, patient_audit
+from infusion_monitor.services.vitals.recording import (
+    note_audit_values,
+    note_event,
+    vitals_audit_values,
+)
+from infusion_monitor.services.vitals.schedule import LATE_NOTE, SKIPPED_NOTE
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import AuditDraft, append_audit, append_audit_rows
 from infusion_monitor.storage.base import Base

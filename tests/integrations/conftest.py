@@ -14,7 +14,7 @@ from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.integrations.hl7.gateway import GatewayServer, running_gateway
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import RuleSet, default_rules
-from infusion_monitor.services.monitor_feed import make_monitor_feed
+from infusion_monitor.services.monitor.feed import make_monitor_feed
 from infusion_monitor.storage.database import Database, open_database
 from services.conftest import admin, auth, charge, clock, database, hasher, nurse, staff
 from session_helpers import library

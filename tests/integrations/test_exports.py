@@ -29,10 +29,10 @@ from infusion_monitor.integrations.csv_export import (
 from infusion_monitor.integrations.export_file import ExportWriteError
 from infusion_monitor.integrations.fhir import session_bundle
 from infusion_monitor.integrations.reports import PLOT_RENDER_SIZE, write_session_pdf
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.review import ReviewService
-from infusion_monitor.services.review_detail import SessionReview
-from infusion_monitor.services.review_query import SessionFilter
+from infusion_monitor.services.review.detail import SessionReview
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.quality import QualityService
+from infusion_monitor.services.review.query import SessionFilter
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.trend_view import trend_for_print
 from review_world import small_unit

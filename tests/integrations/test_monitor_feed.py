@@ -16,7 +16,7 @@ from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.integrations.hl7.gateway import GroupCommitter
 from infusion_monitor.rules.loader import RuleSet, default_rules
-from infusion_monitor.services.monitor_feed import (
+from infusion_monitor.services.monitor.feed import (
     GATEWAY_STAFF_ID,
     MonitorFeedService,
     ReadingRefused,

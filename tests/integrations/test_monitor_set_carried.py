@@ -25,13 +25,13 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.hl7.gateway import GatewayServer
 from infusion_monitor.integrations.hl7.simulator import MllpClient, ack_code, oru_message
 from infusion_monitor.rules.loader import default_rules
-from infusion_monitor.services.alerts import open_alert_row
 from infusion_monitor.services.assessing import AssessingService, latest_assessment
-from infusion_monitor.services.care import make_care_services
-from infusion_monitor.services.session_records import load_details
-from infusion_monitor.services.sessions import SessionRef, SessionService
-from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.services.vitals_schedule import schedule_facts
+from infusion_monitor.services.care.alerts import open_alert_row
+from infusion_monitor.services.care.service import make_care_services
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
+from infusion_monitor.services.sessions.records import load_details
+from infusion_monitor.services.vitals.recording import VitalsService
+from infusion_monitor.services.vitals.schedule import schedule_facts
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import VitalSigns
 from infusion_monitor.storage.sql_rows import session_rows

@@ -20,7 +20,7 @@ from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.integrations.hl7.codes import OBSERVATION_CODES
 from infusion_monitor.integrations.hl7.gateway import GatewayServer
 from infusion_monitor.integrations.hl7.simulator import MllpClient, ack_code
-from infusion_monitor.services.beds import BedMappingService
+from infusion_monitor.services.monitor.beds import BedMappingService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import GatewayMessage, MonitorObservation, VitalSigns
 from unitworld import add_running_session

@@ -16,7 +16,7 @@ from infusion_monitor.domain.alerts import Alert, AlertPriority, AlertState
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.model.unit import ChairChanged, Fresh, UnitModel
-from infusion_monitor.services.board import ChairState, ChairStatus
+from infusion_monitor.services.sessions.board import ChairState, ChairStatus
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import AuthService, PinHasher
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.sign_in import AuthService, PinHasher
 from infusion_monitor.storage.database import Database, open_database
 from session_helpers import T0, Services, make_services
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from care_world import case, running_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import AuditEntry
 

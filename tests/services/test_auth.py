@@ -9,15 +9,15 @@ from sqlalchemy import select
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, Role
-from infusion_monitor.services.auth import (
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.credentials import FieldError, SignInFailed, check_pin
+from infusion_monitor.services.staff.sign_in import (
     AccountLocked,
     AuthService,
     FirstRunDone,
     NotSignedIn,
     SignInState,
 )
-from infusion_monitor.services.credentials import FieldError, SignInFailed, check_pin
-from infusion_monitor.services.staff import StaffService
 from infusion_monitor.storage.audit import verify_audit_chain
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import AuditEntry, Nurse

@@ -10,7 +10,7 @@ import pytest
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.schedule import VitalsState
 from infusion_monitor.domain.timing import format_duration
-from infusion_monitor.services.board import ChairState, initials, mrn_tail
+from infusion_monitor.services.sessions.board import ChairState, initials, mrn_tail
 from session_helpers import CHAIRS, Services, library
 
 

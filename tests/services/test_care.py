@@ -14,9 +14,9 @@ from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.reaction import Disposition, Outcome
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.care_picture import flagged_reactions
-from infusion_monitor.services.session_setup import previous_reactions
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.care.picture import flagged_reactions
+from infusion_monitor.services.sessions.lifecycle import SessionRef
+from infusion_monitor.services.sessions.setup import previous_reactions
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0

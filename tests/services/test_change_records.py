@@ -29,11 +29,11 @@ from infusion_monitor.domain.reaction import Disposition, Outcome
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import AuthService, PinHasher
-from infusion_monitor.services.beds import BedMappingService
-from infusion_monitor.services.monitor_feed import make_monitor_feed
-from infusion_monitor.services.sessions import SessionRef
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.monitor.beds import BedMappingService
+from infusion_monitor.services.monitor.feed import make_monitor_feed
+from infusion_monitor.services.sessions.lifecycle import SessionRef
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.sign_in import AuthService, PinHasher
 from infusion_monitor.storage.database import Database, open_database
 from session_helpers import CHAIRS, NURSE, T0, baseline, draft, library
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from infusion_monitor.demo import DEMO_NURSE, seed_demo
 from infusion_monitor.domain.alerts import AlertPolicy, AlertState
 from infusion_monitor.rules.loader import default_rules
-from infusion_monitor.services.care import make_care_services
+from infusion_monitor.services.care.service import make_care_services
 from infusion_monitor.storage import models
 from session_helpers import CHAIRS, Services, library
 

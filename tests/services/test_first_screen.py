@@ -22,11 +22,15 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.schedule import VitalsState
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.auth import AuthService
-from infusion_monitor.services.board import BoardService, ChairState
-from infusion_monitor.services.care import CareServices, make_care_services, sessions_lifecycle
-from infusion_monitor.services.first_screen import FirstScreen, read_first_screen
-from infusion_monitor.services.sessions import SessionRef, SessionService
+from infusion_monitor.services.care.service import (
+    CareServices,
+    make_care_services,
+    sessions_lifecycle,
+)
+from infusion_monitor.services.sessions.board import BoardService, ChairState
+from infusion_monitor.services.sessions.first_screen import FirstScreen, read_first_screen
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
+from infusion_monitor.services.staff.sign_in import AuthService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.first_read import read_only_rows
 from infusion_monitor.storage.sql_rows import reading

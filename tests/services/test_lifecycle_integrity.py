@@ -13,7 +13,7 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import latest_assessment
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0

@@ -11,10 +11,10 @@ from infusion_monitor.domain.schedule import VitalsState
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.alerts import open_alert_row
-from infusion_monitor.services.care import make_care_services
-from infusion_monitor.services.vitals_schedule import schedule_facts
-from infusion_monitor.services.vitals_trend import VitalsTrendService
+from infusion_monitor.services.care.alerts import open_alert_row
+from infusion_monitor.services.care.service import make_care_services
+from infusion_monitor.services.vitals.schedule import schedule_facts
+from infusion_monitor.services.vitals.trend import VitalsTrendService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 

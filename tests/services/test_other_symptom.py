@@ -9,8 +9,8 @@ import pytest
 
 from care_world import RULES, case, running_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
-from infusion_monitor.services.sessions import SessionRef
-from infusion_monitor.services.vitals_trend import VitalsTrendService
+from infusion_monitor.services.sessions.lifecycle import SessionRef
+from infusion_monitor.services.vitals.trend import VitalsTrendService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from care_world import RULES, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.services.assessing import AssessingService, age_years
-from infusion_monitor.services.sessions import SessionRef, SessionService
-from infusion_monitor.services.vitals import VitalsRecorded, VitalsService
+from infusion_monitor.services.sessions.lifecycle import SessionRef, SessionService
+from infusion_monitor.services.vitals.recording import VitalsRecorded, VitalsService
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.vitals_panel import saved_summary

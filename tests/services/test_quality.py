@@ -16,15 +16,15 @@ from backends import Backend
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.users import Actor, PermissionDenied, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.quality import QualityService
+from infusion_monitor.services.review.quality_measures import (
     BELOW_TARGET,
     SMALL_N,
     QualityReport,
     nearest_rank,
 )
-from infusion_monitor.services.review import ReviewService
-from infusion_monitor.services.review_query import SessionFilter, SortKey
+from infusion_monitor.services.review.query import SessionFilter, SortKey
 from infusion_monitor.storage.database import open_database
 from quality_world import SETTINGS, SINCE, UNTIL, World, build
 

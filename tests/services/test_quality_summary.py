@@ -26,17 +26,17 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import default_rules
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.quality_facts import QualitySettings, session_facts
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.quality import QualityService
+from infusion_monitor.services.review.quality_facts import QualitySettings, session_facts
+from infusion_monitor.services.review.quality_measures import (
     ANAPHYLAXIS,
     PHASE_WORDS,
     QualityReport,
     cycle_band,
 )
-from infusion_monitor.services.quality_summary import PHASES, summarise_finished_sessions
-from infusion_monitor.services.review_query import SessionFilter, filtered
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.review.quality_summary import PHASES, summarise_finished_sessions
+from infusion_monitor.services.review.query import SessionFilter, filtered
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.synthetic import GenerateSpec, generate

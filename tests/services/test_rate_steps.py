@@ -10,7 +10,7 @@ import pytest
 from care_world import case, running_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0
 

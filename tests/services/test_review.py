@@ -12,10 +12,10 @@ from infusion_monitor.domain.alerts import AlertPriority
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.users import Actor, PermissionDenied
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.review import EXPORT_RECORD, OPEN_RECORD, ReviewService
-from infusion_monitor.services.review_query import SessionFilter, SortKey
-from infusion_monitor.services.sessions import SessionRef
-from infusion_monitor.services.vitals_trend import VitalsTrendService
+from infusion_monitor.services.review.gate import EXPORT_RECORD, OPEN_RECORD, ReviewService
+from infusion_monitor.services.review.query import SessionFilter, SortKey
+from infusion_monitor.services.sessions.lifecycle import SessionRef
+from infusion_monitor.services.vitals.trend import VitalsTrendService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import AuditEntry, InfusionSession
 from review_world import small_unit

@@ -19,17 +19,23 @@ from sqlalchemy import func, select
 import infusion_monitor.services
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.users import Actor, Permission, PermissionDenied, Role
-from infusion_monitor.services.review import ReviewService, SessionNotReviewable
+from infusion_monitor.services.review.gate import ReviewService, SessionNotReviewable
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.models import AuditEntry, InfusionSession
 
 #: Functions that take an actor but are not role-checked use cases, and why.
 NOT_USE_CASES = {
     "infusion_monitor.services.audit.record": "the audit helper the use cases call",
-    "infusion_monitor.services.auth.AuthService.sign_out": "anyone may leave the workstation",
-    "infusion_monitor.services.auth.SignInState.set_actor": "remembers who signed in",
-    "infusion_monitor.services.authors.author_row": "finds the staff row inside a use case's work",
-    "infusion_monitor.services.session_setup.patient_for": "finds the patient inside set_up's work",
+    "infusion_monitor.services.staff.sign_in.AuthService.sign_out": (
+        "anyone may leave the workstation"
+    ),
+    "infusion_monitor.services.staff.sign_in.SignInState.set_actor": "remembers who signed in",
+    "infusion_monitor.services.staff.authors.author_row": (
+        "finds the staff row inside a use case's work"
+    ),
+    "infusion_monitor.services.sessions.setup.patient_for": (
+        "finds the patient inside set_up's work"
+    ),
 }
 
 
@@ -91,14 +97,14 @@ def _call(function: Callable[..., Any], owner: type | None, actor: Actor) -> Any
 def test_the_discovery_finds_the_known_use_cases() -> None:
     names = {qualname for qualname, _, _ in USE_CASES}
     assert {
-        "infusion_monitor.services.staff.StaffService.add_staff",
-        "infusion_monitor.services.staff.StaffService.reset_pin",
-        "infusion_monitor.services.staff.StaffService.change_role",
-        "infusion_monitor.services.staff.StaffService.list_staff",
+        "infusion_monitor.services.staff.accounts.StaffService.add_staff",
+        "infusion_monitor.services.staff.accounts.StaffService.reset_pin",
+        "infusion_monitor.services.staff.accounts.StaffService.change_role",
+        "infusion_monitor.services.staff.accounts.StaffService.list_staff",
         "infusion_monitor.services.audit.AuditService.entries",
         "infusion_monitor.services.audit.AuditService.verify",
-        "infusion_monitor.services.review.ReviewService.open_record",
-        "infusion_monitor.services.review.ReviewService.open_for_export",
+        "infusion_monitor.services.review.gate.ReviewService.open_record",
+        "infusion_monitor.services.review.gate.ReviewService.open_for_export",
     } <= names
 
 

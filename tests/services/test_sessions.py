@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from infusion_monitor.domain.session import SessionError, SessionState
 from infusion_monitor.domain.users import Actor, PermissionDenied, Role
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.session_records import SessionDetail
-from infusion_monitor.services.sessions import (
+from infusion_monitor.services.sessions.lifecycle import (
     SessionRef,
     SetupRefused,
     StaleSessionError,
 )
+from infusion_monitor.services.sessions.records import SessionDetail
 from infusion_monitor.storage.models import AuditEntry, InfusionSession, SessionEvent, VitalSigns
 from session_helpers import NURSE, Services, baseline, draft
 

@@ -13,7 +13,7 @@ from infusion_monitor.domain.prompts import Mute, VitalsPrompter
 from infusion_monitor.domain.sound_plan import AudioPause
 from infusion_monitor.domain.users import Actor, PermissionDenied
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.silencing import (
+from infusion_monitor.services.care.silencing import (
     ALARM_AUDIO,
     VITALS_PROMPT_SOUND,
     SilencingService,

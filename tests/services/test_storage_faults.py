@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import AuthService
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.sign_in import AuthService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.errors import (
     DatabaseBusyError,

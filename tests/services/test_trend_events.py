@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from care_world import RULES, case, running_chair
 from infusion_monitor.domain.clock import FakeClock
-from infusion_monitor.services.vitals_trend import VitalsTrendService
+from infusion_monitor.services.vitals.trend import VitalsTrendService
 from infusion_monitor.storage.database import Database
 from session_helpers import NURSE, T0
 

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source
-from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
+from infusion_monitor.services.vitals.trend import TrendData, VitalsTrendService
 from infusion_monitor.storage.database import Database
 from infusion_monitor.ui.vitals_record import VitalsRecordTable
 

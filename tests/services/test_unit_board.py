@@ -14,7 +14,7 @@ from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertPriority, Al
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.unit_board import UnitBoardService
+from infusion_monitor.services.sessions.unit_board import UnitBoardService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.models import Alert as AlertRow
 from session_helpers import NURSE, T0, library

@@ -19,9 +19,9 @@ from infusion_monitor.domain.users import Actor, PermissionDenied, Role
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
 from infusion_monitor.services import assessing as assessing_module
-from infusion_monitor.services import vitals as vitals_module
-from infusion_monitor.services.session_records import LatestVitals, latest_vitals
-from infusion_monitor.services.vitals import LateReasonNeeded
+from infusion_monitor.services.sessions.records import LatestVitals, latest_vitals
+from infusion_monitor.services.vitals import recording as vitals_module
+from infusion_monitor.services.vitals.recording import LateReasonNeeded
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database
 from infusion_monitor.storage.errors import DiskFullError

@@ -14,8 +14,8 @@ from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.domain.vitals_entry import VitalsDraft
 from infusion_monitor.rules.loader import default_rules
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.vitals import VitalsService
-from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+from infusion_monitor.services.vitals.recording import VitalsService
+from infusion_monitor.services.vitals.schedule import VitalsScheduleService
 from infusion_monitor.storage import models
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -52,10 +52,10 @@ CHILD = textwrap.dedent(
     from infusion_monitor.paths import AppPaths
     from infusion_monitor.rules.loader import default_rules
     from infusion_monitor.services.assessing import AssessingService
-    from infusion_monitor.services.care import make_care_services
+    from infusion_monitor.services.care.service import make_care_services
     from infusion_monitor.domain.alerts import AlertPolicy
-    from infusion_monitor.services.monitor_feed import make_monitor_feed
-    from infusion_monitor.services.vitals import VitalsService
+    from infusion_monitor.services.monitor.feed import make_monitor_feed
+    from infusion_monitor.services.vitals.recording import VitalsService
     from infusion_monitor.storage.database import open_database
 
     url, data_dir, kind, session_id, count = sys.argv[1:6]

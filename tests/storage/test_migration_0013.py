@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, select
 from backends import Backend
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.review_query import SessionFilter
+from infusion_monitor.services.review.quality import QualityService
+from infusion_monitor.services.review.query import SessionFilter
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.migrate import HEAD_REVISION, alembic_config

@@ -26,7 +26,7 @@ from backends import Backend
 from infusion_monitor.domain.alerts import AlertState
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
-from infusion_monitor.services.board import ChairState
+from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.unit_board import UnitBoardWindow
 

@@ -13,9 +13,9 @@ from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.protocol_library import load_library
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.board import ChairState
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
+from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
 from infusion_monitor.ui.deferred_build import DeferredBuild

@@ -25,7 +25,7 @@ from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.rules.loader import default_rules
-from infusion_monitor.services.monitor_feed import make_monitor_feed
+from infusion_monitor.services.monitor.feed import make_monitor_feed
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.main_window import MainWindow

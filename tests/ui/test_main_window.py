@@ -12,8 +12,8 @@ from infusion_monitor import crashlog
 from infusion_monitor.demo import _DEMOS as _SESSIONS
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.resources import resource
-from infusion_monitor.services.board import ChairState
 from infusion_monitor.services.messages import Level, MessageFunnel
+from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.ui.chair_board import ChairTile
 from infusion_monitor.ui.crash import CrashReportViewer
 from infusion_monitor.ui.main_window import MainWindow

@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.review import ReviewService
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.quality import QualityService
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.db_worker import DatabaseWorker
 from infusion_monitor.ui.review.quality_tables import MeasureTableView

@@ -19,7 +19,7 @@ from infusion_monitor import crashlog
 from infusion_monitor.config import Config, SecuritySection
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import QUIT, QUIT_CANCELLED
+from infusion_monitor.services.staff.sign_in import QUIT, QUIT_CANCELLED
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.main_window import MainWindow

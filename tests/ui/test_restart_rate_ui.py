@@ -19,7 +19,7 @@ from care_world import case, running_chair
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.sessions import SessionRef
+from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.storage import models
 from infusion_monitor.storage.database import Database, open_database
 from session_helpers import NURSE, T0

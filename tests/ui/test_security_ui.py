@@ -19,7 +19,7 @@ from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
-from infusion_monitor.services.staff import NewStaff, StaffService
+from infusion_monitor.services.staff.accounts import NewStaff, StaffService
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.ui.admin import AuditWindow, StaffWindow
 from infusion_monitor.ui.chair_board import LOCKED_IDENTITY

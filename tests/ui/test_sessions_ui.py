@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
-from infusion_monitor.services.board import ChairState
 from infusion_monitor.services.messages import Level
+from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.errors import DiskFullError
 from infusion_monitor.ui.chair_board import ChairTile
 from infusion_monitor.ui.main_window import MainWindow

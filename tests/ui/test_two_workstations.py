@@ -26,8 +26,8 @@ from backends import fresh_postgres_database
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.users import Role
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.auth import AuthService
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.sign_in import AuthService
 from infusion_monitor.storage.database import open_database
 
 #: The product's bound: a commit shows on every unit board within this (LISTEN/NOTIFY).

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from backends import Backend
 from infusion_monitor.model.unit import Fresh, UnitModel
 from infusion_monitor.paths import AppPaths
-from infusion_monitor.services.unit_board import UnitBoardService
+from infusion_monitor.services.sessions.unit_board import UnitBoardService
 from infusion_monitor.storage.changes import ChangeFeed
 from infusion_monitor.storage.database import Database, open_database
 from infusion_monitor.storage.models import Alert

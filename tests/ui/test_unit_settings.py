@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.config import Config, GatewaySection, UnitSection
-from infusion_monitor.services.beds import BedEntry
+from infusion_monitor.services.monitor.beds import BedEntry
 from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
 

@@ -37,7 +37,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def _service(args: argparse.Namespace, database: Any) -> Any:
     from infusion_monitor.config import load_config
-    from infusion_monitor.services.beds import BedMappingService
+    from infusion_monitor.services.monitor.beds import BedMappingService
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))
     chairs = load_config(paths.config_file).unit.chairs

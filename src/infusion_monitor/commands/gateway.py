@@ -60,7 +60,7 @@ def _gateway(args: argparse.Namespace) -> int:
         running_gateway,
     )
     from infusion_monitor.rules.loader import default_rules, load_rules
-    from infusion_monitor.services.monitor_feed import make_monitor_feed
+    from infusion_monitor.services.monitor.feed import make_monitor_feed
     from infusion_monitor.storage.database import open_database
 
     paths = AppPaths.resolve(getattr(args, "data_dir", None))

@@ -100,8 +100,8 @@ def open_for(args: argparse.Namespace) -> Any:
 def sign_in_as(args: argparse.Namespace, database: Any) -> Any:
     """Sign ``--as`` in through the app's own (audited) sign-in; the workstation is the CLI."""
     from infusion_monitor.domain.clock import SystemClock
-    from infusion_monitor.services.auth import AuthService
-    from infusion_monitor.services.credentials import PinChoiceNeeded
+    from infusion_monitor.services.staff.credentials import PinChoiceNeeded
+    from infusion_monitor.services.staff.sign_in import AuthService
 
     auth = AuthService(database.sessions, SystemClock(), workstation=f"cli@{workstation_name()}")
     try:
@@ -116,8 +116,8 @@ def sign_in_as(args: argparse.Namespace, database: Any) -> Any:
 def _list(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.clock import SystemClock
     from infusion_monitor.integrations.csv_export import sessions_csv
-    from infusion_monitor.services.review import ReviewService
-    from infusion_monitor.services.review_query import SessionFilter, SortKey
+    from infusion_monitor.services.review.gate import ReviewService
+    from infusion_monitor.services.review.query import SessionFilter, SortKey
 
     try:
         sort = SortKey(args.sort)
@@ -189,7 +189,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.clock import SystemClock
-    from infusion_monitor.services.review import ReviewService
+    from infusion_monitor.services.review.gate import ReviewService
 
     with open_for(args) as database:
         actor = sign_in_as(args, database)

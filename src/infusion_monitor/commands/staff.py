@@ -51,7 +51,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def _services(database: Any) -> Any:
     from infusion_monitor.domain.clock import SystemClock
-    from infusion_monitor.services.staff import StaffService
+    from infusion_monitor.services.staff.accounts import StaffService
 
     return StaffService(database.sessions, SystemClock())
 
@@ -68,8 +68,8 @@ def _print_codes(made: Any) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     from infusion_monitor.domain.users import Actor, Role
-    from infusion_monitor.services.credentials import administrator_exists
-    from infusion_monitor.services.staff import NewStaff
+    from infusion_monitor.services.staff.accounts import NewStaff
+    from infusion_monitor.services.staff.credentials import administrator_exists
     from infusion_monitor.storage.sql_rows import session_rows
 
     account = NewStaff(args.staff_id, args.name, Role(args.role))
@@ -129,7 +129,7 @@ def _disable(args: argparse.Namespace) -> int:
 
 def _read_rows(path: Path) -> list[Any]:
     from infusion_monitor.domain.users import Role
-    from infusion_monitor.services.staff import NewStaff
+    from infusion_monitor.services.staff.accounts import NewStaff
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from infusion_monitor.domain.alerts import priority_code
-from infusion_monitor.services.quality_measures import QualityReport
-from infusion_monitor.services.review_detail import SessionReview
-from infusion_monitor.services.review_query import SessionRow
+from infusion_monitor.services.review.detail import SessionReview
+from infusion_monitor.services.review.quality_measures import QualityReport
+from infusion_monitor.services.review.query import SessionRow
 
 SESSION_COLUMNS = (
     "session_id", "created_at", "started_at", "ended_at", "chair", "patient", "mrn", "drug",

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from infusion_monitor.services.review_detail import SessionReview, VitalsReview
+from infusion_monitor.services.review.detail import SessionReview, VitalsReview
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

@@ -21,7 +21,7 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, Q
 from infusion_monitor.domain.alerts import priority_code
 from infusion_monitor.domain.findings_text import evidence_words, finding_title, words
 from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
-from infusion_monitor.services.review_detail import SessionReview
+from infusion_monitor.services.review.detail import SessionReview
 from infusion_monitor.ui.trend_view import render_trend
 
 PLOT_RESOURCE = "trend.png"

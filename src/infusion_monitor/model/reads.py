@@ -16,11 +16,11 @@ from infusion_monitor.domain.changes import Changes
 from infusion_monitor.model.unit import Due, Fresh, Wanted
 
 if TYPE_CHECKING:
-    from infusion_monitor.services.alerts import AlertService
-    from infusion_monitor.services.board import BoardService
-    from infusion_monitor.services.care import CareService
-    from infusion_monitor.services.unit_board import UnitTile
-    from infusion_monitor.services.vitals_schedule import VitalsScheduleService
+    from infusion_monitor.services.care.alerts import AlertService
+    from infusion_monitor.services.care.service import CareService
+    from infusion_monitor.services.sessions.board import BoardService
+    from infusion_monitor.services.sessions.unit_board import UnitTile
+    from infusion_monitor.services.vitals.schedule import VitalsScheduleService
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.schedule import VitalsStatus
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.model.events import Emitter
-from infusion_monitor.services.board import ChairState, ChairStatus, chair_state
-from infusion_monitor.services.care_views import CarePicture
-from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.care.views import CarePicture
+from infusion_monitor.services.sessions.board import ChairState, ChairStatus, chair_state
+from infusion_monitor.services.sessions.records import SessionDetail
 
 if TYPE_CHECKING:
-    from infusion_monitor.services.unit_board import UnitTile
-    from infusion_monitor.services.vitals_schedule import ScheduleFacts
+    from infusion_monitor.services.sessions.unit_board import UnitTile
+    from infusion_monitor.services.vitals.schedule import ScheduleFacts
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.session_records import latest_assessment_id
+from infusion_monitor.services.sessions.records import latest_assessment_id
 from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.inserts import insert_values

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import AuditFilter, AuditService
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.staff.accounts import StaffService
 from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
 
 CurrentActor = Callable[[], Actor]

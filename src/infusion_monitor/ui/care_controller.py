@@ -20,9 +20,9 @@ from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.model.outcomes import changes_of
 from infusion_monitor.model.unit import Fresh
-from infusion_monitor.services.alerts import AlertService
-from infusion_monitor.services.care import CareChanged, CareService
-from infusion_monitor.services.care_views import CarePicture
+from infusion_monitor.services.care.alerts import AlertService
+from infusion_monitor.services.care.service import CareChanged, CareService
+from infusion_monitor.services.care.views import CarePicture
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.ui.controller import Publish
 

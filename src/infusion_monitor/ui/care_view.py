@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.reaction import Outcome
 from infusion_monitor.model.unit import UnitModel
-from infusion_monitor.services.care_views import CarePicture
-from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.care.views import CarePicture
+from infusion_monitor.services.sessions.records import SessionDetail
 from infusion_monitor.ui.alert_band import AlertBand
 from infusion_monitor.ui.care_controller import CareController
 from infusion_monitor.ui.fitting import reveal

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
-from infusion_monitor.services.board import ChairState, ChairStatus
+from infusion_monitor.services.sessions.board import ChairState, ChairStatus
 from infusion_monitor.ui.latest_vitals import LatestVitalsView
 from infusion_monitor.ui.session_text import STEP_ON_HOLD, step_cue, treatment_cue, vitals_cue
 from infusion_monitor.ui.theme import (

@@ -22,21 +22,21 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.model.outcomes import changes_of
 from infusion_monitor.model.unit import Fresh
 from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.session_records import SessionDetail
-from infusion_monitor.services.session_setup import (
+from infusion_monitor.services.sessions.lifecycle import (
+    SessionChanged,
+    SessionRef,
+    SessionService,
+    SessionSetUp,
+    StaleSessionError,
+)
+from infusion_monitor.services.sessions.records import SessionDetail
+from infusion_monitor.services.sessions.setup import (
     NOT_SAVED,
     BaselineDraft,
     ProtocolChoice,
     ReturningPatient,
     SessionDraft,
     SetupRefused,
-)
-from infusion_monitor.services.sessions import (
-    SessionChanged,
-    SessionRef,
-    SessionService,
-    SessionSetUp,
-    StaleSessionError,
 )
 
 log = logging.getLogger(__name__)

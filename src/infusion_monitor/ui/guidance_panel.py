@@ -32,7 +32,7 @@ from infusion_monitor.domain.guidance import (
     epinephrine_repeat_left,
     standing_order_choices,
 )
-from infusion_monitor.services.care_views import FindingView, GuidanceView, StepView
+from infusion_monitor.services.care.views import FindingView, GuidanceView, StepView
 from infusion_monitor.ui.fitting import VerticalScroll, compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.session_text import epinephrine_text

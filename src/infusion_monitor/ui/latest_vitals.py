@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER, age_text
 from infusion_monitor.domain.vitals_entry import Source
-from infusion_monitor.services.session_records import LatestScore, LatestVitals
+from infusion_monitor.services.sessions.records import LatestScore, LatestVitals
 
 MISSING = "—"
 CAPTIONS = ("HR", "BP", "RR", "SpO2", "T")

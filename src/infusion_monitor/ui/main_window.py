@@ -72,12 +72,12 @@ from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
 if TYPE_CHECKING:
     from infusion_monitor.domain.alerts import AlertPolicy
     from infusion_monitor.domain.clock import Clock
-    from infusion_monitor.services.board import ChairStatus
-    from infusion_monitor.services.first_screen import FirstScreen
     from infusion_monitor.services.messages import MessageFunnel
     from infusion_monitor.services.ruleset import RuleSetInfo
-    from infusion_monitor.services.session_records import SessionDetail
-    from infusion_monitor.services.sessions import SessionSetUp
+    from infusion_monitor.services.sessions.board import ChairStatus
+    from infusion_monitor.services.sessions.first_screen import FirstScreen
+    from infusion_monitor.services.sessions.lifecycle import SessionSetUp
+    from infusion_monitor.services.sessions.records import SessionDetail
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.care_view import CareView
@@ -528,7 +528,7 @@ class MainWindow(QMainWindow):
         self.open_chair(index)
 
     def _on_setup_form_saved(self, outcome: SessionSetUp) -> None:
-        from infusion_monitor.services.session_setup import NOT_SAVED
+        from infusion_monitor.services.sessions.setup import NOT_SAVED
 
         # The refusals of this set-up are put right: their banners would only take room.
         self.messages.dismiss_where(lambda message: message.text.startswith(NOT_SAVED))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.reaction import CTCAE_TERMS, Disposition, Outcome, format_elapsed
-from infusion_monitor.services.care_views import GuidanceView, ReactionView
+from infusion_monitor.services.care.views import GuidanceView, ReactionView
 from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.symptom_panel import from_qt, to_qt
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from infusion_monitor.services.audit import AuditService
-from infusion_monitor.services.auth import AuthService, SignInState
-from infusion_monitor.services.staff import StaffService
+from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.sign_in import AuthService, SignInState
 
 
 @dataclass(frozen=True)

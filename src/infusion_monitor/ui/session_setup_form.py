@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.vitals import Acvpu, VitalSigns, reject_reason, round_temperature
 from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS
-from infusion_monitor.services.session_setup import (
+from infusion_monitor.services.sessions.lifecycle import SessionSetUp
+from infusion_monitor.services.sessions.setup import (
     BaselineDraft,
     PremedicationDraft,
     ProtocolChoice,
     SessionDraft,
 )
-from infusion_monitor.services.sessions import SessionSetUp
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.fitting import VerticalScroll
 from infusion_monitor.ui.theme import REACTION_BANNER_STYLE

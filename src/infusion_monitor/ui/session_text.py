@@ -9,7 +9,7 @@ from infusion_monitor.domain.guidance import epinephrine_repeat_left
 from infusion_monitor.domain.schedule import VitalsState
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.timing import format_duration
-from infusion_monitor.services.session_records import SessionDetail
+from infusion_monitor.services.sessions.records import SessionDetail
 
 STATE_WORDS = {
     SessionState.PLANNED: "PLANNED",

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.timing import format_duration
-from infusion_monitor.services.board import chair_state
-from infusion_monitor.services.session_records import LatestVitals, SessionDetail
-from infusion_monitor.services.sessions import patient_summary
+from infusion_monitor.services.sessions.board import chair_state
+from infusion_monitor.services.sessions.lifecycle import patient_summary
+from infusion_monitor.services.sessions.records import LatestVitals, SessionDetail
 from infusion_monitor.ui.controller import SessionController
 from infusion_monitor.ui.fitting import VerticalScroll, scrolled
 from infusion_monitor.ui.flow_layout import FlowLayout

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.credentials import (
+from infusion_monitor.services.staff.credentials import (
     PIN_MAX_DIGITS,
     FieldError,
     PinChoiceNeeded,

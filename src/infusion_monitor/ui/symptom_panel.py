@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS, BodySystem, symptoms_in
-from infusion_monitor.services.care_views import SymptomView
+from infusion_monitor.services.care.views import SymptomView
 from infusion_monitor.ui.flow_layout import FlowLayout
 
 COLUMNS = 2

@@ -7,7 +7,7 @@ belong to alarms (IEC 60601-1-8).
 
 from __future__ import annotations
 
-from infusion_monitor.services.board import ChairState
+from infusion_monitor.services.sessions.board import ChairState
 
 KEY_NUMBER_PX = 40
 #: The session view's timers: still a key number (at least 28 px), four abreast in a narrow view.

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from infusion_monitor.services.vitals_trend import TrendData, TrendSet
+from infusion_monitor.services.vitals.trend import TrendData, TrendSet
 from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
 
 

@@ -29,7 +29,7 @@ from infusion_monitor.domain.changes import NOTHING, Changes
 from infusion_monitor.domain.monitor import DEFAULT_STALE_AFTER
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.model.unit import UnitModel
-from infusion_monitor.services.unit_board import UnitTile
+from infusion_monitor.services.sessions.unit_board import UnitTile
 from infusion_monitor.ui.latest_vitals import provenance_text, values_text
 from infusion_monitor.ui.session_text import vitals_cue
 from infusion_monitor.ui.theme import (

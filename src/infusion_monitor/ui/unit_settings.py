@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from infusion_monitor.config import Config
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.beds import BedEntry
+from infusion_monitor.services.monitor.beds import BedEntry
 from infusion_monitor.ui.theme import STYLE_SHEET
 
 HEADERS = ("No.", "Bed label (PV1-3)", "Point of care", "Facility", "Chair")

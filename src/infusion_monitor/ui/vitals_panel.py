@@ -24,14 +24,14 @@ from infusion_monitor.errors import UserError
 from infusion_monitor.model.outcomes import changes_of
 from infusion_monitor.model.unit import Fresh, UnitModel
 from infusion_monitor.services.messages import MessageFunnel
-from infusion_monitor.services.session_records import SessionDetail
-from infusion_monitor.services.vitals import (
+from infusion_monitor.services.sessions.records import SessionDetail
+from infusion_monitor.services.vitals.recording import (
     CheckSkipped,
     VitalsEntry,
     VitalsRecorded,
     VitalsService,
 )
-from infusion_monitor.services.vitals_trend import TrendData, VitalsTrendService
+from infusion_monitor.services.vitals.trend import TrendData, VitalsTrendService
 from infusion_monitor.ui.controller import Publish
 from infusion_monitor.ui.keys import focus_key
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from infusion_monitor.domain.schedule import MissedCheckReason
 from infusion_monitor.domain.vitals import Acvpu
 from infusion_monitor.domain.vitals_entry import Source, VitalsText
-from infusion_monitor.services.vitals import VitalsEntry
+from infusion_monitor.services.vitals.recording import VitalsEntry
 from infusion_monitor.ui.fitting import compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
 

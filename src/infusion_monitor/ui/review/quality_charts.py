@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QSizePolicy
 
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.quality_measures import (
     SMALL_MARK,
     SMALL_N,
     MeasureTable,

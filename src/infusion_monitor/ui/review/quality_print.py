@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage, QPageLayout, QTextDocument
 
 from infusion_monitor.integrations.export_file import PDF_MAGIC, write_export
 from infusion_monitor.integrations.reports import pdf_writer
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.quality_measures import (
     SMALL_MARK,
     SMALL_N,
     MeasureTable,

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.quality_measures import (
     SMALL_MARK,
     SMALL_N,
     Figure,

@@ -32,8 +32,9 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.export_file import write_text_export
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.quality_measures import (
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.quality import QualityService
+from infusion_monitor.services.review.quality_measures import (
     SMALL_MARK,
     SMALL_N,
     Figure,
@@ -41,8 +42,7 @@ from infusion_monitor.services.quality_measures import (
     QualityReport,
     QualitySection,
 )
-from infusion_monitor.services.review import ReviewService
-from infusion_monitor.services.review_query import FilterChoices, SessionFilter
+from infusion_monitor.services.review.query import FilterChoices, SessionFilter
 from infusion_monitor.ui.date_filter import period_edits, period_of
 from infusion_monitor.ui.review.quality_charts import (
     Chart,

@@ -33,8 +33,8 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.export_file import write_text_export
-from infusion_monitor.services.review import ReviewService, SessionRecord
-from infusion_monitor.services.review_detail import SessionReview
+from infusion_monitor.services.review.detail import SessionReview
+from infusion_monitor.services.review.gate import ReviewService, SessionRecord
 from infusion_monitor.ui.trend_plot import TrendPlot
 from infusion_monitor.ui.trend_view import fill_plot
 

@@ -40,8 +40,8 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.integrations.export_file import write_text_export
-from infusion_monitor.services.review import ReviewService
-from infusion_monitor.services.review_query import (
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.query import (
     PAGE_SIZE,
     SessionFilter,
     SessionPage,

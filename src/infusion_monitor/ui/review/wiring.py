@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Permission
-from infusion_monitor.services.quality import QualityService
-from infusion_monitor.services.review import ReviewService
+from infusion_monitor.services.review.gate import ReviewService
+from infusion_monitor.services.review.quality import QualityService
 
 if TYPE_CHECKING:
     from infusion_monitor.ui.main_window import MainWindow

@@ -88,7 +88,7 @@ def upgrade() -> None:
     )
     from sqlalchemy.orm import Session
 
-    from infusion_monitor.services.quality_summary import summarise_finished_sessions
+    from infusion_monitor.services.review.quality_summary import summarise_finished_sessions
 
     with Session(bind=op.get_bind()) as db:
         summarise_finished_sessions(db)

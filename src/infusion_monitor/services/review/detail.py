@@ -22,12 +22,12 @@ from infusion_monitor.domain.protocol_library import ProtocolLibrary
 from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import vital_signs
-from infusion_monitor.services.care_picture import read_picture
-from infusion_monitor.services.care_views import ReactionView
-from infusion_monitor.services.session_records import SessionDetail, load_details
-from infusion_monitor.services.vitals_trend import TrendData, read_trend
+from infusion_monitor.services.care.alert_history import CHANGE_WORDS, alert_histories, alert_words
+from infusion_monitor.services.care.picture import read_picture
+from infusion_monitor.services.care.views import ReactionView
+from infusion_monitor.services.sessions.records import SessionDetail, load_details
+from infusion_monitor.services.vitals.trend import TrendData, read_trend
 from infusion_monitor.storage import models
 from infusion_monitor.storage.sql_rows import session_rows
 

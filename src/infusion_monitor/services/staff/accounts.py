@@ -14,14 +14,19 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record
-from infusion_monitor.services.auth import (
+from infusion_monitor.services.staff.credentials import (
+    FieldError,
+    check_name,
+    check_pin,
+    check_staff_id,
+)
+from infusion_monitor.services.staff.sign_in import (
     CREATE_STAFF,
     RESET_PIN,
     STAFF_CHANGED,
     STAFF_ENTITY,
     PinHasher,
 )
-from infusion_monitor.services.credentials import FieldError, check_name, check_pin, check_staff_id
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import Nurse
 

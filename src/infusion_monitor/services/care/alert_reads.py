@@ -13,8 +13,8 @@ from typing import Any
 
 from infusion_monitor.domain.alerts import Alert, AlertPolicy, AlertPriority, AlertState, summarise
 from infusion_monitor.domain.guidance import ESCALATE
-from infusion_monitor.services.care_views import UnitAlertView
-from infusion_monitor.services.session_records import ACTIVE_STATES
+from infusion_monitor.services.care.views import UnitAlertView
+from infusion_monitor.services.sessions.records import ACTIVE_STATES
 from infusion_monitor.storage.rows import Rows, flag, in_list, utc, utc_or_none
 
 #: Alerts with who acknowledged them and whether a nurse escalated them, oldest first.

@@ -38,9 +38,9 @@ from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import AssessingService
-from infusion_monitor.services.authors import author_row
-from infusion_monitor.services.care import make_care_services
-from infusion_monitor.services.vitals import VitalsService
+from infusion_monitor.services.care.service import make_care_services
+from infusion_monitor.services.staff.authors import author_row
+from infusion_monitor.services.vitals.recording import VitalsService
 from infusion_monitor.storage.changes import collect_changes
 from infusion_monitor.storage.inserts import insert_rows, insert_values
 from infusion_monitor.storage.models import (

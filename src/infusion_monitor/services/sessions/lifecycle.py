@@ -36,21 +36,18 @@ from infusion_monitor.domain.session import (
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
-
-# Finishing a session, or amending a finished one, rewrites its quality summary in the same
-# transaction: importing the module registers its commit hook, whichever use case commits.
-from infusion_monitor.services import (
-    quality_summary,  # noqa: F401
-    session_setup,
-)
 from infusion_monitor.services.assessing import (
     AssessingService,
     AssessmentOutcome,
     latest_assessment,
 )
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.authors import author_row
-from infusion_monitor.services.session_records import (
+
+# Finishing a session, or amending a finished one, rewrites its quality summary in the same
+# transaction: importing the module registers its commit hook, whichever use case commits.
+from infusion_monitor.services.review import quality_summary  # noqa: F401
+from infusion_monitor.services.sessions import setup as session_setup
+from infusion_monitor.services.sessions.records import (
     REACTION_PATHWAYS,
     PatientInfo,
     SessionDetail,
@@ -59,7 +56,7 @@ from infusion_monitor.services.session_records import (
     load_details,
     observation_hold_text,
 )
-from infusion_monitor.services.session_setup import (
+from infusion_monitor.services.sessions.setup import (
     BaselineDraft,
     PremedicationDraft,
     ProtocolChoice,
@@ -67,6 +64,7 @@ from infusion_monitor.services.session_setup import (
     SessionDraft,
     SetupRefused,
 )
+from infusion_monitor.services.staff.authors import author_row
 from infusion_monitor.storage.changes import record_changes, transaction_changes
 from infusion_monitor.storage.models import (
     Assessment,

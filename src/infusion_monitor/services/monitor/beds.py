@@ -20,7 +20,7 @@ from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.monitor_feed import same_label
+from infusion_monitor.services.monitor.feed import same_label
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.models import BedMapping, Chair
 

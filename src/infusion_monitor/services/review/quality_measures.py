@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from infusion_monitor.services.quality_facts import (
+from infusion_monitor.services.review.quality_facts import (
     FIRST_HOUR,
     LATER,
     NOBODY,

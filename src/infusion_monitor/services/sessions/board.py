@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
-from infusion_monitor.services.session_records import (
+from infusion_monitor.services.sessions.records import (
     SessionDetail,
     active_session_ids,
     initials,

@@ -33,7 +33,7 @@ from infusion_monitor.domain.reaction import Step, reaction_clock
 from infusion_monitor.domain.schedule import MissedCheckReason
 from infusion_monitor.domain.symptoms import SITE_REACTION
 from infusion_monitor.services.assessing import EVENT_ACTIONS
-from infusion_monitor.services.review_query import (
+from infusion_monitor.services.review.query import (
     LATE_NOTE,
     SKIPPED_NOTE,
     SessionFilter,

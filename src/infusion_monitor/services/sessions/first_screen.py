@@ -13,10 +13,10 @@ from datetime import datetime
 
 from infusion_monitor.domain.alerts import AlertPolicy
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
-from infusion_monitor.services.alert_reads import unit_alerts
-from infusion_monitor.services.board import ChairStatus, board_statuses
-from infusion_monitor.services.care_views import UnitAlertView
-from infusion_monitor.services.credentials import administrator_exists
+from infusion_monitor.services.care.alert_reads import unit_alerts
+from infusion_monitor.services.care.views import UnitAlertView
+from infusion_monitor.services.sessions.board import ChairStatus, board_statuses
+from infusion_monitor.services.staff.credentials import administrator_exists
 from infusion_monitor.storage.rows import Rows
 
 

@@ -23,7 +23,7 @@ from infusion_monitor.rules.inputs import Patient as RulesPatient
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.services.assessing import DEFAULT_AGE_YEARS, rules_patient
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.session_records import ACTIVE_STATES, PatientInfo, patient_info
+from infusion_monitor.services.sessions.records import ACTIVE_STATES, PatientInfo, patient_info
 from infusion_monitor.storage.models import Chair, InfusionSession, Patient
 from infusion_monitor.storage.models import SessionEvent as EventRow
 from infusion_monitor.storage.models import VitalSigns as VitalsRow
@@ -364,7 +364,7 @@ def previous_reactions(db: DbSession, patient: Patient) -> tuple[str, ...]:
         elif row.prior_reaction_to_drug:
             found.append(f"{row.drug_name} C{row.cycle or 1}, {when}: previous reaction flagged")
     # Reaction records closed at the chair and flagged for the next session (issue 6).
-    from infusion_monitor.services.care_picture import flagged_reactions
+    from infusion_monitor.services.care.picture import flagged_reactions
 
     return (*flagged_reactions(db, patient.id), *found)
 

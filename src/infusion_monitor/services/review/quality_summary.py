@@ -25,14 +25,14 @@ from typing import Any
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
-from infusion_monitor.services.quality_facts import (
+from infusion_monitor.services.review.quality_facts import (
     FIRST_HOUR,
     LATER,
     OBSERVATION,
     ReactionFact,
     session_facts,
 )
-from infusion_monitor.services.review_query import FINISHED
+from infusion_monitor.services.review.query import FINISHED
 from infusion_monitor.storage import models
 
 PHASES = (FIRST_HOUR, LATER, OBSERVATION)

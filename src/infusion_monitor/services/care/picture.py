@@ -14,9 +14,9 @@ from infusion_monitor.domain.guidance import step_kind
 from infusion_monitor.domain.protocol import Advice, DrugProtocol
 from infusion_monitor.domain.reaction import Disposition, Outcome, Step, reaction_clock
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SITE_REACTION, SYMPTOMS
-from infusion_monitor.services.alerts import alert_of, open_alert_row
 from infusion_monitor.services.assessing import EVENT_ACTIONS, latest_assessment
-from infusion_monitor.services.care_views import (
+from infusion_monitor.services.care.alerts import alert_of, open_alert_row
+from infusion_monitor.services.care.views import (
     NO_GUIDANCE,
     CarePicture,
     FindingView,

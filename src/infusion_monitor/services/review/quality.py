@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.users import Actor, Permission
-from infusion_monitor.services.quality_facts import Progress, QualitySettings, filter_words
-from infusion_monitor.services.quality_measures import QualityReport, build_report
-from infusion_monitor.services.quality_reads import SummaryReader
-from infusion_monitor.services.review_query import FilterChoices, SessionFilter, filter_choices
+from infusion_monitor.services.review.quality_facts import Progress, QualitySettings, filter_words
+from infusion_monitor.services.review.quality_measures import QualityReport, build_report
+from infusion_monitor.services.review.quality_reads import SummaryReader
+from infusion_monitor.services.review.query import FilterChoices, SessionFilter, filter_choices
 
 
 def period_words(since: datetime | None, until: datetime | None, settings: QualitySettings) -> str:

@@ -30,13 +30,13 @@ from infusion_monitor.domain.symptoms import SYMPTOMS
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.alerts import CHANGES_KEY, AlertService, open_alert_row
 from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.authors import author_row
-from infusion_monitor.services.care_picture import OTHER_CODE, read_picture
-from infusion_monitor.services.care_views import CarePicture
-from infusion_monitor.services.sessions import SessionService
+from infusion_monitor.services.care.alerts import CHANGES_KEY, AlertService, open_alert_row
+from infusion_monitor.services.care.picture import OTHER_CODE, read_picture
+from infusion_monitor.services.care.views import CarePicture
+from infusion_monitor.services.sessions.lifecycle import SessionService
+from infusion_monitor.services.staff.authors import author_row
 from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import record_changes, transaction_changes
 

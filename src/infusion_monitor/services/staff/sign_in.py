@@ -27,7 +27,7 @@ from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import NOBODY, record
-from infusion_monitor.services.credentials import (
+from infusion_monitor.services.staff.credentials import (
     STAFF_ID_PATTERN,
     FieldError,
     PinChoiceNeeded,

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, String, case, func, literal, selec
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.guidance import ESCALATE
-from infusion_monitor.services.quality_facts import (
+from infusion_monitor.services.review.quality_facts import (
     AlertFact,
     Behind,
     DeclinedStep,
@@ -32,8 +32,8 @@ from infusion_monitor.services.quality_facts import (
     ReasonCount,
     SessionGroup,
 )
-from infusion_monitor.services.quality_summary import PHASES
-from infusion_monitor.services.review_query import SessionFilter, aware, chosen, filtered
+from infusion_monitor.services.review.quality_summary import PHASES
+from infusion_monitor.services.review.query import SessionFilter, aware, chosen, filtered
 from infusion_monitor.storage import models
 
 _S = models.InfusionSession
@@ -219,7 +219,7 @@ class SummaryReader:
         return tuple(found)
 
     def _alerts(self, db: Session, ids: tuple[int, int]) -> tuple[AlertFact, ...]:
-        from infusion_monitor.services.alerts import ESCALATED_CONDITION
+        from infusion_monitor.services.care.alerts import ESCALATED_CONDITION
 
         alert, step = models.Alert, models.Intervention
         escalated = set(

@@ -30,8 +30,8 @@ from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome, vital_signs
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.authors import staff_row
-from infusion_monitor.services.vitals_schedule import (
+from infusion_monitor.services.staff.authors import staff_row
+from infusion_monitor.services.vitals.schedule import (
     LATE_NOTE,
     SKIPPED_NOTE,
     schedule_facts,

@@ -20,8 +20,8 @@ from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.errors import UserError
 from infusion_monitor.rules.loader import RuleSet, default_rules
 from infusion_monitor.services.audit import record
-from infusion_monitor.services.review_detail import SessionReview, read_review
-from infusion_monitor.services.review_query import (
+from infusion_monitor.services.review.detail import SessionReview, read_review
+from infusion_monitor.services.review.query import (
     PAGE_SIZE,
     FilterChoices,
     SessionFilter,

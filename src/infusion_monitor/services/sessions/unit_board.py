@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.alerts import Alert, AlertState
 from infusion_monitor.domain.protocol_library import ProtocolLibrary
-from infusion_monitor.services.alerts import alert_of
-from infusion_monitor.services.board import BoardService, ChairStatus
+from infusion_monitor.services.care.alerts import alert_of
+from infusion_monitor.services.sessions.board import BoardService, ChairStatus
 from infusion_monitor.storage import models
 from infusion_monitor.storage.models import Chair, InfusionSession
 from infusion_monitor.storage.sql_rows import reading

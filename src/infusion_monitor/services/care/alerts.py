@@ -31,12 +31,12 @@ from infusion_monitor.domain.guidance import ESCALATE
 from infusion_monitor.domain.users import Actor, Permission
 from infusion_monitor.domain.vitals_entry import Source
 from infusion_monitor.errors import UserError
-from infusion_monitor.services.alert_reads import alert_by_id, unit_alerts
 from infusion_monitor.services.assessing import AssessmentOutcome, latest_assessment
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.authors import author_row
-from infusion_monitor.services.care_views import CarePicture, UnitAlertView
-from infusion_monitor.services.session_records import latest_vitals
+from infusion_monitor.services.care.alert_reads import alert_by_id, unit_alerts
+from infusion_monitor.services.care.views import CarePicture, UnitAlertView
+from infusion_monitor.services.sessions.records import latest_vitals
+from infusion_monitor.services.staff.authors import author_row
 from infusion_monitor.storage import models
 from infusion_monitor.storage.audit import append_audit
 from infusion_monitor.storage.changes import record_changes

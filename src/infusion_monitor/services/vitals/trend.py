@@ -21,11 +21,11 @@ from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.loader import RuleSet
 from infusion_monitor.rules.moment import newer_over
-from infusion_monitor.services.alert_history import CHANGE_WORDS, alert_histories, alert_words
 from infusion_monitor.services.assessing import news2_not_applicable, rules_patient, vital_signs
-from infusion_monitor.services.care_picture import current_symptom_rows
-from infusion_monitor.services.vitals import sets_stored_since
-from infusion_monitor.services.vitals_schedule import SKIPPED_NOTE
+from infusion_monitor.services.care.alert_history import CHANGE_WORDS, alert_histories, alert_words
+from infusion_monitor.services.care.picture import current_symptom_rows
+from infusion_monitor.services.vitals.recording import sets_stored_since
+from infusion_monitor.services.vitals.schedule import SKIPPED_NOTE
 from infusion_monitor.storage import models
 
 SECONDS_PER_MIN = 60

@@ -1,0 +1,1 @@
+"""Care and alerts at the chair: symptoms, guidance, treatment, outcome; alerts, silencing."""

@@ -1,0 +1,1 @@
+"""The monitor feed: bedside monitors' sets stored like typed ones; bed mappings."""

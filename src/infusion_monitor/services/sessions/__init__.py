@@ -1,0 +1,1 @@
+"""Infusion sessions: set-up, lifecycle commands, session reads, chair and unit boards."""

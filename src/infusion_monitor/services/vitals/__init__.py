@@ -1,0 +1,1 @@
+"""Vital signs: record, amend and skip checks; the schedule; the trend."""
