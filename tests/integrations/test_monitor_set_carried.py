@@ -183,7 +183,7 @@ def test_an_alert_is_not_resolved_by_the_rules_on_a_monitor_set_alone(
         gateway_server, "MON-OK", now - timedelta(minutes=2), 36.8, hr=78, sbp=124, rr=15, spo2=98
     )
     with unit_db.sessions() as db:
-        assert latest_assessment(db, session_id).priority == "none"  # type: ignore[union-attr]
+        assert latest_assessment(db, session_id).priority is None  # type: ignore[union-attr]
         still = open_alert_row(db, session_id)
         assert still is not None and still.id == alert_id and still.state == "acknowledged"
 

@@ -41,7 +41,7 @@ NOT_USE_CASES = {
 
 def _use_cases() -> Iterator[tuple[str, Callable[..., Any], type | None]]:
     package = infusion_monitor.services
-    for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
         module = importlib.import_module(info.name)
         for name, member in vars(module).items():
             if name.startswith("_") or getattr(member, "__module__", None) != module.__name__:
