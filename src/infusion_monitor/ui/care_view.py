@@ -69,6 +69,10 @@ class CareView(QObject):
         self.symptoms.symptom_resolved.connect(self._on_symptoms_symptom_resolved)
         self.reaction.outcome_submitted.connect(self._on_reaction_outcome_submitted)
         model.care_changed.connect(self._on_model_care_changed)
+        # The model outlives a closed session view: stop following it with the view's widgets.
+        view.destroyed.connect(
+            lambda *_args: model.care_changed.disconnect(self._on_model_care_changed)
+        )
         view.session_shown.connect(self._on_view_session_shown)
 
         focus_key("S", view, self.show_symptoms)

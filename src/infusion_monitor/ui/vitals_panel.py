@@ -211,6 +211,10 @@ class VitalsPanel(QObject):
         self.form.confirm_ready.connect(self._on_form_confirm_ready)
         view.session_shown.connect(self._on_view_session_shown)
         model.vitals_changed.connect(self._on_model_vitals_changed)
+        # The model outlives a closed session view: stop following it with the view's widgets.
+        view.destroyed.connect(
+            lambda *_args: model.vitals_changed.disconnect(self._on_model_vitals_changed)
+        )
         focus_key("V", view, self.focus_entry)
         if view.detail is not None:  # built after a session was shown: follow it at once
             self.show_session(view.detail)
