@@ -57,3 +57,23 @@ def test_a_new_check_is_announced_again() -> None:
     later = DueCheck(CheckKind.REACTION, T0 + timedelta(minutes=5))
     due_again = VitalsStatus(VitalsState.DUE, later, timedelta(0))
     assert prompter.tick({1: due_again}, T0 + timedelta(minutes=5)) == [PromptSound.DUE]
+
+
+def test_a_session_that_leaves_the_unit_and_returns_is_announced_again() -> None:
+    prompter = VitalsPrompter()
+    assert prompter.tick({1: status(VitalsState.DUE)}, T0) == [PromptSound.DUE]
+    assert prompter.tick({}, T0 + timedelta(seconds=1)) == []  # closed, or moved elsewhere
+    assert prompter.tick({1: status(VitalsState.DUE)}, T0 + timedelta(seconds=2)) == [
+        PromptSound.DUE
+    ]
+
+
+def test_a_mute_is_refused_with_what_to_do_when_it_cannot_be_bounded() -> None:
+    with pytest.raises(ValueError, match="at least one minute"):
+        VitalsPrompter(max_mute_min=0)
+    prompter = VitalsPrompter(max_mute_min=30)
+    with pytest.raises(UserError, match="longer than"):
+        prompter.mute("x" * 1000, T0, "N001")
+    with pytest.raises(UserError, match="Mute for at least one minute"):
+        prompter.mute("patient asleep", T0, "N001", minutes=-5)
+    assert prompter.muted(T0) is None  # nothing refused was kept

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QBoxLayout, QPushButton, QScrollArea, QWidget
+from shiboken6 import isValid
 
 from infusion_monitor.domain.clock import Clock
 from infusion_monitor.domain.schedule import missed_check_note
@@ -240,8 +241,10 @@ class VitalsPanel(QObject):
         if self._session_id is None:
             return
         self._reload_record(self._session_id)
+        if self._closed():
+            return
         data = self._controller.trend(self._session_id, self._shown)
-        if data is None:
+        if data is None or self._closed():
             return
         update_plot(self.plot, self._shown, data)
         self._shown = data
@@ -252,19 +255,24 @@ class VitalsPanel(QObject):
         again for another session, or when one corrects a set or was taken before the newest."""
         if self._record_shows == session_id and self._record_last_id:
             added = self._controller.entries(session_id, self._record_last_id)
-            if added is None:
+            if added is None or self._closed():
                 return
             if self.record.add_entries(added):
                 self._record_last_id = max((e.id for e in added), default=self._record_last_id)
                 self._offer_confirm(self.record.entries)
                 return
         entries = self._controller.entries(session_id)
-        if entries is None:
+        if entries is None or self._closed():
             return
         self._record_shows = session_id
         self._record_last_id = max((entry.id for entry in entries), default=0)
         self.record.show_entries(entries)
         self._offer_confirm(self.record.entries)
+
+    def _closed(self) -> bool:
+        """True once the window was closed while a read waited for the database thread (the
+        wait runs the event loop, which may delete the window): its widgets are gone."""
+        return not isValid(self.confirm_button)
 
     def _offer_confirm(self, entries: Sequence[VitalsEntry]) -> None:
         """Offer "Confirm set" while the newest current set is a bedside monitor's
