@@ -19,20 +19,34 @@ from infusion_monitor.model.loader import Read, UnitLoader
 from infusion_monitor.model.unit import NOTHING_READ, Fresh, UnitModel
 
 
-class ModelBridge(QObject):
-    """Feeds the unit model: applies outcomes at once, re-reads records on the loader."""
+class _Relay(QObject):
+    """Carries what the feed's and the loader's threads deliver to the bridge.
+
+    Owned by Python (no parent), never by a window: a thread that finishes after the window,
+    and the bridge with it, was deleted still emits on a live object, and Qt drops the call to
+    the deleted bridge (an emit on the deleted bridge itself would crash the app).
+    """
 
     #: A record arrived from another thread (the feed), to expand and queue on the GUI thread.
-    _arrived = Signal(object)
+    arrived = Signal(object)
     #: The loader read what records name (``Changes``, ``Fresh``, the read's tag, how many).
-    _loaded = Signal(object, object, int, int)
+    loaded = Signal(object, object, int, int)
+
+
+class ModelBridge(QObject):
+    """Feeds the unit model: applies outcomes at once, re-reads records on the loader."""
 
     def __init__(self, model: UnitModel, read: Read, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
-        self._loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
-        self._loader = UnitLoader(read, self._loaded.emit)
+        relay = self._relay = _Relay()
+        relay.arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
+        relay.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
+
+        def deliver(changes: Changes, fresh: Fresh, tag: int, count: int) -> None:
+            relay.loaded.emit(changes, fresh, tag, count)
+
+        self._loader = UnitLoader(read, deliver)
         #: How many local outcomes were applied (a read tagged with fewer may predate one).
         self._applied = 0
         #: Records queued for the loader and not yet applied.
@@ -41,7 +55,7 @@ class ModelBridge(QObject):
 
     def submit(self, changes: Changes) -> None:
         """A commit made anywhere (called on any thread, e.g. the change feed's)."""
-        self._arrived.emit(changes)
+        self._relay.arrived.emit(changes)
 
     def publish(self, changes: Changes, fresh: Fresh = NOTHING_READ) -> None:
         """A local outcome (GUI thread): apply what it carries now, re-read the rest."""
