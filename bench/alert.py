@@ -304,6 +304,7 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
                 from_send.append((shown - sent[0]) * 1000)
                 assert band.alert is not None
                 window.care.acknowledge(band.alert.id)
+                window.care.resolve(band.alert.id, "Bench: the reaction is over")
                 # Taken 2 s ago: the next monitor set (1 s before it is sent) is the newer one.
                 typed = replace(normal, taken_at=clock.now() - timedelta(seconds=2))
                 vitals.record_vitals(nurse, session_id, typed, clock.now())

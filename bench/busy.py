@@ -88,13 +88,19 @@ def main() -> int:
             window.show()
             app.processEvents()
             assert window.care is not None and window.care_view is not None
-            alerting = [
-                index
-                for index, tile in enumerate(window.board.tiles)
-                if tile.status is not None
-                and tile.status.session is not None
-                and tile.status.session.id in window.care.unit.by_session
-            ]
+            def alerting_chairs() -> list[int]:
+                return [
+                    index
+                    for index, tile in enumerate(window.board.tiles)
+                    if tile.status is not None
+                    and tile.status.session is not None
+                    and tile.status.session.id in window.model.alerts
+                ]
+
+            loaded_by = time.monotonic() + 10
+            while not alerting_chairs() and time.monotonic() < loaded_by:
+                app.processEvents()  # the unit model's first read arrives from its loader
+            alerting = alerting_chairs()
             assert alerting, "the demo unit has a chair with an open alert"
             window.board.select(alerting[0])
             window.activateWindow()
