@@ -88,6 +88,7 @@ def main() -> int:
             window.show()
             app.processEvents()
             assert window.care is not None and window.care_view is not None
+
             def alerting_chairs() -> list[int]:
                 return [
                     index
