@@ -23,23 +23,16 @@ import argparse
 import itertools
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-#: Holds the write lock of the file argv[1] for argv[2] seconds (a backup, another program).
-LOCKER = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-db.execute("COMMIT")
-"""
+from sqlite_lock import write_locked
+
 TICK_MS = 10
 #: Seconds the window runs with nothing locked first, for comparison.
 IDLE_S = 3.0
@@ -129,12 +122,7 @@ def main() -> int:
                 time.sleep(0.001)
             idle = list(ticks)
             ticks.clear()
-            with subprocess.Popen(
-                [sys.executable, "-c", LOCKER, str(paths.database_file), str(args.lock_s)],
-                stdout=subprocess.PIPE,
-                text=True,
-            ) as locker:
-                assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+            with write_locked(paths.database_file, args.lock_s) as locker:
                 released = time.perf_counter() + args.lock_s
                 for index, value in enumerate(("72", "120/80", "16", "98", "36.8")):
                     if index:

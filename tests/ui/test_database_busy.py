@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -31,33 +29,12 @@ from infusion_monitor.storage.database import open_database
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.vitals_panel import VitalsPanel
 from session_helpers import T0
+from sqlite_lock import write_locked
 
 from .conftest import composed_window
 
-#: Holds the write lock of the file argv[1] for argv[2] seconds (a backup, another program).
-LOCKER = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-db.execute("COMMIT")
-"""
 LOCK_S = 3.0
 TICK_MS = 20
-
-
-@contextlib.contextmanager
-def write_locked(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holds the file's write lock for ``seconds`` from now."""
-    with subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
-    ) as locker:
-        try:
-            assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
-            yield locker
-        finally:
-            locker.kill()
 
 
 def stored_sets(path: Path) -> int:
