@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from care_world import Chair
@@ -27,6 +28,21 @@ from session_helpers import NURSE
 MakeWindow = Callable[..., MainWindow]
 
 
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test() -> Iterator[None]:
+    """Fail a test that leaves a main window open (pytest-qt's closing of the test's widgets
+    runs before this): its timers, its database thread and its application-wide event filter
+    would run on into the next tests."""
+    yield
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    left = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    for window in left:
+        window.close_now()
+    assert not left, "a main window was left open; close it with close_now() (the app ending)"
+
+
 @pytest.fixture
 def database_worker(qtbot: QtBot) -> Iterator[DatabaseWorker]:
     """The database thread a window built by hand gets its services through, as the app's
@@ -40,6 +56,10 @@ def database_worker(qtbot: QtBot) -> Iterator[DatabaseWorker]:
 def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
     """Return ``make(*argv, funnel=None, clock=None, deferred=None, sound_player=None)``: compose
     the window as the app would.
+
+    At the end of the test every window closes as the app does when it ends (``close_now``): a
+    plain ``close()`` is refused while infusions run, which would leave the window, its timers and
+    its database thread running into the next test.
 
     Everything but ``exec()``. The window is complete on return, unless ``deferred`` (a
     ``DeferredBuild``) takes the second phase, which the app runs after the first paint.
@@ -73,7 +93,7 @@ def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
             deferred=deferred,
             make_sound_player=None if sound_player is None else lambda: sound_player,
         )
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=MainWindow.close_now)
         return window
 
     yield make
@@ -99,7 +119,7 @@ def composed_window(
         clock=chair.clock,
         actor=NURSE,
     )
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=MainWindow.close_now)
     window.show()
     qtbot.waitExposed(window)
     return window

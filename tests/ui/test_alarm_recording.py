@@ -34,6 +34,7 @@ from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.storage.database import open_database
+from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.sound import QtSoundPlayer, pactl, system_output_problem
 from session_helpers import NURSE
 
@@ -152,7 +153,7 @@ def test_an_unanswered_high_alarm_recorded_from_a_real_sound_server(
             actor=NURSE,
             make_sound_player=lambda: QtSoundPlayer(0.8, 0.5),
         )
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=MainWindow.close_now)
         window.show()
         window.open_chair(0)
         assert window.vitals_prompt is not None and window.care_view is not None

@@ -20,6 +20,7 @@ from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
+from infusion_monitor.ui.main_window import MainWindow
 
 from .conftest import MakeWindow
 
@@ -90,7 +91,7 @@ def test_a_sign_in_before_phase_two_builds_it_first(qtbot: QtBot, data_dir: Path
             clock=SystemClock(),
             deferred=deferred,
         )
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=MainWindow.close_now)
         assert window.locked and not deferred.done
         assert window.board.tiles[0].status is not None
         assert window.board.tiles[0].status.state is ChairState.RUNNING
@@ -122,7 +123,7 @@ def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir
     window = first_window(
         config, paths, first, "db", funnel, RuleSetService(None, funnel), SystemClock(), deferred
     )
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=MainWindow.close_now)
     assert window.sign_in_panel.first_run
     window.sign_in_panel.staff_id.setText("ADMIN")
     window.sign_in_panel.name.setText("Ann Admin")

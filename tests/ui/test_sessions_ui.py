@@ -220,7 +220,7 @@ def test_restart_37_minutes_after_the_start_shows_the_right_time(
         clock.advance(timedelta(minutes=37 - 10 - pause_min))
     else:
         clock.advance(timedelta(minutes=37))
-    window.close()
+    window.close_now()  # the app ends (a plain close asks first: infusions run)
     restarted = make_window(clock=clock)
     assert f"{shown} infusion time" in tile_text(restarted.board.tiles[2])
     restarted.board.select(2)

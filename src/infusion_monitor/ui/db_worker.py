@@ -9,6 +9,11 @@ and the window repaints. The keys and clicks typed meanwhile are held (Qt's
 ``ExcludeUserInputEvents``) and delivered once the call returns: a second Enter cannot save the
 same entry twice, nor start another action half-way through the first.
 
+The wait ends when the database thread reports the call done, and the wait also looks at the call
+every ``CHECK_MS`` on its own, so a report lost on its way cannot hold the window. A call the
+database thread has not even started after ``STALLED_AFTER_S`` never will: it is withdrawn and
+fails with a message, nothing saved, rather than holding the window for ever.
+
 A call that waits longer than ``BUSY_AFTER_MS`` (a database write-locked by another program)
 announces itself through :attr:`DatabaseWorker.busy_changed` (the status bar and the form
 saving show "Saving — database busy"), and again with an empty text once it is done.
@@ -22,11 +27,14 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+
+from infusion_monitor.errors import UserError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -35,6 +43,15 @@ log = logging.getLogger(__name__)
 
 #: A call that has waited this long is shown as busy ("Saving — database busy").
 BUSY_AFTER_MS = 300
+#: The wait looks at its call this often even when no report of it arrives.
+CHECK_MS = 50
+#: A call not started after this long (beyond any busy wait of the call before it) never will be.
+STALLED_AFTER_S = 60.0
+#: The message of a call the database thread never started.
+STALLED_TEXT = (
+    "Not done: the database did not take this up within a minute, so nothing was saved. "
+    "Try again; if it happens again, restart Infusion Monitor."
+)
 #: Shown while a call waits on a busy database.
 BUSY_TEXT = (
     "Saving — database busy: another program holds it. Waiting; nothing shows as saved "
@@ -93,16 +110,25 @@ class DatabaseWorker(QObject):
         relay = _Relay()
         relay.done.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
         future.add_done_callback(lambda _future: relay.done.emit())
+        check = QTimer()
+        check.timeout.connect(loop.quit)
+        check.start(CHECK_MS)
         busy = QTimer()
         busy.setSingleShot(True)
         busy.timeout.connect(self._announce)
         busy.start(BUSY_AFTER_MS)
         self._waiting += 1
+        queued_at = time.monotonic()
         try:
             while not future.done():
+                # cancel() withdraws only a call not yet started; a started one is waited for.
+                if time.monotonic() - queued_at > STALLED_AFTER_S and future.cancel():
+                    log.error("A database call was never started; withdrawn")
+                    raise UserError(STALLED_TEXT)
                 loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         finally:
             self._waiting -= 1
+            check.stop()
             busy.stop()
             if self._waiting == 0 and self._announced:
                 self._announced = False
