@@ -2,8 +2,11 @@
 
 ``python elsewhere_driver.py --db URL --t0 ISO`` reads commands on stdin (``setup``, ``start``,
 ``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``other_chair``,
-``complete``, ``close``, ``advance MINUTES``) and answers one JSON line each once committed. Its
-clock is a fake one at ``--t0``, advanced only by ``advance``.
+``complete``, ``close``, ``advance MINUTES``; an administrator's ``add_staff ID ROLE``,
+``provision ID``, ``reset_pin ID``, ``change_role ID ROLE``, ``disable ID``,
+``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each once committed.
+Its clock is a fake one at ``--t0``, advanced only by ``advance``. Accounts added here get
+the PIN ``STAFF_PIN``.
 """
 
 from __future__ import annotations
@@ -19,10 +22,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from care_world import case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.services.monitor.beds import BedMappingService
 from infusion_monitor.services.sessions.lifecycle import SessionRef
-from infusion_monitor.storage.database import open_database
+from infusion_monitor.services.staff.accounts import NewStaff, StaffService
+from infusion_monitor.storage.database import Database, open_database
 from session_helpers import NURSE
+
+#: The administrator at the other workstation, and the PIN of the accounts it adds.
+ADMIN = Actor("ADM0", "Otto Admin", Role.ADMINISTRATOR, "elsewhere")
+STAFF_PIN = "1357"
+#: The chairs the other workstation may map monitors' beds to.
+CHAIRS = ("Chair 1", "Chair 2", "Chair 3")
 
 
 def main() -> int:
@@ -42,6 +54,8 @@ def main() -> int:
             answer: dict[str, Any] = {"done": command}
             if command == "advance":
                 clock.advance(timedelta(minutes=float(rest[0])))
+            elif command in ADMINISTRATION:
+                answer.update(_administer(database, clock, command, rest))
             elif command == "setup":
                 chair = planned_chair(database, clock, data)
                 answer["session_id"] = chair.session_id
@@ -55,6 +69,34 @@ def main() -> int:
                 answer.update(_act(chair, command, rest, data))
             print(json.dumps(answer), flush=True)
     return 0
+
+
+ADMINISTRATION = frozenset(
+    {"add_staff", "provision", "reset_pin", "change_role", "disable", "beds_add", "beds_remove"}
+)
+
+
+def _administer(
+    database: Database, clock: FakeClock, command: str, rest: list[str]
+) -> dict[str, Any]:
+    """The administrator's use cases: staff accounts and the unit's bed mappings."""
+    staff = StaffService(database.sessions, clock)
+    beds = BedMappingService(database.sessions, CHAIRS)
+    if command == "add_staff":
+        staff.add_staff(ADMIN, rest[0], f"Staff {rest[0]}", Role(rest[1]), STAFF_PIN)
+    elif command == "provision":
+        staff.provision(ADMIN, [NewStaff(rest[0], f"Staff {rest[0]}", Role.NURSE)])
+    elif command == "reset_pin":
+        staff.reset_pin(ADMIN, rest[0], STAFF_PIN)
+    elif command == "change_role":
+        staff.change_role(ADMIN, rest[0], Role(rest[1]))
+    elif command == "disable":
+        staff.disable(ADMIN, rest[0])
+    elif command == "beds_add":
+        return {"mapping": beds.add(ADMIN, rest[0], " ".join(rest[1:]), clock.now()).id}
+    else:
+        beds.remove(ADMIN, int(rest[0]), clock.now())
+    return {}
 
 
 def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dict[str, Any]:

@@ -19,16 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from backends import Backend
+from elsewhere_driver import STAFF_PIN
 from infusion_monitor.domain.alerts import AlertState
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.users import Permission, Role
 from infusion_monitor.services.sessions.board import ChairState
+from infusion_monitor.ui.admin import StaffWindow
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.unit_board import UnitBoardWindow
+from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
 from .conftest import MakeWindow
 
@@ -182,3 +188,86 @@ def board_alerts(board: UnitBoardWindow) -> list[str]:
 
     cells = (board.table.item(row, ALERT_COLUMN) for row in range(board.table.rowCount()))
     return [cell.text() for cell in cells if cell is not None]
+
+
+def _rows(table: QTableWidget) -> list[list[str]]:
+    return [
+        [table.item(row, column).text() for column in range(table.columnCount())]
+        for row in range(table.rowCount())
+    ]
+
+
+def _account(staff: StaffWindow, staff_id: str) -> list[str] | None:
+    return next((row for row in _rows(staff.table) if row[0] == staff_id), None)
+
+
+def test_staff_and_settings_changed_at_another_workstation_show_without_a_refresh(
+    qtbot: QtBot, world: tuple[MainWindow, FakeClock, Elsewhere]
+) -> None:
+    window, _clock, other = world
+
+    def until(check: Any) -> None:
+        qtbot.waitUntil(check, timeout=WITHIN_MS)
+
+    # The first administrator, made elsewhere: the lock screen's first-run form becomes the
+    # sign-in, and she signs in here with hurried keys.
+    window.lock()
+    panel = window.sign_in_panel
+    assert panel.first_run
+    other.do("add_staff ADM1 administrator")
+    other.do("add_staff ADM2 administrator")
+    until(lambda: not panel.first_run and panel.submit.text() == "Sign in")
+    window.activateWindow()
+    until(lambda: QApplication.focusWidget() is panel.staff_id)
+    QTest.keyClicks(QApplication.focusWidget(), "adm1")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    QTest.keyClicks(QApplication.focusWidget(), STAFF_PIN)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    until(lambda: window.actor is not None and window.actor.staff_id == "ADM1")
+
+    staff = window.open_staff_window()
+    assert isinstance(staff, StaffWindow)
+    until(lambda: _account(staff, "ADM2") is not None)
+    settings_action = next(
+        a for menu in window.menuBar().actions() if menu.menu() for a in menu.menu().actions()
+        if a.text().startswith("Unit &settings")
+    )  # fmt: skip
+    settings_action.trigger()
+    settings = next(w for w in QApplication.topLevelWidgets() if isinstance(w, UnitSettingsWindow))
+    until(lambda: settings.message.text().startswith("No bed mappings"))
+
+    # Staff accounts: added, provisioned, PIN reset, role changed, disabled: the staff window.
+    other.do("add_staff RN9 nurse")
+    until(lambda: _account(staff, "RN9") == ["RN9", "Staff RN9", "Nurse", "yes", "active"])
+    other.do("provision RN8")
+    until(lambda: _account(staff, "RN8") == ["RN8", "Staff RN8", "Nurse", "no", "active"])
+    other.do("reset_pin RN8")
+    until(lambda: (_account(staff, "RN8") or [])[3:4] == ["yes"])
+    other.do("change_role RN9 charge_nurse")
+    until(lambda: (_account(staff, "RN9") or [])[2:3] == ["Charge nurse"])
+    other.do("disable RN9")
+    until(lambda: (_account(staff, "RN9") or [])[4:] == ["disabled"])
+
+    # Bed mappings (the unit's stored settings): added and removed, the unit settings window.
+    mapping = other.do("beds_add BED-03 Chair 3")["mapping"]
+    until(lambda: _rows(settings.table) == [[str(mapping), "BED-03", "any", "any", "Chair 3"]])
+    assert settings.message.text() == "1 mapping."
+    other.do(f"beds_remove {mapping}")
+    until(lambda: settings.table.rowCount() == 0)
+    assert settings.message.text().startswith("No bed mappings")
+
+    # The signed-in account's role changed elsewhere: she is a charge nurse now; the staff
+    # window she may no longer use closes and its menu entry is off.
+    other.do("change_role ADM1 charge_nurse")
+    until(lambda: window.actor is not None and window.actor.role is Role.CHARGE_NURSE)
+    until(staff.isHidden)
+    assert window.user_label.text() == "Staff ADM1 · Charge nurse"
+    guarded = {permission: action for action, permission in window._guarded_actions}
+    assert not guarded[Permission.MANAGE_STAFF].isEnabled()
+    assert guarded[Permission.AUDIT].isEnabled()
+
+    # Her account disabled elsewhere: the screen locks and says why; alarms stay on.
+    other.do("disable ADM1")
+    until(lambda: window.locked)
+    assert window.user_label.text().startswith("Locked")
+    until(lambda: "ADM1" in _texts(window) and "disabled by an administrator" in _texts(window))

@@ -150,7 +150,7 @@ def test_menu_entries_follow_the_role_and_the_services_refuse_anyway(
 
 
 def test_admin_adds_a_nurse_and_charge_nurse_sees_it_in_the_audit_trail(
-    window: MainWindow,
+    window: MainWindow, qtbot: QtBot
 ) -> None:
     _sign_in(window, "ADMIN", "3456")
     staff_window = window.open_staff_window()
@@ -160,7 +160,7 @@ def test_admin_adds_a_nurse_and_charge_nurse_sees_it_in_the_audit_trail(
     staff_window.pin.setText("5555")
     staff_window._on_add_clicked()
     assert staff_window.message.text() == "Account added."
-    assert staff_window.table.rowCount() == 4
+    qtbot.waitUntil(lambda: staff_window.table.rowCount() == 4)  # the unit model read it
     window.switch_user()
     assert staff_window.isHidden()  # the admin's window closes with the lock
     _sign_in(window, "CHARGE", "2345")
