@@ -1,7 +1,8 @@
 """Another workstation, as a second process: commits through the services, one command a line.
 
 ``python elsewhere_driver.py --db URL --t0 ISO`` reads commands on stdin (``setup``, ``start``,
-``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``other_chair``,
+``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``step_done``,
+``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``other_chair``,
 ``complete``, ``close``, ``advance MINUTES``; an administrator's ``add_staff ID ROLE``,
 ``provision ID``, ``reset_pin ID``, ``change_role ID ROLE``, ``disable ID``,
 ``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each once committed.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from care_world import case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.guidance import STANDING_ORDER_STEP
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.monitor.beds import BedMappingService
@@ -118,6 +121,24 @@ def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dic
     elif command == "acknowledge":
         alert = chair.care.care.picture(sid).alert
         chair.care.alerts.acknowledge(NURSE, alert.id)
+    elif command == "step_done":  # the first guidance step that neither pauses nor asks a drug
+        steps = chair.care.care.picture(sid).guidance.steps
+        code = next(s.code for s in steps if s.code not in {"stop_infusion", STANDING_ORDER_STEP})
+        chair.care.care.mark_step_done(NURSE, sid, code)
+        return {"code": code}
+    elif command == "escalate":
+        chair.care.care.escalate(NURSE, sid)
+    elif command == "resolve_symptom":
+        symptoms = chair.care.care.picture(sid).symptoms
+        chair.care.care.resolve_symptom(NURSE, next(s.id for s in symptoms if s.code == rest[0]))
+    elif command == "amend_vitals":  # the latest typed set, its heart rate corrected
+        entry = chair.vitals.entries(sid)[-1]
+        draft = vitals_draft(data["observations"][0])
+        draft = replace(draft, signs=replace(draft.signs, hr=int(rest[0])), taken_at=entry.taken_at)
+        chair.vitals.amend_vitals(NURSE, entry.id, draft, "typed the wrong rate", chair.clock.now())
+    elif command == "resolve_alert":
+        alert = chair.care.care.picture(sid).alert
+        chair.care.alerts.resolve(NURSE, alert.id, "settled after treatment")
     elif command == "complete":
         sessions.complete(ref, NURSE)
     elif command == "close":

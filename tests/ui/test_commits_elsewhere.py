@@ -32,6 +32,7 @@ from infusion_monitor.domain.session import SessionState
 from infusion_monitor.domain.users import Permission, Role
 from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.ui.admin import StaffWindow
+from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.unit_board import UnitBoardWindow
 from infusion_monitor.ui.unit_settings import UnitSettingsWindow
@@ -168,6 +169,24 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: care.band.alert is not None and care.band.alert.state is AlertState.ACKNOWLEDGED)
     assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
 
+    # A guidance step answered elsewhere: the Guidance tab shows who did it.
+    code = other.do("step_done")["code"]
+    until(lambda: _step_state(care, code).startswith("✔ Done"))
+    # "Escalate anyway" elsewhere: the band says the nurse escalated.
+    other.do("escalate")
+    until(lambda: care.band.alert is not None and care.band.alert.escalated_by_nurse)
+    # The symptom resolved elsewhere: the Symptoms tab.
+    other.do("resolve_symptom urticaria")
+    until(lambda: not care.symptoms.buttons["urticaria"].isChecked())
+    # The vitals corrected elsewhere: the latest values in the session view.
+    other.do("amend_vitals 97")
+    until(lambda: "HR 97" in view.latest.text)
+    # The alert resolved elsewhere: the band, the header chip and the tile band go.
+    other.do("resolve_alert")
+    until(lambda: care.band.alert is None or not care.band.alert.open)
+    until(lambda: window.chair_alert_buttons == [])
+    until(lambda: not window._tile_bands[0].isVisible())
+
     # An alert in a chair this workstation does not show: "other chairs" in the header.
     other.do("other_chair")
     until(lambda: window.unit_alerts.isVisible() and "other chairs" in window.unit_alerts.text())
@@ -180,6 +199,12 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: tile.status is not None and tile.status.state is ChairState.FREE)
     until(lambda: window.session_area.currentWidget() is window.placeholder)
     until(lambda: window.chair_alert_buttons == [])
+
+
+def _step_state(care: CareView, code: str) -> str:
+    """The "who and when" line under a guidance step ("" while the step is not shown)."""
+    row = next((r for r in care.guidance.rows if r.step.code == code), None)
+    return "" if row is None else row.state.text()
 
 
 def board_alerts(board: UnitBoardWindow) -> list[str]:
