@@ -2,7 +2,8 @@
 
 ``python elsewhere_driver.py --db URL --t0 ISO`` reads commands on stdin (``setup``, ``start``,
 ``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``step_done``,
-``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``other_chair``,
+``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``rate ML_H``,
+``missed_check``, ``monitor HR`` (the monitor gateway's values for Chair 1), ``other_chair``,
 ``complete``, ``close``, ``advance MINUTES``; an administrator's ``add_staff ID ROLE``,
 ``provision ID``, ``reset_pin ID``, ``change_role ID ROLE``, ``disable ID``,
 ``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each once committed.
@@ -17,21 +18,25 @@ import json
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from care_world import case, planned_chair, vitals_draft
+from care_world import RULES, case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.guidance import STANDING_ORDER_STEP
+from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
+from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.monitor.beds import BedMappingService
+from infusion_monitor.services.monitor.feed import make_monitor_feed
 from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.services.staff.accounts import NewStaff, StaffService
 from infusion_monitor.storage.database import Database, open_database
-from session_helpers import NURSE
+from session_helpers import NURSE, library
 
 #: The administrator at the other workstation, and the PIN of the accounts it adds.
 ADMIN = Actor("ADM0", "Otto Admin", Role.ADMINISTRATOR, "elsewhere")
@@ -112,6 +117,18 @@ def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dic
         sessions.pause(ref, NURSE, "patient to the toilet")
     elif command == "resume":
         sessions.resume(ref, NURSE)
+    elif command == "rate":
+        sessions.change_rate(ref, NURSE, float(rest[0]))
+    elif command == "missed_check":
+        note = MissedCheckNote(MissedCheckReason.PATIENT_OFF_UNIT, None)
+        chair.vitals.record_missed_check(NURSE, sid, note, chair.clock.now())
+    elif command == "monitor":
+        now = chair.clock.now()
+        values = {"hr": Decimal(rest[0]), "spo2": Decimal(97)}
+        sent = (MonitorSet(now, values),)
+        reading = MonitorReading("MON^ONC", f"MSG{now:%H%M%S}", "Chair 1", None, sent)
+        feed = make_monitor_feed(chair.database.sessions, chair.clock, lambda: RULES, library())
+        feed.store(reading, now)
     elif command == "vitals_alert":
         chair.vitals.record_vitals(
             NURSE, sid, vitals_draft(data["observations"][0]), chair.clock.now()

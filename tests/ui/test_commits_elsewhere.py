@@ -141,6 +141,9 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
         clock.advance(timedelta(minutes=minutes))
         other.do(f"advance {minutes}")
     until(lambda: "Chair 1: Vitals" in prompt.summary.text())
+    # The check skipped elsewhere (patient off the unit): the prompt bar lets it go.
+    other.do("missed_check")
+    until(lambda: "Chair 1: Vitals" not in prompt.summary.text())
 
     # Pause and resume.
     other.do("pause")
@@ -148,6 +151,10 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: tile.status is not None and tile.status.state is ChairState.PAUSED)
     other.do("resume")
     until(lambda: tile.status is not None and tile.status.state is ChairState.RUNNING)
+    assert view.detail is not None and view.detail.rate is not None
+    slower = view.detail.rate / 2
+    other.do(f"rate {slower}")  # slowed elsewhere: the session view's rate
+    until(lambda: view.detail is not None and view.detail.rate == slower)
 
     # Vitals with an alert: alert band, tile band, header chip, latest values, prompt bar.
     other.do("vitals_alert")
@@ -186,6 +193,11 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: care.band.alert is None or not care.band.alert.open)
     until(lambda: window.chair_alert_buttons == [])
     until(lambda: not window._tile_bands[0].isVisible())
+    # Values from the bedside monitor, through the gateway: the latest values say so.
+    clock.advance(timedelta(minutes=1))
+    other.do("advance 1")
+    other.do("monitor 84")
+    until(lambda: "HR 84" in view.latest.text and "Monitor" in view.latest.text)
 
     # An alert in a chair this workstation does not show: "other chairs" in the header.
     other.do("other_chair")
