@@ -3,12 +3,13 @@
 ``python elsewhere_driver.py --db URL --t0 ISO`` reads commands on stdin (``setup``, ``start``,
 ``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``step_done``,
 ``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``rate ML_H``,
-``missed_check``, ``monitor HR`` (the monitor gateway's values for Chair 1), ``other_chair``,
-``complete``, ``close``, ``advance MINUTES``; an administrator's ``add_staff ID ROLE``,
-``provision ID``, ``reset_pin ID``, ``change_role ID ROLE``, ``disable ID``,
-``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each once committed.
-Its clock is a fake one at ``--t0``, advanced only by ``advance``. Accounts added here get
-the PIN ``STAFF_PIN``.
+``missed_check``, ``monitor HR`` (the monitor gateway's values for Chair 1), ``baseline HR``,
+``step_decline``, ``outcome``, ``other_chair``, ``complete``, ``close``, ``advance MINUTES``;
+an administrator's ``first_admin ID``, ``add_staff ID ROLE``, ``provision ID``, ``first_pin ID``
+(with the one-time code provisioning gave), ``reset_pin ID``, ``change_role ID ROLE``,
+``disable ID``, ``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each
+once committed. Its clock is a fake one at ``--t0``, advanced only by ``advance``. Accounts
+added here get the PIN ``STAFF_PIN``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from care_world import RULES, case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.guidance import STANDING_ORDER_STEP
 from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
+from infusion_monitor.domain.reaction import CTCAE_TERMS, Disposition, Outcome
 from infusion_monitor.domain.schedule import MissedCheckNote, MissedCheckReason
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.paths import AppPaths
@@ -35,8 +37,9 @@ from infusion_monitor.services.monitor.beds import BedMappingService
 from infusion_monitor.services.monitor.feed import make_monitor_feed
 from infusion_monitor.services.sessions.lifecycle import SessionRef
 from infusion_monitor.services.staff.accounts import NewStaff, StaffService
+from infusion_monitor.services.staff.sign_in import AuthService
 from infusion_monitor.storage.database import Database, open_database
-from session_helpers import NURSE, library
+from session_helpers import NURSE, baseline, library
 
 #: The administrator at the other workstation, and the PIN of the accounts it adds.
 ADMIN = Actor("ADM0", "Otto Admin", Role.ADMINISTRATOR, "elsewhere")
@@ -80,8 +83,20 @@ def main() -> int:
 
 
 ADMINISTRATION = frozenset(
-    {"add_staff", "provision", "reset_pin", "change_role", "disable", "beds_add", "beds_remove"}
+    {
+        "first_admin",
+        "add_staff",
+        "provision",
+        "first_pin",
+        "reset_pin",
+        "change_role",
+        "disable",
+        "beds_add",
+        "beds_remove",
+    }
 )
+#: The one-time codes of the accounts provisioned here, by staff ID.
+CODES: dict[str, str] = {}
 
 
 def _administer(
@@ -90,10 +105,16 @@ def _administer(
     """The administrator's use cases: staff accounts and the unit's bed mappings."""
     staff = StaffService(database.sessions, clock)
     beds = BedMappingService(database.sessions, CHAIRS)
-    if command == "add_staff":
+    auth = AuthService(database.sessions, clock, workstation="elsewhere")
+    if command == "first_admin":
+        auth.create_first_administrator(rest[0], f"Staff {rest[0]}", STAFF_PIN)
+    elif command == "first_pin":
+        auth.choose_first_pin(rest[0], CODES[rest[0]], STAFF_PIN)
+    elif command == "add_staff":
         staff.add_staff(ADMIN, rest[0], f"Staff {rest[0]}", Role(rest[1]), STAFF_PIN)
     elif command == "provision":
-        staff.provision(ADMIN, [NewStaff(rest[0], f"Staff {rest[0]}", Role.NURSE)])
+        (made,) = staff.provision(ADMIN, [NewStaff(rest[0], f"Staff {rest[0]}", Role.NURSE)])
+        CODES[rest[0]] = made.code
     elif command == "reset_pin":
         staff.reset_pin(ADMIN, rest[0], STAFF_PIN)
     elif command == "change_role":
@@ -143,6 +164,26 @@ def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dic
         code = next(s.code for s in steps if s.code not in {"stop_infusion", STANDING_ORDER_STEP})
         chair.care.care.mark_step_done(NURSE, sid, code)
         return {"code": code}
+    elif command == "step_decline":
+        steps = chair.care.care.picture(sid).guidance.steps
+        code = next(
+            s.code
+            for s in steps
+            if not s.answered and s.code not in {"stop_infusion", STANDING_ORDER_STEP}
+        )
+        chair.care.care.decline_step(NURSE, sid, code, "not needed: settling")
+        return {"code": code}
+    elif command == "outcome":  # transferred to the emergency department, as the rules graded
+        guidance = chair.care.care.picture(sid).guidance
+        term = guidance.ctcae_term or next(iter(CTCAE_TERMS))
+        grade = max(guidance.ctcae_grade, 1)
+        outcome = Outcome(
+            Disposition.TRANSFERRED, None, None, None, term, grade, term, grade, False, "to ED"
+        )
+        chair.care.care.record_outcome(NURSE, sid, outcome)
+    elif command == "baseline":
+        taken = chair.clock.now()
+        sessions.record_baseline(ref, baseline(taken, hr=int(rest[0])), NURSE)
     elif command == "escalate":
         chair.care.care.escalate(NURSE, sid)
     elif command == "resolve_symptom":

@@ -130,6 +130,9 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     window.board.select(0)
     view = window.session_view
     assert view.detail is not None and view.detail.id == sid
+    # A fresh baseline recorded elsewhere before the start: the latest values.
+    other.do("baseline 74")
+    until(lambda: "HR 74" in view.latest.text)
 
     # Start: tile and session view; then the schedule (prompt bar) as time passes.
     other.do("start")
@@ -179,10 +182,15 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     # A guidance step answered elsewhere: the Guidance tab shows who did it.
     code = other.do("step_done")["code"]
     until(lambda: _step_state(care, code).startswith("✔ Done"))
+    code = other.do("step_decline")["code"]
+    until(lambda: _step_state(care, code).startswith("✗ Not done (not needed: settling)"))
     # "Escalate anyway" elsewhere: the band says the nurse escalated.
     other.do("escalate")
     until(lambda: care.band.alert is not None and care.band.alert.escalated_by_nurse)
     # The symptom resolved elsewhere: the Symptoms tab.
+    # The reaction's outcome recorded elsewhere: the Reaction record tab.
+    other.do("outcome")
+    until(lambda: care.reaction.recorded.text().startswith("Recorded by Ada Nurse"))
     other.do("resolve_symptom urticaria")
     until(lambda: not care.symptoms.buttons["urticaria"].isChecked())
     # The vitals corrected elsewhere: the latest values in the session view.
@@ -251,7 +259,7 @@ def test_staff_and_settings_changed_at_another_workstation_show_without_a_refres
     window.lock()
     panel = window.sign_in_panel
     assert panel.first_run
-    other.do("add_staff ADM1 administrator")
+    other.do("first_admin ADM1")
     other.do("add_staff ADM2 administrator")
     until(lambda: not panel.first_run and panel.submit.text() == "Sign in")
     window.activateWindow()
@@ -280,6 +288,10 @@ def test_staff_and_settings_changed_at_another_workstation_show_without_a_refres
     until(lambda: _account(staff, "RN8") == ["RN8", "Staff RN8", "Nurse", "no", "active"])
     other.do("reset_pin RN8")
     until(lambda: (_account(staff, "RN8") or [])[3:4] == ["yes"])
+    other.do("provision RN7")  # her first sign-in elsewhere, with the one-time code
+    until(lambda: (_account(staff, "RN7") or [])[3:4] == ["no"])
+    other.do("first_pin RN7")
+    until(lambda: (_account(staff, "RN7") or [])[3:4] == ["yes"])
     other.do("change_role RN9 charge_nurse")
     until(lambda: (_account(staff, "RN9") or [])[2:3] == ["Charge nurse"])
     other.do("disable RN9")
