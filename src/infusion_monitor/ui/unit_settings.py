@@ -23,6 +23,7 @@ from infusion_monitor.config import Config
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.monitor.beds import BedEntry
+from infusion_monitor.ui.mirroring import mirror_while_open
 from infusion_monitor.ui.theme import STYLE_SHEET
 
 #: What the window reads when it opens: the unit's stored settings.
@@ -104,15 +105,12 @@ def mirror_unit_settings(
     window: UnitSettingsWindow, model: UnitModel, reread: Callable[[Changes], None]
 ) -> UnitSettingsWindow:
     """Let ``window`` show the model's bed mappings while it exists (read at once)."""
-    model.watch_unit_settings(True)
-    model.settings_changed.connect(window.show_beds)
-
-    def forget(*_args: object) -> None:
-        model.settings_changed.disconnect(window.show_beds)
-        model.watch_unit_settings(False)
-
-    window.destroyed.connect(forget)
     if model.beds is not None:  # another unit settings window is open: what it shows
         window.show_beds(model.beds)
-    reread(SETTINGS_CHANGED)
-    return window
+    return mirror_while_open(
+        window,
+        model.settings_changed,
+        window.show_beds,
+        model.watch_unit_settings,
+        lambda: reread(SETTINGS_CHANGED),
+    )
