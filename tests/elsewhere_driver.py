@@ -4,7 +4,8 @@
 ``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``step_done``,
 ``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``rate ML_H``,
 ``missed_check``, ``monitor HR`` (the monitor gateway's values for Chair 1), ``baseline HR``,
-``step_decline``, ``outcome``, ``other_chair``, ``complete``, ``close``, ``advance MINUTES``;
+``step_decline``, ``treatment ACTION``, ``outcome``, ``other_chair``, ``complete``, ``close``,
+``advance MINUTES``;
 an administrator's ``first_admin ID``, ``add_staff ID ROLE``, ``provision ID``, ``first_pin ID``
 (with the one-time code provisioning gave), ``reset_pin ID``, ``change_role ID ROLE``,
 ``disable ID``, ``beds_add LABEL CHAIR``, ``beds_remove ID``) and answers one JSON line each
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from care_world import RULES, case, planned_chair, vitals_draft
 from infusion_monitor.domain.clock import FakeClock
+from infusion_monitor.domain.course import CourseAction
 from infusion_monitor.domain.guidance import STANDING_ORDER_STEP
 from infusion_monitor.domain.monitor import MonitorReading, MonitorSet
 from infusion_monitor.domain.reaction import CTCAE_TERMS, Disposition, Outcome
@@ -173,6 +175,8 @@ def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dic
         )
         chair.care.care.decline_step(NURSE, sid, code, "not needed: settling")
         return {"code": code}
+    elif command == "treatment":  # a course action outside the listed steps
+        chair.care.care.record_treatment(NURSE, sid, CourseAction(rest[0]))
     elif command == "outcome":  # transferred to the emergency department, as the rules graded
         guidance = chair.care.care.picture(sid).guidance
         term = guidance.ctcae_term or next(iter(CTCAE_TERMS))

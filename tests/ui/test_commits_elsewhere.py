@@ -173,6 +173,10 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     # A symptom: the Symptoms tab.
     other.do("symptom urticaria")
     until(lambda: care.symptoms.buttons["urticaria"].isChecked())
+    # A drug given elsewhere (outside the listed steps): the Reaction record's clock.
+    assert care.reaction.to_first_drug.text() == "—"
+    other.do("treatment antihistamine_h1")
+    until(lambda: care.reaction.to_first_drug.text() != "—")
 
     # Acknowledged elsewhere: the band says so; the chip stays while the alert is open.
     other.do("acknowledge")
