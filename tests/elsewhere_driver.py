@@ -4,7 +4,8 @@
 ``pause``, ``resume``, ``vitals_alert``, ``symptom CODE``, ``acknowledge``, ``step_done``,
 ``escalate``, ``resolve_symptom CODE``, ``amend_vitals HR``, ``resolve_alert``, ``rate ML_H``,
 ``missed_check``, ``monitor HR`` (the monitor gateway's values for Chair 1), ``baseline HR``,
-``step_decline``, ``treatment ACTION``, ``outcome``, ``other_chair``, ``complete``, ``close``,
+``step_decline``, ``treatment ACTION``, ``outcome``, ``other_chair`` (then ``other_start``,
+``other_discontinue`` without observation, ``other_observe``), ``complete``, ``close``,
 ``advance MINUTES``;
 an administrator's ``first_admin ID``, ``add_staff ID ROLE``, ``provision ID``, ``first_pin ID``
 (with the one-time code provisioning gave), ``reset_pin ID``, ``change_role ID ROLE``,
@@ -77,6 +78,9 @@ def main() -> int:
                     database, clock, data, chair="Chair 6", mrn="00999001", patient_name="Ivo Lund"
                 )
                 other.care.care.record_symptom(NURSE, other.session_id, "wheeze")
+            elif command.startswith("other_"):
+                assert other is not None, "other_chair first"
+                _lifecycle(other, command.removeprefix("other_"))
             else:
                 assert chair is not None, "setup first"
                 answer.update(_act(chair, command, rest, data))
@@ -128,6 +132,18 @@ def _administer(
     else:
         beds.remove(ADMIN, int(rest[0]), clock.now())
     return {}
+
+
+def _lifecycle(chair: Any, command: str) -> None:
+    """Start, discontinue (observation deferred) or begin the observation of ``chair``."""
+    detail = chair.sessions.detail(chair.session_id)
+    ref = SessionRef(detail.id, detail.version)
+    if command == "start":
+        chair.sessions.start(ref, NURSE)
+    elif command == "discontinue":
+        chair.sessions.discontinue(ref, NURSE, "reaction: stopped for good", observe=False)
+    else:
+        chair.sessions.start_observation(ref, NURSE)
 
 
 def _act(chair: Any, command: str, rest: list[str], data: dict[str, Any]) -> dict[str, Any]:

@@ -215,6 +215,14 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     other.do("other_chair")
     until(lambda: window.unit_alerts.isVisible() and "other chairs" in window.unit_alerts.text())
     until(lambda: "Chair 6" in board.chair_names())
+    # Started, discontinued (observation deferred), then observed there: the unit board's row.
+    for command, state in (
+        ("other_start", "running"),
+        ("other_discontinue", "discontinued"),
+        ("other_observe", "observation"),
+    ):
+        other.do(command)
+        until(lambda state=state: state in _board_state(board, "Chair 6").lower())
 
     # Completed and closed elsewhere: the chair is free, the session view says so.
     other.do("complete")
@@ -229,6 +237,15 @@ def _step_state(care: CareView, code: str) -> str:
     """The "who and when" line under a guidance step ("" while the step is not shown)."""
     row = next((r for r in care.guidance.rows if r.step.code == code), None)
     return "" if row is None else row.state.text()
+
+
+def _board_state(board: UnitBoardWindow, chair: str) -> str:
+    """The unit board's state cell of ``chair`` ("" while it has no row)."""
+    for row in range(board.table.rowCount()):
+        name, state = board.table.item(row, 0), board.table.item(row, 1)
+        if name is not None and state is not None and name.text() == chair:
+            return state.text()
+    return ""
 
 
 def board_alerts(board: UnitBoardWindow) -> list[str]:
