@@ -414,6 +414,7 @@ def complete_window(
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.care.service import make_care_services, sessions_lifecycle
+    from infusion_monitor.services.monitor.beds import BedMappingService
     from infusion_monitor.services.sessions.board import BoardService
     from infusion_monitor.services.sessions.lifecycle import SessionService
     from infusion_monitor.services.sessions.unit_board import UnitBoardService
@@ -436,9 +437,10 @@ def complete_window(
     state = SignInState()
     if actor is not None:
         state.set_actor(actor)
+    staff = StaffService(database.sessions, clock, hasher=auth.hasher)
     security = SecurityWiring(
         auth=worker.serve(auth),
-        staff=worker.serve(StaffService(database.sessions, clock, hasher=auth.hasher)),
+        staff=worker.serve(staff),
         audit=worker.serve(AuditService(database.sessions)),
         state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
@@ -465,8 +467,15 @@ def complete_window(
     )
     schedule = VitalsScheduleService(database.sessions, library)
     unit_board = UnitBoardService(database.sessions, library, chairs=config.unit.chairs)
+    beds = BedMappingService(database.sessions, config.unit.chairs)
     reads = UnitReads(
-        board, care_services.alerts, care_services.care, schedule, unit_board.snapshot
+        board,
+        care_services.alerts,
+        care_services.care,
+        schedule,
+        unit_board.snapshot,
+        staff.accounts,
+        beds.mappings,
     )
     bridge = ModelBridge(window.model, reads.read, window)
     # The model's reads run on its loader's thread; the use cases the widgets call run on the
@@ -495,7 +504,11 @@ def complete_window(
         return mirror_unit_board(board_window, window.model, bridge.reread)
 
     window.attach_services(
-        controller=controller, care=care, security=security, open_unit_board=open_unit_board
+        controller=controller,
+        care=care,
+        security=security,
+        open_unit_board=open_unit_board,
+        follow_staff=bridge.reread,
     )
     window.attach_care_view()
     _follow_commits(window, bridge, database)
@@ -514,7 +527,7 @@ def complete_window(
         make_sound_player,
     )
     _attach_review(window, worker, database, clock, library, rules, state.require_actor, config)
-    _attach_unit_settings(window, worker, database, config)
+    _attach_unit_settings(window, bridge, config)
     if database.file is not None and database.file != paths.demo_database_file:
         from infusion_monitor.services.backups import BackupJob
 
@@ -692,21 +705,22 @@ def _attach_review(
     attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
-def _attach_unit_settings(
-    window: MainWindow, worker: DatabaseWorker, database: Database, config: Config
-) -> None:
-    """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
+def _attach_unit_settings(window: MainWindow, bridge: ModelBridge, config: Config) -> None:
+    """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings (the unit
+    model reads them while the window is open, so it follows a change made elsewhere)."""
     from PySide6.QtWidgets import QMenu
 
-    from infusion_monitor.services.monitor.beds import BedMappingService
-    from infusion_monitor.ui.unit_settings import UnitSettingsWindow
+    from infusion_monitor.ui.unit_settings import UnitSettingsWindow, mirror_unit_settings
 
-    beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))
     # PySide6 types QAction.menu() as QObject; the View action's menu is a QMenu.
     menus = (cast(QMenu, a.menu()) for a in window.menuBar().actions() if a.text() == "&View")
     view_menu = next(menus)
     action = view_menu.addAction("Unit &settings and monitor beds…")
-    action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))
+    action.triggered.connect(
+        lambda: window.open_window(
+            mirror_unit_settings(UnitSettingsWindow(config), window.model, bridge.reread)
+        )
+    )
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).
