@@ -54,6 +54,8 @@ STALLED_TEXT = (
     "Not done: the database did not take this up within a minute, so nothing was saved. "
     "Try again; if it happens again, restart Infusion Monitor."
 )
+#: The message of a call withdrawn because the window closed before it started.
+CLOSING_TEXT = "Not done: Infusion Monitor is closing, so nothing was saved."
 #: Shown while a call waits on a busy database.
 BUSY_TEXT = (
     "Saving — database busy: another program holds it. Waiting; nothing shows as saved "
@@ -118,6 +120,8 @@ class DatabaseWorker(QObject):
         queued = _Call(functools.partial(run, *args, **kwargs), self._wake)
         self._queue.put(queued)
         self._wait(queued.future)
+        if queued.future.cancelled():  # withdrawn while the window closed
+            raise UserError(CLOSING_TEXT)
         return cast(T, queued.future.result())
 
     def serve(self, service: S) -> S:
