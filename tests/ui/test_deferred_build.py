@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,11 +48,16 @@ def test_window_paints_before_phase_two_and_then_completes(
         window.show()
     assert seen_at_paint == [False]  # painted before phase 2 ran
     assert deferred.done
+    # Ready: the app answers a nurse (sign-in, chairs, alerts and their sound, prompts).
     assert window.controller is not None
     assert window.care_view is not None
+    assert window.alarm_sound is not None
+    assert window.vitals_prompt is not None  # type: ignore[attr-defined]
+    # What only a signed-in nurse sees is built right after.
+    with qtbot.waitSignal(deferred.complete, timeout=10_000):
+        pass
     assert window.vitals_panel is not None  # type: ignore[attr-defined]
     assert window.review_menu is not None
-    assert window.vitals_prompt is not None  # type: ignore[attr-defined]
 
 
 def test_a_chair_selected_before_phase_two_is_shown_once_built(make_window: MakeWindow) -> None:
@@ -101,6 +107,25 @@ def test_a_sign_in_before_phase_two_builds_it_first(qtbot: QtBot, data_dir: Path
         assert deferred.done
         assert not window.locked
         assert window.actor is not None and window.actor.staff_id == "DEMO"
+
+
+def test_ready_waits_for_what_a_step_holds_and_hidden_parts_come_after(qtbot: QtBot) -> None:
+    deferred = DeferredBuild()
+    heard: list[str] = []
+    deferred.ready.connect(lambda: heard.append("ready"))
+    deferred.complete.connect(lambda: heard.append("complete"))
+    releases: list[Callable[[], None]] = []
+    deferred.add(lambda: releases.append(deferred.hold()))
+    deferred.add_later(lambda: heard.append("plot built"))
+    deferred.start()
+    qtbot.waitUntil(lambda: deferred.done)
+    qtbot.wait(50)
+    assert heard == [], "nothing is ready while the first read is awaited"
+    releases[0]()
+    releases[0]()  # once only
+    assert heard == ["ready"]
+    qtbot.waitUntil(lambda: deferred.is_complete)
+    assert heard == ["ready", "plot built", "complete"]
 
 
 def test_steps_added_after_phase_two_run_at_once() -> None:
