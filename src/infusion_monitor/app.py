@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
             def complete() -> None:
                 try:
-                    opened_now = database()
+                    opened_now = _open_beside_the_window(window, database)
                 except UserError as exc:  # changed since the first read: refuse as before
                     refused.append(exc)
                     window.close_now()
@@ -200,6 +200,29 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         if refused:
             raise refused[0]
         return status
+
+
+#: The status bar's words while another program keeps the database from opening.
+OPENING_BUSY_TEXT = (
+    "Opening the database — busy: another program holds it. Waiting; alerts and chairs show "
+    "what was stored at start."
+)
+
+
+def _open_beside_the_window(window: MainWindow, database: Callable[[], Database]) -> Database:
+    """``database()`` (importing SQLAlchemy, checking or migrating the schema) on a thread of its
+    own: meanwhile the painted window repaints, its alerts flash and its timers tick, and the
+    status bar says so when another program holds the database."""
+    from infusion_monitor.ui.db_worker import DatabaseWorker
+
+    opener = DatabaseWorker(window)
+    status = window.statusBar()
+    opener.busy_changed.connect(lambda text: status.showMessage(OPENING_BUSY_TEXT if text else ""))
+    try:
+        return opener.call(database)
+    finally:
+        opener.close()
+        opener.deleteLater()
 
 
 def _ready_once_read(window: MainWindow, deferred: DeferredBuild) -> None:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
-from infusion_monitor.app import build_main_window, first_window, read_first
+from infusion_monitor.app import (
+    OPENING_BUSY_TEXT,
+    _open_beside_the_window,
+    build_main_window,
+    first_window,
+    read_first,
+)
 from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import SystemClock
@@ -22,6 +31,7 @@ from infusion_monitor.storage.sql_rows import reading
 from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 from infusion_monitor.ui.main_window import MainWindow
+from sqlite_lock import write_locked
 
 from .conftest import MakeWindow
 
@@ -157,3 +167,48 @@ def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir
     window.sign_in_panel.submit.click()
     assert deferred.done and window.locked
     assert "the app is closing" in window.sign_in_panel.error.text()
+
+
+def test_the_painted_window_lives_while_a_locked_database_is_opened(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    """Phase 2 opens the database (schema check under a write transaction) beside the window:
+    with the file write-locked by another program, the window's timers tick, the status bar
+    says why it waits, and the database opens once the lock is gone."""
+    paths = AppPaths.resolve(data_dir)
+    funnel = MessageFunnel()
+    config = Config()
+    with open_database(None, paths) as database:
+        seed_demo(database.sessions, config.unit.chairs, datetime.now(UTC))
+        first = read_first(reading(database.sessions), config, load_library(), SystemClock())
+    window = first_window(
+        config,
+        paths,
+        first,
+        "db",
+        funnel,
+        RuleSetService(None, funnel),
+        SystemClock(),
+        DeferredBuild(),
+    )
+    qtbot.addWidget(window, before_close_func=MainWindow.close_now)
+    window.show()
+    ticks: list[float] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    with write_locked(paths.database_file, 1.5):
+        started = time.monotonic()
+        opened = _open_beside_the_window(window, lambda: open_database(None, paths))
+        waited = time.monotonic() - started
+    try:
+        assert waited >= 1.0, "the schema check waited for the lock"
+        assert len(ticks) >= 10, "the window's timers ticked while the database opened"
+        assert OPENING_BUSY_TEXT in said
+        assert said[-1] == "", "the status bar is cleared once open"
+        with opened.sessions() as db:
+            assert db.execute(text("SELECT count(*) FROM infusion_session")).scalar_one() > 0
+    finally:
+        opened.close()

@@ -40,6 +40,7 @@ class DeferredBuild(QObject):
         self._steps: list[Callable[[], None]] = []
         self._later: list[Callable[[], None]] = []
         self._holds = 0
+        self._running = False
         #: The steps ran.
         self.done = False
         #: ``ready`` was emitted.
@@ -90,10 +91,16 @@ class DeferredBuild(QObject):
         self._build_later()
 
     def _run_steps(self) -> None:
-        if self.done:
+        # A step that waits for the database runs the event loop meanwhile: a timer that asks
+        # for the steps then (the fallback) finds them under way and leaves them to it.
+        if self.done or self._running:
             return
-        while self._steps:
-            self._steps.pop(0)()
+        self._running = True
+        try:
+            while self._steps:
+                self._steps.pop(0)()
+        finally:
+            self._running = False
         self.done = True
         self._ready_if_done()
 
