@@ -12,11 +12,11 @@ any other database (a server, a new file, one to migrate or check) is opened the
 first, exactly as before. Qt is imported only once the configuration is known to be usable and
 the database checked: a bad ``--db`` fails fast without loading Qt. The second phase, right after
 the first paint, opens the database the regular way, builds the services and wires them in
-(sign-in, the session view's care tabs, the change feed, the alarm sound, the vitals prompt
-bar) and the gateway; the app is *ready* once the unit model's first read arrived (chairs,
-alerts and vitals prompts are live). The parts only a signed-in nurse sees (the session view's
-trend plot and vitals entry, the Review menu, unit settings) and backups are built right after,
-or at once by a sign-in that came first.
+(sign-in, the change feed, the alarm sound, the vitals prompt bar) and the gateway; the app is
+*ready* once the unit model's first read arrived (chairs, alerts and vitals prompts are live).
+The parts only a signed-in nurse sees (the session view's care tabs, trend plot and vitals
+entry, the Review menu, unit settings) and backups are built right after, or at once by a
+sign-in that came first.
 """
 
 from __future__ import annotations
@@ -213,11 +213,7 @@ def _open_beside_the_window(window: MainWindow, database: Callable[[], Database]
     """``database()`` (importing SQLAlchemy, checking or migrating the schema) on a thread of its
     own: meanwhile the painted window repaints, its alerts flash and its timers tick, and the
     status bar says so when another program holds the database."""
-    from infusion_monitor.ui.db_worker import DatabaseWorker
-
-    opener = DatabaseWorker(window)
-    status = window.statusBar()
-    opener.busy_changed.connect(lambda text: status.showMessage(OPENING_BUSY_TEXT if text else ""))
+    opener = _database_worker(window, busy_text=OPENING_BUSY_TEXT)
     try:
         return opener.call(database)
     finally:
@@ -455,10 +451,10 @@ def complete_window(
     make_sound_player: Callable[[], SoundOutput] | None = None,
 ) -> None:
     """The second phase: build the services over the open database and wire them in, the
-    session view's care tabs, the change feed, the alarm sound and the vitals prompt bar, and
-    hold ``build`` ready until the unit model's first read arrived; hand ``build`` for later
-    what only a signed-in nurse sees (vitals plot and entry row, Review menu, unit settings)
-    and the backups.
+    change feed, the alarm sound and the vitals prompt bar, and hold ``build`` ready until the
+    unit model's first read arrived; hand ``build`` for later what only a signed-in nurse sees
+    (the session view's care tabs, vitals plot and entry row, Review menu, unit settings) and
+    the backups.
 
     Every use case acts for whoever signs in (``SignInState``); ``actor`` signs someone in now.
     """
@@ -549,13 +545,13 @@ def complete_window(
     window.attach_services(
         controller=controller, care=care, security=security, open_unit_board=open_unit_board
     )
-    window.attach_care_view()
     _ready_once_read(window, build)
     _follow_commits(window, bridge, database)
     _attach_prompts(
         window, worker, database, config, clock, state.require_actor, funnel, make_sound_player
     )
     later = build.add_later
+    later(window.attach_care_view)
     later(
         functools.partial(
             _attach_vitals,
@@ -612,8 +608,9 @@ def _attach_backups(
     _schedule_backups(window, job)
 
 
-def _database_worker(window: MainWindow) -> DatabaseWorker:
-    """The window's database thread, and the status bar's word while a call waits on it."""
+def _database_worker(window: MainWindow, *, busy_text: str | None = None) -> DatabaseWorker:
+    """The window's database thread, and the status bar's word while a call waits on it (the
+    worker's own, or ``busy_text``); the word goes with the worker."""
     from PySide6.QtWidgets import QLabel
 
     from infusion_monitor.ui.db_worker import DatabaseWorker
@@ -629,10 +626,11 @@ def _database_worker(window: MainWindow) -> DatabaseWorker:
     busy.setVisible(False)
 
     def show_busy(text: str) -> None:
-        busy.setText(text)
+        busy.setText((busy_text or text) if text else "")
         busy.setVisible(bool(text))
 
     worker.busy_changed.connect(show_busy)
+    worker.destroyed.connect(busy.deleteLater)
     window.statusBar().insertWidget(0, busy, 3)
     return worker
 

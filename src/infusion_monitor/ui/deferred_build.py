@@ -8,8 +8,9 @@ The composition root (``app.py``) builds what the first screen shows, hands the 
   a moment after the first frame. A step may also ``hold`` ready until something it started
   arrives (the unit model's first read: until then nobody knows which vitals are due).
   ``ready`` is emitted once the steps ran and every hold was released.
-- hidden parts (``add_later``): what only a signed-in nurse sees (the session view's trend plot
-  and vitals entry, the Review menu). They are built right after ``ready``; ``complete`` then.
+- hidden parts (``add_later``): what only a signed-in nurse sees (the session view's care tabs,
+  trend plot and vitals entry, the Review menu). They are built right after ``ready``;
+  ``complete`` then.
 
 ``finish()`` runs the steps and the hidden parts at once (and is safe to call again), for a
 sign-in that came first and for callers that need the whole window now.
