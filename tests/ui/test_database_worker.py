@@ -74,3 +74,22 @@ def test_a_call_never_started_is_withdrawn_with_a_message(
     assert str(refused.value) == STALLED_TEXT
     assert "nothing was saved" in STALLED_TEXT
     assert future.cancelled(), "the call can no longer run after the nurse was told it did not"
+
+
+def test_a_call_whose_database_thread_is_gone_fails_at_once(
+    worker: DatabaseWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = threading.Thread(target=lambda: None)
+    gone.start()
+    gone.join()
+    monkeypatch.setattr(worker, "_thread", gone)
+    started = time.monotonic()
+    with pytest.raises(UserError, match="nothing was saved"):
+        worker._wait(Future())
+    assert time.monotonic() - started < 1
+
+
+def test_a_call_after_the_worker_closed_is_refused(worker: DatabaseWorker) -> None:
+    worker.close(wait=True)
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.call(sum, [1])
