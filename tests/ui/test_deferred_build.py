@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -23,13 +24,14 @@ from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.protocol_library import load_library
+from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
-from infusion_monitor.ui.deferred_build import DeferredBuild
+from infusion_monitor.ui.deferred_build import UNDER_WAY_TEXT, DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 from infusion_monitor.ui.main_window import MainWindow
 from sqlite_lock import write_locked
@@ -137,6 +139,21 @@ def test_ready_waits_for_what_a_step_holds_and_hidden_parts_come_after(qtbot: Qt
     assert heard == ["ready"]
     qtbot.waitUntil(lambda: deferred.is_complete)
     assert heard == ["ready", "plot built", "complete"]
+
+
+def test_a_sign_in_while_a_step_waits_for_the_database_is_told_to_come_back() -> None:
+    deferred = DeferredBuild()
+    heard: list[str] = []
+
+    def opening() -> None:  # a sign-in's event handled while the database opens
+        with pytest.raises(UserError) as refused:
+            deferred.finish()
+        heard.append(refused.value.message)
+
+    deferred.add(opening)
+    deferred.finish()
+    assert heard == [UNDER_WAY_TEXT]
+    assert deferred.done and deferred.is_complete
 
 
 def test_steps_added_after_phase_two_run_at_once() -> None:

@@ -23,10 +23,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from infusion_monitor.errors import UserError
+
 log = logging.getLogger(__name__)
 
 #: Build the rest anyway after this long, should the window never paint (e.g. started hidden).
 FALLBACK_MS = 2000
+#: Said to a caller of ``finish`` while a step waits for the database to open.
+UNDER_WAY_TEXT = (
+    "Still opening the database (another program may be holding it). Try again in a moment."
+)
 
 
 class DeferredBuild(QObject):
@@ -87,7 +93,13 @@ class DeferredBuild(QObject):
         QTimer.singleShot(FALLBACK_MS, self._run_steps)
 
     def finish(self) -> None:
-        """Run every step and build every hidden part not built yet."""
+        """Run every step and build every hidden part not built yet.
+
+        Raises ``UserError`` when called while a step waits (the database opening): what
+        called it (a sign-in) comes back in a moment rather than finding half a window.
+        """
+        if self._running:
+            raise UserError(UNDER_WAY_TEXT)
         self._run_steps()
         self._build_later()
 
