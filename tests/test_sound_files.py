@@ -10,6 +10,7 @@ import pytest
 
 from infusion_monitor import audio
 from infusion_monitor.domain.prompts import PromptSound
+from infusion_monitor.paths import AppPaths
 from infusion_monitor.sound_files import STAMP, fingerprint, rendered_sounds
 
 
@@ -52,3 +53,8 @@ def test_files_that_may_differ_are_rendered_again(tmp_path: Path, damage: str) -
     assert rendered_sounds(kept) == files
     assert {sound: path.read_bytes() for sound, path in files.items()} == whole
     assert json.loads((kept / STAMP).read_text(encoding="utf-8"))["fingerprint"] == fingerprint()
+
+
+def test_the_app_keeps_them_in_its_data_folder(tmp_path: Path) -> None:
+    files = rendered_sounds(AppPaths.in_folder(tmp_path).sound_dir)
+    assert {path.parent for path in files.values()} == {tmp_path / "sounds"}

@@ -31,7 +31,7 @@ from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
-from infusion_monitor.ui.deferred_build import UNDER_WAY_TEXT, DeferredBuild
+from infusion_monitor.ui.deferred_build import FALLBACK_MS, UNDER_WAY_TEXT, DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 from infusion_monitor.ui.main_window import MainWindow
 from sqlite_lock import write_locked
@@ -162,7 +162,17 @@ def test_steps_added_after_phase_two_run_at_once() -> None:
     deferred.add(lambda: ran.append("first"))
     deferred.finish()
     deferred.add(lambda: ran.append("late"))
-    assert ran == ["first", "late"]
+    deferred.add_later(lambda: ran.append("hidden part"))
+    assert ran == ["first", "late", "hidden part"]
+
+
+def test_a_window_that_never_paints_is_built_all_the_same(qtbot: QtBot) -> None:
+    deferred = DeferredBuild()
+    deferred.add(lambda: None)
+    deferred.start_fallback()
+    with qtbot.waitSignal(deferred.complete, timeout=FALLBACK_MS + 5_000):
+        pass
+    assert deferred.is_ready
 
 
 def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir: Path) -> None:
