@@ -103,6 +103,8 @@ class UnitModel:
         self.alerts: dict[int, Alert] = dict(alerts)
         self.care: dict[int, CarePicture] = {}
         self.schedule: dict[int, Due] = {}
+        #: Whether the unit's schedules were read once (until then nobody knows what is due).
+        self.schedule_read = False
         self.unit_tiles: tuple[UnitTile, ...] = ()
         #: Every staff account as last read (None: not read since the start).
         self.staff: tuple[StaffMember, ...] | None = None
@@ -123,7 +125,8 @@ class UnitModel:
         self.care_changed: Emitter[CarePicture] = Emitter("care_changed")
         #: Vital signs of a session were recorded, confirmed or amended (plot, stored sets).
         self.vitals_changed: Emitter[int] = Emitter("vitals_changed")
-        #: The vitals schedules of the unit's open sessions changed (the prompt bar).
+        #: The vitals schedules of the unit's open sessions changed, or were first read (the
+        #: prompt bar).
         self.schedule_changed: Emitter[Mapping[int, Due]] = Emitter("schedule_changed")
         #: The unit board's tiles changed.
         self.unit_board_changed: Emitter[tuple[UnitTile, ...]] = Emitter("unit_board_changed")
@@ -180,8 +183,11 @@ class UnitModel:
                 return status.name
         return f"session {session_id}"
 
-    def vitals_statuses(self, now: datetime) -> dict[int, VitalsStatus]:
-        """The vitals state of every open session of the unit as of ``now`` (no read)."""
+    def vitals_statuses(self, now: datetime) -> dict[int, VitalsStatus] | None:
+        """The vitals state of every open session of the unit as of ``now`` (no read); None
+        until the unit's schedules were first read (not known is not "nothing due")."""
+        if not self.schedule_read:
+            return None
         return {sid: due.status(now) for sid, due in self.schedule.items()}
 
     def expand(self, changes: Changes) -> Changes:
@@ -282,7 +288,9 @@ class UnitModel:
                 new.pop(session_id, None)
             else:
                 new[session_id] = due
-        if new != self.schedule:
+        first = fresh.schedule_complete and not self.schedule_read
+        self.schedule_read = self.schedule_read or fresh.schedule_complete
+        if first or new != self.schedule:
             self.schedule = new
             self.schedule_changed.emit(new)
 

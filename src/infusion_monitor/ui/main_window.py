@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Build the locked first screen from ``first``; ``attach_services`` completes it.
 
-        ``finish_build`` attaches the services at once, should a sign-in come before that.
+        ``finish_build`` builds the rest of the window (services, hidden parts) at once, should a
+        sign-in come before that.
         """
         super().__init__()
         self._open_unit_board: Callable[[], QWidget] | None = None
@@ -412,9 +413,9 @@ class MainWindow(QMainWindow):
         layout.insertWidget(layout.indexOf(self.unit_alerts) + 1, controls)
 
     def _security_now(self) -> SecurityWiring:
-        """The sign-in services, attached at once if the nurse was quicker than the build."""
-        if self._security is None:
-            self._finish_build()
+        """The sign-in services, and the whole window with them, built at once if the nurse was
+        quicker than the build."""
+        self._finish_build()
         if self._security is None:  # the database was refused: the app is closing
             raise UserError("The database cannot be used; the app is closing. See the message.")
         return self._security
