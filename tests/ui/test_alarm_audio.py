@@ -13,6 +13,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
@@ -22,7 +23,7 @@ from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import PromptSound
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.ui.main_window import MainWindow
-from infusion_monitor.ui.sound import SilentPlayer
+from infusion_monitor.ui.sound import QtSoundPlayer, SilentPlayer
 
 from .conftest import MakeWindow
 
@@ -140,3 +141,19 @@ def test_the_header_says_when_alarms_cannot_be_heard(make_window: MakeWindow) ->
     assert "the computer's sound output is muted" in warning.toolTip()
     quiet = make_window(sound_player=SilentPlayer())
     assert quiet.findChild(QLabel, "AlarmAudioWarning").isHidden()
+
+
+@pytest.mark.qt_log_ignore(
+    "pipewire", "Using Qt multimedia with FFmpeg", "QSoundEffect", "PulseAudio"
+)
+def test_a_data_folder_where_the_sounds_cannot_be_kept_still_gives_every_alarm_sound(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "sounds"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    owner = QLabel()  # the player is deleted with its owner, on this thread
+    qtbot.addWidget(owner)
+    player = QtSoundPlayer(0.8, 0.5, owner, kept_in=blocked)
+    assert set(player._effects) == set(PromptSound)  # rendered for this run instead
+    assert blocked.read_text(encoding="utf-8").startswith("a file")
+    assert "the sounds cannot be kept in" in caplog.text
