@@ -20,6 +20,7 @@ from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.sound import SoundPlayer
+from infusion_monitor.ui.theme import restyle
 
 REFRESH_MS = 1000
 #: Vitals schedule colours (ui.md): amber due, red overdue, purple nothing recorded yet.
@@ -115,13 +116,14 @@ class VitalsPromptBar(QWidget):
                 f"{self._names(sid)}: {status_words(status, now)}" for sid, status in urgent
             )
             self.summary.setText(f"{'!!' if worst is VitalsState.OVERDUE else '!'} {chairs}")
-            self.summary.setStyleSheet(
+            restyle(
+                self.summary,
                 f"font-size: 18px; font-weight: 700; padding: 2px 8px; color: {ink};"
-                f" background: {fill}; border-radius: 4px;"
+                f" background: {fill}; border-radius: 4px;",
             )
         else:
             self.summary.setText("Vitals: nothing due")
-            self.summary.setStyleSheet("font-size: 18px; padding: 2px 8px;")
+            restyle(self.summary, "font-size: 18px; padding: 2px 8px;")
         for sound in self._prompter.tick(statuses, now):
             self._play(sound)
         self._show_mute(now)
