@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.errors import UserError
 from infusion_monitor.ui import db_worker
-from infusion_monitor.ui.db_worker import STALLED_TEXT, DatabaseWorker
+from infusion_monitor.ui.db_worker import CLOSED_TEXT, STALLED_TEXT, DatabaseWorker
 
 
 @pytest.fixture
@@ -74,3 +74,19 @@ def test_a_call_never_started_is_withdrawn_with_a_message(
     assert str(refused.value) == STALLED_TEXT
     assert "nothing was saved" in STALLED_TEXT
     assert future.cancelled(), "the call can no longer run after the nurse was told it did not"
+
+
+def test_a_call_queued_when_the_window_closes_is_withdrawn_with_a_message(
+    worker: DatabaseWorker,
+) -> None:
+    """The window closes (its database thread with it) while a reload waits behind a call under
+    way: the queued call never runs, and its caller hears a refusal it handles (as a
+    ``UserError``), not an error thrown into the event loop."""
+    release = threading.Event()
+    worker._pool.submit(release.wait)  # the call under way
+    ran: list[int] = []
+    QTimer.singleShot(100, lambda: (worker.close(), release.set()))
+    with pytest.raises(UserError) as refused:
+        worker.call(ran.append, 1)
+    assert str(refused.value) == CLOSED_TEXT
+    assert ran == [], "the withdrawn call never ran"

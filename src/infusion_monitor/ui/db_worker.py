@@ -52,6 +52,9 @@ STALLED_TEXT = (
     "Not done: the database did not take this up within a minute, so nothing was saved. "
     "Try again; if it happens again, restart Infusion Monitor."
 )
+#: The message of a call withdrawn because the window closed (and its database thread with it)
+#: while the call waited.
+CLOSED_TEXT = "Not done: Infusion Monitor was closing, so nothing was saved."
 #: Shown while a call waits on a busy database.
 BUSY_TEXT = (
     "Saving — database busy: another program holds it. Waiting; nothing shows as saved "
@@ -92,6 +95,8 @@ class DatabaseWorker(QObject):
             return run(*args, **kwargs)
         future = self._pool.submit(run, *args, **kwargs)
         self._wait(future)
+        if future.cancelled():  # the window closed while the call waited: close() withdrew it
+            raise UserError(CLOSED_TEXT)
         return future.result()
 
     def serve(self, service: S) -> S:

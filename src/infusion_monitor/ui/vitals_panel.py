@@ -61,7 +61,7 @@ class VitalsController(QObject):
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
         clock: Clock,
-        publish: Publish | None = None,
+        publish: Publish,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,9 +132,9 @@ class VitalsController(QObject):
         return outcome
 
     def _published(self, outcome: object, session_id: int) -> None:
-        """The outcome to the unit model; what it changed (tile, alert, schedule) is re-read."""
-        if self._publish is not None:
-            self._publish(changes_of(outcome, session_id), Fresh())
+        """The outcome to the unit model; what it changed (tile, alert, schedule, the plot and
+        the stored sets through ``vitals_changed``) is re-read."""
+        self._publish(changes_of(outcome, session_id), Fresh())
 
 
 def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
@@ -321,7 +321,6 @@ class VitalsPanel(QObject):
             f"✓ Skipped check recorded {at} ({outcome.note.reason.label}) · {words}", SAVED_STYLE
         )
         self.skip_row.clear()
-        self.reload()
 
     def _on_view_session_shown(self, detail: SessionDetail) -> None:
         self.show_session(detail)
@@ -365,5 +364,6 @@ class VitalsPanel(QObject):
         if isinstance(outcome, str):
             self.form.show_save_error(outcome)
             return
+        # The plot and the stored sets were reloaded when the outcome was published (the
+        # model's vitals_changed): not twice.
         self.form.accept_saved(saved_summary(outcome, self._clock.now()))
-        self.reload()
