@@ -274,6 +274,8 @@ class TrendPlot(QWidget):
         self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
         #: The labels of the events lane: the events each one stands for, and its text item.
         self.event_labels: list[tuple[tuple[TrendMarker, ...], pg.TextItem]] = []
+        #: The start time the labels' tooltips were written with.
+        self._labels_start: datetime | None = None
         self._event_font = QFont()
         self._event_font.setPixelSize(EVENT_LABEL_PX)
         self.cursors: list[pg.InfiniteLine] = []
@@ -498,9 +500,16 @@ class TrendPlot(QWidget):
 
     def _place_labels(self) -> None:
         """Lay the event labels out for the time span shown now (rows and shared labels depend
-        on how many minutes a pixel is: new values, a zoom or a pan change it)."""
-        for _, label in self.event_labels:
-            self.events.removeItem(label)
+        on how many minutes a pixel is: new values, a zoom or a pan change it).
+
+        A label whose events, row and start time stay is kept as it is (a new value that widens
+        the span moves few labels, and making a text item is slow)."""
+        if self._labels_start != self._start:  # their tooltips say clock times from the start
+            for _, label in self.event_labels:
+                self.events.removeItem(label)
+            self.event_labels = []
+            self._labels_start = self._start
+        shown = {(group, label.pos().y()): label for group, label in self.event_labels}
         self.event_labels = []
         ordered = [marker for marker, _ in self.markers]
         metrics = QFontMetricsF(self._event_font)
@@ -515,16 +524,21 @@ class TrendPlot(QWidget):
 
         placed = place_event_labels(ordered, width_min, rows)
         for group, row in placed:
-            kind = leading_kind(group)
-            label = pg.TextItem(
-                event_label_text(group), color=MARKER_STYLES[kind][0], anchor=(0, 0.5)
-            )
-            label.setFont(self._event_font)
-            label.textItem.document().setDocumentMargin(EVENT_LABEL_MARGIN_PX)
-            label.setToolTip(event_list_text(group, self._start))
-            label.setPos(group[0].t_min, rows - row - 0.5)
-            self.events.addItem(label, ignoreBounds=True)
+            y = rows - row - 0.5
+            label = shown.pop((tuple(group), y), None)
+            if label is None:
+                kind = leading_kind(group)
+                label = pg.TextItem(
+                    event_label_text(group), color=MARKER_STYLES[kind][0], anchor=(0, 0.5)
+                )
+                label.setFont(self._event_font)
+                label.textItem.document().setDocumentMargin(EVENT_LABEL_MARGIN_PX)
+                label.setToolTip(event_list_text(group, self._start))
+                label.setPos(group[0].t_min, y)
+                self.events.addItem(label, ignoreBounds=True)
             self.event_labels.append((tuple(group), label))
+        for label in shown.values():
+            self.events.removeItem(label)
 
     def _on_x_range_changed(self) -> None:
         if self.markers:

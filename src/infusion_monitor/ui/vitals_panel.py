@@ -176,6 +176,9 @@ class VitalsPanel(QObject):
         #: True while a save of the row waits for the database (and while it is busy).
         self._saving = False
         self._busy = False
+        #: A reload is under way (waiting for the database), and another was asked for meanwhile.
+        self._reloading = False
+        self._reload_again = False
         #: The trend the plot shows (the next reload reads only what was stored since).
         self._shown: TrendData | None = None
         #: The session whose sets the record shows, and the newest row it shows.
@@ -237,7 +240,25 @@ class VitalsPanel(QObject):
         self.reload()
 
     def reload(self) -> None:
-        """Redraw the plot and the stored sets from what is committed."""
+        """Redraw the plot and the stored sets from what is committed.
+
+        Its reads wait for the database thread in a local event loop, where another change may
+        ask for a reload: that one is run after this one, never inside it (a read made inside
+        would be drawn, then this one's older read drawn over it, the whole plot again).
+        """
+        if self._reloading:
+            self._reload_again = True
+            return
+        self._reloading = True
+        try:
+            self._reload_again = True
+            while self._reload_again and not self._closed():
+                self._reload_again = False
+                self._reload_once()
+        finally:
+            self._reloading = False
+
+    def _reload_once(self) -> None:
         if self._session_id is None:
             return
         self._reload_record(self._session_id)
