@@ -76,6 +76,25 @@ def test_a_call_never_started_is_withdrawn_with_a_message(
     assert future.cancelled(), "the call can no longer run after the nurse was told it did not"
 
 
+def test_a_call_whose_database_thread_is_gone_fails_at_once(
+    worker: DatabaseWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = threading.Thread(target=lambda: None)
+    gone.start()
+    gone.join()
+    monkeypatch.setattr(worker, "_thread", gone)
+    started = time.monotonic()
+    with pytest.raises(UserError, match="nothing was saved"):
+        worker._wait(Future())
+    assert time.monotonic() - started < 1
+
+
+def test_a_call_after_the_worker_closed_is_refused(worker: DatabaseWorker) -> None:
+    worker.close(wait=True)
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.call(sum, [1])
+
+
 def test_a_call_queued_when_the_window_closes_is_withdrawn_with_a_message(
     worker: DatabaseWorker,
 ) -> None:
@@ -83,7 +102,7 @@ def test_a_call_queued_when_the_window_closes_is_withdrawn_with_a_message(
     way: the queued call never runs, and its caller hears a refusal it handles (as a
     ``UserError``), not an error thrown into the event loop."""
     release = threading.Event()
-    worker._pool.submit(release.wait)  # the call under way
+    worker._queue.put(db_worker._Call(release.wait))  # the call under way
     ran: list[int] = []
     QTimer.singleShot(100, lambda: (worker.close(), release.set()))
     with pytest.raises(UserError) as refused:

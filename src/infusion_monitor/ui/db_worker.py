@@ -4,15 +4,16 @@ The composition root hands widgets and controllers their services through
 :meth:`DatabaseWorker.serve`: each method call is queued to the worker's single thread (one
 thread, one queue: calls run in the order they were made, so a save and the reads that follow it
 never overtake each other). The widget-level API stays as it was: a call returns its result,
-but while it waits the GUI thread runs a local event loop, so timers tick, alarms flash and sound
+but while it waits the GUI thread runs its events, so timers tick, alarms flash and sound
 and the window repaints. The keys and clicks typed meanwhile are held (Qt's
 ``ExcludeUserInputEvents``) and delivered once the call returns: a second Enter cannot save the
 same entry twice, nor start another action half-way through the first.
 
-The wait ends when the database thread reports the call done, and the wait also looks at the call
-every ``CHECK_MS`` on its own, so a report lost on its way cannot hold the window. A call the
-database thread has not even started after ``STALLED_AFTER_S`` never will: it is withdrawn and
-fails with a message, nothing saved, rather than holding the window for ever.
+The wait looks at its call after every turn of the GUI's event loop (woken by the database
+thread's report, by a ``CHECK_MS`` timer, or by any other event), so a report lost on its way or
+a stream of other events cannot hold the window. A call the database thread has not started
+after ``STALLED_AFTER_S``, or whose thread is gone, never will be: it is withdrawn and fails with
+a message, nothing saved, rather than holding the window for ever.
 
 A call that waits longer than ``BUSY_AFTER_MS`` (a database write-locked by another program)
 announces itself through :attr:`DatabaseWorker.busy_changed` (the status bar and the form
@@ -26,10 +27,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
@@ -72,6 +74,24 @@ class _Relay(QObject):
     done = Signal()
 
 
+class _Call:
+    """One queued call and the future its caller waits on."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        self.run = run
+        self.future: Future[Any] = Future()
+
+    def __call__(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return  # withdrawn before it started
+        try:
+            result = self.run()
+        except BaseException as exc:  # the caller gets every error; the thread goes on
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(result)
+
+
 class DatabaseWorker(QObject):
     """One database thread with a queue, and the GUI thread's way of waiting for it."""
 
@@ -81,34 +101,61 @@ class DatabaseWorker(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._gui_thread = threading.get_ident()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._closed = False
+        # A daemon: a window left open never keeps the process alive; what was not committed
+        # when the process ends is rolled back by the database, never shown as saved.
+        self._thread = threading.Thread(target=self._serve, name="database", daemon=True)
+        self._thread.start()
         self._waiting = 0
         self._announced = False
 
     def call(self, run: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``run`` on the database thread and return its result (or raise its error).
 
-        On the GUI thread this waits in a local event loop; on any other thread (the database
-        thread itself, a report's reader thread) it runs at once where it is.
+        On the GUI thread this waits, running the GUI's events; on any other thread (the
+        database thread itself, a report's reader thread) it runs at once where it is.
         """
         if threading.get_ident() != self._gui_thread:
             return run(*args, **kwargs)
-        future = self._pool.submit(run, *args, **kwargs)
-        self._wait(future)
-        if future.cancelled():  # the window closed while the call waited: close() withdrew it
+        if self._closed:
+            raise RuntimeError("the window's database thread is closed")
+        queued = _Call(functools.partial(run, *args, **kwargs))
+        self._queue.put(queued)
+        self._wait(queued.future)
+        if queued.future.cancelled():  # the window closed while the call waited: withdrawn
             raise UserError(CLOSED_TEXT)
-        return future.result()
+        return cast(T, queued.future.result())
 
     def serve(self, service: S) -> S:
         """``service`` as seen from the GUI: every public method runs on the database thread."""
         return cast(S, _Served(self, service))
 
     def close(self, *, wait: bool = False) -> None:
-        """Refuse new calls and drop the queued ones; the call under way finishes on its thread
-        (``wait``: before this returns)."""
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        """Refuse new calls and withdraw the queued ones; the call under way finishes on its
+        thread (``wait``: before this returns)."""
+        self._closed = True
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
+
+    def _serve(self) -> None:
+        while (queued := self._queue.get()) is not None:
+            if self._closed:
+                queued.future.cancel()
+            else:
+                queued()
+        while not self._queue.empty():  # calls queued behind the close: withdrawn
+            if (late := self._queue.get()) is not None:
+                late.future.cancel()
 
     def _wait(self, future: Future[Any]) -> None:
+        """Run the GUI's events (not the user's input) until ``future`` is done.
+
+        The future is looked at after every turn of the event loop, whatever event ended the
+        turn: the relay's wake-up, the ``CHECK_MS`` timer, or anything else. A wait never relies
+        on one particular event arriving (a turn that never ends cannot be helped here).
+        """
         if future.done():
             return
         loop = QEventLoop()
@@ -124,13 +171,18 @@ class DatabaseWorker(QObject):
         busy.start(BUSY_AFTER_MS)
         self._waiting += 1
         queued_at = time.monotonic()
+        flags = (
+            QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+            | QEventLoop.ProcessEventsFlag.WaitForMoreEvents
+        )
         try:
             while not future.done():
                 # cancel() withdraws only a call not yet started; a started one is waited for.
-                if time.monotonic() - queued_at > STALLED_AFTER_S and future.cancel():
+                stalled = time.monotonic() - queued_at > STALLED_AFTER_S
+                if (stalled or not self._thread.is_alive()) and future.cancel():
                     log.error("A database call was never started; withdrawn")
                     raise UserError(STALLED_TEXT)
-                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+                loop.processEvents(flags)
         finally:
             self._waiting -= 1
             check.stop()
