@@ -251,8 +251,9 @@ class MainWindow(QMainWindow):
         self._chair_alerts_layout.setContentsMargins(0, 0, 0, 0)
         self.chair_alerts.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.chair_alert_buttons: list[QPushButton] = []
-        #: What the chips say (board index, text, priority, tooltip), to rebuild them on change.
-        self._chips_shown: list[tuple[int, str, AlertPriority, str]] = []
+        #: What the chips say (board index, text, priority, tooltip), to rebuild them on change
+        #: (None: never shown yet).
+        self._chips_shown: list[tuple[int, str, AlertPriority, str]] | None = None
         header_layout.addWidget(self.chair_alerts, 1)  # the room between the names and the rest
         #: Open alerts of chairs on other workstations: "other chairs !!! 1 HIGH · escalated".
         self.unit_alerts = QLabel()
