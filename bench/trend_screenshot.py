@@ -22,9 +22,10 @@ from infusion_monitor.demo_vitals import (
     DEMO_SYMPTOMS,
     MISSED_CHECKS_MIN,
 )
+from infusion_monitor.domain.markers import MarkerKind
 from infusion_monitor.rules import news2
 from infusion_monitor.rules.inputs import Patient
-from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
+from infusion_monitor.ui.trend_plot import TrendMarker, TrendPlot, TrendPoint
 
 
 def main() -> None:

@@ -98,3 +98,10 @@ def no_query_on_the_gui_thread() -> Iterator[None]:
     assert not found, "queries on the GUI thread:\n" + "\n".join(
         f"{statement}  ← {where}" for statement, where in found[:5]
     )
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Print a failure as it happens, not only in the summary: a later crash of the process
+    (a segfault in Qt) would take the summary, and the failure that led to it, with it."""
+    if report.failed:
+        sys.stderr.write(f"\n{report.nodeid} ({report.when}) FAILED:\n{report.longreprtext}\n")

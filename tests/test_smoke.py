@@ -33,10 +33,14 @@ def test_app_starts_paints_and_quits(tmp_path: Path, extra: list[str]) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    # The first paint (locked window, real chair board), then the window fully built.
-    match = re.fullmatch(r"first-paint (\d+\.\d{3})\nready (\d+\.\d{3})\n", result.stdout)
+    # The first paint (locked window, real chair board), then ready (the unit model's first
+    # read arrived: chairs, alerts and prompts live), then the window fully built.
+    match = re.fullmatch(
+        r"first-paint (\d+\.\d{3})\nready (\d+\.\d{3})\ncomplete (\d+\.\d{3})\n",
+        result.stdout,
+    )
     assert match, result.stdout
-    assert float(match[1]) <= float(match[2])
+    assert float(match[1]) <= float(match[2]) <= float(match[3])
     assert "Traceback" not in result.stderr
     assert list((tmp_path / "data" / "crashes").glob("crash-*")) == []
 

@@ -4,9 +4,10 @@
 
 Runs the app exactly as ``infusion-monitor --db URL --data-dir DIR`` does (the command line's
 ``main``: composition root, crash hooks, deferred build, event loop), offscreen, and once the
-main window is up reads one JSON command per line from stdin and answers each with one JSON
-line on stdout (``{"reply": CMD, "ok": true, ...}`` or ``{"reply": CMD, "ok": false,
-"error": ...}``). Every action goes through the real widgets, as a nurse would click and type:
+main window is up (its services attached) reads one JSON command per line from stdin and
+answers each with one JSON line on stdout (``{"reply": CMD, "ok": true, ...}`` or
+``{"reply": CMD, "ok": false, "error": ...}``). Every action goes through the real widgets,
+as a nurse would click and type:
 
 - ``{"cmd": "sign_in", "staff_id": ..., "pin": ...}``: the sign-in panel.
 - ``{"cmd": "switch_user"}``: Staff ▸ Switch user (locks; says whether a unit board is still
@@ -119,7 +120,9 @@ class Driver(QObject):
 
     def _on_finder_timeout(self) -> None:
         found = [w for w in self._app.topLevelWidgets() if isinstance(w, MainWindow)]
-        if found and found[0].isVisible():
+        # Commands come as events, not typed keys: they wait, as a nurse's keys are held while
+        # the database opens, until the services are attached.
+        if found and found[0].isVisible() and found[0].controller is not None:
             self._finder.stop()
             self._window = found[0]
             emit({"event": "ready"})

@@ -11,8 +11,12 @@ schema that was closed cleanly, that read runs through the standard library's ``
 any other database (a server, a new file, one to migrate or check) is opened the regular way
 first, exactly as before. Qt is imported only once the configuration is known to be usable and
 the database checked: a bad ``--db`` fails fast without loading Qt. The second phase, right after
-the first paint, opens the database the regular way, builds the services and wires them in, then
-the session view's plot, vitals entry and care tabs, the Review menu, backups and the gateway.
+the first paint, opens the database the regular way, builds the services and wires them in
+(sign-in, the change feed, the alarm sound, the vitals prompt bar) and the gateway; the app is
+*ready* once the unit model's first read arrived (chairs, alerts and vitals prompts are live).
+The parts only a signed-in nurse sees (the session view's care tabs, trend plot and vitals
+entry, the Review menu, unit settings) and backups are built right after, or at once by a
+sign-in that came first.
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
             def complete() -> None:
                 try:
-                    opened_now = database()
+                    opened_now = _open_beside_the_window(window, database)
                 except UserError as exc:  # changed since the first read: refuse as before
                     refused.append(exc)
                     window.close_now()
@@ -155,6 +159,7 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                     return
                 complete_window(
                     window,
+                    build=deferred,
                     config=config,
                     paths=paths,
                     database=opened_now,
@@ -163,7 +168,11 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
                     clock=clock,
                     library=library,
                     make_sound_player=functools.partial(
-                        QtSoundPlayer, config.sound.volume, config.sound.volume_floor, qt_app
+                        QtSoundPlayer,
+                        config.sound.volume,
+                        config.sound.volume_floor,
+                        qt_app,
+                        kept_in=paths.sound_dir,
                     ),
                 )
                 stack.enter_context(
@@ -176,7 +185,11 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             painted = FirstPaintWatcher(window)
             if args.quit_after_start:  # connected first: its line comes before phase 2 runs
                 FirstPaintReporter(
-                    window, seconds_since_process_start, ready=deferred.ready, watcher=painted
+                    window,
+                    seconds_since_process_start,
+                    ready=deferred.ready,
+                    complete=deferred.complete,
+                    watcher=painted,
                 )
             painted.painted.connect(deferred.start)
             deferred.start_fallback()
@@ -187,6 +200,36 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
         if refused:
             raise refused[0]
         return status
+
+
+#: The status bar's words while another program keeps the database from opening.
+OPENING_BUSY_TEXT = (
+    "Opening the database — busy: another program holds it. Waiting; alerts and chairs show "
+    "what was stored at start."
+)
+
+
+def _open_beside_the_window(window: MainWindow, database: Callable[[], Database]) -> Database:
+    """``database()`` (importing SQLAlchemy, checking or migrating the schema) on a thread of its
+    own: meanwhile the painted window repaints, its alerts flash and its timers tick, and the
+    status bar says so when another program holds the database."""
+    opener = _database_worker(window, busy_text=OPENING_BUSY_TEXT)
+    try:
+        return opener.call(database)
+    finally:
+        opener.close()
+        opener.deleteLater()
+
+
+def _ready_once_read(window: MainWindow, deferred: DeferredBuild) -> None:
+    """Hold ``deferred.ready`` until the unit model's first read arrived: until then the vitals
+    prompts cannot say what is due (the chairs and alerts shown are the first screen's)."""
+    release = deferred.hold()
+    model = window.model
+    if model.schedule_read:
+        release()
+        return
+    model.schedule_changed.connect(lambda _dues: release())
 
 
 def _reading(database: Database) -> Reader:
@@ -376,6 +419,7 @@ def build_main_window(
         functools.partial(
             complete_window,
             window,
+            build=build,
             config=config,
             paths=paths,
             database=database,
@@ -395,6 +439,7 @@ def build_main_window(
 def complete_window(
     window: MainWindow,
     *,
+    build: DeferredBuild,
     config: Config,
     paths: AppPaths,
     database: Database,
@@ -405,8 +450,11 @@ def complete_window(
     actor: Actor | None = None,
     make_sound_player: Callable[[], SoundOutput] | None = None,
 ) -> None:
-    """The second phase: build the services over the open database and wire them in, then the
-    session view's care tabs, vitals plot and entry row, prompt bar, Review menu and backups.
+    """The second phase: build the services over the open database and wire them in, the
+    change feed, the alarm sound and the vitals prompt bar, and hold ``build`` ready until the
+    unit model's first read arrived; hand ``build`` for later what only a signed-in nurse sees
+    (the session view's care tabs, vitals plot and entry row, Review menu, unit settings) and
+    the backups.
 
     Every use case acts for whoever signs in (``SignInState``); ``actor`` signs someone in now.
     """
@@ -414,6 +462,7 @@ def complete_window(
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.audit import AuditService
     from infusion_monitor.services.care.service import make_care_services, sessions_lifecycle
+    from infusion_monitor.services.monitor.beds import BedMappingService
     from infusion_monitor.services.sessions.board import BoardService
     from infusion_monitor.services.sessions.lifecycle import SessionService
     from infusion_monitor.services.sessions.unit_board import UnitBoardService
@@ -436,9 +485,10 @@ def complete_window(
     state = SignInState()
     if actor is not None:
         state.set_actor(actor)
+    staff = StaffService(database.sessions, clock, hasher=auth.hasher)
     security = SecurityWiring(
         auth=worker.serve(auth),
-        staff=worker.serve(StaffService(database.sessions, clock, hasher=auth.hasher)),
+        staff=worker.serve(staff),
         audit=worker.serve(AuditService(database.sessions)),
         state=state,
         lock_after=timedelta(minutes=security_config.lock_after_minutes),
@@ -465,8 +515,15 @@ def complete_window(
     )
     schedule = VitalsScheduleService(database.sessions, library)
     unit_board = UnitBoardService(database.sessions, library, chairs=config.unit.chairs)
+    beds = BedMappingService(database.sessions, config.unit.chairs)
     reads = UnitReads(
-        board, care_services.alerts, care_services.care, schedule, unit_board.snapshot
+        board,
+        care_services.alerts,
+        care_services.care,
+        schedule,
+        unit_board.snapshot,
+        staff.accounts,
+        beds.mappings,
     )
     bridge = ModelBridge(window.model, reads.read, window)
     # The model's reads run on its loader's thread; the use cases the widgets call run on the
@@ -495,42 +552,78 @@ def complete_window(
         return mirror_unit_board(board_window, window.model, bridge.reread)
 
     window.attach_services(
-        controller=controller, care=care, security=security, open_unit_board=open_unit_board
+        controller=controller,
+        care=care,
+        security=security,
+        open_unit_board=open_unit_board,
+        follow_staff=bridge.reread,
     )
-    window.attach_care_view()
+    _ready_once_read(window, build)
     _follow_commits(window, bridge, database)
-    _attach_vitals(
-        window,
-        bridge,
-        worker,
-        database,
-        library,
-        assessing,
-        rules,
-        config,
-        clock,
-        state.require_actor,
-        funnel,
-        make_sound_player,
+    _attach_prompts(
+        window, worker, database, config, clock, state.require_actor, funnel, make_sound_player
     )
-    _attach_review(window, worker, database, clock, library, rules, state.require_actor, config)
-    _attach_unit_settings(window, worker, database, config)
-    if database.file is not None and database.file != paths.demo_database_file:
-        from infusion_monitor.services.backups import BackupJob
-
-        job = BackupJob(
-            database.file,
-            paths.backup_dir,
+    later = build.add_later
+    later(window.attach_care_view)
+    later(
+        functools.partial(
+            _attach_vitals,
+            window,
+            bridge,
+            worker,
+            database,
+            library,
+            assessing,
+            rules,
             clock,
+            state.require_actor,
             funnel,
-            every=timedelta(hours=config.backup.every_hours),
-            keep=config.backup.keep,
         )
-        _schedule_backups(window, job)
+    )
+    later(
+        functools.partial(
+            _attach_review,
+            window,
+            worker,
+            database,
+            clock,
+            library,
+            rules,
+            state.require_actor,
+            config,
+        )
+    )
+    later(functools.partial(_attach_unit_settings, window, bridge, config))
+    later(functools.partial(_attach_backups, window, database, paths, config, clock, funnel))
 
 
-def _database_worker(window: MainWindow) -> DatabaseWorker:
-    """The window's database thread, and the status bar's word while a call waits on it."""
+def _attach_backups(
+    window: MainWindow,
+    database: Database,
+    paths: AppPaths,
+    config: Config,
+    clock: Clock,
+    funnel: MessageFunnel,
+) -> None:
+    """Copies of the database file at the configured interval (never of the demo's)."""
+    if database.file is None or database.file == paths.demo_database_file:
+        return
+    from infusion_monitor.services.backups import BackupJob
+
+    job = BackupJob(
+        database.file,
+        paths.backup_dir,
+        clock,
+        funnel,
+        every=timedelta(hours=config.backup.every_hours),
+        keep=config.backup.keep,
+    )
+    _schedule_backups(window, job)
+
+
+def _database_worker(window: MainWindow, *, busy_text: str | None = None) -> DatabaseWorker:
+    """The window's database thread, and the status bar's word while a call waits on it (the
+    worker's own, or ``busy_text``); the word goes with the worker."""
     from PySide6.QtWidgets import QLabel
 
     from infusion_monitor.ui.db_worker import DatabaseWorker
@@ -546,10 +639,11 @@ def _database_worker(window: MainWindow) -> DatabaseWorker:
     busy.setVisible(False)
 
     def show_busy(text: str) -> None:
-        busy.setText(text)
+        busy.setText((busy_text or text) if text else "")
         busy.setVisible(bool(text))
 
     worker.busy_changed.connect(show_busy)
+    worker.destroyed.connect(busy.deleteLater)
     window.statusBar().insertWidget(0, busy, 3)
     return worker
 
@@ -594,28 +688,40 @@ def _attach_vitals(
     library: ProtocolLibrary,
     assessing: AssessingService,
     rules: RuleSetService,
+    clock: Clock,
+    actor: Callable[[], Actor],
+    funnel: MessageFunnel,
+) -> None:
+    """Plot and entry row in the session view."""
+    from infusion_monitor.services.vitals.recording import VitalsService
+    from infusion_monitor.services.vitals.trend import VitalsTrendService
+    from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
+
+    vitals = worker.serve(VitalsService(database.sessions, assessing, library))
+    trend = worker.serve(VitalsTrendService(database.sessions, lambda: rules.rules))
+    controller = VitalsController(vitals, trend, funnel, actor, clock, bridge.publish)
+    panel = VitalsPanel(window.session_view, controller, window.model, clock)
+    window.vitals_panel = panel
+    worker.busy_changed.connect(panel.show_busy)
+
+
+def _attach_prompts(
+    window: MainWindow,
+    worker: DatabaseWorker,
+    database: Database,
     config: Config,
     clock: Clock,
     actor: Callable[[], Actor],
     funnel: MessageFunnel,
     make_sound_player: Callable[[], SoundOutput] | None,
 ) -> None:
-    """Plot and entry row in the session view; the due/overdue prompt bar with its sound."""
+    """The alarm sound and the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
     from infusion_monitor.services.care.silencing import SilencingService
-    from infusion_monitor.services.vitals.recording import VitalsService
-    from infusion_monitor.services.vitals.trend import VitalsTrendService
     from infusion_monitor.ui.sound import SilentPlayer
-    from infusion_monitor.ui.vitals_panel import VitalsController, VitalsPanel
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
-    vitals = worker.serve(VitalsService(database.sessions, assessing, library))
-    trend = worker.serve(VitalsTrendService(database.sessions, lambda: rules.rules))
     silencing = worker.serve(SilencingService(database.sessions, clock))
-    controller = VitalsController(vitals, trend, funnel, actor, clock, bridge.publish)
-    panel = VitalsPanel(window.session_view, controller, window.model, clock)
-    window.vitals_panel = panel
-    worker.busy_changed.connect(panel.show_busy)
     sound_player = make_sound_player() if make_sound_player is not None else None
     player = sound_player or SilentPlayer()
     problem = getattr(player, "problem", None)
@@ -625,16 +731,18 @@ def _attach_vitals(
             "shown on screen only. Connect speakers or call IT."
         )
     mixer = _attach_alarm_sound(window, player, silencing, config, clock, actor, funnel)
-    window.vitals_prompt = VitalsPromptBar(
+    model = window.model
+    bar = window.vitals_prompt = VitalsPromptBar(
         clock,
-        window.model.vitals_statuses,
-        window.model.chair_of,
+        model.vitals_statuses,
+        model.chair_of,
         mixer,
         VitalsPrompter(max_mute_min=config.sound.mute_max_min),
         actor,
         silencing.record_mute,
     )
-    window.statusBar().addPermanentWidget(window.vitals_prompt, 3)
+    model.schedule_changed.connect(lambda _dues: bar.refresh())
+    window.statusBar().addPermanentWidget(bar, 3)
 
 
 def _attach_alarm_sound(
@@ -692,21 +800,22 @@ def _attach_review(
     attach_review(window, ReviewWiring(review, quality, actor, clock))
 
 
-def _attach_unit_settings(
-    window: MainWindow, worker: DatabaseWorker, database: Database, config: Config
-) -> None:
-    """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings."""
+def _attach_unit_settings(window: MainWindow, bridge: ModelBridge, config: Config) -> None:
+    """View ▸ Unit settings…: chairs, gateway settings and the monitors' bed mappings (the unit
+    model reads them while the window is open, so it follows a change made elsewhere)."""
     from PySide6.QtWidgets import QMenu
 
-    from infusion_monitor.services.monitor.beds import BedMappingService
-    from infusion_monitor.ui.unit_settings import UnitSettingsWindow
+    from infusion_monitor.ui.unit_settings import UnitSettingsWindow, mirror_unit_settings
 
-    beds = worker.serve(BedMappingService(database.sessions, config.unit.chairs))
     # PySide6 types QAction.menu() as QObject; the View action's menu is a QMenu.
     menus = (cast(QMenu, a.menu()) for a in window.menuBar().actions() if a.text() == "&View")
     view_menu = next(menus)
     action = view_menu.addAction("Unit &settings and monitor beds…")
-    action.triggered.connect(lambda: window.open_window(UnitSettingsWindow(config, beds.mappings)))
+    action.triggered.connect(
+        lambda: window.open_window(
+            mirror_unit_settings(UnitSettingsWindow(config), window.model, bridge.reread)
+        )
+    )
 
 
 #: How often the app asks whether a backup is due (the interval itself is in the config).

@@ -81,6 +81,11 @@ class AppPaths:
         """Crash reports written by the crash handler and shown at the next start."""
         return self.data_dir / "crashes"
 
+    @property
+    def sound_dir(self) -> Path:
+        """The alarm and prompt sounds as rendered, kept between starts (``sound_files``)."""
+        return self.data_dir / "sounds"
+
     def ensure(self) -> None:
         """Create the folders or raise a UserError that says which one failed.
 

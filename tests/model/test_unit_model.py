@@ -15,8 +15,11 @@ from typing import Any
 from infusion_monitor.domain.alerts import Alert, AlertPriority, AlertState
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.users import Role
 from infusion_monitor.model.unit import ChairChanged, Fresh, UnitModel
+from infusion_monitor.services.monitor.beds import BedEntry
 from infusion_monitor.services.sessions.board import ChairState, ChairStatus
+from infusion_monitor.services.staff.accounts import StaffMember
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -53,6 +56,7 @@ def recorder(model: UnitModel) -> list[tuple[str, Any]]:
         "vitals_changed",
         "schedule_changed",
         "staff_changed",
+        "settings_changed",
     ):
         getattr(model, name).connect(lambda payload, name=name: heard.append((name, payload)))
     return heard
@@ -130,11 +134,23 @@ def test_new_latest_values_announce_the_sessions_vitals_whatever_the_record_said
     assert ("vitals_changed", 1) in heard
 
 
-def test_vitals_and_staff_records_are_announced() -> None:
+def test_vitals_records_are_announced_and_staff_and_settings_when_what_was_read_differs() -> None:
     model, _ = two_chairs()
     heard = recorder(model)
-    model.apply(Changes(vitals=frozenset({1}), staff=True))
-    assert heard == [("vitals_changed", 1), ("staff_changed", None)]
+    nurse = StaffMember("RN1", "Ann Nurse", Role.NURSE, True)
+    model.apply(Changes(vitals=frozenset({1}), staff=True), Fresh(staff=(nurse,)))
+    assert heard == [("vitals_changed", 1), ("staff_changed", (nurse,))]
+    heard.clear()
+    model.apply(Changes(staff=True), Fresh(staff=(nurse,)))  # the echo
+    model.apply(Changes(staff=True))  # not read (a failed read): nothing is gone
+    assert heard == [] and model.staff == (nurse,)
+    bed = BedEntry(1, "BED 01", "", "", "Chair 1")
+    model.apply(Changes(settings=True), Fresh(beds=(bed,)))  # no settings window open
+    assert heard == [] and model.beds is None
+    model.watch_unit_settings(True)
+    assert model.wanted.unit_settings
+    model.apply(Changes(settings=True), Fresh(beds=(bed,)))
+    assert heard == [("settings_changed", (bed,))]
 
 
 def test_the_model_loads_without_qt_or_a_database_driver() -> None:

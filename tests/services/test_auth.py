@@ -133,3 +133,26 @@ def test_sign_in_state_tells_listeners_and_refuses_when_locked(admin: Actor) -> 
     assert state.require_actor() == admin
     state.set_actor(None)
     assert seen == [admin, None]
+
+
+def test_an_account_disabled_after_its_sign_in_records_nothing_more(
+    database: Database, clock: FakeClock, staff: StaffService, admin: Actor
+) -> None:
+    from care_world import case, running_chair, vitals_draft
+    from infusion_monitor.services.staff.authors import AccountDisabled
+    from infusion_monitor.storage.models import VitalSigns
+    from session_helpers import NURSE
+
+    data = case("V03")
+    chair = running_chair(database, clock, data)  # NURSE signed in, set it up and started it
+    staff.disable(admin, NURSE.staff_id)  # at another workstation, meanwhile
+    with database.sessions() as db:
+        before = len(db.scalars(select(VitalSigns)).all())
+    draft = vitals_draft(data["observations"][0])
+    with pytest.raises(AccountDisabled, match=r"N001 \(Ada Nurse\) was disabled .* nothing"):
+        chair.vitals.record_vitals(NURSE, chair.session_id, draft, clock.now())
+    with pytest.raises(AccountDisabled):
+        chair.care.care.record_symptom(NURSE, chair.session_id, "urticaria")
+    with database.sessions() as db:
+        assert len(db.scalars(select(VitalSigns)).all()) == before
+    assert chair.care.care.picture(chair.session_id).symptoms == ()

@@ -33,6 +33,9 @@ NOT_USE_CASES = {
     "infusion_monitor.services.staff.authors.author_row": (
         "finds the staff row inside a use case's work"
     ),
+    "infusion_monitor.services.staff.authors.still_active": (
+        "refuses, inside a use case's work, an account disabled since its sign-in"
+    ),
     "infusion_monitor.services.sessions.setup.patient_for": (
         "finds the patient inside set_up's work"
     ),

@@ -19,16 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from backends import Backend
+from elsewhere_driver import STAFF_PIN
 from infusion_monitor.domain.alerts import AlertState
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.session import SessionState
+from infusion_monitor.domain.users import Permission, Role
 from infusion_monitor.services.sessions.board import ChairState
+from infusion_monitor.ui.admin import StaffWindow
+from infusion_monitor.ui.care_view import CareView
 from infusion_monitor.ui.main_window import MainWindow
 from infusion_monitor.ui.unit_board import UnitBoardWindow
+from infusion_monitor.ui.unit_settings import UnitSettingsWindow
 
 from .conftest import MakeWindow
 
@@ -123,6 +130,9 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     window.board.select(0)
     view = window.session_view
     assert view.detail is not None and view.detail.id == sid
+    # A fresh baseline recorded elsewhere before the start: the latest values.
+    other.do("baseline 74")
+    until(lambda: "HR 74" in view.latest.text)
 
     # Start: tile and session view; then the schedule (prompt bar) as time passes.
     other.do("start")
@@ -134,6 +144,9 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
         clock.advance(timedelta(minutes=minutes))
         other.do(f"advance {minutes}")
     until(lambda: "Chair 1: Vitals" in prompt.summary.text())
+    # The check skipped elsewhere (patient off the unit): the prompt bar lets it go.
+    other.do("missed_check")
+    until(lambda: "Chair 1: Vitals" not in prompt.summary.text())
 
     # Pause and resume.
     other.do("pause")
@@ -141,6 +154,10 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: tile.status is not None and tile.status.state is ChairState.PAUSED)
     other.do("resume")
     until(lambda: tile.status is not None and tile.status.state is ChairState.RUNNING)
+    assert view.detail is not None and view.detail.rate is not None
+    slower = view.detail.rate / 2
+    other.do(f"rate {slower}")  # slowed elsewhere: the session view's rate
+    until(lambda: view.detail is not None and view.detail.rate == slower)
 
     # Vitals with an alert: alert band, tile band, header chip, latest values, prompt bar.
     other.do("vitals_alert")
@@ -156,16 +173,56 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     # A symptom: the Symptoms tab.
     other.do("symptom urticaria")
     until(lambda: care.symptoms.buttons["urticaria"].isChecked())
+    # A drug given elsewhere (outside the listed steps): the Reaction record's clock.
+    assert care.reaction.to_first_drug.text() == "—"
+    other.do("treatment antihistamine_h1")
+    until(lambda: care.reaction.to_first_drug.text() != "—")
 
     # Acknowledged elsewhere: the band says so; the chip stays while the alert is open.
     other.do("acknowledge")
     until(lambda: care.band.alert is not None and care.band.alert.state is AlertState.ACKNOWLEDGED)
     assert [b.text() for b in window.chair_alert_buttons] == ["!!! Chair 1"]
 
+    # A guidance step answered elsewhere: the Guidance tab shows who did it.
+    code = other.do("step_done")["code"]
+    until(lambda: _step_state(care, code).startswith("✔ Done"))
+    code = other.do("step_decline")["code"]
+    until(lambda: _step_state(care, code).startswith("✗ Not done (not needed: settling)"))
+    # "Escalate anyway" elsewhere: the band says the nurse escalated.
+    other.do("escalate")
+    until(lambda: care.band.alert is not None and care.band.alert.escalated_by_nurse)
+    # The symptom resolved elsewhere: the Symptoms tab.
+    # The reaction's outcome recorded elsewhere: the Reaction record tab.
+    other.do("outcome")
+    until(lambda: care.reaction.recorded.text().startswith("Recorded by Ada Nurse"))
+    other.do("resolve_symptom urticaria")
+    until(lambda: not care.symptoms.buttons["urticaria"].isChecked())
+    # The vitals corrected elsewhere: the latest values in the session view.
+    other.do("amend_vitals 97")
+    until(lambda: "HR 97" in view.latest.text)
+    # The alert resolved elsewhere: the band, the header chip and the tile band go.
+    other.do("resolve_alert")
+    until(lambda: care.band.alert is None or not care.band.alert.open)
+    until(lambda: window.chair_alert_buttons == [])
+    until(lambda: not window._tile_bands[0].isVisible())
+    # Values from the bedside monitor, through the gateway: the latest values say so.
+    clock.advance(timedelta(minutes=1))
+    other.do("advance 1")
+    other.do("monitor 84")
+    until(lambda: "HR 84" in view.latest.text and "Monitor" in view.latest.text)
+
     # An alert in a chair this workstation does not show: "other chairs" in the header.
     other.do("other_chair")
     until(lambda: window.unit_alerts.isVisible() and "other chairs" in window.unit_alerts.text())
     until(lambda: "Chair 6" in board.chair_names())
+    # Started, discontinued (observation deferred), then observed there: the unit board's row.
+    for command, state in (
+        ("other_start", "running"),
+        ("other_discontinue", "discontinued"),
+        ("other_observe", "observation"),
+    ):
+        other.do(command)
+        until(lambda state=state: state in _board_state(board, "Chair 6").lower())
 
     # Completed and closed elsewhere: the chair is free, the session view says so.
     other.do("complete")
@@ -176,9 +233,111 @@ def test_each_kind_of_commit_from_another_process_shows_without_a_refresh(
     until(lambda: window.chair_alert_buttons == [])
 
 
+def _step_state(care: CareView, code: str) -> str:
+    """The "who and when" line under a guidance step ("" while the step is not shown)."""
+    row = next((r for r in care.guidance.rows if r.step.code == code), None)
+    return "" if row is None else row.state.text()
+
+
+def _board_state(board: UnitBoardWindow, chair: str) -> str:
+    """The unit board's state cell of ``chair`` ("" while it has no row)."""
+    for row in range(board.table.rowCount()):
+        name, state = board.table.item(row, 0), board.table.item(row, 1)
+        if name is not None and state is not None and name.text() == chair:
+            return state.text()
+    return ""
+
+
 def board_alerts(board: UnitBoardWindow) -> list[str]:
     """The unit board's alert cells."""
     from infusion_monitor.ui.unit_board import ALERT_COLUMN
 
     cells = (board.table.item(row, ALERT_COLUMN) for row in range(board.table.rowCount()))
     return [cell.text() for cell in cells if cell is not None]
+
+
+def _rows(table: QTableWidget) -> list[list[str]]:
+    return [
+        [table.item(row, column).text() for column in range(table.columnCount())]
+        for row in range(table.rowCount())
+    ]
+
+
+def _account(staff: StaffWindow, staff_id: str) -> list[str] | None:
+    return next((row for row in _rows(staff.table) if row[0] == staff_id), None)
+
+
+def test_staff_and_settings_changed_at_another_workstation_show_without_a_refresh(
+    qtbot: QtBot, world: tuple[MainWindow, FakeClock, Elsewhere]
+) -> None:
+    window, _clock, other = world
+
+    def until(check: Any) -> None:
+        qtbot.waitUntil(check, timeout=WITHIN_MS)
+
+    # The first administrator, made elsewhere: the lock screen's first-run form becomes the
+    # sign-in, and she signs in here with hurried keys.
+    window.lock()
+    panel = window.sign_in_panel
+    assert panel.first_run
+    other.do("first_admin ADM1")
+    other.do("add_staff ADM2 administrator")
+    until(lambda: not panel.first_run and panel.submit.text() == "Sign in")
+    window.activateWindow()
+    until(lambda: QApplication.focusWidget() is panel.staff_id)
+    QTest.keyClicks(QApplication.focusWidget(), "adm1")
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    QTest.keyClicks(QApplication.focusWidget(), STAFF_PIN)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    until(lambda: window.actor is not None and window.actor.staff_id == "ADM1")
+
+    staff = window.open_staff_window()
+    assert isinstance(staff, StaffWindow)
+    until(lambda: _account(staff, "ADM2") is not None)
+    settings_action = next(
+        a for menu in window.menuBar().actions() if menu.menu() for a in menu.menu().actions()
+        if a.text().startswith("Unit &settings")
+    )  # fmt: skip
+    settings_action.trigger()
+    settings = next(w for w in QApplication.topLevelWidgets() if isinstance(w, UnitSettingsWindow))
+    until(lambda: settings.message.text().startswith("No bed mappings"))
+
+    # Staff accounts: added, provisioned, PIN reset, role changed, disabled: the staff window.
+    other.do("add_staff RN9 nurse")
+    until(lambda: _account(staff, "RN9") == ["RN9", "Staff RN9", "Nurse", "yes", "active"])
+    other.do("provision RN8")
+    until(lambda: _account(staff, "RN8") == ["RN8", "Staff RN8", "Nurse", "no", "active"])
+    other.do("reset_pin RN8")
+    until(lambda: (_account(staff, "RN8") or [])[3:4] == ["yes"])
+    other.do("provision RN7")  # her first sign-in elsewhere, with the one-time code
+    until(lambda: (_account(staff, "RN7") or [])[3:4] == ["no"])
+    other.do("first_pin RN7")
+    until(lambda: (_account(staff, "RN7") or [])[3:4] == ["yes"])
+    other.do("change_role RN9 charge_nurse")
+    until(lambda: (_account(staff, "RN9") or [])[2:3] == ["Charge nurse"])
+    other.do("disable RN9")
+    until(lambda: (_account(staff, "RN9") or [])[4:] == ["disabled"])
+
+    # Bed mappings (the unit's stored settings): added and removed, the unit settings window.
+    mapping = other.do("beds_add BED-03 Chair 3")["mapping"]
+    until(lambda: _rows(settings.table) == [[str(mapping), "BED-03", "any", "any", "Chair 3"]])
+    assert settings.message.text() == "1 mapping."
+    other.do(f"beds_remove {mapping}")
+    until(lambda: settings.table.rowCount() == 0)
+    assert settings.message.text().startswith("No bed mappings")
+
+    # The signed-in account's role changed elsewhere: she is a charge nurse now; the staff
+    # window she may no longer use closes and its menu entry is off.
+    other.do("change_role ADM1 charge_nurse")
+    until(lambda: window.actor is not None and window.actor.role is Role.CHARGE_NURSE)
+    until(staff.isHidden)
+    assert window.user_label.text() == "Staff ADM1 · Charge nurse"
+    guarded = {permission: action for action, permission in window._guarded_actions}
+    assert not guarded[Permission.MANAGE_STAFF].isEnabled()
+    assert guarded[Permission.AUDIT].isEnabled()
+
+    # Her account disabled elsewhere: the screen locks and says why; alarms stay on.
+    other.do("disable ADM1")
+    until(lambda: window.locked)
+    assert window.user_label.text().startswith("Locked")
+    until(lambda: "ADM1" in _texts(window) and "disabled by an administrator" in _texts(window))

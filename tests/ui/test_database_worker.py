@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from infusion_monitor.errors import UserError
 from infusion_monitor.ui import db_worker
-from infusion_monitor.ui.db_worker import CLOSED_TEXT, STALLED_TEXT, DatabaseWorker
+from infusion_monitor.ui.db_worker import CLOSING_TEXT, STALLED_TEXT, DatabaseWorker
 
 
 @pytest.fixture
@@ -95,17 +95,66 @@ def test_a_call_after_the_worker_closed_is_refused(worker: DatabaseWorker) -> No
         worker.call(sum, [1])
 
 
-def test_a_call_queued_when_the_window_closes_is_withdrawn_with_a_message(
+def test_a_call_made_off_the_gui_thread_runs_where_it_is(worker: DatabaseWorker) -> None:
+    seen: list[threading.Thread] = []
+    reader = threading.Thread(target=lambda: seen.append(worker.call(threading.current_thread)))
+    reader.start()
+    reader.join()
+    assert seen == [reader]
+
+
+def test_a_call_queued_when_the_window_closes_never_runs_and_says_so(
     worker: DatabaseWorker,
 ) -> None:
-    """The window closes (its database thread with it) while a reload waits behind a call under
-    way: the queued call never runs, and its caller hears a refusal it handles (as a
-    ``UserError``), not an error thrown into the event loop."""
-    release = threading.Event()
-    worker._queue.put(db_worker._Call(release.wait))  # the call under way
-    ran: list[int] = []
-    QTimer.singleShot(100, lambda: (worker.close(), release.set()))
-    with pytest.raises(UserError) as refused:
-        worker.call(ran.append, 1)
-    assert str(refused.value) == CLOSED_TEXT
-    assert ran == [], "the withdrawn call never ran"
+    ran: list[str] = []
+    refused: list[str] = []
+
+    def behind() -> None:  # a timer's call made while the first one runs: queued behind it
+        try:
+            worker.call(ran.append, "behind")
+        except UserError as exc:
+            refused.append(exc.message)
+
+    QTimer.singleShot(50, behind)
+    QTimer.singleShot(100, worker.close)  # the window closes meanwhile
+    worker.call(time.sleep, 0.4)
+    assert ran == []
+    assert refused == [CLOSING_TEXT]
+
+
+def test_a_call_withdrawn_as_stalled_never_runs_later(
+    worker: DatabaseWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_worker, "STALLED_AFTER_S", 0.1)
+    ran: list[str] = []
+    refused: list[str] = []
+
+    def behind() -> None:
+        try:
+            worker.call(ran.append, "behind")
+        except UserError as exc:
+            refused.append(exc.message)
+
+    QTimer.singleShot(20, behind)
+    worker.call(time.sleep, 0.5)
+    worker.call(time.sleep, 0.05)  # the withdrawn call's turn has passed
+    assert refused == [STALLED_TEXT]
+    assert ran == []
+
+
+def test_a_served_service_runs_its_methods_on_the_database_thread_only(
+    worker: DatabaseWorker,
+) -> None:
+    class Service:
+        label = "vitals"
+
+        def where(self) -> threading.Thread:
+            return threading.current_thread()
+
+        def _private(self) -> threading.Thread:
+            return threading.current_thread()
+
+    served = worker.serve(Service())
+    assert served.label == "vitals"
+    assert served.where() is not threading.current_thread()
+    assert served._private() is threading.current_thread()

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
-from infusion_monitor.app import build_main_window, first_window, read_first
+from infusion_monitor.app import (
+    OPENING_BUSY_TEXT,
+    _open_beside_the_window,
+    build_main_window,
+    first_window,
+    read_first,
+)
 from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
 from infusion_monitor.domain.clock import SystemClock
 from infusion_monitor.domain.protocol_library import load_library
+from infusion_monitor.errors import UserError
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.services.messages import MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
-from infusion_monitor.ui.deferred_build import DeferredBuild
+from infusion_monitor.ui.deferred_build import FALLBACK_MS, UNDER_WAY_TEXT, DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 from infusion_monitor.ui.main_window import MainWindow
+from sqlite_lock import write_locked
 
 from .conftest import MakeWindow
 
@@ -47,11 +61,16 @@ def test_window_paints_before_phase_two_and_then_completes(
         window.show()
     assert seen_at_paint == [False]  # painted before phase 2 ran
     assert deferred.done
+    # Ready: the app answers a nurse (sign-in, chairs, alerts and their sound, prompts).
     assert window.controller is not None
+    assert window.alarm_sound is not None
+    assert window.vitals_prompt is not None  # type: ignore[attr-defined]
+    # What only a signed-in nurse sees is built right after.
+    with qtbot.waitSignal(deferred.complete, timeout=10_000):
+        pass
     assert window.care_view is not None
     assert window.vitals_panel is not None  # type: ignore[attr-defined]
     assert window.review_menu is not None
-    assert window.vitals_prompt is not None  # type: ignore[attr-defined]
 
 
 def test_a_chair_selected_before_phase_two_is_shown_once_built(make_window: MakeWindow) -> None:
@@ -103,13 +122,57 @@ def test_a_sign_in_before_phase_two_builds_it_first(qtbot: QtBot, data_dir: Path
         assert window.actor is not None and window.actor.staff_id == "DEMO"
 
 
+def test_ready_waits_for_what_a_step_holds_and_hidden_parts_come_after(qtbot: QtBot) -> None:
+    deferred = DeferredBuild()
+    heard: list[str] = []
+    deferred.ready.connect(lambda: heard.append("ready"))
+    deferred.complete.connect(lambda: heard.append("complete"))
+    releases: list[Callable[[], None]] = []
+    deferred.add(lambda: releases.append(deferred.hold()))
+    deferred.add_later(lambda: heard.append("plot built"))
+    deferred.start()
+    qtbot.waitUntil(lambda: deferred.done)
+    qtbot.wait(50)
+    assert heard == [], "nothing is ready while the first read is awaited"
+    releases[0]()
+    releases[0]()  # once only
+    assert heard == ["ready"]
+    qtbot.waitUntil(lambda: deferred.is_complete)
+    assert heard == ["ready", "plot built", "complete"]
+
+
+def test_a_sign_in_while_a_step_waits_for_the_database_is_told_to_come_back() -> None:
+    deferred = DeferredBuild()
+    heard: list[str] = []
+
+    def opening() -> None:  # a sign-in's event handled while the database opens
+        with pytest.raises(UserError) as refused:
+            deferred.finish()
+        heard.append(refused.value.message)
+
+    deferred.add(opening)
+    deferred.finish()
+    assert heard == [UNDER_WAY_TEXT]
+    assert deferred.done and deferred.is_complete
+
+
 def test_steps_added_after_phase_two_run_at_once() -> None:
     deferred = DeferredBuild()
     ran: list[str] = []
     deferred.add(lambda: ran.append("first"))
     deferred.finish()
     deferred.add(lambda: ran.append("late"))
-    assert ran == ["first", "late"]
+    deferred.add_later(lambda: ran.append("hidden part"))
+    assert ran == ["first", "late", "hidden part"]
+
+
+def test_a_window_that_never_paints_is_built_all_the_same(qtbot: QtBot) -> None:
+    deferred = DeferredBuild()
+    deferred.add(lambda: None)
+    deferred.start_fallback()
+    with qtbot.waitSignal(deferred.complete, timeout=FALLBACK_MS + 5_000):
+        pass
+    assert deferred.is_ready
 
 
 def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir: Path) -> None:
@@ -132,3 +195,55 @@ def test_a_sign_in_after_the_database_was_refused_says_so(qtbot: QtBot, data_dir
     window.sign_in_panel.submit.click()
     assert deferred.done and window.locked
     assert "the app is closing" in window.sign_in_panel.error.text()
+
+
+def test_the_painted_window_lives_while_a_locked_database_is_opened(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    """Phase 2 opens the database (schema check under a write transaction) beside the window:
+    with the file write-locked by another program, the window's timers tick, the status bar
+    says why it waits, and the database opens once the lock is gone."""
+    paths = AppPaths.resolve(data_dir)
+    funnel = MessageFunnel()
+    config = Config()
+    with open_database(None, paths) as database:
+        seed_demo(database.sessions, config.unit.chairs, datetime.now(UTC))
+        first = read_first(reading(database.sessions), config, load_library(), SystemClock())
+    window = first_window(
+        config,
+        paths,
+        first,
+        "db",
+        funnel,
+        RuleSetService(None, funnel),
+        SystemClock(),
+        DeferredBuild(),
+    )
+    qtbot.addWidget(window, before_close_func=MainWindow.close_now)
+    window.show()
+    ticks: list[float] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    said: list[str] = []
+
+    def look() -> None:
+        shown = [w for w in window.statusBar().findChildren(QLabel) if w.isVisible()]
+        said.extend(w.text() for w in shown if w.objectName() == "DatabaseBusy")
+
+    timer.timeout.connect(look)
+    with write_locked(paths.database_file, 1.5):
+        started = time.monotonic()
+        opened = _open_beside_the_window(window, lambda: open_database(None, paths))
+        waited = time.monotonic() - started
+    try:
+        assert waited >= 1.0, "the schema check waited for the lock"
+        assert len(ticks) >= 10, "the window's timers ticked while the database opened"
+        assert OPENING_BUSY_TEXT in said
+        said.clear()
+        look()
+        assert said == [], "the word goes once the database is open"
+        with opened.sessions() as db:
+            assert db.execute(text("SELECT count(*) FROM infusion_session")).scalar_one() > 0
+    finally:
+        opened.close()

@@ -150,7 +150,7 @@ def test_menu_entries_follow_the_role_and_the_services_refuse_anyway(
 
 
 def test_admin_adds_a_nurse_and_charge_nurse_sees_it_in_the_audit_trail(
-    window: MainWindow,
+    window: MainWindow, qtbot: QtBot
 ) -> None:
     _sign_in(window, "ADMIN", "3456")
     staff_window = window.open_staff_window()
@@ -160,7 +160,7 @@ def test_admin_adds_a_nurse_and_charge_nurse_sees_it_in_the_audit_trail(
     staff_window.pin.setText("5555")
     staff_window._on_add_clicked()
     assert staff_window.message.text() == "Account added."
-    assert staff_window.table.rowCount() == 4
+    qtbot.waitUntil(lambda: staff_window.table.rowCount() == 4)  # the unit model read it
     window.switch_user()
     assert staff_window.isHidden()  # the admin's window closes with the lock
     _sign_in(window, "CHARGE", "2345")
@@ -200,3 +200,31 @@ def test_a_new_nurse_signs_in_with_her_one_time_code_and_chooses_a_pin(
     assert panel.title.text() == "Screen locked"
     _sign_in(window, "RN7", "5791")
     assert not window.locked
+
+
+def test_a_first_run_form_an_administrator_made_elsewhere_outran_becomes_the_sign_in(
+    qtbot: QtBot,
+) -> None:
+    from infusion_monitor.services.staff.credentials import FirstRunDone
+    from infusion_monitor.ui.sign_in import SignInPanel
+
+    def create_administrator(_staff_id: str, _name: str, _pin: str) -> Actor:
+        raise FirstRunDone("An administrator account exists already; sign in with it instead.")
+
+    def sign_in(staff_id: str, _pin: str) -> Actor:
+        return Actor(staff_id, "Al Admin", Role.ADMINISTRATOR)
+
+    panel = SignInPanel(sign_in, create_administrator, first_run=True)
+    qtbot.addWidget(panel)
+    panel.show()
+    for field, text in ((panel.staff_id, "A1"), (panel.name, "Al Admin")):
+        QTest.keyClicks(field, text)
+    for field in (panel.pin, panel.pin_again):
+        QTest.keyClicks(field, "1234")
+    QTest.keyClick(panel.pin_again, Qt.Key.Key_Return)
+    assert not panel.first_run and panel.submit.text() == "Sign in"
+    assert "exists already; sign in with it" in panel.error.text()
+    assert (panel.staff_id.text(), panel.pin.text()) == ("A1", "1234")  # nothing typed is lost
+    with qtbot.waitSignal(panel.signed_in) as signed:
+        QTest.keyClick(panel.pin, Qt.Key.Key_Return)
+    assert signed.args == [Actor("A1", "Al Admin", Role.ADMINISTRATOR)]

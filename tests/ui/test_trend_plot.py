@@ -11,10 +11,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from infusion_monitor.domain.markers import MarkerKind
 from infusion_monitor.ui.trend_plot import (
     LANES,
     NEWS2_BANDS,
-    MarkerKind,
     TrendMarker,
     TrendPlot,
     TrendPoint,

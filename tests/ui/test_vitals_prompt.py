@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.clock import FakeClock
 from infusion_monitor.domain.prompts import Mute, PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import CheckKind, DueCheck, VitalsState, VitalsStatus
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.reads import UnitReads
+from infusion_monitor.model.unit import Fresh, Wanted
 from infusion_monitor.paths import AppPaths
+from infusion_monitor.ui.deferred_build import DeferredBuild
 from infusion_monitor.ui.sound import SilentPlayer
 from infusion_monitor.ui.vitals_prompt import VitalsPromptBar, status_words
 
@@ -126,3 +132,67 @@ def test_the_app_records_a_mute_in_the_audit_trail(make_window: MakeWindow, data
         ((actor, _action, after),) = rows.fetchall()
     assert actor == "WORKSTATION"
     assert json.loads(after)["reason"] == "Patient asleep, checked visually"
+
+
+def test_until_the_schedule_is_read_the_bar_says_it_is_checking_never_nothing_due(
+    qtbot: QtBot,
+) -> None:
+    clock = FakeClock(T0)
+    read: list[dict[int, VitalsStatus]] = []
+    player = SilentPlayer()
+    bar = VitalsPromptBar(
+        clock,
+        lambda _now: read[0] if read else None,
+        lambda sid: f"Chair {sid}",
+        player,
+        VitalsPrompter(max_mute_min=10),
+        lambda: NURSE,
+        lambda _actor, _mute: None,
+    )
+    qtbot.addWidget(bar)
+    bar.timer.stop()
+    assert bar.summary.text() == "Vitals: checking schedule…"
+    clock.advance(timedelta(seconds=9))
+    bar.refresh()
+    assert bar.summary.text() == "Vitals: checking schedule…"
+    assert player.requested == []
+    # A read that does not come (a database locked at start) is never taken for "nothing due".
+    clock.advance(timedelta(seconds=2))
+    bar.refresh()
+    assert bar.summary.text().startswith("Vitals: schedule not read yet")
+    assert "check each chair" in bar.summary.text()
+    read.append({7: VitalsStatus(VitalsState.DUE, CHECK, timedelta(0))})
+    bar.refresh()
+    assert bar.summary.text() == "! Chair 7: Vitals DUE"
+    assert player.requested == [PromptSound.DUE]
+
+
+def test_the_app_says_checking_until_its_first_schedule_read_arrives(
+    qtbot: QtBot, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unit model's first read is slow (a busy database): the bar waits for it honestly."""
+    gate = threading.Event()
+    real_read = UnitReads.read
+
+    def slow_read(self: UnitReads, changes: Changes, wanted: Wanted) -> Fresh:
+        gate.wait(10)
+        return real_read(self, changes, wanted)
+
+    monkeypatch.setattr(UnitReads, "read", slow_read)
+    deferred = DeferredBuild()
+    try:
+        window = make_window("--demo", deferred=deferred)
+        readies: list[bool] = []
+        deferred.ready.connect(lambda: readies.append(True))
+        deferred.finish()
+        bar = window.vitals_prompt  # type: ignore[attr-defined]
+        window.show()
+        qtbot.wait(1200)  # the bar has ticked at least once meanwhile
+        assert bar.summary.text() == "Vitals: checking schedule…"
+        assert readies == [], "not ready while nobody knows which vitals are due"
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: bar.summary.text() != "Vitals: checking schedule…", timeout=10_000)
+    assert readies == [True]
+    # The demo unit has chairs with vitals due or overdue, or at least a schedule to show.
+    assert bar.summary.text() == "Vitals: nothing due" or "Chair" in bar.summary.text()

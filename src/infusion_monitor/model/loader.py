@@ -51,6 +51,11 @@ class UnitLoader:
         self._queue.put((changes, wanted, tag))
         return True
 
+    @property
+    def running(self) -> bool:
+        """Whether the thread still runs (started, and not ended by ``close``)."""
+        return self._thread.is_alive()
+
     def close(self, timeout_s: float = 2.0) -> None:
         """Stop after the read under way (a read never outlives the app for long)."""
         self._queue.put(None)

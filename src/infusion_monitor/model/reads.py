@@ -2,8 +2,10 @@
 
 Only what the record names is read: the sessions it names (their chair status and vitals
 schedule), the unit's open alerts when it names an alert, the followed session's care when it
-names that session, the whole board when it says the board changed, and the unit board's tiles
-while one is open. An alert is read first and handed on at once, before the rest is read.
+names that session, the whole board when it says the board changed, the unit board's tiles
+while one is open, every staff account when it says the staff changed, and the bed mappings
+when it says the settings changed while a unit settings window is open. An alert is read first
+and handed on at once, before the rest is read.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from infusion_monitor.model.unit import Due, Fresh, Wanted
 if TYPE_CHECKING:
     from infusion_monitor.services.care.alerts import AlertService
     from infusion_monitor.services.care.service import CareService
+    from infusion_monitor.services.monitor.beds import BedEntry
     from infusion_monitor.services.sessions.board import BoardService
     from infusion_monitor.services.sessions.unit_board import UnitTile
+    from infusion_monitor.services.staff.accounts import StaffMember
     from infusion_monitor.services.vitals.schedule import VitalsScheduleService
 
 
@@ -32,6 +36,8 @@ class UnitReads:
     care: CareService
     schedule: VitalsScheduleService
     unit_board: Callable[[], tuple[UnitTile, ...]]
+    staff: Callable[[], tuple[StaffMember, ...]]
+    beds: Callable[[], tuple[BedEntry, ...]]
 
     def read(self, changes: Changes, wanted: Wanted) -> Iterator[tuple[Changes, Fresh]]:
         """What ``changes`` names, as stored now, in parts: each part is the record it answers
@@ -70,6 +76,8 @@ class UnitReads:
             schedule = dict.fromkeys(scheduled)
             schedule.update({sid: Due(chair, facts) for sid, (chair, facts) in read.items()})
         tiles = self.unit_board() if wanted.unit_board else None
+        staff = self.staff() if changes.staff else None
+        beds = self.beds() if changes.settings and wanted.unit_settings else None
         return Fresh(
             chairs=chairs,
             statuses=statuses,
@@ -78,4 +86,6 @@ class UnitReads:
             schedule=schedule,
             schedule_complete=changes.board,
             unit_tiles=tiles,
+            staff=staff,
+            beds=beds,
         )

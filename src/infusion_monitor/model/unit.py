@@ -25,7 +25,9 @@ from infusion_monitor.services.sessions.board import ChairState, ChairStatus, ch
 from infusion_monitor.services.sessions.records import SessionDetail
 
 if TYPE_CHECKING:
+    from infusion_monitor.services.monitor.beds import BedEntry
     from infusion_monitor.services.sessions.unit_board import UnitTile
+    from infusion_monitor.services.staff.accounts import StaffMember
     from infusion_monitor.services.vitals.schedule import ScheduleFacts
 
 
@@ -66,6 +68,10 @@ class Fresh:
     schedule_complete: bool = False
     #: The unit board's tiles (every workstation's chairs), read while a unit board is open.
     unit_tiles: tuple[UnitTile, ...] | None = None
+    #: Every staff account (the record said the staff changed).
+    staff: tuple[StaffMember, ...] | None = None
+    #: The unit's stored settings, the bed mappings, read while a unit settings window is open.
+    beds: tuple[BedEntry, ...] | None = None
 
 
 NOTHING_READ = Fresh()
@@ -74,10 +80,11 @@ NOTHING_READ = Fresh()
 @dataclass(frozen=True)
 class Wanted:
     """What the GUI shows beyond the board, for the loader to re-read: the followed session
-    and whether a unit board window is open."""
+    and whether a unit board or a unit settings window is open."""
 
     followed: int | None = None
     unit_board: bool = False
+    unit_settings: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,16 @@ class UnitModel:
         self.alerts: dict[int, Alert] = dict(alerts)
         self.care: dict[int, CarePicture] = {}
         self.schedule: dict[int, Due] = {}
+        #: Whether the unit's schedules were read once (until then nobody knows what is due).
+        self.schedule_read = False
         self.unit_tiles: tuple[UnitTile, ...] = ()
+        #: Every staff account as last read (None: not read since the start).
+        self.staff: tuple[StaffMember, ...] | None = None
+        #: The bed mappings while a unit settings window is open (None: not read).
+        self.beds: tuple[BedEntry, ...] | None = None
         self._followed: int | None = None
         self._unit_boards = 0
+        self._unit_settings = 0
         #: A chair's status changed (tile, header, session view follow).
         self.chair_changed: Emitter[ChairChanged] = Emitter("chair_changed")
         #: A session's stored record changed (lifecycle, rate, latest values): its detail.
@@ -111,21 +125,22 @@ class UnitModel:
         self.care_changed: Emitter[CarePicture] = Emitter("care_changed")
         #: Vital signs of a session were recorded, confirmed or amended (plot, stored sets).
         self.vitals_changed: Emitter[int] = Emitter("vitals_changed")
-        #: The vitals schedules of the unit's open sessions changed (the prompt bar).
+        #: The vitals schedules of the unit's open sessions changed, or were first read (the
+        #: prompt bar).
         self.schedule_changed: Emitter[Mapping[int, Due]] = Emitter("schedule_changed")
         #: The unit board's tiles changed.
         self.unit_board_changed: Emitter[tuple[UnitTile, ...]] = Emitter("unit_board_changed")
-        #: Staff accounts changed (the nurse lists).
-        self.staff_changed: Emitter[None] = Emitter("staff_changed")
-        #: Unit settings or the rule set changed.
-        self.settings_changed: Emitter[None] = Emitter("settings_changed")
+        #: Staff accounts changed (the staff window, the signed-in account): every account.
+        self.staff_changed: Emitter[tuple[StaffMember, ...]] = Emitter("staff_changed")
+        #: The unit's stored settings changed (the unit settings window): the bed mappings.
+        self.settings_changed: Emitter[tuple[BedEntry, ...]] = Emitter("settings_changed")
 
     # What the GUI shows beyond the board --------------------------------------------------
 
     @property
     def wanted(self) -> Wanted:
         """What the loader re-reads besides what a record names."""
-        return Wanted(self._followed, self._unit_boards > 0)
+        return Wanted(self._followed, self._unit_boards > 0, self._unit_settings > 0)
 
     @property
     def followed(self) -> int | None:
@@ -144,6 +159,13 @@ class UnitModel:
         """A unit board window opened (True) or closed (False): read its tiles meanwhile."""
         self._unit_boards = max(0, self._unit_boards + (1 if open_ else -1))
 
+    def watch_unit_settings(self, open_: bool) -> None:
+        """A unit settings window opened (True) or closed (False): read the bed mappings while
+        one is open (forgotten when the last closes, so the next never shows an old read)."""
+        self._unit_settings = max(0, self._unit_settings + (1 if open_ else -1))
+        if not self._unit_settings:
+            self.beds = None
+
     # Reading --------------------------------------------------------------------------------
 
     @property
@@ -161,8 +183,11 @@ class UnitModel:
                 return status.name
         return f"session {session_id}"
 
-    def vitals_statuses(self, now: datetime) -> dict[int, VitalsStatus]:
-        """The vitals state of every open session of the unit as of ``now`` (no read)."""
+    def vitals_statuses(self, now: datetime) -> dict[int, VitalsStatus] | None:
+        """The vitals state of every open session of the unit as of ``now`` (no read); None
+        until the unit's schedules were first read (not known is not "nothing due")."""
+        if not self.schedule_read:
+            return None
         return {sid: due.status(now) for sid, due in self.schedule.items()}
 
     def expand(self, changes: Changes) -> Changes:
@@ -191,10 +216,12 @@ class UnitModel:
         if fresh.unit_tiles is not None and fresh.unit_tiles != self.unit_tiles:
             self.unit_tiles = fresh.unit_tiles
             self.unit_board_changed.emit(fresh.unit_tiles)
-        if changes.staff:
-            self.staff_changed.emit(None)
-        if changes.settings:
-            self.settings_changed.emit(None)
+        if fresh.staff is not None and fresh.staff != self.staff:
+            self.staff = fresh.staff
+            self.staff_changed.emit(fresh.staff)
+        if fresh.beds is not None and self._unit_settings and fresh.beds != self.beds:
+            self.beds = fresh.beds
+            self.settings_changed.emit(fresh.beds)
 
     def _apply_chairs(self, fresh: Fresh) -> frozenset[int]:
         """Update the chairs; return the sessions whose latest values moved."""
@@ -261,7 +288,9 @@ class UnitModel:
                 new.pop(session_id, None)
             else:
                 new[session_id] = due
-        if new != self.schedule:
+        first = fresh.schedule_complete and not self.schedule_read
+        self.schedule_read = self.schedule_read or fresh.schedule_complete
+        if first or new != self.schedule:
             self.schedule = new
             self.schedule_changed.emit(new)
 

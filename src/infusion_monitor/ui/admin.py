@@ -1,7 +1,9 @@
 """Non-modal windows for the administrator (staff accounts) and the charge nurse (audit trail).
 
 Both only display what the services return and forward what is typed; the services check the
-role, so a window opened by the wrong person shows the refusal instead of any data.
+role, so a window opened by the wrong person shows the refusal instead of any data. The staff
+window mirrors the unit model's staff accounts, so a change made at another workstation shows
+without a refresh.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusion_monitor.domain.users import Actor, Role
+from infusion_monitor.domain.changes import Changes
+from infusion_monitor.domain.users import Actor, Permission, Role
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.audit import AuditFilter, AuditService
-from infusion_monitor.services.staff.accounts import StaffService
+from infusion_monitor.services.staff.accounts import StaffMember, StaffService
+from infusion_monitor.services.staff.sign_in import STAFF_CHANGED
 from infusion_monitor.ui.date_filter import date_filter_edit, start_of_day
 
 CurrentActor = Callable[[], Actor]
@@ -43,7 +49,13 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class StaffWindow(QWidget):
-    """Add staff, reset a PIN, change a role. Every change goes through :class:`StaffService`."""
+    """Add staff, reset a PIN, change a role. Every change goes through :class:`StaffService`;
+    the list shows the accounts it is given (:func:`mirror_staff`: the unit model's)."""
+
+    #: An account was changed here (the list follows once the model has read it).
+    changed = Signal()
+    #: The window closed (it stops following the model).
+    closed = Signal()
 
     def __init__(self, staff: StaffService, actor: CurrentActor) -> None:
         super().__init__()
@@ -51,7 +63,7 @@ class StaffWindow(QWidget):
         self.resize(760, 560)
         self._staff = staff
         self._actor = actor
-        self.table = _table(["Staff ID", "Name", "Role", "PIN set"])
+        self.table = _table(["Staff ID", "Name", "Role", "PIN set", "Account"])
         self.staff_id = QLineEdit()
         self.name = QLineEdit()
         self.role = QComboBox()
@@ -80,12 +92,11 @@ class StaffWindow(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
-        self.refresh()
 
-    def refresh(self) -> None:
-        """Reload the list of accounts (or show why it may not be seen)."""
+    def show_accounts(self, members: tuple[StaffMember, ...]) -> None:
+        """Show ``members``, or why the signed-in member of staff may not see them."""
         try:
-            members = self._staff.list_staff(self._actor())
+            self._actor().require(Permission.MANAGE_STAFF)
         except UserError as exc:
             self.table.setRowCount(0)
             self.message.setText(exc.message)
@@ -97,6 +108,7 @@ class StaffWindow(QWidget):
                 member.name,
                 member.role.label,
                 "yes" if member.has_pin else "no",
+                "active" if member.active else "disabled",
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -109,7 +121,12 @@ class StaffWindow(QWidget):
             return
         self.message.setText(done)
         self.pin.clear()
-        self.refresh()
+        self.changed.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop following the model once closed."""
+        self.closed.emit()
+        super().closeEvent(event)
 
     def _on_add_clicked(self) -> None:
         self._run(
@@ -136,6 +153,23 @@ class StaffWindow(QWidget):
             ),
             "Role changed.",
         )
+
+
+def mirror_staff(
+    window: StaffWindow, model: UnitModel, reread: Callable[[Changes], None]
+) -> StaffWindow:
+    """Let ``window`` show the model's staff accounts while it is open (read again at once)."""
+    model.staff_changed.connect(window.show_accounts)
+
+    def forget(*_args: object) -> None:
+        model.staff_changed.disconnect(window.show_accounts)
+
+    window.closed.connect(forget)
+    window.destroyed.connect(forget)
+    window.changed.connect(lambda: reread(STAFF_CHANGED))
+    window.show_accounts(model.staff or ())  # or at once why they may not be seen
+    reread(STAFF_CHANGED)
+    return window
 
 
 class AuditWindow(QWidget):

@@ -10,10 +10,10 @@ and the window repaints. The keys and clicks typed meanwhile are held (Qt's
 same entry twice, nor start another action half-way through the first.
 
 The wait looks at its call after every turn of the GUI's event loop (woken by the database
-thread's report, by a ``CHECK_MS`` timer, or by any other event), so a report lost on its way or
-a stream of other events cannot hold the window. A call the database thread has not started
-after ``STALLED_AFTER_S``, or whose thread is gone, never will be: it is withdrawn and fails with
-a message, nothing saved, rather than holding the window for ever.
+thread when the call is done, by a ``CHECK_MS`` timer, or by any other event), so neither a
+wake-up lost on its way nor a stream of other events can hold the window. A call the database
+thread has not started after ``STALLED_AFTER_S``, or whose thread is gone, never will be: it is
+withdrawn and fails with a message, nothing saved, rather than holding the window for ever.
 
 A call that waits longer than ``BUSY_AFTER_MS`` (a database write-locked by another program)
 announces itself through :attr:`DatabaseWorker.busy_changed` (the status bar and the form
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, ParamSpec, TypeVar, cast
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, QObject, QTimer, Signal
 
 from infusion_monitor.errors import UserError
 
@@ -54,9 +54,8 @@ STALLED_TEXT = (
     "Not done: the database did not take this up within a minute, so nothing was saved. "
     "Try again; if it happens again, restart Infusion Monitor."
 )
-#: The message of a call withdrawn because the window closed (and its database thread with it)
-#: while the call waited.
-CLOSED_TEXT = "Not done: Infusion Monitor was closing, so nothing was saved."
+#: The message of a call withdrawn because the window closed before it started.
+CLOSING_TEXT = "Not done: Infusion Monitor is closing, so nothing was saved."
 #: Shown while a call waits on a busy database.
 BUSY_TEXT = (
     "Saving — database busy: another program holds it. Waiting; nothing shows as saved "
@@ -64,21 +63,12 @@ BUSY_TEXT = (
 )
 
 
-class _Relay(QObject):
-    """Carries a finished call from the database thread to the GUI thread's event loop.
-
-    Made for each call and kept alive by the call itself: the database thread never emits on
-    an object a closed window may already have deleted.
-    """
-
-    done = Signal()
-
-
 class _Call:
     """One queued call and the future its caller waits on."""
 
-    def __init__(self, run: Callable[[], Any]) -> None:
+    def __init__(self, run: Callable[[], Any], wake: Callable[[], None]) -> None:
         self.run = run
+        self.wake = wake
         self.future: Future[Any] = Future()
 
     def __call__(self) -> None:
@@ -90,6 +80,7 @@ class _Call:
             self.future.set_exception(exc)
         else:
             self.future.set_result(result)
+        self.wake()
 
 
 class DatabaseWorker(QObject):
@@ -101,6 +92,12 @@ class DatabaseWorker(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._gui_thread = threading.get_ident()
+        # The GUI thread's event dispatcher, woken (thread-safely) when a call is done: no Qt
+        # object is made, emitted on or dropped on the database thread, so none can be deleted
+        # from the wrong thread or after its window.
+        dispatcher = QAbstractEventDispatcher.instance()
+        assert dispatcher is not None, "made on a thread with a Qt event loop"
+        self._wake = dispatcher.wakeUp
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._closed = False
         # A daemon: a window left open never keeps the process alive; what was not committed
@@ -120,11 +117,11 @@ class DatabaseWorker(QObject):
             return run(*args, **kwargs)
         if self._closed:
             raise RuntimeError("the window's database thread is closed")
-        queued = _Call(functools.partial(run, *args, **kwargs))
+        queued = _Call(functools.partial(run, *args, **kwargs), self._wake)
         self._queue.put(queued)
         self._wait(queued.future)
-        if queued.future.cancelled():  # the window closed while the call waited: withdrawn
-            raise UserError(CLOSED_TEXT)
+        if queued.future.cancelled():  # withdrawn while the window closed
+            raise UserError(CLOSING_TEXT)
         return cast(T, queued.future.result())
 
     def serve(self, service: S) -> S:
@@ -153,17 +150,13 @@ class DatabaseWorker(QObject):
         """Run the GUI's events (not the user's input) until ``future`` is done.
 
         The future is looked at after every turn of the event loop, whatever event ended the
-        turn: the relay's wake-up, the ``CHECK_MS`` timer, or anything else. A wait never relies
-        on one particular event arriving (a turn that never ends cannot be helped here).
+        turn: the database thread's wake-up, the ``CHECK_MS`` timer, or anything else. A wait
+        never relies on one particular event arriving.
         """
         if future.done():
             return
         loop = QEventLoop()
-        relay = _Relay()
-        relay.done.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-        future.add_done_callback(lambda _future: relay.done.emit())
-        check = QTimer()
-        check.timeout.connect(loop.quit)
+        check = QTimer()  # a turn at least this often, whatever else happens
         check.start(CHECK_MS)
         busy = QTimer()
         busy.setSingleShot(True)

@@ -44,9 +44,10 @@ class FirstPaintReporter(QObject):
     """Prints ``first-paint SECONDS`` once a window has painted for the first time, then quits.
 
     ``elapsed_s`` tells seconds since process start. With ``ready`` (a signal emitted once the
-    window is fully built), it also prints ``ready SECONDS`` when that came, and quits after both
-    lines. ``watcher`` shares a :class:`FirstPaintWatcher` (the reporter connects first, so its
-    line is printed before anything else waiting on the first paint runs).
+    app answers a nurse), it also prints ``ready SECONDS`` when that came; with ``complete`` (the
+    hidden parts built too), ``complete SECONDS``; it quits after the last line. ``watcher``
+    shares a :class:`FirstPaintWatcher` (the reporter connects first, so its line is printed
+    before anything else waiting on the first paint runs).
     """
 
     def __init__(
@@ -55,32 +56,34 @@ class FirstPaintReporter(QObject):
         elapsed_s: Callable[[], float],
         *,
         ready: SignalInstance | None = None,
+        complete: SignalInstance | None = None,
         watcher: FirstPaintWatcher | None = None,
     ) -> None:
         super().__init__(window)
         self._elapsed_s = elapsed_s
-        self._wait_for_ready = ready is not None
+        #: The lines still awaited after the first paint, and their seconds once they came.
+        awaited = (("ready", ready), ("complete", complete))
+        self._awaited = [name for name, signal in awaited if signal is not None]
+        self._came: dict[str, float] = {}
         self._painted = False
-        self._ready_s: float | None = None
         (watcher or FirstPaintWatcher(window)).painted.connect(self._on_painted)
         if ready is not None:
-            ready.connect(self._on_ready)
+            ready.connect(lambda: self._on_came("ready"))
+        if complete is not None:
+            complete.connect(lambda: self._on_came("complete"))
 
     def _on_painted(self) -> None:
         print(f"first-paint {self._elapsed_s():.3f}", flush=True)
         self._painted = True
         self._finish()
 
-    def _on_ready(self) -> None:
-        if self._ready_s is None:
-            self._ready_s = self._elapsed_s()
+    def _on_came(self, name: str) -> None:
+        self._came.setdefault(name, self._elapsed_s())
         self._finish()
 
     def _finish(self) -> None:
-        if not self._painted:
+        if not self._painted or any(name not in self._came for name in self._awaited):
             return
-        if self._wait_for_ready:
-            if self._ready_s is None:
-                return
-            print(f"ready {self._ready_s:.3f}", flush=True)
+        for name in self._awaited:
+            print(f"{name} {self._came[name]:.3f}", flush=True)
         QCoreApplication.exit(0)  # not quit(): no window is asked (running infusions would)

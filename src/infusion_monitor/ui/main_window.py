@@ -14,6 +14,7 @@ escalation and the inactivity lock from the model, and never reads the database.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -71,6 +72,7 @@ from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET, restyle
 
 if TYPE_CHECKING:
     from infusion_monitor.domain.alerts import AlertPolicy
+    from infusion_monitor.domain.changes import Changes
     from infusion_monitor.domain.clock import Clock
     from infusion_monitor.services.messages import MessageFunnel
     from infusion_monitor.services.ruleset import RuleSetInfo
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from infusion_monitor.services.sessions.first_screen import FirstScreen
     from infusion_monitor.services.sessions.lifecycle import SessionSetUp
     from infusion_monitor.services.sessions.records import SessionDetail
+    from infusion_monitor.services.staff.accounts import StaffMember
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
     from infusion_monitor.ui.care_controller import CareController
     from infusion_monitor.ui.care_view import CareView
@@ -200,7 +203,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Build the locked first screen from ``first``; ``attach_services`` completes it.
 
-        ``finish_build`` attaches the services at once, should a sign-in come before that.
+        ``finish_build`` builds the rest of the window (services, hidden parts) at once, should a
+        sign-in come before that.
         """
         super().__init__()
         self._open_unit_board: Callable[[], QWidget] | None = None
@@ -377,11 +381,13 @@ class MainWindow(QMainWindow):
         care: CareController,
         security: SecurityWiring,
         open_unit_board: Callable[[], QWidget],
+        follow_staff: Callable[[Changes], None],
     ) -> None:
         """Wire the services in: the set-up form, the session view, sign-in and the live board.
 
         The composition root calls this right after the first paint (the locked first screen
-        needs none of it). A chair selected before is shown now.
+        needs none of it). A chair selected before is shown now. ``follow_staff`` asks the
+        unit model to read the staff accounts (the staff window, when it opens).
         """
         from infusion_monitor.ui.session_setup_form import SetupForm
         from infusion_monitor.ui.session_view import SessionView
@@ -394,6 +400,8 @@ class MainWindow(QMainWindow):
         self.session_area.addWidget(self.setup_form)
         self.session_area.addWidget(self.session_view)
         self._open_unit_board = open_unit_board
+        self._follow_staff = follow_staff
+        self.model.staff_changed.connect(self._on_model_staff_changed)
         self._security = security
         self.care = care
         if security.state.actor is not None:
@@ -408,9 +416,9 @@ class MainWindow(QMainWindow):
         layout.insertWidget(layout.indexOf(self.unit_alerts) + 1, controls)
 
     def _security_now(self) -> SecurityWiring:
-        """The sign-in services, attached at once if the nurse was quicker than the build."""
-        if self._security is None:
-            self._finish_build()
+        """The sign-in services, and the whole window with them, built at once if the nurse was
+        quicker than the build."""
+        self._finish_build()
         if self._security is None:  # the database was refused: the app is closing
             raise UserError("The database cannot be used; the app is closing. See the message.")
         return self._security
@@ -722,10 +730,11 @@ class MainWindow(QMainWindow):
 
     def open_staff_window(self) -> QWidget:
         """The administrator's staff accounts window (the service refuses other roles)."""
-        from infusion_monitor.ui.admin import StaffWindow
+        from infusion_monitor.ui.admin import StaffWindow, mirror_staff
 
         assert self._security is not None
-        return self._open(StaffWindow(self._security.staff, self._security.state.require_actor))
+        staff = StaffWindow(self._security.staff, self._security.state.require_actor)
+        return self._open(mirror_staff(staff, self.model, self._follow_staff))
 
     def open_audit_window(self) -> QWidget:
         """The read-only audit trail (the service refuses roles without the audit right)."""
@@ -765,14 +774,51 @@ class MainWindow(QMainWindow):
             self.user_label.setText("Locked: sign in at the right")
             self.session_area.lock()
             self.sign_in_panel.focus_first_field()
-            for window in self._open_windows:  # nothing of the previous user stays on screen
-                window.close()
-            self._open_windows.clear()
+            self._close_open_windows()  # nothing of the previous user stays on screen
         else:
             self.user_label.setText(f"{actor.name} · {actor.role.label}")
             self.session_area.unlock()
         for action, permission in self._guarded_actions:
             action.setEnabled(actor is not None and actor.can(permission))
+
+    def _close_open_windows(self) -> None:
+        for window in self._open_windows:
+            window.close()
+        self._open_windows.clear()
+
+    def _on_model_staff_changed(self, accounts: tuple[StaffMember, ...]) -> None:
+        """The signed-in account as stored now. Disabled by an administrator (at any
+        workstation): the screen locks and says why. Its role changed: what it may do follows
+        at once, and windows opened with a right it lost close. The first-run form gives
+        way to the sign-in once an administrator exists."""
+        self.sign_in_panel.follow_accounts(accounts)
+        actor = self.actor
+        account = next((a for a in accounts if actor and a.staff_id == actor.staff_id), None)
+        if actor is None or account is None:
+            return
+        if not account.active:
+            # After the model's event: the sign-out's audit row waits on the database thread.
+            QTimer.singleShot(0, functools.partial(self._sign_out_disabled, actor))
+        elif account.role is not actor.role:
+            now = dataclasses.replace(actor, role=account.role)
+            assert self._security is not None  # an actor is signed in
+            self._security.state.set_actor(now)
+            if any(actor.can(p) and not now.can(p) for p in Permission):
+                self._close_open_windows()
+            self._show_signed_in(now)
+            self._funnel.info(
+                f"{actor.name} is now signed in as {account.role.label.lower()}: an "
+                "administrator changed the role."
+            )
+
+    def _sign_out_disabled(self, actor: Actor) -> None:
+        if self.actor != actor:  # signed out meanwhile
+            return
+        self.lock("account disabled")
+        self._funnel.warning(
+            f"Signed out: the account {actor.staff_id} ({actor.name}) was disabled by an "
+            "administrator. Alarms stay on screen; sign in with an active account."
+        )
 
     def _on_sign_in_panel_signed_in(self, actor: Actor) -> None:
         assert self._security is not None

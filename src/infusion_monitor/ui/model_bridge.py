@@ -12,6 +12,7 @@ read again rather than applied, so a screen never steps back to what was there b
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from infusion_monitor.domain.changes import Changes
@@ -24,7 +25,8 @@ class _Relay(QObject):
 
     Owned by Python (no parent), never by a window: a thread that finishes after the window,
     and the bridge with it, was deleted still emits on a live object, and Qt drops the call to
-    the deleted bridge (an emit on the deleted bridge itself would crash the app).
+    the deleted bridge (an emit on the deleted bridge itself would crash the app). Deleted by
+    :meth:`ModelBridge.close` on the GUI thread once the loader's thread has ended.
     """
 
     #: A record arrived from another thread (the feed), to expand and queue on the GUI thread.
@@ -75,8 +77,13 @@ class ModelBridge(QObject):
         return self._pending == 0
 
     def close(self) -> None:
-        """Stop the loader."""
+        """Stop the loader; then delete the relay here, on the GUI thread, once its thread has
+        ended. Left to Python, the relay (a QObject without a parent) would be deleted wherever
+        its last reference went, maybe on another thread's garbage collection, and Qt objects
+        must be deleted on their own thread."""
         self._loader.close()
+        if not self._loader.running and shiboken6.isValid(self._relay):
+            shiboken6.delete(self._relay)
 
     def _on_arrived(self, changes: Changes) -> None:
         self.reread(changes)

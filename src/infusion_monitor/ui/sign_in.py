@@ -3,11 +3,14 @@
 While nobody is signed in the board stays visible with every state word, time and alert band,
 and only patient identity is hidden; this panel sits at the side. A failed sign-in keeps the
 staff ID (and, when the database was at fault, the PIN too) so the nurse can simply retry.
+The first-run form gives way to the sign-in as soon as an administrator who can sign in exists,
+made here or at another workstation (:meth:`SignInPanel.follow_accounts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,14 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusion_monitor.domain.users import Actor
+from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.staff.credentials import (
     PIN_MAX_DIGITS,
     FieldError,
+    FirstRunDone,
     PinChoiceNeeded,
     SignInFailed,
 )
+
+if TYPE_CHECKING:
+    from infusion_monitor.services.staff.accounts import StaffMember
 
 SignIn = Callable[[str, str], Actor]
 CreateAdministrator = Callable[[str, str, str], Actor]
@@ -115,6 +122,15 @@ class SignInPanel(QFrame):
         self._show_mode()
         self._show_error(None)
 
+    def follow_accounts(self, accounts: tuple[StaffMember, ...]) -> None:
+        """The staff accounts as stored now: once an administrator who can sign in exists, the
+        first-run form becomes the sign-in (what was typed stays)."""
+        if self._first_run and any(
+            a.role is Role.ADMINISTRATOR and a.has_pin and a.active for a in accounts
+        ):
+            self._first_run = False
+            self._show_mode()
+
     def focus_first_field(self) -> None:
         """Put the cursor in the staff ID field."""
         self.staff_id.setFocus()
@@ -174,6 +190,11 @@ class SignInPanel(QFrame):
             self._show_mode()  # the title and hint say what to do: no red error box
             self.pin.setFocus()
             self._show_error(None)
+            return
+        except FirstRunDone as exc:  # made at another workstation meanwhile: sign in instead
+            self._first_run = False
+            self._show_mode()
+            self._show_error(exc.message)
             return
         except SignInFailed as exc:
             self.pin.clear()  # a wrong PIN is typed again; the staff ID stays

@@ -1,7 +1,8 @@
 """The loudspeaker: plays one rendered sound at a time, and says when alarms cannot be heard.
 
-``QtSoundPlayer`` renders every sound of ``domain/alarm_signals`` at start (``audio.py``) into
-a temporary folder and plays it with one ``QSoundEffect`` per sound, at the configured volume but
+``QtSoundPlayer`` plays every sound of ``domain/alarm_signals``, rendered by ``audio.py`` (into
+the data folder's ``sounds`` once, kept there between starts: ``sound_files``; or into a
+temporary folder), with one ``QSoundEffect`` per sound, at the configured volume but
 never below the administrator's floor. What plays when is decided elsewhere
 (``ui/alarm_sound.AlarmSoundMixer`` over ``domain/sound_plan``); this layer only starts and
 stops. QtMultimedia needs the system's audio libraries (libpulse on Linux); without them, or
@@ -25,6 +26,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
 from infusion_monitor.domain.prompts import PromptSound
+from infusion_monitor.sound_files import rendered_sounds
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +89,15 @@ class QtSoundPlayer(QObject):
     _system_checked = Signal(object)
 
     def __init__(
-        self, volume: float = 0.8, floor: float = 0.5, parent: QObject | None = None
+        self,
+        volume: float = 0.8,
+        floor: float = 0.5,
+        parent: QObject | None = None,
+        *,
+        kept_in: Path | None = None,
     ) -> None:
+        """``kept_in``: the folder where the rendered sounds are kept between starts
+        (``sound_files``); without it they are rendered into a temporary folder."""
         super().__init__(parent)
         self.requested: list[PromptSound] = []
         self.problem: str | None = None
@@ -97,19 +106,15 @@ class QtSoundPlayer(QObject):
         self._effects: dict[PromptSound, object] = {}
         self._playing: object | None = None
         self._system_problem: str | None = None
-        folder = Path(tempfile.mkdtemp(prefix="infusion-monitor-sounds-"))
-        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
         try:
             from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
-
-            from infusion_monitor.audio import write_sounds
         except ImportError as exc:
             self.problem = f"the audio library cannot be loaded ({exc})"
             return
         self._devices = QMediaDevices(self)
         if not self._devices.audioOutputs():
             self.problem = "no audio output device was found"
-        for sound, path in write_sounds(folder).items():
+        for sound, path in self._sound_files(kept_in).items():
             effect = QSoundEffect(self)
             effect.setSource(QUrl.fromLocalFile(str(path)))
             effect.setVolume(self._volume)
@@ -124,6 +129,20 @@ class QtSoundPlayer(QObject):
         self._system_timer.timeout.connect(self._check_system)
         self._system_timer.start()
         self._check_system()
+
+    def _sound_files(self, kept_in: Path | None) -> dict[PromptSound, Path]:
+        """The rendered sounds: kept in ``kept_in`` between starts, else in a temporary folder
+        removed with the player (also when ``kept_in`` cannot be written)."""
+        if kept_in is not None:
+            try:
+                return rendered_sounds(kept_in)
+            except OSError:
+                log.exception("the sounds cannot be kept in %s; rendered for this run", kept_in)
+        from infusion_monitor.audio import write_sounds
+
+        folder = Path(tempfile.mkdtemp(prefix="infusion-monitor-sounds-"))
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        return write_sounds(folder)
 
     @property
     def available(self) -> bool:

@@ -12,7 +12,6 @@ patient's baseline is a dashed line in each lane and the NEWS2 lane is shaded by
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from infusion_monitor.domain.markers import MarkerKind
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply
 
 INITIAL_CAPACITY = 256
@@ -47,19 +47,6 @@ SAME_MINUTE = 1.0
 #: The hover read-out lists the events of a label within this many minutes of the cursor.
 EVENT_HOVER_MIN = 3.0
 NEWS2_TICKS = (0, 1, 5, 7, 10)
-
-
-class MarkerKind(enum.StrEnum):
-    """What a vertical marker stands for; each has its own colour and line style."""
-
-    START = "start"
-    PAUSE = "pause"
-    RESUME = "resume"
-    RATE_CHANGE = "rate_change"
-    SYMPTOM = "symptom"
-    ALERT = "alert"
-    INTERVENTION = "intervention"
-    END = "end"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from infusion_monitor.services.vitals.trend import TrendData, TrendSet
-from infusion_monitor.ui.trend_plot import MarkerKind, TrendMarker, TrendPlot, TrendPoint
+from infusion_monitor.ui.trend_plot import TrendMarker, TrendPlot, TrendPoint
 
 
 def _point(item: TrendSet) -> TrendPoint:
@@ -33,7 +33,7 @@ def fill_plot(plot: TrendPlot, data: TrendData) -> None:
     points = [_point(item) for item in data.sets]
     points += [TrendPoint(t) for t in data.missed_min]
     plot.set_points(sorted(points, key=lambda p: p.t_min))
-    plot.set_markers([TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events])
+    plot.set_markers([TrendMarker(e.t_min, e.kind, e.label) for e in data.events])
     plot.set_news2_not_applicable(data.news2_not_applicable)
 
 
@@ -54,7 +54,7 @@ def update_plot(plot: TrendPlot, shown: TrendData | None, data: TrendData) -> No
     if new:
         plot.add_points([_point(item) for item in new])
     if data.events != shown.events:
-        plot.set_markers([TrendMarker(e.t_min, MarkerKind(e.kind), e.label) for e in data.events])
+        plot.set_markers([TrendMarker(e.t_min, e.kind, e.label) for e in data.events])
 
 
 def trend_for_print(data: TrendData, width: int = 1400, height: int = 1000) -> TrendPlot:

@@ -31,6 +31,7 @@ from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.sessions.unit_board import UnitTile
 from infusion_monitor.ui.latest_vitals import provenance_text, values_text
+from infusion_monitor.ui.mirroring import mirror_while_open
 from infusion_monitor.ui.session_text import vitals_cue
 from infusion_monitor.ui.theme import (
     ALARM_STYLES,
@@ -188,13 +189,10 @@ def mirror_unit_board(
     window: UnitBoardWindow, model: UnitModel, reread: Callable[[Changes], None]
 ) -> UnitBoardWindow:
     """Let ``window`` follow the model's unit-board tiles while it exists (read at once)."""
-    model.watch_unit_board(True)
-    model.unit_board_changed.connect(window.show_tiles)
-
-    def forget(*_args: object) -> None:
-        model.unit_board_changed.disconnect(window.show_tiles)
-        model.watch_unit_board(False)
-
-    window.destroyed.connect(forget)
-    reread(NOTHING)
-    return window
+    return mirror_while_open(
+        window,
+        model.unit_board_changed,
+        window.show_tiles,
+        model.watch_unit_board,
+        lambda: reread(NOTHING),
+    )

@@ -1,19 +1,18 @@
 """The unit settings window: this unit's chairs, the monitor gateway's settings and the bed
 mappings that tell which chair each bedside monitor's bed label means (read-only here; they are
-changed with ``infusion-monitor beds``)."""
+changed with ``infusion-monitor beds``). The mappings mirror the unit model, which reads them
+while the window is open: a change made at another workstation shows without a refresh."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,10 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from infusion_monitor.config import Config
-from infusion_monitor.errors import UserError
+from infusion_monitor.domain.changes import Changes
+from infusion_monitor.model.unit import UnitModel
 from infusion_monitor.services.monitor.beds import BedEntry
+from infusion_monitor.ui.mirroring import mirror_while_open
 from infusion_monitor.ui.theme import STYLE_SHEET
 
+#: What the window reads when it opens: the unit's stored settings.
+SETTINGS_CHANGED = Changes(settings=True)
 HEADERS = ("No.", "Bed label (PV1-3)", "Point of care", "Facility", "Chair")
 HOW_TO_CHANGE = (
     "A monitor's bed label that is a chair's name needs no mapping. Others are refused until "
@@ -41,24 +44,15 @@ SOURCE_WORDS = {
 }
 
 
-class _Loaded(QObject):
-    """Carries the mappings (or the error) from the reading thread to the GUI thread."""
-
-    done = Signal(object)
-
-
 class UnitSettingsWindow(QWidget):
-    """Read-only: unit, chairs, gateway settings and the bed mappings (read off the GUI thread)."""
+    """Read-only: unit, chairs, gateway settings and the bed mappings it is shown."""
 
-    def __init__(self, config: Config, load: Callable[[], Sequence[BedEntry]]) -> None:
+    def __init__(self, config: Config) -> None:
         super().__init__()
         self.setWindowTitle("Unit settings")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setStyleSheet(STYLE_SHEET)
         self.resize(980, 620)
-        self._load = load
-        self._loaded = _Loaded()
-        self._loaded.done.connect(self._show)
         form = QFormLayout()
         gateway = config.gateway
         form.addRow("Unit", QLabel(config.unit.name))
@@ -80,33 +74,15 @@ class UnitSettingsWindow(QWidget):
         help_text = QLabel(HOW_TO_CHANGE)
         help_text.setWordWrap(True)
         help_text.setTextFormat(Qt.TextFormat.RichText)
-        refresh = QPushButton("&Refresh")
-        refresh.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Bed mappings</b>"))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(help_text)
-        layout.addWidget(refresh, 0, Qt.AlignmentFlag.AlignRight)
-        self.refresh()
 
-    def refresh(self) -> None:
-        """Read the mappings again, on a worker thread."""
-        threading.Thread(target=self._read, name="bed-mappings", daemon=True).start()
-
-    def _read(self) -> None:
-        try:
-            result: object = tuple(self._load())
-        except UserError as exc:
-            result = exc
-        self._loaded.done.emit(result)
-
-    def _show(self, result: object) -> None:
-        if isinstance(result, UserError):
-            self.message.setText(result.message)
-            return
-        assert isinstance(result, tuple)
+    def show_beds(self, result: tuple[BedEntry, ...]) -> None:
+        """Show the bed mappings as stored now."""
         self.table.setRowCount(len(result))
         for row, entry in enumerate(result):
             cells = (
@@ -123,3 +99,18 @@ class UnitSettingsWindow(QWidget):
             if result
             else "No bed mappings: monitors must send a chair's name as their bed."
         )
+
+
+def mirror_unit_settings(
+    window: UnitSettingsWindow, model: UnitModel, reread: Callable[[Changes], None]
+) -> UnitSettingsWindow:
+    """Let ``window`` show the model's bed mappings while it exists (read at once)."""
+    if model.beds is not None:  # another unit settings window is open: what it shows
+        window.show_beds(model.beds)
+    return mirror_while_open(
+        window,
+        model.settings_changed,
+        window.show_beds,
+        model.watch_unit_settings,
+        lambda: reread(SETTINGS_CHANGED),
+    )

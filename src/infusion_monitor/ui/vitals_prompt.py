@@ -2,13 +2,15 @@
 
 Never a dialog: a strip of words (and colour) plus a mute control that asks for a reason. A
 QTimer only asks for a refresh; what is due comes from ``load_statuses(now)`` (persisted data)
-and what to sound from the Qt-free ``VitalsPrompter``.
+and what to sound from the Qt-free ``VitalsPrompter``. Until the schedules were first read
+(``load_statuses`` gives None) the bar says it is checking, never "nothing due", and sounds
+nothing; should that take longer than ``CHECKING_PATIENCE``, it says so in amber.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
@@ -23,6 +25,11 @@ from infusion_monitor.ui.sound import SoundPlayer
 from infusion_monitor.ui.theme import restyle
 
 REFRESH_MS = 1000
+#: How long the bar may say it is checking the schedules before it warns that it cannot tell.
+CHECKING_PATIENCE = timedelta(seconds=10)
+CHECKING_TEXT = "Vitals: checking schedule…"
+NOT_READ_TEXT = "Vitals: schedule not read yet (database slow?) — check each chair's vitals"
+PLAIN_STYLE = "font-size: 18px; padding: 2px 8px;"
 #: Vitals schedule colours (ui.md): amber due, red overdue, purple nothing recorded yet.
 STATE_STYLES = {
     VitalsState.DUE: ("Vitals DUE", "#7A5200", "#FFE7B3"),
@@ -30,7 +37,8 @@ STATE_STYLES = {
     VitalsState.NOTHING_RECORDED: ("No vitals yet", "#FFFFFF", "#5A3E8C"),
 }
 
-StatusLoader = Callable[[datetime], Mapping[int, VitalsStatus]]
+#: The statuses of the unit's open sessions at a moment; None while they were never read.
+StatusLoader = Callable[[datetime], Mapping[int, VitalsStatus] | None]
 #: Stores a mute durably (audit row) in the actor's name; raises UserError when it could not.
 MuteRecorder = Callable[[Actor, Mute], None]
 
@@ -73,6 +81,7 @@ class VitalsPromptBar(QWidget):
         self._prompter = prompter
         self._actor = actor
         self._record_mute = record_mute
+        self._since = clock.now()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.summary = ElidedLabel()
@@ -103,6 +112,10 @@ class VitalsPromptBar(QWidget):
         """Re-read the schedule, update the words, and request any sound now due."""
         now = self._clock.now()
         statuses = self._load(now)
+        if statuses is None:
+            self._show_unread(now)
+            self._show_mute(now)
+            return
         urgent = [
             (sid, status)
             for sid, status in statuses.items()
@@ -123,10 +136,22 @@ class VitalsPromptBar(QWidget):
             )
         else:
             self.summary.setText("Vitals: nothing due")
-            restyle(self.summary, "font-size: 18px; padding: 2px 8px;")
+            restyle(self.summary, PLAIN_STYLE)
         for sound in self._prompter.tick(statuses, now):
             self._play(sound)
         self._show_mute(now)
+
+    def _show_unread(self, now: datetime) -> None:
+        """Say the schedules are being read; past ``CHECKING_PATIENCE``, that nobody can tell."""
+        if now - self._since < CHECKING_PATIENCE:
+            self.summary.setText(CHECKING_TEXT)
+            self.summary.setStyleSheet(PLAIN_STYLE)
+            return
+        _, ink, fill = STATE_STYLES[VitalsState.DUE]
+        self.summary.setText(NOT_READ_TEXT)
+        self.summary.setStyleSheet(
+            f"{PLAIN_STYLE} font-weight: 700; color: {ink}; background: {fill}; border-radius: 4px;"
+        )
 
     def mute(self) -> None:
         """Mute with the typed reason, once the mute is recorded; else the sound stays on."""

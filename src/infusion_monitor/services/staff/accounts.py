@@ -81,8 +81,13 @@ class StaffService:
         self._hasher = hasher or PinHasher()
 
     def list_staff(self, actor: Actor) -> tuple[StaffMember, ...]:
-        """Every account, by staff ID."""
+        """Every account, by staff ID (for those who may manage staff)."""
         actor.require(Permission.MANAGE_STAFF)
+        return self.accounts()
+
+    def accounts(self) -> tuple[StaffMember, ...]:
+        """Every account, by staff ID: the unit model's read after a staff change (it follows
+        the signed-in account; the staff window shows it only to those who may manage staff)."""
         with self._sessions() as db:
             return tuple(
                 StaffMember(n.staff_id, n.name, Role(n.role), n.pin_hash is not None, n.active)

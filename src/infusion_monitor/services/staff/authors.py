@@ -9,12 +9,17 @@ from sqlalchemy.orm import Session
 
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.domain.users import Actor
+from infusion_monitor.errors import UserError
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.transaction import transaction_memo
 
 _STAFF_ROWS = "staff_rows"
+
+
+class AccountDisabled(UserError):
+    """The signed-in actor's account was disabled since the sign-in: nothing is recorded."""
 
 
 def staff_row(db: Session, staff_id: str) -> models.Nurse | None:
@@ -31,6 +36,17 @@ def staff_row(db: Session, staff_id: str) -> models.Nurse | None:
     return nurse
 
 
+def still_active(nurse: models.Nurse, actor: Actor) -> models.Nurse:
+    """``nurse``, unless the account was disabled (on any workstation) since ``actor`` signed
+    in: then :class:`AccountDisabled`, and the caller's transaction stores nothing."""
+    if not nurse.active:
+        raise AccountDisabled(
+            f"The account {actor.staff_id} ({actor.name}) was disabled by an administrator, "
+            "so nothing was saved. Sign out and ask a colleague to record this."
+        )
+    return nurse
+
+
 def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
     """The staff row of ``actor`` inside ``db``'s transaction.
 
@@ -39,7 +55,7 @@ def author_row(db: Session, actor: Actor, now: datetime) -> models.Nurse:
     """
     nurse = staff_row(db, actor.staff_id)
     if nurse is not None:
-        return nurse
+        return still_active(nurse, actor)
     nurse = models.Nurse(staff_id=actor.staff_id, name=actor.name, role=actor.role.value)
     db.add(nurse)
     db.flush()

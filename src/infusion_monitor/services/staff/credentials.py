@@ -25,6 +25,10 @@ SELECT 1 FROM nurse WHERE role = :administrator AND pin_hash IS NOT NULL LIMIT 1
 """
 
 
+class FirstRunDone(UserError):
+    """An administrator account exists already; the first-run form no longer applies."""
+
+
 class FieldError(UserError):
     """A form field holds a value that cannot be accepted; ``field`` names it for the form."""
 

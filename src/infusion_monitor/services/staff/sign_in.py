@@ -30,6 +30,7 @@ from infusion_monitor.services.audit import NOBODY, record
 from infusion_monitor.services.staff.credentials import (
     STAFF_ID_PATTERN,
     FieldError,
+    FirstRunDone,
     PinChoiceNeeded,
     SignInFailed,
     administrator_exists,
@@ -69,10 +70,6 @@ UNKNOWN_STAFF = "?"
 
 class AccountLocked(SignInFailed):
     """Too many wrong PINs in a row: the account is locked for a while."""
-
-
-class FirstRunDone(UserError):
-    """An administrator account exists already; the first-run form no longer applies."""
 
 
 class NotSignedIn(UserError):

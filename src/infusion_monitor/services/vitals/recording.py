@@ -30,7 +30,7 @@ from infusion_monitor.domain.vitals_entry import Source, VitalsDraft
 from infusion_monitor.errors import UserError
 from infusion_monitor.services.assessing import AssessingService, AssessmentOutcome, vital_signs
 from infusion_monitor.services.audit import record as record_audit
-from infusion_monitor.services.staff.authors import staff_row
+from infusion_monitor.services.staff.authors import staff_row, still_active
 from infusion_monitor.services.vitals.schedule import (
     LATE_NOTE,
     SKIPPED_NOTE,
@@ -367,7 +367,7 @@ class VitalsService:
         nurse = staff_row(db, actor.staff_id)
         if nurse is None:
             raise UserError(f"Staff member {actor.staff_id} is not on record. Sign in again.")
-        return session, nurse
+        return session, still_active(nurse, actor)
 
     @staticmethod
     def _taken_at(

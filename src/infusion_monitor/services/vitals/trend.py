@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infusion_monitor.domain.course import COURSE_ACTION_LABELS, CourseAction
+from infusion_monitor.domain.markers import EVENT_MARKERS, MarkerKind
+from infusion_monitor.domain.session import EventKind
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SYMPTOMS
 from infusion_monitor.domain.vitals import VitalSigns
 from infusion_monitor.rules import news2
@@ -53,10 +55,10 @@ class TrendSet:
 
 @dataclass(frozen=True)
 class TrendEvent:
-    """An event to mark: minutes since start, its kind (``MarkerKind`` value) and label."""
+    """An event to mark: minutes since start, its kind and label."""
 
     t_min: float
-    kind: str
+    kind: MarkerKind
     label: str
 
 
@@ -284,9 +286,7 @@ def _with_marks(
     missed: list[float] = []
     for event in events:
         if event.type in _EVENT_WORDS:
-            kind = {"complete": "end", "discontinue": "end", "observation_start": "end"}.get(
-                event.type, event.type
-            )
+            kind = EVENT_MARKERS[EventKind(event.type)]
             label = _EVENT_WORDS[event.type]
             rate = (event.payload or {}).get("rate")
             if event.type in ("rate_change", "resume") and rate is not None:
@@ -294,7 +294,7 @@ def _with_marks(
             marks.append(TrendEvent(minutes(event.at), kind, label))
         elif (event.payload or {}).get("note") == SKIPPED_NOTE:
             missed.append(minutes(event.at))
-            marks.append(TrendEvent(minutes(event.at), "pause", "check skipped"))
+            marks.append(TrendEvent(minutes(event.at), MarkerKind.PAUSE, "check skipped"))
     for symptom in current_symptom_rows(db, session_id):
         known = SYMPTOMS.get(symptom.code)
         if known is not None:
@@ -303,14 +303,16 @@ def _with_marks(
             label = f"{symptom.note} (not graded)"
         else:
             label = symptom.code
-        marks.append(TrendEvent(minutes(symptom.onset_at), "symptom", label))
+        marks.append(TrendEvent(minutes(symptom.onset_at), MarkerKind.SYMPTOM, label))
     for alert in alert_histories(db, session_id):
         words, condition = alert_words(alert.raised_priority, alert.raised_condition)
-        marks.append(TrendEvent(minutes(alert.row.raised_at), "alert", f"{words} {condition}"))
+        marks.append(
+            TrendEvent(minutes(alert.row.raised_at), MarkerKind.ALERT, f"{words} {condition}")
+        )
         for change in alert.changes:
             words, condition = alert_words(change.priority, change.condition)
             text = f"{CHANGE_WORDS[change.action]} {words} {condition}"
-            marks.append(TrendEvent(minutes(change.at), "alert", text))
+            marks.append(TrendEvent(minutes(change.at), MarkerKind.ALERT, text))
     for done in db.scalars(
         select(models.Intervention).where(
             models.Intervention.session_id == session_id,
@@ -318,7 +320,7 @@ def _with_marks(
         )
     ):
         label = _intervention_label(done.action, rules)
-        marks.append(TrendEvent(minutes(done.at), "intervention", label))
+        marks.append(TrendEvent(minutes(done.at), MarkerKind.INTERVENTION, label))
     return replace(
         data, events=tuple(sorted(marks, key=lambda m: m.t_min)), missed_min=tuple(missed)
     )
