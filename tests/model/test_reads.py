@@ -46,7 +46,7 @@ class Queries:
 
 def reads(queries: Queries) -> UnitReads:
     q: Any = queries
-    return UnitReads(q, q, q, q, lambda: ())
+    return UnitReads(q, q, q, q, lambda: (), lambda: (), lambda: ())
 
 
 def test_a_monitor_set_that_raised_an_alert_is_read_alarm_first() -> None:
