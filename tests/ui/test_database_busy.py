@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from care_world import case, running_chair
 from infusion_monitor.domain.clock import FakeClock
@@ -58,7 +59,10 @@ def _window(qtbot: QtBot, data_dir: Path, busy_timeout_ms: int) -> Iterator[Main
         panel.focus_entry()
         qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.form.hr)
         yield window
-        window.close_now()
+        # pytest-qt closes the window first and deletes it later; a database wait still under
+        # way at that moment runs the event loop, which may have deleted it already.
+        if isValid(window):
+            window.close_now()
 
 
 @pytest.fixture

@@ -232,3 +232,30 @@ def test_event_labels_a_minute_apart_stay_apart_as_the_trend_grows_and_is_zoomed
     plot.events.vb.setXRange(-5, 600, padding=0)
     QApplication.processEvents()
     _assert_apart(plot, "zoomed out")
+
+
+def test_a_new_value_keeps_the_markers_and_labels_that_stay_and_a_new_start_retimes_them(
+    plot: TrendPlot,
+) -> None:
+    """Redrawing the trend after each stored set must stay cheap: what did not move is kept."""
+    markers = [
+        TrendMarker(0, MarkerKind.START, "start"),
+        TrendMarker(30, MarkerKind.PAUSE, "pause"),
+    ]
+    plot.set_points([typed(0.0), typed(15.0)])
+    plot.set_markers(markers)
+    lines = [id(line) for _, shown in plot.markers for line in shown]
+    labels = [id(label) for _, label in plot.event_labels]
+    plot.add_point(typed(60.0))  # the span widens: the labels are laid out again
+    plot.set_markers([*markers, TrendMarker(60, MarkerKind.SYMPTOM, "urticaria")])
+    assert [id(line) for _, shown in plot.markers[:2] for line in shown] == lines
+    assert [id(label) for _, label in plot.event_labels[:2]] == labels
+    assert len(plot.event_labels) == 3
+    tooltip = plot.event_labels[0][1].toolTip()
+    plot.set_start(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    plot.set_markers([*markers, TrendMarker(60, MarkerKind.SYMPTOM, "urticaria")])
+    assert plot.event_labels[0][1].toolTip() != tooltip, "the labels tell the new clock times"
+    plot.set_markers(markers[:1])
+    assert len(plot.markers) == 1 and len(plot.event_labels) == 1
+    left = [item for item in plot.events.items if isinstance(item, pg.TextItem)]
+    assert left == [plot.event_labels[0][1]], "no other label is left in the lane"

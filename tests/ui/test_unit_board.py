@@ -41,7 +41,9 @@ def test_a_session_started_elsewhere_appears_within_two_seconds(
         add_running_session(here.sessions, "Chair 1", "MRN-1")
         service = UnitBoardService(here.sessions, library())
         model = UnitModel((), {})
-        bridge = ModelBridge(model, lambda _changes, _wanted: Fresh(unit_tiles=service.snapshot()))
+        bridge = ModelBridge(
+            model, lambda changes, _wanted: [(changes, Fresh(unit_tiles=service.snapshot()))]
+        )
         feed = ChangeFeed(here.engine, bridge.submit)
         feed.start()
         try:

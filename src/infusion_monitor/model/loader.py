@@ -1,8 +1,9 @@
 """The loader: re-reads what change records name on its own thread, one record at a time.
 
 Records queue up; whatever queued while a read ran is merged into one (many commits since the
-last look are one change to show). The result goes to ``deliver`` on the loader's thread: the
-ui adapter hands it to the GUI thread, where the model applies it.
+last look are one change to show). A record is read in parts, the most urgent first (an alert
+before the chairs and the plot): each part goes to ``deliver`` on the loader's thread as soon as
+it is read, and the ui adapter hands it to the GUI thread, where the model applies it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from infusion_monitor.domain.changes import Changes
 from infusion_monitor.model.unit import NOTHING_READ, Fresh, Wanted
 
 log = logging.getLogger(__name__)
 
-Read = Callable[[Changes, Wanted], Fresh]
-#: Gets the record, what was read for it, the largest tag of the records merged into it and
-#: how many submitted records it answers.
+#: Reads a record in parts: (the record a part answers, what was read for it); the last part
+#: answers the whole record (``UnitReads.read``).
+Read = Callable[[Changes, Wanted], Iterable[tuple[Changes, Fresh]]]
+#: Gets the record a part answers, what was read for it, the largest tag of the records merged
+#: into it and how many submitted records it answers (0 for a part before the last).
 Deliver = Callable[[Changes, Fresh, int, int], None]
 
 
@@ -75,15 +78,26 @@ class UnitLoader:
                     return
                 changes, wanted, tag = changes | more[0], more[1], max(tag, more[2])
                 count += 1
+            if not self._read_parts(changes, wanted, tag, count):
+                return
+
+    def _read_parts(self, changes: Changes, wanted: Wanted, tag: int, count: int) -> bool:
+        """Read ``changes`` and deliver each part as it is read; False once nobody receives."""
+        parts: Iterator[tuple[Changes, Fresh]] | None = None
+        while True:
             try:
-                fresh = self._read(changes, wanted)
+                parts = parts or iter(self._read(changes, wanted))
+                part, fresh = next(parts, (changes, NOTHING_READ))
             except Exception:
                 # A failed read (database gone, locked too long) shows nothing new; the next
                 # record reads again. Logged, never silent.
                 log.exception("re-reading %s failed", changes.to_json())
-                fresh = NOTHING_READ
+                part, fresh = changes, NOTHING_READ
+            last = part == changes
             try:
-                self._deliver(changes, fresh, tag, count)
+                self._deliver(part, fresh, tag, count if last else 0)
             except RuntimeError:  # the receiving side is gone: the window closed
                 log.debug("nobody to deliver %s to", changes.to_json())
-                return
+                return False
+            if last:
+                return True

@@ -4,12 +4,13 @@ Only what the record names is read: the sessions it names (their chair status an
 schedule), the unit's open alerts when it names an alert, the followed session's care when it
 names that session, the whole board when it says the board changed, the unit board's tiles
 while one is open, every staff account when it says the staff changed, and the bed mappings
-when it says the settings changed while a unit settings window is open.
+when it says the settings changed while a unit settings window is open. An alert is read first
+and handed on at once, before the rest is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,17 +39,35 @@ class UnitReads:
     staff: Callable[[], tuple[StaffMember, ...]]
     beds: Callable[[], tuple[BedEntry, ...]]
 
-    def read(self, changes: Changes, wanted: Wanted) -> Fresh:
-        """What ``changes`` names, as stored now."""
+    def read(self, changes: Changes, wanted: Wanted) -> Iterator[tuple[Changes, Fresh]]:
+        """What ``changes`` names, as stored now, in parts: each part is the record it answers
+        and what was read for it, and the last one answers ``changes`` itself.
+
+        Alarms first: when the record names an alert among other things (a monitor's set that
+        raised one), the unit's open alerts and the followed session's care picture (its alert
+        band) are read and handed on before the chairs, the schedules and the plot's record.
+        """
+        alarms = None
+        if changes.alerts and not changes.board and changes != Changes(alerts=changes.alerts):
+            care = {}
+            if wanted.followed is not None and wanted.followed in changes.alerts:
+                care[wanted.followed] = self.care.picture(wanted.followed)
+            alarms = Fresh(alerts=self.alerts.unit_alerts().by_session, care=care)
+            yield Changes(alerts=changes.alerts), alarms
+        yield changes, self._rest(changes, wanted, alarms)
+
+    def _rest(self, changes: Changes, wanted: Wanted, alarms: Fresh | None) -> Fresh:
+        """What ``changes`` names beyond what ``alarms`` (read first, if it was) holds."""
         named = changes.sessions | changes.vitals | changes.care | changes.alerts
         chairs = self.board.snapshot() if changes.board else None
         statuses = {} if changes.board or not named else self.board.statuses(sorted(named))
         alerts = None
-        if changes.alerts or changes.board:
+        if alarms is None and (changes.alerts or changes.board):
             alerts = self.alerts.unit_alerts().by_session
         care = {}
         followed = wanted.followed
-        if followed is not None and (followed in named or changes.board):
+        read_first = alarms is not None and followed in alarms.care
+        if followed is not None and (followed in named or changes.board) and not read_first:
             care[followed] = self.care.picture(followed)
         scheduled = changes.sessions | changes.vitals | changes.care
         schedule: dict[int, Due | None] = {}

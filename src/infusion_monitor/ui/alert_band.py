@@ -29,7 +29,14 @@ from infusion_monitor.domain.alerts import (
 from infusion_monitor.domain.timing import format_duration
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.keys import ACKNOWLEDGE_KEY
-from infusion_monitor.ui.theme import ALARM_PALE_INK, ALARM_STYLES, ALARM_WORDS_PX, INK, LABEL_PX
+from infusion_monitor.ui.theme import (
+    ALARM_PALE_INK,
+    ALARM_STYLES,
+    ALARM_WORDS_PX,
+    INK,
+    LABEL_PX,
+    restyle,
+)
 
 
 def _half_period_ms(hz: float) -> int:
@@ -206,7 +213,7 @@ class AlertBand(QFrame):
         _, ink, fill, pale_fill, edge = ALARM_STYLES[alert.priority.code]
         background, text = (pale_fill, ALARM_PALE_INK) if self._pale else (fill, ink)
         size = ALARM_WORDS_PX if not self._compact else LABEL_PX + 4
-        self.setStyleSheet(
+        sheet = (
             f"#AlertBand {{ background: {background}; border: 3px solid {edge};"
             f" border-radius: 6px; }}"
             f" #AlertBand QLabel {{ color: {text}; font-size: {LABEL_PX + 2}px; }}"
@@ -219,6 +226,7 @@ class AlertBand(QFrame):
             f" padding: 4px; }}"
             f' #AlertBand QLineEdit[invalid="true"] {{ border: 3px solid #A61B1B; }}'
         )
+        restyle(self, sheet)
 
     def _on_flash_timeout(self) -> None:
         self._pale = not self._pale

@@ -21,6 +21,7 @@ from infusion_monitor.ui.theme import (
     STATE_BADGES,
     STEP_HOLD_STYLE,
     VITALS_BADGES,
+    restyle,
 )
 
 MAX_COLUMNS = 4
@@ -142,9 +143,11 @@ class ChairTile(QFrame):
         symbol, ink, fill, edge = STATE_BADGES[status.state]
         self._chair.setText(status.name)
         self._badge.setText(f"{symbol} {status.state.value.upper()}")
-        self._badge.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
-        self.setProperty("state", status.state.name.lower())
-        _repolish(self)
+        restyle(self._badge, f"color: {ink}; background: {fill}; border: 2px solid {edge};")
+        state = status.state.name.lower()
+        if self.property("state") != state:  # a repolish restyles the whole tile
+            self.setProperty("state", state)
+            _repolish(self)
         session = status.session
         occupied = session is not None
         for widget in (self._identity, self._drug, self._time, self._time_caption, self._vitals):
@@ -205,13 +208,13 @@ class ChairTile(QFrame):
         symbol, ink, fill, edge = VITALS_BADGES[kind]
         self.latest.refresh(now)
         self._vitals.setText(f"{symbol} {words}")
-        self._vitals.setStyleSheet(f"color: {ink}; background: {fill}; border: 2px solid {edge};")
+        restyle(self._vitals, f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         self._vitals.setProperty("schedule", kind)
         step = step_cue(session, now, hold=self._status.hold_escalation)
         self._step.setVisible(step is not None and step[0])
         self._step.setText(step[1] if step is not None else "")
         held = step is not None and step[1] == STEP_ON_HOLD
-        self._step.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
+        restyle(self._step, STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
 
     def set_identity_hidden(self, hidden: bool, now: datetime) -> None:
         """Hide the patient's initials and short ID (screen locked); state and times stay."""

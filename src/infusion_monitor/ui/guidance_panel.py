@@ -36,6 +36,7 @@ from infusion_monitor.services.care.views import FindingView, GuidanceView, Step
 from infusion_monitor.ui.fitting import VerticalScroll, compact_choice
 from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.session_text import epinephrine_text
+from infusion_monitor.ui.theme import restyle
 
 JUDGEMENT = (
     "These steps are your unit's protocol text. They support, and do not replace, your "
@@ -60,6 +61,9 @@ class StepRow(QFrame):
         super().__init__(parent)
         self.setObjectName("StepRow")
         self.step = step
+        self.number = number
+        #: The standing-order medications offered (a row with others is built anew).
+        self.choices = tuple(choices)
         self.text = QLabel(f"{number}. {step.text}")
         self.text.setWordWrap(True)
         self.text.setObjectName("StepText")
@@ -279,14 +283,21 @@ class GuidancePanel(QWidget):
         return self._guidance
 
     def show_guidance(self, guidance: GuidanceView) -> None:
-        """Show the steps of the latest assessment (rebuilt each time; they are few)."""
+        """Show the steps of the latest assessment: the rows of steps that did not change are
+        kept as they are (building rows is slow in Qt, and a reason being typed under an
+        unchanged step stays); from the first changed step on, the rows are built anew."""
         self._guidance = guidance
-        for row in self.rows:
+        choices = standing_order_choices(guidance.avoided)
+        kept = 0
+        for number, (row, step) in enumerate(zip(self.rows, guidance.steps, strict=False), 1):
+            if (row.step, row.number, row.choices) != (step, number, choices):
+                break
+            kept += 1
+        for row in self.rows[kept:]:
             self._steps.removeWidget(row)
             row.deleteLater()
-        self.rows = []
-        choices = standing_order_choices(guidance.avoided)
-        for number, step in enumerate(guidance.steps, start=1):
+        self.rows = self.rows[:kept]
+        for number, step in enumerate(guidance.steps[kept:], start=kept + 1):
             row = StepRow(step, number, choices=choices)
             row.done_clicked.connect(self.step_done)
             row.declined.connect(self._on_row_declined)
@@ -317,7 +328,7 @@ class GuidancePanel(QWidget):
             return
         self.epinephrine.setText(epinephrine_text(given, now))
         due = epinephrine_repeat_left(given, now) == timedelta(0)
-        self.epinephrine.setStyleSheet(EPINEPHRINE_DUE_STYLE if due else EPINEPHRINE_TIMER_STYLE)
+        restyle(self.epinephrine, EPINEPHRINE_DUE_STYLE if due else EPINEPHRINE_TIMER_STYLE)
 
     def _on_repeat_dose_clicked(self) -> None:
         self.treatment_given.emit("epinephrine_im")

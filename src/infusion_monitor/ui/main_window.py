@@ -68,7 +68,7 @@ from infusion_monitor.ui.flow_layout import FlowLayout
 from infusion_monitor.ui.keys import focus_key, install_typing_guard, is_typing_widget
 from infusion_monitor.ui.messages import MessageArea, MessageBridge
 from infusion_monitor.ui.sign_in import SignInPanel
-from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET
+from infusion_monitor.ui.theme import ALARM_STYLES, STYLE_SHEET, restyle
 
 if TYPE_CHECKING:
     from infusion_monitor.domain.alerts import AlertPolicy
@@ -255,6 +255,9 @@ class MainWindow(QMainWindow):
         self._chair_alerts_layout.setContentsMargins(0, 0, 0, 0)
         self.chair_alerts.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.chair_alert_buttons: list[QPushButton] = []
+        #: What the chips say (board index, text, priority, tooltip), to rebuild them on change
+        #: (None: never shown yet).
+        self._chips_shown: list[tuple[int, str, AlertPriority, str]] | None = None
         header_layout.addWidget(self.chair_alerts, 1)  # the room between the names and the rest
         #: Open alerts of chairs on other workstations: "other chairs !!! 1 HIGH · escalated".
         self.unit_alerts = QLabel()
@@ -714,9 +717,10 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note keyboard and mouse activity anywhere in the app (for the inactivity lock), and
         why the focus moved last (Qt's hand-over from a hidden widget comes as a Tab)."""
-        if event.type() in _ACTIVITY_EVENTS:
+        kind = event.type()  # every event of the app passes here: asked once
+        if kind in _ACTIVITY_EVENTS:
             self._last_activity = self._clock.now()
-        elif event.type() == QEvent.Type.FocusIn and isinstance(event, QFocusEvent):
+        elif kind == QEvent.Type.FocusIn and isinstance(event, QFocusEvent):
             self._focus_reason = event.reason()
         return False
 
@@ -1015,7 +1019,7 @@ class MainWindow(QMainWindow):
         worst = elsewhere.worst
         if worst is not None:
             self.unit_alerts.setText(f"other chairs {text}")
-            self.unit_alerts.setStyleSheet(_alarm_chip(worst))
+            restyle(self.unit_alerts, _alarm_chip(worst))
             self.unit_alerts.setToolTip(
                 "Open alerts of chairs on other workstations (View ▸ Unit board shows them)"
             )
@@ -1043,25 +1047,34 @@ class MainWindow(QMainWindow):
         return found
 
     def _show_chair_alerts(self, chairs: list[tuple[int, str, Alert]], now: datetime) -> None:
+        chips = []
+        for index, chair, alert in chairs:
+            escalated = " · escalated" if alert.escalated(now, self._alert_policy) else ""
+            waiting = "not acknowledged" if alert.state is AlertState.ACTIVE else "acknowledged"
+            tip = (
+                f"{chair}: {alert.priority.words} {condition_label(alert.condition)}"
+                f" ({waiting}{escalated}). Click to open the chair."
+            )
+            chips.append((index, f"{alert.priority.marks} {chair}{escalated}", alert.priority, tip))
+        # The window's tick calls this every second: the chips are rebuilt (and restyled, which
+        # is slow in Qt) only when what they say changed.
+        if chips == self._chips_shown:
+            return
+        self._chips_shown = chips
         for button in self.chair_alert_buttons:
             self._chair_alerts_layout.removeWidget(button)
             button.deleteLater()
         self.chair_alert_buttons = []
-        for index, chair, alert in chairs:
-            escalated = " · escalated" if alert.escalated(now, self._alert_policy) else ""
-            button = QPushButton(f"{alert.priority.marks} {chair}{escalated}")
+        for index, text, priority, tip in chips:
+            button = QPushButton(text)
             button.setObjectName("HeaderChairAlert")
-            button.setStyleSheet(_alarm_chip(alert.priority))
+            button.setStyleSheet(_alarm_chip(priority))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            waiting = "not acknowledged" if alert.state is AlertState.ACTIVE else "acknowledged"
-            button.setToolTip(
-                f"{chair}: {alert.priority.words} {condition_label(alert.condition)}"
-                f" ({waiting}{escalated}). Click to open the chair."
-            )
+            button.setToolTip(tip)
             button.clicked.connect(functools.partial(self._on_chair_alert_clicked, index))
             self._chair_alerts_layout.addWidget(button)
             self.chair_alert_buttons.append(button)
-        self.chair_alerts.setVisible(bool(chairs))
+        self.chair_alerts.setVisible(bool(chips))
 
     def _on_chair_alert_clicked(self, index: int) -> None:
         self.board.select(index)

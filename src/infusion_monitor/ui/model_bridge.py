@@ -31,7 +31,8 @@ class _Relay(QObject):
 
     #: A record arrived from another thread (the feed), to expand and queue on the GUI thread.
     arrived = Signal(object)
-    #: The loader read what records name (``Changes``, ``Fresh``, the read's tag, how many).
+    #: The loader read (part of) what records name (``Changes``, ``Fresh``, the read's tag,
+    #: how many records it answers: 0 for a first part, e.g. an alert read before the rest).
     loaded = Signal(object, object, int, int)
 
 
@@ -92,6 +93,7 @@ class ModelBridge(QObject):
         if fresh is NOTHING_READ:  # the read failed (logged): nothing to show
             return
         if tag < self._applied:  # may predate a local outcome shown since: read again
-            self.reread(changes)
+            if count:  # (a first part is read again with the rest of its record)
+                self.reread(changes)
             return
         self.model.apply(changes, fresh)

@@ -54,6 +54,7 @@ from infusion_monitor.ui.theme import (
     STATE_BADGES,
     STEP_HOLD_STYLE,
     VITALS_BADGES,
+    restyle,
 )
 
 EVENT_WORDS = {
@@ -110,7 +111,7 @@ class TimerBox(QFrame):
         self.value.setText(value)
         self.note.setText(note)
         self.note.setVisible(bool(note))
-        self.note.setStyleSheet(style)
+        restyle(self.note, style)
         # Two lines of room whatever the note: a pause reason or a countdown that wraps does
         # not push the tabs (and the guidance steps' buttons) down.
         self.note.ensurePolished()
@@ -378,9 +379,7 @@ class SessionView(QWidget):
         self.name.setText(f"{detail.chair} · {patient_summary(patient)}")
         symbol, ink, fill, edge = STATE_BADGES[chair_state(detail)]
         self.state_badge.setText(f"{symbol} {STATE_WORDS[detail.state]}")
-        self.state_badge.setStyleSheet(
-            f"color: {ink}; background: {fill}; border: 2px solid {edge};"
-        )
+        restyle(self.state_badge, f"color: {ink}; background: {fill}; border: 2px solid {edge};")
         first = " · FIRST DOSE" if detail.first_dose else ""
         risk = " · HIGH-RISK CYCLE" if detail.high_risk_cycle else ""
         self.drug.setText(
@@ -475,7 +474,7 @@ class SessionView(QWidget):
         )
         self.step_cue.setVisible(step is not None and step[0])
         self.step_cue.setText(step[1] if step else "")
-        self.step_cue.setStyleSheet(STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
+        restyle(self.step_cue, STEP_HOLD_STYLE if held else RATE_STEP_STYLE)
         self.step_cue.setToolTip(
             "Before the next rate: take a vitals set (within 15 min), confirm no symptoms, "
             "then Set rate."

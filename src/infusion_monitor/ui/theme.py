@@ -7,7 +7,12 @@ belong to alarms (IEC 60601-1-8).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infusion_monitor.services.sessions.board import ChairState
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 KEY_NUMBER_PX = 40
 #: The session view's timers: still a key number (at least 28 px), four abreast in a narrow view.
@@ -153,3 +158,14 @@ ALARM_STYLES: dict[str, tuple[str, str, str, str, str]] = {
 #: Text colour on the pale phase of a flash (the fill's ink would vanish on it).
 ALARM_PALE_INK = "#111820"
 ALARM_WORDS_PX = 28
+
+
+def restyle(widget: QWidget, sheet: str) -> None:
+    """Give ``widget`` the style sheet ``sheet``, unless it has it already.
+
+    Qt recomputes the style of the widget and of every widget inside it at each
+    ``setStyleSheet``, even with the same text; the window's tick and a change record that
+    changed nothing a widget shows must not pay for that.
+    """
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

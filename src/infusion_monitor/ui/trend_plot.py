@@ -261,11 +261,12 @@ class TrendPlot(QWidget):
         self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
         #: The labels of the events lane: the events each one stands for, and its text item.
         self.event_labels: list[tuple[tuple[TrendMarker, ...], pg.TextItem]] = []
+        #: The start time the labels' tooltips were written with.
+        self._labels_start: datetime | None = None
         self._event_font = QFont()
         self._event_font.setPixelSize(EVENT_LABEL_PX)
         self.cursors: list[pg.InfiniteLine] = []
         self.clock_axis = ClockAxis()
-        self._marker_input: list[TrendMarker] = []
         self._build()
         self._hover = pg.SignalProxy(
             self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._on_scene_mouse_moved
@@ -451,33 +452,51 @@ class TrendPlot(QWidget):
         different rows, and when the rows are full a label joins its neighbour's, so no two
         labels ever overlap. The hover read-out and each label's tooltip list every event.
         """
-        self._marker_input = list(markers)
         lanes = [self.events, *self.plots.values()]
-        for _, shown in self.markers:
-            for line, plot in zip(shown, lanes, strict=True):
-                plot.removeItem(line)
+        # A line depends only on its time and kind: the lines of markers still there are kept
+        # (an event added to a long session adds its lines, it does not redraw every other).
+        spare: dict[tuple[float, MarkerKind], list[list[pg.GraphicsObject]]] = {}
+        for marker, shown in self.markers:
+            spare.setdefault((marker.t_min, marker.kind), []).append(shown)
         self.markers = []
-        ordered = sorted(markers, key=lambda m: m.t_min)
-        for marker in ordered:
-            colour, style = MARKER_STYLES[marker.kind]
-            lines: list[pg.GraphicsObject] = []
-            for plot in lanes:
-                line = pg.InfiniteLine(
-                    pos=marker.t_min,
-                    angle=90,
-                    movable=False,
-                    pen=pg.mkPen(colour, width=2, style=style),
-                )
-                plot.addItem(line, ignoreBounds=True)
-                lines.append(line)
+        for marker in sorted(markers, key=lambda m: m.t_min):
+            kept = spare.get((marker.t_min, marker.kind))
+            lines = kept.pop() if kept else self._marker_lines(marker, lanes)
             self.markers.append((marker, lines))
+        for unused in spare.values():
+            for shown in unused:
+                for line, plot in zip(shown, lanes, strict=True):
+                    plot.removeItem(line)
         self._place_labels()
+
+    @staticmethod
+    def _marker_lines(marker: TrendMarker, lanes: list[pg.PlotItem]) -> list[pg.GraphicsObject]:
+        """A marker's line across each of ``lanes``, added to them."""
+        colour, style = MARKER_STYLES[marker.kind]
+        lines: list[pg.GraphicsObject] = []
+        for plot in lanes:
+            line = pg.InfiniteLine(
+                pos=marker.t_min,
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(colour, width=2, style=style),
+            )
+            plot.addItem(line, ignoreBounds=True)
+            lines.append(line)
+        return lines
 
     def _place_labels(self) -> None:
         """Lay the event labels out for the time span shown now (rows and shared labels depend
-        on how many minutes a pixel is: new values, a zoom or a pan change it)."""
-        for _, label in self.event_labels:
-            self.events.removeItem(label)
+        on how many minutes a pixel is: new values, a zoom or a pan change it).
+
+        A label whose events, row and start time stay is kept as it is (a new value that widens
+        the span moves few labels, and making a text item is slow)."""
+        if self._labels_start != self._start:  # their tooltips say clock times from the start
+            for _, label in self.event_labels:
+                self.events.removeItem(label)
+            self.event_labels = []
+            self._labels_start = self._start
+        shown = {(group, label.pos().y()): label for group, label in self.event_labels}
         self.event_labels = []
         ordered = [marker for marker, _ in self.markers]
         metrics = QFontMetricsF(self._event_font)
@@ -492,27 +511,33 @@ class TrendPlot(QWidget):
 
         placed = place_event_labels(ordered, width_min, rows)
         for group, row in placed:
-            kind = leading_kind(group)
-            label = pg.TextItem(
-                event_label_text(group), color=MARKER_STYLES[kind][0], anchor=(0, 0.5)
-            )
-            label.setFont(self._event_font)
-            label.textItem.document().setDocumentMargin(EVENT_LABEL_MARGIN_PX)
-            label.setToolTip(event_list_text(group, self._start))
-            label.setPos(group[0].t_min, rows - row - 0.5)
-            self.events.addItem(label, ignoreBounds=True)
+            y = rows - row - 0.5
+            label = shown.pop((tuple(group), y), None)
+            if label is None:
+                kind = leading_kind(group)
+                label = pg.TextItem(
+                    event_label_text(group), color=MARKER_STYLES[kind][0], anchor=(0, 0.5)
+                )
+                label.setFont(self._event_font)
+                label.textItem.document().setDocumentMargin(EVENT_LABEL_MARGIN_PX)
+                label.setToolTip(event_list_text(group, self._start))
+                label.setPos(group[0].t_min, y)
+                self.events.addItem(label, ignoreBounds=True)
             self.event_labels.append((tuple(group), label))
+        for label in shown.values():
+            self.events.removeItem(label)
 
     def _on_x_range_changed(self) -> None:
         if self.markers:
             self._place_labels()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Lay the event labels out again for the new width (their rows depend on it)."""
+        """Lay the event labels out again for the new size (their rows depend on it; the lines
+        do not)."""
         super().resizeEvent(event)
-        if self._marker_input:
+        if self.markers:
             self.graphics.ci.layout.activate()
-            self.set_markers(self._marker_input)
+            self._place_labels()
 
     def readout_at(self, t_min: float) -> str:
         """The read-out text for the set nearest to ``t_min`` (typed preferred over monitor)."""

@@ -61,7 +61,7 @@ class VitalsController(QObject):
         funnel: MessageFunnel,
         actor: Callable[[], Actor],
         clock: Clock,
-        publish: Publish | None = None,
+        publish: Publish,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,9 +132,9 @@ class VitalsController(QObject):
         return outcome
 
     def _published(self, outcome: object, session_id: int) -> None:
-        """The outcome to the unit model; what it changed (tile, alert, schedule) is re-read."""
-        if self._publish is not None:
-            self._publish(changes_of(outcome, session_id), Fresh())
+        """The outcome to the unit model; what it changed (tile, alert, schedule, the plot and
+        the stored sets through ``vitals_changed``) is re-read."""
+        self._publish(changes_of(outcome, session_id), Fresh())
 
 
 def saved_summary(outcome: VitalsRecorded, now: datetime) -> str:
@@ -176,6 +176,9 @@ class VitalsPanel(QObject):
         #: True while a save of the row waits for the database (and while it is busy).
         self._saving = False
         self._busy = False
+        #: A reload is under way (waiting for the database), and another was asked for meanwhile.
+        self._reloading = False
+        self._reload_again = False
         #: The trend the plot shows (the next reload reads only what was stored since).
         self._shown: TrendData | None = None
         #: The session whose sets the record shows, and the newest row it shows.
@@ -237,7 +240,25 @@ class VitalsPanel(QObject):
         self.reload()
 
     def reload(self) -> None:
-        """Redraw the plot and the stored sets from what is committed."""
+        """Redraw the plot and the stored sets from what is committed.
+
+        Its reads wait for the database thread in a local event loop, where another change may
+        ask for a reload: that one is run after this one, never inside it (a read made inside
+        would be drawn, then this one's older read drawn over it, the whole plot again).
+        """
+        if self._reloading:
+            self._reload_again = True
+            return
+        self._reloading = True
+        try:
+            self._reload_again = True
+            while self._reload_again and not self._closed():
+                self._reload_again = False
+                self._reload_once()
+        finally:
+            self._reloading = False
+
+    def _reload_once(self) -> None:
         if self._session_id is None:
             return
         self._reload_record(self._session_id)
@@ -321,7 +342,6 @@ class VitalsPanel(QObject):
             f"✓ Skipped check recorded {at} ({outcome.note.reason.label}) · {words}", SAVED_STYLE
         )
         self.skip_row.clear()
-        self.reload()
 
     def _on_view_session_shown(self, detail: SessionDetail) -> None:
         self.show_session(detail)
@@ -365,5 +385,6 @@ class VitalsPanel(QObject):
         if isinstance(outcome, str):
             self.form.show_save_error(outcome)
             return
+        # The plot and the stored sets were reloaded when the outcome was published (the
+        # model's vitals_changed): not twice.
         self.form.accept_saved(saved_summary(outcome, self._clock.now()))
-        self.reload()

@@ -22,6 +22,7 @@ from infusion_monitor.domain.users import Actor
 from infusion_monitor.errors import UserError
 from infusion_monitor.ui.elided_label import ElidedLabel
 from infusion_monitor.ui.sound import SoundPlayer
+from infusion_monitor.ui.theme import restyle
 
 REFRESH_MS = 1000
 #: How long the bar may say it is checking the schedules before it warns that it cannot tell.
@@ -128,13 +129,14 @@ class VitalsPromptBar(QWidget):
                 f"{self._names(sid)}: {status_words(status, now)}" for sid, status in urgent
             )
             self.summary.setText(f"{'!!' if worst is VitalsState.OVERDUE else '!'} {chairs}")
-            self.summary.setStyleSheet(
+            restyle(
+                self.summary,
                 f"font-size: 18px; font-weight: 700; padding: 2px 8px; color: {ink};"
-                f" background: {fill}; border-radius: 4px;"
+                f" background: {fill}; border-radius: 4px;",
             )
         else:
             self.summary.setText("Vitals: nothing due")
-            self.summary.setStyleSheet(PLAIN_STYLE)
+            restyle(self.summary, PLAIN_STYLE)
         for sound in self._prompter.tick(statuses, now):
             self._play(sound)
         self._show_mute(now)
