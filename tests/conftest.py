@@ -11,13 +11,33 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine, event
 
 from backends import backend, backend_url
+from infusion_monitor.ui.collector import MainThreadCollector
 
 __all__ = ["backend", "backend_url"]
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+@pytest.fixture(scope="session")
+def collector(qapp: QApplication) -> Iterator[MainThreadCollector]:
+    """Cyclic garbage collection on the GUI thread only, as the app runs it (``ui.collector``):
+    a window collected on a database or loader thread had its deletion re-entered from an
+    event filter, and full runs hung there."""
+    running = MainThreadCollector()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def collected_between_tests(collector: MainThreadCollector) -> Iterator[None]:
+    """Collect after a test what CPython's thresholds say is due (a test that never runs an
+    event loop does not reach the collector's timer)."""
+    yield
+    collector.collect_due()
 
 
 @pytest.fixture(autouse=True)

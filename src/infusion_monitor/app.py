@@ -145,6 +145,9 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             qt_app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
             qt_app.setApplicationName("Infusion Monitor")
             qt_app.setApplicationVersion(__version__)
+            from infusion_monitor.ui.collector import MainThreadCollector
+
+            MainThreadCollector(qt_app)  # garbage is collected on the GUI thread only
             # Phase 1 paints the locked first screen; the rest waits for its paint.
             deferred = DeferredBuild(qt_app)
             window = first_window(config, paths, first, location, funnel, rules, clock, deferred)

@@ -71,7 +71,7 @@ REACTION_BANNER_STYLE = (
 
 #: Message levels: the word, its symbol and the banner colours (text, background, edge).
 MESSAGE_STYLES: dict[str, tuple[str, str, str, str]] = {
-    "info": ("ℹ INFO", INK, "#E6EFFB", SELECTED),
+    "info": ("\u2139 INFO", INK, "#E6EFFB", SELECTED),
     "warning": ("⚠ WARNING", INK, "#FFF1C7", "#8A6100"),
     "error": ("⛔ ERROR", INK, "#FBE3E3", "#A61B1B"),
 }
