@@ -41,8 +41,10 @@ def test_garbage_made_on_another_thread_is_freed_on_the_gui_thread(
     assert set(freed_on) == {threading.main_thread().name}
 
 
-def test_a_stopped_collector_hands_collection_back() -> None:
+def test_a_stopped_collector_hands_collection_back(collector: MainThreadCollector) -> None:
     own = MainThreadCollector()
     own.stop()
     assert gc.isenabled()
     gc.disable()  # the suite's collector still runs
+    del own
+    assert not gc.isenabled(), "a collector gone from memory changes nothing"

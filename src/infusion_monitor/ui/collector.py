@@ -25,7 +25,7 @@ COLLECT_EVERY_MS = 500
 
 
 class MainThreadCollector(QObject):
-    """Owns the collection while it lives; automatic collection is back once it is stopped."""
+    """Owns the collection from its making; automatic collection is back only by ``stop``."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,7 +33,6 @@ class MainThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect_due)
         self._timer.start(COLLECT_EVERY_MS)
-        self.destroyed.connect(gc.enable)
 
     def collect_due(self) -> int:
         """Collect the oldest generation whose count passed its threshold; what was freed."""
