@@ -34,7 +34,14 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, ParamSpec, TypeVar, cast
 
-from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractEventDispatcher,
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QTimer,
+    Signal,
+)
 
 from infusion_monitor.errors import UserError
 
@@ -155,7 +162,6 @@ class DatabaseWorker(QObject):
         """
         if future.done():
             return
-        loop = QEventLoop()
         check = QTimer()  # a turn at least this often, whatever else happens
         check.start(CHECK_MS)
         busy = QTimer()
@@ -175,7 +181,7 @@ class DatabaseWorker(QObject):
                 if (stalled or not self._thread.is_alive()) and future.cancel():
                     log.error("A database call was never started; withdrawn")
                     raise UserError(STALLED_TEXT)
-                loop.processEvents(flags)
+                QCoreApplication.processEvents(flags)
         finally:
             self._waiting -= 1
             check.stop()
