@@ -66,6 +66,20 @@ def readable_at_once(url: str | None, paths: AppPaths) -> Path | None:
     return path if revision == HEAD_REVISION else None
 
 
+def checked_while_opening(url: str | None, paths: AppPaths) -> Path | None:
+    """The SQLite file behind ``url`` if it exists but was not closed cleanly (the app stopped
+    unexpectedly: a crash, a kill, a power cut; or another app has it open), else None.
+
+    Opening it checks it first (``quick_check``), which may take a while on a large file, so
+    the first screen is not read from it before it is open.
+    """
+    path = plain_sqlite_file(database_url(url, paths))
+    if path is None or not path.is_file() or UsageMarker(path).closed_cleanly():
+        return None
+    refuse_network_share(path, str(path))
+    return path
+
+
 @contextmanager
 def read_only_rows(path: Path) -> Iterator[Rows]:
     """:class:`~infusion_monitor.storage.rows.Rows` of one read-only transaction on ``path``.
