@@ -35,6 +35,11 @@ class Queries:
         self.asked.append("alerts")
         return SimpleNamespace(by_session={1: alert(1)})
 
+    def alarms(self, session_id: int | None) -> tuple[SimpleNamespace, str | None]:
+        self.asked.append(f"alarms {session_id}")
+        picture = None if session_id is None else f"picture of {session_id}"
+        return SimpleNamespace(by_session={1: alert(1)}), picture
+
     def picture(self, session_id: int) -> str:
         self.asked.append(f"care {session_id}")
         return f"picture of {session_id}"
@@ -57,11 +62,11 @@ def test_a_monitor_set_that_raised_an_alert_is_read_alarm_first() -> None:
     first, fresh = next(parts)
     assert first == Changes(alerts=ids)
     assert fresh.alerts == {1: alert(1)} and fresh.care == {1: "picture of 1"}
-    assert queries.asked == ["care 1", "alerts"], "nothing else is read before the alarm"
+    assert queries.asked == ["alarms 1"], "nothing else is read before the alarm"
     last, rest = next(parts)
     assert last == record, "the last part answers the whole record"
     assert rest.alerts is None and rest.care == {}, "what was read first is not read again"
-    assert 1 in rest.statuses and queries.asked[2:] == ["statuses", "schedule"]
+    assert 1 in rest.statuses and queries.asked[1:] == ["statuses", "schedule"]
     assert next(parts, None) is None
 
 
@@ -109,7 +114,7 @@ def test_the_rest_of_a_read_stops_when_asked_and_never_hands_on_a_last_part() ->
 
     parts = list(reads(queries).read(record, Wanted(followed=1), stop))
     assert [changes for changes, _ in parts] == [Changes(alerts=ids)], "the alarm part only"
-    assert queries.asked == ["care 1", "alerts", "statuses"], "nothing read after the stop"
+    assert queries.asked == ["alarms 1", "statuses"], "nothing read after the stop"
 
 
 class Reads:

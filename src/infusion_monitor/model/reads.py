@@ -48,16 +48,17 @@ class UnitReads:
 
         Alarms first: when the record names an alert among other things (a monitor's set that
         raised one), the unit's open alerts and the followed session's care picture (its alert
-        band) are read and handed on before the chairs, the schedules and the plot's record.
+        band) are read, in one transaction, and handed on before the chairs, the schedules and
+        the plot's record.
         Between the reads after the alarms, ``stop()`` is asked; when it says so, the read ends
         there without its last part (the loader reads the record again after a newer alarm).
         """
         alarms = None
         if changes.alerts and not changes.board and changes != Changes(alerts=changes.alerts):
-            care = {}
-            if wanted.followed is not None and wanted.followed in changes.alerts:
-                care[wanted.followed] = self.care.picture(wanted.followed)
-            alarms = Fresh(alerts=self.alerts.unit_alerts().by_session, care=care)
+            followed = wanted.followed if wanted.followed in changes.alerts else None
+            alerts, picture = self.care.alarms(followed)  # one transaction
+            care = {} if followed is None or picture is None else {followed: picture}
+            alarms = Fresh(alerts=alerts.by_session, care=care)
             yield Changes(alerts=changes.alerts), alarms
         rest = self._rest(changes, wanted, alarms, stop)
         if rest is not None:
