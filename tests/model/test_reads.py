@@ -201,3 +201,12 @@ def test_a_stream_of_alarms_stops_a_read_a_few_times_only() -> None:
     assert first[1] == MAX_STOPS + 1, "stopped MAX_STOPS times, then read to its end"
     assert first[0].alerts == frozenset(range(1, MAX_STOPS + 1))
     assert sum(n for _, n in rest) == len(submitted) - MAX_STOPS
+
+
+def test_a_board_record_waits_for_the_read_under_way() -> None:
+    """A board record (a feed that just listened, a session started elsewhere) names every
+    shown session's alert, but is read whole, not alarm first: it does not stop a read."""
+    read = Reads()
+    first = Changes(sessions=frozenset({2}))
+    board = Changes(board=True, alerts=frozenset({1, 2}))
+    assert _settle(read, first, board) == [(first, 1), (board, 1)]

@@ -5,11 +5,12 @@ last look are one change to show). A record is read in parts, the most urgent fi
 before the chairs and the plot): each part goes to ``deliver`` on the loader's thread as soon as
 it is read, and the ui adapter hands it to the GUI thread, where the model applies it.
 
-An alarm never waits behind a read: when a record naming an alert queues while a read runs,
-the read stops at its next step (``Stop``) unless it is reading alarms itself, and its record
-is read again merged with the newer one, alarm first. What the stopped read had already handed
-on stays shown; what it had not is read again. A record (with those merged into it) is stopped
-:data:`MAX_STOPS` times at most, so a stream of alarms never starves the chairs' reads.
+An alarm never waits behind a read: when a record naming an alert (and not the board) queues
+while a read runs, the read stops at its next step (``Stop``) unless it is reading alarms
+itself, and its record is read again merged with the newer one, alarm first. What the stopped
+read had already handed on stays shown; what it had not is read again. A record (with those
+merged into it) is stopped :data:`MAX_STOPS` times at most, so a stream of alarms never
+starves the chairs' reads.
 """
 
 from __future__ import annotations
@@ -126,12 +127,15 @@ class UnitLoader:
                 return
 
     def _alarm_waits(self, record: _Record) -> bool:
-        """Whether a read of ``record`` should stop: a newer record names an alert (or the
-        loader is closing); never for a record stopped ``MAX_STOPS`` times already."""
+        """Whether a read of ``record`` should stop: a newer record names an alert, to be read
+        alarm first (not a board record: that one is read whole anyway), or the loader is
+        closing; never for a record stopped ``MAX_STOPS`` times already."""
         if record.stops >= MAX_STOPS:
             return False
         self._take_queued()
-        return self._closing or (self._waiting is not None and bool(self._waiting.changes.alerts))
+        waiting = self._waiting
+        alarm = waiting is not None and bool(waiting.changes.alerts) and not waiting.changes.board
+        return self._closing or alarm
 
     def _read_parts(self, record: _Record) -> bool:
         """Read ``record`` and deliver each part as it is read; False once nobody receives."""
