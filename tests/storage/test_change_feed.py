@@ -18,12 +18,13 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from backends import Backend
 from committed import CommittedRecords
@@ -119,6 +120,20 @@ def _listening(arrivals: Arrivals) -> Changes:
     return got[0][1]
 
 
+@contextmanager
+def listening_feed(engine: Engine) -> Iterator[Arrivals]:
+    """A started feed once it listens (its first report, EVERYTHING, is the first arrival);
+    closed after the block."""
+    arrivals = Arrivals()
+    feed = ChangeFeed(engine, arrivals)
+    feed.start()
+    try:
+        assert _listening(arrivals) == EVERYTHING
+        yield arrivals
+    finally:
+        feed.close()
+
+
 @pytest.fixture
 def unit(backend: Backend, data_dir: Path) -> Iterator[Database]:
     """A database with a running session in Chair 1."""
@@ -133,11 +148,7 @@ def test_a_commit_in_another_process_reaches_the_feed_as_the_same_record(
 ) -> None:
     with unit.sessions() as db:
         session_id = int(db.scalar(select(InfusionSession.id)) or 0)
-    arrivals = Arrivals()
-    feed = ChangeFeed(unit.engine, arrivals)
-    feed.start()
-    try:
-        assert _listening(arrivals) == EVERYTHING
+    with listening_feed(unit.engine) as arrivals:
         command = [sys.executable, "-c", CHILD, backend_url, str(tmp_path / "child"), kind]
         command += [str(session_id), str(SAVES)]
         with subprocess.Popen(
@@ -150,8 +161,6 @@ def test_a_commit_in_another_process_reaches_the_feed_as_the_same_record(
             sent = [json.loads(line) for line in child.stdout]
             assert child.wait(timeout=60) == 0
         got = arrivals.wait_for(len(sent) + 1)[1:]
-    finally:
-        feed.close()
     assert len(sent) == SAVES
     records = [Changes.from_json(one["changes"]) for one in sent]
     for record in records:  # each set: the session's vitals and its assessed care picture
@@ -241,11 +250,7 @@ def test_a_lost_postgres_connection_is_reopened_and_reported_as_everything(
     if not backend.is_postgres:
         pytest.skip("SQLite has no connection to lose: the feed reads the file")
     caplog.set_level(logging.WARNING)
-    arrivals = Arrivals()
-    feed = ChangeFeed(unit.engine, arrivals)
-    feed.start()
-    try:
-        assert _listening(arrivals) == EVERYTHING
+    with listening_feed(unit.engine) as arrivals:
         with unit.engine.connect() as connection:
             connection.execute(
                 text(
@@ -257,8 +262,6 @@ def test_a_lost_postgres_connection_is_reopened_and_reported_as_everything(
         with unit.sessions.begin() as db:
             record_changes(db, Changes(settings=True))
         assert arrivals.wait_for(3)[2][1] == Changes(settings=True)
-    finally:
-        feed.close()
     assert "lost the database" in caplog.text
 
 
@@ -334,15 +337,9 @@ def test_a_feed_that_cannot_connect_at_first_keeps_trying(
 
         monkeypatch.setattr(sqlite3, "connect", connect)
         warning = "cannot read the database"
-    arrivals = Arrivals()
-    feed = ChangeFeed(unit.engine, arrivals)
-    feed.start()
-    try:
-        assert _listening(arrivals) == EVERYTHING
+    with listening_feed(unit.engine) as arrivals:
         with unit.sessions.begin() as db:
             record_changes(db, Changes(staff=True))
         assert arrivals.wait_for(2)[1][1] == Changes(staff=True)
-    finally:
-        feed.close()
     assert failures == [0]
     assert caplog.text.count(warning) == 2
