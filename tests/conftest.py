@@ -120,6 +120,39 @@ def no_query_on_the_gui_thread() -> Iterator[None]:
     )
 
 
+#: The test modules that reach the machine's sound server: they start the whole app, whose alarm
+#: plays on the real loudspeaker code, or record from the server (``.ci/run`` starts one). The
+#: suite runs in several processes (pytest-xdist); these run one after another in the same one,
+#: so no other test's alarm is recorded, or mutes the output, while the recording runs.
+SOUND_SERVER_MODULES = frozenset(
+    {
+        "tests/test_cli_errors.py",
+        "tests/test_packaging.py",
+        "tests/test_privacy.py",
+        "tests/test_smoke.py",
+        "tests/ui/test_alarm_audio.py",
+        "tests/ui/test_alarm_recording.py",
+        "tests/ui/test_two_workstations.py",
+    }
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Each test goes to whichever test process is free, but the sound server's all go to one.
+
+    (xdist's own ``--dist=loadgroup`` does this from markers, but its group never reaches the
+    scheduler under pytest 9: it renames the test, which pytest 9 no longer allows.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SoundServerTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "sound_server" if module in SOUND_SERVER_MODULES else nodeid
+
+    return SoundServerTogether(config, log)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Print a failure as it happens, not only in the summary: a later crash of the process
     (a segfault in Qt) would take the summary, and the failure that led to it, with it."""
