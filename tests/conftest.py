@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event
 
 from backends import backend, backend_url
 from infusion_monitor.ui.collector import MainThreadCollector
+from sound_server import SOUND_SERVER_MODULES
 
 __all__ = ["backend", "backend_url"]
 
@@ -118,23 +119,6 @@ def no_query_on_the_gui_thread() -> Iterator[None]:
     assert not found, "queries on the GUI thread:\n" + "\n".join(
         f"{statement}  ← {where}" for statement, where in found[:5]
     )
-
-
-#: The test modules that reach the machine's sound server: they start the whole app, whose alarm
-#: plays on the real loudspeaker code, or record from the server (``.ci/run`` starts one). The
-#: suite runs in several processes (pytest-xdist); these run one after another in the same one,
-#: so no other test's alarm is recorded, or mutes the output, while the recording runs.
-SOUND_SERVER_MODULES = frozenset(
-    {
-        "tests/test_cli_errors.py",
-        "tests/test_packaging.py",
-        "tests/test_privacy.py",
-        "tests/test_smoke.py",
-        "tests/ui/test_alarm_audio.py",
-        "tests/ui/test_alarm_recording.py",
-        "tests/ui/test_two_workstations.py",
-    }
-)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import SOUND_SERVER_MODULES
+from sound_server import SOUND_SERVER_MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What in a test module reaches the sound server: the loudspeaker code, the app started whole
