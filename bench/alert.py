@@ -187,7 +187,7 @@ def local_alert_ms(rounds: int) -> float:
                 window.care.acknowledge(band.alert.id)
                 QTest.mouseClick(button, Qt.MouseButton.LeftButton)
                 assert not band.isVisible()
-            window.close()
+            window.close_now()
             window.deleteLater()
             app.processEvents()
     median = statistics.median(samples)
@@ -310,7 +310,7 @@ def remote_alert_ms(url: str, data_dir: Path, rounds: int) -> float:
                 vitals.record_vitals(nurse, session_id, typed, clock.now())
                 if wait_until(lambda: not band.isVisible()) is None:
                     raise SystemExit(f"round {index}: the band did not clear")
-        window.close()
+        window.close_now()
         window.deleteLater()
         app.processEvents()
     median = statistics.median(samples)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event
 
 from backends import backend, backend_url
 from infusion_monitor.ui.collector import MainThreadCollector
+from sound_server import SOUND_SERVER_MODULES
 
 __all__ = ["backend", "backend_url"]
 
@@ -118,6 +119,22 @@ def no_query_on_the_gui_thread() -> Iterator[None]:
     assert not found, "queries on the GUI thread:\n" + "\n".join(
         f"{statement}  ← {where}" for statement, where in found[:5]
     )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Each test goes to whichever test process is free, but the sound server's all go to one.
+
+    (xdist's own ``--dist=loadgroup`` does this from markers, but its group never reaches the
+    scheduler under pytest 9: it renames the test, which pytest 9 no longer allows.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SoundServerTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "sound_server" if module in SOUND_SERVER_MODULES else nodeid
+
+    return SoundServerTogether(config, log)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -17,11 +18,13 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from backends import Backend
 from committed import CommittedRecords
@@ -110,6 +113,27 @@ class Arrivals:
             return list(self.items)
 
 
+def _listening(arrivals: Arrivals) -> Changes:
+    """The feed's first report: once its thread listens, "re-read everything"."""
+    got = arrivals.wait_for(1)
+    assert got, "the feed never started listening"
+    return got[0][1]
+
+
+@contextmanager
+def listening_feed(engine: Engine) -> Iterator[Arrivals]:
+    """A started feed once it listens (its first report, EVERYTHING, is the first arrival);
+    closed after the block."""
+    arrivals = Arrivals()
+    feed = ChangeFeed(engine, arrivals)
+    feed.start()
+    try:
+        assert _listening(arrivals) == EVERYTHING
+        yield arrivals
+    finally:
+        feed.close()
+
+
 @pytest.fixture
 def unit(backend: Backend, data_dir: Path) -> Iterator[Database]:
     """A database with a running session in Chair 1."""
@@ -124,10 +148,7 @@ def test_a_commit_in_another_process_reaches_the_feed_as_the_same_record(
 ) -> None:
     with unit.sessions() as db:
         session_id = int(db.scalar(select(InfusionSession.id)) or 0)
-    arrivals = Arrivals()
-    feed = ChangeFeed(unit.engine, arrivals)
-    feed.start()
-    try:
+    with listening_feed(unit.engine) as arrivals:
         command = [sys.executable, "-c", CHILD, backend_url, str(tmp_path / "child"), kind]
         command += [str(session_id), str(SAVES)]
         with subprocess.Popen(
@@ -139,9 +160,7 @@ def test_a_commit_in_another_process_reaches_the_feed_as_the_same_record(
             child.stdin.flush()
             sent = [json.loads(line) for line in child.stdout]
             assert child.wait(timeout=60) == 0
-        got = arrivals.wait_for(len(sent))
-    finally:
-        feed.close()
+        got = arrivals.wait_for(len(sent) + 1)[1:]
     assert len(sent) == SAVES
     records = [Changes.from_json(one["changes"]) for one in sent]
     for record in records:  # each set: the session's vitals and its assessed care picture
@@ -231,10 +250,7 @@ def test_a_lost_postgres_connection_is_reopened_and_reported_as_everything(
     if not backend.is_postgres:
         pytest.skip("SQLite has no connection to lose: the feed reads the file")
     caplog.set_level(logging.WARNING)
-    arrivals = Arrivals()
-    feed = ChangeFeed(unit.engine, arrivals)
-    feed.start()
-    try:
+    with listening_feed(unit.engine) as arrivals:
         with unit.engine.connect() as connection:
             connection.execute(
                 text(
@@ -242,10 +258,88 @@ def test_a_lost_postgres_connection_is_reopened_and_reported_as_everything(
                     "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
                 )
             )
-        assert arrivals.wait_for(1)[0][1] == EVERYTHING
+        assert arrivals.wait_for(2)[1][1] == EVERYTHING
         with unit.sessions.begin() as db:
             record_changes(db, Changes(settings=True))
-        assert arrivals.wait_for(2)[1][1] == Changes(settings=True)
+        assert arrivals.wait_for(3)[2][1] == Changes(settings=True)
+    assert "lost the database" in caplog.text
+
+
+def test_start_returns_at_once_and_the_feed_connects_on_its_own_thread(
+    unit: Database, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At start-up the caller is the GUI thread: it never waits for the database. A commit made
+    before the feed listens is not lost either: the feed's first report re-reads everything."""
+    connecting: list[str] = []
+    slow = threading.Event()
+    if backend.is_postgres:
+        real_listening = change_records._listening
+
+        def listening(engine: object) -> object:
+            connecting.append(threading.current_thread().name)
+            slow.wait(5)  # a server slow to answer
+            return real_listening(engine)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(change_records, "_listening", listening)
+    else:
+        real_connect = sqlite3.connect
+
+        def connect(*args: Any, **kwargs: Any) -> object:
+            if threading.current_thread().name == "change-feed":
+                connecting.append("change-feed")
+                slow.wait(5)
+            return real_connect(*args, **kwargs)
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+    arrivals = Arrivals()
+    feed = ChangeFeed(unit.engine, arrivals)
+    began = time.monotonic()
+    feed.start()
+    try:
+        assert time.monotonic() - began < 0.5, "start() did not wait for the connection"
+        with unit.sessions.begin() as db:  # committed before the feed listens
+            record_changes(db, Changes(settings=True))
+        slow.set()
+        assert _listening(arrivals) == EVERYTHING
     finally:
         feed.close()
-    assert "lost the database" in caplog.text
+    assert connecting == ["change-feed"], "the feed's connection is opened on its thread only"
+
+
+def test_a_feed_that_cannot_connect_at_first_keeps_trying(
+    unit: Database,
+    backend: Backend,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    monkeypatch.setattr(change_records, "RECONNECT_S", 0.05)
+    failures = [2]
+    if backend.is_postgres:
+        real_listening = change_records._listening
+
+        def listening(engine: object) -> object:
+            if failures[0]:
+                failures[0] -= 1
+                raise OSError("the server is not up yet")
+            return real_listening(engine)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(change_records, "_listening", listening)
+        warning = "cannot reach the database"
+    else:
+        real_connect = sqlite3.connect
+
+        def connect(*args: Any, **kwargs: Any) -> object:
+            if threading.current_thread().name == "change-feed" and failures[0]:
+                failures[0] -= 1
+                raise sqlite3.OperationalError("unable to open database file")
+            return real_connect(*args, **kwargs)
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+        warning = "cannot read the database"
+    with listening_feed(unit.engine) as arrivals:
+        with unit.sessions.begin() as db:
+            record_changes(db, Changes(staff=True))
+        assert arrivals.wait_for(2)[1][1] == Changes(staff=True)
+    assert failures == [0]
+    assert caplog.text.count(warning) == 2

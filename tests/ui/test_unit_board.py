@@ -42,7 +42,7 @@ def test_a_session_started_elsewhere_appears_within_two_seconds(
         service = UnitBoardService(here.sessions, library())
         model = UnitModel((), {})
         bridge = ModelBridge(
-            model, lambda changes, _wanted: [(changes, Fresh(unit_tiles=service.snapshot()))]
+            model, lambda changes, _wanted, _stop: [(changes, Fresh(unit_tiles=service.snapshot()))]
         )
         feed = ChangeFeed(here.engine, bridge.submit)
         feed.start()

@@ -18,6 +18,7 @@ from infusion_monitor.domain.prompts import Mute, PromptSound, VitalsPrompter
 from infusion_monitor.domain.schedule import CheckKind, DueCheck, VitalsState, VitalsStatus
 from infusion_monitor.domain.users import Actor, Role
 from infusion_monitor.errors import UserError
+from infusion_monitor.model.loader import Stop
 from infusion_monitor.model.reads import UnitReads
 from infusion_monitor.model.unit import Fresh, Wanted
 from infusion_monitor.paths import AppPaths
@@ -174,9 +175,9 @@ def test_the_app_says_checking_until_its_first_schedule_read_arrives(
     gate = threading.Event()
     real_read = UnitReads.read
 
-    def slow_read(self: UnitReads, changes: Changes, wanted: Wanted) -> Fresh:
+    def slow_read(self: UnitReads, changes: Changes, wanted: Wanted, stop: Stop) -> Fresh:
         gate.wait(10)
-        return real_read(self, changes, wanted)
+        return real_read(self, changes, wanted, stop)
 
     monkeypatch.setattr(UnitReads, "read", slow_read)
     deferred = DeferredBuild()

@@ -37,11 +37,9 @@ from infusion_monitor.rules.context import SessionContext
 from infusion_monitor.rules.engine import assess
 from infusion_monitor.rules.inputs import SECONDS_PER_MIN, Patient
 from infusion_monitor.rules.loader import RuleSet
-from infusion_monitor.services.sessions.records import latest_assessment_id
 from infusion_monitor.storage import models
 from infusion_monitor.storage.changes import record_changes
 from infusion_monitor.storage.inserts import insert_values
-from infusion_monitor.storage.sql_rows import session_rows
 
 log = logging.getLogger(__name__)
 
@@ -174,10 +172,19 @@ def superseded_ids(db: Session, session_id: int) -> set[int]:
     return {row_id for row_id in db.scalars(query) if row_id is not None}
 
 
+#: A session's newest stored assessment (the order of ``records.LATEST_ASSESSMENT_SQL``).
+_LATEST_ASSESSMENT = (
+    select(models.Assessment)
+    .where(models.Assessment.session_id == bindparam("session_id"))
+    .order_by(models.Assessment.at.desc(), models.Assessment.id.desc())
+    .limit(1)
+)
+
+
 def latest_assessment(db: Session, session_id: int) -> AssessmentOutcome | None:
-    """The newest stored assessment of a session, or None."""
-    found = latest_assessment_id(session_rows(db), session_id)
-    return None if found is None else AssessmentOutcome.of(db.get_one(models.Assessment, found))
+    """The newest stored assessment of a session, or None (one query)."""
+    row = db.scalars(_LATEST_ASSESSMENT, {"session_id": session_id}).first()
+    return None if row is None else AssessmentOutcome.of(row)
 
 
 @dataclass

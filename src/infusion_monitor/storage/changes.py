@@ -12,11 +12,15 @@ instead, so no screen misses it. Audit rows alone change nothing the screens sho
 Reading. A :class:`ChangeFeed` calls back, on its own thread, with the merged records of the
 commits made by any connection of any process (this one's come back as an echo): PostgreSQL
 ``LISTEN``; SQLite polls ``PRAGMA data_version`` on a connection of its own every
-:data:`POLL_S` and reads the new ``change_log`` rows.
+:data:`POLL_S` and reads the new ``change_log`` rows. The feed's thread opens that connection
+itself (the caller never waits for the database) and reports
+:data:`~infusion_monitor.domain.changes.EVERYTHING` once it listens, as after a reconnection:
+what was committed before is not known.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
@@ -24,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, event, insert, text
@@ -195,29 +200,17 @@ def _data_version(connection: sqlite3.Connection) -> int:
     return int(connection.execute("PRAGMA data_version").fetchone()[0])
 
 
-class _OwnConnection:
-    """A watcher's own connection to the database (not the engine's pool), closed with it."""
-
-    _pg: Any = None
-    _sqlite: sqlite3.Connection | None = None
-
-    def _close_connection(self) -> None:
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
-
-
-class ChangeFeed(_OwnConnection):
+class ChangeFeed:
     """Call ``on_changes`` on the feed's own thread with what commits (any process) changed.
 
-    ``start()`` begins listening before it returns, so every commit after it is reported; the
-    records that arrive together are merged into one call. A lost PostgreSQL connection is
-    reopened and then reported as :data:`EVERYTHING` (what was sent meanwhile is lost).
-    ``close()`` stops the thread and closes the feed's connection. An exception raised by
-    ``on_changes`` is logged and the feed goes on.
+    ``start()`` starts the thread and returns at once: the thread opens the feed's own
+    connection (never the caller's thread, at start-up the GUI's), then reports
+    :data:`EVERYTHING` once, since what was committed before it listened is not known, and
+    from then on what each commit changed; the records that arrive together are merged into
+    one call. A connection that cannot be opened is tried again (waiting longer each time); a
+    lost PostgreSQL connection is reopened, and reported as :data:`EVERYTHING` again (what was
+    sent meanwhile is lost). ``close()`` stops the thread, which closes its connection. An
+    exception raised by ``on_changes`` is logged and the feed goes on.
     """
 
     def __init__(self, engine: Engine, on_changes: Callable[[Changes], None]) -> None:
@@ -227,35 +220,31 @@ class ChangeFeed(_OwnConnection):
         self._thread: threading.Thread | None = None
         self._last_id = 0
         self._version: int | None = None
+        #: The feed's own connections, opened and closed on its thread only.
+        self._pg: Any = None
+        self._sqlite: sqlite3.Connection | None = None
 
     def start(self) -> None:
-        """Start listening (at once) and the daemon thread that reports what arrives."""
+        """Start the daemon thread that connects and reports what arrives (at once: nothing
+        here waits for the database)."""
         if self._thread is not None:
             return
         if self._engine.dialect.name == "postgresql":
-            self._pg_connect_quietly()
             run = self._run_postgres
         else:
             path = sqlite_file(self._engine.url)
             if path is None:  # an in-memory database: no other connection can commit to it
                 return
-            self._sqlite = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._sqlite.execute("PRAGMA busy_timeout = 1000")
-            self._version = _data_version(self._sqlite)
-            self._last_id = int(
-                self._sqlite.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
-            )
-            run = self._run_sqlite
+            run = functools.partial(self._run_sqlite, path)
         self._thread = threading.Thread(target=run, name="change-feed", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
-        """Stop the thread and close the feed's connection."""
+        """Stop the thread (it closes the feed's connection as it ends)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        self._close_connection()
 
     def _report(self, changes: Changes) -> None:
         if changes.empty or self._stop.is_set():
@@ -264,6 +253,10 @@ class ChangeFeed(_OwnConnection):
             self._on_changes(changes)
         except Exception:
             log.exception("The change feed's receiver failed; the feed goes on.")
+
+    def _retry_wait(self, wait: float) -> float:
+        """How long to wait before the next attempt to connect, after one that took ``wait``."""
+        return min(max(wait * 2, RECONNECT_S), MAX_RECONNECT_S)
 
     # PostgreSQL ---------------------------------------------------------------------------
 
@@ -277,22 +270,26 @@ class ChangeFeed(_OwnConnection):
         return True
 
     def _run_postgres(self) -> None:
-        wait = RECONNECT_S
-        while not self._stop.is_set():
-            if self._pg is None:
-                if self._stop.wait(wait):
-                    return
-                if not self._pg_connect_quietly():
-                    wait = min(wait * 2, MAX_RECONNECT_S)
-                    continue
-                wait = RECONNECT_S
-                self._report(EVERYTHING)  # notifications sent while disconnected are lost
-            try:
-                self._report(self._pg_arrived())
-            except Exception as exc:
-                if self._stop.is_set():
-                    return
-                log.warning("The change feed lost the database (%s); reconnecting.", exc)
+        wait = 0.0  # the first attempt at once
+        try:
+            while not self._stop.is_set():
+                if self._pg is None:
+                    if self._stop.wait(wait):
+                        return
+                    if not self._pg_connect_quietly():
+                        wait = self._retry_wait(wait)
+                        continue
+                    wait = RECONNECT_S
+                    self._report(EVERYTHING)  # what was committed while not listening is lost
+                try:
+                    self._report(self._pg_arrived())
+                except Exception as exc:
+                    if self._stop.is_set():
+                        return
+                    log.warning("The change feed lost the database (%s); reconnecting.", exc)
+                    self._drop_pg()
+        finally:
+            if self._pg is not None:
                 self._drop_pg()
 
     def _pg_arrived(self) -> Changes:
@@ -312,18 +309,50 @@ class ChangeFeed(_OwnConnection):
 
     # SQLite -------------------------------------------------------------------------------
 
-    def _run_sqlite(self) -> None:
-        while not self._stop.wait(POLL_S):
+    def _sqlite_open(self, path: Path) -> bool:
+        """Open the feed's connection and note where the log is now; False once stopped."""
+        wait = 0.0
+        while not self._stop.wait(wait):
             try:
-                assert self._sqlite is not None
-                version = _data_version(self._sqlite)
-                if version == self._version:
-                    continue
-                self._version = version
-                self._report(self._sqlite_arrived())
-            except sqlite3.Error as exc:  # busy or briefly unreadable: the next poll tries again
-                self._version = None
-                log.debug("change feed poll failed: %s", exc)
+                connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                try:
+                    connection.execute("PRAGMA busy_timeout = 1000")
+                    self._version = _data_version(connection)
+                    self._last_id = int(
+                        connection.execute(
+                            "SELECT coalesce(max(id), 0) FROM change_log"
+                        ).fetchone()[0]
+                    )
+                except sqlite3.Error:
+                    connection.close()
+                    raise
+            except sqlite3.Error as exc:
+                log.warning("The change feed cannot read the database (%s); retrying.", exc)
+                wait = self._retry_wait(wait)
+                continue
+            self._sqlite = connection
+            return True
+        return False
+
+    def _run_sqlite(self, path: Path) -> None:
+        if not self._sqlite_open(path):
+            return
+        assert self._sqlite is not None
+        try:
+            self._report(EVERYTHING)  # what was committed before it looked is not known
+            while not self._stop.wait(POLL_S):
+                try:
+                    version = _data_version(self._sqlite)
+                    if version == self._version:
+                        continue
+                    self._version = version
+                    self._report(self._sqlite_arrived())
+                except sqlite3.Error as exc:  # busy or briefly unreadable: the next poll again
+                    self._version = None
+                    log.debug("change feed poll failed: %s", exc)
+        finally:
+            self._sqlite.close()
+            self._sqlite = None
 
     def _sqlite_arrived(self) -> Changes:
         assert self._sqlite is not None

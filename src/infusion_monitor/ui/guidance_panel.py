@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -62,18 +63,15 @@ class StepRow(QFrame):
         self.setObjectName("StepRow")
         self.step = step
         self.number = number
-        #: The standing-order medications offered (a row with others is built anew).
-        self.choices = tuple(choices)
-        self.text = QLabel(f"{number}. {step.text}")
+        #: The standing-order medications offered.
+        self.choices: tuple[CourseAction, ...] = ()
+        self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setObjectName("StepText")
         self.done = QPushButton("Done")
         self.done.setToolTip("Record that this was done now, in your name")
         self.done.clicked.connect(self._on_done_clicked)
         self.choice = QComboBox()
-        for action in choices:
-            self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
-        compact_choice(self.choice, 12)
         self.decline = QPushButton("Not done…")
         self.decline.setToolTip("Record that this step was not done; a reason is needed")
         self.decline.clicked.connect(self._on_decline_clicked)
@@ -95,25 +93,44 @@ class StepRow(QFrame):
         layout.addLayout(row)
         layout.addWidget(self.reason)
         layout.addWidget(self.state)
-        # Only once it has a parent: shown before, the list would open as a window of its own
-        # for a moment and take the keyboard from the main window.
-        self.choice.setVisible(step.code == STANDING_ORDER_STEP)
         # An answered step keeps its geometry, and so every other step's buttons stay where the
         # nurse's hand is: the hidden buttons keep their room, and the "who and when" line is
         # kept free under every step.
-        kept = [self.done, self.decline, self.state]
-        if step.code == STANDING_ORDER_STEP:
-            kept.append(self.choice)
-        for widget in kept:
+        for widget in (self.done, self.decline, self.state):
             policy = widget.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
             widget.setSizePolicy(policy)
-        self.state.setText(" ")
+        self.show_step(step, number, choices)
+
+    def show_step(
+        self, step: StepView, number: int, choices: Sequence[CourseAction] = STANDING_ORDER_CHOICES
+    ) -> None:
+        """Show ``step`` as step ``number`` (building rows is slow in Qt: the panel gives a row
+        it has to another step); a reason typed under the step shown before goes with it."""
+        self.step = step
+        self.number = number
+        if tuple(choices) != self.choices:
+            self.choices = tuple(choices)
+            self.choice.clear()
+            for action in choices:
+                self.choice.addItem(COURSE_ACTION_LABELS[action], action.value)
+            compact_choice(self.choice, 12)
+        self.choice.setCurrentIndex(0)
+        self.text.setText(f"{number}. {step.text}")
+        self.reason.clear()
+        self.reason.setVisible(False)
+        standing = step.code == STANDING_ORDER_STEP
+        policy = self.choice.sizePolicy()
+        policy.setRetainSizeWhenHidden(standing)
+        self.choice.setSizePolicy(policy)
         answered = step.answered
         self.done.setVisible(not answered)
         self.decline.setVisible(not answered)
-        self.choice.setVisible(step.code == STANDING_ORDER_STEP and not answered)
+        # Only once it has a parent: shown before, the list would open as a window of its own
+        # for a moment and take the keyboard from the main window.
+        self.choice.setVisible(standing and not answered)
         self.state.setVisible(answered)
+        self.state.setText(" ")
         if step.done_at is not None:
             at = step.done_at.astimezone().strftime("%H:%M:%S")
             if step.declined_reason:
@@ -245,7 +262,10 @@ class GuidancePanel(QWidget):
         self._steps.setSpacing(4)
         self._steps.addStretch(1)
         scroll = VerticalScroll(self._steps_box)  # step texts wrap; never a sideways scroll
+        #: The rows showing the steps, in order.
         self.rows: list[StepRow] = []
+        #: Rows hidden under them, kept for the next steps.
+        self._spare: list[StepRow] = []
 
         self.treatment = QComboBox()
         for action in CourseAction:
@@ -284,8 +304,11 @@ class GuidancePanel(QWidget):
 
     def show_guidance(self, guidance: GuidanceView) -> None:
         """Show the steps of the latest assessment: the rows of steps that did not change are
-        kept as they are (building rows is slow in Qt, and a reason being typed under an
-        unchanged step stays); from the first changed step on, the rows are built anew."""
+        kept as they are (a reason being typed under an unchanged step stays); from the first
+        changed step on, the rows show the new steps. Building rows is slow in Qt (tens of
+        milliseconds for a reaction's steps, in the same turn as the alert band's first
+        paint), so rows no longer needed are hidden and given to the next steps, and a row is
+        built only when none is spare."""
         self._guidance = guidance
         choices = standing_order_choices(guidance.avoided)
         kept = 0
@@ -293,16 +316,26 @@ class GuidancePanel(QWidget):
             if (row.step, row.number, row.choices) != (step, number, choices):
                 break
             kept += 1
-        for row in self.rows[kept:]:
-            self._steps.removeWidget(row)
-            row.deleteLater()
+        spare = self.rows[kept:] + self._spare  # in the layout's order
+        focus = QApplication.focusWidget()
+        if focus is not None and any(row.isAncestorOf(focus) for row in spare):
+            # Never left to Qt's focus chain (the next row's Done, which a space would press).
+            focus.clearFocus()
         self.rows = self.rows[:kept]
         for number, step in enumerate(guidance.steps[kept:], start=kept + 1):
-            row = StepRow(step, number, choices=choices)
-            row.done_clicked.connect(self.step_done)
-            row.declined.connect(self._on_row_declined)
-            self._steps.insertWidget(self._steps.count() - 1, row)
+            if spare:
+                row = spare.pop(0)
+                row.show_step(step, number, choices)
+                row.setVisible(True)
+            else:
+                row = StepRow(step, number, choices=choices)
+                row.done_clicked.connect(self.step_done)
+                row.declined.connect(self._on_row_declined)
+                self._steps.insertWidget(self._steps.count() - 1, row)
             self.rows.append(row)
+        for row in spare:
+            row.setVisible(False)
+        self._spare = spare
         if guidance.priority is None:
             self.heading.setText("No guidance: nothing is flagged by the rules.")
         else:

@@ -29,8 +29,8 @@ class _Relay(QObject):
     :meth:`ModelBridge.close` on the GUI thread once the loader's thread has ended.
     """
 
-    #: A record arrived from another thread (the feed), to expand and queue on the GUI thread.
-    arrived = Signal(object)
+    #: The feed queued a record for the loader (counted on the GUI thread: ``settled``).
+    arrived = Signal()
     #: The loader read (part of) what records name (``Changes``, ``Fresh``, the read's tag,
     #: how many records it answers: 0 for a first part, e.g. an alert read before the rest).
     loaded = Signal(object, object, int, int)
@@ -57,8 +57,11 @@ class ModelBridge(QObject):
         self._loader.start()
 
     def submit(self, changes: Changes) -> None:
-        """A commit made anywhere (called on any thread, e.g. the change feed's)."""
-        self._relay.arrived.emit(changes)
+        """A commit made anywhere (called on any thread, e.g. the change feed's): queued for
+        the loader at once. What the model is asked here (``expand``, ``wanted``) reads
+        attributes the GUI thread only ever replaces whole, so any thread may ask."""
+        if self._queue(changes):
+            self._relay.arrived.emit()
 
     def publish(self, changes: Changes, fresh: Fresh = NOTHING_READ) -> None:
         """A local outcome (GUI thread): apply what it carries now, re-read the rest."""
@@ -68,8 +71,11 @@ class ModelBridge(QObject):
 
     def reread(self, changes: Changes) -> None:
         """Queue a re-read of what ``changes`` names (GUI thread)."""
-        if self._loader.submit(self.model.expand(changes), self.model.wanted, self._applied):
+        if self._queue(changes):
             self._pending += 1
+
+    def _queue(self, changes: Changes) -> bool:
+        return self._loader.submit(self.model.expand(changes), self.model.wanted, self._applied)
 
     @property
     def settled(self) -> bool:
@@ -85,8 +91,10 @@ class ModelBridge(QObject):
         if not self._loader.running and shiboken6.isValid(self._relay):
             shiboken6.delete(self._relay)
 
-    def _on_arrived(self, changes: Changes) -> None:
-        self.reread(changes)
+    def _on_arrived(self) -> None:
+        # Posted as the record is queued, a read earlier than its answer; should the answer
+        # still come first, the count dips below zero for a moment: "not settled", as it is.
+        self._pending += 1
 
     def _on_loaded(self, changes: Changes, fresh: Fresh, tag: int, count: int) -> None:
         self._pending -= count

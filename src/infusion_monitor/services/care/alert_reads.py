@@ -59,6 +59,16 @@ def alert_by_id(rows: Rows, alert_id: int) -> Alert:
     return alert
 
 
+def open_alert(rows: Rows, session_id: int) -> Alert | None:
+    """The session's unresolved alert (the newest, should there ever be two), or None."""
+    alerts = read_alerts(
+        rows,
+        "a.session_id = :session_id AND a.state != :resolved",
+        {"session_id": session_id, "resolved": AlertState.RESOLVED.value},
+    )
+    return alerts[-1] if alerts else None
+
+
 def unit_alerts(rows: Rows, now: datetime, policy: AlertPolicy) -> UnitAlertView:
     """Every open alert of an active session: the header's summary and each chair's band."""
     states, params = in_list("state", ACTIVE_STATES)

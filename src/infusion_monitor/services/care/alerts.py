@@ -324,7 +324,11 @@ class AlertService:
     def unit_alerts(self) -> UnitAlertView:
         """Every open alert of an active session in the database: the header and board read this."""
         with self._sessions() as db:
-            return unit_alerts(session_rows(db), self._clock.now(), self.policy)
+            return self.unit_alerts_in(db)
+
+    def unit_alerts_in(self, db: Session) -> UnitAlertView:
+        """:meth:`unit_alerts` read inside ``db``'s transaction."""
+        return unit_alerts(session_rows(db), self._clock.now(), self.policy)
 
     @staticmethod
     def _row(db: Session, alert_id: int) -> models.Alert:

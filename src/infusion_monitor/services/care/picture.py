@@ -15,7 +15,7 @@ from infusion_monitor.domain.protocol import Advice, DrugProtocol
 from infusion_monitor.domain.reaction import Disposition, Outcome, Step, reaction_clock
 from infusion_monitor.domain.symptoms import OTHER_SYMPTOM, SITE_REACTION, SYMPTOMS
 from infusion_monitor.services.assessing import EVENT_ACTIONS, latest_assessment
-from infusion_monitor.services.care.alerts import alert_of, open_alert_row
+from infusion_monitor.services.care.alert_reads import open_alert
 from infusion_monitor.services.care.views import (
     NO_GUIDANCE,
     CarePicture,
@@ -26,6 +26,7 @@ from infusion_monitor.services.care.views import (
     SymptomView,
 )
 from infusion_monitor.storage import models
+from infusion_monitor.storage.sql_rows import session_rows
 
 #: The code of a symptom described in the nurse's own words (not graded by the rules).
 OTHER_CODE = OTHER_SYMPTOM
@@ -212,7 +213,6 @@ def read_picture(
         if s.code != SITE_REACTION and (start is None or s.onset_at >= start)
     ]
     outcome, outcome_at, outcome_by = _outcome(db, session_id, names)
-    alert_row = open_alert_row(db, session_id)
     guidance = _guidance(db, session_id, action_text, interventions, names)
     if protocol is not None and guidance.steps:
         avoid = [item for item in protocol.premedication if item.advice is Advice.AVOID]
@@ -226,7 +226,7 @@ def read_picture(
         session_start=start,
         symptoms=symptoms,
         guidance=guidance,
-        alert=alert_of(db, alert_row) if alert_row is not None else None,
+        alert=open_alert(session_rows(db), session_id),
         reaction=ReactionView(reaction_clock(onsets, steps), outcome, outcome_at, outcome_by),
         policy=policy,
         course=tuple(course),

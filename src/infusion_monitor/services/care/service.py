@@ -34,7 +34,7 @@ from infusion_monitor.services.assessing import AssessingService
 from infusion_monitor.services.audit import record as record_audit
 from infusion_monitor.services.care.alerts import CHANGES_KEY, AlertService, open_alert_row
 from infusion_monitor.services.care.picture import OTHER_CODE, read_picture
-from infusion_monitor.services.care.views import CarePicture
+from infusion_monitor.services.care.views import CarePicture, UnitAlertView
 from infusion_monitor.services.sessions.lifecycle import SessionService
 from infusion_monitor.services.staff.authors import author_row
 from infusion_monitor.storage import models
@@ -107,6 +107,13 @@ class CareService:
         """The session's care picture as stored now."""
         with self._sessions() as db:
             return self.picture_in(db, session_id)
+
+    def alarms(self, session_id: int | None) -> tuple[UnitAlertView, CarePicture | None]:
+        """The unit's open alerts and ``session_id``'s care picture (its alert band), in one
+        transaction: what a new alarm shows first."""
+        with self._sessions() as db:
+            picture = None if session_id is None else self.picture_in(db, session_id)
+            return self._alerts.unit_alerts_in(db), picture
 
     def picture_in(self, db: Session, session_id: int) -> CarePicture:
         """The care picture read inside ``db``'s transaction."""
