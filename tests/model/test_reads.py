@@ -210,3 +210,71 @@ def test_a_board_record_waits_for_the_read_under_way() -> None:
     first = Changes(sessions=frozenset({2}))
     board = Changes(board=True, alerts=frozenset({1, 2}))
     assert _settle(read, first, board) == [(first, 1), (board, 1)]
+
+
+def test_a_read_ended_early_without_a_newer_record_settles_its_record_with_nothing_new() -> None:
+    """A read that handed on no last part (it stopped for a close that then did not come, say)
+    still answers its record, so the model's count of unsettled records comes back to zero."""
+    delivered: list[tuple[Changes, Fresh, int, int]] = []
+    done = threading.Event()
+
+    def read(_changes: Changes, _wanted: Wanted, _stop: Stop) -> Any:
+        return iter(())
+
+    def deliver(changes: Changes, fresh: Fresh, tag: int, count: int) -> None:
+        delivered.append((changes, fresh, tag, count))
+        done.set()
+
+    loader = UnitLoader(read, deliver)
+    loader.start()
+    loader.start()  # once only
+    record = Changes(sessions=frozenset({3}))
+    loader.submit(record, Wanted(), tag=7)
+    assert done.wait(5)
+    loader.close()
+    assert delivered == [(record, NOTHING_READ, 7, 1)]
+
+
+def test_a_close_during_a_read_hands_on_nothing_more_and_ends_the_thread() -> None:
+    read = Reads()
+    delivered: list[Changes] = []
+    loader = UnitLoader(read, lambda changes, *_: delivered.append(changes))
+    loader.start()
+    loader.submit(Changes(sessions=frozenset({2})), Wanted())
+    assert read.holding.wait(5)
+    loader.submit(Changes(sessions=frozenset({4})), Wanted())
+    closing = threading.Thread(target=loader.close, args=(5.0,))
+    closing.start()
+    while loader._queue.qsize() < 2:  # the close has queued its end behind the second record
+        threading.Event().wait(0.001)
+    read.go_on.set()
+    closing.join(5)
+    assert not loader.running
+    assert delivered == [], "the read under way stopped at its next step; the rest never ran"
+
+
+def test_the_loader_ends_when_nobody_receives_what_it_read() -> None:
+    """The window closed: handing on raises (Qt's deleted relay), and the loader stops there."""
+    reads_made: list[Changes] = []
+
+    def read(changes: Changes, _wanted: Wanted, _stop: Stop) -> Any:
+        reads_made.append(changes)
+        yield changes, Fresh(alerts={})
+
+    def deliver(*_args: object) -> None:
+        raise RuntimeError("Internal C++ object already deleted.")
+
+    loader = UnitLoader(read, deliver)
+    loader.submit(Changes(sessions=frozenset({1})), Wanted())
+    loader.submit(Changes(alerts=frozenset({1})), Wanted())
+    loader.start()
+    loader._thread.join(5)
+    assert not loader.running
+    assert reads_made == [Changes(sessions=frozenset({1}), alerts=frozenset({1}))]
+    loader.close()  # after the end: harmless
+
+
+def test_a_loader_never_started_closes_at_once() -> None:
+    loader = UnitLoader(lambda *_: iter(()), lambda *_: None)
+    loader.close()
+    assert not loader.running

@@ -104,7 +104,7 @@ class UnitLoader:
             self._thread.join(timeout_s)
 
     def _run(self) -> None:
-        while not self._closing:
+        while True:  # ends at the close, or once nobody receives
             if self._waiting is None:
                 self._merge(self._queue.get())
             self._take_queued()  # merge what queued meanwhile
@@ -115,7 +115,7 @@ class UnitLoader:
     def _merge(self, item: _Record | None) -> None:
         if item is None:
             self._closing = True
-        elif not self._closing:
+        else:  # (nothing is taken from the queue after its end)
             self._waiting = item if self._waiting is None else self._waiting | item
 
     def _take_queued(self) -> None:
