@@ -12,6 +12,7 @@ SOUND_SERVER_MODULES = frozenset(
         "tests/test_packaging.py",
         "tests/test_privacy.py",
         "tests/test_smoke.py",
+        "tests/test_start_after_crash.py",
         "tests/ui/test_alarm_audio.py",
         "tests/ui/test_alarm_recording.py",
         "tests/ui/test_two_workstations.py",

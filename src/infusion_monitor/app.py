@@ -45,7 +45,11 @@ from infusion_monitor.services.messages import MessageAction, MessageFunnel
 from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions.first_screen import FirstScreen, read_first_screen
 from infusion_monitor.startup import seconds_since_process_start
-from infusion_monitor.storage.first_read import read_only_rows, readable_at_once
+from infusion_monitor.storage.first_read import (
+    checked_while_opening,
+    read_only_rows,
+    readable_at_once,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -53,7 +57,6 @@ if TYPE_CHECKING:
     from infusion_monitor.rules.loader import RuleSet
     from infusion_monitor.services.assessing import AssessingService
     from infusion_monitor.services.backups import BackupJob
-    from infusion_monitor.services.care.silencing import SilencingService
     from infusion_monitor.storage.database import Database
     from infusion_monitor.storage.rows import Reader
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
@@ -121,12 +124,18 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
             log.info("database %s", opened.location)
             return opened
 
-        at_once = None if args.demo else readable_at_once(args.db or config.database.url, paths)
-        if at_once is None:
-            location, reader = database().location, _reading(database())
+        url = args.db or config.database.url
+        at_once = None if args.demo else readable_at_once(url, paths)
+        unchecked = None if args.demo or at_once else checked_while_opening(url, paths)
+        opening_text = OPENING_BUSY_TEXT
+        if at_once is not None:
+            location = str(at_once)
+            first = read_first(functools.partial(read_only_rows, at_once), config, library, clock)
+        elif unchecked is not None:  # after a crash: checked while opening, beside the window
+            location, first, opening_text = str(unchecked), _not_read_yet(), CHECKING_TEXT
         else:
-            location, reader = str(at_once), functools.partial(read_only_rows, at_once)
-        first = read_first(reader, config, library, clock)
+            location = database().location
+            first = read_first(_reading(database()), config, library, clock)
 
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
@@ -154,30 +163,30 @@ def _run(args: argparse.Namespace, config: Config, paths: AppPaths, clock: Clock
 
             def complete() -> None:
                 try:
-                    opened_now = _open_beside_the_window(window, database)
+                    opened_now = second_phase(
+                        window,
+                        database,
+                        opening_text=opening_text,
+                        build=deferred,
+                        config=config,
+                        paths=paths,
+                        funnel=funnel,
+                        rules=rules,
+                        clock=clock,
+                        library=library,
+                        make_sound_player=functools.partial(
+                            QtSoundPlayer,
+                            config.sound.volume,
+                            config.sound.volume_floor,
+                            qt_app,
+                            kept_in=paths.sound_dir,
+                        ),
+                    )
                 except UserError as exc:  # changed since the first read: refuse as before
                     refused.append(exc)
                     window.close_now()
                     qt_app.exit(exc.exit_code)
                     return
-                complete_window(
-                    window,
-                    build=deferred,
-                    config=config,
-                    paths=paths,
-                    database=opened_now,
-                    funnel=funnel,
-                    rules=rules,
-                    clock=clock,
-                    library=library,
-                    make_sound_player=functools.partial(
-                        QtSoundPlayer,
-                        config.sound.volume,
-                        config.sound.volume_floor,
-                        qt_app,
-                        kept_in=paths.sound_dir,
-                    ),
-                )
                 stack.enter_context(
                     _monitor_gateway(
                         config, opened_now, clock, funnel, lambda: rules.rules, library
@@ -210,13 +219,67 @@ OPENING_BUSY_TEXT = (
     "Opening the database — busy: another program holds it. Waiting; alerts and chairs show "
     "what was stored at start."
 )
+#: The status bar's words while a database not closed cleanly is checked and opened.
+CHECKING_TEXT = (
+    "Opening the database — it was not closed cleanly (the app stopped unexpectedly), so it "
+    "is checked first. Chairs and alerts show as soon as it is open."
+)
 
 
-def _open_beside_the_window(window: MainWindow, database: Callable[[], Database]) -> Database:
+def _not_read_yet() -> FirstScreen:
+    """The first screen of a start whose database is checked while it opens: no chair and no
+    alert is shown before they are read (never a chair shown free that may not be)."""
+    from infusion_monitor.domain.alerts import UnitAlerts
+    from infusion_monitor.services.care.views import UnitAlertView
+
+    return FirstScreen((), UnitAlertView(UnitAlerts(), {}), first_run=False)
+
+
+def second_phase(
+    window: MainWindow,
+    database: Callable[[], Database],
+    *,
+    opening_text: str = OPENING_BUSY_TEXT,
+    build: DeferredBuild,
+    config: Config,
+    paths: AppPaths,
+    funnel: MessageFunnel,
+    rules: RuleSetService,
+    clock: Clock,
+    library: ProtocolLibrary,
+    make_sound_player: Callable[[], SoundOutput] | None,
+) -> Database:
+    """After the first paint: the first screen's alarms sound at once, then the database opens
+    beside the window (``database()``: it may wait for another program's lock, or be checked
+    after a crash) and the services are wired in (``complete_window``). Returns the database.
+
+    A nurse hears an unacknowledged alarm while nobody is signed in and the database is still
+    opening: alarms never wait for the database."""
+    sound_the_alarms(window, config, clock, funnel, make_sound_player)
+    opened = _open_beside_the_window(window, database, opening_text)
+    complete_window(
+        window,
+        build=build,
+        config=config,
+        paths=paths,
+        database=opened,
+        funnel=funnel,
+        rules=rules,
+        clock=clock,
+        library=library,
+        make_sound_player=make_sound_player,
+    )
+    return opened
+
+
+def _open_beside_the_window(
+    window: MainWindow, database: Callable[[], Database], busy_text: str = OPENING_BUSY_TEXT
+) -> Database:
     """``database()`` (importing SQLAlchemy, checking or migrating the schema) on a thread of its
     own: meanwhile the painted window repaints, its alerts flash and its timers tick, and the
-    status bar says so when another program holds the database."""
-    opener = _database_worker(window, busy_text=OPENING_BUSY_TEXT)
+    status bar says ``busy_text`` when the open takes a while (another program holds the
+    database, or it is checked after a crash)."""
+    opener = _database_worker(window, busy_text=busy_text)
     try:
         return opener.call(database)
     finally:
@@ -721,19 +784,14 @@ def _attach_prompts(
     """The alarm sound and the due/overdue prompt bar with its sound."""
     from infusion_monitor.domain.prompts import VitalsPrompter
     from infusion_monitor.services.care.silencing import SilencingService
-    from infusion_monitor.ui.sound import SilentPlayer
     from infusion_monitor.ui.vitals_prompt import VitalsPromptBar
 
     silencing = worker.serve(SilencingService(database.sessions, clock))
-    sound_player = make_sound_player() if make_sound_player is not None else None
-    player = sound_player or SilentPlayer()
-    problem = getattr(player, "problem", None)
-    if sound_player is not None and not player.available:
-        funnel.warning(
-            f"Sound is unavailable ({problem or 'no audio'}): alarms and vitals prompts are "
-            "shown on screen only. Connect speakers or call IT."
-        )
-    mixer = _attach_alarm_sound(window, player, silencing, config, clock, actor, funnel)
+    mixer = sound_the_alarms(window, config, clock, funnel, make_sound_player)
+    mixer.record_with(silencing.record_audio_pause, silencing.record_audio_resume)
+    from infusion_monitor.ui.alarm_audio_bar import AlarmAudioBar
+
+    window.show_alarm_audio(AlarmAudioBar(mixer, clock, actor, funnel))
     model = window.model
     bar = window.vitals_prompt = VitalsPromptBar(
         clock,
@@ -748,34 +806,43 @@ def _attach_prompts(
     window.statusBar().addPermanentWidget(bar, 3)
 
 
-def _attach_alarm_sound(
+def sound_the_alarms(
     window: MainWindow,
-    output: SoundOutput,
-    silencing: SilencingService,
     config: Config,
     clock: Clock,
-    actor: Callable[[], Actor],
     funnel: MessageFunnel,
+    make_sound_player: Callable[[], SoundOutput] | None,
 ) -> AlarmSoundMixer:
-    """The mixer that sounds the unit's alerts and the vitals chimes one at a time, and the
-    header's audio-pause controls."""
-    from infusion_monitor.ui.alarm_audio_bar import AlarmAudioBar
+    """The mixer that sounds the unit's alerts (the unit model's: the first screen's until its
+    first read) and the vitals chimes one at a time; made once, before the database is open,
+    so it sounds while nobody is signed in and the database opens. Its pauses are recorded once
+    ``_attach_prompts`` gives it the database's recorders (until then a pause is refused)."""
+    if window.alarm_sound is not None:
+        return window.alarm_sound
     from infusion_monitor.ui.alarm_sound import AlarmSoundMixer
+    from infusion_monitor.ui.sound import SilentPlayer
 
+    sound_player = make_sound_player() if make_sound_player is not None else None
+    output = sound_player or SilentPlayer()
+    if sound_player is not None and not output.available:
+        problem = getattr(output, "problem", None)
+        funnel.warning(
+            f"Sound is unavailable ({problem or 'no audio'}): alarms and vitals prompts are "
+            "shown on screen only. Connect speakers or call IT."
+        )
     mixer = AlarmSoundMixer(
         output,
         clock,
         config.sound.timing,
         timedelta(minutes=config.sound.alarm_pause_min),
-        silencing.record_audio_pause,
-        silencing.record_audio_resume,
+        None,
+        None,
         window,
     )
     model = window.model
     model.alerts_changed.connect(lambda alerts: mixer.show_alerts(alerts.values()))
     mixer.show_alerts(model.alerts.values())
     window.alarm_sound = mixer
-    window.show_alarm_audio(AlarmAudioBar(mixer, clock, actor, funnel))
     return mixer
 
 

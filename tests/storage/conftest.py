@@ -29,7 +29,7 @@ def add_session() -> Callable[[Session, datetime], InfusionSession]:
     return _add_session
 
 
-def _add_session(db: Session, at: datetime) -> InfusionSession:
+def _add_session(db: Session, at: datetime, *, flush: bool = True) -> InfusionSession:
     nurse = Nurse(staff_id="N001", name="Ada Nurse", role="nurse")
     patient = Patient(mrn="MRN-1", name="Pat Example", date_of_birth=date(1960, 1, 2))
     chair = Chair(name="Chair 1", position=0)
@@ -55,5 +55,6 @@ def _add_session(db: Session, at: datetime) -> InfusionSession:
         updated_at=at,
     )
     db.add(infusion)
-    db.flush()
+    if flush:
+        db.flush()
     return infusion

@@ -88,7 +88,7 @@ def test_skipped_check_is_recorded_with_a_reason_from_the_short_list(
     window = _demo(make_window, qtbot, 0)
     panel = _panel(window)
     row = panel.skip_row
-    skipped = sum(marker.label == "check skipped" for marker, _ in panel.plot.markers)
+    skipped = sum(marker.label == "check skipped" for marker in panel.plot.markers)
 
     row.reason.setCurrentIndex(row.reason.findData(MissedCheckReason.OTHER.value))
     qtbot.mouseClick(row.skip, Qt.MouseButton.LeftButton)
@@ -98,7 +98,7 @@ def test_skipped_check_is_recorded_with_a_reason_from_the_short_list(
     qtbot.mouseClick(row.skip, Qt.MouseButton.LeftButton)
     assert row.status.text().startswith("✓ Skipped check recorded"), row.status.text()
     assert "Patient refused" in row.status.text()
-    after = sum(marker.label == "check skipped" for marker, _ in panel.plot.markers)
+    after = sum(marker.label == "check skipped" for marker in panel.plot.markers)
     assert after == skipped + 1
 
 

@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from infusion_monitor.domain.markers import MarkerKind
 from infusion_monitor.ui.trend_plot import (
     LANES,
+    MARKER_STYLES,
     NEWS2_BANDS,
     TrendMarker,
     TrendPlot,
@@ -108,15 +110,24 @@ def test_markers_cross_every_lane_with_a_label(plot: TrendPlot) -> None:
         TrendMarker(47, MarkerKind.INTERVENTION, "antihistamine"),
     ]
     plot.set_markers(markers)
-    assert len(plot.markers) == 5
-    for _, lines in plot.markers:
-        assert len(lines) == len(LANES) + 1
+    assert plot.markers == markers
+    assert len(plot.marker_lines) == len(LANES) + 1, "the events lane and every value lane"
+    for lane in plot.marker_lines:
+        assert [t for t, _ in lane.lines] == [0, 44, 45, 46, 47]
+        pens = [pen for _, pen in lane.lines]
+        assert pens[1].style() == MARKER_STYLES[MarkerKind.SYMPTOM][1]
+        assert pens[2].color() == QColor(MARKER_STYLES[MarkerKind.ALERT][0])
+        assert lane.boundingRect().contains(QPointF(44, lane.boundingRect().center().y()))
+    hr_low, hr_high = plot.plots["hr"].viewRange()[1]
+    hr_lines = plot.marker_lines[1 + [lane.key for lane in LANES].index("hr")].boundingRect()
+    assert (hr_lines.top(), hr_lines.bottom()) == (hr_low, hr_high), "from bottom to top"
     labels = [label for _, label in plot.event_labels]
     assert len(labels) == 5
     rows = {label.pos().y() for label in labels[1:]}
     assert len(rows) == 4, "labels close in time go to different rows"
     plot.set_markers([])
     assert plot.markers == [] and plot.event_labels == []
+    assert all(lane.lines == [] for lane in plot.marker_lines)
 
 
 def _scene_rects(plot: TrendPlot) -> list[QRectF]:
@@ -234,7 +245,7 @@ def test_event_labels_a_minute_apart_stay_apart_as_the_trend_grows_and_is_zoomed
     _assert_apart(plot, "zoomed out")
 
 
-def test_a_new_value_keeps_the_markers_and_labels_that_stay_and_a_new_start_retimes_them(
+def test_a_new_value_keeps_the_labels_that_stay_and_a_new_start_retimes_them(
     plot: TrendPlot,
 ) -> None:
     """Redrawing the trend after each stored set must stay cheap: what did not move is kept."""
@@ -244,11 +255,9 @@ def test_a_new_value_keeps_the_markers_and_labels_that_stay_and_a_new_start_reti
     ]
     plot.set_points([typed(0.0), typed(15.0)])
     plot.set_markers(markers)
-    lines = [id(line) for _, shown in plot.markers for line in shown]
     labels = [id(label) for _, label in plot.event_labels]
     plot.add_point(typed(60.0))  # the span widens: the labels are laid out again
     plot.set_markers([*markers, TrendMarker(60, MarkerKind.SYMPTOM, "urticaria")])
-    assert [id(line) for _, shown in plot.markers[:2] for line in shown] == lines
     assert [id(label) for _, label in plot.event_labels[:2]] == labels
     assert len(plot.event_labels) == 3
     tooltip = plot.event_labels[0][1].toolTip()
@@ -259,3 +268,22 @@ def test_a_new_value_keeps_the_markers_and_labels_that_stay_and_a_new_start_reti
     assert len(plot.markers) == 1 and len(plot.event_labels) == 1
     left = [item for item in plot.events.items if isinstance(item, pg.TextItem)]
     assert left == [plot.event_labels[0][1]], "no other label is left in the lane"
+
+
+def test_an_event_line_is_drawn_across_each_lane_in_its_kind_colour(plot: TrendPlot) -> None:
+    plot.set_markers([TrendMarker(30, MarkerKind.ALERT, "HIGH anaphylaxis")])
+    QApplication.processEvents()
+    image = plot.graphics.grab().toImage()
+    assert MARKER_STYLES[MarkerKind.ALERT][0] == "#C00000"
+
+    def red(colour: QColor) -> bool:  # the alert's red, under the faint grid at most
+        return colour.red() > 150 and colour.green() < 40 and colour.blue() < 40
+
+    for lane in ("hr", "spo2", "news2"):
+        view = plot.plots[lane].vb
+        low, high = view.viewRange()[1]
+        for fraction in (0.1, 0.5, 0.9):
+            scene = view.mapViewToScene(QPointF(30, low + (high - low) * fraction))
+            at = plot.graphics.mapFromScene(scene)
+            near = [QColor(image.pixel(at.x() + dx, at.y())) for dx in (-1, 0, 1)]
+            assert any(red(colour) for colour in near), f"the alert's line in the {lane} lane"

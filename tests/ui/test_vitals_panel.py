@@ -26,7 +26,7 @@ def test_demo_reaction_chair_plot_and_a_saved_set(make_window: MakeWindow) -> No
     hr_x, hr_y = panel.plot.typed_curves["hr"].getData()
     assert len(hr_x) >= 11, "baseline and two hours of typed sets"
     assert max(hr_y[~(hr_y != hr_y)]) == 124
-    labels = {marker.label for marker, _ in panel.plot.markers}
+    labels = {marker.label for marker in panel.plot.markers}
     assert {"start", "pause", "check skipped"} <= labels
     before = len(hr_x)
     typed(panel, "72", "120/80", "16", "98", "36,8")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage import changes  # noqa: F401 - writes each commit's change record
 from infusion_monitor.storage.engine import (
     BUSY_TIMEOUT_MS,
+    READ_ONLY,
     create_database_engine,
     describe,
     parse_url,
@@ -21,6 +23,36 @@ from infusion_monitor.storage.first_read import database_url as database_url
 from infusion_monitor.storage.location import refuse_network_share
 from infusion_monitor.storage.migrate import MigrationReport, migrate
 from infusion_monitor.storage.preflight import UsageMarker, check_existing_file
+
+
+class ReadOrWriteSession(Session):
+    """A database session that reads in a read-only transaction unless it was begun to write.
+
+    Use cases write in ``with sessions.begin() as db:`` (on SQLite ``BEGIN IMMEDIATE``: the
+    write lock first, so a writer never fails half-way); queries read in
+    ``with sessions() as db:``, whose transaction begins by itself with the first query, on the
+    read-only engine (on SQLite a deferred ``BEGIN``: it reads the last commit while another
+    program holds the write lock, instead of waiting up to the busy timeout for it).
+    """
+
+    def __init__(self, *, writer: Engine, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._writer = writer
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        """Begin a transaction that writes (on SQLite: ``BEGIN IMMEDIATE``)."""
+        if not nested:
+            self.bind = self._writer
+        return super().begin(nested)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that read without the write lock and write with it first."""
+    return sessionmaker(
+        bind=engine.execution_options(**{READ_ONLY: True}),
+        class_=ReadOrWriteSession,
+        writer=engine,
+    )
 
 
 class Database:
@@ -41,7 +73,7 @@ class Database:
         quick_checked: bool = False,
     ) -> None:
         self.engine = engine
-        self.sessions: sessionmaker[Session] = sessionmaker(engine)
+        self.sessions: sessionmaker[Session] = session_factory(engine)
         #: Human-readable location: the file path, or the server URL without its password.
         self.location = location
         #: What opening it upgraded (and where the backup went), or None if it was up to date.

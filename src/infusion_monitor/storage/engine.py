@@ -24,6 +24,12 @@ from infusion_monitor.storage.preflight import check_sqlite_file
 #: within 20 s that her entry is NOT stored (it stays in the form) when the lock does not go.
 BUSY_TIMEOUT_MS = 20_000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+#: The execution option of a read-only transaction. On SQLite it begins deferred (``BEGIN``):
+#: it reads the last commit while another connection or program holds the write lock, instead
+#: of waiting for it. Every other transaction begins ``IMMEDIATE``.
+READ_ONLY = "infusion_monitor_read_only"
+#: The statements a read-only transaction may run.
+_READS = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
 
 _URL_HELP = (
     "Use sqlite:///PATH/TO/FILE.sqlite3 or postgresql+psycopg://USER@HOST/DATABASE "
@@ -83,7 +89,10 @@ def create_database_engine(url: URL, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) 
     An SQLite file is checked to really be SQLite before it is opened (and created owner-only if
     it does not exist). Every SQLite connection runs with ``journal_mode=WAL``,
     ``synchronous=FULL``, ``foreign_keys=ON`` and ``busy_timeout``; transactions start with
-    ``BEGIN IMMEDIATE`` so DDL is transactional and a writer never fails half-way for a lock.
+    ``BEGIN IMMEDIATE`` so DDL is transactional and a writer never fails half-way for a lock
+    (a deferred transaction that reads, then writes after another connection committed, cannot
+    take the lock at all), except those of connections with the :data:`READ_ONLY` option:
+    ``BEGIN`` (deferred), which never waits for the write lock and may not write.
     """
     path = sqlite_file(url)
     if path is not None:
@@ -128,5 +137,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _reads_only(
+        connection: Connection,
+        _cursor: object,
+        statement: str,
+        _parameters: object,
+        _context: object,
+        _executemany: bool,
+    ) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+            if verb not in _READS and verb not in ("BEGIN", "COMMIT", "ROLLBACK"):
+                raise ReadOnlyTransactionError(
+                    f"A read-only transaction tried to write ({verb}); a write must run in "
+                    "sessions.begin(), which takes the write lock first."
+                )
+
+
+class ReadOnlyTransactionError(RuntimeError):
+    """A programming error: a read-only (deferred) SQLite transaction tried to write.
+
+    Its write could fail at once for the lock (another connection committed since it read), so
+    it is refused every time, where tests see it."""

@@ -66,6 +66,24 @@ def readable_at_once(url: str | None, paths: AppPaths) -> Path | None:
     return path if revision == HEAD_REVISION else None
 
 
+def checked_while_opening(url: str | None, paths: AppPaths) -> Path | None:
+    """The SQLite file behind ``url`` if it is ours at this app's schema but was not closed
+    cleanly (the app stopped unexpectedly: a crash, a kill, a power cut; or another app has it
+    open), else None.
+
+    Opening it checks it first (``quick_check``), which may take a while on a large file, so
+    the first screen is not read from it before it is open. Raises the same ``StorageError``
+    as ``open_database`` for a file that is not ours, too new or unreadable (examined read-only,
+    without the slow check): that start still fails before any window.
+    """
+    path = plain_sqlite_file(database_url(url, paths))
+    if path is None or not path.is_file() or UsageMarker(path).closed_cleanly():
+        return None
+    refuse_network_share(path, str(path))
+    revision = check_existing_file(path, str(path), quick_check=False)
+    return path if revision == HEAD_REVISION else None
+
+
 @contextmanager
 def read_only_rows(path: Path) -> Iterator[Rows]:
     """:class:`~infusion_monitor.storage.rows.Rows` of one read-only transaction on ``path``.

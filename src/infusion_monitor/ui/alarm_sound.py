@@ -55,6 +55,12 @@ _TICK = timedelta(microseconds=1)
 PauseRecorder = Callable[[Actor, AudioPause, list[int]], None]
 ResumeRecorder = Callable[[Actor, AudioPause], None]
 
+#: Why a pause is refused while the database opens (it could not be recorded).
+NOT_RECORDED_YET = (
+    "The database is still opening: a pause cannot be recorded yet, so the alarms keep "
+    "sounding. Try again in a moment."
+)
+
 
 class AlarmSoundMixer(QObject):
     """Drives one ``SoundOutput`` from the alerts, the chimes and the pauses."""
@@ -69,10 +75,12 @@ class AlarmSoundMixer(QObject):
         clock: Clock,
         timing: AlarmTiming,
         pause_length: timedelta,
-        record_pause: PauseRecorder,
-        record_resume: ResumeRecorder,
+        record_pause: PauseRecorder | None,
+        record_resume: ResumeRecorder | None,
         parent: QObject | None = None,
     ) -> None:
+        """Without recorders (the app's start, before the database is open) the alarms sound
+        and a pause is refused until ``record_with`` gives them."""
         super().__init__(parent)
         self.output = output
         self.pause_length = pause_length
@@ -88,6 +96,11 @@ class AlarmSoundMixer(QObject):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.refresh)
+
+    def record_with(self, record_pause: PauseRecorder, record_resume: ResumeRecorder) -> None:
+        """Record pauses and resumes with these from now on (the database is open)."""
+        self._record_pause = record_pause
+        self._record_resume = record_resume
 
     @property
     def available(self) -> bool:
@@ -115,12 +128,14 @@ class AlarmSoundMixer(QObject):
     def pause(self, actor: Actor) -> AudioPause:
         """Pause the sound of the alarms sounding now, once the pause is recorded.
 
-        Raises ``UserError`` when nothing is sounding or the pause could not be recorded; the
-        sound then carries on.
+        Raises ``UserError`` when nothing is sounding or the pause could not be recorded (or
+        cannot be yet: the database is still opening); the sound then carries on.
         """
         now = self._clock.now()
         if not self.sounding(now):
             raise UserError("No alarm is sounding: there is nothing to pause.")
+        if self._record_pause is None:
+            raise UserError(NOT_RECORDED_YET)
         pause = AudioPause(now, now + self.pause_length, actor.staff_id)
         covered = [
             alarm.alert_id for alarm in self._alarms if alarm.asks(now) and alarm.since <= now
@@ -140,7 +155,8 @@ class AlarmSoundMixer(QObject):
         index = self._pauses.index(running)
         self._pauses[index] = AudioPause(running.since, max(now, running.since + _TICK), running.by)
         self.refresh()
-        self._record_resume(actor, running)
+        if self._record_resume is not None:
+            self._record_resume(actor, running)
 
     def refresh(self) -> None:
         """Start or stop the loudspeaker to match the plan at this moment; look again later."""

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +39,53 @@ from infusion_monitor.ui.theme import (
     LABEL_PX,
     restyle,
 )
+
+
+class _InkLabel(QLabel):
+    """A label whose text colour follows the flash without a style sheet of its own.
+
+    Qt draws a label's text in the colour its style sheets give it (the page's ink for every
+    label), whatever its palette; this label draws its plain text in its own ink instead. So a
+    flash only repaints it: a new style sheet would restyle and lay out the band and the view
+    around it, twice a second.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ink = QColor()
+
+    @property
+    def ink(self) -> QColor:
+        """The colour its text is drawn in (invalid: the style sheet's)."""
+        return QColor(self._ink)
+
+    def set_ink(self, ink: QColor) -> None:
+        """Draw the text in ``ink`` from now on."""
+        if ink != self._ink:
+            self._ink = QColor(ink)
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The text as a label draws it, in the label's ink."""
+        if not self._ink.isValid():
+            super().paintEvent(event)
+            return
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, self._ink)
+        flags = QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        if self.wordWrap():
+            flags |= Qt.AlignmentFlag(Qt.TextFlag.TextWordWrap.value)
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(flags),
+            palette,
+            self.isEnabled(),
+            self.text(),
+            QPalette.ColorRole.WindowText,
+        )
+        painter.end()
 
 
 def _half_period_ms(hz: float) -> int:
@@ -63,18 +112,20 @@ class AlertBand(QFrame):
         self._alert: Alert | None = None
         self._policy = AlertPolicy()
         self._pale = False
+        #: The band's fill in the phase shown (painted by ``paintEvent``, not a style sheet).
+        self._fill = QColor()
         self._flash = QTimer(self)
         self._flash.timeout.connect(self._on_flash_timeout)
 
-        self.words = QLabel()
+        self.words = _InkLabel()
         self.words.setObjectName("AlertWords")
-        self.condition = QLabel()
+        self.condition = _InkLabel()
         self.condition.setObjectName("AlertCondition")
         self.condition.setWordWrap(True)
-        self.first_step = QLabel()
+        self.first_step = _InkLabel()
         self.first_step.setObjectName("AlertFirstStep")
         self.first_step.setWordWrap(True)
-        self.status = QLabel()
+        self.status = _InkLabel()
         self.status.setObjectName("AlertStatus")
         self.status.setWordWrap(True)
         self.acknowledge = QPushButton(f"Acknowledge ({ACKNOWLEDGE_KEY})")
@@ -207,6 +258,10 @@ class AlertBand(QFrame):
         self._paint()
 
     def _paint(self) -> None:
+        """Colour the band for its alert and the flash's phase.
+
+        The style sheet depends on the priority only (edge, sizes); the phase's fill is painted
+        and its ink set on the labels, so a flash costs a repaint, not a restyle."""
         alert = self._alert
         if alert is None:
             return
@@ -214,9 +269,8 @@ class AlertBand(QFrame):
         background, text = (pale_fill, ALARM_PALE_INK) if self._pale else (fill, ink)
         size = ALARM_WORDS_PX if not self._compact else LABEL_PX + 4
         sheet = (
-            f"#AlertBand {{ background: {background}; border: 3px solid {edge};"
-            f" border-radius: 6px; }}"
-            f" #AlertBand QLabel {{ color: {text}; font-size: {LABEL_PX + 2}px; }}"
+            f"#AlertBand {{ border: 3px solid {edge}; border-radius: 6px; }}"
+            f" #AlertBand QLabel {{ font-size: {LABEL_PX + 2}px; }}"
             f" #AlertWords {{ font-size: {size}px; font-weight: 800; }}"
             f" #AlertCondition {{ font-size: {size}px; font-weight: 700; }}"
             f" #AlertFirstStep {{ font-weight: 700; }}"
@@ -227,6 +281,27 @@ class AlertBand(QFrame):
             f' #AlertBand QLineEdit[invalid="true"] {{ border: 3px solid #A61B1B; }}'
         )
         restyle(self, sheet)
+        for label in (self.words, self.condition, self.first_step, self.status):
+            label.set_ink(QColor(text))
+        if self._fill != QColor(background):
+            self._fill = QColor(background)
+            self.update()
+
+    @property
+    def fill(self) -> QColor:
+        """The band's fill in the phase shown."""
+        return QColor(self._fill)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The phase's fill inside the rounded edge, then the edge (the style sheet's)."""
+        if self._alert is not None and self._fill.isValid():
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._fill)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5), 5, 5)
+            painter.end()
+        super().paintEvent(event)
 
     def _on_flash_timeout(self) -> None:
         self._pale = not self._pale

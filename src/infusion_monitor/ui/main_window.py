@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         self.setup_form: SetupForm
         self.session_view: SessionView
         self.care: CareController | None = None
-        #: Sounds the alerts and the vitals chimes one at a time (``app._attach_alarm_sound``).
+        #: Sounds the alerts and the vitals chimes one at a time (``app.sound_the_alarms``).
         self.alarm_sound: AlarmSoundMixer | None = None
         #: What the screens show (Qt-free, evented); the widgets below mirror its events.
         self.model = UnitModel(first.statuses, first.unit_alerts.by_session)

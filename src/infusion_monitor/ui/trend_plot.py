@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QResizeEvent
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from infusion_monitor.domain.markers import MarkerKind
 from infusion_monitor.ui.latest_vitals import news2_does_not_apply
@@ -217,6 +217,70 @@ class ClockAxis(pg.AxisItem):
         ]
 
 
+class MarkerLines(pg.GraphicsObject):
+    """Every event's vertical line in one lane, drawn by one item.
+
+    An ``InfiniteLine`` per event per lane looked the same but cost a Python ``boundingRect``
+    and ``paint`` each at every repaint and a recomputed bounding box each at every change of
+    the time span (16 events in 7 lanes: most of a repaint after a save). Each line spans the
+    lane's whole height in its kind's colour and pen style, as those lines did.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Each line's time (minutes) and pen, in the order drawn.
+        self.lines: list[tuple[float, QPen]] = []
+        self._bounds = QRectF()
+
+    def set_lines(self, lines: list[tuple[float, QPen]]) -> None:
+        """Draw these lines instead of the ones shown."""
+        self.lines = lines
+        self._fit()
+        self.update()
+
+    def viewRangeChanged(self) -> None:
+        """The lane's span changed: the lines still reach from its bottom to its top."""
+        self._fit()
+
+    def viewTransformChanged(self) -> None:
+        """The lane was resized: a pixel is another number of minutes."""
+        self._fit()
+
+    def _fit(self) -> None:
+        view = self.getViewBox()
+        if view is None or not self.lines:
+            bounds = QRectF()
+        else:
+            (_, _), (low, high) = view.viewRange()
+            times = [t for t, _ in self.lines]
+            # Room for the 2 px pens on either side of the first and last line.
+            margin = 4 * (self.pixelWidth() or 0.0)
+            left, right = min(times) - margin, max(times) + margin
+            bounds = QRectF(left, low, right - left, high - low)
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+
+    def boundingRect(self) -> QRectF:
+        """The lines' extent in the lane's minutes and values."""
+        return self._bounds
+
+    def paint(self, painter: QPainter, *_args: object) -> None:
+        """Draw each line from the bottom of the lane to its top."""
+        low, high = self._bounds.top(), self._bounds.bottom()
+        for t, pen in self.lines:
+            painter.setPen(pen)
+            painter.drawLine(QPointF(t, low), QPointF(t, high))
+
+
+def _marker_pen(kind: MarkerKind) -> QPen:
+    """The pen of a kind's event line (colour and style, 2 px)."""
+    colour, style = MARKER_STYLES[kind]
+    pen = pg.mkPen(colour, width=2, style=style)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    return pen
+
+
 def _value(value: float | None) -> float:
     return np.nan if value is None else float(value)
 
@@ -257,8 +321,10 @@ class TrendPlot(QWidget):
         #: Monitor values with no neighbour to draw a line to (one set, or between drop-outs).
         self.monitor_dots: dict[str, pg.PlotDataItem] = {}
         self.baselines: dict[str, pg.InfiniteLine] = {}
-        #: Each event's line in every lane (the events lane first).
-        self.markers: list[tuple[TrendMarker, list[pg.GraphicsObject]]] = []
+        #: The events marked, by time.
+        self.markers: list[TrendMarker] = []
+        #: The events' lines of each lane (the events lane first), one item per lane.
+        self.marker_lines: list[MarkerLines] = []
         #: The labels of the events lane: the events each one stands for, and its text item.
         self.event_labels: list[tuple[tuple[TrendMarker, ...], pg.TextItem]] = []
         #: The start time the labels' tooltips were written with.
@@ -292,6 +358,8 @@ class TrendPlot(QWidget):
         events.getAxis("left").setWidth(AXIS_PX)
         events.getAxis("bottom").setStyle(showValues=False)
         self.events = events
+        self._cache_axes(events)
+        self._add_marker_lines(events)
         # A zoom, a pan or new values change the minutes per pixel: the labels are laid out
         # again so that none overlaps.
         events.sigXRangeChanged.connect(self._on_x_range_changed)
@@ -380,6 +448,8 @@ class TrendPlot(QWidget):
             cursor.hide()
             plot.addItem(cursor, ignoreBounds=True)
             self.cursors.append(cursor)
+            self._cache_axes(plot)
+            self._add_marker_lines(plot)
             self.plots[lane.key] = plot
         self._apply_x_range()
 
@@ -452,38 +522,29 @@ class TrendPlot(QWidget):
         different rows, and when the rows are full a label joins its neighbour's, so no two
         labels ever overlap. The hover read-out and each label's tooltip list every event.
         """
-        lanes = [self.events, *self.plots.values()]
-        # A line depends only on its time and kind: the lines of markers still there are kept
-        # (an event added to a long session adds its lines, it does not redraw every other).
-        spare: dict[tuple[float, MarkerKind], list[list[pg.GraphicsObject]]] = {}
-        for marker, shown in self.markers:
-            spare.setdefault((marker.t_min, marker.kind), []).append(shown)
-        self.markers = []
-        for marker in sorted(markers, key=lambda m: m.t_min):
-            kept = spare.get((marker.t_min, marker.kind))
-            lines = kept.pop() if kept else self._marker_lines(marker, lanes)
-            self.markers.append((marker, lines))
-        for unused in spare.values():
-            for shown in unused:
-                for line, plot in zip(shown, lanes, strict=True):
-                    plot.removeItem(line)
+        self.markers = sorted(markers, key=lambda m: m.t_min)
+        lines = [(marker.t_min, _marker_pen(marker.kind)) for marker in self.markers]
+        for lane in self.marker_lines:
+            lane.set_lines(lines)
         self._place_labels()
 
     @staticmethod
-    def _marker_lines(marker: TrendMarker, lanes: list[pg.PlotItem]) -> list[pg.GraphicsObject]:
-        """A marker's line across each of ``lanes``, added to them."""
-        colour, style = MARKER_STYLES[marker.kind]
-        lines: list[pg.GraphicsObject] = []
-        for plot in lanes:
-            line = pg.InfiniteLine(
-                pos=marker.t_min,
-                angle=90,
-                movable=False,
-                pen=pg.mkPen(colour, width=2, style=style),
-            )
-            plot.addItem(line, ignoreBounds=True)
-            lines.append(line)
-        return lines
+    def _cache_axes(plot: pg.PlotItem) -> None:
+        """Keep ``plot``'s value axis (ticks, labels and the grid lines across the lane) as
+        pixels.
+
+        pyqtgraph replays an axis's recorded drawing, text and all, at every repaint of the
+        plot; the value axes' replay was most of a repaint. Their range is fixed, so kept as
+        pixels they are drawn again only when the lane is resized. (The time axes change with
+        every new value and cost little; kept as pixels, their edge line could be cut off.)
+        """
+        plot.getAxis("left").setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def _add_marker_lines(self, plot: pg.PlotItem) -> None:
+        """Give ``plot`` its item of event lines, above what it draws (as lines added last)."""
+        lines = MarkerLines()
+        plot.addItem(lines, ignoreBounds=True)
+        self.marker_lines.append(lines)
 
     def _place_labels(self) -> None:
         """Lay the event labels out for the time span shown now (rows and shared labels depend
@@ -498,7 +559,7 @@ class TrendPlot(QWidget):
             self._labels_start = self._start
         shown = {(group, label.pos().y()): label for group, label in self.event_labels}
         self.event_labels = []
-        ordered = [marker for marker, _ in self.markers]
+        ordered = self.markers
         metrics = QFontMetricsF(self._event_font)
         # As many rows as whole labels fit in the lane's height (labels never overlap upwards).
         label_px = metrics.height() + 2 * EVENT_LABEL_MARGIN_PX + 2
