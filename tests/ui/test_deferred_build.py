@@ -8,17 +8,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from infusion_monitor.app import (
+    CHECKING_TEXT,
     OPENING_BUSY_TEXT,
+    _not_read_yet,
     _open_beside_the_window,
     build_main_window,
     first_window,
     read_first,
+    second_phase,
 )
 from infusion_monitor.config import Config
 from infusion_monitor.demo import seed_demo
@@ -246,4 +250,57 @@ def test_the_painted_window_lives_while_a_locked_database_is_opened(
         with opened.sessions() as db:
             assert db.execute(text("SELECT count(*) FROM infusion_session")).scalar_one() > 0
     finally:
+        opened.close()
+
+
+def test_a_first_start_that_crashed_asks_for_the_first_administrator_once_the_accounts_are_read(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    """The start after a crash paints before anything is read (no chair, the sign-in panel); on
+    a database with no administrator yet the panel must become the first-run form, or nobody
+    could sign in until the next clean start."""
+    paths = AppPaths.resolve(data_dir)
+    paths.ensure()
+    funnel = MessageFunnel()
+    config = Config()
+    clock = SystemClock()
+    rules = RuleSetService(None, funnel)
+    deferred = DeferredBuild()
+    window = first_window(config, paths, _not_read_yet(), "db", funnel, rules, clock, deferred)
+    qtbot.addWidget(window, before_close_func=MainWindow.close_now)
+    window.show()
+    panel = window.sign_in_panel
+    assert not panel.first_run, "nothing is known before the database is read"
+    opened = second_phase(
+        window,
+        lambda: open_database(None, paths),
+        opening_text=CHECKING_TEXT,
+        build=deferred,
+        config=config,
+        paths=paths,
+        funnel=funnel,
+        rules=rules,
+        clock=clock,
+        library=load_library(),
+        make_sound_player=None,
+    )
+    try:
+        qtbot.waitUntil(lambda: panel.first_run, timeout=10_000)
+        assert panel.title.text() == "Create the administrator account"
+        assert panel.submit.text() == "Create administrator and sign in"
+        window.activateWindow()
+        panel.focus_first_field()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.staff_id)
+        for index, typed in enumerate(("ADMIN", "Ann Admin", "3456", "3456")):
+            if index:
+                QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            QTest.keyClicks(QApplication.focusWidget(), typed)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+        assert window.actor is not None and window.actor.staff_id == "ADMIN"
+        window.lock()
+        qtbot.waitUntil(lambda: not panel.first_run, timeout=10_000)
+        assert panel.title.text() == "Screen locked" and panel.submit.text() == "Sign in"
+    finally:
+        window.close_now()
         opened.close()

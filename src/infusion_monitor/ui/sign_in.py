@@ -123,12 +123,14 @@ class SignInPanel(QFrame):
         self._show_error(None)
 
     def follow_accounts(self, accounts: tuple[StaffMember, ...]) -> None:
-        """The staff accounts as stored now: once an administrator who can sign in exists, the
-        first-run form becomes the sign-in (what was typed stays)."""
-        if self._first_run and any(
-            a.role is Role.ADMINISTRATOR and a.has_pin and a.active for a in accounts
-        ):
-            self._first_run = False
+        """The staff accounts as stored now: once an administrator with a PIN exists, the
+        first-run form becomes the sign-in; while none does, the form asks for the first one
+        (a start after a crash paints before the accounts are read). What was typed stays; a
+        one-time code's PIN choice under way is left alone. The test is the sign-in service's
+        own (``administrator_exists``), so the form never offers what the service refuses."""
+        first_run = not any(a.role is Role.ADMINISTRATOR and a.has_pin for a in accounts)
+        if first_run != self._first_run and self._code is None:
+            self._first_run = first_run
             self._show_mode()
 
     def focus_first_field(self) -> None:
