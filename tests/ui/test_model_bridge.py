@@ -44,3 +44,25 @@ def test_a_record_from_the_feed_thread_is_read_at_once_and_applied_on_the_gui_th
     assert reads == ["unit-loader"]
     assert applied == ["MainThread"]
     assert model.alerts == {1: alert(1)}
+
+
+def test_a_read_that_fails_shows_nothing_new_and_still_settles(qtbot: QtBot) -> None:
+    """The database went away during a read (the loader logs it): the model keeps what it
+    shows, and the record counts as answered, so the app does not wait on it for ever."""
+    applied: list[object] = []
+
+    def read(_changes: Changes, _wanted: Wanted, _stop: Stop) -> Any:
+        raise OSError("the database went away")
+        yield  # (a generator, as the app's reads are)
+
+    model = UnitModel((), {1: alert(1)})
+    model.alerts_changed.connect(applied.append)
+    bridge = ModelBridge(model, read)
+    try:
+        bridge.submit(Changes(alerts=frozenset({1})))
+        qtbot.waitUntil(lambda: bridge.settled)
+        qtbot.wait(50)
+    finally:
+        bridge.close()
+    assert applied == []
+    assert model.alerts == {1: alert(1)}
