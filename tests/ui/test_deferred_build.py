@@ -35,6 +35,7 @@ from infusion_monitor.services.ruleset import RuleSetService
 from infusion_monitor.services.sessions.board import ChairState
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.sql_rows import reading
+from infusion_monitor.ui.chair_board import CHAIRS_NOT_READ_YET
 from infusion_monitor.ui.deferred_build import FALLBACK_MS, UNDER_WAY_TEXT, DeferredBuild
 from infusion_monitor.ui.first_paint import FirstPaintWatcher
 from infusion_monitor.ui.main_window import MainWindow
@@ -253,7 +254,7 @@ def test_the_painted_window_lives_while_a_locked_database_is_opened(
         opened.close()
 
 
-def test_a_first_start_that_crashed_asks_for_the_first_administrator_once_the_accounts_are_read(
+def test_a_first_start_that_crashed_shows_the_chairs_and_asks_for_the_first_administrator_once_read(
     qtbot: QtBot, data_dir: Path
 ) -> None:
     """The start after a crash paints before anything is read (no chair, the sign-in panel); on
@@ -271,6 +272,9 @@ def test_a_first_start_that_crashed_asks_for_the_first_administrator_once_the_ac
     window.show()
     panel = window.sign_in_panel
     assert not panel.first_run, "nothing is known before the database is read"
+    board = window.board
+    assert board.tiles == () and board.not_read_yet.isVisible()
+    assert board.not_read_yet.text() == CHAIRS_NOT_READ_YET, "never an empty page of no chairs"
     opened = second_phase(
         window,
         lambda: open_database(None, paths),
@@ -286,6 +290,8 @@ def test_a_first_start_that_crashed_asks_for_the_first_administrator_once_the_ac
     )
     try:
         qtbot.waitUntil(lambda: panel.first_run, timeout=10_000)
+        qtbot.waitUntil(lambda: len(board.tiles) == len(config.unit.chairs))
+        assert not board.not_read_yet.isVisible()
         assert panel.title.text() == "Create the administrator account"
         assert panel.submit.text() == "Create administrator and sign in"
         window.activateWindow()

@@ -32,6 +32,12 @@ WRAPPED_MIN_PX = 160
 TILE_MIN_HEIGHT_PX = 200
 #: Shown instead of initials and MRN digits while the screen is locked.
 LOCKED_IDENTITY = "Locked"
+#: The board before its chairs are read (a start after a crash paints before the database is
+#: checked and open): never an empty grey page that looks like a unit without chairs.
+CHAIRS_NOT_READ_YET = (
+    "The chairs are shown as soon as the database is open (the status bar below says what it"
+    " is doing)."
+)
 
 
 def _label(object_name: str, text: str = "") -> QLabel:
@@ -272,6 +278,10 @@ class ChairBoard(QWidget):
         self._selected: int | None = None
         self._identity_hidden = False
         self._columns = 0
+        self.not_read_yet = _label("ChairsNotReadYet", CHAIRS_NOT_READ_YET)
+        self.not_read_yet.setWordWrap(True)
+        self.not_read_yet.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._grid.addWidget(self.not_read_yet, 0, 0)
         # Focus comes back here from a hidden widget or Esc when no session is shown.
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
@@ -329,6 +339,11 @@ class ChairBoard(QWidget):
             )
             tile.clicked.connect(functools.partial(self.select, index))
             self._tiles.append(tile)
+        if count:
+            self._grid.removeWidget(self.not_read_yet)
+        else:
+            self._grid.addWidget(self.not_read_yet, 0, 0)
+        self.not_read_yet.setVisible(not count)
         self._columns = 0
         self._arrange(self._fitting_columns(self.width()))
 

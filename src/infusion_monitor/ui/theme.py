@@ -98,6 +98,7 @@ QStatusBar QLabel {{ color: {INK}; padding: 2px 8px; }}
 #TileDetail {{ font-size: {DETAIL_PX}px; }}
 #TileTime {{ font-size: {KEY_NUMBER_PX}px; font-weight: 700; }}
 #TileTimeLabel {{ font-size: {LABEL_PX}px; color: {MUTED_INK}; }}
+#ChairsNotReadYet {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; padding: 24px; }}
 #TileFree {{ font-size: {DETAIL_PX}px; color: {MUTED_INK}; }}
 #TileVitals, #TileStep {{ font-size: {DETAIL_PX}px; font-weight: 700; border-radius: 6px;
     padding: 3px 10px; }}
