@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -12,32 +11,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from app_process import start_and_quit
 from infusion_monitor import crashlog
 from infusion_monitor.demo import _DEMOS
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.database import open_database
 from infusion_monitor.storage.models import Patient
 
-STARTUP_TIMEOUT_S = 120
 IDENTIFIERS = [text for demo in _DEMOS for text in (demo.patient, demo.mrn)] + [
     part for demo in _DEMOS for part in demo.patient.split()
 ]
 
 
 def _run_demo(data_dir: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "infusion_monitor",
-            *("--data-dir", str(data_dir), "--demo", "--quit-after-start"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=STARTUP_TIMEOUT_S,
-        check=False,
-    )
+    result = start_and_quit(data_dir, "--demo")
     assert result.returncode == 0, result.stderr
     for identifier in IDENTIFIERS:
         assert identifier not in result.stdout + result.stderr

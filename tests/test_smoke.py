@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-STARTUP_TIMEOUT_S = 120
+from app_process import START_TIMES, STARTUP_TIMEOUT_S, start_and_quit
 
 
 @pytest.mark.parametrize("extra", [[], ["--demo"]], ids=["embedded-sqlite", "demo"])
 def test_app_starts_paints_and_quits(tmp_path: Path, extra: list[str]) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "infusion_monitor",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--quit-after-start",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=STARTUP_TIMEOUT_S,
-        check=False,
-    )
+    result = start_and_quit(tmp_path / "data", *extra)
     assert result.returncode == 0, result.stderr
     # The first paint (locked window, real chair board), then ready (the unit model's first
     # read arrived: chairs, alerts and prompts live), then the window fully built.
-    match = re.fullmatch(
-        r"first-paint (\d+\.\d{3})\nready (\d+\.\d{3})\ncomplete (\d+\.\d{3})\n",
-        result.stdout,
-    )
+    match = START_TIMES.fullmatch(result.stdout)
     assert match, result.stdout
     assert float(match[1]) <= float(match[2]) <= float(match[3])
     assert "Traceback" not in result.stderr
@@ -50,9 +30,7 @@ def test_the_first_screen_paints_before_sqlalchemy_is_imported(tmp_path: Path) -
     sqlite3, so the first paint never waits for SQLAlchemy; the rest comes right after."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     command = [sys.executable, "-m", "infusion_monitor", "--data-dir", str(tmp_path)]
-    first = subprocess.run(
-        [*command, "--quit-after-start"], env=env, timeout=STARTUP_TIMEOUT_S, check=False
-    )
+    first = start_and_quit(tmp_path)
     assert first.returncode == 0  # a new database: created the regular way before the window
     # -X importtime reports each import on stderr as it finishes; one pipe keeps the order.
     result = subprocess.run(
@@ -94,10 +72,7 @@ def test_a_database_refused_right_after_the_first_paint_ends_with_its_message(
     """If the regular open refuses the database after the first screen was read (it changed in
     between), the window closes and the app ends as a refusal before the window does."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "infusion_monitor", "--data-dir", str(tmp_path)]
-    created = subprocess.run(
-        [*command, "--quit-after-start"], env=env, timeout=STARTUP_TIMEOUT_S, check=False
-    )
+    created = start_and_quit(tmp_path)
     assert created.returncode == 0
     result = subprocess.run(
         [sys.executable, "-c", _LOCKED_AFTER_THE_FIRST_READ, str(tmp_path)],

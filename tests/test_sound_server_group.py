@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: What in a test module reaches the sound server: the loudspeaker code, the app started whole
 #: (its alarm plays through that code), or the server's own command-line tools.
 REACHES_THE_SOUND_SERVER = re.compile(
-    r"QtSoundPlayer|--quit-after-start|workstation_driver|gui_main|\bpactl\b|\bparec\b"
+    r"QtSoundPlayer|--quit-after-start|start_and_quit|workstation_driver|gui_main|\bpactl\b|\bparec\b"
 )
 
 

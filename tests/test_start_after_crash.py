@@ -8,44 +8,22 @@ it let go.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
+from app_process import START_TIMES, start_and_quit
 from infusion_monitor.paths import AppPaths
 from infusion_monitor.storage.preflight import UsageMarker
 from sqlite_lock import write_locked
 
-STARTUP_TIMEOUT_S = 120
 #: How long another program holds the database while the app starts after its crash.
 LOCK_S = 8.0
-
-
-def _start(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "infusion_monitor",
-            "--data-dir",
-            str(data_dir),
-            "--quit-after-start",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=STARTUP_TIMEOUT_S,
-        check=False,
-    )
 
 
 def test_after_a_crash_the_window_paints_while_the_database_is_checked_and_opened(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
-    assert _start(data_dir).returncode == 0  # the database is made, then closed cleanly
+    assert start_and_quit(data_dir).returncode == 0  # the database is made, then closed cleanly
     database_file = AppPaths.resolve(data_dir).database_file
     marker = UsageMarker(database_file)
     assert marker.closed_cleanly()
@@ -53,12 +31,9 @@ def test_after_a_crash_the_window_paints_while_the_database_is_checked_and_opene
     assert not marker.closed_cleanly()
 
     with write_locked(database_file, LOCK_S):
-        result = _start(data_dir)  # started after the lock was taken
+        result = start_and_quit(data_dir)  # started after the lock was taken
     assert result.returncode == 0, result.stderr
-    match = re.fullmatch(
-        r"first-paint (\d+\.\d{3})\nready (\d+\.\d{3})\ncomplete (\d+\.\d{3})\n",
-        result.stdout,
-    )
+    match = START_TIMES.fullmatch(result.stdout)
     assert match, result.stdout
     first_paint, ready = float(match[1]), float(match[2])
     assert first_paint < LOCK_S - 1, "the window painted while the other program held the file"
